@@ -1,0 +1,85 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import type { AllocationLine } from './order';
+
+/** Location ids and SKUs are plain tokens: they travel in Kafka keys as `locationId:sku`. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or underscores';
+
+/** `fil.inventory.adjustments.v1`: stock sync from POS and WMS; adjustmentId is the idempotency key. */
+export class StockAdjustmentDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) adjustmentId: string;
+  @Matches(ID_PATTERN, { message: `locationId ${ID_MESSAGE}` }) locationId: string;
+  @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
+  @IsIn(['SET', 'DELTA']) mode: 'SET' | 'DELTA';
+  @IsInt() quantity: number;
+  @IsString() @MaxLength(200) reason: string;
+}
+
+/** `fil.inventory.stock-levels.v1` (compacted, key `locationId:sku`). */
+export interface StockLevel {
+  locationId: string;
+  sku: string;
+  onHand: number;
+  reserved: number;
+  safetyStock: number;
+  atp: number;
+}
+
+export class ReservationLineDto {
+  @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
+  @IsInt() @Min(1) quantity: number;
+}
+
+/** Internal command (ce_type `ReserveStock`): hold every line at one location, all or nothing. */
+export class ReserveStockDto {
+  @IsString() @IsNotEmpty() reservationId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @Matches(ID_PATTERN) locationId: string;
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ReservationLineDto)
+  lines: ReservationLineDto[];
+}
+
+/** Internal commands (ce_type `ReleaseReservation` / `CommitReservation`). */
+export class ReservationRefDto {
+  @IsString() @IsNotEmpty() reservationId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+}
+
+export const InventoryCommandTypes = {
+  reserve: 'ReserveStock',
+  release: 'ReleaseReservation',
+  commit: 'CommitReservation',
+} as const;
+
+export const InventoryEventTypes = {
+  reserved: 'StockReserved',
+  refused: 'StockReservationRefused',
+  released: 'ReservationReleased',
+  committed: 'ReservationCommitted',
+} as const;
+
+/** Value of every inventory event: the outcome of one reservation command. */
+export interface ReservationOutcome {
+  reservationId: string;
+  orderId: string;
+  locationId: string;
+  lines: AllocationLine[];
+  /** For refusals: why, e.g. `INSUFFICIENT_STOCK` with the short lines. */
+  reason?: string;
+  shortLines?: { sku: string; requested: number; atp: number }[];
+}

@@ -1,0 +1,157 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export const DELIVERY_MODES = ['HOME_DELIVERY', 'CLICK_AND_COLLECT', 'E_RESERVATION'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+/** The most lines one order may carry; larger baskets are rejected, not truncated. */
+export const MAX_ORDER_LINES = 100;
+
+export const ORDER_STATUSES = [
+  'RECEIVED',
+  'REJECTED',
+  'ALLOCATED',
+  'PARTIALLY_ALLOCATED',
+  'RESERVED',
+  'IN_FULFILLMENT',
+  'READY_FOR_PICKUP',
+  'SHIPPED',
+  'DELIVERED',
+  'COLLECTED',
+  'CANCELLED',
+  'EXPIRED',
+  'PARTIALLY_RETURNED',
+  'RETURNED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export class CustomerDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) id: string;
+  @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @IsOptional() @IsString() @MaxLength(320) email?: string;
+}
+
+export class AddressDto {
+  @IsNumber() @Min(-90) @Max(90) lat: number;
+  @IsNumber() @Min(-180) @Max(180) lng: number;
+  @IsOptional() @IsString() @MaxLength(300) street?: string;
+  @IsOptional() @IsString() @MaxLength(100) city?: string;
+  @IsOptional() @IsString() @MaxLength(20) postalCode?: string;
+  @IsOptional() @IsString() @MaxLength(2) country?: string;
+}
+
+export class OrderLineDto {
+  @IsString() @IsNotEmpty() @MaxLength(100) lineId: string;
+  @IsString() @IsNotEmpty() @MaxLength(100) sku: string;
+  @IsInt() @Min(1) @Max(10_000) quantity: number;
+  @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) unitPrice: number;
+}
+
+/** `fil.orders.submitted.v1`: an order as a channel sends it. */
+export class SubmitOrderDto {
+  @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(50) channel: string;
+  @IsIn(DELIVERY_MODES) deliveryMode: DeliveryMode;
+  @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
+
+  @ValidateIf((o: SubmitOrderDto) => o.deliveryMode === 'HOME_DELIVERY' || o.shippingAddress !== undefined)
+  @ValidateNested()
+  @Type(() => AddressDto)
+  shippingAddress?: AddressDto;
+
+  @ValidateIf((o: SubmitOrderDto) => o.deliveryMode !== 'HOME_DELIVERY' || o.pickupLocationId !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  pickupLocationId?: string;
+
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ORDER_LINES)
+  @ValidateNested({ each: true })
+  @Type(() => OrderLineDto)
+  lines: OrderLineDto[];
+
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
+  @IsDateString() placedAt: string;
+}
+
+/** `fil.orders.commands.v1`, ce_type `CancelOrder`. */
+export class CancelOrderDto {
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
+}
+
+export type AllocationKind = 'SHIP' | 'PICKUP' | 'TRANSFER';
+
+export interface AllocationLine {
+  sku: string;
+  quantity: number;
+}
+
+/** Where part of an order is served from; `reservationId` is the stock held for it. */
+export interface Allocation {
+  locationId: string;
+  kind: AllocationKind;
+  lines: AllocationLine[];
+  reservationId?: string;
+}
+
+export interface OrderLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/**
+ * `fil.orders.events.v1`: the value of every order event, whatever its ce_type
+ * (`OrderReceived`, `OrderAllocated`, `OrderRejected`, `OrderShipped`...).
+ * It carries the order's whole current state so a consumer needs no look-up.
+ */
+export interface OrderEvent {
+  orderId: string;
+  status: OrderStatus;
+  previousStatus?: OrderStatus;
+  reason?: string;
+  errors?: string[];
+  channel?: string;
+  deliveryMode?: DeliveryMode;
+  customerId?: string;
+  currency?: string;
+  lines: OrderLine[];
+  allocations: Allocation[];
+  occurredAt: string;
+}
+
+/** The ce_type of the event that announces each status. */
+export const ORDER_EVENT_TYPES: Record<OrderStatus, string> = {
+  RECEIVED: 'OrderReceived',
+  REJECTED: 'OrderRejected',
+  ALLOCATED: 'OrderAllocated',
+  PARTIALLY_ALLOCATED: 'OrderPartiallyAllocated',
+  RESERVED: 'OrderReserved',
+  IN_FULFILLMENT: 'OrderInFulfillment',
+  READY_FOR_PICKUP: 'OrderReadyForPickup',
+  SHIPPED: 'OrderShipped',
+  DELIVERED: 'OrderDelivered',
+  COLLECTED: 'OrderCollected',
+  CANCELLED: 'OrderCancelled',
+  EXPIRED: 'OrderExpired',
+  PARTIALLY_RETURNED: 'OrderPartiallyReturned',
+  RETURNED: 'OrderReturned',
+};

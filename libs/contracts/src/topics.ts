@@ -1,0 +1,38 @@
+/**
+ * Every Kafka topic Fil reads or writes, versioned. The public ones are the
+ * contract of PRODUCT.md; the internal ones carry the saga between services.
+ */
+export const Topics = {
+  /** Channels submit orders; key = orderId. */
+  ordersSubmitted: 'fil.orders.submitted.v1',
+  /** Channels send CancelOrder; key = orderId. */
+  ordersCommands: 'fil.orders.commands.v1',
+  /** Every order status change with the order's current state; key = orderId. */
+  ordersEvents: 'fil.orders.events.v1',
+  /** POS/WMS stock adjustments; key = locationId:sku. */
+  inventoryAdjustments: 'fil.inventory.adjustments.v1',
+  /** Compacted: latest stock figures per locationId:sku. */
+  stockLevels: 'fil.inventory.stock-levels.v1',
+  /** Channels request returns; key = orderId. */
+  returnsRequested: 'fil.returns.requested.v1',
+  /** One refund per return for the payment system; key = returnId. */
+  refunds: 'fil.refunds.v1',
+  /** Messages that could not be accepted, with the reason; key = original key. */
+  dlq: 'fil.dlq.v1',
+  /** Internal: the orchestrator asks inventory to reserve, release or commit stock; key = orderId. */
+  inventoryCommands: 'fil.inventory.commands.v1',
+  /** Internal: inventory's answers (StockReserved, StockReservationRefused...); key = orderId. */
+  inventoryEvents: 'fil.inventory.events.v1',
+  /** Internal: the orchestrator asks fulfillment to create or cancel fulfillments; key = orderId. */
+  fulfillmentCommands: 'fil.fulfillment.commands.v1',
+  /** Internal: fulfillment progress (picked, shipped, delivered...); key = orderId. */
+  fulfillmentEvents: 'fil.fulfillment.events.v1',
+} as const;
+
+export type TopicName = (typeof Topics)[keyof typeof Topics];
+
+/** Several partitions so that per-key ordering is real and tested. */
+export const DEFAULT_PARTITIONS = 4;
+
+/** Topics kept as the latest value per key rather than as a log. */
+export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels];

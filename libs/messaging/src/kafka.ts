@@ -1,0 +1,55 @@
+import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { COMPACTED_TOPICS, DEFAULT_PARTITIONS, Topics, type TopicName } from '@fil/contracts';
+
+// kafkajs prints a partitioner notice on every producer; the default is what we want.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+/** The only place that builds a Kafka client: swapping kafkajs for another client starts here. */
+export function createKafka(clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.ERROR,
+    retry: { retries: 8, initialRetryTime: 200 },
+  });
+}
+
+/**
+ * `FIL_TOPIC_PREFIX` lets several independent Fil deployments (or test runs)
+ * share one cluster; the logical names stay those of the contract.
+ */
+export function physicalTopic(topic: TopicName | string): string {
+  return `${process.env.FIL_TOPIC_PREFIX ?? ''}${topic}`;
+}
+
+export function logicalTopic(physical: string): string {
+  const prefix = process.env.FIL_TOPIC_PREFIX ?? '';
+  return prefix && physical.startsWith(prefix) ? physical.slice(prefix.length) : physical;
+}
+
+/** Creates every contract topic that is missing; safe to call from every service at start. */
+export async function ensureTopics(kafka: Kafka, partitions = DEFAULT_PARTITIONS): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = Object.values(Topics)
+      .filter((topic) => !existing.has(physicalTopic(topic)))
+      .map((topic) => ({
+        topic: physicalTopic(topic),
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: COMPACTED_TOPICS.includes(topic)
+          ? [{ name: 'cleanup.policy', value: 'compact' }]
+          : [],
+      }));
+    if (missing.length) {
+      await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: Error) => {
+        // Another service created them between our listing and our request.
+        if (!/already exists/i.test(error.message)) throw error;
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Topics } from '@fil/contracts';
+import { inTrace } from '@fil/observability';
+import { logicalTopic, physicalTopic } from './kafka';
+import { decodeMessage, InvalidMessage, type IncomingMessage } from './message';
+import type { Outbox } from './outbox';
+
+/** Handles one message inside the transaction that also records it as handled. */
+export type MessageHandler = (message: IncomingMessage<any>, em: EntityManager) => Promise<void>;
+
+export interface MessageConsumerOptions {
+  /** Names the consumer group and the dedupe scope. */
+  service: string;
+  /** Messages handled in one database transaction. */
+  batchSize?: number;
+  /** Attempts for a message whose handler keeps failing before it goes to the DLQ. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+interface Decoded {
+  message: IncomingMessage;
+  invalid?: string;
+}
+
+/**
+ * The one way Fil services consume Kafka. A fetched batch is handled in one
+ * database transaction together with the ids of the messages it handled, so a
+ * redelivered message is skipped and throughput is not bound to one commit per
+ * message. When any message of a batch fails, the batch is rolled back and its
+ * messages are retried one by one; one that cannot be accepted (invalid, or
+ * still failing after bounded retries) goes to `fil.dlq.v1` with the reason and
+ * the partition moves on.
+ */
+export class MessageConsumer {
+  private readonly logger = new Logger('MessageConsumer');
+  private readonly handlers = new Map<string, MessageHandler>();
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly kafka: Kafka,
+    private readonly outbox: Outbox,
+    private readonly options: MessageConsumerOptions,
+  ) {}
+
+  on(topic: string, handler: MessageHandler): void {
+    if (this.consumer) throw new Error(`subscribe to ${topic} before the consumer starts`);
+    this.handlers.set(topic, handler);
+  }
+
+  async start(): Promise<void> {
+    if (!this.handlers.size || this.consumer) return;
+    this.consumer = this.kafka.consumer({
+      groupId: physicalTopic(`fil.${this.options.service}`),
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.handlers.keys()].map(physicalTopic), fromBeginning: true });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 2,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+    const size = this.options.batchSize ?? 200;
+    const topic = logicalTopic(batch.topic);
+    for (let start = 0; start < batch.messages.length; start += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + size);
+      const decoded = chunk.map((message) => decodeMessage(topic, batch.partition, message));
+      try {
+        await this.handleTogether(decoded);
+      } catch (error) {
+        if (decoded.length > 1) {
+          this.logger.warn(`batch of ${decoded.length} on ${topic} failed (${(error as Error).message}); retrying one by one`);
+        }
+        for (const one of decoded) {
+          await this.handleAlone(one);
+          await heartbeat();
+        }
+      }
+      resolveOffset(chunk[chunk.length - 1].offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private async handleTogether(batch: Decoded[]): Promise<void> {
+    await this.orm.em.fork().transactional(async (tx) => {
+      const fresh = await this.claim(tx, batch.map(({ message }) => message.id));
+      for (const { message, invalid } of batch) {
+        // `delete` also skips a second copy of the same message inside this batch.
+        if (!fresh.delete(message.id)) continue;
+        if (invalid) await this.deadLetter(tx, message, invalid);
+        else await this.dispatch(tx, message);
+      }
+    });
+  }
+
+  private async handleAlone({ message, invalid }: Decoded): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    let reason = invalid;
+    for (let attempt = 1; !reason && attempt <= maxAttempts; attempt += 1) {
+      try {
+        await this.orm.em.fork().transactional(async (tx) => {
+          if ((await this.claim(tx, [message.id])).size) await this.dispatch(tx, message);
+        });
+        return;
+      } catch (error) {
+        if (error instanceof InvalidMessage) reason = error.message;
+        else if (attempt === maxAttempts) reason = `failed after ${maxAttempts} attempts: ${(error as Error).message}`;
+        else await sleep((this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+      }
+    }
+    this.logger.warn(`message ${message.id} on ${message.topic} goes to the DLQ: ${reason}`);
+    await this.orm.em.fork().transactional(async (tx) => {
+      if ((await this.claim(tx, [message.id])).size) await this.deadLetter(tx, message, reason!);
+    });
+  }
+
+  private dispatch(tx: EntityManager, message: IncomingMessage): Promise<void> {
+    const handler = this.handlers.get(message.topic)!;
+    return inTrace(
+      `consume ${message.topic}${message.type ? ` ${message.type}` : ''}`,
+      message.traceparent,
+      {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': message.topic,
+        'messaging.kafka.partition': message.partition,
+        'messaging.kafka.offset': message.offset,
+        'messaging.message.id': message.id,
+        'messaging.kafka.message.key': message.key,
+      },
+      () => handler(message, tx),
+      SpanKind.CONSUMER,
+    );
+  }
+
+  /** Records message ids as handled by this service; returns those not handled before. */
+  private async claim(tx: EntityManager, ids: string[]): Promise<Set<string>> {
+    const rows = await tx.execute<{ message_id: string }[]>(
+      `insert into handled_message (consumer, message_id)
+       select ?, value from jsonb_array_elements_text(?::jsonb)
+       on conflict do nothing returning message_id`,
+      [this.options.service, JSON.stringify([...new Set(ids)])],
+    );
+    return new Set(rows.map((row) => row.message_id));
+  }
+
+  private deadLetter(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
+    return this.outbox.add(tx, {
+      topic: Topics.dlq,
+      key: message.key ?? '',
+      type: 'MessageRejected',
+      data: {
+        originalTopic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        key: message.key ?? null,
+        headers: message.headers,
+        value: message.raw,
+        reason,
+        consumer: this.options.service,
+        rejectedAt: new Date().toISOString(),
+      },
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
+
+/** A message to publish: written to the outbox with the state change that caused it. */
+export interface OutgoingMessage<T = unknown> {
+  topic: string;
+  key: string;
+  /** CloudEvents `type`, e.g. `OrderAllocated`. */
+  type: string;
+  data: T;
+  /** CloudEvents `id`; give a deterministic one when the same cause may emit twice. */
+  id?: string;
+}
+
+/** A message as a handler sees it, decoded once by the consumer. */
+export interface IncomingMessage<T = unknown> {
+  /** `ce_id`, or a digest of topic, key and value when the sender gave none. */
+  id: string;
+  type?: string;
+  /** Logical topic name (without any deployment prefix). */
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  headers: Record<string, string>;
+  /** The raw value as received, kept for the DLQ. */
+  raw: string | null;
+  value: T;
+  traceparent?: string;
+}
+
+/**
+ * Thrown by a handler (or the decoder) when a message can never be accepted:
+ * it goes to the DLQ at once with this reason instead of being retried.
+ */
+export class InvalidMessage extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InvalidMessage';
+  }
+}
+
+export const CE_SPEC_VERSION = '1.0';
+
+export function cloudEventHeaders(service: string, message: OutgoingMessage, traceparent?: string) {
+  const headers: Record<string, string> = {
+    ce_specversion: CE_SPEC_VERSION,
+    ce_id: message.id ?? randomUUID(),
+    ce_type: message.type,
+    ce_source: `/fil/${service}`,
+    ce_time: new Date().toISOString(),
+    'content-type': 'application/json',
+  };
+  if (traceparent) headers.traceparent = traceparent;
+  return headers;
+}
+
+export function decodeHeaders(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = first.toString();
+  }
+  return headers;
+}
+
+/** Decodes a record; a value that is not JSON is kept raw and reported as `invalid`. */
+export function decodeMessage(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): { message: IncomingMessage; invalid?: string } {
+  const headers = decodeHeaders(message);
+  const raw = message.value === null ? null : message.value.toString('utf8');
+  const key = message.key?.toString('utf8');
+  const id =
+    headers.ce_id ?? createHash('sha256').update(`${topic}\u0000${key ?? ''}\u0000${raw ?? ''}`).digest('hex');
+  const decoded: IncomingMessage = {
+    id,
+    type: headers.ce_type,
+    topic,
+    partition,
+    offset: message.offset,
+    key,
+    headers,
+    raw,
+    value: undefined,
+    traceparent: headers.traceparent,
+  };
+  if (raw === null) return { message: decoded, invalid: 'message has no value' };
+  try {
+    decoded.value = JSON.parse(raw);
+    return { message: decoded };
+  } catch (error) {
+    return { message: decoded, invalid: `value is not valid JSON: ${(error as Error).message}` };
+  }
+}

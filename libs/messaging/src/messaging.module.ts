@@ -1,0 +1,56 @@
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Kafka } from 'kafkajs';
+import { createKafka, ensureTopics } from './kafka';
+import { MessageConsumer } from './message-consumer';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+
+export const KAFKA = Symbol('KAFKA');
+
+/** Starts the relay and the consumer once every handler is registered, stops them first on shutdown. */
+@Injectable()
+class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly relay: OutboxRelay,
+    private readonly consumer: MessageConsumer,
+  ) {}
+
+  async onApplicationBootstrap() {
+    await ensureTopics(this.kafka);
+    await this.relay.start();
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown() {
+    await this.consumer.stop();
+    await this.relay.stop();
+  }
+}
+
+@Module({})
+export class MessagingModule {
+  static forService(service: string): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        { provide: KAFKA, useFactory: () => createKafka(`fil-${service}`) },
+        { provide: Outbox, useFactory: () => new Outbox(service) },
+        {
+          provide: MessageConsumer,
+          inject: [MikroORM, KAFKA, Outbox],
+          useFactory: (orm: MikroORM, kafka: Kafka, outbox: Outbox) =>
+            new MessageConsumer(orm, kafka, outbox, {
+              service,
+              batchSize: Number(process.env.FIL_CONSUMER_BATCH ?? 200),
+            }),
+        },
+        { provide: OutboxRelay, inject: [MikroORM, KAFKA], useFactory: (orm: MikroORM, kafka: Kafka) => new OutboxRelay(orm, kafka) },
+        MessagingLifecycle,
+      ],
+      exports: [KAFKA, Outbox, MessageConsumer, OutboxRelay],
+    };
+  }
+}

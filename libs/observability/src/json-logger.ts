@@ -1,0 +1,42 @@
+import type { LoggerService } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+
+type Level = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+
+/** Structured JSON lines on stdout, each carrying the active trace and span ids. */
+export class JsonLogger implements LoggerService {
+  constructor(private readonly service: string) {}
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    if (process.env.FIL_LOG_LEVEL === 'debug') this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    if (process.env.FIL_LOG_LEVEL === 'debug') this.write('verbose', message, rest);
+  }
+
+  private write(level: Level, message: unknown, rest: unknown[]) {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const span = trace.getActiveSpan()?.spanContext();
+    const line: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level,
+      service: this.service,
+      context,
+      msg: message instanceof Error ? message.message : message,
+      trace_id: span?.traceId,
+      span_id: span?.spanId,
+    };
+    if (message instanceof Error) line.stack = message.stack;
+    else if (rest.length && typeof rest[0] === 'string' && level === 'error') line.stack = rest[0];
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+}

@@ -1,0 +1,35 @@
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+let sdk: NodeSDK | undefined;
+
+/**
+ * Starts the OpenTelemetry SDK; must run before Nest, http and pg are loaded so
+ * their instrumentation can patch them. Spans go to Zipkin (FIL_ZIPKIN_URL).
+ * `FIL_TRACING=off` keeps context propagation (traceparent still flows through
+ * Kafka) but exports nothing.
+ */
+export function startTracing(serviceName: string): void {
+  if (sdk) return;
+  const exportSpans = process.env.FIL_TRACING !== 'off';
+  sdk = new NodeSDK({
+    serviceName,
+    traceExporter: exportSpans
+      ? new ZipkinExporter({ url: process.env.FIL_ZIPKIN_URL ?? 'http://127.0.0.1:9411/api/v2/spans' })
+      : undefined,
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+}
+
+export async function stopTracing(): Promise<void> {
+  await sdk?.shutdown();
+  sdk = undefined;
+}

@@ -1,0 +1,25 @@
+import type { EntityClass, MigrationObject } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { databaseName, databaseUrl } from './database';
+
+export interface ServiceDatabase {
+  service: string;
+  entities: EntityClass<unknown>[];
+  /** Applied in order at start; the messaging tables come first. */
+  migrations: MigrationObject[];
+}
+
+export function ormOptions(db: ServiceDatabase): Options {
+  return defineConfig({
+    clientUrl: databaseUrl(),
+    dbName: databaseName(db.service),
+    entities: db.entities,
+    extensions: [Migrator],
+    migrations: { migrationsList: db.migrations, transactional: true, allOrNothing: true, snapshot: false },
+    pool: { min: 1, max: Number(process.env.FIL_DB_POOL ?? 10) },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: process.env.FIL_SQL_DEBUG === '1',
+  });
+}

@@ -1,0 +1,3 @@
+export * from './platform.module';
+export * from './health.controller';
+export * from './run-service';

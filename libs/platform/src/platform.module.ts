@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { MessagingModule } from '@fil/messaging';
+import { ormOptions, type ServiceDatabase } from '@fil/persistence';
+import { HealthController } from './health.controller';
+
+/** What every Fil service has: its own database, messaging with outbox and DLQ, and /health. */
+@Module({})
+export class PlatformModule {
+  static forService(db: ServiceDatabase): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [MikroOrmModule.forRoot(ormOptions(db)), MessagingModule.forService(db.service)],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './test-environment';
+export * from './kafka-probe';
+export * from './start-service';

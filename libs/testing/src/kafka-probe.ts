@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, IHeaders, Kafka, Producer } from 'kafkajs';
+import { createKafka, decodeHeaders, ensureTopics, physicalTopic } from '@fil/messaging';
+import { waitFor } from './test-environment';
+
+export interface ProbedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  headers: Record<string, string>;
+  raw: string | null;
+  value: any;
+}
+
+/**
+ * A test's own Kafka client: sends what a channel would send and records
+ * everything that appears on the topics it watches, from their beginning.
+ */
+export class KafkaProbe {
+  readonly kafka: Kafka = createKafka(`fil-test-probe-${randomUUID().slice(0, 8)}`);
+  private producer?: Producer;
+  private consumer?: Consumer;
+  private readonly seen = new Map<string, ProbedMessage[]>();
+
+  /** Creates the topics, then starts watching `topics` (logical names). */
+  async start(topics: string[]): Promise<void> {
+    await ensureTopics(this.kafka);
+    this.producer = this.kafka.producer();
+    await this.producer.connect();
+    for (const topic of topics) this.seen.set(topic, []);
+    if (!topics.length) return;
+    this.consumer = this.kafka.consumer({ groupId: `probe-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: topics.map(physicalTopic), fromBeginning: true });
+    const byPhysical = new Map(topics.map((topic) => [physicalTopic(topic), topic]));
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const raw = message.value?.toString('utf8') ?? null;
+        let value: unknown = raw;
+        try {
+          value = raw === null ? null : JSON.parse(raw);
+        } catch {
+          // keep the raw text: the test may be looking at garbage on purpose
+        }
+        this.seen.get(byPhysical.get(topic)!)!.push({
+          topic: byPhysical.get(topic)!,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8'),
+          headers: decodeHeaders(message),
+          raw,
+          value,
+        });
+      },
+    });
+    await waitFor(async () => (await this.consumer!.describeGroup()).state === 'Stable', { what: 'probe consumer group' });
+  }
+
+  /** Sends a raw value (object values are JSON-encoded) with optional headers. */
+  async send(topic: string, key: string | null, value: unknown, headers: IHeaders = {}): Promise<void> {
+    const encoded = typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value);
+    await this.producer!.send({ topic: physicalTopic(topic), messages: [{ key, value: encoded as string | Buffer, headers }] });
+  }
+
+  messages(topic: string, predicate: (message: ProbedMessage) => boolean = () => true): ProbedMessage[] {
+    return (this.seen.get(topic) ?? []).filter(predicate);
+  }
+
+  waitForMessage(topic: string, predicate: (message: ProbedMessage) => boolean, timeoutMs = 20_000): Promise<ProbedMessage> {
+    return waitFor(() => this.messages(topic, predicate)[0], { timeoutMs, what: `a message on ${topic}` });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+  }
+}
