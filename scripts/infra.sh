@@ -45,7 +45,7 @@ wait_until() {
 }
 
 # Keep one previous log: the readiness check greps the current one.
-rotate_log() { [[ -f $LOGS/$1.log ]] && mv -f "$LOGS/$1.log" "$LOGS/$1.log.1" || true; }
+rotate_log() { if [[ -f $LOGS/$1.log ]]; then mv -f "$LOGS/$1.log" "$LOGS/$1.log.1"; fi; }
 
 # ---------------------------------------------------------------- jars
 ensure_jars() {
@@ -65,7 +65,8 @@ ensure_jars() {
 }
 
 # ---------------------------------------------------------------- postgres
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# Newest installed major version; the unexpanded glob when none (then -x checks fail).
+pg_bin() { printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
 
 pg_ready() {
   local isready
@@ -168,9 +169,14 @@ zipkin_up() {
   fi
   log "zipkin: starting on 127.0.0.1:$ZIPKIN_PORT"
   rotate_log zipkin
-  # Zipkin's own default binds all interfaces; a Spring list property is replaced as a
-  # whole, so port and protocol must be repeated next to the loopback ip.
-  nohup java -Xms64m -Xmx256m -jar "$JARS/zipkin-server-exec.jar" \
+  # Zipkin reads its config from env: pin the in-memory store (capped to fit the heap) and
+  # turn off the queue collectors, or an app-style KAFKA_BOOTSTRAP_SERVERS in the caller's
+  # shell makes it consume our broker. Spans come in over HTTP only.
+  # Its default binds all interfaces; a Spring list property is replaced as a whole,
+  # so port and protocol must be repeated next to the loopback ip.
+  STORAGE_TYPE=mem MEM_MAX_SPANS=50000 COLLECTOR_KAFKA_ENABLED=false COLLECTOR_RABBITMQ_ENABLED=false \
+    COLLECTOR_ACTIVEMQ_ENABLED=false COLLECTOR_PULSAR_ENABLED=false \
+    nohup java -Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError -jar "$JARS/zipkin-server-exec.jar" \
     "--armeria.ports[0].ip=127.0.0.1" "--armeria.ports[0].port=$ZIPKIN_PORT" "--armeria.ports[0].protocols[0]=http" \
     >"$LOGS/zipkin.log" 2>&1 </dev/null &
   echo $! >"$PIDS/zipkin.pid"

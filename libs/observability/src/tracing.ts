@@ -14,6 +14,8 @@ let sdk: NodeSDK | undefined;
 export function startTracing(serviceName: string): void {
   if (sdk) return;
   const exportSpans = process.env.FIL_TRACING !== 'off';
+  // Without an exporter NodeSDK falls back to OTLP, which has no collector here.
+  if (!exportSpans) process.env.OTEL_TRACES_EXPORTER = 'none';
   sdk = new NodeSDK({
     serviceName,
     traceExporter: exportSpans

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { MessagingModule } from '@fil/messaging';
 import { ormOptions, type ServiceDatabase } from '@fil/persistence';
 import { HealthController } from './health.controller';
@@ -10,7 +11,11 @@ export class PlatformModule {
   static forService(db: ServiceDatabase): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [MikroOrmModule.forRoot(ormOptions(db)), MessagingModule.forService(db.service)],
+      imports: [
+        // Options are built at start, not at import, so FIL_DB_PREFIX set by a test still applies.
+        MikroOrmModule.forRootAsync({ useFactory: () => ormOptions(db), driver: PostgreSqlDriver }),
+        MessagingModule.forService(db.service),
+      ],
       controllers: [HealthController],
     };
   }

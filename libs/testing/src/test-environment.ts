@@ -14,9 +14,9 @@ export function useTestEnvironment(name: string): { topicPrefix: string; dbPrefi
   return { topicPrefix: process.env.FIL_TOPIC_PREFIX, dbPrefix: process.env.FIL_DB_PREFIX };
 }
 
-/** Polls `probe` until it returns a defined, non-false value. */
+/** Polls `probe` until it returns a truthy value (0, false and undefined mean not yet). */
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  probe: () => Promise<T | undefined | null | false | 0> | T | undefined | null | false | 0,
   { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -24,7 +24,7 @@ export async function waitFor<T>(
   while (Date.now() < deadline) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false) return value as T;
+      if (value) return value as T;
     } catch (error) {
       lastError = error;
     }

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { messagingMigration } from '@fil/messaging';
+import { PlatformModule, type ServiceDefinition } from '@fil/platform';
+import { Fulfillment } from './fulfillments/fulfillment.entity';
+import { FulfillmentsModule } from './fulfillments/fulfillments.module';
+import { fulfillmentMigration } from './migrations/0001-fulfillment.migration';
+
+export const definition: ServiceDefinition = {
+  service: 'fulfillment',
+  title: 'Fulfillment',
+  description: 'Fulfillment orders per location: pick, pack, ship, deliver.',
+  defaultPort: 3002,
+};
+
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: definition.service,
+      entities: [Fulfillment],
+      migrations: [messagingMigration, fulfillmentMigration],
+    }),
+    FulfillmentsModule,
+  ],
+})
+export class AppModule {}

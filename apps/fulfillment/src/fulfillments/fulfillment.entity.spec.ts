@@ -1,0 +1,133 @@
+import type { CreateFulfillment } from '@fil/contracts';
+import { Fulfillment, FulfillmentStepRefused, InvalidFulfillmentStep } from './fulfillment.entity';
+
+const command = (overrides: Partial<CreateFulfillment> = {}): CreateFulfillment => ({
+  fulfillmentId: 'F1',
+  orderId: 'O1',
+  locationId: 'WH1',
+  kind: 'SHIP',
+  reservationId: 'R1',
+  lines: [
+    { sku: 'A', quantity: 2 },
+    { sku: 'B', quantity: 1 },
+  ],
+  ...overrides,
+});
+const fullPick = [
+  { sku: 'A', quantity: 2 },
+  { sku: 'B', quantity: 1 },
+];
+
+function packed(kind: CreateFulfillment['kind'] = 'SHIP') {
+  const fulfillment = new Fulfillment(command({ kind }));
+  fulfillment.pick(fullPick);
+  fulfillment.pack([{ weightKg: 1.5 }]);
+  return fulfillment;
+}
+
+describe('Fulfillment state machine', () => {
+  it('starts CREATED with nothing picked and one history entry', () => {
+    const fulfillment = new Fulfillment(command(), '00-trace-span-01');
+    expect(fulfillment.status).toBe('CREATED');
+    expect(fulfillment.lines).toEqual([
+      { sku: 'A', quantity: 2, picked: 0 },
+      { sku: 'B', quantity: 1, picked: 0 },
+    ]);
+    expect(fulfillment.history.map((entry) => entry.status)).toEqual(['CREATED']);
+    expect(fulfillment.traceparent).toBe('00-trace-span-01');
+  });
+
+  it('merges allocation lines of the same SKU into one line to pick', () => {
+    const fulfillment = new Fulfillment(command({ lines: [{ sku: 'A', quantity: 1 }, { sku: 'A', quantity: 2 }] }));
+    expect(fulfillment.lines).toEqual([{ sku: 'A', quantity: 3, picked: 0 }]);
+  });
+
+  it('goes CREATED → PICKED → PACKED → SHIPPED → DELIVERED for a SHIP fulfillment, recording each step', () => {
+    const fulfillment = new Fulfillment(command());
+    expect(fulfillment.pick(fullPick)).toBe(true);
+    expect(fulfillment.lines.map((line) => line.picked)).toEqual([2, 1]);
+    expect(fulfillment.pack([{ weightKg: 1.5 }])).toBe(true);
+    expect(fulfillment.ship('DHL', 'T1')).toBe(true);
+    expect(fulfillment.toEvent()).toMatchObject({ status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'T1', orderId: 'O1' });
+    expect(fulfillment.deliver()).toBe(true);
+    expect(fulfillment.history.map((entry) => entry.status)).toEqual(['CREATED', 'PICKED', 'PACKED', 'SHIPPED', 'DELIVERED']);
+  });
+
+  it('refuses a step from the wrong state and says which state it needs', () => {
+    const fulfillment = new Fulfillment(command());
+    expect(() => fulfillment.ship('DHL', 'T1')).toThrow(
+      new FulfillmentStepRefused('cannot ship fulfillment F1: it is CREATED, it must be PACKED'),
+    );
+    expect(() => fulfillment.pack([{ weightKg: 1 }])).toThrow('it is CREATED, it must be PICKED');
+    expect(() => fulfillment.deliver()).toThrow('it is CREATED, it must be SHIPPED');
+    expect(fulfillment.status).toBe('CREATED');
+  });
+
+  it('treats a repeated step with the same data as already done, and with other data as refused', () => {
+    const fulfillment = new Fulfillment(command());
+    fulfillment.pick(fullPick);
+    expect(fulfillment.pick([...fullPick].reverse())).toBe(false);
+    fulfillment.pack([{ weightKg: 1.5 }]);
+    expect(fulfillment.pack([{ weightKg: 1.5 }])).toBe(false);
+    expect(() => fulfillment.pack([{ weightKg: 2 }])).toThrow(FulfillmentStepRefused);
+    fulfillment.ship('DHL', 'T1');
+    expect(fulfillment.ship('DHL', 'T1')).toBe(false);
+    expect(() => fulfillment.ship('UPS', 'T1')).toThrow('it is SHIPPED, it must be PACKED');
+    fulfillment.deliver();
+    expect(fulfillment.deliver()).toBe(false);
+    expect(fulfillment.history).toHaveLength(5);
+  });
+
+  it('refuses a short pick for now, leaving the fulfillment CREATED', () => {
+    const fulfillment = new Fulfillment(command());
+    expect(() => fulfillment.pick([{ sku: 'A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'B', quantity: 1 }])).toThrow(
+      /short picks are not supported yet \(A 1 of 2\)/,
+    );
+    expect(fulfillment.status).toBe('CREATED');
+  });
+
+  it('rejects pick lines that do not match the fulfillment: unknown, repeated, missing or too many', () => {
+    const fulfillment = new Fulfillment(command());
+    expect(() => fulfillment.pick([...fullPick, { sku: 'Z', quantity: 1 }])).toThrow(new InvalidFulfillmentStep('cannot pick fulfillment F1: it holds no sku Z'));
+    expect(() => fulfillment.pick([...fullPick, { sku: 'A', quantity: 2 }])).toThrow('sku A is named twice');
+    expect(() => fulfillment.pick([{ sku: 'A', quantity: 2 }])).toThrow('missing B');
+    expect(() => fulfillment.pick([{ sku: 'A', quantity: 3 }, { sku: 'B', quantity: 1 }])).toThrow('only 2 to pick');
+  });
+
+  it('rejects parcels without a positive weight', () => {
+    const fulfillment = new Fulfillment(command());
+    fulfillment.pick(fullPick);
+    expect(() => fulfillment.pack([{ weightKg: 0 }])).toThrow(InvalidFulfillmentStep);
+    expect(() => fulfillment.pack([])).toThrow(InvalidFulfillmentStep);
+  });
+
+  it('allows cancelling until shipped, once', () => {
+    const fulfillment = packed();
+    expect(fulfillment.cancel('customer changed their mind')).toBe(true);
+    expect(fulfillment.status).toBe('CANCELLED');
+    expect(fulfillment.history.at(-1)).toMatchObject({ status: 'CANCELLED', detail: 'customer changed their mind' });
+    expect(fulfillment.cancel('again')).toBe(false);
+    expect(() => fulfillment.pick(fullPick)).toThrow('it is CANCELLED, it must be CREATED');
+  });
+
+  it('refuses to cancel once shipped', () => {
+    const fulfillment = packed();
+    fulfillment.ship('DHL', 'T1');
+    expect(() => fulfillment.cancel('too late')).toThrow(/cannot cancel fulfillment F1: it is SHIPPED/);
+    expect(fulfillment.status).toBe('SHIPPED');
+  });
+
+  it('sends a TRANSFER in transit instead of shipped, and never delivers it to a customer', () => {
+    const fulfillment = packed('TRANSFER');
+    fulfillment.ship('Van', 'V1');
+    expect(fulfillment.status).toBe('IN_TRANSIT');
+    expect(() => fulfillment.deliver()).toThrow(/only a SHIP fulfillment is delivered/);
+  });
+
+  it('neither packs nor ships a PICKUP fulfillment', () => {
+    const fulfillment = new Fulfillment(command({ kind: 'PICKUP' }));
+    fulfillment.pick(fullPick);
+    expect(() => fulfillment.pack([{ weightKg: 1 }])).toThrow(/handed over at the counter/);
+    expect(() => fulfillment.ship('DHL', 'T1')).toThrow(/collected at the store/);
+  });
+});

@@ -1,0 +1,216 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type {
+  AllocationKind,
+  AllocationLine,
+  CreateFulfillment,
+  FulfillmentEvent,
+  FulfillmentLineView,
+  FulfillmentStatus,
+} from '@fil/contracts';
+
+export interface Parcel {
+  weightKg: number;
+}
+
+export interface HistoryEntry {
+  status: FulfillmentStatus;
+  at: string;
+  by?: string;
+  detail?: string;
+}
+
+/** What staff report for one SKU at pick time: the quantity found, and why when short. */
+export interface PickedLine {
+  sku: string;
+  quantity: number;
+  reason?: string;
+}
+
+/** A step that the fulfillment's current state does not allow: answered with 409. */
+export class FulfillmentStepRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FulfillmentStepRefused';
+  }
+}
+
+/** A step whose data can never fit this fulfillment (an SKU it does not hold...): answered with 400. */
+export class InvalidFulfillmentStep extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidFulfillmentStep';
+  }
+}
+
+/** Nothing has left the location yet, so the order may still take the work back. */
+const CANCELLABLE: readonly FulfillmentStatus[] = ['CREATED', 'PICKED', 'PACKED', 'READY_FOR_PICKUP'];
+
+/**
+ * The work one location does for one allocation of an order. A SHIP fulfillment
+ * goes CREATED → PICKED → PACKED → SHIPPED → DELIVERED; a TRANSFER is picked,
+ * packed and shipped to the pickup store (IN_TRANSIT). Each step returns false
+ * when the fulfillment is already where that step would take it with the same
+ * data, so a repeated request changes nothing and announces nothing.
+ */
+@Entity({ tableName: 'fulfillment' })
+export class Fulfillment {
+  @PrimaryKey({ type: 'string', columnType: 'text' }) id: string;
+  @Property({ type: 'string', columnType: 'text' }) orderId: string;
+  @Property({ type: 'string', columnType: 'text' }) locationId: string;
+  @Property({ type: 'string', columnType: 'text' }) kind: AllocationKind;
+  @Property({ type: 'string', columnType: 'text', nullable: true }) reservationId?: string;
+  @Property({ type: 'string', columnType: 'text' }) status: FulfillmentStatus;
+  @Property({ type: 'json' }) lines: FulfillmentLineView[];
+  @Property({ type: 'json' }) parcels: Parcel[];
+  @Property({ type: 'string', columnType: 'text', nullable: true }) carrier?: string;
+  @Property({ type: 'string', columnType: 'text', nullable: true }) trackingNumber?: string;
+  @Property({ type: 'json' }) history: HistoryEntry[];
+  /** The order journey's trace, continued by every staff step. */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) traceparent?: string;
+  @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date;
+  @Property({ type: 'Date', columnType: 'timestamptz' }) updatedAt: Date;
+  @Property({ type: 'integer', version: true }) version: number;
+
+  constructor(command: CreateFulfillment, traceparent?: string, now = new Date()) {
+    this.id = command.fulfillmentId;
+    this.orderId = command.orderId;
+    this.locationId = command.locationId;
+    this.kind = command.kind;
+    this.reservationId = command.reservationId;
+    this.lines = mergeBySku(command.lines).map((line) => ({ ...line, picked: 0 }));
+    this.traceparent = traceparent;
+    this.createdAt = now;
+    this.status = 'CREATED';
+    this.history = [];
+    this.parcels = [];
+    this.version = 1;
+    this.record('CREATED', now);
+  }
+
+  /** Staff found the goods. Every unit must be found for now: short picks come later. */
+  pick(lines: PickedLine[], now = new Date()): boolean {
+    const found = this.foundQuantities(lines);
+    if (this.status === 'PICKED' && this.lines.every((line) => found.get(line.sku) === line.picked)) return false;
+    this.expect('pick', ['CREATED']);
+    const short = this.lines.filter((line) => found.get(line.sku)! < line.quantity);
+    if (short.length) {
+      const detail = short.map((line) => `${line.sku} ${found.get(line.sku)} of ${line.quantity}`).join(', ');
+      throw new FulfillmentStepRefused(`cannot pick fulfillment ${this.id}: short picks are not supported yet (${detail})`);
+    }
+    this.lines = this.lines.map((line) => ({ ...line, picked: found.get(line.sku)! }));
+    this.moveTo('PICKED', now);
+    return true;
+  }
+
+  pack(parcels: Parcel[], now = new Date()): boolean {
+    if (this.kind === 'PICKUP') {
+      throw new FulfillmentStepRefused(`cannot pack fulfillment ${this.id}: a PICKUP fulfillment is handed over at the counter, not packed`);
+    }
+    if (!parcels.length) throw new InvalidFulfillmentStep(`cannot pack fulfillment ${this.id}: at least one parcel is needed`);
+    const bad = parcels.find((parcel) => !(Number.isFinite(parcel.weightKg) && parcel.weightKg > 0));
+    if (bad) throw new InvalidFulfillmentStep(`cannot pack fulfillment ${this.id}: a parcel's weightKg must be above 0`);
+    const wanted = parcels.map((parcel) => ({ weightKg: parcel.weightKg }));
+    if (this.status === 'PACKED' && sameJson(this.parcels, wanted)) return false;
+    this.expect('pack', ['PICKED']);
+    this.parcels = wanted;
+    this.moveTo('PACKED', now, `${wanted.length} parcel(s)`);
+    return true;
+  }
+
+  /** A SHIP fulfillment leaves for the customer; a TRANSFER leaves for the pickup store. */
+  ship(carrier: string, trackingNumber: string, now = new Date()): boolean {
+    if (this.kind === 'PICKUP') {
+      throw new FulfillmentStepRefused(`cannot ship fulfillment ${this.id}: a PICKUP fulfillment is collected at the store, not shipped`);
+    }
+    const shipped: FulfillmentStatus = this.kind === 'TRANSFER' ? 'IN_TRANSIT' : 'SHIPPED';
+    if (this.status === shipped && this.carrier === carrier && this.trackingNumber === trackingNumber) return false;
+    this.expect('ship', ['PACKED']);
+    this.carrier = carrier;
+    this.trackingNumber = trackingNumber;
+    this.moveTo(shipped, now, `${carrier} ${trackingNumber}`);
+    return true;
+  }
+
+  deliver(now = new Date()): boolean {
+    if (this.kind !== 'SHIP') {
+      throw new FulfillmentStepRefused(`cannot deliver fulfillment ${this.id}: only a SHIP fulfillment is delivered (this one is ${this.kind})`);
+    }
+    if (this.status === 'DELIVERED') return false;
+    this.expect('deliver', ['SHIPPED']);
+    this.moveTo('DELIVERED', now);
+    return true;
+  }
+
+  /** The order was cancelled: allowed until the goods have left or been handed over. */
+  cancel(reason: string, now = new Date()): boolean {
+    if (this.status === 'CANCELLED') return false;
+    if (!CANCELLABLE.includes(this.status)) {
+      throw new FulfillmentStepRefused(
+        `cannot cancel fulfillment ${this.id}: it is ${this.status}, and only a fulfillment not yet shipped or collected can be cancelled`,
+      );
+    }
+    this.moveTo('CANCELLED', now, reason);
+    return true;
+  }
+
+  /** The value announcing the current status on `fil.fulfillment.events.v1`. */
+  toEvent(): FulfillmentEvent {
+    return {
+      fulfillmentId: this.id,
+      orderId: this.orderId,
+      locationId: this.locationId,
+      kind: this.kind,
+      status: this.status,
+      reservationId: this.reservationId ?? undefined,
+      lines: this.lines.map((line) => ({ ...line })),
+      carrier: this.carrier ?? undefined,
+      trackingNumber: this.trackingNumber ?? undefined,
+      occurredAt: this.updatedAt.toISOString(),
+    };
+  }
+
+  private foundQuantities(lines: PickedLine[]): Map<string, number> {
+    const found = new Map<string, number>();
+    for (const { sku, quantity } of lines) {
+      const line = this.lines.find((candidate) => candidate.sku === sku);
+      if (!line) throw new InvalidFulfillmentStep(`cannot pick fulfillment ${this.id}: it holds no sku ${sku}`);
+      if (found.has(sku)) throw new InvalidFulfillmentStep(`cannot pick fulfillment ${this.id}: sku ${sku} is named twice`);
+      if (quantity > line.quantity) {
+        throw new InvalidFulfillmentStep(`cannot pick fulfillment ${this.id}: ${quantity} of ${sku} found but only ${line.quantity} to pick`);
+      }
+      found.set(sku, quantity);
+    }
+    const missing = this.lines.filter((line) => !found.has(line.sku)).map((line) => line.sku);
+    if (missing.length) {
+      throw new InvalidFulfillmentStep(`cannot pick fulfillment ${this.id}: every sku must be reported, missing ${missing.join(', ')}`);
+    }
+    return found;
+  }
+
+  private expect(step: string, allowed: FulfillmentStatus[]): void {
+    if (!allowed.includes(this.status)) {
+      throw new FulfillmentStepRefused(`cannot ${step} fulfillment ${this.id}: it is ${this.status}, it must be ${allowed.join(' or ')}`);
+    }
+  }
+
+  private moveTo(status: FulfillmentStatus, now: Date, detail?: string): void {
+    this.status = status;
+    this.record(status, now, detail);
+  }
+
+  private record(status: FulfillmentStatus, now: Date, detail?: string): void {
+    this.updatedAt = now;
+    this.history = [...this.history, { status, at: now.toISOString(), ...(detail ? { detail } : {}) }];
+  }
+}
+
+/** An allocation may list one SKU on several lines (several order lines); staff pick it as one. */
+function mergeBySku(lines: AllocationLine[]): AllocationLine[] {
+  const bySku = new Map<string, number>();
+  for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, type OnModuleInit } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Topics } from '@fil/contracts';
+import { MessageConsumer } from '@fil/messaging';
+import { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
+import { PackFulfillmentDto } from './dto/pack-fulfillment.dto';
+import { PickFulfillmentDto } from './dto/pick-fulfillment.dto';
+import { ShipFulfillmentDto } from './dto/ship-fulfillment.dto';
+import { FulfillmentErrorsFilter } from './fulfillment-errors.filter';
+import { FulfillmentsService } from './fulfillments.service';
+
+@ApiTags('fulfillments')
+@Controller('fulfillments')
+@UseFilters(FulfillmentErrorsFilter)
+export class FulfillmentsController implements OnModuleInit {
+  constructor(
+    private readonly consumer: MessageConsumer,
+    private readonly fulfillments: FulfillmentsService,
+  ) {}
+
+  onModuleInit() {
+    this.consumer.on(Topics.fulfillmentCommands, (message, em) => this.fulfillments.handleCommand(message, em));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Fulfillments of a location, status or order, oldest first' })
+  @ApiResponse({ status: 200, description: 'The matching fulfillments' })
+  list(@Query() query: ListFulfillmentsQuery) {
+    return this.fulfillments.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One fulfillment with its lines and history' })
+  @ApiResponse({ status: 200, description: 'The fulfillment' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  get(@Param('id') id: string) {
+    return this.fulfillments.get(id);
+  }
+
+  @Post(':id/pick')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Report what was found; every unit for now (short picks come later)' })
+  @ApiResponse({ status: 200, description: 'Picked (or already picked with the same quantities)' })
+  @ApiResponse({ status: 400, description: 'Lines that do not match the fulfillment' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not CREATED, or a short pick' })
+  pick(@Param('id') id: string, @Body() body: PickFulfillmentDto) {
+    return this.fulfillments.step(id, 'pick', (fulfillment) => fulfillment.pick(body.lines));
+  }
+
+  @Post(':id/pack')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pack the picked goods into parcels' })
+  @ApiResponse({ status: 200, description: 'Packed (or already packed into the same parcels)' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not PICKED' })
+  pack(@Param('id') id: string, @Body() body: PackFulfillmentDto) {
+    return this.fulfillments.step(id, 'pack', (fulfillment) => fulfillment.pack(body.parcels));
+  }
+
+  @Post(':id/ship')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Hand the parcels to a carrier' })
+  @ApiResponse({ status: 200, description: 'Shipped (or already shipped with the same carrier and tracking number)' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not PACKED' })
+  ship(@Param('id') id: string, @Body() body: ShipFulfillmentDto) {
+    return this.fulfillments.step(id, 'ship', (fulfillment) => fulfillment.ship(body.carrier, body.trackingNumber));
+  }
+
+  @Post(':id/deliver')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The carrier delivered the parcels to the customer' })
+  @ApiResponse({ status: 200, description: 'Delivered (or already delivered)' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not SHIPPED, or not a SHIP fulfillment' })
+  deliver(@Param('id') id: string) {
+    return this.fulfillments.step(id, 'deliver', (fulfillment) => fulfillment.deliver());
+  }
+}

@@ -1,0 +1,122 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, Topics, validateAs } from '@fil/contracts';
+import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { inTrace } from '@fil/observability';
+import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
+import { CreateFulfillmentDto } from './dto/create-fulfillment.dto';
+import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
+import { Fulfillment, FulfillmentStepRefused } from './fulfillment.entity';
+
+export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver';
+
+/** What staff and clients see of a fulfillment (PRODUCT.md). */
+export type FulfillmentView = ReturnType<typeof toView>;
+
+@Injectable()
+export class FulfillmentsService {
+  private readonly logger = new Logger(FulfillmentsService.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Commands from the orchestrator; other types on the topic are not ours. */
+  async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
+    if (message.type === FulfillmentCommandTypes.create) await this.create(message, em);
+    else if (message.type === FulfillmentCommandTypes.cancel) await this.cancel(message, em);
+  }
+
+  async list(query: ListFulfillmentsQuery): Promise<FulfillmentView[]> {
+    const where = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
+    const found = await this.em.fork().find(Fulfillment, where, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return found.map(toView);
+  }
+
+  async get(id: string): Promise<FulfillmentView> {
+    const fulfillment = await this.em.fork().findOne(Fulfillment, { id });
+    if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
+    return toView(fulfillment);
+  }
+
+  /**
+   * Runs one staff step in the order's trace, in one transaction with its event.
+   * The row is locked so that two clicks on the same step are applied one after
+   * the other: the second sees the first's result and changes nothing.
+   */
+  async step(id: string, step: FulfillmentStep, apply: (fulfillment: Fulfillment) => boolean): Promise<FulfillmentView> {
+    const traceparent = await this.traceparentOf(id);
+    return inTrace(`fulfillment.${step}`, traceparent, { 'fil.fulfillment.id': id }, () =>
+      this.em.fork().transactional(async (em) => {
+        const fulfillment = await em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
+        if (apply(fulfillment)) await this.announce(em, fulfillment);
+        return toView(fulfillment);
+      }),
+    );
+  }
+
+  private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const checked = validateAs(CreateFulfillmentDto, message.value);
+    if (!checked.ok) throw new InvalidMessage(`invalid CreateFulfillment: ${checked.errors.join('; ')}`);
+    const command = checked.value;
+    // The orchestrator may resend a command under a new message id: the fulfillmentId decides.
+    if (await em.findOne(Fulfillment, { id: command.fulfillmentId })) return;
+    const fulfillment = new Fulfillment(command, message.traceparent);
+    em.persist(fulfillment);
+    await this.announce(em, fulfillment);
+  }
+
+  private async cancel(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const checked = validateAs(CancelFulfillmentDto, message.value);
+    if (!checked.ok) throw new InvalidMessage(`invalid CancelFulfillment: ${checked.errors.join('; ')}`);
+    const { fulfillmentId, reason } = checked.value;
+    const fulfillment = await em.findOne(Fulfillment, { id: fulfillmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    // Commands of one order share a partition, so an unknown id means its CreateFulfillment was never accepted.
+    if (!fulfillment) throw new InvalidMessage(`cannot cancel fulfillment ${fulfillmentId}: it does not exist`);
+    try {
+      if (fulfillment.cancel(reason)) await this.announce(em, fulfillment);
+    } catch (error) {
+      // Too late (already shipped): the orchestrator learns it from FulfillmentShipped, nothing to undo here.
+      if (!(error instanceof FulfillmentStepRefused)) throw error;
+      this.logger.warn(error.message);
+    }
+  }
+
+  private announce(em: EntityManager, fulfillment: Fulfillment): Promise<void> {
+    return this.outbox.add(em, {
+      topic: Topics.fulfillmentEvents,
+      key: fulfillment.orderId,
+      type: FULFILLMENT_EVENT_TYPES[fulfillment.status],
+      data: fulfillment.toEvent(),
+      // One event per status reached: a replayed step cannot announce it twice.
+      id: `${fulfillment.id}:${fulfillment.status}`,
+    });
+  }
+
+  private async traceparentOf(id: string): Promise<string | undefined> {
+    const found = await this.em.fork().findOne(Fulfillment, { id }, { fields: ['traceparent'] });
+    if (!found) throw new NotFoundException(`fulfillment ${id} not found`);
+    return found.traceparent ?? undefined;
+  }
+}
+
+function toView(fulfillment: Fulfillment) {
+  return {
+    id: fulfillment.id,
+    orderId: fulfillment.orderId,
+    locationId: fulfillment.locationId,
+    kind: fulfillment.kind,
+    status: fulfillment.status,
+    reservationId: fulfillment.reservationId ?? null,
+    lines: fulfillment.lines,
+    parcels: fulfillment.parcels,
+    carrier: fulfillment.carrier ?? null,
+    trackingNumber: fulfillment.trackingNumber ?? null,
+    history: fulfillment.history,
+    createdAt: fulfillment.createdAt.toISOString(),
+    updatedAt: fulfillment.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/contracts';
+import { startTracing, stopTracing } from '@fil/observability';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
+
+useTestEnvironment('fulfillment');
+// Propagation only, so the test can see the order's trace carried on. FIL_TRACING=off alone
+// leaves NodeSDK falling back to its default OTLP exporter, which fails under Jest.
+process.env.OTEL_TRACES_EXPORTER = 'none';
+startTracing('fulfillment-test');
+jest.setTimeout(60_000);
+
+let app: INestApplication;
+let url: string;
+const probe = new KafkaProbe();
+
+function createCommand(id: string, overrides: Partial<CreateFulfillment> = {}): CreateFulfillment {
+  return {
+    fulfillmentId: id,
+    orderId: `order-${id}`,
+    locationId: 'WH-PARIS',
+    kind: 'SHIP',
+    reservationId: `res-${id}`,
+    lines: [
+      { sku: 'SKU-A', quantity: 2 },
+      { sku: 'SKU-B', quantity: 1 },
+    ],
+    ...overrides,
+  };
+}
+
+function sendCommand(type: string, value: Record<string, unknown>, ceId: string = randomUUID()) {
+  return probe.send(Topics.fulfillmentCommands, String(value.orderId ?? ''), value, {
+    ce_specversion: '1.0',
+    ce_id: ceId,
+    ce_type: type,
+    ce_source: '/fil/test',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  });
+}
+
+const eventsOf = (fulfillmentId: string): ProbedMessage[] =>
+  probe.messages(Topics.fulfillmentEvents, (message) => message.value?.fulfillmentId === fulfillmentId);
+
+function waitForEvent(fulfillmentId: string, type: string): Promise<ProbedMessage> {
+  return probe.waitForMessage(
+    Topics.fulfillmentEvents,
+    (message) => message.value?.fulfillmentId === fulfillmentId && message.headers.ce_type === type,
+    30_000,
+  );
+}
+
+/** Creates a fulfillment over Kafka and waits until it is announced, as the orchestrator would see it. */
+async function created(id: string, overrides: Partial<CreateFulfillment> = {}) {
+  await sendCommand(FulfillmentCommandTypes.create, { ...createCommand(id, overrides) });
+  await waitForEvent(id, 'FulfillmentCreated');
+}
+
+/** Response bodies are whatever the service answers: tests assert their shape. */
+const bodyOf = (response: Response): Promise<any> => response.json();
+const getJson = async (path: string): Promise<any> => bodyOf(await fetch(url + path));
+
+function post(path: string, body?: unknown) {
+  return fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+const fullPick = { lines: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }] };
+
+beforeAll(async () => {
+  await probe.start([Topics.fulfillmentEvents, Topics.dlq]);
+  // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+});
+
+afterAll(async () => {
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('fulfillment'));
+  await stopTracing();
+});
+
+describe('fulfillment commands over Kafka', () => {
+  it('creates a fulfillment once when CreateFulfillment is sent twice under different message ids, and announces it once', async () => {
+    const command = createCommand('F-twice');
+    await sendCommand(FulfillmentCommandTypes.create, { ...command }, 'msg-1');
+    await sendCommand(FulfillmentCommandTypes.create, { ...command }, 'msg-2');
+    // Same key, same partition: once the marker is announced, both copies have been handled.
+    await created('F-twice-marker', { orderId: command.orderId });
+
+    expect(eventsOf('F-twice').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated']);
+    const [event] = eventsOf('F-twice');
+    expect(event.key).toBe(command.orderId);
+    expect(event.headers.ce_id).toBe('F-twice:CREATED');
+    expect(event.value).toMatchObject({ fulfillmentId: 'F-twice', status: 'CREATED', kind: 'SHIP', reservationId: 'res-F-twice' });
+
+    const response = await fetch(`${url}/fulfillments/F-twice`);
+    expect(response.status).toBe(200);
+    expect(await bodyOf(response)).toMatchObject({
+      id: 'F-twice',
+      orderId: command.orderId,
+      locationId: 'WH-PARIS',
+      kind: 'SHIP',
+      status: 'CREATED',
+      lines: [
+        { sku: 'SKU-A', quantity: 2, picked: 0 },
+        { sku: 'SKU-B', quantity: 1, picked: 0 },
+      ],
+      history: [{ status: 'CREATED' }],
+    });
+    const listed = await getJson(`/fulfillments?orderId=${command.orderId}`);
+    expect(listed.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-twice', 'F-twice-marker']);
+  });
+
+  it('sends an invalid CreateFulfillment to the DLQ with the reason, and creates nothing', async () => {
+    await sendCommand(FulfillmentCommandTypes.create, { ...createCommand('F-invalid'), lines: [], kind: 'TELEPORT' });
+    const dead = await probe.waitForMessage(Topics.dlq, (message) => message.value?.originalTopic === Topics.fulfillmentCommands);
+    expect(dead.value.reason).toMatch(/invalid CreateFulfillment: .*kind.*lines/);
+    expect(dead.key).toBe('order-F-invalid');
+    expect((await fetch(`${url}/fulfillments/F-invalid`)).status).toBe(404);
+  });
+
+  it('cancels a fulfillment not yet shipped on CancelFulfillment, announcing it once', async () => {
+    await created('F-cancel');
+    const cancel = { fulfillmentId: 'F-cancel', orderId: 'order-F-cancel', reason: 'order cancelled by the customer' };
+    await sendCommand(FulfillmentCommandTypes.cancel, cancel);
+    await sendCommand(FulfillmentCommandTypes.cancel, cancel);
+    await waitForEvent('F-cancel', 'FulfillmentCancelled');
+    await created('F-cancel-marker', { orderId: cancel.orderId });
+    expect(eventsOf('F-cancel').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated', 'FulfillmentCancelled']);
+    const fulfillment = await getJson('/fulfillments/F-cancel');
+    expect(fulfillment.status).toBe('CANCELLED');
+    expect(fulfillment.history.at(-1)).toMatchObject({ status: 'CANCELLED', detail: cancel.reason });
+    expect((await post('/fulfillments/F-cancel/pick', fullPick)).status).toBe(409);
+  });
+});
+
+describe('fulfillment steps over HTTP', () => {
+  it('publishes one event per step pick → pack → ship → deliver, in order, on the order partition', async () => {
+    await created('F-steps');
+    expect((await post('/fulfillments/F-steps/pick', fullPick)).status).toBe(200);
+    expect((await post('/fulfillments/F-steps/pack', { parcels: [{ weightKg: 2.5 }] })).status).toBe(200);
+    expect((await post('/fulfillments/F-steps/ship', { carrier: 'DHL', trackingNumber: 'JD001' })).status).toBe(200);
+    const delivered = await post('/fulfillments/F-steps/deliver');
+    expect(delivered.status).toBe(200);
+    expect(await bodyOf(delivered)).toMatchObject({
+      status: 'DELIVERED',
+      carrier: 'DHL',
+      trackingNumber: 'JD001',
+      lines: [
+        { sku: 'SKU-A', quantity: 2, picked: 2 },
+        { sku: 'SKU-B', quantity: 1, picked: 1 },
+      ],
+    });
+
+    await waitForEvent('F-steps', 'FulfillmentDelivered');
+    const events = eventsOf('F-steps');
+    expect(events.map((event) => event.headers.ce_type)).toEqual([
+      'FulfillmentCreated',
+      'FulfillmentPicked',
+      'FulfillmentPacked',
+      'FulfillmentShipped',
+      'FulfillmentDelivered',
+    ]);
+    expect(new Set(events.map((event) => event.partition)).size).toBe(1);
+    expect(events.map((event) => BigInt(event.offset))).toEqual(events.map((event) => BigInt(event.offset)).sort((a, b) => (a < b ? -1 : 1)));
+    expect(events.every((event) => event.key === 'order-F-steps')).toBe(true);
+    expect(events[3].value).toMatchObject({ status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'JD001' });
+    // The staff steps continue the trace the order's command arrived with.
+    expect(events.every((event) => event.headers.traceparent?.split('-')[1] === '0af7651916cd43dd8448eb211c80319c')).toBe(true);
+  });
+
+  it('answers 409 with the reason when a step comes from the wrong state, and changes nothing', async () => {
+    await created('F-wrong');
+    const response = await post('/fulfillments/F-wrong/ship', { carrier: 'DHL', trackingNumber: 'JD002' });
+    expect(response.status).toBe(409);
+    expect((await bodyOf(response)).message).toBe('cannot ship fulfillment F-wrong: it is CREATED, it must be PACKED');
+    expect((await getJson('/fulfillments/F-wrong')).status).toBe('CREATED');
+  });
+
+  it('treats a repeated ship with the same data as harmless: 200, and no second FulfillmentShipped', async () => {
+    await created('F-repeat');
+    await post('/fulfillments/F-repeat/pick', fullPick);
+    await post('/fulfillments/F-repeat/pack', { parcels: [{ weightKg: 1 }] });
+    const ship = { carrier: 'UPS', trackingNumber: '1Z999' };
+    const [first, second] = await Promise.all([post('/fulfillments/F-repeat/ship', ship), post('/fulfillments/F-repeat/ship', ship)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect((await bodyOf(second)).status).toBe('SHIPPED');
+    const again = await post('/fulfillments/F-repeat/ship', ship);
+    expect(again.status).toBe(200);
+    await post('/fulfillments/F-repeat/deliver');
+
+    // Delivered follows on the same partition: a second Shipped would have arrived before it.
+    await waitForEvent('F-repeat', 'FulfillmentDelivered');
+    expect(eventsOf('F-repeat').filter((event) => event.headers.ce_type === 'FulfillmentShipped')).toHaveLength(1);
+  });
+
+  it('answers 400 for pick lines that do not name the fulfillment SKUs, 409 for a short pick, 404 for an unknown id', async () => {
+    await created('F-bad-pick');
+    const unknown = await post('/fulfillments/F-bad-pick/pick', { lines: [...fullPick.lines, { sku: 'SKU-Z', quantity: 1 }] });
+    expect(unknown.status).toBe(400);
+    expect((await bodyOf(unknown)).message).toMatch(/holds no sku SKU-Z/);
+    const short = await post('/fulfillments/F-bad-pick/pick', {
+      lines: [{ sku: 'SKU-A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1 }],
+    });
+    expect(short.status).toBe(409);
+    expect((await bodyOf(short)).message).toMatch(/short picks are not supported yet/);
+    expect((await post('/fulfillments/F-bad-pick/pack', { parcels: [{ weightKg: 0 }] })).status).toBe(400);
+    expect((await post('/fulfillments/nope/pick', fullPick)).status).toBe(404);
+    expect((await fetch(`${url}/fulfillments/nope`)).status).toBe(404);
+  });
+
+  it('lists fulfillments by location and status, oldest first', async () => {
+    await created('F-list-1', { locationId: 'STORE-LYON' });
+    await created('F-list-2', { locationId: 'STORE-LYON' });
+    await post('/fulfillments/F-list-2/pick', fullPick);
+    const all = await getJson('/fulfillments?locationId=STORE-LYON');
+    expect(all.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-list-1', 'F-list-2']);
+    const picked = await getJson('/fulfillments?locationId=STORE-LYON&status=PICKED');
+    expect(picked.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-list-2']);
+    expect((await fetch(`${url}/fulfillments?status=LOST`)).status).toBe(400);
+  });
+});

@@ -1,0 +1,34 @@
+import { Module } from '@nestjs/common';
+import { messagingMigration } from '@fil/messaging';
+import { PlatformModule, type ServiceDefinition } from '@fil/platform';
+import { Adjustment } from './adjustments/adjustment.entity';
+import { AdjustmentsModule } from './adjustments/adjustments.module';
+import { Location } from './locations/location.entity';
+import { LocationsModule } from './locations/locations.module';
+import { inventoryMigration } from './migrations/0001-inventory.migration';
+import { Reservation } from './reservations/reservation.entity';
+import { ReservationsModule } from './reservations/reservations.module';
+import { Stock } from './stock/stock.entity';
+import { StockModule } from './stock/stock.module';
+
+export const definition: ServiceDefinition = {
+  service: 'inventory',
+  title: 'inventory',
+  description: 'Locations, stock per SKU per location with ATP, reservations (all or nothing, never oversold), stock adjustments and stock-level events.',
+  defaultPort: 3001,
+};
+
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: definition.service,
+      entities: [Location, Stock, Reservation, Adjustment],
+      migrations: [messagingMigration, inventoryMigration],
+    }),
+    LocationsModule,
+    StockModule,
+    ReservationsModule,
+    AdjustmentsModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,37 @@
+import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ID_PATTERN } from '@fil/contracts';
+import { LocationView } from './dto/location.view';
+import { UpsertLocationDto } from './dto/upsert-location.dto';
+import { LocationsService } from './locations.service';
+
+@ApiTags('locations')
+@Controller('locations')
+export class LocationsController {
+  constructor(private readonly locations: LocationsService) {}
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Create or replace a warehouse or store' })
+  @ApiResponse({ status: 200, type: LocationView })
+  @ApiResponse({ status: 400, description: 'Says which field is wrong' })
+  async upsert(@Param('id') id: string, @Body() body: UpsertLocationDto): Promise<LocationView> {
+    // Location ids travel in Kafka keys as `locationId:sku`, hence the same token rule as the contract.
+    if (!ID_PATTERN.test(id)) throw new BadRequestException('id must be 1-64 letters, digits, dots, dashes or underscores');
+    return LocationView.of(await this.locations.upsert(id, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every location, by id' })
+  @ApiResponse({ status: 200, type: [LocationView] })
+  async list(): Promise<LocationView[]> {
+    return (await this.locations.list()).map(LocationView.of);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One location' })
+  @ApiResponse({ status: 200, type: LocationView })
+  @ApiResponse({ status: 404, description: 'Unknown location' })
+  async get(@Param('id') id: string): Promise<LocationView> {
+    return LocationView.of(await this.locations.get(id));
+  }
+}

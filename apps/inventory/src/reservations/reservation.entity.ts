@@ -1,0 +1,97 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { InventoryEventTypes, type AllocationLine, type ReservationOutcome } from '@fil/contracts';
+
+/**
+ * REFUSED is kept too, so that a repeated ReserveStock gets the same answer
+ * instead of grabbing stock that arrived after the orchestrator moved on.
+ */
+export type ReservationStatus = 'HELD' | 'REFUSED' | 'RELEASED' | 'COMMITTED';
+
+export type RefusalReason = 'INSUFFICIENT_STOCK' | 'UNKNOWN_LOCATION';
+
+export interface ShortLine {
+  sku: string;
+  requested: number;
+  atp: number;
+}
+
+export interface ReservationRequest {
+  reservationId: string;
+  orderId: string;
+  locationId: string;
+  lines: AllocationLine[];
+}
+
+/** Stock held at one location for (part of) an order, all lines or none. */
+@Entity({ tableName: 'reservation' })
+export class Reservation {
+  /** The reservationId chosen by the orchestrator: the idempotency key of ReserveStock. */
+  @PrimaryKey({ type: 'string' }) id: string;
+  @Property({ type: 'string' }) orderId: string;
+  @Property({ type: 'string' }) locationId: string;
+  @Property({ type: 'json' }) lines: AllocationLine[];
+  @Property({ type: 'string' }) status: ReservationStatus;
+  @Property({ type: 'string', nullable: true }) reason: RefusalReason | null = null;
+  @Property({ type: 'json', nullable: true }) shortLines: ShortLine[] | null = null;
+  @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date = new Date();
+  @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() }) updatedAt: Date = new Date();
+
+  private constructor(request: ReservationRequest, status: ReservationStatus) {
+    this.id = request.reservationId;
+    this.orderId = request.orderId;
+    this.locationId = request.locationId;
+    this.lines = request.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+    this.status = status;
+  }
+
+  static held(request: ReservationRequest): Reservation {
+    return new Reservation(request, 'HELD');
+  }
+
+  static refused(request: ReservationRequest, reason: RefusalReason, shortLines: ShortLine[]): Reservation {
+    const reservation = new Reservation(request, 'REFUSED');
+    reservation.reason = reason;
+    reservation.shortLines = shortLines;
+    return reservation;
+  }
+
+  /** Returns whether the held units must go back to ATP; anything but HELD has nothing to give back. */
+  release(): boolean {
+    if (this.status !== 'HELD') return false;
+    this.status = 'RELEASED';
+    return true;
+  }
+
+  /** Returns whether the held units must be consumed; only HELD stock can be. */
+  commit(): boolean {
+    if (this.status !== 'HELD') return false;
+    this.status = 'COMMITTED';
+    return true;
+  }
+
+  /** Quantities per SKU, sorted by SKU so that every transaction locks stock rows in the same order. */
+  quantitiesBySku(): [sku: string, quantity: number][] {
+    return quantitiesBySku(this.lines);
+  }
+
+  /** The answer to any command about this reservation: its current state, as a named event. */
+  outcome(): { type: string; data: ReservationOutcome } {
+    const data: ReservationOutcome = { reservationId: this.id, orderId: this.orderId, locationId: this.locationId, lines: this.lines };
+    switch (this.status) {
+      case 'HELD':
+        return { type: InventoryEventTypes.reserved, data };
+      case 'RELEASED':
+        return { type: InventoryEventTypes.released, data };
+      case 'COMMITTED':
+        return { type: InventoryEventTypes.committed, data };
+      case 'REFUSED':
+        return { type: InventoryEventTypes.refused, data: { ...data, reason: this.reason ?? undefined, shortLines: this.shortLines ?? [] } };
+    }
+  }
+}
+
+export function quantitiesBySku(lines: AllocationLine[]): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const { sku, quantity } of lines) totals.set(sku, (totals.get(sku) ?? 0) + quantity);
+  return [...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { InventoryCommandTypes, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
+import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { Location } from '../locations/location.entity';
+import { parseMessage } from '../parse-message';
+import { Stock } from '../stock/stock.entity';
+import { StockService } from '../stock/stock.service';
+import { quantitiesBySku, Reservation, type ShortLine } from './reservation.entity';
+
+/**
+ * Reserve, release and commit. The consumer runs several commands in one
+ * transaction, so a refusal is an answer, never an exception: throwing would
+ * roll back the other commands of the batch.
+ */
+@Injectable()
+export class ReservationsService {
+  constructor(
+    private readonly stock: StockService,
+    private readonly outbox: Outbox,
+  ) {}
+
+  handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
+    switch (message.type) {
+      case InventoryCommandTypes.reserve:
+        return this.reserve(parseMessage(ReserveStockDto, message.value), em);
+      case InventoryCommandTypes.release:
+        return this.release(parseMessage(ReservationRefDto, message.value), em);
+      case InventoryCommandTypes.commit:
+        return this.commit(parseMessage(ReservationRefDto, message.value), em);
+      case undefined:
+        // This topic carries several commands: without ce_type there is no telling which.
+        throw new InvalidMessage('ce_type header missing: expected ReserveStock, ReleaseReservation or CommitReservation');
+      default:
+        return Promise.resolve();
+    }
+  }
+
+  /** Holds every line at the location, or nothing; a known reservationId gets its current outcome again. */
+  async reserve(command: ReserveStockDto, em: EntityManager): Promise<void> {
+    let reservation = await em.findOne(Reservation, command.reservationId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!reservation) {
+      reservation = (await em.findOne(Location, command.locationId))
+        ? await this.hold(command, em)
+        : Reservation.refused(command, 'UNKNOWN_LOCATION', []);
+      em.persist(reservation);
+      await em.flush();
+    }
+    await this.answer(reservation, em);
+  }
+
+  async release(ref: ReservationRefDto, em: EntityManager): Promise<void> {
+    const reservation = await this.find(ref, em);
+    if (reservation.release()) {
+      const stocks = await this.lockHeld(reservation, em);
+      for (const [stock, quantity] of stocks) stock.release(quantity);
+      await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
+    }
+    await this.answer(reservation, em);
+  }
+
+  async commit(ref: ReservationRefDto, em: EntityManager): Promise<void> {
+    const reservation = await this.find(ref, em);
+    if (reservation.commit()) {
+      const stocks = await this.lockHeld(reservation, em);
+      for (const [stock, quantity] of stocks) stock.consume(quantity);
+      await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
+    }
+    await this.answer(reservation, em);
+  }
+
+  private async hold(command: ReserveStockDto, em: EntityManager): Promise<Reservation> {
+    const wanted: [Stock | null, number][] = [];
+    const shortLines: ShortLine[] = [];
+    for (const [sku, quantity] of quantitiesBySku(command.lines)) {
+      // Locked in SKU order: two reservations on the same SKUs never wait on each other in a cycle.
+      const stock = await this.stock.lock(em, command.locationId, sku);
+      const atp = stock?.atp ?? 0;
+      if (quantity > atp) shortLines.push({ sku, requested: quantity, atp });
+      wanted.push([stock, quantity]);
+    }
+    if (shortLines.length) return Reservation.refused(command, 'INSUFFICIENT_STOCK', shortLines);
+    for (const [stock, quantity] of wanted) stock!.reserve(quantity);
+    await this.stock.publishLevels(em, wanted.map(([stock]) => stock!));
+    return Reservation.held(command);
+  }
+
+  private async lockHeld(reservation: Reservation, em: EntityManager): Promise<[Stock, number][]> {
+    const stocks: [Stock, number][] = [];
+    for (const [sku, quantity] of reservation.quantitiesBySku()) {
+      const stock = await this.stock.lock(em, reservation.locationId, sku);
+      // Stock rows are never deleted, so a held reservation always finds its rows.
+      if (!stock) throw new Error(`stock row ${reservation.locationId}:${sku} of reservation ${reservation.id} is missing`);
+      stocks.push([stock, quantity]);
+    }
+    return stocks;
+  }
+
+  private async find(ref: ReservationRefDto, em: EntityManager): Promise<Reservation> {
+    const reservation = await em.findOne(Reservation, ref.reservationId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!reservation) throw new InvalidMessage(`unknown reservation ${ref.reservationId}`);
+    if (reservation.orderId !== ref.orderId) {
+      throw new InvalidMessage(`reservation ${ref.reservationId} belongs to order ${reservation.orderId}, not ${ref.orderId}`);
+    }
+    return reservation;
+  }
+
+  /** The id is derived from the outcome, so an answer repeated for a redelivered command is deduped downstream. */
+  private async answer(reservation: Reservation, em: EntityManager): Promise<void> {
+    await em.flush();
+    const { type, data } = reservation.outcome();
+    await this.outbox.add(em, { topic: Topics.inventoryEvents, key: reservation.orderId, type, data, id: `${reservation.id}:${type}` });
+  }
+}

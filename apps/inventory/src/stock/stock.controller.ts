@@ -1,0 +1,30 @@
+import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ID_PATTERN, type StockLevel } from '@fil/contracts';
+import { SetStockDto } from './dto/set-stock.dto';
+import { StockLevelView } from './dto/stock-level.view';
+import { StockService } from './stock.service';
+
+@ApiTags('stock')
+@Controller()
+export class StockController {
+  constructor(private readonly stock: StockService) {}
+
+  @Put('locations/:id/stock/:sku')
+  @ApiOperation({ summary: 'Set the on-hand count (and optionally the safety stock) of a SKU at a location' })
+  @ApiResponse({ status: 200, type: StockLevelView })
+  @ApiResponse({ status: 400, description: 'Not non-negative integers, or a malformed SKU' })
+  @ApiResponse({ status: 404, description: 'Unknown location' })
+  @ApiResponse({ status: 409, description: 'onHand below the units already reserved' })
+  setCount(@Param('id') locationId: string, @Param('sku') sku: string, @Body() body: SetStockDto): Promise<StockLevel> {
+    if (!ID_PATTERN.test(sku)) throw new BadRequestException('sku must be 1-64 letters, digits, dots, dashes or underscores');
+    return this.stock.setCount(locationId, sku, body);
+  }
+
+  @Get('stock/:sku')
+  @ApiOperation({ summary: 'Stock of a SKU at every location that has a row for it, with ATP' })
+  @ApiResponse({ status: 200, type: [StockLevelView] })
+  levels(@Param('sku') sku: string): Promise<StockLevel[]> {
+    return this.stock.levelsOf(sku);
+  }
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { put, stockAt, store } from './support';
+
+useTestEnvironment('inventory-adjustments');
+jest.setTimeout(60_000);
+
+let app: INestApplication;
+let url: string;
+const probe = new KafkaProbe();
+
+/** Sends an adjustment as a POS would; each send is a new message (new ce_id), as a resending POS does. */
+function adjust(adjustmentId: string, locationId: string, sku: string, mode: string, quantity: number) {
+  return probe.send(
+    Topics.inventoryAdjustments,
+    `${locationId}:${sku}`,
+    { adjustmentId, locationId, sku, mode, quantity, reason: 'cycle count' },
+    { ce_id: randomUUID(), ce_type: 'StockAdjusted', ce_source: '/pos', ce_specversion: '1.0' },
+  );
+}
+
+const levelOf = (key: string, predicate: (value: any) => boolean) =>
+  probe.waitForMessage(Topics.stockLevels, (m) => m.key === key && predicate(m.value));
+
+beforeAll(async () => {
+  // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await probe.start([Topics.stockLevels, Topics.dlq]);
+  expect((await put(url, '/locations/pos-1', store)).status).toBe(200);
+  await adjust('warm-up', 'pos-1', 'SKU-W', 'SET', 1);
+  await levelOf('pos-1:SKU-W', (value) => value.onHand === 1);
+});
+
+afterAll(async () => {
+  await probe.stop();
+  await app?.close();
+  await dropDatabase(databaseName('inventory'));
+});
+
+it('creates the stock row of a new SKU at a known location and publishes its level', async () => {
+  await adjust('new-1', 'pos-1', 'SKU-NEW', 'SET', 7);
+  const level = await levelOf('pos-1:SKU-NEW', () => true);
+  expect(level.value).toEqual({ locationId: 'pos-1', sku: 'SKU-NEW', onHand: 7, reserved: 0, safetyStock: 0, atp: 7 });
+  expect(level.headers.ce_type).toBe('StockLevelChanged');
+});
+
+it('applies a SET and a DELTA once each, even when each is sent twice', async () => {
+  await adjust('set-1', 'pos-1', 'SKU-S', 'SET', 10);
+  await adjust('set-1', 'pos-1', 'SKU-S', 'SET', 10);
+  await adjust('delta-1', 'pos-1', 'SKU-S', 'DELTA', 5);
+  await adjust('delta-1', 'pos-1', 'SKU-S', 'DELTA', 5);
+  await adjust('marker-s', 'pos-1', 'SKU-S', 'DELTA', 0);
+  await waitFor(() => probe.messages(Topics.stockLevels, (m) => m.key === 'pos-1:SKU-S').length === 3, { what: 'three stock levels' });
+  expect(probe.messages(Topics.stockLevels, (m) => m.key === 'pos-1:SKU-S').map((m) => m.value.onHand)).toEqual([10, 15, 15]);
+  expect(await stockAt(url, 'pos-1', 'SKU-S')).toMatchObject({ onHand: 15 });
+});
+
+it('clamps onHand at zero when a DELTA would make it negative', async () => {
+  await adjust('clamp-set', 'pos-1', 'SKU-C', 'SET', 2);
+  await adjust('clamp-delta', 'pos-1', 'SKU-C', 'DELTA', -5);
+  await waitFor(() => probe.messages(Topics.stockLevels, (m) => m.key === 'pos-1:SKU-C').length === 2, { what: 'two stock levels' });
+  expect(await stockAt(url, 'pos-1', 'SKU-C')).toMatchObject({ onHand: 0, atp: 0 });
+  const [row] = await app.get<MikroORM>(MikroORM).em.fork().execute(`select clamped, on_hand_before, on_hand_after from adjustment where adjustment_id = 'clamp-delta'`);
+  expect(row).toEqual({ clamped: true, on_hand_before: 2, on_hand_after: 0 });
+});
+
+it('sends an adjustment for an unknown location to the DLQ with the reason', async () => {
+  await adjust('lost-1', 'nowhere', 'SKU-A', 'SET', 3);
+  const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'nowhere:SKU-A');
+  expect(dead.value).toMatchObject({ originalTopic: Topics.inventoryAdjustments, reason: 'unknown location nowhere', consumer: 'inventory' });
+});
+
+it('sends an adjustment that fails its contract to the DLQ with the validation errors', async () => {
+  await probe.send(Topics.inventoryAdjustments, 'pos-1:SKU-BAD', { adjustmentId: 'bad-1', locationId: 'pos-1', sku: 'SKU-BAD', mode: 'ADD', quantity: 1.5, reason: 'x' });
+  const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'pos-1:SKU-BAD');
+  expect(dead.value.reason).toMatch(/mode/);
+  expect(dead.value.reason).toMatch(/quantity/);
+});

@@ -1,0 +1,123 @@
+import { Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { put, store } from './support';
+
+useTestEnvironment('inventory-http');
+jest.setTimeout(60_000);
+
+let app: INestApplication;
+let url: string;
+const probe = new KafkaProbe();
+
+async function errorOf(response: Response): Promise<string> {
+  const body = (await response.json()) as { message: string | string[] };
+  return ([] as string[]).concat(body.message).join('; ');
+}
+
+beforeAll(async () => {
+  // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await probe.start([Topics.stockLevels]);
+});
+
+afterAll(async () => {
+  await probe.stop();
+  await app?.close();
+  await dropDatabase(databaseName('inventory'));
+});
+
+describe('locations', () => {
+  it('creates, replaces and reads back a location', async () => {
+    expect((await put(url, '/locations/wh-1', { ...store, name: 'First', type: 'WAREHOUSE', dailyCapacity: 100 })).status).toBe(200);
+    const replaced = await put(url, '/locations/wh-1', { ...store, name: 'Saint-Priest', type: 'WAREHOUSE', priority: 1 });
+    expect(replaced.status).toBe(200);
+    const expected = { id: 'wh-1', ...store, name: 'Saint-Priest', type: 'WAREHOUSE', dailyCapacity: null, priority: 1 };
+    expect(await replaced.json()).toEqual(expected);
+    expect(await (await fetch(`${url}/locations/wh-1`)).json()).toEqual(expected);
+    expect(await (await fetch(`${url}/locations`)).json()).toContainEqual(expected);
+  });
+
+  it('answers 404 for an unknown location', async () => {
+    expect((await fetch(`${url}/locations/nope`)).status).toBe(404);
+  });
+
+  it.each([
+    ['a type other than WAREHOUSE or STORE', { type: 'SHOP' }, /type must be one of WAREHOUSE, STORE/],
+    ['a latitude beyond 90', { lat: 91 }, /lat must not be greater than 90/],
+    ['a longitude below -180', { lng: -181 }, /lng must not be less than -180/],
+    ['no name', { name: '' }, /name should not be empty/],
+    ['a capability that is not a boolean', { pickup: 'yes' }, /pickup must be a boolean/],
+    ['a negative daily capacity', { dailyCapacity: -1 }, /dailyCapacity must not be less than 0/],
+    ['an unknown field', { colour: 'red' }, /property colour should not exist/],
+  ])('refuses %s with a 400 that says what is wrong', async (_, change, message) => {
+    const response = await put(url, '/locations/bad', { ...store, ...change });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatch(message);
+  });
+
+  it('refuses an id that cannot travel in a Kafka key', async () => {
+    const response = await put(url, '/locations/a:b', store);
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('stock', () => {
+  beforeAll(async () => {
+    await put(url, '/locations/st-1', store);
+    await put(url, '/locations/st-2', { ...store, name: 'Other' });
+  });
+
+  it('sets onHand and safety stock, shows ATP per location and publishes the level through the outbox', async () => {
+    expect((await put(url, '/locations/st-2/stock/SKU-1', { onHand: 3 })).status).toBe(200);
+    const response = await put(url, '/locations/st-1/stock/SKU-1', { onHand: 10, safetyStock: 2 });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ locationId: 'st-1', sku: 'SKU-1', onHand: 10, reserved: 0, safetyStock: 2, atp: 8 });
+    expect(await (await fetch(`${url}/stock/SKU-1`)).json()).toEqual([
+      { locationId: 'st-1', sku: 'SKU-1', onHand: 10, reserved: 0, safetyStock: 2, atp: 8 },
+      { locationId: 'st-2', sku: 'SKU-1', onHand: 3, reserved: 0, safetyStock: 0, atp: 3 },
+    ]);
+    const level = await probe.waitForMessage(Topics.stockLevels, (m) => m.key === 'st-1:SKU-1');
+    expect(level.value).toEqual({ locationId: 'st-1', sku: 'SKU-1', onHand: 10, reserved: 0, safetyStock: 2, atp: 8 });
+    expect(level.headers).toMatchObject({ ce_type: 'StockLevelChanged', ce_source: '/fil/inventory' });
+  });
+
+  it('keeps the safety stock when a later count leaves it out', async () => {
+    expect(await (await put(url, '/locations/st-1/stock/SKU-1', { onHand: 12 })).json()).toMatchObject({ onHand: 12, safetyStock: 2, atp: 10 });
+  });
+
+  it('answers an empty list for a SKU stocked nowhere', async () => {
+    expect(await (await fetch(`${url}/stock/SKU-NONE`)).json()).toEqual([]);
+  });
+
+  it('answers 404 for stock at an unknown location', async () => {
+    const response = await put(url, '/locations/ghost/stock/SKU-1', { onHand: 1 });
+    expect(response.status).toBe(404);
+    expect(await errorOf(response)).toMatch(/location ghost not found/);
+  });
+
+  it.each([
+    ['a negative onHand', { onHand: -1 }, /onHand must not be less than 0/],
+    ['a fractional onHand', { onHand: 1.5 }, /onHand must be an integer/],
+    ['a missing onHand', { safetyStock: 1 }, /onHand must be an integer/],
+    ['a negative safety stock', { onHand: 1, safetyStock: -2 }, /safetyStock must not be less than 0/],
+  ])('refuses %s with a 400', async (_, body, message) => {
+    const response = await put(url, '/locations/st-1/stock/SKU-1', body);
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatch(message);
+  });
+
+  it('refuses with 409 a count below what is reserved, and changes nothing', async () => {
+    await put(url, '/locations/st-1/stock/SKU-2', { onHand: 5 });
+    await app.get<MikroORM>(MikroORM).em.fork().execute(`update stock set reserved = 4 where location_id = 'st-1' and sku = 'SKU-2'`);
+    const response = await put(url, '/locations/st-1/stock/SKU-2', { onHand: 3 });
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toMatch(/onHand 3 is below the 4 units reserved/);
+    expect(await (await fetch(`${url}/stock/SKU-2`)).json()).toEqual([
+      { locationId: 'st-1', sku: 'SKU-2', onHand: 5, reserved: 4, safetyStock: 0, atp: 1 },
+    ]);
+  });
+});

@@ -1,0 +1,159 @@
+import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Reservation } from '../src/reservations/reservation.entity';
+import { ReservationsService } from '../src/reservations/reservations.service';
+import { answersTo, answerTo, put, reserve, sendCommand, stockAt, store } from './support';
+
+useTestEnvironment('inventory-reservations');
+jest.setTimeout(60_000);
+
+let app: INestApplication;
+let url: string;
+const probe = new KafkaProbe();
+
+async function stocked(locationId: string, counts: Record<string, number>, safetyStock = 0) {
+  expect((await put(url, `/locations/${locationId}`, store)).status).toBe(200);
+  for (const [sku, onHand] of Object.entries(counts)) {
+    expect((await put(url, `/locations/${locationId}/stock/${sku}`, { onHand, safetyStock })).status).toBe(200);
+  }
+}
+
+beforeAll(async () => {
+  // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await probe.start([Topics.inventoryEvents, Topics.stockLevels]);
+  await stocked('warm-up', { 'SKU-W': 1 });
+  await reserve(probe, 'warm-up', 'warm-up', [{ sku: 'SKU-W', quantity: 1 }]);
+  await answerTo(probe, 'warm-up');
+});
+
+afterAll(async () => {
+  await probe.stop();
+  await app?.close();
+  await dropDatabase(databaseName('inventory'));
+});
+
+it('refuses a reservation whose second line is short and reserves nothing of the first', async () => {
+  await stocked('aon', { 'SKU-A': 5, 'SKU-B': 1 });
+  await reserve(probe, 'aon-1', 'aon', [
+    { sku: 'SKU-A', quantity: 2 },
+    { sku: 'SKU-B', quantity: 2 },
+  ]);
+  const answer = await answerTo(probe, 'aon-1');
+  expect(answer.headers.ce_type).toBe(InventoryEventTypes.refused);
+  expect(answer.key).toBe('order-aon-1');
+  expect(answer.value).toMatchObject({ reason: 'INSUFFICIENT_STOCK', shortLines: [{ sku: 'SKU-B', requested: 2, atp: 1 }] });
+  expect(await stockAt(url, 'aon', 'SKU-A')).toMatchObject({ onHand: 5, reserved: 0, atp: 5 });
+  expect(await stockAt(url, 'aon', 'SKU-B')).toMatchObject({ onHand: 1, reserved: 0, atp: 1 });
+});
+
+it('refuses a reservation at an unknown location with UNKNOWN_LOCATION', async () => {
+  await reserve(probe, 'nowhere-1', 'nowhere', [{ sku: 'SKU-A', quantity: 1 }]);
+  const answer = await answerTo(probe, 'nowhere-1');
+  expect(answer.headers.ce_type).toBe(InventoryEventTypes.refused);
+  expect(answer.value).toMatchObject({ reason: 'UNKNOWN_LOCATION' });
+});
+
+it('reserves exactly the ATP under 60 concurrent commands and answers each command exactly once', async () => {
+  await stocked('rush', { 'SKU-HOT': 22 }, 2);
+  const ids = Array.from({ length: 60 }, (_, i) => `rush-${i}`);
+  await Promise.all(ids.map((id) => reserve(probe, id, 'rush', [{ sku: 'SKU-HOT', quantity: 1 }])));
+
+  await waitFor(() => ids.every((id) => answersTo(probe, id).length > 0), { what: 'an answer to every command' });
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for a duplicate answer to show up
+  const answers = ids.map((id) => answersTo(probe, id));
+  expect(answers.every((list) => list.length === 1)).toBe(true);
+  const types = answers.map(([answer]) => answer.headers.ce_type);
+  expect(types.filter((type) => type === InventoryEventTypes.reserved)).toHaveLength(20);
+  expect(types.filter((type) => type === InventoryEventTypes.refused)).toHaveLength(40);
+  expect(await stockAt(url, 'rush', 'SKU-HOT')).toMatchObject({ onHand: 22, reserved: 20, safetyStock: 2, atp: 0 });
+  const lastLevel = await waitFor(() => {
+    const levels = probe.messages(Topics.stockLevels, (m) => m.key === 'rush:SKU-HOT');
+    return levels.length && levels[levels.length - 1].value.reserved === 20 ? levels[levels.length - 1] : undefined;
+  }, { what: 'the stock level after the rush' });
+  expect(lastLevel.value).toEqual({ locationId: 'rush', sku: 'SKU-HOT', onHand: 22, reserved: 20, safetyStock: 2, atp: 0 });
+});
+
+it('never holds more than ATP when 50 transactions reserve the same two SKUs at the same instant', async () => {
+  await stocked('race', { 'SKU-R1': 10, 'SKU-R2': 30 });
+  const orm = app.get<MikroORM>(MikroORM);
+  const reservations = app.get(ReservationsService);
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, (_, i) =>
+      orm.em.fork().transactional((em) =>
+        reservations.reserve(
+          {
+            reservationId: `race-${i}`,
+            orderId: `order-race-${i}`,
+            locationId: 'race',
+            // Lines out of SKU order on purpose: rows are still locked in one order, so no deadlock.
+            lines: [
+              { sku: 'SKU-R2', quantity: 1 },
+              { sku: 'SKU-R1', quantity: 1 },
+            ],
+          },
+          em,
+        ),
+      ),
+    ),
+  );
+  expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+  expect(await stockAt(url, 'race', 'SKU-R1')).toMatchObject({ onHand: 10, reserved: 10, atp: 0 });
+  expect(await stockAt(url, 'race', 'SKU-R2')).toMatchObject({ onHand: 30, reserved: 10, atp: 20 });
+  expect(await orm.em.fork().count(Reservation, { locationId: 'race', status: 'HELD' })).toBe(10);
+  expect(await orm.em.fork().count(Reservation, { locationId: 'race', status: 'REFUSED' })).toBe(40);
+});
+
+it('answers a repeated ReserveStock with its first outcome without reserving twice', async () => {
+  await stocked('again', { 'SKU-R': 3 });
+  await reserve(probe, 'again-1', 'again', [{ sku: 'SKU-R', quantity: 2 }]);
+  await answerTo(probe, 'again-1', InventoryEventTypes.reserved);
+  await reserve(probe, 'again-1', 'again', [{ sku: 'SKU-R', quantity: 2 }]);
+  await waitFor(() => answersTo(probe, 'again-1').length === 2, { what: 'the second answer' });
+  const [first, second] = answersTo(probe, 'again-1');
+  expect(second.headers.ce_type).toBe(InventoryEventTypes.reserved);
+  expect(second.headers.ce_id).toBe(first.headers.ce_id);
+  expect(await stockAt(url, 'again', 'SKU-R')).toMatchObject({ onHand: 3, reserved: 2, atp: 1 });
+});
+
+it('gives held units back on release, once, and publishes the new level', async () => {
+  await stocked('rel', { 'SKU-X': 4 });
+  await reserve(probe, 'rel-1', 'rel', [{ sku: 'SKU-X', quantity: 3 }]);
+  await answerTo(probe, 'rel-1', InventoryEventTypes.reserved);
+  expect(await stockAt(url, 'rel', 'SKU-X')).toMatchObject({ reserved: 3, atp: 1 });
+
+  await sendCommand(probe, InventoryCommandTypes.release, { reservationId: 'rel-1', orderId: 'order-rel-1' } as never);
+  await sendCommand(probe, InventoryCommandTypes.release, { reservationId: 'rel-1', orderId: 'order-rel-1' } as never);
+  await sendCommand(probe, InventoryCommandTypes.commit, { reservationId: 'rel-1', orderId: 'order-rel-1' } as never);
+  await waitFor(() => answersTo(probe, 'rel-1').length === 4, { what: 'three more answers' });
+  expect(answersTo(probe, 'rel-1').map((m) => m.headers.ce_type)).toEqual([
+    InventoryEventTypes.reserved,
+    InventoryEventTypes.released,
+    InventoryEventTypes.released,
+    InventoryEventTypes.released,
+  ]);
+  expect(await stockAt(url, 'rel', 'SKU-X')).toMatchObject({ onHand: 4, reserved: 0, atp: 4 });
+  await probe.waitForMessage(Topics.stockLevels, (m) => m.key === 'rel:SKU-X' && m.value.reserved === 0 && m.value.onHand === 4);
+});
+
+it('consumes onHand and reserved on commit, once, and a later release changes nothing', async () => {
+  await stocked('com', { 'SKU-Y': 6, 'SKU-Z': 2 });
+  await reserve(probe, 'com-1', 'com', [
+    { sku: 'SKU-Y', quantity: 4 },
+    { sku: 'SKU-Z', quantity: 2 },
+  ]);
+  await answerTo(probe, 'com-1', InventoryEventTypes.reserved);
+
+  await sendCommand(probe, InventoryCommandTypes.commit, { reservationId: 'com-1', orderId: 'order-com-1' } as never);
+  await sendCommand(probe, InventoryCommandTypes.commit, { reservationId: 'com-1', orderId: 'order-com-1' } as never);
+  await sendCommand(probe, InventoryCommandTypes.release, { reservationId: 'com-1', orderId: 'order-com-1' } as never);
+  await waitFor(() => answersTo(probe, 'com-1').length === 4, { what: 'three more answers' });
+  expect(answersTo(probe, 'com-1').slice(1).every((m) => m.headers.ce_type === InventoryEventTypes.committed)).toBe(true);
+  expect(await stockAt(url, 'com', 'SKU-Y')).toMatchObject({ onHand: 2, reserved: 0, atp: 2 });
+  expect(await stockAt(url, 'com', 'SKU-Z')).toMatchObject({ onHand: 0, reserved: 0, atp: 0 });
+  await probe.waitForMessage(Topics.stockLevels, (m) => m.key === 'com:SKU-Z' && m.value.onHand === 0 && m.value.reserved === 0);
+});

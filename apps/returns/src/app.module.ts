@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { messagingMigration } from '@fil/messaging';
+import { PlatformModule, type ServiceDefinition } from '@fil/platform';
+import { returnsMigration } from './migrations/0001-returns.migration';
+import { OrderView } from './orders/order-view.entity';
+import { OrdersModule } from './orders/orders.module';
+import { Return } from './returns/return.entity';
+import { ReturnsModule } from './returns/returns.module';
+
+export const definition: ServiceDefinition = {
+  service: 'returns',
+  title: 'Returns',
+  description: 'Return requests, receipt and inspection at any location, restock and one refund per return.',
+  defaultPort: 3003,
+};
+
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: definition.service,
+      entities: [OrderView, Return],
+      migrations: [messagingMigration, returnsMigration],
+    }),
+    OrdersModule,
+    ReturnsModule,
+  ],
+})
+export class AppModule {}

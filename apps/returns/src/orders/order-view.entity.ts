@@ -1,0 +1,83 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import type { OrderEvent, OrderStatus } from '@fil/contracts';
+import { ReturnRefused } from '../returns/return.errors';
+
+export interface OrderViewLine {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+const DELIVERED_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED'];
+const RETURNABLE_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The order as returns saw it on `fil.orders.events.v1`: what a return is checked against. */
+@Entity({ tableName: 'order_view' })
+export class OrderView {
+  @PrimaryKey({ type: 'string' }) orderId: string;
+  @Property({ type: 'string' }) status: OrderStatus;
+  @Property({ type: 'string', nullable: true }) currency?: string;
+  @Property({ type: 'json' }) lines: OrderViewLine[] = [];
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) deliveredAt?: Date;
+  /** occurredAt of the newest event applied, so that a late older event cannot roll the view back. */
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) lastEventAt?: Date;
+  @Property({ type: 'Date', columnType: 'timestamptz' }) updatedAt: Date = new Date();
+
+  constructor(orderId: string) {
+    this.orderId = orderId;
+  }
+
+  /** Applies an order event; returns false when it is older than what the view already holds. */
+  apply(event: OrderEvent, now: Date): boolean {
+    const occurredAt = event.occurredAt ? new Date(event.occurredAt) : undefined;
+    const known = occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt : undefined;
+    if (known && this.lastEventAt && known < this.lastEventAt) return false;
+    this.status = event.status;
+    if (event.currency) this.currency = event.currency;
+    if (event.lines?.length) {
+      this.lines = event.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
+    }
+    if (DELIVERED_STATUSES.includes(event.status) && !this.deliveredAt) this.deliveredAt = known ?? now;
+    if (known) this.lastEventAt = known;
+    this.updatedAt = now;
+    return true;
+  }
+
+  orderedQuantity(sku: string): number {
+    return this.lines.filter((line) => line.sku === sku).reduce((sum, line) => sum + line.quantity, 0);
+  }
+
+  /** The price refunded per unit; the first line wins when a SKU appears on several lines. */
+  unitPrice(sku: string): number | undefined {
+    return this.lines.find((line) => line.sku === sku)?.unitPrice;
+  }
+
+  /**
+   * Throws ReturnRefused unless `requested` (quantity per SKU) may be returned now,
+   * given what other non-rejected returns of this order already claim.
+   */
+  assertReturnable(requested: Map<string, number>, alreadyRequested: Map<string, number>, now: Date, windowDays: number) {
+    if (!RETURNABLE_STATUSES.includes(this.status) || !this.deliveredAt) {
+      throw new ReturnRefused('ORDER_NOT_DELIVERED', `order ${this.orderId} is ${this.status}, not delivered or collected`);
+    }
+    const closesAt = new Date(this.deliveredAt.getTime() + windowDays * DAY_MS);
+    if (now > closesAt) {
+      throw new ReturnRefused(
+        'RETURN_WINDOW_EXPIRED',
+        `the ${windowDays}-day return window of order ${this.orderId} closed at ${closesAt.toISOString()}`,
+      );
+    }
+    for (const [sku, quantity] of requested) {
+      const ordered = this.orderedQuantity(sku);
+      if (!ordered) throw new ReturnRefused('SKU_NOT_ON_ORDER', `sku ${sku} is not on order ${this.orderId}`);
+      const left = ordered - (alreadyRequested.get(sku) ?? 0);
+      if (quantity > left) {
+        throw new ReturnRefused(
+          'QUANTITY_EXCEEDED',
+          `sku ${sku}: ${quantity} requested but only ${left} of ${ordered} ordered may still be returned`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Refund } from '@fil/contracts';
+import type { InspectedLine } from '../refund';
+import { ReceivedLineBody } from './receive-return.dto';
+import { ReturnLineBody } from './request-return.dto';
+import type { Return, ReturnLine, ReturnStatus } from '../return.entity';
+
+/** A return as `GET /returns/{id}` shows it. */
+export class ReturnView {
+  @ApiProperty() id: string;
+  @ApiProperty() orderId: string;
+  @ApiProperty({ enum: ['REQUESTED', 'RECEIVED', 'REFUNDED', 'REJECTED'] }) status: ReturnStatus;
+  @ApiProperty({ type: [ReturnLineBody] }) lines: ReturnLine[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Why a request arriving over Kafka was rejected: {reason, message}' })
+  rejection?: { reason: string; message?: string };
+  @ApiPropertyOptional({ type: [ReceivedLineBody] }) inspection?: InspectedLine[];
+  @ApiPropertyOptional() receivedAt?: string;
+  @ApiPropertyOptional() receivedLocationId?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The refund published on fil.refunds.v1' }) refund?: Refund;
+  @ApiProperty() createdAt: string;
+
+  /** Loaded rows hold null where a new entity holds undefined; both are left out of the answer. */
+  static of(ret: Return): ReturnView {
+    return {
+      id: ret.id,
+      orderId: ret.orderId,
+      status: ret.status,
+      lines: ret.lines,
+      rejection: ret.rejectionReason ? { reason: ret.rejectionReason, message: ret.rejectionMessage ?? undefined } : undefined,
+      inspection: ret.inspection ?? undefined,
+      receivedAt: ret.receivedAt?.toISOString(),
+      receivedLocationId: ret.receivedLocationId ?? undefined,
+      refund: ret.refund ?? undefined,
+      createdAt: ret.createdAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,82 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Res,
+  UnprocessableEntityException,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
+import { MessageConsumer } from '@fil/messaging';
+import { ReceiveReturnBody } from './dto/receive-return.dto';
+import { RequestReturnBody } from './dto/request-return.dto';
+import { ReturnView } from './dto/return.view';
+import { ReturnConflict, ReturnRefused } from './return.errors';
+import { ReturnsService } from './returns.service';
+
+@ApiTags('returns')
+@Controller('returns')
+export class ReturnsController implements OnModuleInit {
+  constructor(
+    private readonly service: ReturnsService,
+    private readonly consumer: MessageConsumer,
+  ) {}
+
+  onModuleInit() {
+    this.consumer.on(Topics.returnsRequested, (message, em) => this.service.handleRequested(message, em));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Request a return of delivered or collected lines within the return window' })
+  @ApiBody({ type: RequestReturnBody })
+  @ApiResponse({ status: 201, type: ReturnView, description: 'Return requested' })
+  @ApiResponse({ status: 200, type: ReturnView, description: 'Same returnId and content as an earlier request: that return' })
+  @ApiResponse({ status: 404, description: 'reason UNKNOWN_ORDER: returns has not seen this order' })
+  @ApiResponse({ status: 409, description: 'returnId already used for a different return' })
+  @ApiResponse({ status: 422, description: '{reason, message}: the rule the request breaks' })
+  async request(@Body() body: RequestReturnDto, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    const { ret, created } = await this.service.request(body).catch(asHttpError);
+    if (!created) res.status(HttpStatus.OK);
+    return ReturnView.of(ret);
+  }
+
+  @Post(':id/receive')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Receive and inspect a return at a location: restocks resellable units and refunds once' })
+  @ApiBody({ type: ReceiveReturnBody })
+  @ApiResponse({ status: 400, description: 'Invalid body, e.g. a locationId that is not a plain id' })
+  @ApiResponse({ status: 200, type: ReturnView, description: 'Received and refunded (or the same receipt again)' })
+  @ApiResponse({ status: 404, description: 'No such return' })
+  @ApiResponse({ status: 409, description: 'Already received differently, or rejected' })
+  @ApiResponse({ status: 422, description: '{reason, message}: a line is not on the return or exceeds it' })
+  async receive(@Param('id') id: string, @Body() body: ReceiveReturnDto): Promise<ReturnView> {
+    // Location ids travel in Kafka keys (`locationId:sku`), so they must be plain tokens.
+    if (!ID_PATTERN.test(body.locationId)) throw new BadRequestException('locationId must be 1-64 letters, digits, dots, dashes or underscores');
+    return ReturnView.of(await this.service.receive(id, body).catch(asHttpError));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A return with its status, lines, inspection and refund' })
+  @ApiResponse({ status: 200, type: ReturnView })
+  @ApiResponse({ status: 404, description: 'No such return' })
+  async get(@Param('id') id: string): Promise<ReturnView> {
+    return ReturnView.of(await this.service.get(id));
+  }
+}
+
+function asHttpError(error: unknown): never {
+  if (error instanceof ReturnRefused) {
+    const body = { reason: error.reason, message: error.message };
+    throw error.reason === 'UNKNOWN_ORDER' ? new NotFoundException(body) : new UnprocessableEntityException(body);
+  }
+  if (error instanceof ReturnConflict) throw new ConflictException(error.message);
+  throw error;
+}

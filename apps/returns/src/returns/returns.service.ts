@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { RequestReturnDto, Topics, validateAs, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
+import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { currentTraceparent, inTrace } from '@fil/observability';
+import { OrderView } from '../orders/order-view.entity';
+import { computeRefund } from './refund';
+import { Return, sumBySku } from './return.entity';
+import { ReturnConflict, ReturnRefused } from './return.errors';
+
+type ReturnRequest = RequestReturnDto & { returnId: string };
+
+const returnWindowDays = () => Number(process.env.FIL_RETURN_WINDOW_DAYS ?? 30);
+
+@Injectable()
+export class ReturnsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** `POST /returns`: the new return, or the same one again when this returnId was already requested. */
+  async request(dto: RequestReturnDto): Promise<{ ret: Return; created: boolean }> {
+    const request = { ...dto, returnId: dto.returnId ?? randomUUID() };
+    try {
+      return await this.em.fork().transactional((em) => this.requestIn(em, request, currentTraceparent()));
+    } catch (error) {
+      // Only when the same returnId is raced for two different orders: one wins, the other conflicts.
+      if (error instanceof UniqueConstraintViolationException) throw new ReturnConflict(`return ${request.returnId} already exists`);
+      throw error;
+    }
+  }
+
+  /** `fil.returns.requested.v1`: a refused request is kept as a REJECTED return, since the sender has no reply topic. */
+  async handleRequested(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const checked = validateAs(RequestReturnDto, message.value);
+    if (!checked.ok) throw new InvalidMessage(checked.errors.join('; '));
+    const { returnId, orderId, lines } = checked.value;
+    if (!returnId) throw new InvalidMessage('returnId: is required on fil.returns.requested.v1');
+    try {
+      await this.requestIn(em, { returnId, orderId, lines }, message.traceparent);
+    } catch (error) {
+      if (error instanceof ReturnConflict) throw new InvalidMessage(error.message);
+      if (!(error instanceof ReturnRefused)) throw error;
+      const rejected = new Return(returnId, orderId, lines, message.traceparent, new Date());
+      rejected.reject(error);
+      em.persist(rejected);
+      await em.flush();
+    }
+  }
+
+  async get(id: string): Promise<Return> {
+    const ret = await this.em.fork().findOne(Return, { id });
+    if (!ret) throw new NotFoundException(`return ${id} not found`);
+    return ret;
+  }
+
+  /**
+   * `POST /returns/{id}/receive`: inspection, restock of resellable units and the
+   * refund commit together, under a row lock on the return, so that concurrent or
+   * repeated receipts refund once.
+   */
+  async receive(id: string, dto: ReceiveReturnDto): Promise<Return> {
+    const found = await this.get(id);
+    const attributes = { 'fil.return.id': id, 'fil.order.id': found.orderId, 'fil.location.id': dto.locationId };
+    return inTrace('returns.receive', found.traceparent, attributes, () =>
+      this.em.fork().transactional(async (em) => {
+        const ret = await em.findOneOrFail(Return, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const inspection = dto.lines.map(({ sku, quantity, condition }) => ({ sku, quantity, condition }));
+        // A replayed receipt (retry, double click) answers the current state and publishes nothing.
+        if (ret.status !== 'REQUESTED' && ret.isSameReceipt(dto.locationId, inspection)) return ret;
+        ret.receive(dto.locationId, inspection, new Date());
+
+        const order = await em.findOne(OrderView, { orderId: ret.orderId });
+        if (!order) throw new ReturnRefused('UNKNOWN_ORDER', `order ${ret.orderId} is not known to returns`);
+        const refund = computeRefund({
+          returnId: ret.id,
+          orderId: ret.orderId,
+          // XXX is ISO 4217's "no currency": only when the order events never named one.
+          currency: order.currency ?? 'XXX',
+          inspection,
+          unitPrice: (sku) => order.unitPrice(sku),
+        });
+        ret.markRefunded(refund);
+        await this.outbox.add(em, ...this.restockMessages(ret), this.refundMessage(refund));
+        return ret;
+      }),
+    );
+  }
+
+  private async requestIn(em: EntityManager, request: ReturnRequest, traceparent: string | undefined) {
+    // Locking the order serialises the requests of one order, so two cannot both claim the last units.
+    const order = await em.findOne(OrderView, { orderId: request.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const existing = await em.findOne(Return, { id: request.returnId });
+    if (existing) {
+      if (existing.isSameRequest(request.orderId, request.lines)) return { ret: existing, created: false };
+      throw new ReturnConflict(`return ${request.returnId} already exists with a different order or lines`);
+    }
+    if (!order) throw new ReturnRefused('UNKNOWN_ORDER', `order ${request.orderId} is not known to returns`);
+
+    const others = await em.find(Return, { orderId: request.orderId, status: { $ne: 'REJECTED' } });
+    const alreadyRequested = sumBySku(others.flatMap((other) => [...other.claimedQuantities()].map(([sku, quantity]) => ({ sku, quantity }))));
+    order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), returnWindowDays());
+
+    const ret = new Return(request.returnId, request.orderId, request.lines, traceparent, new Date());
+    em.persist(ret);
+    await em.flush();
+    return { ret, created: true };
+  }
+
+  private restockMessages(ret: Return) {
+    return [...ret.resellable()].map(([sku, quantity]) => {
+      const adjustment: StockAdjustmentDto = {
+        adjustmentId: `return-${ret.id}-${sku}`,
+        locationId: ret.receivedLocationId!,
+        sku,
+        mode: 'DELTA',
+        quantity,
+        reason: 'RETURN_RESELLABLE',
+      };
+      const key = `${adjustment.locationId}:${sku}`;
+      return { topic: Topics.inventoryAdjustments, key, type: 'StockAdjustment', data: adjustment, id: adjustment.adjustmentId };
+    });
+  }
+
+  private refundMessage(refund: Refund) {
+    return { topic: Topics.refunds, key: refund.returnId, type: 'RefundIssued', data: refund, id: refund.refundId };
+  }
+}

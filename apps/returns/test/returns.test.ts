@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ORDER_EVENT_TYPES, Topics, type OrderEvent, type OrderStatus } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { OrderView } from '../src/orders/order-view.entity';
+
+useTestEnvironment('returns');
+jest.setTimeout(60_000);
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+const LINES = [
+  { lineId: 'l1', sku: 'SHIRT', quantity: 2, unitPrice: 19.99 },
+  { lineId: 'l2', sku: 'MUG', quantity: 1, unitPrice: 7.5 },
+];
+
+const probe = new KafkaProbe();
+let app: INestApplication;
+let url: string;
+let orm: MikroORM;
+
+/** Publishes an order event as the orchestrator would; returns its ce_id. */
+async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string): Promise<string> {
+  const event: OrderEvent = { orderId, status, currency: 'EUR', lines: LINES, allocations: [], occurredAt };
+  const id = randomUUID();
+  await probe.send(Topics.ordersEvents, orderId, event, {
+    ce_specversion: '1.0',
+    ce_id: id,
+    ce_type: ORDER_EVENT_TYPES[status],
+    ce_source: '/fil/order-orchestrator',
+  });
+  return id;
+}
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Outbox rows are the proof of "published once": the relay may only republish a row, never add one. */
+async function outboxCount(topic: string, where: string, value: string): Promise<number> {
+  const [{ n }] = await orm.em
+    .fork()
+    .execute<{ n: number }[]>(`select count(*)::int as n from outbox_message where topic = ? and ${where}`, [topic, value]);
+  return n;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+beforeAll(async () => {
+  await probe.start([Topics.refunds, Topics.inventoryAdjustments, Topics.dlq]);
+  // Loaded after useTestEnvironment: the module reads the database name when it is evaluated.
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  orm = app.get(MikroORM);
+
+  await sendOrderEvent('o-delivered', 'SHIPPED', daysAgo(3));
+  await sendOrderEvent('o-delivered', 'DELIVERED', daysAgo(2));
+  await sendOrderEvent('o-concurrent', 'DELIVERED', daysAgo(1));
+  await sendOrderEvent('o-shipped', 'SHIPPED', daysAgo(1));
+  await sendOrderEvent('o-old', 'DELIVERED', daysAgo(40));
+  await waitFor(
+    async () => {
+      const views = await orm.em.fork().find(OrderView, {});
+      return views.filter((view) => view.status === 'DELIVERED').length === 3 && views.length === 4;
+    },
+    { what: 'the order view to hold the test orders' },
+  );
+});
+
+afterAll(async () => {
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('returns'));
+});
+
+describe('receiving a return', () => {
+  it('refunds resellable and damaged units at the order price and restocks only the resellable ones', async () => {
+    const requested = await call('POST', '/returns', {
+      returnId: 'ret-1',
+      orderId: 'o-delivered',
+      lines: [
+        { sku: 'SHIRT', quantity: 1, reason: 'TOO_SMALL' },
+        { sku: 'MUG', quantity: 1 },
+      ],
+    });
+    expect(requested).toMatchObject({ status: 201, body: { id: 'ret-1', status: 'REQUESTED' } });
+
+    const received = await call('POST', '/returns/ret-1/receive', {
+      locationId: 'store-1',
+      lines: [
+        { sku: 'SHIRT', quantity: 1, condition: 'RESELLABLE' },
+        { sku: 'MUG', quantity: 1, condition: 'DAMAGED' },
+      ],
+    });
+    expect(received).toMatchObject({ status: 200, body: { status: 'REFUNDED', refund: { amount: 27.49 } } });
+
+    const refund = await probe.waitForMessage(Topics.refunds, (m) => m.key === 'ret-1');
+    expect(refund.headers).toMatchObject({ ce_type: 'RefundIssued', ce_id: 'refund-ret-1' });
+    expect(refund.value).toEqual({
+      refundId: 'refund-ret-1',
+      returnId: 'ret-1',
+      orderId: 'o-delivered',
+      amount: 27.49,
+      currency: 'EUR',
+      lines: [
+        { sku: 'SHIRT', quantity: 1, condition: 'RESELLABLE', unitPrice: 19.99, amount: 19.99 },
+        { sku: 'MUG', quantity: 1, condition: 'DAMAGED', unitPrice: 7.5, amount: 7.5 },
+      ],
+    });
+
+    const restock = await probe.waitForMessage(Topics.inventoryAdjustments, (m) => m.key === 'store-1:SHIRT');
+    expect(restock.headers.ce_type).toBe('StockAdjustment');
+    expect(restock.value).toEqual({
+      adjustmentId: 'return-ret-1-SHIRT',
+      locationId: 'store-1',
+      sku: 'SHIRT',
+      mode: 'DELTA',
+      quantity: 1,
+      reason: 'RETURN_RESELLABLE',
+    });
+    expect(await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-ret-1-%')).toBe(1);
+    expect(probe.messages(Topics.inventoryAdjustments, (m) => m.key === 'store-1:MUG')).toHaveLength(0);
+
+    const shown = await call('GET', '/returns/ret-1');
+    expect(shown.body).toMatchObject({
+      status: 'REFUNDED',
+      lines: [
+        { sku: 'SHIRT', quantity: 1, reason: 'TOO_SMALL' },
+        { sku: 'MUG', quantity: 1 },
+      ],
+      inspection: [
+        { sku: 'SHIRT', quantity: 1, condition: 'RESELLABLE' },
+        { sku: 'MUG', quantity: 1, condition: 'DAMAGED' },
+      ],
+      receivedLocationId: 'store-1',
+      refund: { refundId: 'refund-ret-1', amount: 27.49 },
+    });
+  });
+
+  it('answers a receipt posted twice with the current state and still refunds once; a different receipt is a conflict', async () => {
+    const receipt = {
+      locationId: 'store-1',
+      lines: [
+        { sku: 'MUG', quantity: 1, condition: 'DAMAGED' },
+        { sku: 'SHIRT', quantity: 1, condition: 'RESELLABLE' },
+      ],
+    };
+    const again = await call('POST', '/returns/ret-1/receive', receipt);
+    expect(again).toMatchObject({ status: 200, body: { status: 'REFUNDED', refund: { refundId: 'refund-ret-1' } } });
+
+    const different = await call('POST', '/returns/ret-1/receive', { ...receipt, locationId: 'store-2' });
+    expect(different.status).toBe(409);
+
+    expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-1')).toBe(1);
+    await settle();
+    expect(probe.messages(Topics.refunds, (m) => m.key === 'ret-1')).toHaveLength(1);
+    expect(probe.messages(Topics.inventoryAdjustments, (m) => m.value?.adjustmentId?.startsWith('return-ret-1-'))).toHaveLength(1);
+  });
+
+  it('issues one refund when the same receipt is posted concurrently', async () => {
+    const requested = await call('POST', '/returns', { returnId: 'ret-2', orderId: 'o-concurrent', lines: [{ sku: 'SHIRT', quantity: 2 }] });
+    expect(requested.status).toBe(201);
+
+    const receipt = { locationId: 'wh-1', lines: [{ sku: 'SHIRT', quantity: 2, condition: 'RESELLABLE' }] };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call('POST', '/returns/ret-2/receive', receipt)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    for (const answer of answers) expect(answer.body.refund).toMatchObject({ refundId: 'refund-ret-2', amount: 39.98 });
+
+    expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-2')).toBe(1);
+    await probe.waitForMessage(Topics.refunds, (m) => m.key === 'ret-2');
+    await settle();
+    expect(probe.messages(Topics.refunds, (m) => m.key === 'ret-2')).toHaveLength(1);
+    expect(probe.messages(Topics.inventoryAdjustments, (m) => m.key === 'wh-1:SHIRT')).toHaveLength(1);
+  });
+
+  it('refuses a receipt of a sku that is not on the return', async () => {
+    await call('POST', '/returns', { returnId: 'ret-sku', orderId: 'o-concurrent', lines: [{ sku: 'MUG', quantity: 1 }] });
+    const refused = await call('POST', '/returns/ret-sku/receive', {
+      locationId: 'wh-1',
+      lines: [{ sku: 'SHIRT', quantity: 1, condition: 'RESELLABLE' }],
+    });
+    expect(refused).toMatchObject({ status: 422, body: { reason: 'SKU_NOT_ON_RETURN' } });
+    expect((await call('GET', '/returns/ret-sku')).body.status).toBe('REQUESTED');
+  });
+});
+
+describe('requesting a return', () => {
+  it('refuses more than was ordered minus what other returns already claim', async () => {
+    // ret-1 already claims 1 of the 2 shirts of o-delivered.
+    const tooMany = await call('POST', '/returns', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 2 }] });
+    expect(tooMany).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
+    expect(tooMany.body.message).toContain('SHIRT');
+
+    const rest = await call('POST', '/returns', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(rest).toMatchObject({ status: 201, body: { status: 'REQUESTED' } });
+    expect(rest.body.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const oneMore = await call('POST', '/returns', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(oneMore).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
+  });
+
+  it('refuses a sku that is not on the order', async () => {
+    const refused = await call('POST', '/returns', { orderId: 'o-concurrent', lines: [{ sku: 'HAT', quantity: 1 }] });
+    expect(refused).toMatchObject({ status: 422, body: { reason: 'SKU_NOT_ON_ORDER' } });
+  });
+
+  it('refuses a return for an order it has never seen', async () => {
+    const refused = await call('POST', '/returns', { orderId: 'o-unknown', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(refused).toMatchObject({ status: 404, body: { reason: 'UNKNOWN_ORDER' } });
+  });
+
+  it('refuses a return for an order that is not delivered', async () => {
+    const refused = await call('POST', '/returns', { orderId: 'o-shipped', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(refused).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });
+  });
+
+  it('refuses a return after the return window closed', async () => {
+    const refused = await call('POST', '/returns', { orderId: 'o-old', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(refused).toMatchObject({ status: 422, body: { reason: 'RETURN_WINDOW_EXPIRED' } });
+  });
+
+  it('answers the same returnId with the same return, and with 409 when the content differs', async () => {
+    await sendOrderEvent('o-idem', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-idem' }).then((view) => view ?? undefined));
+    const request = { returnId: 'ret-idem', orderId: 'o-idem', lines: [{ sku: 'MUG', quantity: 1 }] };
+    const first = await call('POST', '/returns', request);
+    const second = await call('POST', '/returns', request);
+    expect(first.status).toBe(201);
+    expect(second).toEqual({ status: 200, body: first.body });
+
+    const different = await call('POST', '/returns', { ...request, lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(different.status).toBe(409);
+  });
+
+  it('over Kafka, records a request for an unknown order as REJECTED with its reason and publishes nothing', async () => {
+    await probe.send(Topics.returnsRequested, 'o-nowhere', { returnId: 'ret-k1', orderId: 'o-nowhere', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    await probe.send(Topics.returnsRequested, 'o-delivered', { returnId: 'ret-k2', orderId: 'o-delivered', lines: [{ sku: 'MUG', quantity: 1 }] });
+
+    const rejected = await waitFor(async () => {
+      const shown = await call('GET', '/returns/ret-k1');
+      return shown.status === 200 && shown.body;
+    });
+    expect(rejected).toMatchObject({ status: 'REJECTED', rejection: { reason: 'UNKNOWN_ORDER' } });
+    // ret-1 already claims the only mug of o-delivered.
+    const exceeded = await waitFor(async () => {
+      const shown = await call('GET', '/returns/ret-k2');
+      return shown.status === 200 && shown.body;
+    });
+    expect(exceeded).toMatchObject({ status: 'REJECTED', rejection: { reason: 'QUANTITY_EXCEEDED' } });
+    expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-k1')).toBe(0);
+  });
+
+  it('over Kafka, sends a request without a returnId to the DLQ', async () => {
+    await probe.send(Topics.returnsRequested, 'o-delivered', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.value?.originalTopic === Topics.returnsRequested);
+    expect(dead.value.reason).toContain('returnId');
+  });
+});
+
+describe('order view', () => {
+  it('ignores an order event older than the state it already holds', async () => {
+    await sendOrderEvent('o-late', 'DELIVERED', daysAgo(1));
+    const lateId = await sendOrderEvent('o-late', 'SHIPPED', daysAgo(2));
+    await waitFor(async () => {
+      const [{ n }] = await orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from handled_message where message_id = ?', [lateId]);
+      return n === 1;
+    });
+    const view = await orm.em.fork().findOneOrFail(OrderView, { orderId: 'o-late' });
+    expect(view.status).toBe('DELIVERED');
+    expect(view.deliveredAt?.toISOString()).toBeDefined();
+  });
+});
