@@ -2,7 +2,7 @@
 # Local infrastructure for Fil: PostgreSQL, a single-node Kafka (KRaft) and Zipkin.
 #
 #   scripts/infra.sh up       start what is missing (idempotent; a second call is a no-op)
-#   scripts/infra.sh down     stop only what `up` started (pid files under .local/pids)
+#   scripts/infra.sh down [zipkin] [kafka] [pg]   stop what `up` started (pid files under .local/pids)
 #   scripts/infra.sh status   show what runs
 #
 # Env: PGPORT (5432), FIL_NO_ZIPKIN=1 (skip Zipkin), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m).
@@ -235,10 +235,13 @@ case "${1:-}" in
     for w in ${WAITS[@]+"${WAITS[@]}"}; do "${w}_wait"; done
     ;;
   down)
-    stop_pid zipkin zipkin-server-exec.jar
-    stop_pid kafka kafka.Kafka
-    pg_down
+    # `down kafka zipkin` stops only those; a caller stops just what its own `up` started.
+    shift
+    wanted=" ${*:-zipkin kafka pg} "
+    [[ $wanted == *" zipkin "* ]] && stop_pid zipkin zipkin-server-exec.jar
+    [[ $wanted == *" kafka "* ]] && stop_pid kafka kafka.Kafka
+    [[ $wanted == *" pg "* ]] && pg_down
     ;;
   status) status ;;
-  *) die "usage: $0 up|down|status" ;;
+  *) die "usage: $0 up|down [zipkin] [kafka] [pg]|status" ;;
 esac

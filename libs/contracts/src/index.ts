@@ -1,3 +1,5 @@
+// class-transformer's @Type reads design-time metadata: load the polyfill with the DTOs.
+import 'reflect-metadata';
 export * from './topics';
 export * from './order';
 export * from './inventory';

@@ -9,6 +9,7 @@ export class ReturnsMigration extends Migration {
       lines jsonb not null default '[]',
       delivered_at timestamptz,
       last_event_at timestamptz,
+      traceparent text,
       updated_at timestamptz not null
     )`);
     // "return" is an SQL keyword, hence the table name.

@@ -22,6 +22,8 @@ export class OrderView {
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) deliveredAt?: Date;
   /** occurredAt of the newest event applied, so that a late older event cannot roll the view back. */
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) lastEventAt?: Date;
+  /** The order's journey, so that its returns and refund join the same trace. */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) traceparent?: string;
   @Property({ type: 'Date', columnType: 'timestamptz' }) updatedAt: Date = new Date();
 
   constructor(orderId: string) {

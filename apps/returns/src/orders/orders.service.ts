@@ -11,6 +11,7 @@ export class OrdersService {
     const event = readOrderEvent(message.value);
     const existing = await em.findOne(OrderView, { orderId: event.orderId });
     const view = existing ?? new OrderView(event.orderId);
+    view.traceparent ??= message.traceparent;
     if (!view.apply(event, new Date())) return;
     if (!existing) em.persist(view);
     // Flushed now so that a later event of the same order in this batch finds the row.

@@ -104,7 +104,7 @@ export class ReturnsService {
     const alreadyRequested = sumBySku(others.flatMap((other) => [...other.claimedQuantities()].map(([sku, quantity]) => ({ sku, quantity }))));
     order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), returnWindowDays());
 
-    const ret = new Return(request.returnId, request.orderId, request.lines, traceparent, new Date());
+    const ret = new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date());
     em.persist(ret);
     await em.flush();
     return { ret, created: true };

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { Topics } from '@fil/contracts';
+import { KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+import { FilSystem, http } from './support/fil-system';
+
+useTestEnvironment('e2e');
+jest.setTimeout(180_000);
+
+const system = new FilSystem();
+const probe = new KafkaProbe();
+const zipkin = process.env.FIL_ZIPKIN_QUERY_URL ?? 'http://127.0.0.1:9411';
+
+const warehouse = { id: 'WH-LYON', name: 'Entrepôt Lyon Saint-Priest', type: 'WAREHOUSE', lat: 45.6967, lng: 4.9439, ship: true, pickup: false, reserve: false };
+const store = { id: 'ST-PARIS-RIVOLI', name: 'Paris Rivoli', type: 'STORE', lat: 48.8606, lng: 2.3376, ship: false, pickup: true, reserve: true };
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.refunds, Topics.dlq, Topics.fulfillmentEvents]);
+  // Spans are exported so the journey can be read back from Zipkin as one trace.
+  await system.start({ FIL_TRACING: 'on' });
+  for (const { id, ...location } of [warehouse, store]) {
+    expect((await http('PUT', `${system.url('inventory')}/locations/${id}`, location)).status).toBe(200);
+  }
+  expect((await http('PUT', `${system.url('inventory')}/locations/WH-LYON/stock/SKU-TSHIRT`, { onHand: 10, safetyStock: 0 })).status).toBe(200);
+  expect((await http('PUT', `${system.url('inventory')}/locations/WH-LYON/stock/SKU-JEANS`, { onHand: 5, safetyStock: 0 })).status).toBe(200);
+  expect((await http('PUT', `${system.url('inventory')}/locations/ST-PARIS-RIVOLI/stock/SKU-TSHIRT`, { onHand: 1, safetyStock: 0 })).status).toBe(200);
+  // The orchestrator routes on its own view of stock, fed by fil.inventory.stock-levels.v1.
+  await waitFor(
+    async () => {
+      const { body } = await http('GET', `${system.url('order-orchestrator')}/availability?skus=SKU-TSHIRT,SKU-JEANS`);
+      const atWarehouse = (sku: string) => body?.find((row: any) => row.locationId === 'WH-LYON' && row.sku === sku)?.atp ?? 0;
+      return atWarehouse('SKU-TSHIRT') === 10 && atWarehouse('SKU-JEANS') === 5;
+    },
+    { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
+  );
+});
+
+afterAll(async () => {
+  await system.stop();
+  await probe.stop();
+});
+
+const statusesOf = (orderId: string) =>
+  probe.messages(Topics.ordersEvents, (m) => m.key === orderId).map((m) => m.value.status as string);
+
+describe('one order through the four services', () => {
+  const orderId = `WEB-${randomBytes(4).toString('hex')}`;
+  const traceId = randomBytes(16).toString('hex');
+  let fulfillmentId: string;
+
+  it('allocates a home-delivery order submitted on Kafka to the warehouse that holds the stock and reserves it', async () => {
+    await probe.send(
+      Topics.ordersSubmitted,
+      orderId,
+      {
+        orderId,
+        channel: 'web',
+        deliveryMode: 'HOME_DELIVERY',
+        customer: { id: 'CUST-42', name: 'Camille Martin', email: 'camille@example.fr' },
+        shippingAddress: { lat: 45.764, lng: 4.8357, street: '1 place Bellecour', city: 'Lyon', postalCode: '69002', country: 'FR' },
+        lines: [
+          { lineId: '1', sku: 'SKU-TSHIRT', quantity: 2, unitPrice: 19.9 },
+          { lineId: '2', sku: 'SKU-JEANS', quantity: 1, unitPrice: 59 },
+        ],
+        currency: 'EUR',
+        placedAt: new Date().toISOString(),
+      },
+      {
+        ce_specversion: '1.0',
+        ce_id: `${orderId}-submitted`,
+        ce_type: 'OrderSubmitted',
+        ce_source: '/channels/web',
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      },
+    );
+    const allocated = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'ALLOCATED', 30_000);
+    expect(allocated.headers.ce_type).toBe('OrderAllocated');
+    expect(allocated.value.allocations).toEqual([
+      expect.objectContaining({
+        locationId: 'WH-LYON',
+        kind: 'SHIP',
+        lines: expect.arrayContaining([
+          { sku: 'SKU-TSHIRT', quantity: 2 },
+          { sku: 'SKU-JEANS', quantity: 1 },
+        ]),
+      }),
+    ]);
+    const { body: stock } = await http('GET', `${system.url('inventory')}/stock/SKU-TSHIRT`);
+    expect(stock.find((row: any) => row.locationId === 'WH-LYON')).toMatchObject({ onHand: 10, reserved: 2, atp: 8 });
+  });
+
+  it('gives the warehouse a fulfillment that staff pick, pack, ship and deliver over HTTP, bringing the order to DELIVERED', async () => {
+    const fulfillment = await waitFor(
+      async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body?.[0],
+      { what: 'the fulfillment of the order' },
+    );
+    fulfillmentId = fulfillment.id;
+    expect(fulfillment).toMatchObject({ orderId, locationId: 'WH-LYON', kind: 'SHIP', status: 'CREATED' });
+
+    const base = `${system.url('fulfillment')}/fulfillments/${fulfillmentId}`;
+    const pick = await http('POST', `${base}/pick`, { lines: [{ sku: 'SKU-TSHIRT', quantity: 2 }, { sku: 'SKU-JEANS', quantity: 1 }] });
+    expect(pick.status).toBe(200);
+    expect((await http('POST', `${base}/pack`, { parcels: [{ weightKg: 1.4 }] })).status).toBe(200);
+    expect((await http('POST', `${base}/ship`, { carrier: 'Colissimo', trackingNumber: '6A12345678901' })).status).toBe(200);
+    expect((await http('POST', `${base}/deliver`, {})).status).toBe(200);
+
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'DELIVERED', 30_000);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);
+    // Shipping consumed the reservation: the units left the warehouse's on-hand.
+    await waitFor(async () => {
+      const { body } = await http('GET', `${system.url('inventory')}/stock/SKU-TSHIRT`);
+      const row = body.find((r: any) => r.locationId === 'WH-LYON');
+      return row.onHand === 8 && row.reserved === 0 && row.atp === 8;
+    }, { what: 'the reservation to be committed at shipping' });
+  });
+
+  it('restocks a returned item at the store that received it and publishes exactly one refund', async () => {
+    const requested = await http('POST', `${system.url('returns')}/returns`, {
+      orderId,
+      lines: [{ sku: 'SKU-TSHIRT', quantity: 1, reason: 'too small' }],
+    });
+    expect(requested.status).toBe(201);
+    const returnId = requested.body.id ?? requested.body.returnId;
+    const receipt = { locationId: 'ST-PARIS-RIVOLI', lines: [{ sku: 'SKU-TSHIRT', quantity: 1, condition: 'RESELLABLE' }] };
+    expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt)).status).toBe(200);
+    // A retried receipt must not refund twice.
+    expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt)).status).toBe(200);
+
+    const refund = await probe.waitForMessage(Topics.refunds, (m) => m.key === returnId, 30_000);
+    expect(refund.value).toMatchObject({ returnId, orderId, amount: 19.9, currency: 'EUR' });
+    await waitFor(async () => {
+      const { body } = await http('GET', `${system.url('inventory')}/stock/SKU-TSHIRT`);
+      return body.find((r: any) => r.locationId === 'ST-PARIS-RIVOLI')?.onHand === 2;
+    }, { what: 'the returned unit back on sale at the store' });
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'PARTIALLY_RETURNED', 30_000);
+    expect(probe.messages(Topics.refunds, (m) => m.key === returnId)).toHaveLength(1);
+  });
+
+  it('shows the whole timeline on GET /orders/{id}', async () => {
+    const { status, body } = await http('GET', `${system.url('order-orchestrator')}/orders/${orderId}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ orderId, status: 'PARTIALLY_RETURNED' });
+    expect(body.timeline.map((step: any) => step.to)).toEqual([
+      'RECEIVED',
+      'ALLOCATED',
+      'IN_FULFILLMENT',
+      'SHIPPED',
+      'DELIVERED',
+      'PARTIALLY_RETURNED',
+    ]);
+    expect(body.routing).toBeDefined();
+    expect(probe.messages(Topics.dlq)).toEqual([]);
+  });
+
+  it('carries the channel trace through every service: every event shares its trace id, and Zipkin holds one trace spanning all four', async () => {
+    const traced = [
+      ...probe.messages(Topics.ordersEvents, (m) => m.key === orderId),
+      ...probe.messages(Topics.fulfillmentEvents, (m) => m.key === orderId),
+      ...probe.messages(Topics.refunds, (m) => m.value.orderId === orderId),
+    ];
+    expect(traced.length).toBeGreaterThanOrEqual(12);
+    for (const message of traced) expect(message.headers.traceparent?.split('-')[1]).toBe(traceId);
+
+    const services = await waitFor(
+      async () => {
+        const response = await fetch(`${zipkin}/api/v2/trace/${traceId}`);
+        if (!response.ok) return undefined;
+        const spans: { localEndpoint?: { serviceName?: string } }[] = await response.json();
+        const names = new Set(spans.map((span) => span.localEndpoint?.serviceName));
+        return ['order-orchestrator', 'inventory', 'fulfillment', 'returns'].every((name) => names.has(name)) && names;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, what: 'the trace in Zipkin' },
+    );
+    expect([...services].sort()).toEqual(['fulfillment', 'inventory', 'order-orchestrator', 'returns']);
+  });
+});

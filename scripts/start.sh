@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `npm start`: installs what is missing, starts PostgreSQL, Kafka and Zipkin when they are
+# not up, runs the four services (each migrates its own database at start), seeds the demo
+# network, and keeps running until Ctrl-C, which stops everything this command started.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+source "$ROOT/scripts/services.sh"
+
+for service in "${SERVICES[@]}"; do
+  if curl -sf -o /dev/null "http://127.0.0.1:${SERVICE_PORT[$service]}/health"; then
+    echo "$service already answers on port ${SERVICE_PORT[$service]}: is Fil already running?" >&2
+    exit 1
+  fi
+done
+
+# Remember what ran before, so that Ctrl-C stops only what this command started.
+before="$(ls "$ROOT/.local/pids" 2>/dev/null || true)"
+bash scripts/infra.sh up
+started=()
+for name in zipkin kafka pg; do
+  file=$([[ $name == pg ]] && echo pg.started || echo "$name.pid")
+  if [[ -e "$ROOT/.local/pids/$file" ]] && ! grep -qx "$file" <<< "$before"; then started+=("$name"); fi
+done
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "stopping the services${started[*]:+ and ${started[*]}}" >&2
+  stop_services
+  if ((${#started[@]})); then bash scripts/infra.sh down "${started[@]}"; fi
+}
+trap cleanup INT TERM EXIT
+
+start_services
+wait_services
+node -r @swc-node/register apps/inventory/src/seed/seed.ts
+
+cat <<INFO
+
+Fil is running.
+  order-orchestrator  http://127.0.0.1:3000/docs   GET /orders/{id}
+  inventory           http://127.0.0.1:3001/docs   GET /stock/{sku}, /locations
+  fulfillment         http://127.0.0.1:3002/docs   GET /fulfillments?locationId=
+  returns             http://127.0.0.1:3003/docs   POST /returns
+  traces (Zipkin)     http://127.0.0.1:9411/zipkin/
+  logs (JSON)         .local/logs/<service>.log
+  Kafka               127.0.0.1:9092 (topics fil.*.v1)
+
+Walk one order through every service:  npm run demo
+Ctrl-C stops what this command started.
+INFO
+
+# Stay in the foreground; if a service dies, say so and stop the rest.
+while true; do
+  for service in "${SERVICES[@]}"; do
+    if ! kill -0 "$(cat "$SERVICE_PIDS/service-$service.pid")" 2>/dev/null; then
+      echo "$service stopped unexpectedly; see .local/logs/$service.log" >&2
+      exit 1
+    fi
+  done
+  sleep 2
+done
