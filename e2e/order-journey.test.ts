@@ -164,7 +164,7 @@ describe('one order through the four services', () => {
       async () => {
         const response = await fetch(`${zipkin}/api/v2/trace/${traceId}`);
         if (!response.ok) return undefined;
-        const spans: { localEndpoint?: { serviceName?: string } }[] = await response.json();
+        const spans = (await response.json()) as { localEndpoint?: { serviceName?: string } }[];
         const names = new Set(spans.map((span) => span.localEndpoint?.serviceName));
         return ['order-orchestrator', 'inventory', 'fulfillment', 'returns'].every((name) => names.has(name)) && names;
       },

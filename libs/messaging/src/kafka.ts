@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
 import { COMPACTED_TOPICS, DEFAULT_PARTITIONS, Topics, type TopicName } from '@fil/contracts';
 
 // kafkajs prints a partitioner notice on every producer; the default is what we want.
@@ -10,9 +10,24 @@ export function createKafka(clientId: string): Kafka {
     clientId,
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     logLevel: logLevel.ERROR,
+    logCreator: jsonLogCreator,
     retry: { retries: 8, initialRetryTime: 200 },
   });
 }
+
+// kafkajs reports these at ERROR while a new topic's leader is elected, then retries and succeeds.
+const TRANSIENT = /not the leader|coordinator is not available|leadership election/i;
+
+/** kafkajs's own logs as JSON lines like ours, without the noise of retried transient errors. */
+const jsonLogCreator: logCreator =
+  () =>
+  ({ namespace, level, log }) => {
+    const { message, timestamp, ...extra } = log;
+    if (TRANSIENT.test(`${message} ${String(extra.error ?? '')}`)) return;
+    process.stdout.write(
+      `${JSON.stringify({ time: timestamp, level: level === logLevel.ERROR ? 'error' : 'warn', context: `kafkajs.${namespace}`, msg: message, ...extra })}\n`,
+    );
+  };
 
 /**
  * `FIL_TOPIC_PREFIX` lets several independent Fil deployments (or test runs)
