@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsDateString,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -68,9 +69,11 @@ export class SubmitOrderDto {
   @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(50) channel: string;
   @IsIn(DELIVERY_MODES) deliveryMode: DeliveryMode;
-  @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
+  // IsDefined: ValidateNested alone lets a missing object through.
+  @IsDefined() @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
 
   @ValidateIf((o: SubmitOrderDto) => o.deliveryMode === 'HOME_DELIVERY' || o.shippingAddress !== undefined)
+  @IsDefined()
   @ValidateNested()
   @Type(() => AddressDto)
   shippingAddress?: AddressDto;

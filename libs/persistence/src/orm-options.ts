@@ -21,5 +21,9 @@ export function ormOptions(db: ServiceDatabase): Options {
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: process.env.FIL_SQL_DEBUG === '1',
+    colors: false,
+    // Same JSON lines as the services' own logs (migrations applied, SQL when debugging).
+    logger: (message: string) =>
+      process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: db.service, context: 'mikro-orm', msg: message })}\n`),
   });
 }

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { messagingMigration } from '@fil/messaging';
+import { PlatformModule, type ServiceDefinition } from '@fil/platform';
+import { ordersMigration } from './migrations/0001-orders.migration';
+import { Order } from './orders/order.entity';
+import { OrderTransition } from './orders/order-transition.entity';
+import { OrdersModule } from './orders/orders.module';
+import { StockView } from './stock/stock-view.entity';
+import { StockModule } from './stock/stock.module';
+
+export const definition: ServiceDefinition = {
+  // Names the database (fil_orders), the consumer group, ce_source /fil/orders and ORDERS_PORT.
+  service: 'orders',
+  title: 'Order orchestrator',
+  description: 'Order intake and validation, the order state machine, routing, and the saga that drives inventory and fulfillment.',
+  defaultPort: 3000,
+};
+
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: definition.service,
+      entities: [Order, OrderTransition, StockView],
+      migrations: [messagingMigration, ordersMigration],
+    }),
+    StockModule,
+    OrdersModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ORDER_STATUSES, type OrderStatus } from '@fil/contracts';
+import type { Order, OrderAllocation } from '../order.entity';
+import type { OrderTransition } from '../order-transition.entity';
+
+export class TimelineEntryView {
+  @ApiPropertyOptional({ enum: ORDER_STATUSES, nullable: true }) from: OrderStatus | null;
+  @ApiProperty({ enum: ORDER_STATUSES }) to: OrderStatus;
+  @ApiProperty() cause: string;
+  @ApiProperty() at: string;
+}
+
+/** What customer service sees of an order: its state, its timeline and why it was routed where it was. */
+export class OrderView {
+  @ApiProperty() orderId: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
+  @ApiPropertyOptional({ nullable: true }) channel: string | null;
+  @ApiPropertyOptional({ nullable: true }) deliveryMode: string | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) customer: Record<string, unknown> | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) shippingAddress: Record<string, unknown> | null;
+  @ApiPropertyOptional({ nullable: true }) pickupLocationId: string | null;
+  @ApiPropertyOptional({ nullable: true }) currency: string | null;
+  @ApiPropertyOptional({ nullable: true }) placedAt: string | null;
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{lineId, sku, quantity, unitPrice}' }) lines: unknown[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, fulfillmentId}' })
+  allocations: OrderAllocation[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{sku, quantity} not allocated yet' }) backordered: unknown[];
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Units returned per SKU' }) returned: Record<string, number>;
+  @ApiProperty({ type: [String], description: 'Validation errors of a rejected submission' }) errors: string[];
+  @ApiProperty({ type: [TimelineEntryView] }) timeline: TimelineEntryView[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Candidates, the choice and why' })
+  routing: unknown;
+}
+
+export function toOrderView(order: Order, timeline: OrderTransition[]): OrderView {
+  return {
+    ...toOrderSummary(order),
+    customer: order.customer ?? null,
+    shippingAddress: order.shippingAddress ?? null,
+    pickupLocationId: order.pickupLocationId ?? null,
+    allocations: order.allocations,
+    backordered: order.backordered,
+    returned: order.returned,
+    errors: order.errors,
+    timeline: timeline.map((step) => ({ from: step.fromStatus ?? null, to: step.toStatus, cause: step.cause, at: step.at.toISOString() })),
+    routing: order.routing ?? null,
+  };
+}
+
+/** One row of a customer's order list. */
+export function toOrderSummary(order: Order) {
+  return {
+    orderId: order.orderId,
+    status: order.status,
+    channel: order.channel ?? null,
+    deliveryMode: order.deliveryMode ?? null,
+    currency: order.currency ?? null,
+    placedAt: order.placedAt?.toISOString() ?? null,
+    lines: order.lines,
+  };
+}

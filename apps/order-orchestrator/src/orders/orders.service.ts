@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CancelOrderDto, DELIVERY_MODES, SubmitOrderDto, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
+import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { currentTraceparent, inTrace } from '@fil/observability';
+import { OrderEventsPublisher } from '../saga/order-events.publisher';
+import { lockOrder, OrderSaga } from '../saga/order-saga';
+import { toOrderSummary, toOrderView, type OrderView } from './dto/order.view';
+import { Order, OrderTransitionRefused, type OrderFields } from './order.entity';
+import { OrderTransition } from './order-transition.entity';
+
+const CANCEL_ORDER = 'CancelOrder';
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly events: OrderEventsPublisher,
+    private readonly saga: OrderSaga,
+  ) {}
+
+  /**
+   * Intake of `fil.orders.submitted.v1`. The orderId is the idempotency key: the
+   * same order again changes nothing, other content under a known orderId is a
+   * conflict for the DLQ. An invalid order whose orderId can be read is kept as
+   * REJECTED with its errors, so the channel learns why.
+   */
+  async handleSubmitted(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const value = message.value as Record<string, unknown>;
+    const orderId = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.orderId : undefined;
+    if (typeof orderId !== 'string' || !orderId) throw new InvalidMessage('orderId: must be a non-empty string, the order cannot be identified');
+
+    const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    const existing = await em.findOne(Order, { orderId });
+    if (existing) {
+      if (existing.contentHash === contentHash) return;
+      throw new InvalidMessage(`order ${orderId} already exists with different content`);
+    }
+
+    // The consumer span: the order's journey continues from here, whoever acts on it later.
+    const traceparent = currentTraceparent();
+    const checked = validateAs(SubmitOrderDto, value);
+    if (!checked.ok) {
+      const { order, step } = Order.reject({ ...readableFields(value), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
+      em.persist(order);
+      await this.events.record(em, order, step);
+    } else {
+      const submitted = checked.value;
+      const { order, step } = Order.receive(
+        {
+          orderId,
+          channel: submitted.channel,
+          deliveryMode: submitted.deliveryMode,
+          customer: { ...submitted.customer },
+          shippingAddress: submitted.shippingAddress && { ...submitted.shippingAddress },
+          pickupLocationId: submitted.pickupLocationId,
+          lines: submitted.lines.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })),
+          currency: submitted.currency,
+          placedAt: new Date(submitted.placedAt),
+          contentHash,
+          traceparent,
+        },
+        `submitted by channel ${submitted.channel}`,
+      );
+      em.persist(order);
+      await this.events.record(em, order, step);
+      await this.saga.route(em, order);
+    }
+    // Flushed now so that a copy of the same order later in this batch finds it.
+    await em.flush();
+  }
+
+  /** `fil.orders.commands.v1`: CancelOrder (the topic's only command, so a missing ce_type means it too). */
+  async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
+    if (message.type !== undefined && message.type !== CANCEL_ORDER) {
+      throw new InvalidMessage(`unknown command type ${message.type}: expected ${CANCEL_ORDER}`);
+    }
+    const checked = validateAs(CancelOrderDto, message.value);
+    if (!checked.ok) throw new InvalidMessage(`invalid CancelOrder: ${checked.errors.join('; ')}`);
+    const { orderId, reason } = checked.value;
+    const order = await lockOrder(em, orderId);
+    if (!order) throw new InvalidMessage(`cannot cancel order ${orderId}: it does not exist`);
+    // The channel resent its cancellation: it already had its effect.
+    if (order.status === 'CANCELLED') return;
+    const why = order.whyNotCancellable();
+    if (why) throw new InvalidMessage(why);
+    await this.saga.cancel(em, order, reason);
+    await em.flush();
+  }
+
+  /** `POST /orders/{id}/cancel`, in the order's trace. */
+  async cancel(orderId: string, reason: string): Promise<OrderView> {
+    const found = await this.em.fork().findOne(Order, { orderId }, { fields: ['traceparent'] });
+    if (!found) throw new NotFoundException(`order ${orderId} not found`);
+    return inTrace('orchestrator.cancel', found.traceparent ?? undefined, { 'fil.order.id': orderId }, () =>
+      this.em.fork().transactional(async (em) => {
+        const order = (await lockOrder(em, orderId))!;
+        try {
+          await this.saga.cancel(em, order, reason);
+        } catch (error) {
+          if (error instanceof OrderTransitionRefused) throw new ConflictException(error.message);
+          throw error;
+        }
+        await em.flush();
+        return this.view(em, order);
+      }),
+    );
+  }
+
+  async get(orderId: string): Promise<OrderView> {
+    const em = this.em.fork();
+    const order = await em.findOne(Order, { orderId });
+    if (!order) throw new NotFoundException(`order ${orderId} not found`);
+    return this.view(em, order);
+  }
+
+  /** A customer's orders, newest first. */
+  async listByCustomer(customerId: string) {
+    const orders = await this.em.fork().find(Order, { customerId }, { orderBy: { createdAt: 'desc', orderId: 'asc' }, limit: 100 });
+    return orders.map(toOrderSummary);
+  }
+
+  private async view(em: EntityManager, order: Order): Promise<OrderView> {
+    const timeline = await em.find(OrderTransition, { orderId: order.orderId }, { orderBy: { number: 'asc' } });
+    return toOrderView(order, timeline);
+  }
+}
+
+/** What can be kept of an invalid submission: each field only when it has the right type. */
+function readableFields(value: Record<string, unknown>): Omit<OrderFields, 'orderId' | 'contentHash' | 'traceparent'> {
+  const placedAt = typeof value.placedAt === 'string' ? new Date(value.placedAt) : undefined;
+  return {
+    channel: text(value.channel),
+    deliveryMode: DELIVERY_MODES.includes(value.deliveryMode as DeliveryMode) ? (value.deliveryMode as DeliveryMode) : undefined,
+    customer: object(value.customer),
+    shippingAddress: object(value.shippingAddress),
+    pickupLocationId: text(value.pickupLocationId),
+    lines: Array.isArray(value.lines) ? value.lines.filter(isReadableLine).map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) : [],
+    currency: text(value.currency),
+    placedAt: placedAt && !Number.isNaN(placedAt.getTime()) ? placedAt : undefined,
+  };
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const object = (value: unknown) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+function isReadableLine(line: unknown): line is OrderLine {
+  const candidate = object(line);
+  return (
+    !!candidate &&
+    typeof candidate.lineId === 'string' &&
+    typeof candidate.sku === 'string' &&
+    Number.isFinite(candidate.quantity) &&
+    Number.isFinite(candidate.unitPrice)
+  );
+}
+
+/** JSON with object keys sorted, so the same order hashes the same whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ORDER_EVENT_TYPES, Topics, type OrderStatus } from '@fil/contracts';
+import { Outbox } from '@fil/messaging';
+import type { Order, OrderStep } from '../orders/order.entity';
+import { OrderTransition } from '../orders/order-transition.entity';
+
+/**
+ * The one way an order's status changes: the entity takes the step, the step
+ * joins the timeline and the order's state is published, all in the caller's
+ * transaction.
+ */
+@Injectable()
+export class OrderEventsPublisher {
+  constructor(private readonly outbox: Outbox) {}
+
+  /** Moves the order to `to` (or throws OrderTransitionRefused), recorded and published. */
+  async transition(em: EntityManager, order: Order, to: OrderStatus, cause: string): Promise<void> {
+    await this.record(em, order, order.transition(to, cause));
+  }
+
+  /** Records and publishes a step the order has just taken. */
+  async record(em: EntityManager, order: Order, step: OrderStep): Promise<void> {
+    em.persist(new OrderTransition(order.orderId, step));
+    await this.outbox.add(em, {
+      topic: Topics.ordersEvents,
+      key: order.orderId,
+      type: ORDER_EVENT_TYPES[step.to],
+      data: order.toEvent(step),
+      // One event per step: however often a cause is replayed, a step is announced once.
+      id: `${order.orderId}:${step.number}`,
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { FULFILLMENT_STATUSES, type FulfillmentEvent, type Refund, type ReservationOutcome } from '@fil/contracts';
+import { InvalidMessage } from '@fil/messaging';
+
+// The answers come from Fil's own services: they are trusted for their shape, but a
+// value without the ids the saga keys on can never be applied, so it goes to the DLQ.
+
+export function readReservationOutcome(value: unknown): ReservationOutcome {
+  requireIds(value, ['orderId', 'reservationId'], 'reservation outcome');
+  return value as ReservationOutcome;
+}
+
+export function readFulfillmentEvent(value: unknown): FulfillmentEvent {
+  requireIds(value, ['orderId', 'fulfillmentId', 'locationId'], 'fulfillment event');
+  if (!FULFILLMENT_STATUSES.includes((value as FulfillmentEvent).status)) {
+    throw new InvalidMessage(`fulfillment event: status ${String((value as FulfillmentEvent).status)} is not a fulfillment status`);
+  }
+  return value as FulfillmentEvent;
+}
+
+export function readRefund(value: unknown): Refund {
+  requireIds(value, ['orderId', 'refundId'], 'refund');
+  const lines = (value as Refund).lines;
+  const valid = Array.isArray(lines) && lines.every((line) => typeof line?.sku === 'string' && Number.isInteger(line.quantity) && line.quantity >= 0);
+  if (!valid) throw new InvalidMessage('refund: lines must be a list of {sku, quantity}');
+  return value as Refund;
+}
+
+function requireIds(value: unknown, ids: string[], what: string): void {
+  if (value === null || typeof value !== 'object') throw new InvalidMessage(`${what}: value must be a JSON object`);
+  const missing = ids.filter((id) => typeof (value as Record<string, unknown>)[id] !== 'string' || !(value as Record<string, unknown>)[id]);
+  if (missing.length) throw new InvalidMessage(`${what}: ${missing.join(', ')} must be non-empty strings`);
+}

@@ -1,0 +1,27 @@
+import { Controller, Get, Query, type OnModuleInit } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Topics } from '@fil/contracts';
+import { MessageConsumer } from '@fil/messaging';
+import { AvailabilityQuery } from './dto/availability.query';
+import { StockService } from './stock.service';
+
+@ApiTags('availability')
+@Controller('availability')
+export class StockController implements OnModuleInit {
+  constructor(
+    private readonly consumer: MessageConsumer,
+    private readonly stock: StockService,
+  ) {}
+
+  onModuleInit() {
+    this.consumer.on(Topics.stockLevels, (message, em) => this.stock.handleLevel(message, em));
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The orchestrator's view of stock (what routing sees) for some SKUs, per location" })
+  @ApiResponse({ status: 200, description: 'Rows of {locationId, sku, onHand, reserved, safetyStock, atp, updatedAt}' })
+  @ApiResponse({ status: 400, description: 'No skus given' })
+  availability(@Query() query: AvailabilityQuery) {
+    return this.stock.availability(query.skus.split(',').map((sku) => sku.trim()).filter(Boolean));
+  }
+}

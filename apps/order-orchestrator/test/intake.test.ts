@@ -1,0 +1,116 @@
+import type { INestApplication } from '@nestjs/common';
+import { Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { anOrder, call, commandsOf, orderEvent, orderEvents, stockLevel, submit } from './support';
+
+useTestEnvironment('orders-intake');
+jest.setTimeout(60_000);
+
+const probe = new KafkaProbe();
+let app: INestApplication;
+let url: string;
+
+const dlqOf = (key: string) => probe.waitForMessage(Topics.dlq, (m) => m.value.originalTopic === Topics.ordersSubmitted && m.key === key);
+const received = (orderId: string) => orderEvent(probe, orderId, 'OrderReceived');
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.dlq]);
+  // Loaded after useTestEnvironment so the service takes the test's database and topics.
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await stockLevel(probe, 'WH-LYON', 'SKU-A', 10);
+  await stockLevel(probe, 'WH-LYON', 'SKU-B', 5);
+  await waitFor(async () => (await call(url, 'GET', '/availability?skus=SKU-A,SKU-B')).body.length === 2, {
+    what: 'the stock view to hold the seeded levels',
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('orders'));
+});
+
+describe('order intake: garbage never stops the consumer and is never dropped silently', () => {
+  it('sends a value that is not JSON to the DLQ with the reason', async () => {
+    await submit(probe, '{"orderId": "O-broken", ', 'K-not-json');
+    const dead = await dlqOf('K-not-json');
+    expect(dead.value).toMatchObject({ value: '{"orderId": "O-broken", ', consumer: 'orders' });
+    expect(dead.value.reason).toMatch(/^value is not valid JSON/);
+  });
+
+  it('sends JSON without a readable orderId to the DLQ, since no one could be told it was rejected', async () => {
+    await submit(probe, { channel: 'web', lines: [] }, 'K-no-id');
+    await submit(probe, { orderId: 42 }, 'K-numeric-id');
+    await submit(probe, [1, 2, 3], 'K-array');
+    for (const key of ['K-no-id', 'K-numeric-id', 'K-array']) {
+      expect((await dlqOf(key)).value.reason).toBe('orderId: must be a non-empty string, the order cannot be identified');
+    }
+  });
+
+  it('rejects an order with missing fields, publishing OrderRejected with errors that name each field, and keeps what it could read', async () => {
+    await submit(probe, { orderId: 'O-missing', channel: 'web' });
+    const rejected = await orderEvent(probe, 'O-missing', 'OrderRejected');
+    expect(rejected.headers.ce_id).toBe('O-missing:1');
+    expect(rejected.value).toMatchObject({ orderId: 'O-missing', status: 'REJECTED', reason: 'VALIDATION_FAILED', channel: 'web', lines: [] });
+    const errors: string[] = rejected.value.errors;
+    for (const field of ['deliveryMode', 'customer', 'lines', 'currency', 'placedAt']) {
+      expect(errors.some((error) => error.startsWith(`${field}:`))).toBe(true);
+    }
+    const { status, body } = await call(url, 'GET', '/orders/O-missing');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'REJECTED', channel: 'web', lines: [], errors });
+    expect(body.timeline).toEqual([{ from: null, to: 'REJECTED', cause: 'VALIDATION_FAILED', at: expect.any(String) }]);
+  });
+
+  it('rejects a negative quantity, an unknown delivery mode and a home delivery without address, naming the field', async () => {
+    const lines = [{ lineId: '1', sku: 'SKU-A', quantity: -2, unitPrice: 10 }];
+    await submit(probe, anOrder('O-negative', { lines }));
+    await submit(probe, anOrder('O-teleport', { deliveryMode: 'TELEPORT' }));
+    await submit(probe, anOrder('O-no-address', { shippingAddress: undefined }));
+    const negative = await orderEvent(probe, 'O-negative', 'OrderRejected');
+    expect(negative.value.errors).toEqual(['lines.0.quantity: quantity must not be less than 1']);
+    expect(negative.value.lines).toEqual(lines);
+    const teleport = await orderEvent(probe, 'O-teleport', 'OrderRejected');
+    expect(teleport.value.errors).toContainEqual(expect.stringMatching(/^deliveryMode: deliveryMode must be one of the following values: HOME_DELIVERY/));
+    // Not a home delivery, so it would need a pickup location.
+    expect(teleport.value.errors).toContain('pickupLocationId: pickupLocationId should not be empty');
+    const noAddress = await orderEvent(probe, 'O-no-address', 'OrderRejected');
+    expect(noAddress.value.errors).toEqual(['shippingAddress: shippingAddress should not be null or undefined']);
+    expect(commandsOf(probe, Topics.inventoryCommands, 'O-negative', 'ReserveStock')).toEqual([]);
+  });
+
+  it('still takes valid orders after all that garbage', async () => {
+    await submit(probe, anOrder('O-valid'));
+    await received('O-valid');
+    const reserve = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.key === 'O-valid');
+    expect(reserve.headers.ce_type).toBe('ReserveStock');
+    expect((await call(url, 'GET', '/orders/O-valid')).body.status).toBe('RECEIVED');
+  });
+});
+
+describe('order intake: the orderId is the idempotency key', () => {
+  it('takes the same order sent twice (under new message ids, keys in another order) once', async () => {
+    const order = anOrder('O-twice');
+    await submit(probe, order);
+    await submit(probe, Object.fromEntries(Object.entries(order).reverse()));
+    // Same key, same partition: once the marker is received, both copies have been handled.
+    await submit(probe, anOrder('O-twice-marker'), 'O-twice');
+    await received('O-twice-marker');
+    expect(orderEvents(probe, 'O-twice').map((m) => m.headers.ce_type)).toEqual(['OrderReceived']);
+    expect(commandsOf(probe, Topics.inventoryCommands, 'O-twice', 'ReserveStock')).toHaveLength(1);
+  });
+
+  it('sends the same orderId with different content to the DLQ as a conflict, leaving the order untouched', async () => {
+    await submit(probe, anOrder('O-conflict'));
+    await received('O-conflict');
+    await submit(probe, anOrder('O-conflict', { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 9, unitPrice: 1 }] }));
+    const dead = await dlqOf('O-conflict');
+    expect(dead.value.reason).toBe('order O-conflict already exists with different content');
+    const { body } = await call(url, 'GET', '/orders/O-conflict');
+    expect(body.lines).toEqual(anOrder('O-conflict').lines);
+    expect(body.timeline.map((step: { to: string }) => step.to)).toEqual(['RECEIVED']);
+    expect(orderEvents(probe, 'O-conflict')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import {
+  FULFILLMENT_EVENT_TYPES,
+  InventoryEventTypes,
+  Topics,
+  type CreateFulfillment,
+  type FulfillmentEvent,
+  type FulfillmentStatus,
+  type Refund,
+  type ReservationOutcome,
+  type ReserveStockDto,
+} from '@fil/contracts';
+import type { KafkaProbe, ProbedMessage } from '@fil/testing';
+
+/** A valid home-delivery order as a channel would submit it. */
+export function anOrder(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    orderId,
+    channel: 'web',
+    deliveryMode: 'HOME_DELIVERY',
+    customer: { id: 'CUST-42', name: 'Camille Martin' },
+    shippingAddress: { lat: 45.764, lng: 4.8357, city: 'Lyon' },
+    lines: [
+      { lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 19.9 },
+      { lineId: '2', sku: 'SKU-B', quantity: 1, unitPrice: 59 },
+    ],
+    currency: 'EUR',
+    placedAt: '2025-03-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const headers = (type: string, extra: Record<string, string> = {}) => ({
+  ce_specversion: '1.0',
+  ce_id: randomUUID(),
+  ce_type: type,
+  ce_source: '/fil/test',
+  ...extra,
+});
+
+/** A channel submits an order; key = orderId unless told otherwise. */
+export function submit(probe: KafkaProbe, value: unknown, key = String((value as { orderId?: unknown })?.orderId ?? ''), extra: Record<string, string> = {}) {
+  return probe.send(Topics.ordersSubmitted, key, value, headers('OrderSubmitted', extra));
+}
+
+/** Inventory announces new figures for one location and SKU. */
+export function stockLevel(probe: KafkaProbe, locationId: string, sku: string, atp: number) {
+  return probe.send(
+    Topics.stockLevels,
+    `${locationId}:${sku}`,
+    { locationId, sku, onHand: atp, reserved: 0, safetyStock: 0, atp },
+    headers('StockLevelChanged'),
+  );
+}
+
+/** Inventory answers a ReserveStock command. */
+export function answerReservation(
+  probe: KafkaProbe,
+  command: ReserveStockDto,
+  outcome: 'reserved' | 'refused',
+  { reason, key = command.orderId }: { reason?: string; key?: string } = {},
+) {
+  const value: ReservationOutcome = { ...command, ...(reason ? { reason } : {}) };
+  return probe.send(Topics.inventoryEvents, key, value, headers(InventoryEventTypes[outcome]));
+}
+
+/** Fulfillment reports progress on a fulfillment the orchestrator created. */
+export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, status: FulfillmentStatus) {
+  const value: FulfillmentEvent = {
+    fulfillmentId: command.fulfillmentId,
+    orderId: command.orderId,
+    locationId: command.locationId,
+    kind: command.kind,
+    status,
+    reservationId: command.reservationId,
+    lines: command.lines.map((line) => ({ ...line, picked: line.quantity })),
+    ...(status === 'SHIPPED' ? { carrier: 'DHL', trackingNumber: 'JD001' } : {}),
+    occurredAt: new Date().toISOString(),
+  };
+  return probe.send(Topics.fulfillmentEvents, command.orderId, value, headers(FULFILLMENT_EVENT_TYPES[status]));
+}
+
+/** Returns publishes a refund; the key decides the partition, so tests that need ordering pass one. */
+export function refund(probe: KafkaProbe, value: Refund, key = value.returnId) {
+  return probe.send(Topics.refunds, key, value, headers('RefundIssued'));
+}
+
+export function sendCancel(probe: KafkaProbe, value: unknown, key: string) {
+  return probe.send(Topics.ordersCommands, key, value, headers('CancelOrder'));
+}
+
+export const orderEvents = (probe: KafkaProbe, orderId: string): ProbedMessage[] => probe.messages(Topics.ordersEvents, (m) => m.key === orderId);
+
+export function orderEvent(probe: KafkaProbe, orderId: string, type: string, timeoutMs = 20_000): Promise<ProbedMessage> {
+  return probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.headers.ce_type === type, timeoutMs);
+}
+
+export function command(probe: KafkaProbe, topic: string, orderId: string, type: string): Promise<ProbedMessage> {
+  return probe.waitForMessage(topic, (m) => m.key === orderId && m.headers.ce_type === type);
+}
+
+export const commandsOf = (probe: KafkaProbe, topic: string, orderId: string, type: string): ProbedMessage[] =>
+  probe.messages(topic, (m) => m.key === orderId && m.headers.ce_type === type);
+
+export async function call(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
