@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 
 type Level = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3, verbose: 4 };
 
 /** Structured JSON lines on stdout, each carrying the active trace and span ids. */
 export class JsonLogger implements LoggerService {
@@ -17,13 +18,16 @@ export class JsonLogger implements LoggerService {
     this.write('warn', message, rest);
   }
   debug(message: unknown, ...rest: unknown[]) {
-    if (process.env.FIL_LOG_LEVEL === 'debug') this.write('debug', message, rest);
+    this.write('debug', message, rest);
   }
   verbose(message: unknown, ...rest: unknown[]) {
-    if (process.env.FIL_LOG_LEVEL === 'debug') this.write('verbose', message, rest);
+    this.write('verbose', message, rest);
   }
 
+  /** `FIL_LOG_LEVEL` (error, warn, info, debug; default info) sets the lowest level written. */
   private write(level: Level, message: unknown, rest: unknown[]) {
+    const threshold = RANK[(process.env.FIL_LOG_LEVEL as Level) ?? 'info'] ?? RANK.info;
+    if (RANK[level] > threshold) return;
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const span = trace.getActiveSpan()?.spanContext();
     const line: Record<string, unknown> = {

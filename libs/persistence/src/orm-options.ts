@@ -23,7 +23,10 @@ export function ormOptions(db: ServiceDatabase): Options {
     debug: process.env.FIL_SQL_DEBUG === '1',
     colors: false,
     // Same JSON lines as the services' own logs (migrations applied, SQL when debugging).
-    logger: (message: string) =>
-      process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: db.service, context: 'mikro-orm', msg: message })}\n`),
+    logger: (message: string) => {
+      if (['warn', 'error'].includes(process.env.FIL_LOG_LEVEL ?? '')) return;
+      const line = { time: new Date().toISOString(), level: 'info', service: db.service, context: 'mikro-orm', msg: message };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    },
   });
 }

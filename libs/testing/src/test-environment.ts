@@ -11,6 +11,8 @@ export function useTestEnvironment(name: string): { topicPrefix: string; dbPrefi
   process.env.FIL_TOPIC_PREFIX = `test.${safe}.${run}.`;
   process.env.FIL_DB_PREFIX = `fil_test_${safe}_${run}`;
   process.env.FIL_TRACING = 'off';
+  // Keep test output to what matters; a failing test still shows warnings and errors.
+  process.env.FIL_LOG_LEVEL ??= 'warn';
   return { topicPrefix: process.env.FIL_TOPIC_PREFIX, dbPrefix: process.env.FIL_DB_PREFIX };
 }
 
