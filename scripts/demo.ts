@@ -71,7 +71,7 @@ async function main() {
   console.log(`order ${orderId} is ${order.status}${order.allocations?.[0] ? ` at ${order.allocations[0].locationId}` : ''}`);
   if (order.status !== 'ALLOCATED') return;
 
-  const [work] = await until('its fulfillment', async () => (await call('GET', `${fulfillment}/fulfillments?orderId=${orderId}`))[0]);
+  const work = await until('its fulfillment', async () => (await call('GET', `${fulfillment}/fulfillments?orderId=${orderId}`))[0]);
   const base = `${fulfillment}/fulfillments/${work.id}`;
   await call('POST', `${base}/pick`, { lines: work.lines.map(({ sku, quantity }: { sku: string; quantity: number }) => ({ sku, quantity })) });
   await call('POST', `${base}/pack`, { parcels: [{ weightKg: 1.2 }] });
