@@ -42,6 +42,20 @@ afterAll(async () => {
 const statusesOf = (orderId: string) =>
   probe.messages(Topics.ordersEvents, (m) => m.key === orderId).map((m) => m.value.status as string);
 
+describe('every service', () => {
+  it.each(['order-orchestrator', 'inventory', 'fulfillment', 'returns'] as const)(
+    '%s reports its database and Kafka on /health and serves its OpenAPI document at /docs',
+    async (service) => {
+      const health = await http('GET', `${system.url(service)}/health`);
+      expect(health).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'up', kafka: 'up' } } });
+      const docs = await http('GET', `${system.url(service)}/docs/openapi.json`);
+      expect(docs.status).toBe(200);
+      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/health']));
+      expect(Object.keys(docs.body.paths).length).toBeGreaterThan(1);
+    },
+  );
+});
+
 describe('one order through the four services', () => {
   const orderId = `WEB-${randomBytes(4).toString('hex')}`;
   const traceId = randomBytes(16).toString('hex');

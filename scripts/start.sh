@@ -23,10 +23,12 @@ for name in zipkin kafka pg; do
 done
 
 cleanup() {
-  trap - INT TERM EXIT
-  echo; echo "stopping the services${started[*]:+ and ${started[*]}}" >&2
+  # Ctrl-C may also have ended whatever reads our output: a failed write must not stop the cleanup.
+  trap '' INT TERM PIPE
+  trap - EXIT
+  { echo; echo "stopping the services${started[*]:+ and ${started[*]}}"; } >&2 2>/dev/null || true
   stop_services
-  if ((${#started[@]})); then bash scripts/infra.sh down "${started[@]}"; fi
+  if ((${#started[@]})); then bash scripts/infra.sh down "${started[@]}" 2>/dev/null || true; fi
 }
 trap cleanup INT TERM EXIT
 
