@@ -1,4 +1,5 @@
-# Sourced by start.sh and test.sh: makes sure dependencies and Node 24 are there.
+# Sourced by start.sh and test.sh: makes sure dependencies and Node 24 are there, and
+# gives them infra_up.
 # The machines ship an older Node; the `node` package from the registry brings the
 # Node 24 binary into node_modules/.bin, which then comes first on PATH.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,3 +25,16 @@ if (( node_major < 24 )); then
 fi
 # kafkajs on Node 24 warns once per client about a negative timer it clamps itself (tulios/kafkajs#1751).
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning"
+
+# Starts the infrastructure that is not up and records in `started` what this call started,
+# so that the caller stops only that (`bash scripts/infra.sh down "${started[@]}"`).
+infra_up() {
+  local before name file
+  before="$(ls "$ROOT/.local/pids" 2>/dev/null || true)"
+  bash "$ROOT/scripts/infra.sh" up
+  started=()
+  for name in zipkin kafka pg; do
+    file=$([[ $name == pg ]] && echo pg.started || echo "$name.pid")
+    if [[ -e "$ROOT/.local/pids/$file" ]] && ! grep -qx "$file" <<< "$before"; then started+=("$name"); fi
+  done
+}

@@ -13,14 +13,8 @@ for service in "${SERVICES[@]}"; do
   fi
 done
 
-# Remember what ran before, so that Ctrl-C stops only what this command started.
-before="$(ls "$ROOT/.local/pids" 2>/dev/null || true)"
-bash scripts/infra.sh up
-started=()
-for name in zipkin kafka pg; do
-  file=$([[ $name == pg ]] && echo pg.started || echo "$name.pid")
-  if [[ -e "$ROOT/.local/pids/$file" ]] && ! grep -qx "$file" <<< "$before"; then started+=("$name"); fi
-done
+# Ctrl-C stops only what this command started.
+infra_up
 
 cleanup() {
   # Ctrl-C may also have ended whatever reads our output: a failed write must not stop the cleanup.

@@ -5,13 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
-before="$(ls "$ROOT/.local/pids" 2>/dev/null || true)"
-bash scripts/infra.sh up
-started=()
-for name in zipkin kafka pg; do
-  file=$([[ $name == pg ]] && echo pg.started || echo "$name.pid")
-  if [[ -e "$ROOT/.local/pids/$file" ]] && ! grep -qx "$file" <<< "$before"; then started+=("$name"); fi
-done
+infra_up
 cleanup() { if ((${#started[@]})); then bash scripts/infra.sh down "${started[@]}"; fi; }
 trap cleanup EXIT
 
