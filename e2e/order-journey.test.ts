@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Topics } from '@fil/contracts';
-import { KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
-import { FilSystem, http } from './support/fil-system';
+import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e');
 jest.setTimeout(180_000);

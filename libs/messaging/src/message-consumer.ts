@@ -11,6 +11,15 @@ import type { Outbox } from './outbox';
 /** Handles one message inside the transaction that also records it as handled. */
 export type MessageHandler = (message: IncomingMessage<any>, em: EntityManager) => Promise<void>;
 
+export interface HandlerOptions {
+  /**
+   * Runs once in a batch's transaction before its messages are handled, with the
+   * valid messages not handled before. For locking every row the batch will touch
+   * in one global order, so that concurrent batches queue instead of deadlocking.
+   */
+  prepareBatch?: (messages: IncomingMessage<any>[], em: EntityManager) => Promise<void>;
+}
+
 export interface MessageConsumerOptions {
   /** Names the consumer group and the dedupe scope. */
   service: string;
@@ -38,7 +47,7 @@ interface Decoded {
  */
 export class MessageConsumer {
   private readonly logger = new Logger('MessageConsumer');
-  private readonly handlers = new Map<string, MessageHandler>();
+  private readonly handlers = new Map<string, { handle: MessageHandler } & HandlerOptions>();
   private consumer?: Consumer;
 
   constructor(
@@ -48,9 +57,9 @@ export class MessageConsumer {
     private readonly options: MessageConsumerOptions,
   ) {}
 
-  on(topic: string, handler: MessageHandler): void {
+  on(topic: string, handle: MessageHandler, options: HandlerOptions = {}): void {
     if (this.consumer) throw new Error(`subscribe to ${topic} before the consumer starts`);
-    this.handlers.set(topic, handler);
+    this.handlers.set(topic, { handle, ...options });
   }
 
   async start(): Promise<void> {
@@ -101,11 +110,21 @@ export class MessageConsumer {
   private async handleTogether(batch: Decoded[]): Promise<void> {
     await this.orm.em.fork().transactional(async (tx) => {
       const fresh = await this.claim(tx, batch.map(({ message }) => message.id));
+      const prepareBatch = this.handlers.get(batch[0].message.topic)?.prepareBatch;
+      if (prepareBatch) {
+        const seen = new Set<string>();
+        const toHandle = batch.filter(({ message, invalid }) => !invalid && fresh.has(message.id) && !seen.has(message.id) && seen.add(message.id));
+        await prepareBatch(toHandle.map(({ message }) => message), tx);
+      }
       for (const { message, invalid } of batch) {
         // `delete` also skips a second copy of the same message inside this batch.
         if (!fresh.delete(message.id)) continue;
         if (invalid) await this.deadLetter(tx, message, invalid);
         else await this.dispatch(tx, message);
+        // Each flush walks every managed entity: clearing after each message keeps a batch
+        // linear in its size. Later messages read what earlier ones wrote from the transaction.
+        await tx.flush();
+        tx.clear();
       }
     });
   }
@@ -132,7 +151,7 @@ export class MessageConsumer {
   }
 
   private dispatch(tx: EntityManager, message: IncomingMessage): Promise<void> {
-    const handler = this.handlers.get(message.topic)!;
+    const { handle } = this.handlers.get(message.topic)!;
     return inTrace(
       `consume ${message.topic}${message.type ? ` ${message.type}` : ''}`,
       message.traceparent,
@@ -144,7 +163,7 @@ export class MessageConsumer {
         'messaging.message.id': message.id,
         'messaging.kafka.message.key': message.key,
       },
-      () => handler(message, tx),
+      () => handle(message, tx),
       SpanKind.CONSUMER,
     );
   }

@@ -1,3 +1,4 @@
 export * from './test-environment';
 export * from './kafka-probe';
 export * from './start-service';
+export * from './fil-system';

@@ -7,6 +7,8 @@ export interface ProbedMessage {
   topic: string;
   partition: number;
   offset: string;
+  /** When the broker appended it (ms since epoch). */
+  timestamp: number;
   key?: string;
   headers: Record<string, string>;
   raw: string | null;
@@ -47,6 +49,7 @@ export class KafkaProbe {
           topic: byPhysical.get(topic)!,
           partition,
           offset: message.offset,
+          timestamp: Number(message.timestamp),
           key: message.key?.toString('utf8'),
           headers: decodeHeaders(message),
           raw,
@@ -61,6 +64,11 @@ export class KafkaProbe {
   async send(topic: string, key: string | null, value: unknown, headers: IHeaders = {}): Promise<void> {
     const encoded = typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value);
     await this.producer!.send({ topic: physicalTopic(topic), messages: [{ key, value: encoded as string | Buffer, headers }] });
+  }
+
+  /** Sends many already-encoded messages in one request. */
+  async sendMany(topic: string, messages: { key: string; value: string; headers?: IHeaders }[]): Promise<void> {
+    await this.producer!.send({ topic: physicalTopic(topic), messages });
   }
 
   messages(topic: string, predicate: (message: ProbedMessage) => boolean = () => true): ProbedMessage[] {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { waitFor } from '@fil/testing';
+import { waitFor } from './test-environment';
 
 /** The four services and the env variable that sets each one's HTTP port. */
 const SERVICES = {
@@ -12,7 +12,7 @@ const SERVICES = {
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 
-const root = resolve(__dirname, '../..');
+const root = resolve(__dirname, '../../..');
 
 /**
  * Runs the four services as real processes, exactly as `npm start` does, with
