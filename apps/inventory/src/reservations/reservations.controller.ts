@@ -1,6 +1,7 @@
 import { Controller, type OnModuleInit } from '@nestjs/common';
 import { Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
+import { lockStockOfBatch } from './batch-locks';
 import { ReservationsService } from './reservations.service';
 
 /** Kafka entry point for the orchestrator's ReserveStock, ReleaseReservation and CommitReservation. */
@@ -12,6 +13,8 @@ export class ReservationsController implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.consumer.on(Topics.inventoryCommands, (message, em) => this.reservations.handleCommand(message, em));
+    this.consumer.on(Topics.inventoryCommands, (message, em) => this.reservations.handleCommand(message, em), {
+      prepareBatch: lockStockOfBatch,
+    });
   }
 }
