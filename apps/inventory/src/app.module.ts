@@ -6,6 +6,7 @@ import { AdjustmentsModule } from './adjustments/adjustments.module';
 import { Location } from './locations/location.entity';
 import { LocationsModule } from './locations/locations.module';
 import { inventoryMigration } from './migrations/0001-inventory.migration';
+import { reservationExpiryMigration } from './migrations/0002-reservation-expiry.migration';
 import { Reservation } from './reservations/reservation.entity';
 import { ReservationsModule } from './reservations/reservations.module';
 import { Stock } from './stock/stock.entity';
@@ -23,7 +24,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
-      migrations: [messagingMigration, inventoryMigration],
+      migrations: [messagingMigration, inventoryMigration, reservationExpiryMigration],
     }),
     LocationsModule,
     StockModule,

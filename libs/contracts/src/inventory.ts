@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -47,6 +48,8 @@ export class ReserveStockDto {
   @IsString() @IsNotEmpty() reservationId: string;
   @IsString() @IsNotEmpty() orderId: string;
   @Matches(ID_PATTERN) locationId: string;
+  /** Held this long, then released by inventory itself (e-reservations); none = until released or committed. */
+  @IsOptional() @IsInt() @Min(1) ttlSeconds?: number;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -71,6 +74,7 @@ export const InventoryEventTypes = {
   refused: 'StockReservationRefused',
   released: 'ReservationReleased',
   committed: 'ReservationCommitted',
+  expired: 'ReservationExpired',
 } as const;
 
 /** Value of every inventory event: the outcome of one reservation command. */

@@ -5,7 +5,7 @@ import { InventoryEventTypes, type AllocationLine, type ReservationOutcome } fro
  * REFUSED is kept too, so that a repeated ReserveStock gets the same answer
  * instead of grabbing stock that arrived after the orchestrator moved on.
  */
-export type ReservationStatus = 'HELD' | 'REFUSED' | 'RELEASED' | 'COMMITTED';
+export type ReservationStatus = 'HELD' | 'REFUSED' | 'RELEASED' | 'COMMITTED' | 'EXPIRED';
 
 export type RefusalReason = 'INSUFFICIENT_STOCK' | 'UNKNOWN_LOCATION';
 
@@ -33,6 +33,8 @@ export class Reservation {
   @Property({ type: 'string' }) status: ReservationStatus;
   @Property({ type: 'string', nullable: true }) reason: RefusalReason | null = null;
   @Property({ type: 'json', nullable: true }) shortLines: ShortLine[] | null = null;
+  /** Stored, not a timer: whichever instance runs the expiry sweep after a restart still sees it. */
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) expiresAt: Date | null = null;
   @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date = new Date();
   @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() }) updatedAt: Date = new Date();
 
@@ -44,8 +46,21 @@ export class Reservation {
     this.status = status;
   }
 
-  static held(request: ReservationRequest): Reservation {
-    return new Reservation(request, 'HELD');
+  static held(request: ReservationRequest, expiresAt: Date | null = null): Reservation {
+    const reservation = new Reservation(request, 'HELD');
+    reservation.expiresAt = expiresAt;
+    return reservation;
+  }
+
+  isExpiredAt(now: Date): boolean {
+    return this.expiresAt !== null && this.expiresAt.getTime() <= now.getTime();
+  }
+
+  /** Returns whether the held units must go back to ATP: only a HELD reservation past its expiry expires. */
+  expire(now: Date): boolean {
+    if (this.status !== 'HELD' || !this.isExpiredAt(now)) return false;
+    this.status = 'EXPIRED';
+    return true;
   }
 
   static refused(request: ReservationRequest, reason: RefusalReason, shortLines: ShortLine[]): Reservation {
@@ -62,9 +77,9 @@ export class Reservation {
     return true;
   }
 
-  /** Returns whether the held units must be consumed; only HELD stock can be. */
-  commit(): boolean {
-    if (this.status !== 'HELD') return false;
+  /** Returns whether the held units must be consumed; only HELD stock not past its expiry can be. */
+  commit(now: Date = new Date()): boolean {
+    if (this.status !== 'HELD' || this.isExpiredAt(now)) return false;
     this.status = 'COMMITTED';
     return true;
   }
@@ -84,6 +99,8 @@ export class Reservation {
         return { type: InventoryEventTypes.released, data };
       case 'COMMITTED':
         return { type: InventoryEventTypes.committed, data };
+      case 'EXPIRED':
+        return { type: InventoryEventTypes.expired, data };
       case 'REFUSED':
         return { type: InventoryEventTypes.refused, data: { ...data, reason: this.reason ?? undefined, shortLines: this.shortLines ?? [] } };
     }

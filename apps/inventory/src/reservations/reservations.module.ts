@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { StockModule } from '../stock/stock.module';
+import { ExpiryService } from './expiry.service';
 import { ReservationsController } from './reservations.controller';
 import { ReservationsService } from './reservations.service';
 
 @Module({
   imports: [StockModule],
   controllers: [ReservationsController],
-  providers: [ReservationsService],
+  providers: [ReservationsService, ExpiryService],
 })
 export class ReservationsModule {}

@@ -62,6 +62,8 @@ export class ReservationsService {
 
   async commit(ref: ReservationRefDto, em: EntityManager): Promise<void> {
     const reservation = await this.find(ref, em);
+    // Past its expiry it is released, not consumed, even if the sweep has not reached it yet.
+    if (reservation.isExpiredAt(new Date())) return this.expire(reservation, em);
     if (reservation.commit()) {
       const stocks = await this.lockHeld(reservation, em);
       for (const [stock, quantity] of stocks) stock.consume(quantity);
@@ -83,7 +85,34 @@ export class ReservationsService {
     if (shortLines.length) return Reservation.refused(command, 'INSUFFICIENT_STOCK', shortLines);
     for (const [stock, quantity] of wanted) stock!.reserve(quantity);
     await this.stock.publishLevels(em, wanted.map(([stock]) => stock!));
-    return Reservation.held(command);
+    const expiresAt = command.ttlSeconds ? new Date(Date.now() + command.ttlSeconds * 1000) : null;
+    return Reservation.held(command, expiresAt);
+  }
+
+  /**
+   * Releases up to `limit` reservations past their expiry. SKIP LOCKED lets several
+   * inventory instances sweep at once without taking the same reservation twice.
+   */
+  async expireDue(em: EntityManager, limit = 100): Promise<number> {
+    const due = await em.execute<{ id: string }[]>(
+      `select id from reservation where status = 'HELD' and expires_at <= now()
+        order by expires_at limit ? for update skip locked`,
+      [limit],
+    );
+    for (const { id } of due) {
+      const reservation = await em.findOneOrFail(Reservation, id);
+      await this.expire(reservation, em);
+    }
+    return due.length;
+  }
+
+  private async expire(reservation: Reservation, em: EntityManager): Promise<void> {
+    if (reservation.expire(new Date())) {
+      const stocks = await this.lockHeld(reservation, em);
+      for (const [stock, quantity] of stocks) stock.release(quantity);
+      await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
+    }
+    await this.answer(reservation, em);
   }
 
   private async lockHeld(reservation: Reservation, em: EntityManager): Promise<[Stock, number][]> {
