@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Topics } from '@fil/contracts';
+import { InventoryEventTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { put, stockAt, store } from './support';
+import { answerTo, put, reserve, stockAt, store } from './support';
 
 useTestEnvironment('inventory-adjustments');
 jest.setTimeout(60_000);
@@ -30,7 +30,7 @@ beforeAll(async () => {
   // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
-  await probe.start([Topics.stockLevels, Topics.dlq]);
+  await probe.start([Topics.stockLevels, Topics.dlq, Topics.inventoryEvents]);
   expect((await put(url, '/locations/pos-1', store)).status).toBe(200);
   await adjust('warm-up', 'pos-1', 'SKU-W', 'SET', 1);
   await levelOf('pos-1:SKU-W', (value) => value.onHand === 1);
@@ -80,4 +80,33 @@ it('sends an adjustment that fails its contract to the DLQ with the validation e
   const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'pos-1:SKU-BAD');
   expect(dead.value.reason).toMatch(/mode/);
   expect(dead.value.reason).toMatch(/quantity/);
+});
+
+it('reports a till sale that leaves fewer units than reserved, naming just enough reservations, newest first', async () => {
+  expect((await put(url, '/locations/pos-1/stock/SKU-SH', { onHand: 5, safetyStock: 0 })).status).toBe(200);
+  for (const [reservationId, quantity] of [['sh-1', 1], ['sh-2', 2], ['sh-3', 2]] as const) {
+    await reserve(probe, reservationId, 'pos-1', [{ sku: 'SKU-SH', quantity }]);
+    await answerTo(probe, reservationId, InventoryEventTypes.reserved);
+  }
+  await adjust('till-sale-1', 'pos-1', 'SKU-SH', 'SET', 2);
+
+  const shortage = await probe.waitForMessage(
+    Topics.inventoryEvents,
+    (m) => m.headers.ce_type === InventoryEventTypes.shortage && m.value.adjustmentId === 'till-sale-1',
+  );
+  expect(shortage.key).toBe('pos-1:SKU-SH');
+  expect(shortage.value).toEqual({
+    locationId: 'pos-1',
+    sku: 'SKU-SH',
+    onHand: 2,
+    reserved: 5,
+    shortBy: 3,
+    adjustmentId: 'till-sale-1',
+    reservations: [
+      { reservationId: 'sh-3', orderId: 'order-sh-3', quantity: 2 },
+      { reservationId: 'sh-2', orderId: 'order-sh-2', quantity: 2 },
+    ],
+  });
+  // Nothing is hidden: the figures say what is on the shelf, and nothing more can be promised.
+  expect(await stockAt(url, 'pos-1', 'SKU-SH')).toMatchObject({ onHand: 2, reserved: 5, atp: 0 });
 });

@@ -75,7 +75,24 @@ export const InventoryEventTypes = {
   released: 'ReservationReleased',
   committed: 'ReservationCommitted',
   expired: 'ReservationExpired',
+  shortage: 'StockShortage',
 } as const;
+
+/**
+ * Inventory event `StockShortage` (key `locationId:sku`): an adjustment left fewer units
+ * on hand than are reserved. It names the HELD reservations that can no longer be
+ * honoured, newest first, just enough of them to cover `shortBy`, so the orchestrator can
+ * re-route them. Inventory does not cancel them itself.
+ */
+export interface StockShortage {
+  locationId: string;
+  sku: string;
+  onHand: number;
+  reserved: number;
+  shortBy: number;
+  adjustmentId: string;
+  reservations: { reservationId: string; orderId: string; quantity: number }[];
+}
 
 /** Value of every inventory event: the outcome of one reservation command. */
 export interface ReservationOutcome {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { StockAdjustmentDto } from '@fil/contracts';
-import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { InventoryEventTypes, StockAdjustmentDto, Topics, type StockShortage } from '@fil/contracts';
+import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import type { Stock } from '../stock/stock.entity';
 import { Location } from '../locations/location.entity';
 import { parseMessage } from '../parse-message';
 import { StockService } from '../stock/stock.service';
@@ -9,7 +10,10 @@ import { Adjustment } from './adjustment.entity';
 
 @Injectable()
 export class AdjustmentsService {
-  constructor(private readonly stock: StockService) {}
+  constructor(
+    private readonly stock: StockService,
+    private readonly outbox: Outbox,
+  ) {}
 
   /**
    * Applies a POS/WMS count (SET) or movement (DELTA) once per adjustmentId. The
@@ -27,5 +31,42 @@ export class AdjustmentsService {
     const { clamped } = stock.adjust(adjustment.mode, adjustment.quantity);
     em.persist(new Adjustment(adjustment, before, stock.onHand, clamped));
     await this.stock.publishLevels(em, [stock]);
+    if (stock.onHand < before && stock.onHand < stock.reserved) await this.reportShortage(em, adjustment, stock);
+  }
+
+  /** Names the reservations the shelf can no longer honour, newest first, until the shortfall is covered. */
+  private async reportShortage(em: EntityManager, adjustment: StockAdjustmentDto, stock: Stock): Promise<void> {
+    const shortBy = stock.reserved - stock.onHand;
+    const held = await em.execute<{ id: string; order_id: string; quantity: number }[]>(
+      `select r.id, r.order_id, sum((line->>'quantity')::int)::int as quantity
+         from reservation r, jsonb_array_elements(r.lines) line
+        where r.location_id = ? and r.status = 'HELD' and line->>'sku' = ?
+        group by r.id, r.order_id, r.created_at
+        order by r.created_at desc, r.id desc`,
+      [stock.locationId, stock.sku],
+    );
+    const reservations: StockShortage['reservations'] = [];
+    let covered = 0;
+    for (const row of held) {
+      if (covered >= shortBy) break;
+      reservations.push({ reservationId: row.id, orderId: row.order_id, quantity: row.quantity });
+      covered += row.quantity;
+    }
+    const shortage: StockShortage = {
+      locationId: stock.locationId,
+      sku: stock.sku,
+      onHand: stock.onHand,
+      reserved: stock.reserved,
+      shortBy,
+      adjustmentId: adjustment.adjustmentId,
+      reservations,
+    };
+    await this.outbox.add(em, {
+      topic: Topics.inventoryEvents,
+      key: `${stock.locationId}:${stock.sku}`,
+      type: InventoryEventTypes.shortage,
+      data: shortage,
+      id: `shortage:${adjustment.adjustmentId}`,
+    });
   }
 }
