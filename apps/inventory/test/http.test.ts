@@ -121,3 +121,43 @@ describe('stock', () => {
     ]);
   });
 });
+
+describe('availability near a point', () => {
+  beforeAll(async () => {
+    const stores = {
+      'av-paris': { lat: 48.8606, lng: 2.347 },
+      'av-lille': { lat: 50.6369, lng: 3.0634 },
+      'av-lyon': { lat: 45.7606, lng: 4.859 },
+    };
+    for (const [id, point] of Object.entries(stores)) {
+      expect((await put(url, `/locations/${id}`, { ...store, name: id, ...point })).status).toBe(200);
+    }
+    await put(url, '/locations/av-paris/stock/AV-A', { onHand: 1, safetyStock: 0 });
+    await put(url, '/locations/av-lille/stock/AV-A', { onHand: 5, safetyStock: 0 });
+    await put(url, '/locations/av-lille/stock/AV-B', { onHand: 3, safetyStock: 1 });
+    await put(url, '/locations/av-lyon/stock/AV-B', { onHand: 9, safetyStock: 0 });
+  });
+
+  it('lists the ATP of several SKUs per location, nearest first, saying which location covers them all', async () => {
+    const response = await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=2,2&lat=48.8566&lng=2.3522`);
+    expect(response.status).toBe(200);
+    const rows = (await response.json()) as any[];
+    expect(rows.map((row) => row.locationId)).toEqual(['av-paris', 'av-lille', 'av-lyon']);
+    expect(rows[0]).toMatchObject({ lines: [{ sku: 'AV-A', atp: 1 }, { sku: 'AV-B', atp: 0 }], coversAll: false });
+    expect(rows[1]).toMatchObject({ lines: [{ sku: 'AV-A', atp: 5 }, { sku: 'AV-B', atp: 2 }], coversAll: true, capabilities: { pickup: true } });
+    expect(rows[1].distanceKm).toBeGreaterThan(200);
+    expect(rows[1].distanceKm).toBeLessThan(210);
+  });
+
+  it('keeps only the locations within the radius', async () => {
+    const rows = (await (await fetch(`${url}/availability?skus=AV-A,AV-B&lat=48.8566&lng=2.3522&radiusKm=250`)).json()) as any[];
+    expect(rows.map((row) => row.locationId)).toEqual(['av-paris', 'av-lille']);
+  });
+
+  it('answers 400 for malformed SKUs, misaligned quantities or a latitude out of range', async () => {
+    expect((await fetch(`${url}/availability?skus=bad sku`)).status).toBe(400);
+    expect((await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=1`)).status).toBe(400);
+    expect((await fetch(`${url}/availability?skus=AV-A&lat=91&lng=0`)).status).toBe(400);
+    expect((await fetch(`${url}/availability`)).status).toBe(400);
+  });
+});

@@ -1,6 +1,7 @@
-import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ID_PATTERN, type StockLevel } from '@fil/contracts';
+import { AvailabilityQuery } from './dto/availability.query';
 import { SetStockDto } from './dto/set-stock.dto';
 import { StockLevelView } from './dto/stock-level.view';
 import { StockService } from './stock.service';
@@ -19,6 +20,20 @@ export class StockController {
   setCount(@Param('id') locationId: string, @Param('sku') sku: string, @Body() body: SetStockDto): Promise<StockLevel> {
     if (!ID_PATTERN.test(sku)) throw new BadRequestException('sku must be 1-64 letters, digits, dots, dashes or underscores');
     return this.stock.setCount(locationId, sku, body);
+  }
+
+  @Get('availability')
+  @ApiOperation({
+    summary: 'ATP of several SKUs per location, nearest first when a point is given',
+    description: '`coversAll` says whether the location alone can serve every SKU in the wanted quantity.',
+  })
+  @ApiResponse({ status: 400, description: 'Malformed SKUs, quantities not aligned with SKUs, or coordinates out of range' })
+  availability(@Query() query: AvailabilityQuery) {
+    if (query.quantities && query.quantities.length !== query.skus.length) {
+      throw new BadRequestException('quantities must have one entry per sku');
+    }
+    if (query.radiusKm !== undefined && query.lat === undefined) throw new BadRequestException('radiusKm needs lat and lng');
+    return this.stock.availability(query);
   }
 
   @Get('stock/:sku')

@@ -4,7 +4,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Topics, type StockLevel } from '@fil/contracts';
 import { Outbox } from '@fil/messaging';
 import { Location } from '../locations/location.entity';
+import { AvailabilityQuery } from './dto/availability.query';
 import { SetStockDto } from './dto/set-stock.dto';
+import { haversineKm } from './haversine';
 import { Stock, StockRuleViolation } from './stock.entity';
 
 export const STOCK_LEVEL_CHANGED = 'StockLevelChanged';
@@ -20,6 +22,31 @@ export class StockService {
     private readonly em: EntityManager,
     private readonly outbox: Outbox,
   ) {}
+
+  /** Per location, the ATP of each SKU asked for; nearest first (within the radius) when a point is given. */
+  async availability(query: AvailabilityQuery) {
+    const em = this.em.fork();
+    const [locations, stocks] = await Promise.all([em.find(Location, {}), em.find(Stock, { sku: { $in: query.skus } })]);
+    const point = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : undefined;
+    const wanted = query.skus.map((sku, i) => [sku, query.quantities?.[i] ?? 1] as const);
+    return locations
+      .map((location) => {
+        const lines = wanted.map(([sku]) => ({ sku, atp: stocks.find((s) => s.locationId === location.id && s.sku === sku)?.atp ?? 0 }));
+        return {
+          locationId: location.id,
+          name: location.name,
+          type: location.type,
+          distanceKm: point ? Math.round(haversineKm(point, location) * 10) / 10 : undefined,
+          capabilities: { ship: location.ship, pickup: location.pickup, reserve: location.reserve },
+          lines,
+          coversAll: wanted.every(([, quantity], i) => lines[i].atp >= quantity),
+        };
+      })
+      .filter((row) => row.lines.some((line) => line.atp > 0))
+      .filter((row) => query.radiusKm === undefined || row.distanceKm! <= query.radiusKm)
+      .sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || a.locationId.localeCompare(b.locationId))
+      .slice(0, query.limit ?? 20);
+  }
 
   /** Locks the row, or returns null when the SKU was never stocked there. */
   lock(em: EntityManager, locationId: string, sku: string): Promise<Stock | null> {

@@ -1,0 +1,10 @@
+const EARTH_RADIUS_KM = 6371.0088;
+
+/** Great-circle distance in kilometres between two points given in degrees. */
+export function haversineKm(from: { lat: number; lng: number }, to: { lat: number; lng: number }): number {
+  const rad = (degrees: number) => (degrees * Math.PI) / 180;
+  const dLat = rad(to.lat - from.lat);
+  const dLng = rad(to.lng - from.lng);
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(rad(from.lat)) * Math.cos(rad(to.lat)) * Math.sin(dLng / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}
