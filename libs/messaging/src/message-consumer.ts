@@ -18,6 +18,12 @@ export interface HandlerOptions {
    * in one global order, so that concurrent batches queue instead of deadlocking.
    */
   prepareBatch?: (messages: IncomingMessage<any>[], em: EntityManager) => Promise<void>;
+  /**
+   * Handles many messages of a batch at once, with set-based SQL instead of a few round
+   * trips per message; returns the messages it left for the per-message handler. If it
+   * throws, the batch rolls back and every message goes through the per-message handler.
+   */
+  handleBatch?: (messages: IncomingMessage<any>[], em: EntityManager) => Promise<IncomingMessage<any>[]>;
 }
 
 export interface MessageConsumerOptions {
@@ -110,11 +116,19 @@ export class MessageConsumer {
   private async handleTogether(batch: Decoded[]): Promise<void> {
     await this.orm.em.fork().transactional(async (tx) => {
       const fresh = await this.claim(tx, batch.map(({ message }) => message.id));
-      const prepareBatch = this.handlers.get(batch[0].message.topic)?.prepareBatch;
-      if (prepareBatch) {
+      const { prepareBatch, handleBatch } = this.handlers.get(batch[0].message.topic) ?? {};
+      if (prepareBatch || handleBatch) {
         const seen = new Set<string>();
-        const toHandle = batch.filter(({ message, invalid }) => !invalid && fresh.has(message.id) && !seen.has(message.id) && seen.add(message.id));
-        await prepareBatch(toHandle.map(({ message }) => message), tx);
+        const valid = batch
+          .filter(({ message, invalid }) => !invalid && fresh.has(message.id) && !seen.has(message.id) && seen.add(message.id))
+          .map(({ message }) => message);
+        await prepareBatch?.(valid, tx);
+        if (handleBatch) {
+          const left = new Set(await handleBatch(valid, tx));
+          for (const message of valid) if (!left.has(message)) fresh.delete(message.id);
+          await tx.flush();
+          tx.clear();
+        }
       }
       for (const { message, invalid } of batch) {
         // `delete` also skips a second copy of the same message inside this batch.

@@ -10,6 +10,8 @@ export interface OutgoingMessage<T = unknown> {
   data: T;
   /** CloudEvents `id`; give a deterministic one when the same cause may emit twice. */
   id?: string;
+  /** The trace it continues; by default the active span's. */
+  traceparent?: string;
 }
 
 /** A message as a handler sees it, decoded once by the consumer. */
@@ -42,7 +44,8 @@ export class InvalidMessage extends Error {
 
 export const CE_SPEC_VERSION = '1.0';
 
-export function cloudEventHeaders(service: string, message: OutgoingMessage, traceparent?: string) {
+export function cloudEventHeaders(service: string, message: OutgoingMessage, activeTraceparent?: string) {
+  const traceparent = message.traceparent ?? activeTraceparent;
   const headers: Record<string, string> = {
     ce_specversion: CE_SPEC_VERSION,
     ce_id: message.id ?? randomUUID(),
