@@ -238,9 +238,9 @@ case "${1:-}" in
     # `down kafka zipkin` stops only those; a caller stops just what its own `up` started.
     shift
     wanted=" ${*:-zipkin kafka pg} "
-    [[ $wanted == *" zipkin "* ]] && stop_pid zipkin zipkin-server-exec.jar
-    [[ $wanted == *" kafka "* ]] && stop_pid kafka kafka.Kafka
-    [[ $wanted == *" pg "* ]] && pg_down
+    if [[ $wanted == *" zipkin "* ]]; then stop_pid zipkin zipkin-server-exec.jar; fi
+    if [[ $wanted == *" kafka "* ]]; then stop_pid kafka kafka.Kafka; fi
+    if [[ $wanted == *" pg "* ]]; then pg_down; fi
     ;;
   status) status ;;
   *) die "usage: $0 up|down [zipkin] [kafka] [pg]|status" ;;

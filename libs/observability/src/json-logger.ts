@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 
 type Level = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3, verbose: 4 };
@@ -29,7 +29,9 @@ export class JsonLogger implements LoggerService {
     const threshold = RANK[(process.env.FIL_LOG_LEVEL as Level) ?? 'info'] ?? RANK.info;
     if (RANK[level] > threshold) return;
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const span = trace.getActiveSpan()?.spanContext();
+    const active = trace.getActiveSpan()?.spanContext();
+    // Without an SDK exporting, spans are non-recording with all-zero ids: leave them out.
+    const span = active && isSpanContextValid(active) ? active : undefined;
     const line: Record<string, unknown> = {
       time: new Date().toISOString(),
       level,
