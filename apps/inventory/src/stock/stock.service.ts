@@ -2,11 +2,11 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Topics, type StockLevel } from '@fil/contracts';
+import { haversineKm } from '@fil/geo';
 import { Outbox } from '@fil/messaging';
 import { Location } from '../locations/location.entity';
 import { AvailabilityQuery } from './dto/availability.query';
 import { SetStockDto } from './dto/set-stock.dto';
-import { haversineKm } from './haversine';
 import { Stock, StockRuleViolation } from './stock.entity';
 
 export const STOCK_LEVEL_CHANGED = 'StockLevelChanged';

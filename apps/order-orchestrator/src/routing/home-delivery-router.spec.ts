@@ -1,0 +1,175 @@
+import fc from 'fast-check';
+import { haversineKm } from '@fil/geo';
+import { compareTieBreak, DEFAULT_WEIGHTS, routeHomeDelivery, type RoutingLocation } from './home-delivery-router';
+
+const PARIS = { lat: 48.8566, lng: 2.3522 };
+const location = (id: string, over: Partial<RoutingLocation> = {}): RoutingLocation => ({
+  id,
+  type: 'WAREHOUSE',
+  lat: 48.8566,
+  lng: 2.3522,
+  ship: true,
+  priority: null,
+  underCapacity: true,
+  ...over,
+});
+const stockOf = (table: Record<string, Record<string, number>>) => (locationId: string, sku: string) => table[locationId]?.[sku] ?? 0;
+const costOf = (l: RoutingLocation) => DEFAULT_WEIGHTS.baseCost[l.type] + DEFAULT_WEIGHTS.perKm * haversineKm(l, PARIS);
+
+describe('routeHomeDelivery', () => {
+  it('ships the whole order from one location rather than two cheaper ones', () => {
+    const decision = routeHomeDelivery(
+      [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }],
+      PARIS,
+      [location('near-a'), location('near-b'), location('far-both', { lat: 43.3, lng: 5.37 })],
+      stockOf({ 'near-a': { A: 5 }, 'near-b': { B: 5 }, 'far-both': { A: 1, B: 1 } }),
+    );
+    expect(decision.shipments.map((s) => s.locationId)).toEqual(['far-both']);
+    expect(decision.backordered).toEqual([]);
+  });
+
+  it('prefers the cheaper of two single-shipment options: a warehouse over a store at the same place', () => {
+    const decision = routeHomeDelivery(
+      [{ sku: 'A', quantity: 2 }],
+      PARIS,
+      [location('store', { type: 'STORE' }), location('warehouse')],
+      stockOf({ store: { A: 9 }, warehouse: { A: 9 } }),
+    );
+    expect(decision.shipments).toEqual([{ locationId: 'warehouse', lines: [{ sku: 'A', quantity: 2 }], cost: 4 }]);
+  });
+
+  it('leaves out locations that cannot ship or are at capacity, and says why', () => {
+    const decision = routeHomeDelivery(
+      [{ sku: 'A', quantity: 1 }],
+      PARIS,
+      [location('no-ship', { ship: false }), location('full', { underCapacity: false }), location('ok', { lat: 45.76, lng: 4.84 })],
+      stockOf({ 'no-ship': { A: 9 }, full: { A: 9 }, ok: { A: 9 } }),
+    );
+    expect(decision.shipments.map((s) => s.locationId)).toEqual(['ok']);
+    expect(decision.explanation.candidates).toEqual(
+      expect.arrayContaining([
+        { locationId: 'no-ship', filteredOut: 'NO_SHIP_CAPABILITY' },
+        { locationId: 'full', filteredOut: 'AT_DAILY_CAPACITY' },
+      ]),
+    );
+  });
+
+  it('splits a line only when no location holds it whole, and backorders what nobody holds', () => {
+    const decision = routeHomeDelivery(
+      [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 1 }, { sku: 'Z', quantity: 1 }],
+      PARIS,
+      [location('w1'), location('w2', { lat: 45.76, lng: 4.84 })],
+      stockOf({ w1: { A: 3, B: 1 }, w2: { A: 1 } }),
+    );
+    expect(decision.shipments).toEqual([
+      { locationId: 'w1', lines: [{ sku: 'B', quantity: 1 }, { sku: 'A', quantity: 3 }], cost: 4 },
+      expect.objectContaining({ locationId: 'w2', lines: [{ sku: 'A', quantity: 1 }] }),
+    ]);
+    expect(decision.backordered).toEqual([{ sku: 'A', quantity: 1 }, { sku: 'Z', quantity: 1 }]);
+  });
+
+  it('breaks exact ties by priority, then by location id', () => {
+    const route = (locations: RoutingLocation[]) =>
+      routeHomeDelivery([{ sku: 'A', quantity: 1 }], PARIS, locations, () => 1).shipments[0].locationId;
+    expect(route([location('b', { priority: 1 }), location('a', { priority: 2 })])).toBe('b');
+    expect(route([location('b'), location('a')])).toBe('a');
+  });
+});
+
+/** Every subset of the candidates, the reference the engine's branch and bound must match. */
+function bruteForce(skus: string[], candidates: RoutingLocation[], covers: (l: RoutingLocation, sku: string) => boolean) {
+  if (!skus.length) return { set: [] as RoutingLocation[], cost: 0 };
+  let best: { set: RoutingLocation[]; cost: number } | undefined;
+  for (let mask = 1; mask < 1 << candidates.length; mask += 1) {
+    const set = candidates.filter((_, i) => mask & (1 << i));
+    if (!skus.every((sku) => set.some((l) => covers(l, sku)))) continue;
+    const cost = set.reduce((sum, l) => sum + costOf(l), 0);
+    const better =
+      !best ||
+      set.length < best.set.length ||
+      (set.length === best.set.length && (cost < best.cost - 1e-9 || (Math.abs(cost - best.cost) <= 1e-9 && compareTieBreak(set, best.set) < 0)));
+    if (better) best = { set, cost };
+  }
+  return best;
+}
+
+const network = fc
+  .record({
+    locations: fc.array(
+      fc.record({
+        type: fc.constantFrom('WAREHOUSE' as const, 'STORE' as const),
+        lat: fc.double({ min: 42, max: 51, noNaN: true }),
+        lng: fc.double({ min: -4, max: 8, noNaN: true }),
+        ship: fc.boolean(),
+        priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+        underCapacity: fc.boolean(),
+        stock: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 4, maxLength: 4 }),
+      }),
+      { minLength: 1, maxLength: 7 },
+    ),
+    quantities: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }),
+  })
+  .map(({ locations, quantities }) => ({
+    locations: locations.map(({ stock, ...l }, i) => ({ ...l, id: `L${i}`, stock })),
+    lines: quantities.map((quantity, i) => ({ sku: `S${i}`, quantity })),
+  }));
+
+describe('routeHomeDelivery at the documented size', () => {
+  it('serves a 10-line order over 200 candidate locations with the fewest shipments a greedy cover would not beat', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const skus = Array.from({ length: 10 }, (_, i) => `S${i}`);
+    const locations = Array.from({ length: 200 }, (_, i) => location(`L${String(i).padStart(3, '0')}`, { lat: 43 + random() * 7, lng: -1 + random() * 8 }));
+    const table: Record<string, Record<string, number>> = {};
+    for (const l of locations) table[l.id] = Object.fromEntries(skus.map((sku) => [sku, random() < 0.25 ? 2 : 0]));
+    const decision = routeHomeDelivery(skus.map((sku) => ({ sku, quantity: 1 })), PARIS, locations, stockOf(table));
+    expect(decision.backordered).toEqual([]);
+    // Greedy set cover: never fewer shipments than the exact optimum.
+    const uncovered = new Set(skus);
+    let greedy = 0;
+    while (uncovered.size) {
+      const pick = locations.reduce((a, b) => ([...uncovered].filter((s) => table[b.id][s]).length > [...uncovered].filter((s) => table[a.id][s]).length ? b : a));
+      for (const sku of skus) if (table[pick.id][sku]) uncovered.delete(sku);
+      greedy += 1;
+    }
+    expect(decision.shipments.length).toBeLessThanOrEqual(greedy);
+  });
+});
+
+describe('routeHomeDelivery against a brute-force reference', () => {
+  it('chooses the same number of shipments, cost and set for SKUs held whole, on thousands of random networks', () => {
+    fc.assert(
+      fc.property(network, ({ locations, lines }) => {
+        const atp = (id: string, sku: string) => locations.find((l) => l.id === id)!.stock[Number(sku.slice(1))];
+        const decision = routeHomeDelivery(lines, PARIS, locations, atp);
+        const candidates = locations.filter((l) => l.ship && l.underCapacity);
+        const covers = (l: RoutingLocation, sku: string) => atp(l.id, sku) >= lines.find((x) => x.sku === sku)!.quantity;
+        const whole = lines.map((l) => l.sku).filter((sku) => candidates.some((l) => covers(l, sku)));
+        const reference = bruteForce(whole, candidates, covers);
+
+        const servingWhole = decision.shipments.filter((s) => s.lines.some((line) => whole.includes(line.sku)));
+        for (const sku of whole) {
+          const holders = decision.shipments.filter((s) => s.lines.some((line) => line.sku === sku));
+          expect(holders).toHaveLength(1);
+        }
+        expect(reference).toBeDefined();
+        const chosen = servingWhole.map((s) => locations.find((l) => l.id === s.locationId)!);
+        expect(chosen).toHaveLength(reference!.set.length);
+        expect(chosen.reduce((sum, l) => sum + costOf(l), 0)).toBeCloseTo(reference!.cost, 6);
+        expect(chosen.map((l) => l.id).sort()).toEqual(reference!.set.map((l) => l.id).sort());
+        // Quantities add up, never above ATP, never from a filtered location.
+        for (const { sku, quantity } of lines) {
+          const served = decision.shipments.flatMap((s) => s.lines).filter((l) => l.sku === sku).reduce((sum, l) => sum + l.quantity, 0);
+          const back = decision.backordered.find((b) => b.sku === sku)?.quantity ?? 0;
+          expect(served + back).toBe(quantity);
+        }
+        for (const shipment of decision.shipments) {
+          const l = locations.find((x) => x.id === shipment.locationId)!;
+          expect(l.ship && l.underCapacity).toBe(true);
+          for (const line of shipment.lines) expect(line.quantity).toBeLessThanOrEqual(atp(l.id, line.sku));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
