@@ -22,6 +22,10 @@ export interface CreateFulfillment {
   kind: AllocationKind;
   reservationId?: string;
   lines: AllocationLine[];
+  /** TRANSFER: the pickup store the goods travel to, where they are received. */
+  destinationLocationId?: string;
+  /** E-reservation: the hold ends then, and the goods can no longer be collected (ISO time). */
+  expiresAt?: string;
 }
 
 export const FulfillmentCommandTypes = { create: 'CreateFulfillment', cancel: 'CancelFulfillment' } as const;

@@ -94,6 +94,25 @@ export interface StockShortage {
   reservations: { reservationId: string; orderId: string; quantity: number }[];
 }
 
+/** ce_type of `fil.inventory.locations.v1` messages. */
+export const LOCATION_CHANGED = 'LocationChanged';
+
+/** `fil.inventory.locations.v1` (compacted, key `locationId`): a location as routing needs it, after every change. */
+export interface LocationRecord {
+  id: string;
+  name: string;
+  type: 'WAREHOUSE' | 'STORE';
+  lat: number;
+  lng: number;
+  ship: boolean;
+  pickup: boolean;
+  reserve: boolean;
+  /** Fulfillments it may start per day; null = unlimited. */
+  dailyCapacity: number | null;
+  /** Routing tie-break, lower first; null = last. */
+  priority: number | null;
+}
+
 /** Value of every inventory event: the outcome of one reservation command. */
 export interface ReservationOutcome {
   reservationId: string;

@@ -19,6 +19,8 @@ export const Topics = {
   refunds: 'fil.refunds.v1',
   /** Messages that could not be accepted, with the reason; key = original key. */
   dlq: 'fil.dlq.v1',
+  /** Internal, compacted: every location's profile (type, coordinates, capabilities, capacity); key = locationId. */
+  locations: 'fil.inventory.locations.v1',
   /** Internal: the orchestrator asks inventory to reserve, release or commit stock; key = orderId. */
   inventoryCommands: 'fil.inventory.commands.v1',
   /** Internal: inventory's answers (StockReserved, StockReservationRefused...); key = orderId. */
@@ -35,4 +37,4 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 export const DEFAULT_PARTITIONS = 4;
 
 /** Topics kept as the latest value per key rather than as a log. */
-export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels];
+export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels, Topics.locations];
