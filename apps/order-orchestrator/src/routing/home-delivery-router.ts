@@ -29,10 +29,12 @@ export interface Shipment {
   cost: number;
 }
 
+export type FilterReason = 'NO_SHIP_CAPABILITY' | 'AT_DAILY_CAPACITY' | 'EXCLUDED_FOR_ORDER';
+
 export interface CandidateScore {
   locationId: string;
   /** Why it was left out, when it was. */
-  filteredOut?: 'NO_SHIP_CAPABILITY' | 'AT_DAILY_CAPACITY';
+  filteredOut?: FilterReason;
   distanceKm?: number;
   cost?: number;
   /** The SKUs it can serve whole. */
@@ -42,8 +44,17 @@ export interface CandidateScore {
 export interface HomeDeliveryDecision {
   shipments: Shipment[];
   backordered: AllocationLine[];
+  /** False when the order was beyond the exact search's limits and the greedy fallback chose. */
+  exact: boolean;
   explanation: { policy: string; candidates: CandidateScore[]; reason: string };
 }
+
+/**
+ * The exact search is guaranteed for orders up to 10 distinct SKUs over 200 candidates
+ * holding one of them whole. Beyond, it still runs, but gives up after this many search
+ * nodes and keeps the greedy cover (most SKUs served per location, then cheapest).
+ */
+export const EXACT_LIMITS = { skus: 10, candidates: 200, nodesBeyond: 200_000 };
 
 interface Candidate {
   location: RoutingLocation;
@@ -81,6 +92,7 @@ export function routeHomeDelivery(
   locations: RoutingLocation[],
   atp: (locationId: string, sku: string) => number,
   weights: RoutingWeights = DEFAULT_WEIGHTS,
+  excluded: ReadonlySet<string> = new Set(),
 ): HomeDeliveryDecision {
   const wanted = new Map<string, number>();
   for (const { sku, quantity } of lines) wanted.set(sku, (wanted.get(sku) ?? 0) + quantity);
@@ -88,7 +100,8 @@ export function routeHomeDelivery(
   const scores: CandidateScore[] = [];
   const candidates: Candidate[] = [];
   for (const location of [...locations].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (!location.ship) scores.push({ locationId: location.id, filteredOut: 'NO_SHIP_CAPABILITY' });
+    if (excluded.has(location.id)) scores.push({ locationId: location.id, filteredOut: 'EXCLUDED_FOR_ORDER' });
+    else if (!location.ship) scores.push({ locationId: location.id, filteredOut: 'NO_SHIP_CAPABILITY' });
     else if (!location.underCapacity) scores.push({ locationId: location.id, filteredOut: 'AT_DAILY_CAPACITY' });
     else {
       const distanceKm = haversineKm(location, destination);
@@ -100,7 +113,7 @@ export function routeHomeDelivery(
   }
 
   const whole = [...wanted.keys()].filter((sku) => candidates.some((c) => c.covers.has(sku)));
-  const chosen = cheapestCover(whole, candidates);
+  const { set: chosen, exact } = cheapestCover(whole, candidates);
 
   const shipments = new Map<string, { candidate: Candidate; lines: Map<string, number> }>();
   const ship = (candidate: Candidate, sku: string, quantity: number) => {
@@ -139,16 +152,38 @@ export function routeHomeDelivery(
     ? 'no candidate holds any of the ordered SKUs'
     : `${result.length} shipment(s) from ${result.map((s) => s.locationId).join(', ')}: the fewest shipments, then the lowest cost ${round(result.reduce((sum, s) => sum + s.cost, 0))}` +
       (backordered.length ? `; backordered ${backordered.map((b) => `${b.quantity} × ${b.sku}`).join(', ')}` : '');
-  return { shipments: result, backordered, explanation: { policy: HOME_DELIVERY_POLICY_VERSION, candidates: scores, reason } };
+  return {
+    shipments: result,
+    backordered,
+    exact,
+    explanation: { policy: HOME_DELIVERY_POLICY_VERSION, candidates: scores, reason: exact ? reason : `${reason} (greedy fallback: beyond the exact search's limits)` },
+  };
 }
 
-/** The exact minimum (size, cost, tie-break) set of candidates serving every SKU whole. */
-function cheapestCover(skus: string[], candidates: Candidate[]): Candidate[] {
-  if (!skus.length) return [];
+/**
+ * The exact minimum (size, cost, tie-break) set of candidates serving every SKU whole.
+ * Candidates dominated by another (covering no more, costing no less, ranking after it)
+ * can never improve a cover, so the search skips them; it branches on the coverers of the
+ * first unserved SKU, cheapest first, and cuts on cost.
+ */
+function cheapestCover(skus: string[], all: Candidate[]): { set: Candidate[]; exact: boolean } {
+  if (!skus.length) return { set: [], exact: true };
+  const useful = all.filter((c) => skus.some((sku) => c.covers.has(sku)));
+  const candidates = useful
+    .filter((a) => !useful.some((b) => b !== a && dominates(b, a, skus)))
+    .sort((a, b) => a.cost - b.cost || compareTieBreak([a.location], [b.location]));
+  const bounded = skus.length > EXACT_LIMITS.skus || useful.length > EXACT_LIMITS.candidates;
+  const greedy = bounded ? greedyCover(skus, candidates) : undefined;
+  let nodes = 0;
   for (let size = 1; size <= skus.length; size += 1) {
     let best: { set: Candidate[]; cost: number } | undefined;
+    let gaveUp = false;
     const search = (set: Candidate[], cost: number) => {
-      if (best && cost > best.cost + EPSILON) return;
+      if (gaveUp || (best && cost > best.cost + EPSILON)) return;
+      if (bounded && (nodes += 1) > EXACT_LIMITS.nodesBeyond) {
+        gaveUp = true;
+        return;
+      }
       const unserved = skus.find((sku) => !set.some((c) => c.covers.has(sku)));
       if (!unserved) {
         if (!best || cost < best.cost - EPSILON || compareTieBreak(set.map((c) => c.location), best.set.map((c) => c.location)) < 0) {
@@ -162,9 +197,34 @@ function cheapestCover(skus: string[], candidates: Candidate[]): Candidate[] {
       }
     };
     search([], 0);
-    if (best) return best.set;
+    if (gaveUp) return { set: greedy!, exact: false };
+    if (best) return { set: best.set, exact: true };
   }
   throw new Error('unreachable: every SKU given has a coverer');
+}
+
+/** `a` is at least as good as `b` in any cover: it serves every SKU `b` serves, for no more, and wins the tie-break. */
+function dominates(a: Candidate, b: Candidate, skus: string[]): boolean {
+  if (!skus.every((sku) => !b.covers.has(sku) || a.covers.has(sku))) return false;
+  if (a.cost < b.cost - EPSILON) return true;
+  return a.cost <= b.cost && compareTieBreak([a.location], [b.location]) < 0;
+}
+
+/** Most unserved SKUs first, then cheapest: not optimal, but linear, for orders beyond the exact limits. */
+function greedyCover(skus: string[], candidates: Candidate[]): Candidate[] {
+  const unserved = new Set(skus);
+  const set: Candidate[] = [];
+  while (unserved.size) {
+    let pick: Candidate | undefined;
+    let served = 0;
+    for (const candidate of candidates) {
+      const count = [...unserved].filter((sku) => candidate.covers.has(sku)).length;
+      if (count > served) [pick, served] = [candidate, count];
+    }
+    set.push(pick!);
+    for (const sku of skus) if (pick!.covers.has(sku)) unserved.delete(sku);
+  }
+  return set;
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;

@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { routeOrder, ROUTING_POLICY_VERSION, type NetworkLocation, type RoutingRequest } from './route-order';
+import { channelPoliciesFromEnv, DEFAULT_POLICY, policyFor } from './routing-policy';
+
+const at = (id: string, lat: number, lng: number, over: Partial<NetworkLocation> = {}): NetworkLocation => ({
+  id,
+  type: 'STORE',
+  lat,
+  lng,
+  ship: true,
+  pickup: true,
+  reserve: true,
+  priority: null,
+  underCapacity: true,
+  ...over,
+});
+const network = [
+  at('WH', 48.9, 2.3, { type: 'WAREHOUSE', pickup: false, reserve: false }),
+  at('ST-LYON', 45.76, 4.84),
+  at('ST-VILLEURBANNE', 45.77, 4.88),
+  at('ST-GRENOBLE', 45.19, 5.72),
+  at('ST-MARSEILLE', 43.3, 5.37),
+  at('ST-NOPICK', 45.75, 4.85, { pickup: false, reserve: false }),
+];
+const table: Record<string, Record<string, number>> = {
+  WH: { A: 50, B: 50 },
+  'ST-LYON': { A: 1 },
+  'ST-VILLEURBANNE': { A: 3, B: 2 },
+  'ST-GRENOBLE': { A: 5, B: 5 },
+  'ST-MARSEILLE': { A: 5, B: 5 },
+};
+const request = (over: Partial<RoutingRequest>): RoutingRequest => ({
+  deliveryMode: 'HOME_DELIVERY',
+  lines: [{ sku: 'A', quantity: 2 }],
+  locations: network,
+  atp: (id, sku) => table[id]?.[sku] ?? 0,
+  policy: DEFAULT_POLICY,
+  ...over,
+});
+
+describe('routeOrder: click & collect', () => {
+  it('picks what the pickup store holds and transfers the rest from the cheapest ship location', () => {
+    const decision = routeOrder(request({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'ST-LYON', lines: [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }] }));
+    expect(decision.outcome).toBe('ALLOCATE');
+    if (decision.outcome !== 'ALLOCATE') return;
+    expect(decision.allocations).toEqual([
+      { locationId: 'ST-LYON', kind: 'PICKUP', lines: [{ sku: 'A', quantity: 1 }] },
+      // Villeurbanne holds both and is 3 km away: one transfer, cheaper than the Paris warehouse.
+      { locationId: 'ST-VILLEURBANNE', kind: 'TRANSFER', lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }] },
+    ]);
+    expect(decision.explanation.policyVersion).toBe(ROUTING_POLICY_VERSION);
+  });
+
+  it('serves the whole order at the counter when the store holds it', () => {
+    const decision = routeOrder(request({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'ST-GRENOBLE' }));
+    expect(decision.outcome === 'ALLOCATE' && decision.allocations).toEqual([{ locationId: 'ST-GRENOBLE', kind: 'PICKUP', lines: [{ sku: 'A', quantity: 2 }] }]);
+  });
+
+  it('refuses an unknown pickup location and one without a counter', () => {
+    expect(routeOrder(request({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'NOWHERE' }))).toMatchObject({ outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION' });
+    expect(routeOrder(request({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'ST-NOPICK' }))).toMatchObject({ outcome: 'REJECT', reason: 'PICKUP_NOT_OFFERED' });
+  });
+});
+
+describe('routeOrder: e-reservation', () => {
+  it('reserves every line in the pickup store', () => {
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-GRENOBLE', lines: [{ sku: 'B', quantity: 3 }] }));
+    expect(decision.outcome === 'ALLOCATE' && decision.allocations).toEqual([{ locationId: 'ST-GRENOBLE', kind: 'PICKUP', lines: [{ sku: 'B', quantity: 3 }] }]);
+  });
+
+  it('rejects with NOT_AVAILABLE_IN_STORE and the nearest stores with reserve that hold every line, at most three', () => {
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-LYON', lines: [{ sku: 'A', quantity: 2 }] }));
+    expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE' });
+    if (decision.outcome !== 'REJECT') return;
+    // Nearest first; the warehouse (no reserve) and the store without the capability never appear.
+    expect(decision.alternatives!.map((a) => a.locationId)).toEqual(['ST-VILLEURBANNE', 'ST-GRENOBLE', 'ST-MARSEILLE']);
+  });
+});
+
+describe('routeOrder: policy', () => {
+  it('backorders what nobody holds by default, and rejects it under a REJECT channel policy', () => {
+    const lines = [{ sku: 'A', quantity: 1 }, { sku: 'ZZZ', quantity: 1 }];
+    const address = { lat: 45.76, lng: 4.84 };
+    expect(routeOrder(request({ lines, shippingAddress: address }))).toMatchObject({ outcome: 'ALLOCATE', backordered: [{ sku: 'ZZZ', quantity: 1 }] });
+    const strict = policyFor('marketplace', { marketplace: { shortage: 'REJECT' } });
+    expect(routeOrder(request({ lines, shippingAddress: address, policy: strict }))).toMatchObject({ outcome: 'REJECT', reason: 'INSUFFICIENT_STOCK' });
+  });
+
+  it('rejects with NO_STOCK when nothing can be sourced', () => {
+    expect(routeOrder(request({ lines: [{ sku: 'ZZZ', quantity: 1 }], shippingAddress: { lat: 45, lng: 5 } }))).toMatchObject({ outcome: 'REJECT', reason: 'NO_STOCK' });
+  });
+
+  it("applies a channel's weights: with dearer store shipments the far warehouse wins over the nearby store", () => {
+    const lyon = { lat: 45.76, lng: 4.84 };
+    const policies = channelPoliciesFromEnv('{"marketplace":{"weights":{"baseCost":{"STORE":10}}}}');
+    const route = (channel: string) => routeOrder(request({ lines: [{ sku: 'B', quantity: 1 }], shippingAddress: lyon, policy: policyFor(channel, policies) }));
+    // Defaults: the store 3 km away costs 6.03, the Paris warehouse 390 km away 7.9.
+    expect(route('web')).toMatchObject({ allocations: [{ locationId: 'ST-VILLEURBANNE' }] });
+    expect(route('marketplace')).toMatchObject({ allocations: [{ locationId: 'WH' }] });
+  });
+
+  it('never uses a location excluded for the order, and says so', () => {
+    const decision = routeOrder(request({ shippingAddress: { lat: 48.9, lng: 2.3 }, excluded: new Set(['WH']) }));
+    expect(decision.outcome === 'ALLOCATE' && decision.allocations.map((a) => a.locationId)).not.toContain('WH');
+    expect(decision.explanation.candidates).toContainEqual({ locationId: 'WH', filteredOut: 'EXCLUDED_FOR_ORDER' });
+  });
+
+  it('refuses malformed channel policies at start-up', () => {
+    expect(() => channelPoliciesFromEnv('{"web":{"shortage":"MAYBE"}}')).toThrow(/BACKORDER or REJECT/);
+    expect(() => channelPoliciesFromEnv('[1]')).toThrow(/JSON object/);
+    expect(() => channelPoliciesFromEnv('{"web":{"weights":{"perKm":-1}}}')).toThrow(/non-negative/);
+  });
+});
+
+describe('routeOrder: click & collect on random networks', () => {
+  it('sources every unit once, never above ATP, counter stock first, transfers only from ship locations', () => {
+    const arbitrary = fc.record({
+      stock: fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 3, maxLength: 3 }), { minLength: 6, maxLength: 6 }),
+      ship: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+      quantities: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+      pickup: fc.integer({ min: 1, max: 5 }),
+    });
+    fc.assert(
+      fc.property(arbitrary, ({ stock, ship, quantities, pickup }) => {
+        const locations = network.map((l, i) => ({ ...l, ship: ship[i], pickup: true }));
+        const atp = (id: string, sku: string) => stock[locations.findIndex((l) => l.id === id)][Number(sku.slice(1))];
+        const lines = quantities.map((quantity, i) => ({ sku: `S${i}`, quantity }));
+        const store = locations[pickup];
+        const decision = routeOrder({ deliveryMode: 'CLICK_AND_COLLECT', lines, pickupLocationId: store.id, locations, atp, policy: DEFAULT_POLICY });
+        if (decision.outcome === 'REJECT') {
+          expect(decision.reason).toBe('NO_STOCK');
+          for (const line of lines) for (const l of locations) if (l.id === store.id || l.ship) expect(atp(l.id, line.sku)).toBe(0);
+          return;
+        }
+        for (const { sku, quantity } of lines) {
+          const sourced = decision.allocations.flatMap((a) => a.lines).filter((l) => l.sku === sku).reduce((sum, l) => sum + l.quantity, 0);
+          const back = decision.backordered.find((b) => b.sku === sku)?.quantity ?? 0;
+          expect(sourced + back).toBe(quantity);
+          const local = decision.allocations.find((a) => a.kind === 'PICKUP')?.lines.find((l) => l.sku === sku)?.quantity ?? 0;
+          expect(local).toBe(Math.min(quantity, atp(store.id, sku)));
+        }
+        for (const allocation of decision.allocations) {
+          const location = locations.find((l) => l.id === allocation.locationId)!;
+          expect(allocation.kind === 'PICKUP' ? location.id === store.id : location.ship && location.id !== store.id).toBe(true);
+          for (const line of allocation.lines) expect(line.quantity).toBeLessThanOrEqual(atp(location.id, line.sku));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,183 @@
+import type { AllocationKind, AllocationLine, DeliveryMode } from '@fil/contracts';
+import { haversineKm } from '@fil/geo';
+import { routeHomeDelivery, type CandidateScore, type RoutingLocation, type RoutingWeights } from './home-delivery-router';
+import type { ChannelPolicy } from './routing-policy';
+
+/** Stored with every decision: a change of rules gets a new version, so old explanations stay readable. */
+export const ROUTING_POLICY_VERSION = 'fil-routing-v1';
+
+/** A location as routing sees it: what home delivery needs, and the counter capabilities. */
+export interface NetworkLocation extends RoutingLocation {
+  pickup: boolean;
+  reserve: boolean;
+}
+
+export interface RoutingRequest {
+  deliveryMode: DeliveryMode;
+  /** What is to be sourced: the whole order, or the part being re-routed. */
+  lines: AllocationLine[];
+  shippingAddress?: { lat: number; lng: number };
+  pickupLocationId?: string;
+  locations: NetworkLocation[];
+  atp: (locationId: string, sku: string) => number;
+  policy: ChannelPolicy;
+  /** Locations that may not serve this order any more (they refused it or came up short). */
+  excluded?: ReadonlySet<string>;
+}
+
+export interface PlannedAllocation {
+  locationId: string;
+  kind: AllocationKind;
+  lines: AllocationLine[];
+}
+
+export type RejectionReason = 'NO_STOCK' | 'INSUFFICIENT_STOCK' | 'UNKNOWN_PICKUP_LOCATION' | 'PICKUP_NOT_OFFERED' | 'NOT_AVAILABLE_IN_STORE';
+
+export interface RoutingExplanation {
+  policyVersion: string;
+  deliveryMode: DeliveryMode;
+  channelPolicy: ChannelPolicy;
+  candidates: CandidateScore[];
+  /** False when the order was beyond the exact search's limits (see EXACT_LIMITS). */
+  exact: boolean;
+  reason: string;
+}
+
+export type RoutingDecision =
+  | { outcome: 'ALLOCATE'; allocations: PlannedAllocation[]; backordered: AllocationLine[]; explanation: RoutingExplanation }
+  | {
+      outcome: 'REJECT';
+      reason: RejectionReason;
+      /** E-reservation: up to three nearest stores with `reserve` that could serve every line. */
+      alternatives?: { locationId: string; distanceKm: number }[];
+      explanation: RoutingExplanation;
+    };
+
+/** PRODUCT.md's routing policy for the three delivery modes, with no I/O. */
+export function routeOrder(request: RoutingRequest): RoutingDecision {
+  const lines = mergeBySku(request.lines);
+  switch (request.deliveryMode) {
+    case 'HOME_DELIVERY':
+      return routeFromNetwork(request, lines, request.shippingAddress!, 'SHIP', []);
+    case 'CLICK_AND_COLLECT':
+      return routeClickAndCollect(request, lines);
+    case 'E_RESERVATION':
+      return routeEReservation(request, lines);
+  }
+}
+
+/**
+ * The pickup store picks what its own ATP covers (whole or in part); the rest comes
+ * from `ship` locations as transfers, chosen as for home delivery with the store as
+ * the address.
+ */
+function routeClickAndCollect(request: RoutingRequest, lines: AllocationLine[]): RoutingDecision {
+  const store = request.locations.find((location) => location.id === request.pickupLocationId);
+  const refused = refusePickup(request, store, 'pickup');
+  if (refused) return refused;
+  const local: AllocationLine[] = [];
+  const rest: AllocationLine[] = [];
+  const excluded = request.excluded?.has(store!.id);
+  for (const { sku, quantity } of lines) {
+    const here = excluded ? 0 : Math.min(quantity, Math.max(0, request.atp(store!.id, sku)));
+    if (here) local.push({ sku, quantity: here });
+    if (quantity - here) rest.push({ sku, quantity: quantity - here });
+  }
+  const pickup: PlannedAllocation[] = local.length ? [{ locationId: store!.id, kind: 'PICKUP', lines: local }] : [];
+  const others = { ...request, locations: request.locations.filter((location) => location.id !== store!.id) };
+  return routeFromNetwork(others, rest, store!, 'TRANSFER', pickup);
+}
+
+/** Every line from the pickup store's ATP, or a rejection naming the nearest stores that could. */
+function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): RoutingDecision {
+  const store = request.locations.find((location) => location.id === request.pickupLocationId);
+  const refused = refusePickup(request, store, 'reserve');
+  if (refused) return refused;
+  const servesAll = (location: NetworkLocation) => lines.every(({ sku, quantity }) => request.atp(location.id, sku) >= quantity);
+  const candidates: CandidateScore[] = request.locations
+    .filter((location) => location.reserve && location.type === 'STORE')
+    .map((location) => ({
+      locationId: location.id,
+      distanceKm: round(haversineKm(location, store!)),
+      covers: lines.filter(({ sku, quantity }) => request.atp(location.id, sku) >= quantity).map(({ sku }) => sku),
+    }));
+  if (servesAll(store!) && !request.excluded?.has(store!.id)) {
+    return {
+      outcome: 'ALLOCATE',
+      allocations: [{ locationId: store!.id, kind: 'PICKUP', lines }],
+      backordered: [],
+      explanation: explain(request, candidates, true, `${store!.id} holds every line: reserved there`),
+    };
+  }
+  const alternatives = request.locations
+    .filter((location) => location.id !== store!.id && location.reserve && location.type === 'STORE' && servesAll(location))
+    .map((location) => ({ locationId: location.id, distanceKm: round(haversineKm(location, store!)) }))
+    .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
+    .slice(0, 3);
+  const short = lines.filter(({ sku, quantity }) => request.atp(store!.id, sku) < quantity).map(({ sku }) => sku);
+  return {
+    outcome: 'REJECT',
+    reason: 'NOT_AVAILABLE_IN_STORE',
+    alternatives,
+    explanation: explain(
+      request,
+      candidates,
+      true,
+      `${store!.id} cannot hold every line (short of ${short.join(', ') || 'nothing, but it was excluded'}); ` +
+        (alternatives.length ? `nearest stores that could: ${alternatives.map((a) => a.locationId).join(', ')}` : 'no store with reserve holds every line'),
+    ),
+  };
+}
+
+function refusePickup(request: RoutingRequest, store: NetworkLocation | undefined, capability: 'pickup' | 'reserve'): RoutingDecision | undefined {
+  if (!store) {
+    return { outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION', explanation: explain(request, [], true, `pickup location ${request.pickupLocationId} is not a known location`) };
+  }
+  if (!store[capability]) {
+    return {
+      outcome: 'REJECT',
+      reason: 'PICKUP_NOT_OFFERED',
+      explanation: explain(request, [], true, `${store.id} does not offer ${capability === 'pickup' ? 'click & collect' : 'e-reservation'}`),
+    };
+  }
+  return undefined;
+}
+
+/** Home delivery's objective from the `ship` network to `destination`, after any allocations already planned. */
+function routeFromNetwork(
+  request: RoutingRequest,
+  lines: AllocationLine[],
+  destination: { lat: number; lng: number },
+  kind: AllocationKind,
+  planned: PlannedAllocation[],
+): RoutingDecision {
+  const decision = lines.length
+    ? routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded)
+    : { shipments: [], backordered: [], exact: true, explanation: { candidates: [], reason: 'the pickup store holds every line' } };
+  const allocations = [...planned, ...decision.shipments.map(({ locationId, lines: served }) => ({ locationId, kind, lines: served }))];
+  const pickedHere = planned.length ? `${planned[0].locationId} picks ${describe(planned[0].lines)}; ` : '';
+  const reason = pickedHere + decision.explanation.reason;
+  const explanation = explain(request, decision.explanation.candidates, decision.exact, reason);
+  if (!allocations.length) return { outcome: 'REJECT', reason: 'NO_STOCK', explanation };
+  if (decision.backordered.length && request.policy.shortage === 'REJECT') {
+    return {
+      outcome: 'REJECT',
+      reason: 'INSUFFICIENT_STOCK',
+      explanation: { ...explanation, reason: `${reason}; channel policy rejects orders that cannot be served whole` },
+    };
+  }
+  return { outcome: 'ALLOCATE', allocations, backordered: decision.backordered, explanation };
+}
+
+function explain(request: RoutingRequest, candidates: CandidateScore[], exact: boolean, reason: string): RoutingExplanation {
+  return { policyVersion: ROUTING_POLICY_VERSION, deliveryMode: request.deliveryMode, channelPolicy: request.policy, candidates, exact, reason };
+}
+
+export function mergeBySku(lines: AllocationLine[]): AllocationLine[] {
+  const bySku = new Map<string, number>();
+  for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+const describe = (lines: AllocationLine[]) => lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
+const round = (value: number) => Math.round(value * 1000) / 1000;
