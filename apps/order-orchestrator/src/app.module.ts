@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
+import { routingMigration } from './migrations/0002-routing.migration';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
+import { LocationView } from './stock/location-view.entity';
 import { StockView } from './stock/stock-view.entity';
 import { StockModule } from './stock/stock.module';
 
@@ -20,8 +22,8 @@ export const definition: ServiceDefinition = {
   imports: [
     PlatformModule.forService({
       service: definition.service,
-      entities: [Order, OrderTransition, StockView],
-      migrations: [messagingMigration, ordersMigration],
+      entities: [Order, OrderTransition, StockView, LocationView],
+      migrations: [messagingMigration, ordersMigration, routingMigration],
     }),
     StockModule,
     OrdersModule,

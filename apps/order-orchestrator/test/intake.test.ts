@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
-import { anOrder, call, commandsOf, orderEvent, orderEvents, stockLevel, submit } from './support';
+import { anOrder, call, commandsOf, location, networkKnown, orderEvent, orderEvents, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-intake');
 jest.setTimeout(60_000);
@@ -19,11 +19,10 @@ beforeAll(async () => {
   // Loaded after useTestEnvironment so the service takes the test's database and topics.
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
+  await location(probe, 'WH-LYON', 45.76, 4.84);
   await stockLevel(probe, 'WH-LYON', 'SKU-A', 10);
   await stockLevel(probe, 'WH-LYON', 'SKU-B', 5);
-  await waitFor(async () => (await call(url, 'GET', '/availability?skus=SKU-A,SKU-B')).body.length === 2, {
-    what: 'the stock view to hold the seeded levels',
-  });
+  await networkKnown(app, 1, 2);
 });
 
 afterAll(async () => {

@@ -10,15 +10,23 @@ import {
   command,
   commandsOf,
   fulfillmentEvent,
+  location,
+  networkKnown,
   orderEvent,
   orderEvents,
   refund,
+  reservationEvent,
   sendCancel,
+  shortage,
   stockLevel,
   submit,
 } from './support';
 
 useTestEnvironment('orders-saga');
+// Deadlines far away: this file plays inventory by hand and never confirms releases (saga-timeouts.test.ts covers them).
+process.env.FIL_SAGA_STEP_TIMEOUT_MS = '600000';
+process.env.FIL_ROUTING_POLICIES = JSON.stringify({ marketplace: { shortage: 'REJECT' } });
+process.env.FIL_E_RESERVATION_TTL_SECONDS = '3600';
 // Propagation only, so the test can see the order's trace carried on (exports nothing).
 process.env.OTEL_TRACES_EXPORTER = 'none';
 startTracing('order-orchestrator-test');
@@ -51,14 +59,20 @@ beforeAll(async () => {
   // Loaded after useTestEnvironment so the service takes the test's database and topics.
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
+  await location(probe, 'WH-LYON', 45.76, 4.84);
+  await location(probe, 'WH-MARSEILLE', 43.3, 5.37);
+  await location(probe, 'WH-TINY', 45.19, 5.72, { dailyCapacity: 1 });
+  await location(probe, 'ST-PARIS', 48.86, 2.35, { type: 'STORE', pickup: true, reserve: true });
+  await location(probe, 'ST-LYON', 45.76, 4.83, { type: 'STORE', ship: false, pickup: true, reserve: true });
   await stockLevel(probe, 'WH-LYON', 'SKU-A', 10);
   await stockLevel(probe, 'WH-LYON', 'SKU-B', 5);
-  await stockLevel(probe, 'WH-SMALL', 'SKU-A', 2);
-  await stockLevel(probe, 'WH-SMALL', 'SKU-B', 1);
+  await stockLevel(probe, 'WH-MARSEILLE', 'SKU-A', 2);
+  await stockLevel(probe, 'WH-MARSEILLE', 'SKU-B', 1);
   await stockLevel(probe, 'ST-PARIS', 'SKU-A', 50);
-  await waitFor(async () => (await call(url, 'GET', '/availability?skus=SKU-A,SKU-B')).body.length === 5, {
-    what: 'the stock view to hold the seeded levels',
-  });
+  await stockLevel(probe, 'ST-LYON', 'SKU-B', 3);
+  await stockLevel(probe, 'WH-TINY', 'SKU-C', 5);
+  await stockLevel(probe, 'WH-MARSEILLE', 'SKU-C', 5);
+  await networkKnown(app, 5, 8);
 });
 
 afterAll(async () => {
@@ -147,14 +161,17 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
       ['IN_FULFILLMENT', 'SHIPPED'],
       ['SHIPPED', 'DELIVERED'],
     ]);
-    expect(body.timeline[1].cause).toBe(`stock reserved at WH-LYON (${orderId}:R1)`);
-    expect(body.timeline[3].cause).toMatch(/shipped from WH-LYON with DHL JD001/);
-    expect(body.routing).toMatchObject({ policy: 'naive-single-location-v0', chosen: 'WH-LYON' });
-    expect(body.routing.candidates.map((c: { locationId: string; qualifies: boolean }) => [c.locationId, c.qualifies])).toEqual([
-      ['ST-PARIS', false],
-      ['WH-LYON', true],
-      ['WH-SMALL', true],
-    ]);
+    expect(body.timeline[1].cause).toBe('SHIP 2 × SKU-A, 1 × SKU-B from WH-LYON');
+    expect(body.timeline[3].cause).toMatch(/WH-LYON shipped with DHL JD001/);
+    expect(body.routing).toHaveLength(1);
+    const [decision] = body.routing;
+    expect(decision).toMatchObject({ cause: 'initial routing', outcome: 'ALLOCATE', allocations: [{ locationId: 'WH-LYON', kind: 'SHIP' }], backordered: [] });
+    expect(decision.explanation).toMatchObject({ policyVersion: 'fil-routing-v1', deliveryMode: 'HOME_DELIVERY', exact: true, channelPolicy: { shortage: 'BACKORDER' } });
+    expect(decision.explanation.reason).toMatch(/1 shipment\(s\) from WH-LYON: the fewest shipments, then the lowest cost/);
+    const candidates = Object.fromEntries(decision.explanation.candidates.map((c: { locationId: string }) => [c.locationId, c]));
+    expect(candidates['WH-LYON']).toMatchObject({ cost: 4.006, distanceKm: 0.556, covers: ['SKU-A', 'SKU-B'] });
+    expect(candidates['WH-MARSEILLE'].cost).toBeGreaterThan(6);
+    expect(candidates['ST-LYON']).toEqual({ locationId: 'ST-LYON', filteredOut: 'NO_SHIP_CAPABILITY' });
     expect((await call(url, 'GET', '/orders/O-nope')).status).toBe(404);
   });
 
@@ -186,33 +203,114 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
   });
 });
 
-describe('rejections on the way', () => {
-  it('rejects with NO_STOCK, explaining every candidate, when no single location covers every line', async () => {
-    await submit(probe, anOrder('O-no-stock', { lines: [{ lineId: '1', sku: 'SKU-B', quantity: 6, unitPrice: 1 }] }));
+describe('routing and re-routing', () => {
+  it('rejects with NO_STOCK when nothing can be sourced, and sends nothing to inventory', async () => {
+    await submit(probe, anOrder('O-no-stock', { lines: [{ lineId: '1', sku: 'SKU-NONE', quantity: 1, unitPrice: 1 }] }));
     const rejected = await orderEvent(probe, 'O-no-stock', 'OrderRejected');
-    expect(rejected.value).toMatchObject({ status: 'REJECTED', previousStatus: 'RECEIVED', reason: 'NO_STOCK', allocations: [] });
-    const { body } = await call(url, 'GET', '/orders/O-no-stock');
-    expect(body.routing).toMatchObject({ chosen: null, reason: 'no single location has ATP for every line' });
-    expect(body.routing.candidates.find((c: { locationId: string }) => c.locationId === 'WH-LYON')).toEqual({
-      locationId: 'WH-LYON',
-      qualifies: false,
-      covered: [{ sku: 'SKU-B', atp: 5, needed: 6 }],
-      reason: 'short of SKU-B (ATP 5, needed 6)',
-    });
+    expect(rejected.value).toMatchObject({ status: 'REJECTED', previousStatus: 'RECEIVED', allocations: [] });
+    expect(rejected.value.reason).toMatch(/^NO_STOCK: no candidate holds any of the ordered SKUs/);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-no-stock', 'ReserveStock')).toEqual([]);
   });
 
-  it("rejects with inventory's reason when inventory refuses the reservation", async () => {
-    const reserve = await submitted('O-refused');
-    await answerReservation(probe, reserve, 'refused', { reason: 'INSUFFICIENT_STOCK' });
-    const rejected = await orderEvent(probe, 'O-refused', 'OrderRejected');
-    expect(rejected.value).toMatchObject({ reason: 'STOCK_RESERVATION_REFUSED: INSUFFICIENT_STOCK', allocations: [] });
-    // A late StockReserved for the same reservation changes nothing: once an answer sent after it
-    // on the same partition has been applied, it has been handled.
-    await answerReservation(probe, reserve, 'reserved');
-    await answerReservation(probe, await submitted('O-refused-marker'), 'reserved', { key: 'O-refused' });
-    await orderEvent(probe, 'O-refused-marker', 'OrderAllocated');
-    expect(statusesOf('O-refused')).toEqual(['RECEIVED', 'REJECTED']);
+  it('splits a line no location holds whole into two shipments, and follows both to DELIVERED', async () => {
+    const orderId = 'O-split';
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-B', quantity: 6, unitPrice: 5 }] }));
+    const first = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R1'))).value;
+    const second = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    expect([first, second].map((r) => [r.locationId, r.lines])).toEqual([
+      ['WH-LYON', [{ sku: 'SKU-B', quantity: 5 }]],
+      ['WH-MARSEILLE', [{ sku: 'SKU-B', quantity: 1 }]],
+    ]);
+    await answerReservation(probe, first, 'reserved');
+    await answerReservation(probe, second, 'reserved');
+    const allocatedEvent = await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(allocatedEvent.value.allocations.map((a: { locationId: string }) => a.locationId)).toEqual(['WH-LYON', 'WH-MARSEILLE']);
+    const f1 = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.fulfillmentId.endsWith('-F1'))).value;
+    const f2 = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.fulfillmentId.endsWith('-F2'))).value;
+    await fulfillmentEvent(probe, f1, 'SHIPPED');
+    await waitFor(() => orderEvents(probe, orderId).length === 3, { what: 'the first shipment' });
+    expect(orderEvents(probe, orderId)[2].value).toMatchObject({ status: 'IN_FULFILLMENT', reason: expect.stringMatching(/1 of 2 shipment\(s\) still to ship/) });
+    await fulfillmentEvent(probe, f2, 'SHIPPED');
+    await orderEvent(probe, orderId, 'OrderShipped');
+    await fulfillmentEvent(probe, f1, 'DELIVERED');
+    await fulfillmentEvent(probe, f2, 'DELIVERED');
+    await orderEvent(probe, orderId, 'OrderDelivered');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'CommitReservation').map((m) => m.value.reservationId).sort()).toEqual([`${orderId}:R1`, `${orderId}:R2`]);
+  });
+
+  it("re-routes a refused part with inventory's fresh figures, and records both decisions", async () => {
+    const orderId = 'O-refused';
+    const reserve = await submitted(orderId);
+    expect(reserve.locationId).toBe('WH-LYON');
+    await answerReservation(probe, reserve, 'refused', { reason: 'INSUFFICIENT_STOCK', shortLines: [{ sku: 'SKU-A', requested: 2, atp: 0 }] });
+    const retry = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`)).value;
+    expect(retry).toMatchObject({ locationId: 'WH-MARSEILLE', lines: reserve.lines });
+    await answerReservation(probe, retry, 'reserved');
+    const allocatedEvent = await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(allocatedEvent.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-MARSEILLE', reservationId: `${orderId}:R2` })]);
+    const { body } = await call(url, 'GET', `/orders/${orderId}`);
+    expect(body.routing.map((r: { cause: string }) => r.cause)).toEqual(['initial routing', `re-route: WH-LYON refused ${orderId}:R1 (INSUFFICIENT_STOCK)`]);
+    expect(body.allocations.map((a: { state: string }) => a.state)).toEqual(['REFUSED', 'HELD']);
+    expect(body.reroutes).toBe(1);
+  });
+
+  it('gives up after the re-route budget: nothing held, so REJECTED', async () => {
+    const orderId = 'O-refused-often';
+    let reserve = await submitted(orderId, { lines: [{ lineId: '1', sku: 'SKU-C', quantity: 1, unitPrice: 1 }] });
+    // Refusals without figures (unknown location): each one leaves the location out, until none is left.
+    for (let n = 1; ; n += 1) {
+      await answerReservation(probe, reserve, 'refused', { reason: 'UNKNOWN_LOCATION' });
+      const next = () => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').find((m) => m.value.reservationId === `${orderId}:R${n + 1}`);
+      const rejected = () => orderEvents(probe, orderId).some((m) => m.value.status === 'REJECTED');
+      await waitFor(() => next() || rejected(), { what: 'a re-route or the rejection' });
+      if (!next()) break;
+      reserve = next()!.value;
+    }
+    const rejected = await orderEvent(probe, orderId, 'OrderRejected');
+    expect(rejected.value.reason).toMatch(/^NO_STOCK/);
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').length).toBeLessThanOrEqual(4);
+  });
+
+  it('re-routes the part of a stock shortage away from that location and starts a new fulfillment for it', async () => {
+    const orderId = 'O-shortage';
+    const first = await allocated(orderId);
+    await shortage(probe, 'WH-LYON', 'SKU-A', [{ reservationId: `${orderId}:R1`, orderId, quantity: 2 }]);
+    const release = await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+    expect(release.value.reservationId).toBe(`${orderId}:R1`);
+    const cancel = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    expect(cancel.value.fulfillmentId).toBe(first.fulfillmentId);
+    const retry = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`)).value;
+    expect(retry.locationId).toBe('WH-MARSEILLE');
+    await answerReservation(probe, retry, 'reserved');
+    const created = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.fulfillmentId === `${orderId}-F2`)).value;
+    expect(created.locationId).toBe('WH-MARSEILLE');
+    await waitFor(() => orderEvents(probe, orderId).length === 3, { what: 'the re-allocation' });
+    expect(orderEvents(probe, orderId)[2].value).toMatchObject({ status: 'ALLOCATED', reason: 're-allocated: SHIP 2 × SKU-A, 1 × SKU-B from WH-MARSEILLE' });
+  });
+
+  it('stops routing to a location at its daily capacity, and says so', async () => {
+    const near = { shippingAddress: { lat: 45.19, lng: 5.72 }, lines: [{ lineId: '1', sku: 'SKU-C', quantity: 1, unitPrice: 1 }] };
+    const first = await allocated('O-capacity-1', near);
+    expect(first.locationId).toBe('WH-TINY');
+    const second = await submitted('O-capacity-2', near);
+    expect(second.locationId).toBe('WH-MARSEILLE');
+    const { body } = await call(url, 'GET', '/orders/O-capacity-2');
+    expect(body.routing[0].explanation.candidates).toContainEqual({ locationId: 'WH-TINY', filteredOut: 'AT_DAILY_CAPACITY' });
+  });
+
+  it('backorders what cannot be served by default (PARTIALLY_ALLOCATED), and rejects it for a channel whose policy says so', async () => {
+    const lines = [
+      { lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 },
+      { lineId: '2', sku: 'SKU-NONE', quantity: 2, unitPrice: 1 },
+    ];
+    await answerReservation(probe, await submitted('O-backorder', { lines }), 'reserved');
+    const partial = await orderEvent(probe, 'O-backorder', 'OrderPartiallyAllocated');
+    expect(partial.value).toMatchObject({ backordered: [{ sku: 'SKU-NONE', quantity: 2 }], allocations: [{ lines: [{ sku: 'SKU-A', quantity: 1 }] }] });
+
+    await submit(probe, anOrder('O-strict', { channel: 'marketplace', lines }));
+    const rejected = await orderEvent(probe, 'O-strict', 'OrderRejected');
+    expect(rejected.value.reason).toMatch(/^INSUFFICIENT_STOCK: .*channel policy rejects orders that cannot be served whole/);
   });
 
   it('ignores answers for unknown orders without stopping', async () => {
@@ -220,6 +318,99 @@ describe('rejections on the way', () => {
     await answerReservation(probe, await submitted('O-after-ghost'), 'reserved', { key: 'O-ghost' });
     await orderEvent(probe, 'O-after-ghost', 'OrderAllocated');
     expect(probe.messages(Topics.dlq)).toEqual([]);
+  });
+});
+
+describe('click & collect', () => {
+  const orderId = 'O-collect';
+  const order = { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-PARIS' };
+
+  it("picks the store's own stock, transfers the rest, and is ready only when the counter says so", async () => {
+    await submit(probe, anOrder(orderId, order));
+    const local = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R1'))).value;
+    const transfer = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    expect(local).toMatchObject({ locationId: 'ST-PARIS', lines: [{ sku: 'SKU-A', quantity: 2 }] });
+    // SKU-B: the nearest ship location to the Paris store holding it whole (Lyon, not Marseille).
+    expect(transfer).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-B', quantity: 1 }] });
+    await answerReservation(probe, local, 'reserved');
+    await answerReservation(probe, transfer, 'reserved');
+    const allocatedEvent = await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(allocatedEvent.value.allocations.map((a: { kind: string }) => a.kind)).toEqual(['PICKUP', 'TRANSFER']);
+
+    const transferWork = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER')).value;
+    expect(transferWork).toMatchObject({ locationId: 'WH-LYON', destinationLocationId: 'ST-PARIS', reservationId: `${orderId}:R2` });
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    expect(counter).toEqual({
+      fulfillmentId: `${orderId}-C`,
+      orderId,
+      locationId: 'ST-PARIS',
+      kind: 'PICKUP',
+      reservationId: `${orderId}:R1`,
+      lines: [
+        { sku: 'SKU-A', quantity: 2 },
+        { sku: 'SKU-B', quantity: 1 },
+      ],
+    });
+
+    await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');
+    await orderEvent(probe, orderId, 'OrderInFulfillment');
+    await fulfillmentEvent(probe, transferWork, 'RECEIVED');
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await orderEvent(probe, orderId, 'OrderReadyForPickup');
+    const refused = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'too late?' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/a part has already shipped/);
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await orderEvent(probe, orderId, 'OrderCollected');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'IN_FULFILLMENT', 'READY_FOR_PICKUP', 'COLLECTED']);
+    // The transfer's stock was consumed when it left, the store's when the customer took it.
+    await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CommitReservation').length === 2, { what: 'both commits' });
+  });
+
+  it('refuses an unknown pickup location or one without a counter', async () => {
+    await submit(probe, anOrder('O-collect-nowhere', { ...order, pickupLocationId: 'ST-NOWHERE' }));
+    expect((await orderEvent(probe, 'O-collect-nowhere', 'OrderRejected')).value.reason).toMatch(/^UNKNOWN_PICKUP_LOCATION/);
+    await submit(probe, anOrder('O-collect-warehouse', { ...order, pickupLocationId: 'WH-LYON' }));
+    expect((await orderEvent(probe, 'O-collect-warehouse', 'OrderRejected')).value.reason).toMatch(/^PICKUP_NOT_OFFERED/);
+  });
+});
+
+describe('e-reservation', () => {
+  const order = { deliveryMode: 'E_RESERVATION', shippingAddress: undefined, pickupLocationId: 'ST-PARIS', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 3, unitPrice: 10 }] };
+
+  it('reserves in the store with a TTL, is RESERVED, and EXPIRED when inventory lets the hold go', async () => {
+    const orderId = 'O-ereserve';
+    const reserve = await submitted(orderId, order);
+    expect(reserve).toMatchObject({ locationId: 'ST-PARIS', ttlSeconds: 3600, lines: [{ sku: 'SKU-A', quantity: 3 }] });
+    await answerReservation(probe, reserve, 'reserved');
+    await orderEvent(probe, orderId, 'OrderReserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    expect(counter).toMatchObject({ kind: 'PICKUP', locationId: 'ST-PARIS', reservationId: `${orderId}:R1` });
+    expect(Date.parse(counter.expiresAt) - Date.now()).toBeGreaterThan(3_500_000);
+    await reservationEvent(probe, reserve, 'expired');
+    const expired = await orderEvent(probe, orderId, 'OrderExpired');
+    expect(expired.value.reason).toMatch(/not collected in time/);
+    const cancel = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    expect(cancel.value.fulfillmentId).toBe(counter.fulfillmentId);
+  });
+
+  it('is collected: COLLECTED and the stock consumed', async () => {
+    const orderId = 'O-ereserve-collected';
+    const reserve = await submitted(orderId, order);
+    await answerReservation(probe, reserve, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await orderEvent(probe, orderId, 'OrderCollected');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'RESERVED', 'READY_FOR_PICKUP', 'COLLECTED']);
+    expect((await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation')).value.reservationId).toBe(`${orderId}:R1`);
+  });
+
+  it('rejects with NOT_AVAILABLE_IN_STORE and the nearest stores that could serve it', async () => {
+    await submit(probe, anOrder('O-ereserve-missing', { ...order, lines: [{ lineId: '1', sku: 'SKU-B', quantity: 2, unitPrice: 10 }] }));
+    const rejected = await orderEvent(probe, 'O-ereserve-missing', 'OrderRejected');
+    expect(rejected.value.reason).toMatch(/^NOT_AVAILABLE_IN_STORE/);
+    expect(rejected.value.alternatives).toEqual([{ locationId: 'ST-LYON', distanceKm: expect.any(Number) }]);
   });
 });
 

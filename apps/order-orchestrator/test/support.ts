@@ -6,11 +6,14 @@ import {
   type CreateFulfillment,
   type FulfillmentEvent,
   type FulfillmentStatus,
+  type LocationRecord,
   type Refund,
   type ReservationOutcome,
   type ReserveStockDto,
 } from '@fil/contracts';
-import type { KafkaProbe, ProbedMessage } from '@fil/testing';
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
 /** A valid home-delivery order as a channel would submit it. */
 export function anOrder(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -53,14 +56,33 @@ export function stockLevel(probe: KafkaProbe, locationId: string, sku: string, a
   );
 }
 
+/** Inventory announces a location's profile; unset capabilities default to a shipping warehouse. */
+export function location(probe: KafkaProbe, id: string, lat: number, lng: number, over: Partial<LocationRecord> = {}) {
+  const value: LocationRecord = { id, name: id, type: 'WAREHOUSE', lat, lng, ship: true, pickup: false, reserve: false, dailyCapacity: null, priority: null, ...over };
+  return probe.send(Topics.locations, id, value, headers('LocationChanged'));
+}
+
+/** Inventory reports that an adjustment left fewer units than reserved, naming the reservations hit. */
+export function shortage(probe: KafkaProbe, locationId: string, sku: string, reservations: { reservationId: string; orderId: string; quantity: number }[]) {
+  const value = { locationId, sku, onHand: 0, reserved: reservations.reduce((sum, r) => sum + r.quantity, 0), shortBy: 1, adjustmentId: `adj-${sku}`, reservations };
+  return probe.send(Topics.inventoryEvents, reservations[0].orderId, value, headers(InventoryEventTypes.shortage));
+}
+
+/** Inventory answers a release, commit or expiry of a reservation. */
+export function reservationEvent(probe: KafkaProbe, command: ReserveStockDto, type: 'released' | 'committed' | 'expired') {
+  const { ttlSeconds: _ttl, ...held } = command;
+  return probe.send(Topics.inventoryEvents, command.orderId, held, headers(InventoryEventTypes[type]));
+}
+
 /** Inventory answers a ReserveStock command. */
 export function answerReservation(
   probe: KafkaProbe,
   command: ReserveStockDto,
   outcome: 'reserved' | 'refused',
-  { reason, key = command.orderId }: { reason?: string; key?: string } = {},
+  { reason, key = command.orderId, shortLines }: { reason?: string; key?: string; shortLines?: ReservationOutcome['shortLines'] } = {},
 ) {
-  const value: ReservationOutcome = { ...command, ...(reason ? { reason } : {}) };
+  const { ttlSeconds: _ttl, ...held } = command;
+  const value: ReservationOutcome = { ...held, ...(reason ? { reason } : {}), ...(shortLines ? { shortLines } : {}) };
   return probe.send(Topics.inventoryEvents, key, value, headers(InventoryEventTypes[outcome]));
 }
 
@@ -74,7 +96,7 @@ export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, 
     status,
     reservationId: command.reservationId,
     lines: command.lines.map((line) => ({ ...line, picked: line.quantity })),
-    ...(status === 'SHIPPED' ? { carrier: 'DHL', trackingNumber: 'JD001' } : {}),
+    ...(status === 'SHIPPED' || status === 'IN_TRANSIT' ? { carrier: 'DHL', trackingNumber: 'JD001' } : {}),
     occurredAt: new Date().toISOString(),
   };
   return probe.send(Topics.fulfillmentEvents, command.orderId, value, headers(FULFILLMENT_EVENT_TYPES[status]));
@@ -95,8 +117,8 @@ export function orderEvent(probe: KafkaProbe, orderId: string, type: string, tim
   return probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.headers.ce_type === type, timeoutMs);
 }
 
-export function command(probe: KafkaProbe, topic: string, orderId: string, type: string): Promise<ProbedMessage> {
-  return probe.waitForMessage(topic, (m) => m.key === orderId && m.headers.ce_type === type);
+export function command(probe: KafkaProbe, topic: string, orderId: string, type: string, where: (value: any) => boolean = () => true): Promise<ProbedMessage> {
+  return probe.waitForMessage(topic, (m) => m.key === orderId && m.headers.ce_type === type && where(m.value));
 }
 
 export const commandsOf = (probe: KafkaProbe, topic: string, orderId: string, type: string): ProbedMessage[] =>
@@ -109,4 +131,13 @@ export async function call(url: string, method: 'GET' | 'POST', path: string, bo
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** Locations and levels come on different topics: an order is routed well only once both are in the views. */
+export async function networkKnown(app: INestApplication, locations: number, stockRows: number): Promise<void> {
+  const connection = app.get(MikroORM).em.getConnection();
+  const count = async (table: string) => Number((await connection.execute(`select count(*) as n from ${table}`))[0].n);
+  await waitFor(async () => (await count('location_view')) === locations && (await count('stock_view')) === stockRows, {
+    what: `the views to hold ${locations} locations and ${stockRows} stock rows`,
+  });
 }

@@ -39,6 +39,8 @@ export const ORDER_STATUSES = [
   'EXPIRED',
   'PARTIALLY_RETURNED',
   'RETURNED',
+  // Extension of PRODUCT.md's list: a compensation failed, a person must look (ops list these).
+  'NEEDS_ATTENTION',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -138,6 +140,10 @@ export interface OrderEvent {
   currency?: string;
   lines: OrderLine[];
   allocations: Allocation[];
+  /** Lines no location could serve (channel policy BACKORDER). */
+  backordered?: AllocationLine[];
+  /** E-reservation refused with NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve every line. */
+  alternatives?: { locationId: string; distanceKm: number }[];
   occurredAt: string;
 }
 
@@ -157,4 +163,5 @@ export const ORDER_EVENT_TYPES: Record<OrderStatus, string> = {
   EXPIRED: 'OrderExpired',
   PARTIALLY_RETURNED: 'OrderPartiallyReturned',
   RETURNED: 'OrderReturned',
+  NEEDS_ATTENTION: 'OrderNeedsAttention',
 };

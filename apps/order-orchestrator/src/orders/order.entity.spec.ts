@@ -2,13 +2,20 @@ import { ORDER_STATUSES, type OrderStatus } from '@fil/contracts';
 import { Order, OrderTransitionRefused } from './order.entity';
 
 const ALLOWED: Record<string, OrderStatus[]> = {
-  RECEIVED: ['ALLOCATED', 'REJECTED', 'CANCELLED'],
-  ALLOCATED: ['IN_FULFILLMENT', 'SHIPPED', 'CANCELLED'],
-  IN_FULFILLMENT: ['SHIPPED', 'CANCELLED'],
+  RECEIVED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'RESERVED', 'REJECTED', 'CANCELLED'],
+  ALLOCATED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
+  PARTIALLY_ALLOCATED: ['PARTIALLY_ALLOCATED', 'IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
+  RESERVED: ['READY_FOR_PICKUP', 'COLLECTED', 'EXPIRED', 'CANCELLED'],
+  IN_FULFILLMENT: ['IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
+  READY_FOR_PICKUP: ['COLLECTED', 'EXPIRED', 'CANCELLED'],
   SHIPPED: ['DELIVERED'],
   DELIVERED: ['PARTIALLY_RETURNED', 'RETURNED'],
+  COLLECTED: ['PARTIALLY_RETURNED', 'RETURNED'],
   PARTIALLY_RETURNED: ['PARTIALLY_RETURNED', 'RETURNED'],
+  NEEDS_ATTENTION: ['CANCELLED'],
 };
+// A failed compensation may strike at any point: every status but itself may go to NEEDS_ATTENTION.
+for (const status of ORDER_STATUSES) if (status !== 'NEEDS_ATTENTION') ALLOWED[status] = [...(ALLOWED[status] ?? []), 'NEEDS_ATTENTION'];
 
 function orderIn(status: OrderStatus): Order {
   const { order } = Order.receive(
@@ -70,6 +77,32 @@ describe('Order.cancel', () => {
     const order = orderIn(status);
     expect(() => order.cancel('too late')).toThrow(`order O-1 cannot be cancelled: ${why} (status ${status})`);
     expect(order.status).toBe(status);
+  });
+});
+
+describe('Order.cancel with parts under way', () => {
+  it('refuses once one shipment of several has left, naming it', () => {
+    const order = orderIn('IN_FULFILLMENT');
+    const part = { kind: 'SHIP' as const, lines: [{ sku: 'A', quantity: 1 }], state: 'HELD' as const };
+    order.addAllocations([
+      { ...part, locationId: 'W1', reservationId: 'O-1:R1', fulfillmentId: 'O-1-F1', fulfillmentStatus: 'SHIPPED' },
+      { ...part, locationId: 'W2', reservationId: 'O-1:R2', fulfillmentId: 'O-1-F2', fulfillmentStatus: 'PICKED' },
+    ]);
+    expect(() => order.cancel('too late')).toThrow('order O-1 cannot be cancelled: a part has already shipped (O-1-F1 from W1) (status IN_FULFILLMENT)');
+  });
+
+  it('keeps the earliest deadline of the steps waiting for an answer', () => {
+    const order = orderIn('RECEIVED');
+    const part = { kind: 'SHIP' as const, lines: [{ sku: 'A', quantity: 1 }], state: 'RESERVING' as const };
+    order.addAllocations([
+      { ...part, locationId: 'W1', reservationId: 'O-1:R1', deadline: '2030-01-01T00:00:02.000Z' },
+      { ...part, locationId: 'W2', reservationId: 'O-1:R2', deadline: '2030-01-01T00:00:01.000Z' },
+    ]);
+    expect(order.nextDeadline?.toISOString()).toBe('2030-01-01T00:00:01.000Z');
+    order.updateAllocation('O-1:R2', { state: 'HELD', deadline: undefined });
+    expect(order.nextDeadline?.toISOString()).toBe('2030-01-01T00:00:02.000Z');
+    order.updateAllocation('O-1:R1', { state: 'HELD', deadline: undefined });
+    expect(order.nextDeadline).toBeNull();
   });
 });
 

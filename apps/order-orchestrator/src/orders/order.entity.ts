@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { Allocation, AllocationLine, DeliveryMode, OrderEvent, OrderLine, OrderStatus } from '@fil/contracts';
+import type { Allocation, AllocationLine, DeliveryMode, FulfillmentStatus, OrderEvent, OrderLine, OrderStatus } from '@fil/contracts';
 
 /** A move the order's lifecycle does not allow: a bug upstream, or an HTTP 409 with the message. */
 export class OrderTransitionRefused extends Error {
@@ -9,14 +9,25 @@ export class OrderTransitionRefused extends Error {
   }
 }
 
-/** Where each status may go next; anything else is refused. */
+const ATTENTION: OrderStatus = 'NEEDS_ATTENTION';
+
+/**
+ * Where each status may go next; anything else is refused. A status may follow itself
+ * where the order's allocations change without a new status (a re-route, one shipment
+ * of several leaving). Any status but NEEDS_ATTENTION itself may go to NEEDS_ATTENTION.
+ */
 const LIFECYCLE: Partial<Record<OrderStatus, readonly OrderStatus[]>> = {
-  RECEIVED: ['ALLOCATED', 'REJECTED', 'CANCELLED'],
-  ALLOCATED: ['IN_FULFILLMENT', 'SHIPPED', 'CANCELLED'],
-  IN_FULFILLMENT: ['SHIPPED', 'CANCELLED'],
+  RECEIVED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'RESERVED', 'REJECTED', 'CANCELLED'],
+  ALLOCATED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
+  PARTIALLY_ALLOCATED: ['PARTIALLY_ALLOCATED', 'IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
+  RESERVED: ['READY_FOR_PICKUP', 'COLLECTED', 'EXPIRED', 'CANCELLED'],
+  IN_FULFILLMENT: ['IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
+  READY_FOR_PICKUP: ['COLLECTED', 'EXPIRED', 'CANCELLED'],
   SHIPPED: ['DELIVERED'],
   DELIVERED: ['PARTIALLY_RETURNED', 'RETURNED'],
+  COLLECTED: ['PARTIALLY_RETURNED', 'RETURNED'],
   PARTIALLY_RETURNED: ['PARTIALLY_RETURNED', 'RETURNED'],
+  NEEDS_ATTENTION: ['CANCELLED'],
 };
 
 /** Why an order in each final-ish status can no longer be cancelled, for the 409 and the DLQ. */
@@ -31,9 +42,36 @@ const NOT_CANCELLABLE: Partial<Record<OrderStatus, string>> = {
   EXPIRED: 'it has expired',
 };
 
+/** Fulfillment statuses after which goods have left their location or reached the customer. */
+const GONE: readonly FulfillmentStatus[] = ['SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECEIVED', 'COLLECTED'];
+
+/** Where a reservation stands, as far as the order knows. */
+export type ReservationState = 'RESERVING' | 'HELD' | 'REFUSED' | 'RELEASING' | 'RELEASED' | 'COMMITTED' | 'EXPIRED';
+
+/** Allocations in these states no longer serve the order (they were refused or given back). */
+const DEAD: readonly ReservationState[] = ['REFUSED', 'RELEASING', 'RELEASED', 'EXPIRED'];
+
 /** An allocation as the order remembers it: the stock held for it and the fulfillment doing the work. */
 export interface OrderAllocation extends Allocation {
+  reservationId: string;
+  state: ReservationState;
   fulfillmentId?: string;
+  /** The last status fulfillment announced for it. */
+  fulfillmentStatus?: FulfillmentStatus;
+  /** When inventory's answer to the pending command is overdue (ISO), and how often the command was sent. */
+  deadline?: string;
+  attempts?: number;
+}
+
+/** A routing decision kept with the order: the explanation, what was decided and why it was asked. */
+export interface RoutingRecord {
+  at: string;
+  cause: string;
+  lines: AllocationLine[];
+  outcome: 'ALLOCATE' | 'REJECT' | 'BACKORDER';
+  allocations: { locationId: string; kind: string; lines: AllocationLine[] }[];
+  backordered: AllocationLine[];
+  explanation: unknown;
 }
 
 /** One step of the timeline, numbered from 1 per order. */
@@ -80,8 +118,18 @@ export class Order {
   @Property({ type: 'string', columnType: 'text' }) status: OrderStatus;
   @Property({ type: 'json' }) allocations: OrderAllocation[] = [];
   @Property({ type: 'json' }) backordered: AllocationLine[] = [];
-  /** The routing explanation: candidates, the choice and why. */
-  @Property({ type: 'json', nullable: true }) routing?: unknown;
+  /** Every routing decision taken for the order, first one first: candidates, scores, policy version, the choice and why. */
+  @Property({ type: 'json', nullable: true }) routing: RoutingRecord[] = [];
+  /** Re-routes so far (refusals, shortages, timeouts): bounded before the rest is backordered or rejected. */
+  @Property({ type: 'integer' }) reroutes = 0;
+  /** Locations that refused, ran short or timed out for this order: not asked again. */
+  @Property({ type: 'json' }) excluded: string[] = [];
+  /** NOT_AVAILABLE_IN_STORE: the nearest stores that could serve the e-reservation. */
+  @Property({ type: 'json', nullable: true }) alternatives?: { locationId: string; distanceKm: number }[];
+  /** The fulfillment at the pickup store's counter (click & collect, e-reservation). */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) counterFulfillmentId?: string;
+  /** The earliest deadline among the steps waiting for an answer; the saga's sweep looks here. */
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) nextDeadline?: Date | null;
   /** Units returned per SKU, from refunds. */
   @Property({ type: 'json' }) returned: Record<string, number> = {};
   /** Refunds already counted: the same refund may arrive again under a new message id. */
@@ -118,9 +166,14 @@ export class Order {
     return { order, step: order.open('REJECTED', cause, now) };
   }
 
+  /** Whether the lifecycle allows moving to `to` from here. */
+  canMoveTo(to: OrderStatus): boolean {
+    return !!LIFECYCLE[this.status]?.includes(to) || (to === ATTENTION && this.status !== ATTENTION);
+  }
+
   /** Moves along the lifecycle, or throws OrderTransitionRefused. */
   transition(to: OrderStatus, cause: string, now = new Date()): OrderStep {
-    if (!LIFECYCLE[this.status]?.includes(to)) {
+    if (!this.canMoveTo(to)) {
       throw new OrderTransitionRefused(`order ${this.orderId} cannot go from ${this.status} to ${to}`);
     }
     const from = this.status;
@@ -130,8 +183,34 @@ export class Order {
 
   /** Whether a cancellation would be accepted now, and if not, why. */
   whyNotCancellable(): string | undefined {
-    const why = NOT_CANCELLABLE[this.status];
+    const gone = this.allocations.find((allocation) => allocation.fulfillmentStatus && GONE.includes(allocation.fulfillmentStatus));
+    const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;
+  }
+
+  /** Allocations that still serve the order. */
+  live(): OrderAllocation[] {
+    return this.allocations.filter((allocation) => !DEAD.includes(allocation.state));
+  }
+
+  /** Replaces one allocation by its updated copy (allocations are stored as JSON: a new array marks the change). */
+  updateAllocation(reservationId: string, change: Partial<OrderAllocation>): OrderAllocation | undefined {
+    const current = this.allocations.find((allocation) => allocation.reservationId === reservationId);
+    if (!current) return undefined;
+    const updated = { ...current, ...change };
+    this.allocations = this.allocations.map((allocation) => (allocation === current ? updated : allocation));
+    this.nextDeadline = this.earliestDeadline();
+    return updated;
+  }
+
+  addAllocations(allocations: OrderAllocation[]): void {
+    this.allocations = [...this.allocations, ...allocations];
+    this.nextDeadline = this.earliestDeadline();
+  }
+
+  private earliestDeadline(): Date | null {
+    const deadlines = this.allocations.filter((a) => a.deadline).map((a) => Date.parse(a.deadline!));
+    return deadlines.length ? new Date(Math.min(...deadlines)) : null;
   }
 
   /** Accepted until a part has shipped or been collected; the caller then undoes what the saga did. */
@@ -162,7 +241,9 @@ export class Order {
       customerId: this.customerId ?? undefined,
       currency: this.currency ?? undefined,
       lines: this.lines,
-      allocations: this.allocations,
+      allocations: this.live().map(({ locationId, kind, lines, reservationId, fulfillmentId }) => ({ locationId, kind, lines, reservationId, fulfillmentId })),
+      backordered: this.backordered.length ? this.backordered : undefined,
+      alternatives: this.alternatives ?? undefined,
       occurredAt: step.at.toISOString(),
     };
   }

@@ -5,6 +5,7 @@ import {
   FulfillmentCommandTypes,
   InventoryCommandTypes,
   Topics,
+  type AllocationLine,
   type CreateFulfillment,
   type FulfillmentEvent,
   type OrderStatus,
@@ -12,24 +13,58 @@ import {
   type ReservationOutcome,
   type ReservationRefDto,
   type ReserveStockDto,
+  type StockShortage,
 } from '@fil/contracts';
 import { Outbox } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
-import { Order, type OrderAllocation } from '../orders/order.entity';
-import { allocationKind, routeNaively } from '../routing/naive-router';
-import { StockService } from '../stock/stock.service';
+import { Order, type OrderAllocation, type ReservationState } from '../orders/order.entity';
+import { mergeBySku, routeOrder, type RoutingDecision } from '../routing/route-order';
+import { channelPoliciesFromEnv, policyFor, type ChannelPolicies } from '../routing/routing-policy';
+import { StockService, stockKey } from '../stock/stock.service';
 import { OrderEventsPublisher } from './order-events.publisher';
 
+/** Tunables, from the environment once at start-up. */
+export interface SagaSettings {
+  /** Re-routes per order (refusals, shortages, timeouts) before the rest is backordered or rejected. */
+  maxReroutes: number;
+  /** How long a command to inventory waits for its answer before it is sent again. */
+  stepTimeoutMs: number;
+  /** Sends of one command before the saga compensates (reserve) or asks for a person (release). */
+  maxAttempts: number;
+  /** How long an e-reservation holds the stock in store. */
+  eReservationTtlSeconds: number;
+  policies: ChannelPolicies;
+}
+
+export function sagaSettingsFromEnv(env = process.env): SagaSettings {
+  return {
+    maxReroutes: Number(env.FIL_MAX_REROUTES ?? 3),
+    stepTimeoutMs: Number(env.FIL_SAGA_STEP_TIMEOUT_MS ?? 30_000),
+    maxAttempts: Number(env.FIL_SAGA_MAX_ATTEMPTS ?? 3),
+    eReservationTtlSeconds: Number(env.FIL_E_RESERVATION_TTL_SECONDS ?? 48 * 3600),
+    policies: channelPoliciesFromEnv(env.FIL_ROUTING_POLICIES),
+  };
+}
+
+/** Finished orders: late answers change nothing on them but the bookkeeping of their reservations. */
+const SETTLED: readonly OrderStatus[] = ['REJECTED', 'CANCELLED', 'EXPIRED', 'NEEDS_ATTENTION'];
+/** Fulfillment has started on the goods: a shortage at the location is the picker's to report. */
+const STARTED = ['PICKED', 'PACKED', 'SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECEIVED', 'READY_FOR_PICKUP', 'COLLECTED'];
+
 /**
- * The order's journey across inventory and fulfillment, step by step. Each
- * step runs in the transaction of the message (or request) that caused it, so
- * its status change, its timeline entry and the commands it sends commit
- * together. An answer for an unknown order, or for a step the order is already
- * past, changes nothing: redeliveries and late answers are harmless.
+ * The order's journey across inventory and fulfillment. Each step runs in the
+ * transaction of the message (or request, or sweep) that caused it, under the order's
+ * row lock, so its status change, timeline entry and commands commit together. Answers
+ * for unknown orders or steps already past change nothing: redeliveries are harmless.
+ *
+ * Every allocation is one reservation at one location (`<orderId>:R<n>`); refused,
+ * short or silent ones are re-routed with fresher figures, away from that location, up
+ * to `maxReroutes` times per order, then backordered or rejected by the channel policy.
  */
 @Injectable()
 export class OrderSaga {
   private readonly logger = new Logger(OrderSaga.name);
+  readonly settings = sagaSettingsFromEnv();
 
   constructor(
     private readonly outbox: Outbox,
@@ -37,49 +72,315 @@ export class OrderSaga {
     private readonly stock: StockService,
   ) {}
 
-  /** 1. A RECEIVED order is routed on the stock view; inventory is asked to hold the chosen stock, or the order is rejected. */
+  /** A RECEIVED order is routed; inventory is asked to hold each part, or the order is rejected. */
   async route(em: EntityManager, order: Order): Promise<void> {
-    await inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId }, async (span) => {
-      const { locations, rows } = await this.stock.forRouting(em, [...new Set(order.lines.map((line) => line.sku))]);
-      const decision = routeNaively(order.lines, locations, rows);
-      span.setAttributes({
-        'fil.routing.policy': decision.explanation.policy,
-        'fil.routing.candidates': decision.explanation.candidates.length,
-        'fil.routing.chosen': decision.locationId ?? 'none',
-      });
-      order.routing = decision.explanation;
-      if (!decision.locationId) return this.events.transition(em, order, 'REJECTED', 'NO_STOCK');
+    const decision = await this.plan(em, order, order.lines, 'initial routing');
+    if (decision.outcome === 'REJECT') {
+      order.alternatives = decision.alternatives;
+      await this.events.transition(em, order, 'REJECTED', `${decision.reason}: ${decision.explanation.reason}`);
+    }
+  }
 
-      const reservationId = `${order.orderId}:R1`;
-      const kind = allocationKind(order.deliveryMode, order.pickupLocationId, decision.locationId);
-      order.allocations = [{ locationId: decision.locationId, kind, lines: decision.lines, reservationId }];
-      const command: ReserveStockDto = { reservationId, orderId: order.orderId, locationId: decision.locationId, lines: decision.lines };
-      await this.outbox.add(em, {
-        topic: Topics.inventoryCommands,
-        key: order.orderId,
-        type: InventoryCommandTypes.reserve,
-        data: command,
-        id: `${reservationId}:${InventoryCommandTypes.reserve}`,
+  /** Inventory holds one part. Once no part is pending, the order is allocated (or reserved) and fulfillment starts. */
+  async stockReserved(em: EntityManager, outcome: ReservationOutcome): Promise<void> {
+    const order = await this.lock(em, outcome.orderId);
+    const allocation = order && this.allocation(order, outcome.reservationId, ['RESERVING']);
+    if (!order || !allocation) return;
+    order.updateAllocation(allocation.reservationId, { state: 'HELD', deadline: undefined, attempts: undefined });
+    if (SETTLED.includes(order.status)) return this.release(em, order, allocation, `order ${order.status.toLowerCase()}`);
+    await this.settle(em, order);
+  }
+
+  /** Inventory refused one part (the view was stale): that part is re-routed with inventory's figures. */
+  async stockReservationRefused(em: EntityManager, outcome: ReservationOutcome): Promise<void> {
+    const order = await this.lock(em, outcome.orderId);
+    const allocation = order && this.allocation(order, outcome.reservationId, ['RESERVING', 'RELEASING']);
+    if (!order || !allocation) return;
+    const wasReleasing = allocation.state === 'RELEASING';
+    order.updateAllocation(allocation.reservationId, { state: wasReleasing ? 'RELEASED' : 'REFUSED', deadline: undefined, attempts: undefined });
+    if (wasReleasing || SETTLED.includes(order.status)) return;
+    const fresher = new Map((outcome.shortLines ?? []).map((line) => [stockKey(allocation.locationId, line.sku), line.atp]));
+    const why = `${allocation.locationId} refused ${allocation.reservationId} (${outcome.reason ?? 'no reason given'})`;
+    // Without figures to correct the view (an unknown location), only leaving the location out makes progress.
+    await this.reroute(em, order, allocation.lines, why, fresher.size ? undefined : allocation.locationId, fresher);
+    await this.settle(em, order);
+  }
+
+  /** Inventory gave the stock back (a compensation) or consumed it (shipped, collected). */
+  async reservationSettled(em: EntityManager, outcome: ReservationOutcome, state: ReservationState): Promise<void> {
+    const order = await this.lock(em, outcome.orderId);
+    const allocation = order && this.allocation(order, outcome.reservationId);
+    if (!order || !allocation || allocation.state === state) return;
+    order.updateAllocation(allocation.reservationId, { state, deadline: undefined, attempts: undefined });
+  }
+
+  /** The hold ended on its own: an e-reservation not collected in time is EXPIRED; anything else is re-routed. */
+  async reservationExpired(em: EntityManager, outcome: ReservationOutcome): Promise<void> {
+    const order = await this.lock(em, outcome.orderId);
+    const allocation = order && this.allocation(order, outcome.reservationId);
+    if (!order || !allocation || allocation.state === 'EXPIRED') return;
+    const wasHeld = allocation.state === 'HELD';
+    order.updateAllocation(allocation.reservationId, { state: 'EXPIRED', deadline: undefined, attempts: undefined });
+    if (!wasHeld || SETTLED.includes(order.status)) return;
+    if (order.deliveryMode === 'E_RESERVATION' && ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status)) {
+      await this.events.transition(em, order, 'EXPIRED', `reservation ${allocation.reservationId} at ${allocation.locationId} was not collected in time`);
+      return this.compensate(em, order, 'e-reservation expired');
+    }
+    if (allocation.fulfillmentStatus && STARTED.includes(allocation.fulfillmentStatus)) return;
+    await this.cancelFulfillment(em, order, allocation, 'reservation expired');
+    await this.reroute(em, order, allocation.lines, `reservation ${allocation.reservationId} at ${allocation.locationId} expired`, allocation.locationId);
+    await this.settle(em, order);
+  }
+
+  /**
+   * An adjustment left a location with fewer units than it had promised: each named
+   * reservation not yet picked is given back and its part re-routed elsewhere.
+   */
+  async stockShortage(em: EntityManager, shortage: StockShortage): Promise<void> {
+    for (const { reservationId, orderId } of shortage.reservations) {
+      const order = await this.lock(em, orderId);
+      const allocation = order && this.allocation(order, reservationId, ['HELD']);
+      if (!order || !allocation || SETTLED.includes(order.status)) continue;
+      if (allocation.fulfillmentStatus && STARTED.includes(allocation.fulfillmentStatus)) {
+        this.logger.warn(`shortage of ${shortage.sku} at ${shortage.locationId} hits ${reservationId} after picking started: left to the picker`);
+        continue;
+      }
+      const why = `stock shortage of ${shortage.sku} at ${shortage.locationId} (adjustment ${shortage.adjustmentId})`;
+      if (order.deliveryMode === 'E_RESERVATION') {
+        order.alternatives = undefined;
+        await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
+        await this.compensate(em, order, why);
+        continue;
+      }
+      await this.release(em, order, allocation, why);
+      await this.cancelFulfillment(em, order, allocation, why);
+      await this.reroute(em, order, allocation.lines, why, allocation.locationId);
+      await this.settle(em, order);
+    }
+  }
+
+  /** Fulfillment progress moves the order along; each event is applied once, whatever the redelivery. */
+  async fulfillmentProgressed(em: EntityManager, event: FulfillmentEvent): Promise<void> {
+    const order = await this.lock(em, event.orderId);
+    if (!order || SETTLED.includes(order.status)) return;
+    const mine = order.allocations.filter((allocation) => allocation.fulfillmentId === event.fulfillmentId);
+    const isCounter = order.counterFulfillmentId === event.fulfillmentId;
+    if (!mine.length && !isCounter) return;
+    if (mine.every((allocation) => allocation.fulfillmentStatus === event.status) && mine.length) return;
+    for (const allocation of mine) order.updateAllocation(allocation.reservationId, { fulfillmentStatus: event.status });
+    const where = `fulfillment ${event.fulfillmentId} at ${event.locationId}`;
+
+    switch (event.status) {
+      case 'PICKED':
+      case 'PACKED':
+        if (['ALLOCATED', 'PARTIALLY_ALLOCATED'].includes(order.status)) {
+          await this.advance(em, order, 'IN_FULFILLMENT', `${where} ${event.status.toLowerCase()}`);
+        }
+        return;
+      case 'SHIPPED': {
+        await this.commit(em, order, mine);
+        const parcels = order.live().filter((allocation) => allocation.kind === 'SHIP');
+        const left = parcels.filter((allocation) => !['SHIPPED', 'DELIVERED'].includes(allocation.fulfillmentStatus ?? ''));
+        const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
+        const cause = `${where} shipped${carrier ? ` with ${carrier}` : ''}`;
+        if (!left.length) return this.advance(em, order, 'SHIPPED', cause);
+        return this.advance(em, order, 'IN_FULFILLMENT', `${cause}; ${left.length} of ${parcels.length} shipment(s) still to ship`);
+      }
+      case 'DELIVERED': {
+        const undelivered = order.live().filter((allocation) => allocation.kind === 'SHIP' && allocation.fulfillmentStatus !== 'DELIVERED');
+        if (!undelivered.length && order.status === 'SHIPPED') await this.advance(em, order, 'DELIVERED', `${where} delivered`);
+        return;
+      }
+      case 'IN_TRANSIT':
+        await this.commit(em, order, mine);
+        return this.advance(em, order, 'IN_FULFILLMENT', `${where} left for ${order.pickupLocationId}`);
+      case 'RECEIVED':
+        if (order.status === 'IN_FULFILLMENT') await this.advance(em, order, 'IN_FULFILLMENT', `transfer ${event.fulfillmentId} received at ${order.pickupLocationId}`);
+        return;
+      case 'READY_FOR_PICKUP':
+        if (isCounter) await this.advance(em, order, 'READY_FOR_PICKUP', `every part is at ${event.locationId}'s counter`);
+        return;
+      case 'COLLECTED':
+        if (!isCounter || !order.canMoveTo('COLLECTED')) return;
+        await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
+        return this.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP'));
+    }
+  }
+
+  /** A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back; each refund counts once. */
+  async refunded(em: EntityManager, refund: Refund): Promise<void> {
+    const order = await this.lock(em, refund.orderId);
+    if (!order || !['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'].includes(order.status) || order.refundIds.includes(refund.refundId)) return;
+    order.refundIds = [...order.refundIds, refund.refundId];
+    const units = refund.lines.filter((line) => line.quantity > 0);
+    if (!units.length) return;
+    const complete = order.addReturned(units);
+    const what = units.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
+    await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', `refund ${refund.refundId}: ${what} returned`);
+  }
+
+  /** CANCELLED (or OrderTransitionRefused says why not), then every hold released and every fulfillment called off. `order` must be locked. */
+  async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
+    await this.events.record(em, order, order.cancel(reason));
+    await this.compensate(em, order, reason);
+  }
+
+  /**
+   * The sweep found steps past their deadline: a command without an answer is sent
+   * again, up to `maxAttempts`; then a reservation is given up (released, re-routed)
+   * and a release that inventory never confirms puts the order in NEEDS_ATTENTION.
+   */
+  async stepsOverdue(em: EntityManager, order: Order, now = new Date()): Promise<void> {
+    for (const allocation of order.allocations.filter((a) => a.deadline && Date.parse(a.deadline) <= now.getTime())) {
+      const attempts = allocation.attempts ?? 1;
+      if (allocation.state === 'RESERVING' && attempts < this.settings.maxAttempts) {
+        await this.sendReserve(em, order, allocation, attempts + 1);
+      } else if (allocation.state === 'RESERVING') {
+        const why = `no answer from inventory for ${allocation.reservationId} at ${allocation.locationId} after ${attempts} attempts`;
+        await this.release(em, order, allocation, why);
+        if (!SETTLED.includes(order.status)) {
+          await this.reroute(em, order, allocation.lines, why, allocation.locationId);
+          await this.settle(em, order);
+        }
+      } else if (allocation.state === 'RELEASING' && attempts < this.settings.maxAttempts) {
+        await this.sendRelease(em, order, allocation, attempts + 1);
+      } else if (allocation.state === 'RELEASING') {
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+        const why = `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`;
+        if (order.status !== 'NEEDS_ATTENTION') await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+      } else {
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+      }
+    }
+  }
+
+  /** Routes `lines` on the current view and asks inventory to hold each part; the caller handles a rejection. */
+  private async plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, fresher?: Map<string, number>): Promise<RoutingDecision> {
+    return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
+      const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], fresher);
+      const decision = routeOrder({
+        deliveryMode: order.deliveryMode!,
+        lines,
+        shippingAddress: order.shippingAddress as { lat: number; lng: number } | undefined,
+        pickupLocationId: order.pickupLocationId,
+        locations: network.locations,
+        atp: network.atp,
+        policy: policyFor(order.channel, this.settings.policies),
+        excluded: new Set(order.excluded),
       });
+      const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
+      const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
+      span.setAttributes({
+        'fil.routing.policy_version': decision.explanation.policyVersion,
+        'fil.routing.outcome': decision.outcome === 'REJECT' ? `REJECT:${decision.reason}` : 'ALLOCATE',
+        'fil.routing.candidates': decision.explanation.candidates.filter((c) => !c.filteredOut).length,
+        'fil.routing.filtered_out': decision.explanation.candidates.filter((c) => c.filteredOut).length,
+        'fil.routing.exact': decision.explanation.exact,
+        'fil.routing.allocations': allocations.map((a) => `${a.kind}@${a.locationId}`).join(','),
+        'fil.routing.backordered_units': backordered.reduce((sum, line) => sum + line.quantity, 0),
+        'fil.routing.reason': decision.explanation.reason,
+      });
+      order.routing = [
+        ...order.routing,
+        { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation },
+      ];
+      let sequence = order.allocations.length;
+      const planned: OrderAllocation[] = allocations.map((allocation) => ({ ...allocation, reservationId: `${order.orderId}:R${(sequence += 1)}`, state: 'RESERVING' }));
+      order.addAllocations(planned);
+      if (backordered.length) order.backordered = mergeBySku([...order.backordered, ...backordered]);
+      for (const allocation of planned) await this.sendReserve(em, order, allocation, 1);
+      return decision;
     });
   }
 
-  /** 2. Inventory holds the stock: the order is ALLOCATED and the location gets a fulfillment to work. */
-  async stockReserved(em: EntityManager, outcome: ReservationOutcome): Promise<void> {
-    const order = await this.awaiting(em, outcome.orderId, ['RECEIVED']);
-    const held = order?.allocations.find((candidate) => candidate.reservationId === outcome.reservationId);
-    if (!order || !held) return;
-    const allocation = { ...held, fulfillmentId: `${order.orderId}-F1` };
-    order.allocations = order.allocations.map((candidate) => (candidate === held ? allocation : candidate));
-    await this.events.transition(em, order, 'ALLOCATED', `stock reserved at ${allocation.locationId} (${outcome.reservationId})`);
-    const command: CreateFulfillment = {
-      fulfillmentId: allocation.fulfillmentId,
+  /** Re-routes a part away from where it failed, within the order's re-route budget. */
+  private async reroute(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, exclude?: string, fresher?: Map<string, number>): Promise<void> {
+    if (exclude && !order.excluded.includes(exclude)) order.excluded = [...order.excluded, exclude];
+    order.reroutes += 1;
+    if (order.reroutes > this.settings.maxReroutes) return this.shortfall(em, order, lines, `${cause}; gave up after ${this.settings.maxReroutes} re-routes`);
+    const decision = await this.plan(em, order, lines, `re-route: ${cause}`, fresher);
+    if (decision.outcome === 'REJECT') {
+      order.alternatives = decision.alternatives;
+      await this.shortfall(em, order, lines, `${cause}; ${decision.reason}: ${decision.explanation.reason}`);
+    }
+  }
+
+  /** Lines nobody can serve: backordered, unless the channel (or an e-reservation) wants the whole order or nothing. */
+  private async shortfall(em: EntityManager, order: Order, lines: AllocationLine[], cause: string): Promise<void> {
+    const wholeOrNothing = order.deliveryMode === 'E_RESERVATION' || policyFor(order.channel, this.settings.policies).shortage === 'REJECT';
+    if (!wholeOrNothing) {
+      order.backordered = mergeBySku([...order.backordered, ...lines]);
+      if (order.status === 'ALLOCATED') await this.events.transition(em, order, 'PARTIALLY_ALLOCATED', `backordered ${describe(lines)}: ${cause}`);
+      return;
+    }
+    const to: OrderStatus = ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status) ? 'CANCELLED' : 'REJECTED';
+    const reason = order.deliveryMode === 'E_RESERVATION' ? 'NOT_AVAILABLE_IN_STORE' : 'INSUFFICIENT_STOCK';
+    await this.events.transition(em, order, to, `${reason}: ${cause}`);
+    await this.compensate(em, order, cause);
+  }
+
+  /** No part pending any more: announce where the order stands and start fulfillment for the newly held parts. */
+  private async settle(em: EntityManager, order: Order): Promise<void> {
+    if (SETTLED.includes(order.status) || order.allocations.some((allocation) => allocation.state === 'RESERVING')) return;
+    const fresh = order.live().filter((allocation) => allocation.state === 'HELD' && !allocation.fulfillmentId);
+    const where = describeAllocations(order.live());
+    // Fulfillment ids first, so that the event announcing the allocation carries them.
+    if (order.status !== 'RECEIVED' || order.live().length) await this.startFulfillment(em, order, fresh);
+    if (order.status === 'RECEIVED') {
+      if (!order.live().length) {
+        return this.events.transition(em, order, 'REJECTED', `NO_STOCK: no part of the order could be reserved${order.backordered.length ? ` (short: ${describe(order.backordered)})` : ''}`);
+      }
+      const status: OrderStatus = order.deliveryMode === 'E_RESERVATION' ? 'RESERVED' : order.backordered.length ? 'PARTIALLY_ALLOCATED' : 'ALLOCATED';
+      await this.events.transition(em, order, status, `${where}${order.backordered.length ? `; backordered ${describe(order.backordered)}` : ''}`);
+    } else if (fresh.length && ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT'].includes(order.status)) {
+      const status = order.status === 'ALLOCATED' && order.backordered.length ? 'PARTIALLY_ALLOCATED' : order.status;
+      await this.events.transition(em, order, status, `re-allocated: ${describeAllocations(fresh)}`);
+    }
+  }
+
+  /**
+   * One fulfillment per held part: a parcel (SHIP) or a transfer to the pickup store.
+   * Click & collect and e-reservations also get one counter fulfillment at the pickup
+   * store, for every unit the customer collects; the store's own reserved part rides on it.
+   */
+  private async startFulfillment(em: EntityManager, order: Order, held: OrderAllocation[]): Promise<void> {
+    const atCounter = order.deliveryMode !== 'HOME_DELIVERY';
+    for (const allocation of held) {
+      if (allocation.kind === 'PICKUP') continue;
+      const fulfillmentId = `${order.orderId}-F${allocation.reservationId.split(':R').pop()}`;
+      order.updateAllocation(allocation.reservationId, { fulfillmentId });
+      await this.createFulfillment(em, order, {
+        fulfillmentId,
+        orderId: order.orderId,
+        locationId: allocation.locationId,
+        kind: allocation.kind,
+        reservationId: allocation.reservationId,
+        lines: allocation.lines,
+        ...(allocation.kind === 'TRANSFER' ? { destinationLocationId: order.pickupLocationId } : {}),
+      });
+    }
+    if (!atCounter || order.counterFulfillmentId) return;
+    const local = held.find((allocation) => allocation.kind === 'PICKUP');
+    const counterId = `${order.orderId}-C`;
+    order.counterFulfillmentId = counterId;
+    if (local) order.updateAllocation(local.reservationId, { fulfillmentId: counterId });
+    const ordered = mergeBySku(order.lines);
+    const lines = ordered
+      .map(({ sku, quantity }) => ({ sku, quantity: quantity - (order.backordered.find((b) => b.sku === sku)?.quantity ?? 0) }))
+      .filter((line) => line.quantity > 0);
+    await this.createFulfillment(em, order, {
+      fulfillmentId: counterId,
       orderId: order.orderId,
-      locationId: allocation.locationId,
-      kind: allocation.kind,
-      reservationId: allocation.reservationId,
-      lines: allocation.lines,
-    };
+      locationId: order.pickupLocationId!,
+      kind: 'PICKUP',
+      reservationId: local?.reservationId,
+      lines,
+      ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: new Date(Date.now() + this.settings.eReservationTtlSeconds * 1000).toISOString() } : {}),
+    });
+  }
+
+  private async createFulfillment(em: EntityManager, order: Order, command: CreateFulfillment): Promise<void> {
+    await this.stock.countStarted(em, command.locationId);
     await this.outbox.add(em, {
       topic: Topics.fulfillmentCommands,
       key: order.orderId,
@@ -89,105 +390,100 @@ export class OrderSaga {
     });
   }
 
-  /** 2'. Inventory refused (our view of stock was stale): the order is REJECTED; re-routing comes with the real routing policy. */
-  async stockReservationRefused(em: EntityManager, outcome: ReservationOutcome): Promise<void> {
-    const order = await this.awaiting(em, outcome.orderId, ['RECEIVED']);
-    if (!order?.allocations.some((allocation) => allocation.reservationId === outcome.reservationId)) return;
-    // Nothing is held any more, so nothing is allocated.
-    order.allocations = [];
-    await this.events.transition(em, order, 'REJECTED', `STOCK_RESERVATION_REFUSED: ${outcome.reason ?? 'no reason given'}`);
+  /** Gives back every hold and calls off every fulfillment still open. */
+  private async compensate(em: EntityManager, order: Order, reason: string): Promise<void> {
+    for (const allocation of order.allocations) {
+      if (allocation.state === 'RESERVING' || allocation.state === 'HELD') await this.release(em, order, allocation, reason);
+      if (allocation.fulfillmentId && allocation.fulfillmentId !== order.counterFulfillmentId) await this.cancelFulfillment(em, order, allocation, reason);
+    }
+    if (order.counterFulfillmentId) await this.sendCancelFulfillment(em, order, order.counterFulfillmentId, reason);
   }
 
-  /** 3. Staff have started on the goods (picked or packed): IN_FULFILLMENT, once. */
-  async fulfillmentStarted(em: EntityManager, event: FulfillmentEvent): Promise<void> {
-    const order = await this.awaiting(em, event.orderId, ['ALLOCATED']);
-    if (!order || !this.fulfillmentOf(order, event)) return;
-    await this.events.transition(em, order, 'IN_FULFILLMENT', `fulfillment ${event.fulfillmentId} ${event.status.toLowerCase()} at ${event.locationId}`);
+  private async release(em: EntityManager, order: Order, allocation: OrderAllocation, reason: string): Promise<void> {
+    this.logger.log(`releasing ${allocation.reservationId}: ${reason}`);
+    await this.sendRelease(em, order, allocation, 1);
   }
 
-  /** 4. The parcel left: SHIPPED, and inventory turns the held stock into consumed on-hand. */
-  async fulfillmentShipped(em: EntityManager, event: FulfillmentEvent): Promise<void> {
-    const order = await this.awaiting(em, event.orderId, ['ALLOCATED', 'IN_FULFILLMENT']);
-    const allocation = order && this.fulfillmentOf(order, event);
-    if (!order || !allocation) return;
-    const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
-    await this.events.transition(em, order, 'SHIPPED', `fulfillment ${event.fulfillmentId} shipped from ${event.locationId}${carrier ? ` with ${carrier}` : ''}`);
-    if (!allocation.reservationId) return;
-    const ref: ReservationRefDto = { reservationId: allocation.reservationId, orderId: order.orderId };
+  private async cancelFulfillment(em: EntityManager, order: Order, allocation: OrderAllocation, reason: string): Promise<void> {
+    if (!allocation.fulfillmentId || allocation.fulfillmentId === order.counterFulfillmentId) return;
+    await this.sendCancelFulfillment(em, order, allocation.fulfillmentId, reason);
+  }
+
+  private async sendCancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string): Promise<void> {
     await this.outbox.add(em, {
-      topic: Topics.inventoryCommands,
+      topic: Topics.fulfillmentCommands,
       key: order.orderId,
-      type: InventoryCommandTypes.commit,
-      data: ref,
-      id: `${ref.reservationId}:${InventoryCommandTypes.commit}`,
+      type: FulfillmentCommandTypes.cancel,
+      data: { fulfillmentId, orderId: order.orderId, reason },
+      id: `${fulfillmentId}:${FulfillmentCommandTypes.cancel}`,
     });
   }
 
-  /** 5. The carrier delivered: DELIVERED, and the order may now be returned. */
-  async fulfillmentDelivered(em: EntityManager, event: FulfillmentEvent): Promise<void> {
-    const order = await this.awaiting(em, event.orderId, ['SHIPPED']);
-    if (!order || !this.fulfillmentOf(order, event)) return;
-    await this.events.transition(em, order, 'DELIVERED', `fulfillment ${event.fulfillmentId} delivered`);
-  }
-
-  /** 6. A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back; each refund counts once. */
-  async refunded(em: EntityManager, refund: Refund): Promise<void> {
-    const order = await this.awaiting(em, refund.orderId, ['DELIVERED', 'PARTIALLY_RETURNED']);
-    if (!order || order.refundIds.includes(refund.refundId)) return;
-    order.refundIds = [...order.refundIds, refund.refundId];
-    const units = refund.lines.filter((line) => line.quantity > 0);
-    if (!units.length) return;
-    const complete = order.addReturned(units);
-    const what = units.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
-    await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', `refund ${refund.refundId}: ${what} returned`);
-  }
-
-  /**
-   * Compensation: the order is CANCELLED (or OrderTransitionRefused says why
-   * not), every stock hold is released and every fulfillment called off.
-   * `order` must be locked by the caller.
-   */
-  async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
-    await this.events.record(em, order, order.cancel(reason));
-    for (const allocation of order.allocations) {
-      if (allocation.reservationId) {
-        const ref: ReservationRefDto = { reservationId: allocation.reservationId, orderId: order.orderId };
-        await this.outbox.add(em, {
-          topic: Topics.inventoryCommands,
-          key: order.orderId,
-          type: InventoryCommandTypes.release,
-          data: ref,
-          id: `${ref.reservationId}:${InventoryCommandTypes.release}`,
-        });
-      }
-      if (allocation.fulfillmentId) {
-        await this.outbox.add(em, {
-          topic: Topics.fulfillmentCommands,
-          key: order.orderId,
-          type: FulfillmentCommandTypes.cancel,
-          data: { fulfillmentId: allocation.fulfillmentId, orderId: order.orderId, reason },
-          id: `${allocation.fulfillmentId}:${FulfillmentCommandTypes.cancel}`,
-        });
-      }
+  /** The goods left or were handed over: inventory turns the hold into consumed stock. */
+  private async commit(em: EntityManager, order: Order, allocations: OrderAllocation[]): Promise<void> {
+    for (const allocation of allocations.filter((a) => a.state === 'HELD')) {
+      const ref: ReservationRefDto = { reservationId: allocation.reservationId, orderId: order.orderId };
+      await this.outbox.add(em, { topic: Topics.inventoryCommands, key: order.orderId, type: InventoryCommandTypes.commit, data: ref, id: `${ref.reservationId}:${InventoryCommandTypes.commit}` });
     }
   }
 
-  /** The order, locked, when it is at a status where this step applies; undefined for unknown or stale. */
-  private async awaiting(em: EntityManager, orderId: string, statuses: OrderStatus[]): Promise<Order | undefined> {
+  private async sendReserve(em: EntityManager, order: Order, allocation: OrderAllocation, attempt: number): Promise<void> {
+    const command: ReserveStockDto = {
+      reservationId: allocation.reservationId,
+      orderId: order.orderId,
+      locationId: allocation.locationId,
+      lines: allocation.lines,
+      ...(order.deliveryMode === 'E_RESERVATION' ? { ttlSeconds: this.settings.eReservationTtlSeconds } : {}),
+    };
+    order.updateAllocation(allocation.reservationId, { state: 'RESERVING', attempts: attempt, deadline: this.deadline() });
+    await this.outbox.add(em, {
+      topic: Topics.inventoryCommands,
+      key: order.orderId,
+      type: InventoryCommandTypes.reserve,
+      data: command,
+      id: `${allocation.reservationId}:${InventoryCommandTypes.reserve}${attempt > 1 ? `:${attempt}` : ''}`,
+    });
+  }
+
+  private async sendRelease(em: EntityManager, order: Order, allocation: OrderAllocation, attempt: number): Promise<void> {
+    const ref: ReservationRefDto = { reservationId: allocation.reservationId, orderId: order.orderId };
+    order.updateAllocation(allocation.reservationId, { state: 'RELEASING', attempts: attempt, deadline: this.deadline() });
+    await this.outbox.add(em, {
+      topic: Topics.inventoryCommands,
+      key: order.orderId,
+      type: InventoryCommandTypes.release,
+      data: ref,
+      id: `${ref.reservationId}:${InventoryCommandTypes.release}${attempt > 1 ? `:${attempt}` : ''}`,
+    });
+  }
+
+  /** Fulfillment events may come late or twice: a move the lifecycle no longer allows is skipped, not an error. */
+  private async advance(em: EntityManager, order: Order, to: OrderStatus, cause: string): Promise<void> {
+    if (order.canMoveTo(to)) await this.events.transition(em, order, to, cause);
+    else this.logger.log(`order ${order.orderId} stays ${order.status}: ${cause}`);
+  }
+
+  private deadline(): string {
+    return new Date(Date.now() + this.settings.stepTimeoutMs).toISOString();
+  }
+
+  private async lock(em: EntityManager, orderId: string): Promise<Order | undefined> {
     const order = await lockOrder(em, orderId);
-    if (!order) {
-      this.logger.warn(`ignoring a saga answer for unknown order ${orderId}`);
-      return undefined;
-    }
-    return statuses.includes(order.status) ? order : undefined;
+    if (!order) this.logger.warn(`ignoring a saga answer for unknown order ${orderId}`);
+    return order ?? undefined;
   }
 
-  private fulfillmentOf(order: Order, event: FulfillmentEvent): OrderAllocation | undefined {
-    return order.allocations.find((allocation) => allocation.fulfillmentId === event.fulfillmentId);
+  private allocation(order: Order, reservationId: string, states?: ReservationState[]): OrderAllocation | undefined {
+    const allocation = order.allocations.find((candidate) => candidate.reservationId === reservationId);
+    return allocation && (!states || states.includes(allocation.state)) ? allocation : undefined;
   }
 }
 
-/** Orders are changed under a row lock: Kafka steps and HTTP cancellations take turns. */
+/** Orders are changed under a row lock: Kafka steps, HTTP cancellations and the sweep take turns. */
 export function lockOrder(em: EntityManager, orderId: string): Promise<Order | null> {
   return em.findOne(Order, { orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
+
+const describe = (lines: AllocationLine[]) => lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
+const describeAllocations = (allocations: OrderAllocation[]) =>
+  allocations.map((allocation) => `${allocation.kind} ${describe(allocation.lines)} from ${allocation.locationId}`).join('; ');

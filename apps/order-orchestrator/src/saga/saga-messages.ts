@@ -1,4 +1,4 @@
-import { FULFILLMENT_STATUSES, type FulfillmentEvent, type Refund, type ReservationOutcome } from '@fil/contracts';
+import { FULFILLMENT_STATUSES, type FulfillmentEvent, type Refund, type ReservationOutcome, type StockShortage } from '@fil/contracts';
 import { InvalidMessage } from '@fil/messaging';
 
 // The answers come from Fil's own services: they are trusted for their shape, but a
@@ -15,6 +15,14 @@ export function readFulfillmentEvent(value: unknown): FulfillmentEvent {
     throw new InvalidMessage(`fulfillment event: status ${String((value as FulfillmentEvent).status)} is not a fulfillment status`);
   }
   return value as FulfillmentEvent;
+}
+
+export function readStockShortage(value: unknown): StockShortage {
+  requireIds(value, ['locationId', 'sku'], 'stock shortage');
+  const reservations = (value as StockShortage).reservations;
+  const valid = Array.isArray(reservations) && reservations.every((r) => typeof r?.reservationId === 'string' && typeof r?.orderId === 'string');
+  if (!valid) throw new InvalidMessage('stock shortage: reservations must be a list of {reservationId, orderId, quantity}');
+  return value as StockShortage;
 }
 
 export function readRefund(value: unknown): Refund {

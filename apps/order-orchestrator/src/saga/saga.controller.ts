@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { FULFILLMENT_EVENT_TYPES, InventoryEventTypes, Topics } from '@fil/contracts';
 import { MessageConsumer, type IncomingMessage } from '@fil/messaging';
 import { OrderSaga } from './order-saga';
-import { readFulfillmentEvent, readRefund, readReservationOutcome } from './saga-messages';
+import { readFulfillmentEvent, readRefund, readReservationOutcome, readStockShortage } from './saga-messages';
+
+const FULFILLMENT_TYPES = new Set(Object.values(FULFILLMENT_EVENT_TYPES));
 
 /** Kafka entry points for the answers that drive the saga; types the saga does not wait for are ignored. */
 @Controller()
@@ -20,19 +22,23 @@ export class SagaController implements OnModuleInit {
   }
 
   private async onInventoryEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
-    if (message.type === InventoryEventTypes.reserved) await this.saga.stockReserved(em, readReservationOutcome(message.value));
-    else if (message.type === InventoryEventTypes.refused) await this.saga.stockReservationRefused(em, readReservationOutcome(message.value));
+    switch (message.type) {
+      case InventoryEventTypes.reserved:
+        return this.saga.stockReserved(em, readReservationOutcome(message.value));
+      case InventoryEventTypes.refused:
+        return this.saga.stockReservationRefused(em, readReservationOutcome(message.value));
+      case InventoryEventTypes.released:
+        return this.saga.reservationSettled(em, readReservationOutcome(message.value), 'RELEASED');
+      case InventoryEventTypes.committed:
+        return this.saga.reservationSettled(em, readReservationOutcome(message.value), 'COMMITTED');
+      case InventoryEventTypes.expired:
+        return this.saga.reservationExpired(em, readReservationOutcome(message.value));
+      case InventoryEventTypes.shortage:
+        return this.saga.stockShortage(em, readStockShortage(message.value));
+    }
   }
 
   private async onFulfillmentEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
-    switch (message.type) {
-      case FULFILLMENT_EVENT_TYPES.PICKED:
-      case FULFILLMENT_EVENT_TYPES.PACKED:
-        return this.saga.fulfillmentStarted(em, readFulfillmentEvent(message.value));
-      case FULFILLMENT_EVENT_TYPES.SHIPPED:
-        return this.saga.fulfillmentShipped(em, readFulfillmentEvent(message.value));
-      case FULFILLMENT_EVENT_TYPES.DELIVERED:
-        return this.saga.fulfillmentDelivered(em, readFulfillmentEvent(message.value));
-    }
+    if (message.type && FULFILLMENT_TYPES.has(message.type)) await this.saga.fulfillmentProgressed(em, readFulfillmentEvent(message.value));
   }
 }

@@ -15,6 +15,7 @@ export class StockController implements OnModuleInit {
 
   onModuleInit() {
     this.consumer.on(Topics.stockLevels, (message, em) => this.stock.handleLevel(message, em));
+    this.consumer.on(Topics.locations, (message, em) => this.stock.handleLocation(message, em));
   }
 
   @Get()

@@ -2,8 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { validateAs } from '@fil/contracts';
 import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import type { NetworkLocation } from '../routing/route-order';
+import { LocationRecordDto } from './dto/location-record.dto';
 import { StockLevelDto } from './dto/stock-level.dto';
+import { LocationView } from './location-view.entity';
 import { StockView } from './stock-view.entity';
+
+/** What routing reads: the network with today's capacity, and ATP per location and SKU. */
+export interface RoutingNetwork {
+  locations: NetworkLocation[];
+  atp: (locationId: string, sku: string) => number;
+}
 
 @Injectable()
 export class StockService {
@@ -25,11 +34,60 @@ export class StockService {
     );
   }
 
-  /** What routing needs: every location in the view, and its rows for the ordered SKUs. */
-  async forRouting(em: EntityManager, skus: string[]): Promise<{ locations: string[]; rows: StockView[] }> {
-    const locations = await em.execute<{ location_id: string }[]>('select distinct location_id from stock_view');
-    const rows = await em.find(StockView, { sku: { $in: skus } });
-    return { locations: locations.map((row) => row.location_id), rows };
+  /** Keeps the location view at inventory's latest profile; the topic is compacted, so a replay writes the same rows. */
+  async handleLocation(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const checked = validateAs(LocationRecordDto, message.value);
+    if (!checked.ok) throw new InvalidMessage(`invalid location: ${checked.errors.join('; ')}`);
+    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority } = checked.value;
+    await em.execute(
+      `insert into location_view (id, name, type, lat, lng, ship, pickup, reserve, daily_capacity, priority, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+       on conflict (id) do update set
+         name = excluded.name, type = excluded.type, lat = excluded.lat, lng = excluded.lng, ship = excluded.ship,
+         pickup = excluded.pickup, reserve = excluded.reserve, daily_capacity = excluded.daily_capacity,
+         priority = excluded.priority, updated_at = excluded.updated_at`,
+      [id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity ?? null, priority ?? null],
+      'run',
+    );
+  }
+
+  /**
+   * The network for the ordered SKUs: every known location, under capacity when it has
+   * started fewer fulfillments today (UTC) than its daily capacity, and the view's ATP.
+   * `fresher` holds figures newer than the view (a refusal's), which win.
+   */
+  async network(em: EntityManager, skus: string[], fresher: Map<string, number> = new Map()): Promise<RoutingNetwork> {
+    const rows = await em.execute<(Omit<LocationView, 'dailyCapacity' | 'updatedAt'> & { daily_capacity: number | null; started: number | null })[]>(
+      `select l.id, l.type, l.lat, l.lng, l.ship, l.pickup, l.reserve, l.priority, l.daily_capacity, d.started
+         from location_view l left join location_load d on d.location_id = l.id and d.day = (now() at time zone 'utc')::date`,
+    );
+    const stock = await em.find(StockView, { sku: { $in: skus } }, { fields: ['locationId', 'sku', 'atp'] });
+    const atp = new Map(stock.map((row) => [stockKey(row.locationId, row.sku), row.atp]));
+    for (const [key, value] of fresher) atp.set(key, value);
+    return {
+      locations: rows.map((row) => ({
+        id: row.id,
+        type: row.type,
+        lat: row.lat,
+        lng: row.lng,
+        ship: row.ship,
+        pickup: row.pickup,
+        reserve: row.reserve,
+        priority: row.priority,
+        underCapacity: row.daily_capacity === null || (row.started ?? 0) < row.daily_capacity,
+      })),
+      atp: (locationId, sku) => atp.get(stockKey(locationId, sku)) ?? 0,
+    };
+  }
+
+  /** A fulfillment was started at the location: it counts against today's capacity. */
+  async countStarted(em: EntityManager, locationId: string): Promise<void> {
+    await em.execute(
+      `insert into location_load (location_id, day, started) values (?, (now() at time zone 'utc')::date, 1)
+       on conflict (location_id, day) do update set started = location_load.started + 1`,
+      [locationId],
+      'run',
+    );
   }
 
   /** GET /availability: the view's rows for some SKUs, by location. */
@@ -37,3 +95,5 @@ export class StockService {
     return this.em.fork().find(StockView, { sku: { $in: skus } }, { orderBy: { sku: 'asc', locationId: 'asc' } });
   }
 }
+
+export const stockKey = (locationId: string, sku: string) => `${locationId}\u0000${sku}`;

@@ -22,14 +22,22 @@ export class OrderView {
   @ApiPropertyOptional({ nullable: true }) currency: string | null;
   @ApiPropertyOptional({ nullable: true }) placedAt: string | null;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{lineId, sku, quantity, unitPrice}' }) lines: unknown[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, fulfillmentId}' })
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, state, fulfillmentId, fulfillmentStatus}: every allocation, also refused or released ones' })
   allocations: OrderAllocation[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{sku, quantity} not allocated yet' }) backordered: unknown[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Units returned per SKU' }) returned: Record<string, number>;
   @ApiProperty({ type: [String], description: 'Validation errors of a rejected submission' }) errors: string[];
   @ApiProperty({ type: [TimelineEntryView] }) timeline: TimelineEntryView[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Candidates, the choice and why' })
-  routing: unknown;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description:
+      'Every routing decision, first one first: {at, cause, lines, outcome, allocations, backordered, explanation: {policyVersion, deliveryMode, channelPolicy, candidates (with scores, or the filter that dropped them), exact, reason}}',
+  })
+  routing: unknown[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, nullable: true, description: 'NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve the e-reservation' })
+  alternatives: unknown[] | null;
+  @ApiProperty({ description: 'Re-routes so far (refusals, shortages, timeouts)' }) reroutes: number;
 }
 
 export function toOrderView(order: Order, timeline: OrderTransition[]): OrderView {
@@ -43,7 +51,9 @@ export function toOrderView(order: Order, timeline: OrderTransition[]): OrderVie
     returned: order.returned,
     errors: order.errors,
     timeline: timeline.map((step) => ({ from: step.fromStatus ?? null, to: step.toStatus, cause: step.cause, at: step.at.toISOString() })),
-    routing: order.routing ?? null,
+    routing: order.routing ?? [],
+    alternatives: order.alternatives ?? null,
+    reroutes: order.reroutes,
   };
 }
 

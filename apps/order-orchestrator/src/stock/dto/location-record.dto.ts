@@ -1,0 +1,16 @@
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ID_PATTERN, type LocationRecord } from '@fil/contracts';
+
+/** A value of `fil.inventory.locations.v1`, checked before routing relies on it. */
+export class LocationRecordDto implements LocationRecord {
+  @Matches(ID_PATTERN) id: string;
+  @IsString() name: string;
+  @IsIn(['WAREHOUSE', 'STORE']) type: 'WAREHOUSE' | 'STORE';
+  @IsNumber() @Min(-90) @Max(90) lat: number;
+  @IsNumber() @Min(-180) @Max(180) lng: number;
+  @IsBoolean() ship: boolean;
+  @IsBoolean() pickup: boolean;
+  @IsBoolean() reserve: boolean;
+  @IsOptional() @IsInt() @Min(0) dailyCapacity: number | null;
+  @IsOptional() @IsInt() priority: number | null;
+}
