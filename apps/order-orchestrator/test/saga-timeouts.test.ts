@@ -1,0 +1,97 @@
+import type { INestApplication } from '@nestjs/common';
+import { Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { anOrder, answerReservation, call, commandsOf, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
+
+useTestEnvironment('orders-timeouts');
+// Short deadlines so the test sees retries and compensations; inventory is played by the test, and stays silent.
+process.env.FIL_SAGA_STEP_TIMEOUT_MS = '1000';
+process.env.FIL_SAGA_POLL_MS = '100';
+process.env.FIL_SAGA_MAX_ATTEMPTS = '2';
+jest.setTimeout(60_000);
+
+const probe = new KafkaProbe();
+let app: INestApplication;
+let url: string;
+
+const reservesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock');
+const releasesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands]);
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await location(probe, 'WH-NEAR', 45.76, 4.84);
+  await location(probe, 'WH-FAR', 43.3, 5.37);
+  await stockLevel(probe, 'WH-NEAR', 'SKU-A', 10);
+  await stockLevel(probe, 'WH-FAR', 'SKU-A', 10);
+  await networkKnown(app, 2, 2);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('orders'));
+});
+
+const order = (orderId: string) => anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] });
+
+describe('steps that get no answer in time', () => {
+  it('sends a reservation again, then gives it up (released) and re-routes it elsewhere', async () => {
+    const orderId = 'O-silent';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length === 3, { what: 'two sends to WH-NEAR, then a re-route', timeoutMs: 15_000 });
+    const [first, again, rerouted] = reservesOf(orderId);
+    expect([first, again].map((m) => [m.value.reservationId, m.value.locationId])).toEqual([
+      [`${orderId}:R1`, 'WH-NEAR'],
+      [`${orderId}:R1`, 'WH-NEAR'],
+    ]);
+    // A new message each time: inventory's dedupe must not swallow the retry.
+    expect(again.headers.ce_id).not.toBe(first.headers.ce_id);
+    expect(rerouted.value).toMatchObject({ reservationId: `${orderId}:R2`, locationId: 'WH-FAR' });
+    expect(releasesOf(orderId)[0].value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+
+    // Inventory comes back: the late hold at WH-NEAR is released (already asked), the re-route is held.
+    await answerReservation(probe, first.value, 'reserved');
+    await reservationEvent(probe, first.value, 'released');
+    await answerReservation(probe, rerouted.value, 'reserved');
+    const allocated = await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(allocated.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-FAR' })]);
+    const { body } = await call(url, 'GET', `/orders/${orderId}`);
+    expect(body.allocations.map((a: { state: string }) => a.state)).toEqual(['RELEASED', 'HELD']);
+    expect(body.routing[1].cause).toMatch(/^re-route: no answer from inventory for O-silent:R1 at WH-NEAR after 2 attempts/);
+    expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-NEAR', filteredOut: 'EXCLUDED_FOR_ORDER' });
+  });
+
+  it('puts a cancelled order whose release is never confirmed in NEEDS_ATTENTION, visibly', async () => {
+    const orderId = 'O-stuck';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length === 1, { what: 'the reservation' });
+    await answerReservation(probe, reservesOf(orderId)[0].value, 'reserved');
+    await orderEvent(probe, orderId, 'OrderAllocated');
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect(attention.value).toMatchObject({ status: 'NEEDS_ATTENTION', previousStatus: 'CANCELLED' });
+    expect(attention.value.reason).toMatch(/inventory never confirmed releasing O-stuck:R1 at WH-NEAR \(2 attempts\)/);
+    expect(releasesOf(orderId)).toHaveLength(2);
+    expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION']);
+  });
+
+  it('leaves a cancelled order CANCELLED when inventory confirms the release in time', async () => {
+    const orderId = 'O-released';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length === 1, { what: 'the reservation' });
+    const reserve = reservesOf(orderId)[0].value;
+    await answerReservation(probe, reserve, 'reserved');
+    await orderEvent(probe, orderId, 'OrderAllocated');
+    await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' });
+    await waitFor(() => releasesOf(orderId).length === 1, { what: 'the release' });
+    await reservationEvent(probe, reserve, 'released');
+    await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state === 'RELEASED', { what: 'the release to be recorded' });
+    // Well past two deadlines: nothing more happens.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED']);
+    expect(releasesOf(orderId)).toHaveLength(1);
+  });
+});
