@@ -21,7 +21,7 @@ beforeAll(async () => {
   // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
-  await probe.start([Topics.stockLevels]);
+  await probe.start([Topics.stockLevels, Topics.locations]);
 });
 
 afterAll(async () => {
@@ -39,6 +39,18 @@ describe('locations', () => {
     expect(await replaced.json()).toEqual(expected);
     expect(await (await fetch(`${url}/locations/wh-1`)).json()).toEqual(expected);
     expect(await (await fetch(`${url}/locations`)).json()).toContainEqual(expected);
+  });
+
+  it('announces every version of a location on the compacted locations topic, for routing', async () => {
+    await put(url, '/locations/wh-announced', { ...store, name: 'Before', type: 'WAREHOUSE', dailyCapacity: 40 });
+    await put(url, '/locations/wh-announced', { ...store, name: 'After', type: 'WAREHOUSE', ship: false, priority: 2 });
+    const second = await probe.waitForMessage(Topics.locations, (m) => m.key === 'wh-announced' && m.value.name === 'After');
+    const versions = probe.messages(Topics.locations, (m) => m.key === 'wh-announced');
+    expect(versions.map((m) => m.value.name)).toEqual(['Before', 'After']);
+    expect(versions[0].value.dailyCapacity).toBe(40);
+    expect(second.headers.ce_type).toBe('LocationChanged');
+    const { lat, lng, pickup, reserve } = store as Record<string, unknown>;
+    expect(second.value).toEqual({ id: 'wh-announced', name: 'After', type: 'WAREHOUSE', lat, lng, ship: false, pickup, reserve, dailyCapacity: null, priority: 2 });
   });
 
   it('answers 404 for an unknown location', async () => {
