@@ -4,6 +4,7 @@ import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Fulfillment } from './fulfillments/fulfillment.entity';
 import { FulfillmentsModule } from './fulfillments/fulfillments.module';
 import { fulfillmentMigration } from './migrations/0001-fulfillment.migration';
+import { counterMigration } from './migrations/0002-counter.migration';
 
 export const definition: ServiceDefinition = {
   service: 'fulfillment',
@@ -17,7 +18,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [messagingMigration, fulfillmentMigration],
+      migrations: [messagingMigration, fulfillmentMigration, counterMigration],
     }),
     FulfillmentsModule,
   ],

@@ -227,3 +227,65 @@ describe('fulfillment steps over HTTP', () => {
     expect((await fetch(`${url}/fulfillments?status=LOST`)).status).toBe(400);
   });
 });
+
+describe('click & collect at the counter', () => {
+  const orderId = 'order-counter';
+  const transfer = { orderId, locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
+  const counter = { orderId, locationId: 'ST-LYON', kind: 'PICKUP' as const };
+
+  it('is ready only once every transfer to the store has been received, and announces each step once', async () => {
+    await created('F-transfer-1', transfer);
+    await created('F-transfer-2', transfer);
+    await created('F-counter', counter);
+    // A transfer to another store is not this counter's business.
+    await created('F-transfer-elsewhere', { ...transfer, destinationLocationId: 'ST-NICE' });
+
+    const early = await post('/fulfillments/F-counter/ready');
+    expect(early.status).toBe(409);
+    expect((await bodyOf(early)).message).toBe(
+      'cannot mark fulfillment F-counter ready: transfers F-transfer-1 (CREATED), F-transfer-2 (CREATED) have not been received at ST-LYON yet',
+    );
+    for (const id of ['F-transfer-1', 'F-transfer-2']) {
+      expect((await post(`/fulfillments/${id}/receive`)).status).toBe(409);
+      await post(`/fulfillments/${id}/pick`, fullPick);
+      await post(`/fulfillments/${id}/pack`, { parcels: [{ weightKg: 3 }] });
+      await post(`/fulfillments/${id}/ship`, { carrier: 'GLS', trackingNumber: `T-${id}` });
+    }
+    expect((await post('/fulfillments/F-transfer-1/receive')).status).toBe(200);
+    expect((await post('/fulfillments/F-transfer-1/receive')).status).toBe(200);
+    expect((await bodyOf(await post('/fulfillments/F-counter/ready'))).message).toMatch(/transfers F-transfer-2 \(IN_TRANSIT\) have not been received/);
+    await post('/fulfillments/F-transfer-2/receive');
+
+    const ready = await post('/fulfillments/F-counter/ready');
+    expect(ready.status).toBe(200);
+    expect(await bodyOf(ready)).toMatchObject({ status: 'READY_FOR_PICKUP' });
+    expect((await post('/fulfillments/F-counter/ready')).status).toBe(200);
+    expect((await post('/fulfillments/F-counter/collect')).status).toBe(200);
+    expect((await post('/fulfillments/F-counter/collect')).status).toBe(200);
+    await waitForEvent('F-counter', 'FulfillmentCollected');
+    await waitForEvent('F-transfer-2', 'FulfillmentReceived');
+    expect(eventsOf('F-counter').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated', 'FulfillmentReadyForPickup', 'FulfillmentCollected']);
+    expect(eventsOf('F-transfer-1').map((event) => event.headers.ce_type).slice(-1)).toEqual(['FulfillmentReceived']);
+    expect(eventsOf('F-transfer-1').filter((event) => event.headers.ce_type === 'FulfillmentReceived')).toHaveLength(1);
+    expect((await getJson('/fulfillments/F-transfer-1')).destinationLocationId).toBe('ST-LYON');
+  });
+
+  it('refuses counter steps on the wrong kind of fulfillment', async () => {
+    await created('F-parcel');
+    for (const step of ['ready', 'collect', 'receive']) {
+      const response = await post(`/fulfillments/F-parcel/${step}`);
+      expect(response.status).toBe(409);
+      expect((await bodyOf(response)).message).toMatch(/only a (PICKUP|TRANSFER)/);
+    }
+  });
+
+  it('refuses to hand over an e-reservation after its deadline', async () => {
+    await created('F-expired', { ...counter, orderId: 'order-expired', expiresAt: new Date(Date.now() + 1_500).toISOString() });
+    expect((await post('/fulfillments/F-expired/ready')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const late = await post('/fulfillments/F-expired/collect');
+    expect(late.status).toBe(409);
+    expect((await bodyOf(late)).message).toMatch(/^cannot collect fulfillment F-expired: the reservation expired at /);
+    expect((await getJson('/fulfillments/F-expired')).status).toBe('READY_FOR_PICKUP');
+  });
+});

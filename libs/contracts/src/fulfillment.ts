@@ -47,6 +47,8 @@ export interface FulfillmentEvent {
   lines: FulfillmentLineView[];
   carrier?: string;
   trackingNumber?: string;
+  destinationLocationId?: string;
+  expiresAt?: string;
   occurredAt: string;
 }
 

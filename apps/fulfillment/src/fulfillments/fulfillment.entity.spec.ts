@@ -131,3 +131,37 @@ describe('Fulfillment state machine', () => {
     expect(() => fulfillment.ship('DHL', 'T1')).toThrow(/collected at the store/);
   });
 });
+
+describe('Fulfillment at the counter', () => {
+  it('receives a transfer that is in transit, once', () => {
+    const transfer = new Fulfillment(command({ kind: 'TRANSFER', destinationLocationId: 'ST1' }));
+    expect(() => transfer.receive()).toThrow(new FulfillmentStepRefused('cannot receive fulfillment F1: it is CREATED, it must be IN_TRANSIT'));
+    transfer.pick(fullPick);
+    transfer.pack([{ weightKg: 2 }]);
+    transfer.ship('DHL', 'T1');
+    expect(transfer.receive()).toBe(true);
+    expect(transfer.receive()).toBe(false);
+    expect(transfer.history.at(-1)).toMatchObject({ status: 'RECEIVED', detail: 'at ST1' });
+    expect(() => new Fulfillment(command()).receive()).toThrow(/only a TRANSFER is received/);
+  });
+
+  it('is ready only when no transfer is missing, then collected once', () => {
+    const counter = new Fulfillment(command({ kind: 'PICKUP' }));
+    expect(() => counter.collect()).toThrow(/it is CREATED, it must be READY_FOR_PICKUP/);
+    expect(() => counter.ready(['F2 (IN_TRANSIT)'])).toThrow('cannot mark fulfillment F1 ready: transfers F2 (IN_TRANSIT) have not been received at WH1 yet');
+    expect(counter.status).toBe('CREATED');
+    expect(counter.ready([])).toBe(true);
+    expect(counter.ready([])).toBe(false);
+    expect(counter.collect()).toBe(true);
+    expect(counter.collect()).toBe(false);
+    expect(counter.history.map((entry) => entry.status)).toEqual(['CREATED', 'READY_FOR_PICKUP', 'COLLECTED']);
+    expect(() => new Fulfillment(command()).ready([])).toThrow(/only a PICKUP fulfillment is handed over at the counter/);
+  });
+
+  it('refuses to hand over an e-reservation past its deadline', () => {
+    const counter = new Fulfillment(command({ kind: 'PICKUP', expiresAt: '2030-01-01T00:00:00.000Z' }));
+    counter.ready([]);
+    expect(() => counter.collect(new Date('2030-01-01T00:00:01.000Z'))).toThrow('cannot collect fulfillment F1: the reservation expired at 2030-01-01T00:00:00.000Z');
+    expect(counter.collect(new Date('2029-12-31T23:59:59.000Z'))).toBe(true);
+  });
+});

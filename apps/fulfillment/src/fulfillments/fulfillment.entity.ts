@@ -48,7 +48,8 @@ const CANCELLABLE: readonly FulfillmentStatus[] = ['CREATED', 'PICKED', 'PACKED'
 /**
  * The work one location does for one allocation of an order. A SHIP fulfillment
  * goes CREATED → PICKED → PACKED → SHIPPED → DELIVERED; a TRANSFER is picked,
- * packed and shipped to the pickup store (IN_TRANSIT). Each step returns false
+ * packed and shipped to the pickup store (IN_TRANSIT), where it is RECEIVED; a
+ * PICKUP at the store's counter goes (PICKED →) READY_FOR_PICKUP → COLLECTED. Each step returns false
  * when the fulfillment is already where that step would take it with the same
  * data, so a repeated request changes nothing and announces nothing.
  */
@@ -62,6 +63,10 @@ export class Fulfillment {
   @Property({ type: 'string', columnType: 'text' }) status: FulfillmentStatus;
   @Property({ type: 'json' }) lines: FulfillmentLineView[];
   @Property({ type: 'json' }) parcels: Parcel[];
+  /** TRANSFER: the pickup store the goods travel to. */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) destinationLocationId?: string;
+  /** E-reservation: after this, the goods can no longer be collected. */
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) expiresAt?: Date;
   @Property({ type: 'string', columnType: 'text', nullable: true }) carrier?: string;
   @Property({ type: 'string', columnType: 'text', nullable: true }) trackingNumber?: string;
   @Property({ type: 'json' }) history: HistoryEntry[];
@@ -77,6 +82,8 @@ export class Fulfillment {
     this.locationId = command.locationId;
     this.kind = command.kind;
     this.reservationId = command.reservationId;
+    this.destinationLocationId = command.destinationLocationId;
+    this.expiresAt = command.expiresAt ? new Date(command.expiresAt) : undefined;
     this.lines = mergeBySku(command.lines).map((line) => ({ ...line, picked: 0 }));
     this.traceparent = traceparent;
     this.createdAt = now;
@@ -141,6 +148,44 @@ export class Fulfillment {
     return true;
   }
 
+  /** A transfer arrived at the pickup store. */
+  receive(now = new Date()): boolean {
+    if (this.kind !== 'TRANSFER') {
+      throw new FulfillmentStepRefused(`cannot receive fulfillment ${this.id}: only a TRANSFER is received (this one is ${this.kind})`);
+    }
+    if (this.status === 'RECEIVED') return false;
+    this.expect('receive', ['IN_TRANSIT']);
+    this.moveTo('RECEIVED', now, this.destinationLocationId ? `at ${this.destinationLocationId}` : undefined);
+    return true;
+  }
+
+  /**
+   * Everything is at the counter. `missingTransfers` are the order's transfers to this
+   * store not received yet: while there are any, the customer would come for nothing.
+   */
+  ready(missingTransfers: string[], now = new Date()): boolean {
+    this.expectCounter('mark ready');
+    if (this.status === 'READY_FOR_PICKUP') return false;
+    this.expect('mark ready', ['CREATED', 'PICKED']);
+    if (missingTransfers.length) {
+      throw new FulfillmentStepRefused(`cannot mark fulfillment ${this.id} ready: transfers ${missingTransfers.join(', ')} have not been received at ${this.locationId} yet`);
+    }
+    this.moveTo('READY_FOR_PICKUP', now);
+    return true;
+  }
+
+  /** The customer took the goods; an e-reservation past its deadline cannot be. */
+  collect(now = new Date()): boolean {
+    this.expectCounter('collect');
+    if (this.status === 'COLLECTED') return false;
+    this.expect('collect', ['READY_FOR_PICKUP']);
+    if (this.expiresAt && this.expiresAt.getTime() <= now.getTime()) {
+      throw new FulfillmentStepRefused(`cannot collect fulfillment ${this.id}: the reservation expired at ${this.expiresAt.toISOString()}`);
+    }
+    this.moveTo('COLLECTED', now);
+    return true;
+  }
+
   /** The order was cancelled: allowed until the goods have left or been handed over. */
   cancel(reason: string, now = new Date()): boolean {
     if (this.status === 'CANCELLED') return false;
@@ -165,6 +210,8 @@ export class Fulfillment {
       lines: this.lines.map((line) => ({ ...line })),
       carrier: this.carrier ?? undefined,
       trackingNumber: this.trackingNumber ?? undefined,
+      destinationLocationId: this.destinationLocationId ?? undefined,
+      expiresAt: this.expiresAt?.toISOString(),
       occurredAt: this.updatedAt.toISOString(),
     };
   }
@@ -185,6 +232,12 @@ export class Fulfillment {
       throw new InvalidFulfillmentStep(`cannot pick fulfillment ${this.id}: every sku must be reported, missing ${missing.join(', ')}`);
     }
     return found;
+  }
+
+  private expectCounter(step: string): void {
+    if (this.kind !== 'PICKUP') {
+      throw new FulfillmentStepRefused(`cannot ${step} fulfillment ${this.id}: only a PICKUP fulfillment is handed over at the counter (this one is ${this.kind})`);
+    }
   }
 
   private expect(step: string, allowed: FulfillmentStatus[]): void {

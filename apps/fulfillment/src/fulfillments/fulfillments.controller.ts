@@ -77,4 +77,34 @@ export class FulfillmentsController implements OnModuleInit {
   deliver(@Param('id') id: string) {
     return this.fulfillments.step(id, 'deliver', (fulfillment) => fulfillment.deliver());
   }
+
+  @Post(':id/receive')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A transfer arrived at the pickup store' })
+  @ApiResponse({ status: 200, description: 'Received (or already received)' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not IN_TRANSIT, or not a TRANSFER' })
+  receive(@Param('id') id: string) {
+    return this.fulfillments.step(id, 'receive', (fulfillment) => fulfillment.receive());
+  }
+
+  @Post(':id/ready')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Everything is at the counter: the customer may come (refused while a transfer to this store hasn't arrived)" })
+  @ApiResponse({ status: 200, description: 'Ready for pickup (or already ready)' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not a PICKUP, not CREATED or PICKED, or transfers still missing (named)' })
+  ready(@Param('id') id: string) {
+    return this.fulfillments.ready(id);
+  }
+
+  @Post(':id/collect')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The customer took the goods at the counter' })
+  @ApiResponse({ status: 200, description: 'Collected (or already collected)' })
+  @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
+  @ApiResponse({ status: 409, description: 'Not READY_FOR_PICKUP, not a PICKUP, or an e-reservation past its deadline' })
+  collect(@Param('id') id: string) {
+    return this.fulfillments.step(id, 'collect', (fulfillment) => fulfillment.collect());
+  }
 }

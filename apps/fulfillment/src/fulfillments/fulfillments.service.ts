@@ -9,7 +9,7 @@ import { CreateFulfillmentDto } from './dto/create-fulfillment.dto';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { Fulfillment, FulfillmentStepRefused } from './fulfillment.entity';
 
-export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver';
+export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' | 'ready' | 'collect';
 
 /** What staff and clients see of a fulfillment (PRODUCT.md). */
 export type FulfillmentView = ReturnType<typeof toView>;
@@ -46,16 +46,29 @@ export class FulfillmentsService {
    * The row is locked so that two clicks on the same step are applied one after
    * the other: the second sees the first's result and changes nothing.
    */
-  async step(id: string, step: FulfillmentStep, apply: (fulfillment: Fulfillment) => boolean): Promise<FulfillmentView> {
+  async step(id: string, step: FulfillmentStep, apply: (fulfillment: Fulfillment, em: EntityManager) => boolean | Promise<boolean>): Promise<FulfillmentView> {
     const traceparent = await this.traceparentOf(id);
     return inTrace(`fulfillment.${step}`, traceparent, { 'fil.fulfillment.id': id }, () =>
       this.em.fork().transactional(async (em) => {
         const fulfillment = await em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
-        if (apply(fulfillment)) await this.announce(em, fulfillment);
+        if (await apply(fulfillment, em)) await this.announce(em, fulfillment);
         return toView(fulfillment);
       }),
     );
+  }
+
+  /** The counter is ready only when every transfer of the order to this store has been received. */
+  async ready(id: string): Promise<FulfillmentView> {
+    return this.step(id, 'ready', async (fulfillment, em) => {
+      const transfers = await em.find(Fulfillment, {
+        orderId: fulfillment.orderId,
+        kind: 'TRANSFER',
+        destinationLocationId: fulfillment.locationId,
+        status: { $nin: ['RECEIVED', 'CANCELLED'] },
+      });
+      return fulfillment.ready(transfers.map((transfer) => `${transfer.id} (${transfer.status})`));
+    });
   }
 
   private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
@@ -113,6 +126,8 @@ function toView(fulfillment: Fulfillment) {
     reservationId: fulfillment.reservationId ?? null,
     lines: fulfillment.lines,
     parcels: fulfillment.parcels,
+    destinationLocationId: fulfillment.destinationLocationId ?? null,
+    expiresAt: fulfillment.expiresAt?.toISOString() ?? null,
     carrier: fulfillment.carrier ?? null,
     trackingNumber: fulfillment.trackingNumber ?? null,
     history: fulfillment.history,

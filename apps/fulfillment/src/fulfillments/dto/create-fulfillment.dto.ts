@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsDateString,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -29,6 +30,8 @@ export class CreateFulfillmentDto implements CreateFulfillment {
   @Matches(ID_PATTERN, { message: 'locationId must be 1-64 letters, digits, dots, dashes or underscores' }) locationId: string;
   @IsIn(ALLOCATION_KINDS) kind: AllocationKind;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) reservationId?: string;
+  @IsOptional() @Matches(ID_PATTERN, { message: 'destinationLocationId must be 1-64 letters, digits, dots, dashes or underscores' }) destinationLocationId?: string;
+  @IsOptional() @IsDateString() expiresAt?: string;
 
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ORDER_LINES)
