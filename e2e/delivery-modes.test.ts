@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { Topics } from '@fil/contracts';
+import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+
+useTestEnvironment('e2e-modes');
+jest.setTimeout(180_000);
+
+// The four services as processes, on the real broker and database; e-reservations hold for seconds.
+const system = new FilSystem();
+const probe = new KafkaProbe();
+const TTL_SECONDS = 6;
+
+const network = [
+  { id: 'WH-LYON', name: 'Entrepôt Lyon', type: 'WAREHOUSE', lat: 45.6967, lng: 4.9439, ship: true, pickup: false, reserve: false },
+  { id: 'WH-PARIS', name: 'Entrepôt Paris', type: 'WAREHOUSE', lat: 48.95, lng: 2.45, ship: true, pickup: false, reserve: false },
+  { id: 'ST-LYON', name: 'Lyon Part-Dieu', type: 'STORE', lat: 45.7606, lng: 4.8594, ship: false, pickup: true, reserve: true },
+  { id: 'ST-VILLEURBANNE', name: 'Villeurbanne', type: 'STORE', lat: 45.7719, lng: 4.8902, ship: false, pickup: true, reserve: true },
+];
+const stock: [string, string, number][] = [
+  ['WH-LYON', 'SKU-A', 10],
+  ['WH-LYON', 'SKU-B', 1],
+  ['WH-PARIS', 'SKU-B', 5],
+  ['WH-PARIS', 'SKU-C', 5],
+  ['ST-LYON', 'SKU-A', 3],
+  ['ST-VILLEURBANNE', 'SKU-C', 2],
+  ['WH-LYON', 'SKU-D', 1],
+  ['WH-PARIS', 'SKU-D', 1],
+  ['WH-LYON', 'SKU-E', 1],
+  ['WH-PARIS', 'SKU-E', 1],
+];
+const LYON = { lat: 45.764, lng: 4.8357 };
+
+const inventory = (path: string) => `${system.url('inventory')}${path}`;
+const orders = (path: string) => `${system.url('order-orchestrator')}${path}`;
+const fulfillments = (path: string) => `${system.url('fulfillment')}${path}`;
+
+let sequence = 0;
+function submit(deliveryMode: string, lines: [string, number][], extra: Record<string, unknown> = {}): Promise<string> {
+  const orderId = `E2E-${(sequence += 1)}-${randomBytes(3).toString('hex')}`;
+  const order = {
+    orderId,
+    channel: 'web',
+    deliveryMode,
+    customer: { id: `CUST-${orderId}` },
+    ...(deliveryMode === 'HOME_DELIVERY' ? { shippingAddress: LYON } : {}),
+    lines: lines.map(([sku, quantity], i) => ({ lineId: String(i + 1), sku, quantity, unitPrice: 10 })),
+    currency: 'EUR',
+    placedAt: new Date().toISOString(),
+    ...extra,
+  };
+  return probe.send(Topics.ordersSubmitted, orderId, order, { ce_specversion: '1.0', ce_id: orderId, ce_type: 'OrderSubmitted', ce_source: '/e2e' }).then(() => orderId);
+}
+
+const reached = (orderId: string, status: string, timeoutMs = 30_000) =>
+  probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === status, timeoutMs);
+const statusesOf = (orderId: string) => probe.messages(Topics.ordersEvents, (m) => m.key === orderId).map((m) => m.value.status as string);
+
+/** The fulfillments of an order once there are `count` of them, by id. */
+async function fulfillmentsOf(orderId: string, count: number): Promise<any[]> {
+  return waitFor(
+    async () => {
+      const { body } = await http('GET', fulfillments(`/fulfillments?orderId=${orderId}`));
+      return body?.length === count ? body : undefined;
+    },
+    { timeoutMs: 30_000, what: `${count} fulfillment(s) for ${orderId}` },
+  );
+}
+
+async function step(id: string, name: string, body: unknown = {}): Promise<{ status: number; body: any }> {
+  return http('POST', fulfillments(`/fulfillments/${id}/${name}`), body);
+}
+
+/** Picks every unit, packs and ships. */
+async function shipAll(fulfillment: any): Promise<void> {
+  expect((await step(fulfillment.id, 'pick', { lines: fulfillment.lines.map(({ sku, quantity }: any) => ({ sku, quantity })) })).status).toBe(200);
+  expect((await step(fulfillment.id, 'pack', { parcels: [{ weightKg: 1 }] })).status).toBe(200);
+  expect((await step(fulfillment.id, 'ship', { carrier: 'Colissimo', trackingNumber: `T-${fulfillment.id}` })).status).toBe(200);
+}
+
+async function atp(locationId: string, sku: string): Promise<{ onHand: number; reserved: number; atp: number }> {
+  const { body } = await http('GET', inventory(`/stock/${sku}`));
+  return body.find((row: any) => row.locationId === locationId);
+}
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.dlq]);
+  await system.start({ FIL_TRACING: 'off', FIL_E_RESERVATION_TTL_SECONDS: String(TTL_SECONDS), FIL_EXPIRY_POLL_MS: '200' });
+  for (const { id, ...location } of network) expect((await http('PUT', inventory(`/locations/${id}`), location)).status).toBe(200);
+  for (const [locationId, sku, onHand] of stock) {
+    expect((await http('PUT', inventory(`/locations/${locationId}/stock/${sku}`), { onHand, safetyStock: 0 })).status).toBe(200);
+  }
+  // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
+  await waitFor(
+    async () => {
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E'));
+      return body?.length === stock.length;
+    },
+    { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
+  );
+});
+
+afterAll(async () => {
+  await system.stop();
+  await probe.stop();
+});
+
+describe('home delivery', () => {
+  it('ships a basket no single location holds as two parcels, and is DELIVERED when both are', async () => {
+    const orderId = await submit('HOME_DELIVERY', [
+      ['SKU-A', 2],
+      ['SKU-C', 1],
+    ]);
+    const allocated = await reached(orderId, 'ALLOCATED');
+    expect(allocated.value.allocations.map((a: any) => [a.locationId, a.kind, a.lines])).toEqual([
+      ['WH-LYON', 'SHIP', [{ sku: 'SKU-A', quantity: 2 }]],
+      ['WH-PARIS', 'SHIP', [{ sku: 'SKU-C', quantity: 1 }]],
+    ]);
+    const [first, second] = await fulfillmentsOf(orderId, 2);
+    await shipAll(first);
+    await shipAll(second);
+    await reached(orderId, 'SHIPPED');
+    for (const fulfillment of [first, second]) expect((await step(fulfillment.id, 'deliver')).status).toBe(200);
+    await reached(orderId, 'DELIVERED');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);
+    await waitFor(async () => (await atp('WH-PARIS', 'SKU-C')).onHand === 4, { what: 'the shipped unit consumed at WH-PARIS' });
+  });
+
+  it('serves two orders racing for the last unit from two warehouses, never overselling', async () => {
+    const [one, two] = await Promise.all([submit('HOME_DELIVERY', [['SKU-D', 1]]), submit('HOME_DELIVERY', [['SKU-D', 1]])]);
+    const [first, second] = await Promise.all([reached(one, 'ALLOCATED'), reached(two, 'ALLOCATED')]);
+    const places = [first, second].map((event) => event.value.allocations[0].locationId).sort();
+    expect(places).toEqual(['WH-LYON', 'WH-PARIS']);
+    expect(await atp('WH-LYON', 'SKU-D')).toMatchObject({ reserved: 1, atp: 0 });
+    expect(await atp('WH-PARIS', 'SKU-D')).toMatchObject({ reserved: 1, atp: 0 });
+  });
+
+  it('re-routes a part when a stock count leaves its location short, to another location and a new fulfillment', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-E', 1]]);
+    const allocated = await reached(orderId, 'ALLOCATED');
+    expect(allocated.value.allocations[0].locationId).toBe('WH-LYON');
+    await fulfillmentsOf(orderId, 1);
+    await probe.send(Topics.inventoryAdjustments, 'WH-LYON:SKU-E', { adjustmentId: `count-${orderId}`, locationId: 'WH-LYON', sku: 'SKU-E', mode: 'SET', quantity: 0, reason: 'cycle count' });
+    const moved = await probe.waitForMessage(
+      Topics.ordersEvents,
+      (m) => m.key === orderId && m.value.allocations.some((a: any) => a.locationId === 'WH-PARIS'),
+      30_000,
+    );
+    expect(moved.value).toMatchObject({ status: 'ALLOCATED', allocations: [{ locationId: 'WH-PARIS', lines: [{ sku: 'SKU-E', quantity: 1 }] }] });
+    const all = await fulfillmentsOf(orderId, 2);
+    await waitFor(async () => (await http('GET', fulfillments(`/fulfillments/${all[0].id}`))).body.status === 'CANCELLED', { what: 'the first fulfillment called off' });
+    expect(all[1]).toMatchObject({ locationId: 'WH-PARIS', status: 'CREATED' });
+    await waitFor(async () => (await atp('WH-LYON', 'SKU-E')).reserved === 0, { what: 'the short hold released' });
+    const { body } = await http('GET', orders(`/orders/${orderId}`));
+    expect(body.routing.map((r: any) => r.cause)).toEqual(['initial routing', expect.stringMatching(/^re-route: stock shortage of SKU-E at WH-LYON/)]);
+  });
+});
+
+describe('click & collect', () => {
+  it("picks the store's own units, transfers the rest from a warehouse, and is ready only when the transfer has arrived", async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-A', 2], ['SKU-B', 2]], { pickupLocationId: 'ST-LYON' });
+    const allocated = await reached(orderId, 'ALLOCATED');
+    expect(allocated.value.allocations.map((a: any) => [a.locationId, a.kind, a.lines])).toEqual([
+      ['ST-LYON', 'PICKUP', [{ sku: 'SKU-A', quantity: 2 }]],
+      // WH-LYON holds only 1 × SKU-B: the 2 come whole from Paris.
+      ['WH-PARIS', 'TRANSFER', [{ sku: 'SKU-B', quantity: 2 }]],
+    ]);
+    const work = await fulfillmentsOf(orderId, 2);
+    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    const counter = work.find((f) => f.kind === 'PICKUP');
+    expect(counter).toMatchObject({ locationId: 'ST-LYON', lines: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 2 }] });
+    expect(transfer.destinationLocationId).toBe('ST-LYON');
+
+    const early = await step(counter.id, 'ready');
+    expect(early.status).toBe(409);
+    expect(early.body.message).toMatch(/have not been received at ST-LYON yet/);
+    await shipAll(transfer);
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    expect((await step(counter.id, 'ready')).status).toBe(200);
+    await reached(orderId, 'READY_FOR_PICKUP');
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    await reached(orderId, 'COLLECTED');
+    // Cancelling now is too late, and says why.
+    const late = await http('POST', orders(`/orders/${orderId}/cancel`), { reason: 'changed my mind' });
+    expect(late.status).toBe(409);
+    await waitFor(async () => (await atp('ST-LYON', 'SKU-A')).onHand === 1, { what: "the store's units consumed at collection" });
+    expect(await atp('ST-LYON', 'SKU-A')).toMatchObject({ reserved: 0 });
+    expect(await atp('WH-PARIS', 'SKU-B')).toMatchObject({ onHand: 3, reserved: 0 });
+  });
+});
+
+describe('e-reservation', () => {
+  it('reserves in store and is collected before its TTL, consuming the stock', async () => {
+    const orderId = await submit('E_RESERVATION', [['SKU-C', 1]], { pickupLocationId: 'ST-VILLEURBANNE' });
+    await reached(orderId, 'RESERVED');
+    const [counter] = await fulfillmentsOf(orderId, 1);
+    expect((await step(counter.id, 'ready')).status).toBe(200);
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    await reached(orderId, 'COLLECTED');
+    await waitFor(async () => (await atp('ST-VILLEURBANNE', 'SKU-C')).onHand === 1, { what: 'the collected unit consumed' });
+  });
+
+  it('expires after its TTL: EXPIRED, the stock back in ATP, and the goods can no longer be collected', async () => {
+    const orderId = await submit('E_RESERVATION', [['SKU-C', 1]], { pickupLocationId: 'ST-VILLEURBANNE' });
+    await reached(orderId, 'RESERVED');
+    expect(await atp('ST-VILLEURBANNE', 'SKU-C')).toMatchObject({ reserved: 1, atp: 0 });
+    const [counter] = await fulfillmentsOf(orderId, 1);
+    const expired = await reached(orderId, 'EXPIRED', (TTL_SECONDS + 20) * 1000);
+    expect(expired.value.reason).toMatch(/not collected in time/);
+    await waitFor(async () => (await atp('ST-VILLEURBANNE', 'SKU-C')).atp === 1, { what: 'the unit back in ATP' });
+    await waitFor(async () => (await http('GET', fulfillments(`/fulfillments/${counter.id}`))).body.status === 'CANCELLED', { what: 'the counter called off' });
+    expect((await step(counter.id, 'collect')).status).toBe(409);
+  });
+
+  it('is rejected with NOT_AVAILABLE_IN_STORE, naming the nearest store that has it', async () => {
+    const orderId = await submit('E_RESERVATION', [['SKU-C', 1]], { pickupLocationId: 'ST-LYON' });
+    const rejected = await reached(orderId, 'REJECTED');
+    expect(rejected.value.reason).toMatch(/^NOT_AVAILABLE_IN_STORE/);
+    expect(rejected.value.alternatives).toEqual([{ locationId: 'ST-VILLEURBANNE', distanceKm: expect.any(Number) }]);
+  });
+});
+
+describe('cancellation and the customer view', () => {
+  it('cancels over Kafka: every hold released, the fulfillment called off', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-A', 4]]);
+    await reached(orderId, 'ALLOCATED');
+    const [fulfillment] = await fulfillmentsOf(orderId, 1);
+    expect(await atp('WH-LYON', 'SKU-A')).toMatchObject({ reserved: 4 });
+    await probe.send(Topics.ordersCommands, orderId, { orderId, reason: 'customer called' }, { ce_specversion: '1.0', ce_id: `cancel-${orderId}`, ce_type: 'CancelOrder', ce_source: '/e2e' });
+    await reached(orderId, 'CANCELLED');
+    await waitFor(async () => (await atp('WH-LYON', 'SKU-A')).reserved === 0, { what: 'the hold released' });
+    await waitFor(async () => (await http('GET', fulfillments(`/fulfillments/${fulfillment.id}`))).body.status === 'CANCELLED', { what: 'the fulfillment called off' });
+  });
+
+  it("lists one customer's orders from every channel, newest first, with their states", async () => {
+    const customer = { id: `CUST-MULTI-${randomBytes(3).toString('hex')}` };
+    const web = await submit('HOME_DELIVERY', [['SKU-A', 1]], { customer, channel: 'web' });
+    await reached(web, 'ALLOCATED');
+    const app = await submit('E_RESERVATION', [['SKU-A', 1]], { customer, channel: 'app', pickupLocationId: 'ST-LYON' });
+    await reached(app, 'RESERVED');
+    const pos = await submit('HOME_DELIVERY', [['SKU-NOWHERE', 1]], { customer, channel: 'store-pos' });
+    await reached(pos, 'REJECTED');
+    const { status, body } = await http('GET', orders(`/orders?customerId=${customer.id}`));
+    expect(status).toBe(200);
+    expect(body.map((o: any) => [o.orderId, o.channel, o.status])).toEqual([
+      [pos, 'store-pos', 'REJECTED'],
+      [app, 'app', 'RESERVED'],
+      [web, 'web', 'ALLOCATED'],
+    ]);
+  });
+});
