@@ -169,8 +169,19 @@ export function routeHomeDelivery(
 function cheapestCover(skus: string[], all: Candidate[]): { set: Candidate[]; exact: boolean } {
   if (!skus.length) return { set: [], exact: true };
   const useful = all.filter((c) => skus.some((sku) => c.covers.has(sku)));
-  const candidates = useful
-    .filter((a) => !useful.some((b) => b !== a && dominates(b, a, skus)))
+  // Of candidates serving the same SKUs only the best can be in a best cover: one pass
+  // keeps it, so the pairwise dominance test below runs on distinct cover sets only.
+  const bestPerCover = new Map<string, Candidate>();
+  for (const candidate of useful) {
+    const key = skus.filter((sku) => candidate.covers.has(sku)).join('\u0000');
+    const kept = bestPerCover.get(key);
+    if (!kept || candidate.cost < kept.cost - EPSILON || (candidate.cost <= kept.cost && compareTieBreak([candidate.location], [kept.location]) < 0)) {
+      bestPerCover.set(key, candidate);
+    }
+  }
+  const distinct = [...bestPerCover.values()];
+  const candidates = distinct
+    .filter((a) => !distinct.some((b) => b !== a && dominates(b, a, skus)))
     .sort((a, b) => a.cost - b.cost || compareTieBreak([a.location], [b.location]));
   const bounded = skus.length > EXACT_LIMITS.skus || useful.length > EXACT_LIMITS.candidates;
   const greedy = bounded ? greedyCover(skus, candidates) : undefined;

@@ -1,0 +1,75 @@
+// `npm run bench:routing`, part one: routing decisions per second and their latency, in
+// process, for home-delivery orders of 1, 5 and 10 lines over networks of 20, 200 and 2,000
+// ship locations (random but seeded, so every run decides the same orders). Part two, the
+// same decisions end to end at a steady offered load, is bench/orders.bench.ts with
+// BENCH_ORDERS=0 (see package.json).
+import { cpus, totalmem } from 'node:os';
+import { routeOrder, type NetworkLocation } from '../apps/order-orchestrator/src/routing/route-order';
+import { DEFAULT_POLICY } from '../apps/order-orchestrator/src/routing/routing-policy';
+
+const CATALOG = 200;
+const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2_000);
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 5_000);
+
+/** A small deterministic generator: every run benches the same networks and orders. */
+function generator(seed: number) {
+  let state = seed;
+  return () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+function network(size: number, random: () => number) {
+  const locations: NetworkLocation[] = Array.from({ length: size }, (_, i) => ({
+    id: `L${String(i).padStart(4, '0')}`,
+    type: random() < 0.2 ? 'WAREHOUSE' : 'STORE',
+    lat: 43 + random() * 7,
+    lng: -1 + random() * 8,
+    ship: true,
+    pickup: true,
+    reserve: true,
+    priority: null,
+    underCapacity: random() > 0.05,
+  }));
+  // Each location stocks about a third of the catalogue, a few units of each.
+  const stock = new Map<string, number>();
+  for (const location of locations) {
+    for (let sku = 0; sku < CATALOG; sku += 1) if (random() < 0.3) stock.set(`${location.id}|S${sku}`, 1 + Math.floor(random() * 4));
+  }
+  return { locations, atp: (locationId: string, sku: string) => stock.get(`${locationId}|${sku}`) ?? 0 };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+function bench(lineCount: number, size: number) {
+  const random = generator(lineCount * 7919 + size);
+  const { locations, atp } = network(size, random);
+  const orders = Array.from({ length: DECISIONS }, () => {
+    const skus = new Set<string>();
+    while (skus.size < lineCount) skus.add(`S${Math.floor(random() * CATALOG)}`);
+    return [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 2) }));
+  });
+  const latencies: number[] = [];
+  let exact = 0;
+  const started = performance.now();
+  for (const lines of orders) {
+    const before = performance.now();
+    const decision = routeOrder({ deliveryMode: 'HOME_DELIVERY', lines, shippingAddress: { lat: 48.85, lng: 2.35 }, locations, atp, policy: DEFAULT_POLICY });
+    latencies.push(performance.now() - before);
+    if (decision.explanation.exact) exact += 1;
+    if (performance.now() - started > BUDGET_MS) break;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { decisions: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), exact };
+}
+
+const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1));
+console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log('');
+console.log('| lines | locations | decisions | decisions/s | p50 ms | p99 ms | exact |');
+console.log('|---|---|---|---|---|---|---|');
+for (const size of [20, 200, 2_000]) {
+  for (const lines of [1, 5, 10]) {
+    const result = bench(lines, size);
+    console.log(`| ${lines} | ${size} | ${result.decisions} | ${Math.round(result.perSecond)} | ${ms(result.p50)} | ${ms(result.p99)} | ${result.exact}/${result.decisions} |`);
+  }
+}
