@@ -289,6 +289,26 @@ describe('routing and re-routing', () => {
     expect(orderEvents(probe, orderId)[2].value).toMatchObject({ status: 'ALLOCATED', reason: 're-allocated: SHIP 2 × SKU-A, 1 × SKU-B from WH-MARSEILLE' });
   });
 
+  it('re-routes the units a picker could not find to another location, and ships the order from both', async () => {
+    const orderId = 'O-short-pick';
+    const first = await allocated(orderId);
+    await fulfillmentEvent(probe, first, 'PICKED', { 'SKU-A': 1 });
+    const retry = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`)).value;
+    expect(retry).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    await answerReservation(probe, retry, 'reserved');
+    const second = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.fulfillmentId === `${orderId}-F2`)).value;
+    await fulfillmentEvent(probe, first, 'SHIPPED', { 'SKU-A': 1 });
+    await fulfillmentEvent(probe, second, 'SHIPPED');
+    await orderEvent(probe, orderId, 'OrderShipped');
+    const { body } = await call(url, 'GET', `/orders/${orderId}`);
+    expect(body.allocations.map((a: any) => [a.locationId, a.lines])).toEqual([
+      ['WH-LYON', [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 1 }]],
+      ['WH-MARSEILLE', [{ sku: 'SKU-A', quantity: 1 }]],
+    ]);
+    expect(body.routing[1].cause).toBe(`re-route: short pick at WH-LYON (${orderId}-F1): 1 × SKU-A not found`);
+    expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-LYON', filteredOut: 'EXCLUDED_FOR_ORDER' });
+  });
+
   it('stops routing to a location at its daily capacity, and says so', async () => {
     const near = { shippingAddress: { lat: 45.19, lng: 5.72 }, lines: [{ lineId: '1', sku: 'SKU-C', quantity: 1, unitPrice: 1 }] };
     const first = await allocated('O-capacity-1', near);

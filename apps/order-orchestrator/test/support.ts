@@ -87,7 +87,7 @@ export function answerReservation(
 }
 
 /** Fulfillment reports progress on a fulfillment the orchestrator created. */
-export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, status: FulfillmentStatus) {
+export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, status: FulfillmentStatus, picked: Record<string, number> = {}) {
   const value: FulfillmentEvent = {
     fulfillmentId: command.fulfillmentId,
     orderId: command.orderId,
@@ -95,7 +95,7 @@ export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, 
     kind: command.kind,
     status,
     reservationId: command.reservationId,
-    lines: command.lines.map((line) => ({ ...line, picked: line.quantity })),
+    lines: command.lines.map((line) => ({ ...line, picked: picked[line.sku] ?? line.quantity })),
     ...(status === 'SHIPPED' || status === 'IN_TRANSIT' ? { carrier: 'DHL', trackingNumber: 'JD001' } : {}),
     occurredAt: new Date().toISOString(),
   };

@@ -172,6 +172,8 @@ export class OrderSaga {
 
     switch (event.status) {
       case 'PICKED':
+        await this.shortPicked(em, order, mine, event);
+      // falls through: picking is the start of fulfillment, short or not
       case 'PACKED':
         if (['ALLOCATED', 'PARTIALLY_ALLOCATED'].includes(order.status)) {
           await this.advance(em, order, 'IN_FULFILLMENT', `${where} ${event.status.toLowerCase()}`);
@@ -205,6 +207,25 @@ export class OrderSaga {
         await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
         return this.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP'));
     }
+  }
+
+  /**
+   * Staff found fewer units than the part holds: the part shrinks to what was found and
+   * the missing units are re-routed, never to that location again for this order.
+   * (Fulfillment gives the missing units back to inventory itself.)
+   */
+  private async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
+    const part = parts.find((allocation) => allocation.kind !== 'PICKUP');
+    if (!part) return;
+    const found = new Map(event.lines.map((line) => [line.sku, line.picked]));
+    const missing = part.lines
+      .map(({ sku, quantity }) => ({ sku, quantity: quantity - Math.min(quantity, found.get(sku) ?? quantity) }))
+      .filter((line) => line.quantity > 0);
+    if (!missing.length) return;
+    const kept = part.lines.map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, found.get(sku) ?? quantity) })).filter((line) => line.quantity > 0);
+    order.updateAllocation(part.reservationId, { lines: kept });
+    await this.reroute(em, order, missing, `short pick at ${event.locationId} (${event.fulfillmentId}): ${describe(missing)} not found`, event.locationId);
+    await this.settle(em, order);
   }
 
   /** A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back; each refund counts once. */
