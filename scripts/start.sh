@@ -24,7 +24,9 @@ cleanup() {
   stop_services
   if ((${#started[@]})); then bash scripts/infra.sh down "${started[@]}" 2>/dev/null || true; fi
 }
-trap cleanup INT TERM EXIT
+# After a signal, stop here: the watch loop below would take the stopped services for crashes.
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
 
 start_services
 wait_services
