@@ -27,6 +27,8 @@ const stock: [string, string, number][] = [
   ['WH-PARIS', 'SKU-D', 1],
   ['WH-LYON', 'SKU-E', 1],
   ['WH-PARIS', 'SKU-E', 1],
+  ['WH-LYON', 'SKU-F', 2],
+  ['WH-PARIS', 'SKU-F', 5],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -92,7 +94,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -152,6 +154,33 @@ describe('home delivery', () => {
     await waitFor(async () => (await atp('WH-LYON', 'SKU-E')).reserved === 0, { what: 'the short hold released' });
     const { body } = await http('GET', orders(`/orders/${orderId}`));
     expect(body.routing.map((r: any) => r.cause)).toEqual(['initial routing', expect.stringMatching(/^re-route: stock shortage of SKU-E at WH-LYON/)]);
+  });
+});
+
+describe('short picks', () => {
+  it('takes units a picker could not find out of stock, sends them from another location, and the order still completes', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-F', 2]]);
+    const allocated = await reached(orderId, 'ALLOCATED');
+    expect(allocated.value.allocations[0]).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-F', quantity: 2 }] });
+    const [first] = await fulfillmentsOf(orderId, 1);
+    const picked = await step(first.id, 'pick', { lines: [{ sku: 'SKU-F', quantity: 1, reason: 'NOT_FOUND' }] });
+    expect(picked.status).toBe(200);
+    // The missing unit is gone from Lyon's shelf and from its reservation.
+    await waitFor(async () => (await atp('WH-LYON', 'SKU-F')).onHand === 1, { what: 'the missing unit out of on-hand' });
+    expect(await atp('WH-LYON', 'SKU-F')).toMatchObject({ reserved: 1, atp: 0 });
+    const all = await fulfillmentsOf(orderId, 2);
+    const second = all.find((f) => f.id !== first.id);
+    expect(second).toMatchObject({ locationId: 'WH-PARIS', lines: [{ sku: 'SKU-F', quantity: 1, picked: 0 }] });
+    expect((await step(first.id, 'pack', { parcels: [{ weightKg: 1 }] })).status).toBe(200);
+    expect((await step(first.id, 'ship', { carrier: 'Colissimo', trackingNumber: `T-${first.id}` })).status).toBe(200);
+    await shipAll(second);
+    await reached(orderId, 'SHIPPED');
+    for (const fulfillment of [first, second]) expect((await step(fulfillment.id, 'deliver')).status).toBe(200);
+    await reached(orderId, 'DELIVERED');
+    await waitFor(async () => (await atp('WH-PARIS', 'SKU-F')).onHand === 4, { what: 'the re-routed unit consumed in Paris' });
+    expect(await atp('WH-LYON', 'SKU-F')).toMatchObject({ onHand: 0, reserved: 0 });
+    const { body } = await http('GET', orders(`/orders/${orderId}`));
+    expect(body.routing.at(-1).cause).toMatch(/^re-route: short pick at WH-LYON .*1 × SKU-F not found/);
   });
 });
 

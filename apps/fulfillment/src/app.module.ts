@@ -5,6 +5,7 @@ import { Fulfillment } from './fulfillments/fulfillment.entity';
 import { FulfillmentsModule } from './fulfillments/fulfillments.module';
 import { fulfillmentMigration } from './migrations/0001-fulfillment.migration';
 import { counterMigration } from './migrations/0002-counter.migration';
+import { shortPicksMigration } from './migrations/0003-short-picks.migration';
 
 export const definition: ServiceDefinition = {
   service: 'fulfillment',
@@ -18,7 +19,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [messagingMigration, fulfillmentMigration, counterMigration],
+      migrations: [messagingMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
     }),
     FulfillmentsModule,
   ],

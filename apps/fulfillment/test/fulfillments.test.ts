@@ -73,7 +73,7 @@ function post(path: string, body?: unknown) {
 const fullPick = { lines: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }] };
 
 beforeAll(async () => {
-  await probe.start([Topics.fulfillmentEvents, Topics.dlq]);
+  await probe.start([Topics.fulfillmentEvents, Topics.dlq, Topics.inventoryCommands]);
   // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
@@ -201,16 +201,16 @@ describe('fulfillment steps over HTTP', () => {
     expect(eventsOf('F-repeat').filter((event) => event.headers.ce_type === 'FulfillmentShipped')).toHaveLength(1);
   });
 
-  it('answers 400 for pick lines that do not name the fulfillment SKUs, 409 for a short pick, 404 for an unknown id', async () => {
+  it('answers 400 for pick lines that do not name the fulfillment SKUs or are short without a reason, 404 for an unknown id', async () => {
     await created('F-bad-pick');
     const unknown = await post('/fulfillments/F-bad-pick/pick', { lines: [...fullPick.lines, { sku: 'SKU-Z', quantity: 1 }] });
     expect(unknown.status).toBe(400);
     expect((await bodyOf(unknown)).message).toMatch(/holds no sku SKU-Z/);
-    const short = await post('/fulfillments/F-bad-pick/pick', {
-      lines: [{ sku: 'SKU-A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1 }],
-    });
-    expect(short.status).toBe(409);
-    expect((await bodyOf(short)).message).toMatch(/short picks are not supported yet/);
+    const unexplained = await post('/fulfillments/F-bad-pick/pick', { lines: [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 1 }] });
+    expect(unexplained.status).toBe(400);
+    expect((await bodyOf(unexplained)).message).toMatch(/SKU-A \(1 of 2\) short without a reason/);
+    const badReason = await post('/fulfillments/F-bad-pick/pick', { lines: [{ sku: 'SKU-A', quantity: 1, reason: 'LOST_IN_SPACE' }, { sku: 'SKU-B', quantity: 1 }] });
+    expect(badReason.status).toBe(400);
     expect((await post('/fulfillments/F-bad-pick/pack', { parcels: [{ weightKg: 0 }] })).status).toBe(400);
     expect((await post('/fulfillments/nope/pick', fullPick)).status).toBe(404);
     expect((await fetch(`${url}/fulfillments/nope`)).status).toBe(404);
@@ -225,6 +225,34 @@ describe('fulfillment steps over HTTP', () => {
     const picked = await getJson('/fulfillments?locationId=STORE-LYON&status=PICKED');
     expect(picked.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-list-2']);
     expect((await fetch(`${url}/fulfillments?status=LOST`)).status).toBe(400);
+  });
+});
+
+describe('short picks', () => {
+  it('reports the missing units to inventory once, with the reservation, and announces what was found', async () => {
+    await created('F-short');
+    const lines = { lines: [{ sku: 'SKU-A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1 }] };
+    const picked = await post('/fulfillments/F-short/pick', lines);
+    expect(picked.status).toBe(200);
+    expect(await bodyOf(picked)).toMatchObject({ status: 'PICKED', shortLines: [{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }] });
+    expect((await post('/fulfillments/F-short/pick', lines)).status).toBe(200);
+    const event = await waitForEvent('F-short', 'FulfillmentPicked');
+    expect(event.value.lines).toEqual([
+      { sku: 'SKU-A', quantity: 2, picked: 1 },
+      { sku: 'SKU-B', quantity: 1, picked: 1 },
+    ]);
+    const report = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'ReportShortPick' && m.value.fulfillmentId === 'F-short');
+    expect(report.key).toBe('order-F-short');
+    expect(report.value).toEqual({
+      reservationId: 'res-F-short',
+      orderId: 'order-F-short',
+      fulfillmentId: 'F-short',
+      locationId: 'WH-PARIS',
+      lines: [{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }],
+    });
+    // Packing and shipping go on with what was found.
+    expect((await post('/fulfillments/F-short/pack', { parcels: [{ weightKg: 1 }] })).status).toBe(200);
+    expect(probe.messages(Topics.inventoryCommands, (m) => m.value?.fulfillmentId === 'F-short')).toHaveLength(1);
   });
 });
 

@@ -157,3 +157,39 @@ it('consumes onHand and reserved on commit, once, and a later release changes no
   expect(await stockAt(url, 'com', 'SKU-Z')).toMatchObject({ onHand: 0, reserved: 0, atp: 0 });
   await probe.waitForMessage(Topics.stockLevels, (m) => m.key === 'com:SKU-Z' && m.value.onHand === 0 && m.value.reserved === 0);
 });
+
+it('takes short-picked units out of the reservation and the on-hand once, and commits the rest', async () => {
+  await stocked('short', { 'SKU-P': 5, 'SKU-Q': 3 });
+  await reserve(probe, 'short-1', 'short', [
+    { sku: 'SKU-P', quantity: 3 },
+    { sku: 'SKU-Q', quantity: 1 },
+  ]);
+  await answerTo(probe, 'short-1', InventoryEventTypes.reserved);
+  const report = {
+    reservationId: 'short-1',
+    orderId: 'order-short-1',
+    fulfillmentId: 'F-short-1',
+    locationId: 'short',
+    lines: [
+      { sku: 'SKU-P', missing: 2, reason: 'NOT_FOUND' },
+      { sku: 'SKU-Q', missing: 1, reason: 'DAMAGED' },
+    ],
+  };
+  // Twice under new message ids: the adjustment ids make the second a no-op.
+  await sendCommand(probe, InventoryCommandTypes.shortPick, report as never);
+  await sendCommand(probe, InventoryCommandTypes.shortPick, report as never);
+  await sendCommand(probe, InventoryCommandTypes.commit, { reservationId: 'short-1', orderId: 'order-short-1' } as never);
+  const committed = await answerTo(probe, 'short-1', InventoryEventTypes.committed);
+  expect(committed.value.lines).toEqual([{ sku: 'SKU-P', quantity: 1 }]);
+  // 5 - 2 missing - 1 shipped; 3 - 1 damaged, nothing shipped.
+  expect(await stockAt(url, 'short', 'SKU-P')).toMatchObject({ onHand: 2, reserved: 0, atp: 2 });
+  expect(await stockAt(url, 'short', 'SKU-Q')).toMatchObject({ onHand: 2, reserved: 0, atp: 2 });
+  const adjustments = await app
+    .get(MikroORM)
+    .em.getConnection()
+    .execute(`select adjustment_id, quantity, reason from adjustment where adjustment_id like 'F-short-1:%' order by adjustment_id`);
+  expect(adjustments).toEqual([
+    { adjustment_id: 'F-short-1:SKU-P:short', quantity: -2, reason: 'SHORT_PICK:NOT_FOUND (F-short-1)' },
+    { adjustment_id: 'F-short-1:SKU-Q:short', quantity: -1, reason: 'SHORT_PICK:DAMAGED (F-short-1)' },
+  ]);
+});

@@ -63,10 +63,38 @@ export class ReservationRefDto {
   @IsString() @IsNotEmpty() orderId: string;
 }
 
+/** Why staff found fewer units than asked: both take the units out of sellable on-hand. */
+export const SHORT_PICK_REASONS = ['NOT_FOUND', 'DAMAGED'] as const;
+export type ShortPickReason = (typeof SHORT_PICK_REASONS)[number];
+
+export class ShortPickLineDto {
+  @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
+  @IsInt() @Min(1) missing: number;
+  @IsIn(SHORT_PICK_REASONS) reason: ShortPickReason;
+}
+
+/**
+ * Internal command (ce_type `ReportShortPick`), sent by fulfillment: the missing units
+ * leave the reservation and the location's on-hand, recorded as adjustments
+ * `<fulfillmentId>:<sku>:short` (their ids make a repeat harmless).
+ */
+export class ReportShortPickDto {
+  @IsString() @IsNotEmpty() reservationId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() fulfillmentId: string;
+  @Matches(ID_PATTERN) locationId: string;
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ShortPickLineDto)
+  lines: ShortPickLineDto[];
+}
+
 export const InventoryCommandTypes = {
   reserve: 'ReserveStock',
   release: 'ReleaseReservation',
   commit: 'CommitReservation',
+  shortPick: 'ReportShortPick',
 } as const;
 
 export const InventoryEventTypes = {

@@ -78,10 +78,24 @@ describe('Fulfillment state machine', () => {
     expect(fulfillment.history).toHaveLength(5);
   });
 
-  it('refuses a short pick for now, leaving the fulfillment CREATED', () => {
+  it('accepts a short pick with a reason, keeping what was found and what is missing', () => {
     const fulfillment = new Fulfillment(command());
-    expect(() => fulfillment.pick([{ sku: 'A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'B', quantity: 1 }])).toThrow(
-      /short picks are not supported yet \(A 1 of 2\)/,
+    expect(fulfillment.pick([{ sku: 'A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'B', quantity: 0, reason: 'DAMAGED' }])).toBe(true);
+    expect(fulfillment.lines).toEqual([
+      { sku: 'A', quantity: 2, picked: 1 },
+      { sku: 'B', quantity: 1, picked: 0 },
+    ]);
+    expect(fulfillment.shortLines).toEqual([
+      { sku: 'A', missing: 1, reason: 'NOT_FOUND' },
+      { sku: 'B', missing: 1, reason: 'DAMAGED' },
+    ]);
+    expect(fulfillment.history.at(-1)).toMatchObject({ status: 'PICKED', detail: 'A 1 missing (NOT_FOUND), B 1 missing (DAMAGED)' });
+  });
+
+  it('refuses a short line without a reason, leaving the fulfillment CREATED', () => {
+    const fulfillment = new Fulfillment(command());
+    expect(() => fulfillment.pick([{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }])).toThrow(
+      new InvalidFulfillmentStep('cannot pick fulfillment F1: A (1 of 2) short without a reason (NOT_FOUND or DAMAGED)'),
     );
     expect(fulfillment.status).toBe('CREATED');
   });

@@ -1,4 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { SHORT_PICK_REASONS, type ShortPickReason } from '@fil/contracts';
 import type {
   AllocationKind,
   AllocationLine,
@@ -63,6 +64,8 @@ export class Fulfillment {
   @Property({ type: 'string', columnType: 'text' }) status: FulfillmentStatus;
   @Property({ type: 'json' }) lines: FulfillmentLineView[];
   @Property({ type: 'json' }) parcels: Parcel[];
+  /** What the pick found missing, and why: reported to inventory once. */
+  @Property({ type: 'json' }) shortLines: { sku: string; missing: number; reason: ShortPickReason }[] = [];
   /** TRANSFER: the pickup store the goods travel to. */
   @Property({ type: 'string', columnType: 'text', nullable: true }) destinationLocationId?: string;
   /** E-reservation: after this, the goods can no longer be collected. */
@@ -94,18 +97,30 @@ export class Fulfillment {
     this.record('CREATED', now);
   }
 
-  /** Staff found the goods. Every unit must be found for now: short picks come later. */
+  /**
+   * Staff report what they found. A line found short needs a reason (NOT_FOUND,
+   * DAMAGED): the missing units are then reported to inventory and re-routed by the
+   * order; the fulfillment goes on with what was found.
+   */
   pick(lines: PickedLine[], now = new Date()): boolean {
     const found = this.foundQuantities(lines);
     if (this.status === 'PICKED' && this.lines.every((line) => found.get(line.sku) === line.picked)) return false;
     this.expect('pick', ['CREATED']);
     const short = this.lines.filter((line) => found.get(line.sku)! < line.quantity);
-    if (short.length) {
-      const detail = short.map((line) => `${line.sku} ${found.get(line.sku)} of ${line.quantity}`).join(', ');
-      throw new FulfillmentStepRefused(`cannot pick fulfillment ${this.id}: short picks are not supported yet (${detail})`);
+    const unexplained = short.filter((line) => !lines.find((picked) => picked.sku === line.sku)?.reason);
+    if (unexplained.length) {
+      throw new InvalidFulfillmentStep(
+        `cannot pick fulfillment ${this.id}: ${unexplained.map((line) => `${line.sku} (${found.get(line.sku)} of ${line.quantity})`).join(', ')} short without a reason (${SHORT_PICK_REASONS.join(' or ')})`,
+      );
     }
     this.lines = this.lines.map((line) => ({ ...line, picked: found.get(line.sku)! }));
-    this.moveTo('PICKED', now);
+    this.shortLines = short.map((line) => ({
+      sku: line.sku,
+      missing: line.quantity - found.get(line.sku)!,
+      reason: lines.find((picked) => picked.sku === line.sku)!.reason as ShortPickReason,
+    }));
+    const detail = this.shortLines.map((line) => `${line.sku} ${line.missing} missing (${line.reason})`).join(', ');
+    this.moveTo('PICKED', now, detail || undefined);
     return true;
   }
 

@@ -39,13 +39,16 @@ export class FulfillmentsController implements OnModuleInit {
 
   @Post(':id/pick')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Report what was found; every unit for now (short picks come later)' })
+  @ApiOperation({
+    summary: 'Report what was found, one line per SKU',
+    description: 'A line found short needs a reason (NOT_FOUND or DAMAGED): the missing units leave the reservation and the on-hand in inventory, and the order re-routes them to another location.',
+  })
   @ApiResponse({ status: 200, description: 'Picked (or already picked with the same quantities)' })
-  @ApiResponse({ status: 400, description: 'Lines that do not match the fulfillment' })
+  @ApiResponse({ status: 400, description: 'Lines that do not match the fulfillment, or a short line without a reason' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
-  @ApiResponse({ status: 409, description: 'Not CREATED, or a short pick' })
+  @ApiResponse({ status: 409, description: 'Not CREATED' })
   pick(@Param('id') id: string, @Body() body: PickFulfillmentDto) {
-    return this.fulfillments.step(id, 'pick', (fulfillment) => fulfillment.pick(body.lines));
+    return this.fulfillments.pick(id, body.lines);
   }
 
   @Post(':id/pack')

@@ -1,13 +1,13 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, Topics, validateAs } from '@fil/contracts';
+import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type ReportShortPickDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
 import { CreateFulfillmentDto } from './dto/create-fulfillment.dto';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
-import { Fulfillment, FulfillmentStepRefused } from './fulfillment.entity';
+import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
 export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' | 'ready' | 'collect';
 
@@ -56,6 +56,30 @@ export class FulfillmentsService {
         return toView(fulfillment);
       }),
     );
+  }
+
+  /** Picked, in full or short: units found missing are reported to inventory, in the same transaction. */
+  async pick(id: string, lines: PickedLine[]): Promise<FulfillmentView> {
+    return this.step(id, 'pick', async (fulfillment, em) => {
+      if (!fulfillment.pick(lines)) return false;
+      if (fulfillment.shortLines.length && fulfillment.reservationId) {
+        const report: ReportShortPickDto = {
+          reservationId: fulfillment.reservationId,
+          orderId: fulfillment.orderId,
+          fulfillmentId: fulfillment.id,
+          locationId: fulfillment.locationId,
+          lines: fulfillment.shortLines,
+        };
+        await this.outbox.add(em, {
+          topic: Topics.inventoryCommands,
+          key: fulfillment.orderId,
+          type: InventoryCommandTypes.shortPick,
+          data: report,
+          id: `${fulfillment.id}:${InventoryCommandTypes.shortPick}`,
+        });
+      }
+      return true;
+    });
   }
 
   /** The counter is ready only when every transfer of the order to this store has been received. */
@@ -125,6 +149,7 @@ function toView(fulfillment: Fulfillment) {
     status: fulfillment.status,
     reservationId: fulfillment.reservationId ?? null,
     lines: fulfillment.lines,
+    shortLines: fulfillment.shortLines,
     parcels: fulfillment.parcels,
     destinationLocationId: fulfillment.destinationLocationId ?? null,
     expiresAt: fulfillment.expiresAt?.toISOString() ?? null,

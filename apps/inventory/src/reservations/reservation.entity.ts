@@ -84,6 +84,19 @@ export class Reservation {
     return true;
   }
 
+  /** Takes up to `quantity` units of `sku` out of the reservation (a short pick); returns how many it held. */
+  removeUnits(sku: string, quantity: number): number {
+    let left = quantity;
+    const lines: AllocationLine[] = [];
+    for (const line of this.lines) {
+      const taken = line.sku === sku ? Math.min(left, line.quantity) : 0;
+      left -= taken;
+      if (line.quantity - taken > 0) lines.push({ sku: line.sku, quantity: line.quantity - taken });
+    }
+    this.lines = lines;
+    return quantity - left;
+  }
+
   /** Quantities per SKU, sorted by SKU so that every transaction locks stock rows in the same order. */
   quantitiesBySku(): [sku: string, quantity: number][] {
     return quantitiesBySku(this.lines);

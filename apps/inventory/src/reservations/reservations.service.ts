@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InventoryCommandTypes, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
+import { InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { Adjustment } from '../adjustments/adjustment.entity';
 import { Location } from '../locations/location.entity';
 import { parseMessage } from '../parse-message';
 import { Stock } from '../stock/stock.entity';
@@ -29,9 +30,11 @@ export class ReservationsService {
         return this.release(parseMessage(ReservationRefDto, message.value), em);
       case InventoryCommandTypes.commit:
         return this.commit(parseMessage(ReservationRefDto, message.value), em);
+      case InventoryCommandTypes.shortPick:
+        return this.shortPicked(parseMessage(ReportShortPickDto, message.value), em);
       case undefined:
         // This topic carries several commands: without ce_type there is no telling which.
-        throw new InvalidMessage('ce_type header missing: expected ReserveStock, ReleaseReservation or CommitReservation');
+        throw new InvalidMessage('ce_type header missing: expected ReserveStock, ReleaseReservation, CommitReservation or ReportShortPick');
       default:
         return Promise.resolve();
     }
@@ -70,6 +73,34 @@ export class ReservationsService {
       await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
     }
     await this.answer(reservation, em);
+  }
+
+  /**
+   * Staff could not pick some units (not there, or damaged): they leave the location's
+   * on-hand and, while the reservation holds them, the reservation too, so ATP is right
+   * and the rest of the reservation can still be committed. Each line is an adjustment
+   * whose id makes a repeated report change nothing.
+   */
+  async shortPicked(report: ReportShortPickDto, em: EntityManager): Promise<void> {
+    const reservation = await this.find(report, em);
+    if (reservation.locationId !== report.locationId) {
+      throw new InvalidMessage(`reservation ${reservation.id} is at ${reservation.locationId}, not ${report.locationId}`);
+    }
+    const changed: Stock[] = [];
+    for (const { sku, missing, reason } of [...report.lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
+      const adjustmentId = `${report.fulfillmentId}:${sku}:short`;
+      if (await em.findOne(Adjustment, adjustmentId)) continue;
+      const stock = await this.stock.lockOrCreate(em, report.locationId, sku);
+      const before = stock.onHand;
+      const held = reservation.status === 'HELD' ? reservation.removeUnits(sku, missing) : 0;
+      if (held) stock.release(held);
+      const { clamped } = stock.adjust('DELTA', -missing);
+      em.persist(
+        new Adjustment({ adjustmentId, locationId: report.locationId, sku, mode: 'DELTA', quantity: -missing, reason: `SHORT_PICK:${reason} (${report.fulfillmentId})` }, before, stock.onHand, clamped),
+      );
+      changed.push(stock);
+    }
+    if (changed.length) await this.stock.publishLevels(em, changed);
   }
 
   private async hold(command: ReserveStockDto, em: EntityManager): Promise<Reservation> {
@@ -126,7 +157,7 @@ export class ReservationsService {
     return stocks;
   }
 
-  private async find(ref: ReservationRefDto, em: EntityManager): Promise<Reservation> {
+  private async find(ref: { reservationId: string; orderId: string }, em: EntityManager): Promise<Reservation> {
     const reservation = await em.findOne(Reservation, ref.reservationId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!reservation) throw new InvalidMessage(`unknown reservation ${ref.reservationId}`);
     if (reservation.orderId !== ref.orderId) {

@@ -210,21 +210,33 @@ export class OrderSaga {
   }
 
   /**
-   * Staff found fewer units than the part holds: the part shrinks to what was found and
-   * the missing units are re-routed, never to that location again for this order.
-   * (Fulfillment gives the missing units back to inventory itself.)
+   * Staff found fewer units than asked: the part shrinks to what was found and the
+   * missing units are re-routed, never to that location again for this order
+   * (fulfillment has already taken them out of inventory). At the counter, missing
+   * units are the store's own: an e-reservation is then called off.
    */
   private async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
-    const part = parts.find((allocation) => allocation.kind !== 'PICKUP');
+    const missingBySku = new Map(event.lines.map((line) => [line.sku, line.quantity - Math.min(line.quantity, line.picked)]));
+    if (![...missingBySku.values()].some((missing) => missing > 0)) return;
+    const atCounter = order.counterFulfillmentId === event.fulfillmentId;
+    const why = `short pick at ${event.locationId} (${event.fulfillmentId})`;
+    if (atCounter && order.deliveryMode === 'E_RESERVATION') {
+      await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
+      return this.compensate(em, order, why);
+    }
+    const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
     if (!part) return;
-    const found = new Map(event.lines.map((line) => [line.sku, line.picked]));
     const missing = part.lines
-      .map(({ sku, quantity }) => ({ sku, quantity: quantity - Math.min(quantity, found.get(sku) ?? quantity) }))
+      .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, missingBySku.get(sku) ?? 0) }))
       .filter((line) => line.quantity > 0);
     if (!missing.length) return;
-    const kept = part.lines.map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, found.get(sku) ?? quantity) })).filter((line) => line.quantity > 0);
-    order.updateAllocation(part.reservationId, { lines: kept });
-    await this.reroute(em, order, missing, `short pick at ${event.locationId} (${event.fulfillmentId}): ${describe(missing)} not found`, event.locationId);
+    const kept = part.lines
+      .map(({ sku, quantity }) => ({ sku, quantity: quantity - (missing.find((line) => line.sku === sku)?.quantity ?? 0) }))
+      .filter((line) => line.quantity > 0);
+    // Nothing found at all: the part is over, and so is its fulfillment.
+    order.updateAllocation(part.reservationId, kept.length ? { lines: kept } : { lines: kept, state: 'RELEASED' });
+    if (!kept.length) await this.cancelFulfillment(em, order, part, `${why}: nothing found`);
+    await this.reroute(em, order, missing, `${why}: ${describe(missing)} not found`, event.locationId);
     await this.settle(em, order);
   }
 

@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import { SHORT_PICK_REASONS, type ShortPickReason } from '@fil/contracts';
 
 export class PickLineDto {
   @ApiProperty({ example: 'SKU-1' }) @IsString() @IsNotEmpty() @MaxLength(100) sku: string;
   @ApiProperty({ description: 'quantity found', example: 2 }) @IsInt() @Min(0) quantity: number;
-  @ApiPropertyOptional({ description: 'why fewer were found, e.g. NOT_FOUND or DAMAGED', example: 'NOT_FOUND' })
+  @ApiPropertyOptional({ enum: SHORT_PICK_REASONS, description: 'why fewer were found: required when short', example: 'NOT_FOUND' })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  reason?: string;
+  @IsIn(SHORT_PICK_REASONS)
+  reason?: ShortPickReason;
 }
 
 /** `POST /fulfillments/{id}/pick`: what staff found, one line per SKU. */
