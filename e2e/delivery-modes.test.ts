@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Topics } from '@fil/contracts';
+import { signStaffToken } from '@fil/auth';
 import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e-modes');
@@ -35,6 +36,9 @@ const LYON = { lat: 45.764, lng: 4.8357 };
 const inventory = (path: string) => `${system.url('inventory')}${path}`;
 const orders = (path: string) => `${system.url('order-orchestrator')}${path}`;
 const fulfillments = (path: string) => `${system.url('fulfillment')}${path}`;
+// Warehouse and store staff work with bearer tokens; the test acts as an admin of every location.
+const ADMIN = signStaffToken({ sub: 'e2e-admin', role: 'admin' });
+const staffGet = (path: string) => http('GET', fulfillments(path), undefined, ADMIN);
 
 let sequence = 0;
 function submit(deliveryMode: string, lines: [string, number][], extra: Record<string, unknown> = {}): Promise<string> {
@@ -61,7 +65,7 @@ const statusesOf = (orderId: string) => probe.messages(Topics.ordersEvents, (m) 
 async function fulfillmentsOf(orderId: string, count: number): Promise<any[]> {
   return waitFor(
     async () => {
-      const { body } = await http('GET', fulfillments(`/fulfillments?orderId=${orderId}`));
+      const { body } = await staffGet(`/fulfillments?orderId=${orderId}`);
       return body?.length === count ? body : undefined;
     },
     { timeoutMs: 30_000, what: `${count} fulfillment(s) for ${orderId}` },
@@ -69,7 +73,7 @@ async function fulfillmentsOf(orderId: string, count: number): Promise<any[]> {
 }
 
 async function step(id: string, name: string, body: unknown = {}): Promise<{ status: number; body: any }> {
-  return http('POST', fulfillments(`/fulfillments/${id}/${name}`), body);
+  return http('POST', fulfillments(`/fulfillments/${id}/${name}`), body, ADMIN);
 }
 
 /** Picks every unit, packs and ships. */
@@ -149,7 +153,7 @@ describe('home delivery', () => {
     );
     expect(moved.value).toMatchObject({ status: 'ALLOCATED', allocations: [{ locationId: 'WH-PARIS', lines: [{ sku: 'SKU-E', quantity: 1 }] }] });
     const all = await fulfillmentsOf(orderId, 2);
-    await waitFor(async () => (await http('GET', fulfillments(`/fulfillments/${all[0].id}`))).body.status === 'CANCELLED', { what: 'the first fulfillment called off' });
+    await waitFor(async () => (await staffGet(`/fulfillments/${all[0].id}`)).body.status === 'CANCELLED', { what: 'the first fulfillment called off' });
     expect(all[1]).toMatchObject({ locationId: 'WH-PARIS', status: 'CREATED' });
     await waitFor(async () => (await atp('WH-LYON', 'SKU-E')).reserved === 0, { what: 'the short hold released' });
     const { body } = await http('GET', orders(`/orders/${orderId}`));
@@ -236,7 +240,7 @@ describe('e-reservation', () => {
     const expired = await reached(orderId, 'EXPIRED', (TTL_SECONDS + 20) * 1000);
     expect(expired.value.reason).toMatch(/not collected in time/);
     await waitFor(async () => (await atp('ST-VILLEURBANNE', 'SKU-C')).atp === 1, { what: 'the unit back in ATP' });
-    await waitFor(async () => (await http('GET', fulfillments(`/fulfillments/${counter.id}`))).body.status === 'CANCELLED', { what: 'the counter called off' });
+    await waitFor(async () => (await staffGet(`/fulfillments/${counter.id}`)).body.status === 'CANCELLED', { what: 'the counter called off' });
     expect((await step(counter.id, 'collect')).status).toBe(409);
   });
 
@@ -257,7 +261,7 @@ describe('cancellation and the customer view', () => {
     await probe.send(Topics.ordersCommands, orderId, { orderId, reason: 'customer called' }, { ce_specversion: '1.0', ce_id: `cancel-${orderId}`, ce_type: 'CancelOrder', ce_source: '/e2e' });
     await reached(orderId, 'CANCELLED');
     await waitFor(async () => (await atp('WH-LYON', 'SKU-A')).reserved === 0, { what: 'the hold released' });
-    await waitFor(async () => (await http('GET', fulfillments(`/fulfillments/${fulfillment.id}`))).body.status === 'CANCELLED', { what: 'the fulfillment called off' });
+    await waitFor(async () => (await staffGet(`/fulfillments/${fulfillment.id}`)).body.status === 'CANCELLED', { what: 'the fulfillment called off' });
   });
 
   it("lists one customer's orders from every channel, newest first, with their states", async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Topics } from '@fil/contracts';
+import { signStaffToken } from '@fil/auth';
 import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e');
@@ -102,19 +103,21 @@ describe('one order through the four services', () => {
   });
 
   it('gives the warehouse a fulfillment that staff pick, pack, ship and deliver over HTTP, bringing the order to DELIVERED', async () => {
+    // The warehouse's staff, with a token for their location only.
+    const staff = signStaffToken({ sub: 'wh-lyon-picker', role: 'staff', locations: ['WH-LYON'] });
     const fulfillment = await waitFor(
-      async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body?.[0],
+      async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`, undefined, staff)).body?.[0],
       { what: 'the fulfillment of the order' },
     );
     fulfillmentId = fulfillment.id;
     expect(fulfillment).toMatchObject({ orderId, locationId: 'WH-LYON', kind: 'SHIP', status: 'CREATED' });
 
     const base = `${system.url('fulfillment')}/fulfillments/${fulfillmentId}`;
-    const pick = await http('POST', `${base}/pick`, { lines: [{ sku: 'SKU-TSHIRT', quantity: 2 }, { sku: 'SKU-JEANS', quantity: 1 }] });
+    const pick = await http('POST', `${base}/pick`, { lines: [{ sku: 'SKU-TSHIRT', quantity: 2 }, { sku: 'SKU-JEANS', quantity: 1 }] }, staff);
     expect(pick.status).toBe(200);
-    expect((await http('POST', `${base}/pack`, { parcels: [{ weightKg: 1.4 }] })).status).toBe(200);
-    expect((await http('POST', `${base}/ship`, { carrier: 'Colissimo', trackingNumber: '6A12345678901' })).status).toBe(200);
-    expect((await http('POST', `${base}/deliver`, {})).status).toBe(200);
+    expect((await http('POST', `${base}/pack`, { parcels: [{ weightKg: 1.4 }] }, staff)).status).toBe(200);
+    expect((await http('POST', `${base}/ship`, { carrier: 'Colissimo', trackingNumber: '6A12345678901' }, staff)).status).toBe(200);
+    expect((await http('POST', `${base}/deliver`, {}, staff)).status).toBe(200);
 
     await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'DELIVERED', 30_000);
     expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);

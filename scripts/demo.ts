@@ -2,16 +2,20 @@
 // as a channel would, walks its fulfillment through pick, pack, ship and deliver over
 // HTTP as warehouse staff would, and prints the order's timeline and its trace.
 import { randomBytes } from 'node:crypto';
+import { signStaffToken } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { createKafka, physicalTopic } from '@fil/messaging';
 
 const orchestrator = process.env.ORCHESTRATOR_URL ?? 'http://127.0.0.1:3000';
 const fulfillment = process.env.FULFILLMENT_URL ?? 'http://127.0.0.1:3002';
 
+// Warehouse staff work with a bearer token; the demo acts as an admin (FIL_JWT_SECRET or the development default).
+const staffToken = process.env.FIL_STAFF_TOKEN ?? signStaffToken({ sub: 'demo', role: 'admin' });
+
 async function call(method: string, url: string, body?: unknown) {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${staffToken}` },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

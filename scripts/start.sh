@@ -31,6 +31,7 @@ trap cleanup EXIT
 start_services
 wait_services
 node -r @swc-node/register apps/inventory/src/seed/seed.ts
+node -r @swc-node/register scripts/staff-tokens.ts
 
 cat <<INFO
 
@@ -43,6 +44,8 @@ Fil is running.
   logs (JSON)         .local/logs/<service>.log
   Kafka               127.0.0.1:9092 (topics fil.*.v1)
 
+Staff endpoints need a bearer token:  source .local/staff-tokens.sh
+  curl -H "Authorization: Bearer \$STORE_TOKEN" 'http://127.0.0.1:3002/fulfillments?locationId=store-lyon-part-dieu&open=true'
 Walk one order through every service:  npm run demo
 Ctrl-C stops what this command started.
 INFO

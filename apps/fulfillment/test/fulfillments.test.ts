@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/contracts';
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
+import { signStaffToken } from '@fil/auth';
 import { KafkaProbe, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 
 useTestEnvironment('fulfillment');
@@ -60,12 +61,16 @@ async function created(id: string, overrides: Partial<CreateFulfillment> = {}) {
 
 /** Response bodies are whatever the service answers: tests assert their shape. */
 const bodyOf = (response: Response): Promise<any> => response.json();
-const getJson = async (path: string): Promise<any> => bodyOf(await fetch(url + path));
+// Staff endpoints need a bearer token: an admin's by default, any other when a test says so.
+const ADMIN = signStaffToken({ sub: 'test-admin', role: 'admin' });
+const authorized = (token: string | undefined = ADMIN): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+const get = (path: string, token?: string) => fetch(url + path, { headers: authorized(token) });
+const getJson = async (path: string): Promise<any> => bodyOf(await get(path));
 
-function post(path: string, body?: unknown) {
+function post(path: string, body?: unknown, token?: string) {
   return fetch(url + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authorized(token) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
@@ -100,7 +105,7 @@ describe('fulfillment commands over Kafka', () => {
     expect(event.headers.ce_id).toBe('F-twice:CREATED');
     expect(event.value).toMatchObject({ fulfillmentId: 'F-twice', status: 'CREATED', kind: 'SHIP', reservationId: 'res-F-twice' });
 
-    const response = await fetch(`${url}/fulfillments/F-twice`);
+    const response = await get('/fulfillments/F-twice');
     expect(response.status).toBe(200);
     expect(await bodyOf(response)).toMatchObject({
       id: 'F-twice',
@@ -123,7 +128,7 @@ describe('fulfillment commands over Kafka', () => {
     const dead = await probe.waitForMessage(Topics.dlq, (message) => message.value?.originalTopic === Topics.fulfillmentCommands);
     expect(dead.value.reason).toMatch(/invalid CreateFulfillment: .*kind.*lines/);
     expect(dead.key).toBe('order-F-invalid');
-    expect((await fetch(`${url}/fulfillments/F-invalid`)).status).toBe(404);
+    expect((await get('/fulfillments/F-invalid')).status).toBe(404);
   });
 
   it('cancels a fulfillment not yet shipped on CancelFulfillment, announcing it once', async () => {
@@ -213,7 +218,7 @@ describe('fulfillment steps over HTTP', () => {
     expect(badReason.status).toBe(400);
     expect((await post('/fulfillments/F-bad-pick/pack', { parcels: [{ weightKg: 0 }] })).status).toBe(400);
     expect((await post('/fulfillments/nope/pick', fullPick)).status).toBe(404);
-    expect((await fetch(`${url}/fulfillments/nope`)).status).toBe(404);
+    expect((await get('/fulfillments/nope')).status).toBe(404);
   });
 
   it('lists fulfillments by location and status, oldest first', async () => {
@@ -224,7 +229,7 @@ describe('fulfillment steps over HTTP', () => {
     expect(all.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-list-1', 'F-list-2']);
     const picked = await getJson('/fulfillments?locationId=STORE-LYON&status=PICKED');
     expect(picked.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-list-2']);
-    expect((await fetch(`${url}/fulfillments?status=LOST`)).status).toBe(400);
+    expect((await get('/fulfillments?status=LOST')).status).toBe(400);
   });
 });
 
@@ -315,5 +320,70 @@ describe('click & collect at the counter', () => {
     expect(late.status).toBe(409);
     expect((await bodyOf(late)).message).toMatch(/^cannot collect fulfillment F-expired: the reservation expired at /);
     expect((await getJson('/fulfillments/F-expired')).status).toBe('READY_FOR_PICKUP');
+  });
+});
+
+describe('staff access', () => {
+  const lyonStaff = signStaffToken({ sub: 'lea', role: 'staff', locations: ['ST-ANNECY'] });
+  const parisStaff = signStaffToken({ sub: 'paul', role: 'staff', locations: ['WH-PARIS'] });
+
+  beforeAll(async () => {
+    await created('F-secure-lyon', { orderId: 'order-secure', locationId: 'ST-ANNECY', kind: 'PICKUP' });
+    await created('F-secure-paris', { orderId: 'order-secure', locationId: 'WH-PARIS', kind: 'TRANSFER', destinationLocationId: 'ST-ANNECY' });
+  });
+
+  it('answers 401 without a token, with a bad signature, and with an expired token', async () => {
+    const missing = await fetch(`${url}/fulfillments/F-secure-lyon`);
+    expect(missing.status).toBe(401);
+    expect((await bodyOf(missing)).message).toMatch(/bearer token is required/);
+
+    const forged = signStaffToken({ sub: 'mallory', role: 'admin' }, { secret: 'not-the-secret' });
+    const badSignature = await get('/fulfillments/F-secure-lyon', forged);
+    expect(badSignature.status).toBe(401);
+    expect((await bodyOf(badSignature)).message).toMatch(/not valid: invalid signature/);
+
+    const expired = signStaffToken({ sub: 'lea', role: 'staff', locations: ['ST-ANNECY'] }, { expiresInSeconds: 60, now: Date.now() - 3_600_000 });
+    const late = await post('/fulfillments/F-secure-lyon/ready', undefined, expired);
+    expect(late.status).toBe(401);
+    expect((await bodyOf(late)).message).toMatch(/the token expired at /);
+    expect((await getJson('/fulfillments/F-secure-lyon')).status).toBe('CREATED');
+  });
+
+  it("answers 403 to staff acting on another location's work, and changes nothing", async () => {
+    const other = await post('/fulfillments/F-secure-lyon/ready', undefined, parisStaff);
+    expect(other.status).toBe(403);
+    expect((await bodyOf(other)).message).toBe('paul may not act on fulfillment F-secure-lyon: it belongs to ST-ANNECY, not to WH-PARIS');
+    expect((await get('/fulfillments/F-secure-lyon', parisStaff)).status).toBe(403);
+    expect((await get('/fulfillments?locationId=ST-ANNECY', parisStaff)).status).toBe(403);
+    expect((await getJson('/fulfillments/F-secure-lyon')).status).toBe('CREATED');
+    // A token without a known role, or a staff token without locations, is not staff.
+    expect((await get('/fulfillments/F-secure-lyon', signStaffToken({ sub: 'x', role: 'customer' as never }))).status).toBe(403);
+    expect((await get('/fulfillments/F-secure-lyon', signStaffToken({ sub: 'x', role: 'staff' }))).status).toBe(403);
+  });
+
+  it('lets staff work at their own location: the origin ships a transfer, the destination store receives it', async () => {
+    const pick = { lines: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }] };
+    expect((await post('/fulfillments/F-secure-paris/pick', pick, parisStaff)).status).toBe(200);
+    expect((await post('/fulfillments/F-secure-paris/pack', { parcels: [{ weightKg: 2 }] }, parisStaff)).status).toBe(200);
+    expect((await post('/fulfillments/F-secure-paris/ship', { carrier: 'GLS', trackingNumber: 'T-SEC' }, parisStaff)).status).toBe(200);
+    expect((await post('/fulfillments/F-secure-paris/receive', undefined, parisStaff)).status).toBe(403);
+    expect((await post('/fulfillments/F-secure-paris/receive', undefined, lyonStaff)).status).toBe(200);
+    expect((await post('/fulfillments/F-secure-lyon/ready', undefined, lyonStaff)).status).toBe(200);
+    // Lyon's list shows its counter and the transfer coming to it; Paris's only its own work.
+    const lyonList = await bodyOf(await get('/fulfillments?orderId=order-secure', lyonStaff));
+    expect(lyonList.map((f: { id: string }) => f.id)).toEqual(['F-secure-lyon', 'F-secure-paris']);
+    const parisList = await bodyOf(await get('/fulfillments?orderId=order-secure', parisStaff));
+    expect(parisList.map((f: { id: string }) => f.id)).toEqual(['F-secure-paris']);
+  });
+
+  it("gives a location's pick list: its open work, oldest first, with the lines", async () => {
+    const list = await bodyOf(await get('/fulfillments?locationId=ST-ANNECY&open=true', lyonStaff));
+    expect(list.map((f: { id: string; status: string }) => [f.id, f.status])).toEqual([['F-secure-lyon', 'READY_FOR_PICKUP']]);
+    expect(list[0].lines).toEqual([
+      { sku: 'SKU-A', quantity: 2, picked: 0 },
+      { sku: 'SKU-B', quantity: 1, picked: 0 },
+    ]);
+    const several = await bodyOf(await get('/fulfillments?orderId=order-secure&status=RECEIVED,READY_FOR_PICKUP'));
+    expect(several.map((f: { id: string }) => f.id)).toEqual(['F-secure-lyon', 'F-secure-paris']);
   });
 });

@@ -84,11 +84,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** JSON over HTTP with the status kept, for readable assertions. */
-export async function http(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** JSON over HTTP with the status kept, for readable assertions; `token` goes as the bearer token. */
+export async function http(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseFilters, type OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Staff, StaffOnly, type StaffClaims } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
 import { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
@@ -10,6 +11,7 @@ import { FulfillmentErrorsFilter } from './fulfillment-errors.filter';
 import { FulfillmentsService } from './fulfillments.service';
 
 @ApiTags('fulfillments')
+@StaffOnly()
 @Controller('fulfillments')
 @UseFilters(FulfillmentErrorsFilter)
 export class FulfillmentsController implements OnModuleInit {
@@ -25,16 +27,16 @@ export class FulfillmentsController implements OnModuleInit {
   @Get()
   @ApiOperation({ summary: 'Fulfillments of a location, status or order, oldest first' })
   @ApiResponse({ status: 200, description: 'The matching fulfillments' })
-  list(@Query() query: ListFulfillmentsQuery) {
-    return this.fulfillments.list(query);
+  list(@Query() query: ListFulfillmentsQuery, @Staff() staff: StaffClaims) {
+    return this.fulfillments.list(query, staff);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One fulfillment with its lines and history' })
   @ApiResponse({ status: 200, description: 'The fulfillment' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
-  get(@Param('id') id: string) {
-    return this.fulfillments.get(id);
+  get(@Param('id') id: string, @Staff() staff: StaffClaims) {
+    return this.fulfillments.get(id, staff);
   }
 
   @Post(':id/pick')
@@ -47,8 +49,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 400, description: 'Lines that do not match the fulfillment, or a short line without a reason' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not CREATED' })
-  pick(@Param('id') id: string, @Body() body: PickFulfillmentDto) {
-    return this.fulfillments.pick(id, body.lines);
+  pick(@Param('id') id: string, @Body() body: PickFulfillmentDto, @Staff() staff: StaffClaims) {
+    return this.fulfillments.pick(id, staff, body.lines);
   }
 
   @Post(':id/pack')
@@ -57,8 +59,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Packed (or already packed into the same parcels)' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not PICKED' })
-  pack(@Param('id') id: string, @Body() body: PackFulfillmentDto) {
-    return this.fulfillments.step(id, 'pack', (fulfillment) => fulfillment.pack(body.parcels));
+  pack(@Param('id') id: string, @Body() body: PackFulfillmentDto, @Staff() staff: StaffClaims) {
+    return this.fulfillments.step(id, 'pack', staff, (fulfillment) => fulfillment.pack(body.parcels));
   }
 
   @Post(':id/ship')
@@ -67,8 +69,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Shipped (or already shipped with the same carrier and tracking number)' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not PACKED' })
-  ship(@Param('id') id: string, @Body() body: ShipFulfillmentDto) {
-    return this.fulfillments.step(id, 'ship', (fulfillment) => fulfillment.ship(body.carrier, body.trackingNumber));
+  ship(@Param('id') id: string, @Body() body: ShipFulfillmentDto, @Staff() staff: StaffClaims) {
+    return this.fulfillments.step(id, 'ship', staff, (fulfillment) => fulfillment.ship(body.carrier, body.trackingNumber));
   }
 
   @Post(':id/deliver')
@@ -77,8 +79,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Delivered (or already delivered)' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not SHIPPED, or not a SHIP fulfillment' })
-  deliver(@Param('id') id: string) {
-    return this.fulfillments.step(id, 'deliver', (fulfillment) => fulfillment.deliver());
+  deliver(@Param('id') id: string, @Staff() staff: StaffClaims) {
+    return this.fulfillments.step(id, 'deliver', staff, (fulfillment) => fulfillment.deliver());
   }
 
   @Post(':id/receive')
@@ -87,8 +89,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Received (or already received)' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not IN_TRANSIT, or not a TRANSFER' })
-  receive(@Param('id') id: string) {
-    return this.fulfillments.step(id, 'receive', (fulfillment) => fulfillment.receive());
+  receive(@Param('id') id: string, @Staff() staff: StaffClaims) {
+    return this.fulfillments.step(id, 'receive', staff, (fulfillment) => fulfillment.receive());
   }
 
   @Post(':id/ready')
@@ -97,8 +99,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Ready for pickup (or already ready)' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not a PICKUP, not CREATED or PICKED, or transfers still missing (named)' })
-  ready(@Param('id') id: string) {
-    return this.fulfillments.ready(id);
+  ready(@Param('id') id: string, @Staff() staff: StaffClaims) {
+    return this.fulfillments.ready(id, staff);
   }
 
   @Post(':id/collect')
@@ -107,7 +109,7 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Collected (or already collected)' })
   @ApiResponse({ status: 404, description: 'Unknown fulfillment' })
   @ApiResponse({ status: 409, description: 'Not READY_FOR_PICKUP, not a PICKUP, or an e-reservation past its deadline' })
-  collect(@Param('id') id: string) {
-    return this.fulfillments.step(id, 'collect', (fulfillment) => fulfillment.collect());
+  collect(@Param('id') id: string, @Staff() staff: StaffClaims) {
+    return this.fulfillments.step(id, 'collect', staff, (fulfillment) => fulfillment.collect());
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { assertMayActAt, type StaffClaims } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type ReportShortPickDto } from '@fil/contracts';
+import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
@@ -10,6 +11,9 @@ import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
 export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' | 'ready' | 'collect';
+
+/** Work still to do at the location: the pick list. */
+const OPEN_STATUSES: FulfillmentStatus[] = ['CREATED', 'PICKED', 'PACKED', 'READY_FOR_PICKUP'];
 
 /** What staff and clients see of a fulfillment (PRODUCT.md). */
 export type FulfillmentView = ReturnType<typeof toView>;
@@ -29,15 +33,27 @@ export class FulfillmentsService {
     else if (message.type === FulfillmentCommandTypes.cancel) await this.cancel(message, em);
   }
 
-  async list(query: ListFulfillmentsQuery): Promise<FulfillmentView[]> {
-    const where = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
+  /** Oldest first; staff see their own locations only (naming another one is a 403). */
+  async list(query: ListFulfillmentsQuery, staff: StaffClaims): Promise<FulfillmentView[]> {
+    if (query.locationId) assertMayActAt(staff, `the work list of ${query.locationId}`, query.locationId);
+    const statuses = query.open === 'true' ? OPEN_STATUSES : query.status?.split(',');
+    const where = {
+      ...(query.orderId ? { orderId: query.orderId } : {}),
+      ...(statuses ? { status: { $in: statuses as FulfillmentStatus[] } } : {}),
+      ...(query.locationId
+        ? { locationId: query.locationId }
+        : staff.role === 'admin'
+          ? {}
+          : { $or: [{ locationId: { $in: staff.locations! } }, { destinationLocationId: { $in: staff.locations! } }] }),
+    };
     const found = await this.em.fork().find(Fulfillment, where, { orderBy: { createdAt: 'asc', id: 'asc' } });
     return found.map(toView);
   }
 
-  async get(id: string): Promise<FulfillmentView> {
+  async get(id: string, staff: StaffClaims): Promise<FulfillmentView> {
     const fulfillment = await this.em.fork().findOne(Fulfillment, { id });
     if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
+    assertMayActAt(staff, `fulfillment ${id}`, fulfillment.locationId, fulfillment.destinationLocationId);
     return toView(fulfillment);
   }
 
@@ -46,12 +62,20 @@ export class FulfillmentsService {
    * The row is locked so that two clicks on the same step are applied one after
    * the other: the second sees the first's result and changes nothing.
    */
-  async step(id: string, step: FulfillmentStep, apply: (fulfillment: Fulfillment, em: EntityManager) => boolean | Promise<boolean>): Promise<FulfillmentView> {
+  async step(
+    id: string,
+    step: FulfillmentStep,
+    staff: StaffClaims,
+    apply: (fulfillment: Fulfillment, em: EntityManager) => boolean | Promise<boolean>,
+  ): Promise<FulfillmentView> {
     const traceparent = await this.traceparentOf(id);
     return inTrace(`fulfillment.${step}`, traceparent, { 'fil.fulfillment.id': id }, () =>
       this.em.fork().transactional(async (em) => {
         const fulfillment = await em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
+        // A transfer is received by the store it travels to; every other step is the location's own.
+        const actsAt = step === 'receive' ? fulfillment.destinationLocationId : fulfillment.locationId;
+        assertMayActAt(staff, `fulfillment ${id}`, actsAt);
         if (await apply(fulfillment, em)) await this.announce(em, fulfillment);
         return toView(fulfillment);
       }),
@@ -59,8 +83,8 @@ export class FulfillmentsService {
   }
 
   /** Picked, in full or short: units found missing are reported to inventory, in the same transaction. */
-  async pick(id: string, lines: PickedLine[]): Promise<FulfillmentView> {
-    return this.step(id, 'pick', async (fulfillment, em) => {
+  async pick(id: string, staff: StaffClaims, lines: PickedLine[]): Promise<FulfillmentView> {
+    return this.step(id, 'pick', staff, async (fulfillment, em) => {
       if (!fulfillment.pick(lines)) return false;
       if (fulfillment.shortLines.length && fulfillment.reservationId) {
         const report: ReportShortPickDto = {
@@ -83,8 +107,8 @@ export class FulfillmentsService {
   }
 
   /** The counter is ready only when every transfer of the order to this store has been received. */
-  async ready(id: string): Promise<FulfillmentView> {
-    return this.step(id, 'ready', async (fulfillment, em) => {
+  async ready(id: string, staff: StaffClaims): Promise<FulfillmentView> {
+    return this.step(id, 'ready', staff, async (fulfillment, em) => {
       const transfers = await em.find(Fulfillment, {
         orderId: fulfillment.orderId,
         kind: 'TRANSFER',

@@ -1,0 +1,4 @@
+export * from './auth.module';
+export * from './staff-token';
+export * from './staff.decorator';
+export * from './staff.guard';
