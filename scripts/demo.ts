@@ -1,6 +1,8 @@
 // `npm run demo` (with `npm start` running): publishes one home-delivery order on Kafka
 // as a channel would, walks its fulfillment through pick, pack, ship and deliver over
 // HTTP as warehouse staff would, and prints the order's timeline and its trace.
+// `npm run demo -- collect` publishes a click & collect order for the Lyon Part-Dieu store
+// and stops once it is allocated, printing its fulfillments for staff to work with curl.
 import { randomBytes } from 'node:crypto';
 import { signStaffToken } from '@fil/auth';
 import { Topics } from '@fil/contracts';
@@ -31,6 +33,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   throw new Error(`gave up waiting for ${what}`);
 }
 
+const collect = process.argv[2] === 'collect';
+const PICKUP_STORE = 'store-lyon-part-dieu';
+
 async function main() {
   const orderId = `DEMO-${randomBytes(3).toString('hex').toUpperCase()}`;
   const traceId = randomBytes(16).toString('hex');
@@ -43,13 +48,14 @@ async function main() {
         key: orderId,
         value: JSON.stringify({
           orderId,
-          channel: 'web',
-          deliveryMode: 'HOME_DELIVERY',
+          channel: collect ? 'app' : 'web',
           customer: { id: 'CUST-DEMO', name: 'Camille Martin' },
-          shippingAddress: { lat: 45.764, lng: 4.8357, city: 'Lyon', postalCode: '69002', country: 'FR' },
+          ...(collect
+            ? { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: PICKUP_STORE }
+            : { deliveryMode: 'HOME_DELIVERY', shippingAddress: { lat: 45.764, lng: 4.8357, city: 'Lyon', postalCode: '69002', country: 'FR' } }),
           lines: [
             { lineId: '1', sku: 'SKU-0001', quantity: 2, unitPrice: 19.9 },
-            { lineId: '2', sku: 'SKU-0002', quantity: 1, unitPrice: 59 },
+            { lineId: '2', sku: 'SKU-0002', quantity: collect ? 3 : 1, unitPrice: 59 },
           ],
           currency: 'EUR',
           placedAt: new Date().toISOString(),
@@ -73,6 +79,7 @@ async function main() {
     return found.status === 'RECEIVED' ? undefined : found;
   });
   console.log(`order ${orderId} is ${order.status}${order.allocations?.[0] ? ` at ${order.allocations[0].locationId}` : ''}`);
+  if (collect) return showCounterWork(orderId);
   if (order.status !== 'ALLOCATED') return;
 
   const work = await until('its fulfillment', async () => (await call('GET', `${fulfillment}/fulfillments?orderId=${orderId}`))[0]);
@@ -90,6 +97,20 @@ async function main() {
   for (const step of delivered.timeline) console.log(`  ${step.at}  ${step.from ?? '-'} -> ${step.to}  (${step.cause})`);
   console.log(`order:  ${orchestrator}/orders/${orderId}`);
   console.log(`trace:  http://127.0.0.1:9411/zipkin/traces/${traceId}`);
+}
+
+/** Click & collect: where each part comes from, and the fulfillments staff will work. */
+async function showCounterWork(orderId: string) {
+  const order = await call('GET', `${orchestrator}/orders/${orderId}`);
+  for (const allocation of order.allocations) {
+    console.log(`  ${allocation.kind.padEnd(8)} ${allocation.lines.map((l: { sku: string; quantity: number }) => `${l.quantity} × ${l.sku}`).join(', ')} from ${allocation.locationId}`);
+  }
+  const work = await until('its fulfillments', async () => {
+    const found = await call('GET', `${fulfillment}/fulfillments?orderId=${orderId}`);
+    return found.length >= order.allocations.length ? found : undefined;
+  });
+  for (const item of work) console.log(`  fulfillment ${item.id}: ${item.kind} at ${item.locationId}${item.destinationLocationId ? ` → ${item.destinationLocationId}` : ''}, ${item.status}`);
+  console.log(`order:  ${orchestrator}/orders/${orderId}`);
 }
 
 main().catch((error) => {
