@@ -15,6 +15,7 @@ const network = [
   { id: 'WH-LYON', name: 'Entrepôt Lyon', type: 'WAREHOUSE', lat: 45.6967, lng: 4.9439, ship: true, pickup: false, reserve: false },
   { id: 'WH-PARIS', name: 'Entrepôt Paris', type: 'WAREHOUSE', lat: 48.95, lng: 2.45, ship: true, pickup: false, reserve: false },
   { id: 'ST-LYON', name: 'Lyon Part-Dieu', type: 'STORE', lat: 45.7606, lng: 4.8594, ship: false, pickup: true, reserve: true },
+  { id: 'WH-CAP', name: 'Petit entrepôt Vénissieux', type: 'WAREHOUSE', lat: 45.70, lng: 4.88, ship: true, pickup: false, reserve: false, dailyCapacity: 1 },
   { id: 'ST-VILLEURBANNE', name: 'Villeurbanne', type: 'STORE', lat: 45.7719, lng: 4.8902, ship: false, pickup: true, reserve: true },
 ];
 const stock: [string, string, number][] = [
@@ -30,6 +31,8 @@ const stock: [string, string, number][] = [
   ['WH-PARIS', 'SKU-E', 1],
   ['WH-LYON', 'SKU-F', 2],
   ['WH-PARIS', 'SKU-F', 5],
+  ['WH-CAP', 'SKU-G', 5],
+  ['WH-PARIS', 'SKU-G', 5],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -98,7 +101,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -158,6 +161,17 @@ describe('home delivery', () => {
     await waitFor(async () => (await atp('WH-LYON', 'SKU-E')).reserved === 0, { what: 'the short hold released' });
     const { body } = await http('GET', orders(`/orders/${orderId}`));
     expect(body.routing.map((r: any) => r.cause)).toEqual(['initial routing', expect.stringMatching(/^re-route: stock shortage of SKU-E at WH-LYON/)]);
+  });
+});
+
+describe('daily capacity', () => {
+  it('sends no more work to a location once it has started its daily capacity of fulfillments', async () => {
+    const first = await submit('HOME_DELIVERY', [['SKU-G', 1]]);
+    expect((await reached(first, 'ALLOCATED')).value.allocations[0].locationId).toBe('WH-CAP');
+    const second = await submit('HOME_DELIVERY', [['SKU-G', 1]]);
+    expect((await reached(second, 'ALLOCATED')).value.allocations[0].locationId).toBe('WH-PARIS');
+    const { body } = await http('GET', orders(`/orders/${second}`));
+    expect(body.routing[0].explanation.candidates).toContainEqual({ locationId: 'WH-CAP', filteredOut: 'AT_DAILY_CAPACITY' });
   });
 });
 

@@ -54,6 +54,17 @@ describe('every service', () => {
       expect(Object.keys(docs.body.paths).length).toBeGreaterThan(1);
     },
   );
+
+  it('documents every staff step of fulfillment with its bearer token, its answers and examples', async () => {
+    const { body } = await http('GET', `${system.url('fulfillment')}/docs/openapi.json`);
+    for (const step of ['pick', 'pack', 'ship', 'deliver', 'receive', 'ready', 'collect']) {
+      const operation = body.paths[`/fulfillments/{id}/${step}`].post;
+      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '409']));
+      expect(operation.responses['200'].content['application/json'].schema.example).toMatchObject({ id: expect.any(String) });
+    }
+    expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
 });
 
 describe('one order through the four services', () => {
