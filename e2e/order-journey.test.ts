@@ -148,9 +148,11 @@ describe('one order through the four services', () => {
     expect(requested.status).toBe(201);
     const returnId = requested.body.id ?? requested.body.returnId;
     const receipt = { locationId: 'ST-PARIS-RIVOLI', lines: [{ sku: 'SKU-TSHIRT', quantity: 1, condition: 'RESELLABLE' }] };
-    expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt)).status).toBe(200);
+    // The Paris store's staff receive it (the order shipped from Lyon).
+    const storeStaff = signStaffToken({ sub: 'rivoli-seller', role: 'staff', locations: ['ST-PARIS-RIVOLI'] });
+    expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt, storeStaff)).status).toBe(200);
     // A retried receipt must not refund twice.
-    expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt)).status).toBe(200);
+    expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt, storeStaff)).status).toBe(200);
 
     const refund = await probe.waitForMessage(Topics.refunds, (m) => m.key === returnId, 30_000);
     expect(refund.value).toMatchObject({ returnId, orderId, amount: 19.9, currency: 'EUR' });
@@ -174,7 +176,10 @@ describe('one order through the four services', () => {
       'DELIVERED',
       'PARTIALLY_RETURNED',
     ]);
-    expect(body.routing).toBeDefined();
+    // The return shows on the timeline with its refund and what came back.
+    expect(body.timeline.at(-1).cause).toMatch(/^refund refund-.+: 1 × SKU-TSHIRT returned$/);
+    expect(body.returned).toEqual({ 'SKU-TSHIRT': 1 });
+    expect(body.routing[0].explanation.policyVersion).toBe('fil-routing-v1');
     expect(probe.messages(Topics.dlq)).toEqual([]);
   });
 

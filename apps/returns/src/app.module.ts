@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
+import { LocationView } from './locations/location-view.entity';
+import { LocationsController } from './locations/locations.controller';
 import { returnsMigration } from './migrations/0001-returns.migration';
+import { deliveredAndLocationsMigration } from './migrations/0002-delivered-and-locations.migration';
 import { OrderView } from './orders/order-view.entity';
 import { OrdersModule } from './orders/orders.module';
 import { Return } from './returns/return.entity';
@@ -18,11 +21,12 @@ export const definition: ServiceDefinition = {
   imports: [
     PlatformModule.forService({
       service: definition.service,
-      entities: [OrderView, Return],
-      migrations: [messagingMigration, returnsMigration],
+      entities: [OrderView, Return, LocationView],
+      migrations: [messagingMigration, returnsMigration, deliveredAndLocationsMigration],
     }),
     OrdersModule,
     ReturnsModule,
   ],
+  controllers: [LocationsController],
 })
 export class AppModule {}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ORDER_EVENT_TYPES, Topics, type OrderEvent, type OrderStatus } from '@fil/contracts';
+import { signStaffToken } from '@fil/auth';
+import { ORDER_EVENT_TYPES, Topics, type Allocation, type LocationRecord, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { OrderView } from '../src/orders/order-view.entity';
@@ -21,9 +22,12 @@ let app: INestApplication;
 let url: string;
 let orm: MikroORM;
 
+// Every line shipped whole from the warehouse unless a test says otherwise.
+const SHIPPED_WHOLE: Allocation[] = [{ locationId: 'wh-1', kind: 'SHIP', lines: LINES.map(({ sku, quantity }) => ({ sku, quantity })) }];
+
 /** Publishes an order event as the orchestrator would; returns its ce_id. */
-async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string): Promise<string> {
-  const event: OrderEvent = { orderId, status, currency: 'EUR', lines: LINES, allocations: [], occurredAt };
+async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE): Promise<string> {
+  const event: OrderEvent = { orderId, status, currency: 'EUR', lines: LINES, allocations, occurredAt };
   const id = randomUUID();
   await probe.send(Topics.ordersEvents, orderId, event, {
     ce_specversion: '1.0',
@@ -34,10 +38,19 @@ async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: 
   return id;
 }
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** Inventory announces a location, as returns learns of it. */
+function sendLocation(id: string, type: 'WAREHOUSE' | 'STORE', pickup: boolean) {
+  const record: LocationRecord = { id, name: id, type, lat: 45.76, lng: 4.85, ship: true, pickup, reserve: pickup, dailyCapacity: null, priority: null };
+  return probe.send(Topics.locations, id, record, { ce_specversion: '1.0', ce_id: randomUUID(), ce_type: 'LocationChanged', ce_source: '/fil/inventory' });
+}
+
+// Receipts need a staff token; an admin's unless a test says otherwise.
+const ADMIN = signStaffToken({ sub: 'returns-admin', role: 'admin' });
+
+async function call(method: 'GET' | 'POST', path: string, body?: unknown, token: string | null = ADMIN): Promise<{ status: number; body: any }> {
   const response = await fetch(url + path, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
@@ -65,12 +78,18 @@ beforeAll(async () => {
   await sendOrderEvent('o-concurrent', 'DELIVERED', daysAgo(1));
   await sendOrderEvent('o-shipped', 'SHIPPED', daysAgo(1));
   await sendOrderEvent('o-old', 'DELIVERED', daysAgo(40));
+  // One shirt of two was never delivered (a short pick nobody could replace): backordered.
+  await sendOrderEvent('o-partial', 'DELIVERED', daysAgo(1), [{ locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 1 }, { sku: 'MUG', quantity: 1 }] }]);
+  for (const id of ['store-1', 'store-2']) await sendLocation(id, 'STORE', true);
+  await sendLocation('wh-1', 'WAREHOUSE', false);
+  await sendLocation('store-no-counter', 'STORE', false);
   await waitFor(
     async () => {
       const views = await orm.em.fork().find(OrderView, {});
-      return views.filter((view) => view.status === 'DELIVERED').length === 3 && views.length === 4;
+      const [{ n }] = await orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from location_view');
+      return views.filter((view) => view.status === 'DELIVERED').length === 4 && views.length === 5 && n === 4;
     },
-    { what: 'the order view to hold the test orders' },
+    { what: 'the order and location views to hold the test data' },
   );
 });
 
@@ -81,7 +100,7 @@ afterAll(async () => {
 });
 
 describe('receiving a return', () => {
-  it('refunds resellable and damaged units at the order price and restocks only the resellable ones', async () => {
+  it('refunds resellable and damaged units at the order price, restocks the resellable ones at a store that did not ship the order, and writes off the damaged ones', async () => {
     const requested = await call('POST', '/returns', {
       returnId: 'ret-1',
       orderId: 'o-delivered',
@@ -140,6 +159,7 @@ describe('receiving a return', () => {
         { sku: 'MUG', quantity: 1, condition: 'DAMAGED' },
       ],
       receivedLocationId: 'store-1',
+      writtenOff: [{ sku: 'MUG', quantity: 1, locationId: 'store-1' }],
       refund: { refundId: 'refund-ret-1', amount: 27.49 },
     });
   });
@@ -180,6 +200,22 @@ describe('receiving a return', () => {
     expect(probe.messages(Topics.inventoryAdjustments, (m) => m.key === 'wh-1:SHIRT')).toHaveLength(1);
   });
 
+  it('lets one of two different receipts racing for the same return win: one refund, one restock, the other a conflict', async () => {
+    await sendOrderEvent('o-race', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-race' }).then((view) => view ?? undefined), { what: 'the order view' });
+    expect((await call('POST', '/returns', { returnId: 'ret-race', orderId: 'o-race', lines: [{ sku: 'SHIRT', quantity: 2 }] })).status).toBe(201);
+    const [atStore, atWarehouse] = await Promise.all([
+      call('POST', '/returns/ret-race/receive', { locationId: 'store-2', lines: [{ sku: 'SHIRT', quantity: 2, condition: 'RESELLABLE' }] }),
+      call('POST', '/returns/ret-race/receive', { locationId: 'wh-1', lines: [{ sku: 'SHIRT', quantity: 2, condition: 'DAMAGED' }] }),
+    ]);
+    expect([atStore.status, atWarehouse.status].sort()).toEqual([200, 409]);
+    const winner = atStore.status === 200 ? atStore.body : atWarehouse.body;
+    expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-race')).toBe(1);
+    const restocks = await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-ret-race-%');
+    expect(restocks).toBe(winner.receivedLocationId === 'store-2' ? 1 : 0);
+    expect((await call('GET', '/returns/ret-race')).body).toMatchObject({ status: 'REFUNDED', receivedLocationId: winner.receivedLocationId });
+  });
+
   it('refuses a receipt of a sku that is not on the return', async () => {
     await call('POST', '/returns', { returnId: 'ret-sku', orderId: 'o-concurrent', lines: [{ sku: 'MUG', quantity: 1 }] });
     const refused = await call('POST', '/returns/ret-sku/receive', {
@@ -191,7 +227,36 @@ describe('receiving a return', () => {
   });
 });
 
+describe('where and by whom a return is received', () => {
+  it('refuses a location that cannot receive returns, or that it does not know, and changes nothing', async () => {
+    expect((await call('POST', '/returns', { returnId: 'ret-where', orderId: 'o-partial', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
+    const receipt = { lines: [{ sku: 'MUG', quantity: 1, condition: 'RESELLABLE' }] };
+    const noCounter = await call('POST', '/returns/ret-where/receive', { ...receipt, locationId: 'store-no-counter' });
+    expect(noCounter).toMatchObject({ status: 422, body: { reason: 'LOCATION_CANNOT_RECEIVE' } });
+    const unknown = await call('POST', '/returns/ret-where/receive', { ...receipt, locationId: 'store-nowhere' });
+    expect(unknown).toMatchObject({ status: 422, body: { reason: 'UNKNOWN_LOCATION' } });
+    expect((await call('GET', '/returns/ret-where')).body.status).toBe('REQUESTED');
+  });
+
+  it('needs a staff token for the receiving location: 401 without, 403 for another store, 200 for its own staff', async () => {
+    const receipt = { locationId: 'store-1', lines: [{ sku: 'MUG', quantity: 1, condition: 'RESELLABLE' }] };
+    expect((await call('POST', '/returns/ret-where/receive', receipt, null)).status).toBe(401);
+    const otherStore = await call('POST', '/returns/ret-where/receive', receipt, signStaffToken({ sub: 'sam', role: 'staff', locations: ['store-2'] }));
+    expect(otherStore.status).toBe(403);
+    expect(otherStore.body.message).toBe('sam may not act on returns received at store-1: it belongs to store-1, not to store-2');
+    const ownStaff = await call('POST', '/returns/ret-where/receive', receipt, signStaffToken({ sub: 'lea', role: 'staff', locations: ['store-1'] }));
+    expect(ownStaff).toMatchObject({ status: 200, body: { status: 'REFUNDED', receivedLocationId: 'store-1' } });
+  });
+});
+
 describe('requesting a return', () => {
+  it('refuses more than was delivered when part of the order never reached the customer', async () => {
+    const refused = await call('POST', '/returns', { orderId: 'o-partial', lines: [{ sku: 'SHIRT', quantity: 2 }] });
+    expect(refused).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
+    expect(refused.body.message).toBe('sku SHIRT: 2 requested but only 1 of 1 delivered may still be returned');
+    expect((await call('POST', '/returns', { orderId: 'o-partial', lines: [{ sku: 'SHIRT', quantity: 1 }] })).status).toBe(201);
+  });
+
   it('refuses more than was ordered minus what other returns already claim', async () => {
     // ret-1 already claims 1 of the 2 shirts of o-delivered.
     const tooMany = await call('POST', '/returns', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 2 }] });

@@ -20,6 +20,12 @@ export class OrderView {
   @Property({ type: 'string', nullable: true }) currency?: string;
   @Property({ type: 'json' }) lines: OrderViewLine[] = [];
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) deliveredAt?: Date;
+  /**
+   * Units per SKU that reached the customer, from the allocations of the DELIVERED or
+   * COLLECTED event (short picks and backorders make it less than ordered). Null when
+   * that event named no allocations: the ordered quantities stand in.
+   */
+  @Property({ type: 'json', nullable: true }) delivered?: Record<string, number> | null;
   /** occurredAt of the newest event applied, so that a late older event cannot roll the view back. */
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) lastEventAt?: Date;
   /** The order's journey, so that its returns and refund join the same trace. */
@@ -40,7 +46,15 @@ export class OrderView {
     if (event.lines?.length) {
       this.lines = event.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
     }
-    if (DELIVERED_STATUSES.includes(event.status) && !this.deliveredAt) this.deliveredAt = known ?? now;
+    if (DELIVERED_STATUSES.includes(event.status) && !this.deliveredAt) {
+      this.deliveredAt = known ?? now;
+      const parts = (event.allocations ?? []).flatMap((allocation) => allocation.lines ?? []);
+      if (parts.length) {
+        const delivered: Record<string, number> = {};
+        for (const { sku, quantity } of parts) delivered[sku] = (delivered[sku] ?? 0) + quantity;
+        this.delivered = delivered;
+      }
+    }
     if (known) this.lastEventAt = known;
     this.updatedAt = now;
     return true;
@@ -48,6 +62,12 @@ export class OrderView {
 
   orderedQuantity(sku: string): number {
     return this.lines.filter((line) => line.sku === sku).reduce((sum, line) => sum + line.quantity, 0);
+  }
+
+  /** What may come back at most: what was delivered (see `delivered`), never more than ordered. */
+  deliveredQuantity(sku: string): number {
+    const ordered = this.orderedQuantity(sku);
+    return this.delivered ? Math.min(ordered, this.delivered[sku] ?? 0) : ordered;
   }
 
   /** The price refunded per unit; the first line wins when a SKU appears on several lines. */
@@ -71,13 +91,13 @@ export class OrderView {
       );
     }
     for (const [sku, quantity] of requested) {
-      const ordered = this.orderedQuantity(sku);
-      if (!ordered) throw new ReturnRefused('SKU_NOT_ON_ORDER', `sku ${sku} is not on order ${this.orderId}`);
-      const left = ordered - (alreadyRequested.get(sku) ?? 0);
+      if (!this.orderedQuantity(sku)) throw new ReturnRefused('SKU_NOT_ON_ORDER', `sku ${sku} is not on order ${this.orderId}`);
+      const delivered = this.deliveredQuantity(sku);
+      const left = delivered - (alreadyRequested.get(sku) ?? 0);
       if (quantity > left) {
         throw new ReturnRefused(
           'QUANTITY_EXCEEDED',
-          `sku ${sku}: ${quantity} requested but only ${left} of ${ordered} ordered may still be returned`,
+          `sku ${sku}: ${quantity} requested but only ${Math.max(0, left)} of ${delivered} delivered may still be returned`,
         );
       }
     }

@@ -5,7 +5,9 @@ export type RefusalReason =
   | 'RETURN_WINDOW_EXPIRED'
   | 'SKU_NOT_ON_ORDER'
   | 'QUANTITY_EXCEEDED'
-  | 'SKU_NOT_ON_RETURN';
+  | 'SKU_NOT_ON_RETURN'
+  | 'UNKNOWN_LOCATION'
+  | 'LOCATION_CANNOT_RECEIVE';
 
 /** A business rule refuses the request: HTTP 422 (404 for an unknown order), a REJECTED return over Kafka. */
 export class ReturnRefused extends Error {

@@ -14,6 +14,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { assertMayActAt, Staff, StaffOnly, type StaffClaims } from '@fil/auth';
 import { ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
 import { ReceiveReturnBody } from './dto/receive-return.dto';
@@ -50,16 +51,21 @@ export class ReturnsController implements OnModuleInit {
 
   @Post(':id/receive')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Receive and inspect a return at a location: restocks resellable units and refunds once' })
+  @StaffOnly()
+  @ApiOperation({
+    summary: 'Receive and inspect a return at a location: restocks resellable units and refunds once',
+    description: 'Any warehouse, or any store with a counter (pickup); staff only at their own locations. RESELLABLE units go back to stock there, DAMAGED ones are written off, NOT_RETURNED ones are not refunded.',
+  })
   @ApiBody({ type: ReceiveReturnBody })
   @ApiResponse({ status: 400, description: 'Invalid body, e.g. a locationId that is not a plain id' })
   @ApiResponse({ status: 200, type: ReturnView, description: 'Received and refunded (or the same receipt again)' })
   @ApiResponse({ status: 404, description: 'No such return' })
   @ApiResponse({ status: 409, description: 'Already received differently, or rejected' })
-  @ApiResponse({ status: 422, description: '{reason, message}: a line is not on the return or exceeds it' })
-  async receive(@Param('id') id: string, @Body() body: ReceiveReturnDto): Promise<ReturnView> {
+  @ApiResponse({ status: 422, description: '{reason, message}: a line is not on the return or exceeds it (SKU_NOT_ON_RETURN, QUANTITY_EXCEEDED), or the location cannot receive returns (UNKNOWN_LOCATION, LOCATION_CANNOT_RECEIVE)' })
+  async receive(@Param('id') id: string, @Body() body: ReceiveReturnDto, @Staff() staff: StaffClaims): Promise<ReturnView> {
     // Location ids travel in Kafka keys (`locationId:sku`), so they must be plain tokens.
     if (!ID_PATTERN.test(body.locationId)) throw new BadRequestException('locationId must be 1-64 letters, digits, dots, dashes or underscores');
+    assertMayActAt(staff, `returns received at ${body.locationId}`, body.locationId);
     return ReturnView.of(await this.service.receive(id, body).catch(asHttpError));
   }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@fil/auth';
 import { ReturnsController } from './returns.controller';
 import { ReturnsService } from './returns.service';
 
-@Module({ controllers: [ReturnsController], providers: [ReturnsService] })
+@Module({ imports: [AuthModule], controllers: [ReturnsController], providers: [ReturnsService] })
 export class ReturnsModule {}

@@ -5,6 +5,7 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/po
 import { RequestReturnDto, Topics, validateAs, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
+import { LocationView } from '../locations/location-view.entity';
 import { OrderView } from '../orders/order-view.entity';
 import { computeRefund } from './refund';
 import { Return, sumBySku } from './return.entity';
@@ -71,6 +72,11 @@ export class ReturnsService {
         const inspection = dto.lines.map(({ sku, quantity, condition }) => ({ sku, quantity, condition }));
         // A replayed receipt (retry, double click) answers the current state and publishes nothing.
         if (ret.status !== 'REQUESTED' && ret.isSameReceipt(dto.locationId, inspection)) return ret;
+        const location = await em.findOne(LocationView, { id: dto.locationId });
+        if (!location) throw new ReturnRefused('UNKNOWN_LOCATION', `location ${dto.locationId} is not known to returns`);
+        if (!location.receivesReturns()) {
+          throw new ReturnRefused('LOCATION_CANNOT_RECEIVE', `${dto.locationId} is a store without a counter (pickup): returns go to a store with one or to a warehouse`);
+        }
         ret.receive(dto.locationId, inspection, new Date());
 
         const order = await em.findOne(OrderView, { orderId: ret.orderId });

@@ -16,6 +16,8 @@ export class ReturnView {
   @ApiPropertyOptional({ type: [ReceivedLineBody] }) inspection?: InspectedLine[];
   @ApiPropertyOptional() receivedAt?: string;
   @ApiPropertyOptional() receivedLocationId?: string;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, description: 'DAMAGED units written off at the receiving location: {sku, quantity, locationId}' })
+  writtenOff?: { sku: string; quantity: number; locationId: string }[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The refund published on fil.refunds.v1' }) refund?: Refund;
   @ApiProperty() createdAt: string;
 
@@ -30,6 +32,9 @@ export class ReturnView {
       inspection: ret.inspection ?? undefined,
       receivedAt: ret.receivedAt?.toISOString(),
       receivedLocationId: ret.receivedLocationId ?? undefined,
+      writtenOff: ret.inspection
+        ? ret.inspection.filter((line) => line.condition === 'DAMAGED').map(({ sku, quantity }) => ({ sku, quantity, locationId: ret.receivedLocationId! }))
+        : undefined,
       refund: ret.refund ?? undefined,
       createdAt: ret.createdAt.toISOString(),
     };
