@@ -35,7 +35,7 @@ async function main() {
   useTestEnvironment('bench-orders');
   const system = new FilSystem();
   const probe = new KafkaProbe();
-  await probe.start([Topics.ordersEvents]);
+  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.inventoryEvents]);
   await system.start({ FIL_TRACING: 'off', FIL_LOG_LEVEL: 'warn', ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}) });
   try {
     for (const id of ['WH-A', 'WH-B']) {
@@ -91,6 +91,22 @@ async function main() {
     const latencies = allocatedAt(ids)
       .map((m) => m.timestamp - steady.get(m.key!)!)
       .sort((a, b) => a - b);
+    // Where the time goes, per hop (message timestamps are set by each producer on this machine).
+    const firstAt = (topic: string, type: string) => {
+      const at = new Map<string, number>();
+      for (const m of probe.messages(topic, (m) => ids.has(m.key!) && m.headers.ce_type === type)) if (!at.has(m.key!)) at.set(m.key!, m.timestamp);
+      return at;
+    };
+    const reserveAt = firstAt(Topics.inventoryCommands, 'ReserveStock');
+    const reservedAt = firstAt(Topics.inventoryEvents, 'StockReserved');
+    const doneAt = new Map(allocatedAt(ids).map((m) => [m.key!, m.timestamp]));
+    const hop = (from: (id: string) => number | undefined, to: Map<string, number>) =>
+      percentile([...ids].filter((id) => from(id) !== undefined && to.has(id)).map((id) => to.get(id)! - from(id)!).sort((a, b) => a - b), 50);
+    const hops = [
+      `| steady: submitted → ReserveStock sent, p50 | ${hop((id) => steady.get(id), reserveAt)} ms |`,
+      `| steady: ReserveStock → StockReserved sent, p50 | ${hop((id) => reserveAt.get(id), reservedAt)} ms |`,
+      `| steady: StockReserved → OrderAllocated sent, p50 | ${hop((id) => reservedAt.get(id), doneAt)} ms |`,
+    ];
 
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     console.log(
@@ -103,6 +119,7 @@ async function main() {
         `| steady ${RATE} orders/s for ${SECONDS} s, latency p50 | ${percentile(latencies, 50)} ms |`,
         `| steady ${RATE} orders/s for ${SECONDS} s, latency p95 | ${percentile(latencies, 95)} ms |`,
         `| steady ${RATE} orders/s for ${SECONDS} s, latency p99 | ${percentile(latencies, 99)} ms |`,
+        ...hops,
       ].join('\n'),
     );
   } finally {
