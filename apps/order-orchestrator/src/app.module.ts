@@ -3,6 +3,7 @@ import { messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
 import { routingMigration } from './migrations/0002-routing.migration';
+import { ordersByStatusMigration } from './migrations/0003-orders-by-status.migration';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
@@ -23,7 +24,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, StockView, LocationView],
-      migrations: [messagingMigration, ordersMigration, routingMigration],
+      migrations: [messagingMigration, ordersMigration, routingMigration, ordersByStatusMigration],
     }),
     StockModule,
     OrdersModule,

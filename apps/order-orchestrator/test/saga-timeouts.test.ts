@@ -76,6 +76,9 @@ describe('steps that get no answer in time', () => {
     expect(attention.value.reason).toMatch(/inventory never confirmed releasing O-stuck:R1 at WH-NEAR \(2 attempts\)/);
     expect(releasesOf(orderId)).toHaveLength(2);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION']);
+    // Ops find it in the list of orders needing attention.
+    const listed = await call(url, 'GET', '/orders?status=NEEDS_ATTENTION');
+    expect(listed.body.map((o: { orderId: string }) => o.orderId)).toContain(orderId);
   });
 
   it('leaves a cancelled order CANCELLED when inventory confirms the release in time', async () => {

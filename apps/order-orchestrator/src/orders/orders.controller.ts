@@ -21,11 +21,11 @@ export class OrdersController implements OnModuleInit {
   }
 
   @Get()
-  @ApiOperation({ summary: "A customer's orders, newest first (at most 100)" })
+  @ApiOperation({ summary: "A customer's orders from every channel, or the orders in one status (both: a customer's in that status), newest first, at most 100" })
   @ApiResponse({ status: 200, description: 'Order summaries: orderId, status, channel, deliveryMode, currency, placedAt, lines' })
-  @ApiResponse({ status: 400, description: 'customerId missing' })
+  @ApiResponse({ status: 400, description: 'Neither customerId nor status, or an unknown status' })
   list(@Query() query: ListOrdersQuery) {
-    return this.orders.listByCustomer(query.customerId);
+    return this.orders.list(query);
   }
 
   @Get(':id')

@@ -6,6 +6,7 @@ import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderEventsPublisher } from '../saga/order-events.publisher';
 import { lockOrder, OrderSaga } from '../saga/order-saga';
+import type { ListOrdersQuery } from './dto/list-orders.query';
 import { toOrderSummary, toOrderView, type OrderView } from './dto/order.view';
 import { Order, OrderTransitionRefused, type OrderFields } from './order.entity';
 import { OrderTransition } from './order-transition.entity';
@@ -115,9 +116,10 @@ export class OrdersService {
     return this.view(em, order);
   }
 
-  /** A customer's orders, newest first. */
-  async listByCustomer(customerId: string) {
-    const orders = await this.em.fork().find(Order, { customerId }, { orderBy: { createdAt: 'desc', orderId: 'asc' }, limit: 100 });
+  /** A customer's orders, or the orders in one status, newest first. */
+  async list({ customerId, status }: ListOrdersQuery) {
+    const where = { ...(customerId ? { customerId } : {}), ...(status ? { status } : {}) };
+    const orders = await this.em.fork().find(Order, where, { orderBy: { createdAt: 'desc', orderId: 'asc' }, limit: 100 });
     return orders.map(toOrderSummary);
   }
 
