@@ -333,6 +333,22 @@ describe('routing and re-routing', () => {
     expect(rejected.value.reason).toMatch(/^INSUFFICIENT_STOCK: .*channel policy rejects orders that cannot be served whole/);
   });
 
+  it('routes the backordered units once stock arrives, and the order becomes ALLOCATED', async () => {
+    // O-backorder (above) waits for 2 × SKU-NONE.
+    await stockLevel(probe, 'WH-MARSEILLE', 'SKU-NONE', 5);
+    const reserve = (await command(probe, Topics.inventoryCommands, 'O-backorder', 'ReserveStock', (v) => v.reservationId === 'O-backorder:R2')).value;
+    expect(reserve).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-NONE', quantity: 2 }] });
+    await answerReservation(probe, reserve, 'reserved');
+    const allocated = await orderEvent(probe, 'O-backorder', 'OrderAllocated');
+    expect(allocated.value).toMatchObject({ previousStatus: 'PARTIALLY_ALLOCATED', reason: 're-allocated: SHIP 2 × SKU-NONE from WH-MARSEILLE' });
+    expect(allocated.value.backordered).toBeUndefined();
+    const created = await command(probe, Topics.fulfillmentCommands, 'O-backorder', 'CreateFulfillment', (v) => v.fulfillmentId === 'O-backorder-F2');
+    expect(created.value.lines).toEqual([{ sku: 'SKU-NONE', quantity: 2 }]);
+    const { body } = await call(url, 'GET', '/orders/O-backorder');
+    expect(body.routing.at(-1).cause).toBe('backorder: SKU-NONE back in stock');
+    expect(body.reroutes).toBe(0);
+  });
+
   it('ignores answers for unknown orders without stopping', async () => {
     await answerReservation(probe, { reservationId: 'O-ghost:R1', orderId: 'O-ghost', locationId: 'WH-LYON', lines: [{ sku: 'SKU-A', quantity: 1 }] }, 'reserved');
     await answerReservation(probe, await submitted('O-after-ghost'), 'reserved', { key: 'O-ghost' });

@@ -240,6 +240,29 @@ export class OrderSaga {
     await this.settle(em, order);
   }
 
+  /**
+   * ATP of `sku` rose somewhere: the oldest orders waiting for it (backordered, not yet
+   * shipped) are routed again for their backordered units. A backorder retry does not use
+   * the order's re-route budget; what still cannot be served stays backordered.
+   */
+  async stockArrived(em: EntityManager, sku: string, limit = 20): Promise<void> {
+    const waiting = await em.execute<{ order_id: string }[]>(
+      `select order_id from customer_order
+        where status in ('PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT') and backordered @> ?::jsonb
+        order by created_at, order_id limit ?`,
+      [JSON.stringify([{ sku }]), limit],
+    );
+    for (const { order_id } of waiting) {
+      const order = await this.lock(em, order_id);
+      const lines = order?.backordered.filter((line) => line.sku === sku) ?? [];
+      if (!order || !lines.length || !['PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT'].includes(order.status)) continue;
+      order.backordered = order.backordered.filter((line) => line.sku !== sku);
+      const decision = await this.plan(em, order, lines, `backorder: ${sku} back in stock`);
+      if (decision.outcome === 'REJECT') order.backordered = mergeBySku([...order.backordered, ...lines]);
+      await em.flush();
+    }
+  }
+
   /** A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back; each refund counts once. */
   async refunded(em: EntityManager, refund: Refund): Promise<void> {
     const order = await this.lock(em, refund.orderId);
@@ -366,7 +389,8 @@ export class OrderSaga {
       const status: OrderStatus = order.deliveryMode === 'E_RESERVATION' ? 'RESERVED' : order.backordered.length ? 'PARTIALLY_ALLOCATED' : 'ALLOCATED';
       await this.events.transition(em, order, status, `${where}${order.backordered.length ? `; backordered ${describe(order.backordered)}` : ''}`);
     } else if (fresh.length && ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT'].includes(order.status)) {
-      const status = order.status === 'ALLOCATED' && order.backordered.length ? 'PARTIALLY_ALLOCATED' : order.status;
+      const status: OrderStatus =
+        order.status === 'IN_FULFILLMENT' ? order.status : order.backordered.length ? 'PARTIALLY_ALLOCATED' : 'ALLOCATED';
       await this.events.transition(em, order, status, `re-allocated: ${describeAllocations(fresh)}`);
     }
   }

@@ -2,6 +2,7 @@ import { Controller, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FULFILLMENT_EVENT_TYPES, InventoryEventTypes, Topics } from '@fil/contracts';
 import { MessageConsumer, type IncomingMessage } from '@fil/messaging';
+import { StockService } from '../stock/stock.service';
 import { OrderSaga } from './order-saga';
 import { readFulfillmentEvent, readRefund, readReservationOutcome, readStockShortage } from './saga-messages';
 
@@ -13,12 +14,17 @@ export class SagaController implements OnModuleInit {
   constructor(
     private readonly consumer: MessageConsumer,
     private readonly saga: OrderSaga,
+    private readonly stock: StockService,
   ) {}
 
   onModuleInit() {
     this.consumer.on(Topics.inventoryEvents, (message, em) => this.onInventoryEvent(message, em));
     this.consumer.on(Topics.fulfillmentEvents, (message, em) => this.onFulfillmentEvent(message, em));
     this.consumer.on(Topics.refunds, (message, em) => this.saga.refunded(em, readRefund(message.value)));
+    this.consumer.on(Topics.stockLevels, async (message, em) => {
+      const arrived = await this.stock.handleLevel(message, em);
+      if (arrived) await this.saga.stockArrived(em, arrived);
+    });
   }
 
   private async onInventoryEvent(message: IncomingMessage, em: EntityManager): Promise<void> {

@@ -13,8 +13,8 @@ export class StockController implements OnModuleInit {
     private readonly stock: StockService,
   ) {}
 
+  /** Stock levels are read by the saga's controller: a rise may serve backorders. */
   onModuleInit() {
-    this.consumer.on(Topics.stockLevels, (message, em) => this.stock.handleLevel(message, em));
     this.consumer.on(Topics.locations, (message, em) => this.stock.handleLocation(message, em));
   }
 

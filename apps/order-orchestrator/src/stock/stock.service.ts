@@ -18,11 +18,16 @@ export interface RoutingNetwork {
 export class StockService {
   constructor(private readonly em: EntityManager) {}
 
-  /** Keeps the stock view at inventory's latest figures; a redelivered level writes the same row again. */
-  async handleLevel(message: IncomingMessage, em: EntityManager): Promise<void> {
+  /**
+   * Keeps the stock view at inventory's latest figures; a redelivered level writes the
+   * same row again. Returns the SKU when its ATP rose at the location (stock arrived,
+   * a hold was given back): backorders may now be served.
+   */
+  async handleLevel(message: IncomingMessage, em: EntityManager): Promise<string | undefined> {
     const checked = validateAs(StockLevelDto, message.value);
     if (!checked.ok) throw new InvalidMessage(`invalid stock level: ${checked.errors.join('; ')}`);
     const { locationId, sku, onHand, reserved, safetyStock, atp } = checked.value;
+    const [before] = await em.execute<{ atp: number }[]>('select atp from stock_view where location_id = ? and sku = ? for update', [locationId, sku]);
     await em.execute(
       `insert into stock_view (location_id, sku, on_hand, reserved, safety_stock, atp, updated_at)
        values (?, ?, ?, ?, ?, ?, now())
@@ -32,6 +37,7 @@ export class StockService {
       [locationId, sku, onHand, reserved, safetyStock, atp],
       'run',
     );
+    return atp > (before?.atp ?? 0) ? sku : undefined;
   }
 
   /** Keeps the location view at inventory's latest profile; the topic is compacted, so a replay writes the same rows. */
