@@ -1,3 +1,4 @@
 export * from './platform.module';
 export * from './health.controller';
 export * from './run-service';
+export * from './sweeper';

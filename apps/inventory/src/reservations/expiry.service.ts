@@ -1,16 +1,12 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { startSweeper } from '@fil/platform';
 import { ReservationsService } from './reservations.service';
 
-/**
- * Sweeps reservations past their expiry every `FIL_EXPIRY_POLL_MS` (default 1 s).
- * Deadlines live in the database, so nothing is lost when an instance restarts.
- */
+/** Releases reservations past their expiry every `FIL_EXPIRY_POLL_MS` (default 1 s). */
 @Injectable()
 export class ExpiryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(ExpiryService.name);
-  private running = false;
-  private loop?: Promise<void>;
+  private sweeper?: { stop: () => Promise<void> };
 
   constructor(
     private readonly orm: MikroORM,
@@ -18,26 +14,13 @@ export class ExpiryService implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap() {
-    this.running = true;
-    this.loop = this.run();
+    const pollMs = Number(process.env.FIL_EXPIRY_POLL_MS ?? 1_000);
+    // A deadlock with a reservation batch is possible: the sweeper takes the reservations again next time.
+    const sweep = () => this.orm.em.fork().transactional((em) => this.reservations.expireDue(em));
+    this.sweeper = startSweeper('reservation expiry sweep', pollMs, sweep, new Logger(ExpiryService.name));
   }
 
   async beforeApplicationShutdown() {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run() {
-    const pollMs = Number(process.env.FIL_EXPIRY_POLL_MS ?? 1_000);
-    while (this.running) {
-      try {
-        const expired = await this.orm.em.fork().transactional((em) => this.reservations.expireDue(em));
-        if (expired) continue;
-      } catch (error) {
-        // A deadlock with a reservation batch, or the database away: the next sweep takes them again.
-        this.logger.warn(`reservation expiry sweep failed: ${(error as Error).message}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
+    await this.sweeper?.stop();
   }
 }

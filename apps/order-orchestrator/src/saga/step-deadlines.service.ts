@@ -1,19 +1,17 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { startSweeper } from '@fil/platform';
 import { Order } from '../orders/order.entity';
 import { OrderSaga } from './order-saga';
 
 /**
  * Every `FIL_SAGA_POLL_MS` (default 1 s), hands the orders with a step past its deadline
- * to the saga. Deadlines are columns, so a restart loses none; SKIP LOCKED lets several
- * instances sweep without taking the same order twice, or waiting on one a message is
- * changing.
+ * to the saga. SKIP LOCKED lets several instances sweep without taking the same order
+ * twice, or waiting on one a message is changing.
  */
 @Injectable()
 export class StepDeadlinesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(StepDeadlinesService.name);
-  private running = false;
-  private loop?: Promise<void>;
+  private sweeper?: { stop: () => Promise<void> };
 
   constructor(
     private readonly orm: MikroORM,
@@ -21,13 +19,12 @@ export class StepDeadlinesService implements OnApplicationBootstrap, BeforeAppli
   ) {}
 
   onApplicationBootstrap() {
-    this.running = true;
-    this.loop = this.run();
+    const pollMs = Number(process.env.FIL_SAGA_POLL_MS ?? 1_000);
+    this.sweeper = startSweeper('saga deadline sweep', pollMs, () => this.sweep(), new Logger(StepDeadlinesService.name));
   }
 
   async beforeApplicationShutdown() {
-    this.running = false;
-    await this.loop;
+    await this.sweeper?.stop();
   }
 
   /** One sweep of up to `limit` overdue orders; how many it found. */
@@ -45,18 +42,5 @@ export class StepDeadlinesService implements OnApplicationBootstrap, BeforeAppli
       }
       return due.length;
     });
-  }
-
-  private async run() {
-    const pollMs = Number(process.env.FIL_SAGA_POLL_MS ?? 1_000);
-    while (this.running) {
-      try {
-        if (await this.sweep()) continue;
-      } catch (error) {
-        // The database away, or a lock conflict: the next sweep takes the orders again.
-        this.logger.warn(`saga deadline sweep failed: ${(error as Error).message}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
-    }
   }
 }
