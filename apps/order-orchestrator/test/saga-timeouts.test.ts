@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
-import { anOrder, answerReservation, call, commandsOf, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
+import { anOrder, answerReservation, call, commandsOf, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-timeouts');
 // Short deadlines so the test sees retries and compensations; inventory is played by the test, and stays silent.
@@ -96,5 +96,31 @@ describe('steps that get no answer in time', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED']);
     expect(releasesOf(orderId)).toHaveLength(1);
+  });
+
+  it('asks fulfillment again when it does not confirm a fulfillment, then shows the order as NEEDS_ATTENTION', async () => {
+    const orderId = 'O-no-fulfillment';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length === 1, { what: 'the reservation' });
+    await answerReservation(probe, reservesOf(orderId)[0].value, 'reserved');
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect(attention.value.reason).toMatch(/^fulfillment never confirmed creating O-no-fulfillment-F1 at WH-NEAR \(2 attempts\)/);
+    const creates = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment');
+    expect(creates).toHaveLength(2);
+    expect(creates[1].value).toEqual(creates[0].value);
+    expect(creates[1].headers.ce_id).not.toBe(creates[0].headers.ce_id);
+  });
+
+  it('stops waiting once fulfillment announces the fulfillment', async () => {
+    const orderId = 'O-fulfillment-ok';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length === 1, { what: 'the reservation' });
+    await answerReservation(probe, reservesOf(orderId)[0].value, 'reserved');
+    await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').length === 1, { what: 'the fulfillment' });
+    await fulfillmentEvent(probe, commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')[0].value, 'CREATED');
+    await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED']);
+    expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).toHaveLength(1);
   });
 });

@@ -167,7 +167,11 @@ export class OrderSaga {
     const isCounter = order.counterFulfillmentId === event.fulfillmentId;
     if (!mine.length && !isCounter) return;
     if (mine.every((allocation) => allocation.fulfillmentStatus === event.status) && mine.length) return;
-    for (const allocation of mine) order.updateAllocation(allocation.reservationId, { fulfillmentStatus: event.status });
+    for (const allocation of mine) {
+      // The fulfillment exists: its creation is no longer awaited (other deadlines stay).
+      const created = allocation.state === 'HELD' && !allocation.fulfillmentStatus ? { deadline: undefined, attempts: undefined } : {};
+      order.updateAllocation(allocation.reservationId, { fulfillmentStatus: event.status, ...created });
+    }
     const where = `fulfillment ${event.fulfillmentId} at ${event.locationId}`;
 
     switch (event.status) {
@@ -298,6 +302,12 @@ export class OrderSaga {
           await this.reroute(em, order, allocation.lines, why, allocation.locationId);
           await this.settle(em, order);
         }
+      } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus && attempts < this.settings.maxAttempts) {
+        await this.sendCreateFulfillment(em, order, allocation, attempts + 1);
+      } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus) {
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+        const why = `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`;
+        if (order.status !== 'NEEDS_ATTENTION') await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
       } else if (allocation.state === 'RELEASING' && attempts < this.settings.maxAttempts) {
         await this.sendRelease(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'RELEASING') {
@@ -401,49 +411,69 @@ export class OrderSaga {
    * store, for every unit the customer collects; the store's own reserved part rides on it.
    */
   private async startFulfillment(em: EntityManager, order: Order, held: OrderAllocation[]): Promise<void> {
-    const atCounter = order.deliveryMode !== 'HOME_DELIVERY';
     for (const allocation of held) {
       if (allocation.kind === 'PICKUP') continue;
-      const fulfillmentId = `${order.orderId}-F${allocation.reservationId.split(':R').pop()}`;
-      order.updateAllocation(allocation.reservationId, { fulfillmentId });
-      await this.createFulfillment(em, order, {
-        fulfillmentId,
-        orderId: order.orderId,
-        locationId: allocation.locationId,
-        kind: allocation.kind,
-        reservationId: allocation.reservationId,
-        lines: allocation.lines,
-        ...(allocation.kind === 'TRANSFER' ? { destinationLocationId: order.pickupLocationId } : {}),
-      });
+      order.updateAllocation(allocation.reservationId, { fulfillmentId: `${order.orderId}-F${allocation.reservationId.split(':R').pop()}` });
     }
-    if (!atCounter || order.counterFulfillmentId) return;
+    const atCounter = order.deliveryMode !== 'HOME_DELIVERY';
     const local = held.find((allocation) => allocation.kind === 'PICKUP');
-    const counterId = `${order.orderId}-C`;
-    order.counterFulfillmentId = counterId;
-    if (local) order.updateAllocation(local.reservationId, { fulfillmentId: counterId });
-    const ordered = mergeBySku(order.lines);
-    const lines = ordered
+    if (atCounter && !order.counterFulfillmentId) {
+      order.counterFulfillmentId = `${order.orderId}-C`;
+      if (local) order.updateAllocation(local.reservationId, { fulfillmentId: order.counterFulfillmentId });
+    }
+    for (const { reservationId } of held) {
+      const allocation = order.allocations.find((candidate) => candidate.reservationId === reservationId)!;
+      if (allocation.fulfillmentId) await this.sendCreateFulfillment(em, order, allocation, 1);
+    }
+    // A counter for transfers only has no part of its own to watch: it is sent once.
+    if (atCounter && !local && !order.allocations.some((a) => a.fulfillmentId === order.counterFulfillmentId)) {
+      await this.stock.countStarted(em, order.pickupLocationId!);
+      await this.outboxCreate(em, order, this.counterCommand(order, undefined), 1);
+    }
+  }
+
+  /** The fulfillment doing `allocation`'s work, asked for; it must be announced before its deadline. */
+  private async sendCreateFulfillment(em: EntityManager, order: Order, allocation: OrderAllocation, attempt: number): Promise<void> {
+    const counter = allocation.fulfillmentId === order.counterFulfillmentId;
+    const command: CreateFulfillment = counter
+      ? this.counterCommand(order, allocation)
+      : {
+          fulfillmentId: allocation.fulfillmentId!,
+          orderId: order.orderId,
+          locationId: allocation.locationId,
+          kind: allocation.kind,
+          reservationId: allocation.reservationId,
+          lines: allocation.lines,
+          ...(allocation.kind === 'TRANSFER' ? { destinationLocationId: order.pickupLocationId } : {}),
+        };
+    if (attempt === 1) await this.stock.countStarted(em, command.locationId);
+    order.updateAllocation(allocation.reservationId, { attempts: attempt, deadline: this.deadline() });
+    await this.outboxCreate(em, order, command, attempt);
+  }
+
+  /** The pickup store's counter: every unit the customer collects; the store's own reservation rides on it. */
+  private counterCommand(order: Order, local: OrderAllocation | undefined): CreateFulfillment {
+    const lines = mergeBySku(order.lines)
       .map(({ sku, quantity }) => ({ sku, quantity: quantity - (order.backordered.find((b) => b.sku === sku)?.quantity ?? 0) }))
       .filter((line) => line.quantity > 0);
-    await this.createFulfillment(em, order, {
-      fulfillmentId: counterId,
+    return {
+      fulfillmentId: order.counterFulfillmentId!,
       orderId: order.orderId,
       locationId: order.pickupLocationId!,
       kind: 'PICKUP',
       reservationId: local?.reservationId,
       lines,
-      ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: new Date(Date.now() + this.settings.eReservationTtlSeconds * 1000).toISOString() } : {}),
-    });
+      ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: new Date(order.createdAt.getTime() + this.settings.eReservationTtlSeconds * 1000).toISOString() } : {}),
+    };
   }
 
-  private async createFulfillment(em: EntityManager, order: Order, command: CreateFulfillment): Promise<void> {
-    await this.stock.countStarted(em, command.locationId);
-    await this.outbox.add(em, {
+  private outboxCreate(em: EntityManager, order: Order, command: CreateFulfillment, attempt: number): Promise<void> {
+    return this.outbox.add(em, {
       topic: Topics.fulfillmentCommands,
       key: order.orderId,
       type: FulfillmentCommandTypes.create,
       data: command,
-      id: `${command.fulfillmentId}:${FulfillmentCommandTypes.create}`,
+      id: `${command.fulfillmentId}:${FulfillmentCommandTypes.create}${attempt > 1 ? `:${attempt}` : ''}`,
     });
   }
 
