@@ -32,6 +32,8 @@ const stock: [string, string, number][] = [
   ['WH-LYON', 'SKU-F', 2],
   ['WH-PARIS', 'SKU-F', 5],
   ['WH-CAP', 'SKU-G', 5],
+  ['ST-LYON', 'SKU-H', 2],
+  ['WH-LYON', 'SKU-H', 9],
   ['WH-PARIS', 'SKU-G', 5],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
@@ -101,7 +103,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -232,6 +234,23 @@ describe('click & collect', () => {
     await waitFor(async () => (await atp('ST-LYON', 'SKU-A')).onHand === 1, { what: "the store's units consumed at collection" });
     expect(await atp('ST-LYON', 'SKU-A')).toMatchObject({ reserved: 0 });
     expect(await atp('WH-PARIS', 'SKU-B')).toMatchObject({ onHand: 3, reserved: 0 });
+  });
+});
+
+describe('click & collect from the store alone', () => {
+  it('serves the whole order from the pickup store when it holds it, without a transfer', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-H', 2]], { pickupLocationId: 'ST-LYON' });
+    const allocated = await reached(orderId, 'ALLOCATED');
+    // The warehouse holds more, but the store's own stock comes first.
+    expect(allocated.value.allocations.map((a: any) => [a.locationId, a.kind, a.lines])).toEqual([['ST-LYON', 'PICKUP', [{ sku: 'SKU-H', quantity: 2 }]]]);
+    const [counter] = await fulfillmentsOf(orderId, 1);
+    expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-H', quantity: 2 }] })).status).toBe(200);
+    expect((await step(counter.id, 'ready')).status).toBe(200);
+    await reached(orderId, 'READY_FOR_PICKUP');
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    await reached(orderId, 'COLLECTED');
+    await waitFor(async () => (await atp('ST-LYON', 'SKU-H')).onHand === 0, { what: "the store's units consumed" });
+    expect(await atp('WH-LYON', 'SKU-H')).toMatchObject({ onHand: 9, reserved: 0 });
   });
 });
 
