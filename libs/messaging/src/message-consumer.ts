@@ -114,33 +114,36 @@ export class MessageConsumer {
   }
 
   private async handleTogether(batch: Decoded[]): Promise<void> {
-    await this.orm.em.fork().transactional(async (tx) => {
-      const fresh = await this.claim(tx, batch.map(({ message }) => message.id));
-      const { prepareBatch, handleBatch } = this.handlers.get(batch[0].message.topic) ?? {};
-      if (prepareBatch || handleBatch) {
-        const seen = new Set<string>();
-        const valid = batch
-          .filter(({ message, invalid }) => !invalid && fresh.has(message.id) && !seen.has(message.id) && seen.add(message.id))
-          .map(({ message }) => message);
-        await prepareBatch?.(valid, tx);
-        if (handleBatch) {
-          const left = new Set(await handleBatch(valid, tx));
-          for (const message of valid) if (!left.has(message)) fresh.delete(message.id);
-          await tx.flush();
-          tx.clear();
-        }
-      }
-      for (const { message, invalid } of batch) {
-        // `delete` also skips a second copy of the same message inside this batch.
-        if (!fresh.delete(message.id)) continue;
-        if (invalid) await this.deadLetter(tx, message, invalid);
-        else await this.dispatch(tx, message);
-        // Each flush walks every managed entity: clearing after each message keeps a batch
-        // linear in its size. Later messages read what earlier ones wrote from the transaction.
+    // The batch's outgoing messages are written in one statement at its end, in its transaction.
+    await this.orm.em.fork().transactional((tx) => this.outbox.batched(tx, () => this.handleIn(tx, batch)));
+  }
+
+  private async handleIn(tx: EntityManager, batch: Decoded[]): Promise<void> {
+    const fresh = await this.claim(tx, batch.map(({ message }) => message.id));
+    const { prepareBatch, handleBatch } = this.handlers.get(batch[0].message.topic) ?? {};
+    if (prepareBatch || handleBatch) {
+      const seen = new Set<string>();
+      const valid = batch
+        .filter(({ message, invalid }) => !invalid && fresh.has(message.id) && !seen.has(message.id) && seen.add(message.id))
+        .map(({ message }) => message);
+      await prepareBatch?.(valid, tx);
+      if (handleBatch) {
+        const left = new Set(await handleBatch(valid, tx));
+        for (const message of valid) if (!left.has(message)) fresh.delete(message.id);
         await tx.flush();
         tx.clear();
       }
-    });
+    }
+    for (const { message, invalid } of batch) {
+      // `delete` also skips a second copy of the same message inside this batch.
+      if (!fresh.delete(message.id)) continue;
+      if (invalid) await this.deadLetter(tx, message, invalid);
+      else await this.dispatch(tx, message);
+      // Each flush walks every managed entity: clearing after each message keeps a batch
+      // linear in its size. Later messages read what earlier ones wrote from the transaction.
+      await tx.flush();
+      tx.clear();
+    }
   }
 
   private async handleAlone({ message, invalid }: Decoded): Promise<void> {

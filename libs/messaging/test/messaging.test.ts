@@ -62,6 +62,36 @@ afterAll(async () => {
   await dropDatabase(databaseName(service));
 });
 
+describe('outbox', () => {
+  it('holds back the messages of a batched transaction and writes them at its end in one statement, in order', async () => {
+    const count = async (em: EntityManager) =>
+      Number((await em.execute<{ n: string }[]>(`select count(*) as n from outbox_message where message_key like 'held-%'`))[0].n);
+    await orm.em.fork().transactional(async (tx) => {
+      await outbox.batched(tx, async () => {
+        await outbox.add(tx, { topic: Topics.ordersEvents, key: 'held-1', type: 'Held', data: { n: 1 } });
+        await outbox.add(tx, { topic: Topics.ordersEvents, key: 'held-2', type: 'Held', data: { n: 2 } }, { topic: Topics.ordersEvents, key: 'held-3', type: 'Held', data: { n: 3 } });
+        expect(await count(tx)).toBe(0);
+      });
+      expect(await count(tx)).toBe(3);
+    });
+    const rows = await orm.em.fork().execute<{ message_key: string }[]>(`select message_key from outbox_message where message_key like 'held-%' order by id`);
+    expect(rows.map((row) => row.message_key)).toEqual(['held-1', 'held-2', 'held-3']);
+  });
+
+  it('writes nothing when the batched work fails', async () => {
+    await expect(
+      orm.em.fork().transactional((tx) =>
+        outbox.batched(tx, async () => {
+          await outbox.add(tx, { topic: Topics.ordersEvents, key: 'lost-1', type: 'Held', data: {} });
+          throw new Error('the batch failed');
+        }),
+      ),
+    ).rejects.toThrow('the batch failed');
+    const [{ n }] = await orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from outbox_message where message_key = 'lost-1'`);
+    expect(Number(n)).toBe(0);
+  });
+});
+
 describe('outbox relay', () => {
   it('publishes an event committed before the relay died, exactly once, after a new relay starts', async () => {
     await orm.em.fork().transactional((em) =>
