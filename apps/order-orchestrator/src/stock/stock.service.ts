@@ -27,17 +27,18 @@ export class StockService {
     const checked = validateAs(StockLevelDto, message.value);
     if (!checked.ok) throw new InvalidMessage(`invalid stock level: ${checked.errors.join('; ')}`);
     const { locationId, sku, onHand, reserved, safetyStock, atp } = checked.value;
-    const [before] = await em.execute<{ atp: number }[]>('select atp from stock_view where location_id = ? and sku = ? for update', [locationId, sku]);
-    await em.execute(
-      `insert into stock_view (location_id, sku, on_hand, reserved, safety_stock, atp, updated_at)
+    // One round trip: the CTE reads the row as it was before the upsert changes it.
+    const [row] = await em.execute<{ before: number | null }[]>(
+      `with previous as (select atp from stock_view where location_id = ? and sku = ?)
+       insert into stock_view (location_id, sku, on_hand, reserved, safety_stock, atp, updated_at)
        values (?, ?, ?, ?, ?, ?, now())
        on conflict (location_id, sku) do update set
          on_hand = excluded.on_hand, reserved = excluded.reserved, safety_stock = excluded.safety_stock,
-         atp = excluded.atp, updated_at = excluded.updated_at`,
-      [locationId, sku, onHand, reserved, safetyStock, atp],
-      'run',
+         atp = excluded.atp, updated_at = excluded.updated_at
+       returning (select atp from previous) as before`,
+      [locationId, sku, locationId, sku, onHand, reserved, safetyStock, atp],
     );
-    return atp > (before?.atp ?? 0) ? sku : undefined;
+    return atp > (row?.before ?? 0) ? sku : undefined;
   }
 
   /** Keeps the location view at inventory's latest profile; the topic is compacted, so a replay writes the same rows. */
