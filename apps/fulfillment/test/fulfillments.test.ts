@@ -270,9 +270,15 @@ describe('click & collect at the counter', () => {
     await created('F-transfer-1', transfer);
     await created('F-transfer-2', transfer);
     await created('F-counter', counter);
-    // A transfer to another store is not this counter's business.
+    // A transfer to another store is not this counter's business, nor is a cancelled one.
     await created('F-transfer-elsewhere', { ...transfer, destinationLocationId: 'ST-NICE' });
+    await created('F-transfer-cancelled', transfer);
+    await sendCommand(FulfillmentCommandTypes.cancel, { fulfillmentId: 'F-transfer-cancelled', orderId, reason: 're-routed' });
+    await waitForEvent('F-transfer-cancelled', 'FulfillmentCancelled');
 
+    const tooSoon = await post('/fulfillments/F-counter/collect');
+    expect(tooSoon.status).toBe(409);
+    expect((await bodyOf(tooSoon)).message).toBe('cannot collect fulfillment F-counter: it is CREATED, it must be READY_FOR_PICKUP');
     const early = await post('/fulfillments/F-counter/ready');
     expect(early.status).toBe(409);
     expect((await bodyOf(early)).message).toBe(
@@ -295,8 +301,12 @@ describe('click & collect at the counter', () => {
     expect((await post('/fulfillments/F-counter/ready')).status).toBe(200);
     expect((await post('/fulfillments/F-counter/collect')).status).toBe(200);
     expect((await post('/fulfillments/F-counter/collect')).status).toBe(200);
+    const afterCollect = await post('/fulfillments/F-counter/ready');
+    expect(afterCollect.status).toBe(409);
+    expect((await bodyOf(afterCollect)).message).toMatch(/it is COLLECTED, it must be CREATED or PICKED/);
     await waitForEvent('F-counter', 'FulfillmentCollected');
-    await waitForEvent('F-transfer-2', 'FulfillmentReceived');
+    const received = await waitForEvent('F-transfer-2', 'FulfillmentReceived');
+    expect(received.value).toMatchObject({ status: 'RECEIVED', kind: 'TRANSFER', locationId: 'WH-PARIS', destinationLocationId: 'ST-LYON' });
     expect(eventsOf('F-counter').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated', 'FulfillmentReadyForPickup', 'FulfillmentCollected']);
     expect(eventsOf('F-transfer-1').map((event) => event.headers.ce_type).slice(-1)).toEqual(['FulfillmentReceived']);
     expect(eventsOf('F-transfer-1').filter((event) => event.headers.ce_type === 'FulfillmentReceived')).toHaveLength(1);
@@ -313,8 +323,11 @@ describe('click & collect at the counter', () => {
   });
 
   it('refuses to hand over an e-reservation after its deadline', async () => {
-    await created('F-expired', { ...counter, orderId: 'order-expired', expiresAt: new Date(Date.now() + 1_500).toISOString() });
+    const expiresAt = new Date(Date.now() + 1_500).toISOString();
+    await created('F-expired', { ...counter, orderId: 'order-expired', expiresAt });
     expect((await post('/fulfillments/F-expired/ready')).status).toBe(200);
+    const ready = await waitForEvent('F-expired', 'FulfillmentReadyForPickup');
+    expect(ready.value).toMatchObject({ status: 'READY_FOR_PICKUP', expiresAt });
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const late = await post('/fulfillments/F-expired/collect');
     expect(late.status).toBe(409);

@@ -172,6 +172,22 @@ describe('Fulfillment at the counter', () => {
     expect(() => new Fulfillment(command()).ready([])).toThrow(/only a PICKUP fulfillment is handed over at the counter/);
   });
 
+  it('is ready from PICKED too, may still be cancelled at the counter, and is then neither ready nor collected', () => {
+    const counter = new Fulfillment(command({ kind: 'PICKUP' }));
+    counter.pick(fullPick);
+    expect(counter.ready([])).toBe(true);
+    expect(counter.cancel('customer never came')).toBe(true);
+    expect(() => counter.ready([])).toThrow('cannot mark ready fulfillment F1: it is CANCELLED, it must be CREATED or PICKED');
+    expect(() => counter.collect()).toThrow('cannot collect fulfillment F1: it is CANCELLED, it must be READY_FOR_PICKUP');
+  });
+
+  it('announces where a transfer goes and when an e-reservation ends', () => {
+    const transfer = new Fulfillment(command({ kind: 'TRANSFER', destinationLocationId: 'ST1' }));
+    expect(transfer.toEvent()).toMatchObject({ kind: 'TRANSFER', destinationLocationId: 'ST1', expiresAt: undefined });
+    const counter = new Fulfillment(command({ kind: 'PICKUP', expiresAt: '2030-01-01T00:00:00Z' }));
+    expect(counter.toEvent()).toMatchObject({ kind: 'PICKUP', destinationLocationId: undefined, expiresAt: '2030-01-01T00:00:00.000Z' });
+  });
+
   it('refuses to hand over an e-reservation past its deadline', () => {
     const counter = new Fulfillment(command({ kind: 'PICKUP', expiresAt: '2030-01-01T00:00:00.000Z' }));
     counter.ready([]);
