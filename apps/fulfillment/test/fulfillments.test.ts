@@ -4,7 +4,7 @@ import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/co
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { signStaffToken } from '@fil/auth';
-import { KafkaProbe, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
+import { KafkaProbe, startService, useTestEnvironment, type ProbedMessage } from '@fil/testing';
 
 useTestEnvironment('fulfillment');
 // Propagation only, so the test can see the order's trace carried on. FIL_TRACING=off alone

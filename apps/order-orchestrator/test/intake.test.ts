@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import { anOrder, call, commandsOf, location, networkKnown, orderEvent, orderEvents, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-intake');
