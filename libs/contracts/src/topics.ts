@@ -38,3 +38,31 @@ export const DEFAULT_PARTITIONS = 4;
 
 /** Topics kept as the latest value per key rather than as a log. */
 export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels, Topics.locations];
+
+/** The Fil services, as named in their CloudEvents source (`/fil/<service>`) and consumer groups. */
+export const FIL_SERVICES = ['order-orchestrator', 'inventory', 'fulfillment', 'returns'] as const;
+export type FilService = (typeof FIL_SERVICES)[number];
+
+/** The CloudEvents source a Fil service stamps on everything it publishes. */
+export const serviceSource = (service: FilService | string) => `/fil/${service}`;
+
+/**
+ * Who may write each topic: the Fil services that own it, or `external` for the
+ * contract's inputs (channels, POS/WMS). Consumers refuse internal messages from any
+ * other source, and the production broker's ACLs are derived from the same table.
+ */
+export const TOPIC_WRITERS: Record<TopicName, readonly (FilService | 'external')[]> = {
+  [Topics.ordersSubmitted]: ['external'],
+  [Topics.ordersCommands]: ['external'],
+  [Topics.ordersEvents]: ['order-orchestrator'],
+  [Topics.inventoryAdjustments]: ['external', 'returns'],
+  [Topics.stockLevels]: ['inventory'],
+  [Topics.returnsRequested]: ['external'],
+  [Topics.refunds]: ['returns'],
+  [Topics.dlq]: [...FIL_SERVICES],
+  [Topics.locations]: ['inventory'],
+  [Topics.inventoryCommands]: ['order-orchestrator', 'fulfillment'],
+  [Topics.inventoryEvents]: ['inventory'],
+  [Topics.fulfillmentCommands]: ['order-orchestrator'],
+  [Topics.fulfillmentEvents]: ['fulfillment'],
+};
