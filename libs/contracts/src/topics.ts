@@ -39,8 +39,11 @@ export const DEFAULT_PARTITIONS = 4;
 /** Topics kept as the latest value per key rather than as a log. */
 export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels, Topics.locations];
 
-/** The Fil services, as named in their CloudEvents source (`/fil/<service>`) and consumer groups. */
-export const FIL_SERVICES = ['order-orchestrator', 'inventory', 'fulfillment', 'returns'] as const;
+/**
+ * The Fil services as they name themselves in their CloudEvents source (`/fil/<service>`),
+ * consumer group and database: the order orchestrator is `orders`.
+ */
+export const FIL_SERVICES = ['orders', 'inventory', 'fulfillment', 'returns'] as const;
 export type FilService = (typeof FIL_SERVICES)[number];
 
 /** The CloudEvents source a Fil service stamps on everything it publishes. */
@@ -54,15 +57,15 @@ export const serviceSource = (service: FilService | string) => `/fil/${service}`
 export const TOPIC_WRITERS: Record<TopicName, readonly (FilService | 'external')[]> = {
   [Topics.ordersSubmitted]: ['external'],
   [Topics.ordersCommands]: ['external'],
-  [Topics.ordersEvents]: ['order-orchestrator'],
+  [Topics.ordersEvents]: ['orders'],
   [Topics.inventoryAdjustments]: ['external', 'returns'],
   [Topics.stockLevels]: ['inventory'],
   [Topics.returnsRequested]: ['external'],
   [Topics.refunds]: ['returns'],
   [Topics.dlq]: [...FIL_SERVICES],
   [Topics.locations]: ['inventory'],
-  [Topics.inventoryCommands]: ['order-orchestrator', 'fulfillment'],
+  [Topics.inventoryCommands]: ['orders', 'fulfillment'],
   [Topics.inventoryEvents]: ['inventory'],
-  [Topics.fulfillmentCommands]: ['order-orchestrator'],
+  [Topics.fulfillmentCommands]: ['orders'],
   [Topics.fulfillmentEvents]: ['fulfillment'],
 };
