@@ -11,5 +11,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
   moduleNameMapper: { '^@fil/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.local/'],
-  setupFiles: ['reflect-metadata'],
+  setupFiles: ['reflect-metadata', '<rootDir>/libs/testing/src/jest-setup.ts'],
 };

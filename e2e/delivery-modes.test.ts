@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Topics } from '@fil/contracts';
-import { signStaffToken } from '@fil/auth';
+import { signToken } from '@fil/auth';
 import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e-modes');
@@ -42,7 +42,7 @@ const inventory = (path: string) => `${system.url('inventory')}${path}`;
 const orders = (path: string) => `${system.url('order-orchestrator')}${path}`;
 const fulfillments = (path: string) => `${system.url('fulfillment')}${path}`;
 // Warehouse and store staff work with bearer tokens; the test acts as an admin of every location.
-const ADMIN = signStaffToken({ sub: 'e2e-admin', role: 'admin' });
+const ADMIN = signToken({ sub: 'e2e-admin', role: 'admin' });
 const staffGet = (path: string) => http('GET', fulfillments(path), undefined, ADMIN);
 
 let sequence = 0;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Topics } from '@fil/contracts';
-import { signStaffToken } from '@fil/auth';
+import { signToken } from '@fil/auth';
 import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e');
@@ -115,7 +115,7 @@ describe('one order through the four services', () => {
 
   it('gives the warehouse a fulfillment that staff pick, pack, ship and deliver over HTTP, bringing the order to DELIVERED', async () => {
     // The warehouse's staff, with a token for their location only.
-    const staff = signStaffToken({ sub: 'wh-lyon-picker', role: 'staff', locations: ['WH-LYON'] });
+    const staff = signToken({ sub: 'wh-lyon-picker', role: 'staff', locations: ['WH-LYON'] });
     const fulfillment = await waitFor(
       async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`, undefined, staff)).body?.[0],
       { what: 'the fulfillment of the order' },
@@ -149,7 +149,7 @@ describe('one order through the four services', () => {
     const returnId = requested.body.id ?? requested.body.returnId;
     const receipt = { locationId: 'ST-PARIS-RIVOLI', lines: [{ sku: 'SKU-TSHIRT', quantity: 1, condition: 'RESELLABLE' }] };
     // The Paris store's staff receive it (the order shipped from Lyon).
-    const storeStaff = signStaffToken({ sub: 'rivoli-seller', role: 'staff', locations: ['ST-PARIS-RIVOLI'] });
+    const storeStaff = signToken({ sub: 'rivoli-seller', role: 'staff', locations: ['ST-PARIS-RIVOLI'] });
     expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt, storeStaff)).status).toBe(200);
     // A retried receipt must not refund twice.
     expect((await http('POST', `${system.url('returns')}/returns/${returnId}/receive`, receipt, storeStaff)).status).toBe(200);

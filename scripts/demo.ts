@@ -4,7 +4,7 @@
 // `npm run demo -- collect` publishes a click & collect order for the Lyon Part-Dieu store
 // and stops once it is allocated, printing its fulfillments for staff to work with curl.
 import { randomBytes } from 'node:crypto';
-import { signStaffToken } from '@fil/auth';
+import { signToken } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { createKafka, physicalTopic } from '@fil/messaging';
 
@@ -12,7 +12,7 @@ const orchestrator = process.env.ORCHESTRATOR_URL ?? 'http://127.0.0.1:3000';
 const fulfillment = process.env.FULFILLMENT_URL ?? 'http://127.0.0.1:3002';
 
 // Warehouse staff work with a bearer token; the demo acts as an admin (FIL_JWT_SECRET or the development default).
-const staffToken = process.env.FIL_STAFF_TOKEN ?? signStaffToken({ sub: 'demo', role: 'admin' });
+const staffToken = process.env.FIL_STAFF_TOKEN ?? signToken({ sub: 'demo', role: 'admin' });
 
 async function call(method: string, url: string, body?: unknown) {
   const response = await fetch(url, {

@@ -13,6 +13,10 @@ for service in "${SERVICES[@]}"; do
   fi
 done
 
+# A development machine: the public development secret signs the printed tokens. Never in production.
+export FIL_ENV="${FIL_ENV:-development}"
+if [[ -z "${FIL_JWT_SECRET:-}" ]]; then echo "FIL_ENV=$FIL_ENV: tokens are signed with the public development secret" >&2; fi
+
 # Ctrl-C stops only what this command started.
 infra_up
 
@@ -44,7 +48,8 @@ Fil is running.
   logs (JSON)         .local/logs/<service>.log
   Kafka               127.0.0.1:9092 (topics fil.*.v1)
 
-Staff endpoints need a bearer token:  source .local/staff-tokens.sh
+Every endpoint but /health and /docs needs a bearer token (roles in docs/security.md):
+  source .local/staff-tokens.sh
   curl -H "Authorization: Bearer \$STORE_TOKEN" 'http://127.0.0.1:3002/fulfillments?locationId=store-lyon-part-dieu&open=true'
 Walk one order through every service:  npm run demo
 Ctrl-C stops what this command started.

@@ -1,5 +1,5 @@
 import { startTracing } from '@fil/observability';
 startTracing('inventory');
-import { runService } from '@fil/platform';
+import { main } from '@fil/platform';
 import { AppModule, definition } from './app.module';
-void runService(AppModule, definition);
+main(AppModule, definition);

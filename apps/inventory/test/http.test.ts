@@ -1,6 +1,6 @@
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
+import { AS_ADMIN, KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { put, store } from './support';
@@ -37,8 +37,8 @@ describe('locations', () => {
     expect(replaced.status).toBe(200);
     const expected = { id: 'wh-1', ...store, name: 'Saint-Priest', type: 'WAREHOUSE', dailyCapacity: null, priority: 1 };
     expect(await replaced.json()).toEqual(expected);
-    expect(await (await fetch(`${url}/locations/wh-1`)).json()).toEqual(expected);
-    expect(await (await fetch(`${url}/locations`)).json()).toContainEqual(expected);
+    expect(await (await fetch(`${url}/locations/wh-1`, AS_ADMIN)).json()).toEqual(expected);
+    expect(await (await fetch(`${url}/locations`, AS_ADMIN)).json()).toContainEqual(expected);
   });
 
   it('announces every version of a location on the compacted locations topic, for routing', async () => {
@@ -54,7 +54,7 @@ describe('locations', () => {
   });
 
   it('answers 404 for an unknown location', async () => {
-    expect((await fetch(`${url}/locations/nope`)).status).toBe(404);
+    expect((await fetch(`${url}/locations/nope`, AS_ADMIN)).status).toBe(404);
   });
 
   it.each([
@@ -88,7 +88,7 @@ describe('stock', () => {
     const response = await put(url, '/locations/st-1/stock/SKU-1', { onHand: 10, safetyStock: 2 });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ locationId: 'st-1', sku: 'SKU-1', onHand: 10, reserved: 0, safetyStock: 2, atp: 8 });
-    expect(await (await fetch(`${url}/stock/SKU-1`)).json()).toEqual([
+    expect(await (await fetch(`${url}/stock/SKU-1`, AS_ADMIN)).json()).toEqual([
       { locationId: 'st-1', sku: 'SKU-1', onHand: 10, reserved: 0, safetyStock: 2, atp: 8 },
       { locationId: 'st-2', sku: 'SKU-1', onHand: 3, reserved: 0, safetyStock: 0, atp: 3 },
     ]);
@@ -102,7 +102,7 @@ describe('stock', () => {
   });
 
   it('answers an empty list for a SKU stocked nowhere', async () => {
-    expect(await (await fetch(`${url}/stock/SKU-NONE`)).json()).toEqual([]);
+    expect(await (await fetch(`${url}/stock/SKU-NONE`, AS_ADMIN)).json()).toEqual([]);
   });
 
   it('answers 404 for stock at an unknown location', async () => {
@@ -128,7 +128,7 @@ describe('stock', () => {
     const response = await put(url, '/locations/st-1/stock/SKU-2', { onHand: 3 });
     expect(response.status).toBe(409);
     expect(await errorOf(response)).toMatch(/onHand 3 is below the 4 units reserved/);
-    expect(await (await fetch(`${url}/stock/SKU-2`)).json()).toEqual([
+    expect(await (await fetch(`${url}/stock/SKU-2`, AS_ADMIN)).json()).toEqual([
       { locationId: 'st-1', sku: 'SKU-2', onHand: 5, reserved: 4, safetyStock: 0, atp: 1 },
     ]);
   });
@@ -151,7 +151,7 @@ describe('availability near a point', () => {
   });
 
   it('lists the ATP of several SKUs per location, nearest first, saying which location covers them all', async () => {
-    const response = await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=2,2&lat=48.8566&lng=2.3522`);
+    const response = await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=2,2&lat=48.8566&lng=2.3522`, AS_ADMIN);
     expect(response.status).toBe(200);
     const rows = (await response.json()) as any[];
     expect(rows.map((row) => row.locationId)).toEqual(['av-paris', 'av-lille', 'av-lyon']);
@@ -162,14 +162,14 @@ describe('availability near a point', () => {
   });
 
   it('keeps only the locations within the radius', async () => {
-    const rows = (await (await fetch(`${url}/availability?skus=AV-A,AV-B&lat=48.8566&lng=2.3522&radiusKm=250`)).json()) as any[];
+    const rows = (await (await fetch(`${url}/availability?skus=AV-A,AV-B&lat=48.8566&lng=2.3522&radiusKm=250`, AS_ADMIN)).json()) as any[];
     expect(rows.map((row) => row.locationId)).toEqual(['av-paris', 'av-lille']);
   });
 
   it('answers 400 for malformed SKUs, misaligned quantities or a latitude out of range', async () => {
-    expect((await fetch(`${url}/availability?skus=bad sku`)).status).toBe(400);
-    expect((await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=1`)).status).toBe(400);
-    expect((await fetch(`${url}/availability?skus=AV-A&lat=91&lng=0`)).status).toBe(400);
-    expect((await fetch(`${url}/availability`)).status).toBe(400);
+    expect((await fetch(`${url}/availability?skus=bad sku`, AS_ADMIN)).status).toBe(400);
+    expect((await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=1`, AS_ADMIN)).status).toBe(400);
+    expect((await fetch(`${url}/availability?skus=AV-A&lat=91&lng=0`, AS_ADMIN)).status).toBe(400);
+    expect((await fetch(`${url}/availability`, AS_ADMIN)).status).toBe(400);
   });
 });

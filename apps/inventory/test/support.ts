@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { InventoryCommandTypes, Topics, type ReservationOutcome } from '@fil/contracts';
-import type { KafkaProbe, ProbedMessage } from '@fil/testing';
+import { AS_ADMIN, testToken, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
 export const store = { name: 'Lyon Part-Dieu', type: 'STORE', lat: 45.7606, lng: 4.859, ship: true, pickup: true, reserve: true };
 
-export async function put(url: string, path: string, body: unknown): Promise<Response> {
-  return fetch(`${url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+export async function put(url: string, path: string, body: unknown, token = testToken('admin')): Promise<Response> {
+  return fetch(`${url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
 }
 
 export async function stockAt(url: string, locationId: string, sku: string) {
-  const levels = (await (await fetch(`${url}/stock/${sku}`)).json()) as { locationId: string; onHand: number; reserved: number; atp: number }[];
+  const levels = (await (await fetch(`${url}/stock/${sku}`, AS_ADMIN)).json()) as { locationId: string; onHand: number; reserved: number; atp: number }[];
   return levels.find((level) => level.locationId === locationId);
 }
 

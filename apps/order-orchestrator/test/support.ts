@@ -13,7 +13,7 @@ import {
 } from '@fil/contracts';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
+import { testToken, waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
 /** A valid home-delivery order as a channel would submit it. */
 export function anOrder(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -124,10 +124,10 @@ export function command(probe: KafkaProbe, topic: string, orderId: string, type:
 export const commandsOf = (probe: KafkaProbe, topic: string, orderId: string, type: string): ProbedMessage[] =>
   probe.messages(topic, (m) => m.key === orderId && m.headers.ce_type === type);
 
-export async function call(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function call(url: string, method: 'GET' | 'POST', path: string, body?: unknown, token = testToken('admin')): Promise<{ status: number; body: any }> {
   const response = await fetch(url + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };

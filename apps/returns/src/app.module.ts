@@ -5,6 +5,7 @@ import { LocationView } from './locations/location-view.entity';
 import { LocationsController } from './locations/locations.controller';
 import { returnsMigration } from './migrations/0001-returns.migration';
 import { deliveredAndLocationsMigration } from './migrations/0002-delivered-and-locations.migration';
+import { orderChannelMigration } from './migrations/0003-order-channel.migration';
 import { OrderView } from './orders/order-view.entity';
 import { OrdersModule } from './orders/orders.module';
 import { Return } from './returns/return.entity';
@@ -22,7 +23,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [OrderView, Return, LocationView],
-      migrations: [messagingMigration, returnsMigration, deliveredAndLocationsMigration],
+      migrations: [messagingMigration, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration],
     }),
     OrdersModule,
     ReturnsModule,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { signStaffToken } from '@fil/auth';
+import { signToken } from '@fil/auth';
 import { ORDER_EVENT_TYPES, Topics, type Allocation, type LocationRecord, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
@@ -27,7 +27,7 @@ const SHIPPED_WHOLE: Allocation[] = [{ locationId: 'wh-1', kind: 'SHIP', lines: 
 
 /** Publishes an order event as the orchestrator would; returns its ce_id. */
 async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE): Promise<string> {
-  const event: OrderEvent = { orderId, status, currency: 'EUR', lines: LINES, allocations, occurredAt };
+  const event: OrderEvent = { orderId, status, channel: 'web', currency: 'EUR', lines: LINES, allocations, occurredAt };
   const id = randomUUID();
   await probe.send(Topics.ordersEvents, orderId, event, {
     ce_specversion: '1.0',
@@ -45,7 +45,7 @@ function sendLocation(id: string, type: 'WAREHOUSE' | 'STORE', pickup: boolean) 
 }
 
 // Receipts need a staff token; an admin's unless a test says otherwise.
-const ADMIN = signStaffToken({ sub: 'returns-admin', role: 'admin' });
+const ADMIN = signToken({ sub: 'returns-admin', role: 'admin' });
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown, token: string | null = ADMIN): Promise<{ status: number; body: any }> {
   const response = await fetch(url + path, {
@@ -238,13 +238,15 @@ describe('where and by whom a return is received', () => {
     expect((await call('GET', '/returns/ret-where')).body.status).toBe('REQUESTED');
   });
 
-  it('needs a staff token for the receiving location: 401 without, 403 for another store, 200 for its own staff', async () => {
+  it('needs a staff token for the receiving location: 401 without, 403 for another store whether the return exists or not, 200 for its own staff', async () => {
     const receipt = { locationId: 'store-1', lines: [{ sku: 'MUG', quantity: 1, condition: 'RESELLABLE' }] };
     expect((await call('POST', '/returns/ret-where/receive', receipt, null)).status).toBe(401);
-    const otherStore = await call('POST', '/returns/ret-where/receive', receipt, signStaffToken({ sub: 'sam', role: 'staff', locations: ['store-2'] }));
-    expect(otherStore.status).toBe(403);
-    expect(otherStore.body.message).toBe('sam may not act on returns received at store-1: it belongs to store-1, not to store-2');
-    const ownStaff = await call('POST', '/returns/ret-where/receive', receipt, signStaffToken({ sub: 'lea', role: 'staff', locations: ['store-1'] }));
+    const sam = signToken({ sub: 'sam', role: 'staff', locations: ['store-2'] });
+    const otherStore = await call('POST', '/returns/ret-where/receive', receipt, sam);
+    const noSuchReturn = await call('POST', '/returns/ret-nowhere/receive', receipt, sam);
+    expect(otherStore).toEqual({ status: 403, body: expect.objectContaining({ message: 'this token may not receive returns at that location' }) });
+    expect(noSuchReturn).toEqual(otherStore);
+    const ownStaff = await call('POST', '/returns/ret-where/receive', receipt, signToken({ sub: 'lea', role: 'staff', locations: ['store-1'] }));
     expect(ownStaff).toMatchObject({ status: 200, body: { status: 'REFUNDED', receivedLocationId: 'store-1' } });
   });
 });
@@ -274,6 +276,22 @@ describe('requesting a return', () => {
   it('refuses a sku that is not on the order', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-concurrent', lines: [{ sku: 'HAT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 422, body: { reason: 'SKU_NOT_ON_ORDER' } });
+  });
+
+  it("lets a channel return its own orders only: another channel's order is answered as unknown", async () => {
+    const web = signToken({ sub: 'web-shop', role: 'channel', channels: ['web'] });
+    const marketplace = signToken({ sub: 'marketplace', role: 'channel', channels: ['marketplace'] });
+    await sendOrderEvent('o-channel', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-channel' }).then((view) => view ?? undefined));
+    const request = { returnId: 'ret-channel', orderId: 'o-channel', lines: [{ sku: 'SHIRT', quantity: 1 }] };
+    const foreign = await call('POST', '/returns', request, marketplace);
+    const unknown = await call('POST', '/returns', { ...request, orderId: 'o-unknown' }, marketplace);
+    expect(foreign).toMatchObject({ status: 404, body: { reason: 'UNKNOWN_ORDER', message: 'order o-channel is not known to returns' } });
+    expect(unknown).toMatchObject({ status: 404, body: { reason: 'UNKNOWN_ORDER' } });
+    expect((await call('GET', '/returns/ret-channel')).status).toBe(404);
+    expect((await call('POST', '/returns', request, web)).status).toBe(201);
+    expect((await call('GET', '/returns/ret-channel', undefined, web)).status).toBe(200);
+    expect((await call('GET', '/returns/ret-channel', undefined, marketplace))).toMatchObject({ status: 404, body: { message: 'return ret-channel not found' } });
   });
 
   it('refuses a return for an order it has never seen', async () => {

@@ -2,10 +2,12 @@ import { Controller, Get, HttpException, HttpStatus, Inject, type OnModuleDestro
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Admin, Kafka } from 'kafkajs';
+import { Public } from '@fil/auth';
 import { KAFKA } from '@fil/messaging';
 
 /** Liveness and readiness in one: the process answers, and its database and Kafka do too. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController implements OnModuleDestroy {
   private admin?: Admin;

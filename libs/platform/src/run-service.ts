@@ -1,7 +1,10 @@
 import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { tokenConfig, writesPerMinute } from '@fil/auth';
 import { JsonLogger } from '@fil/observability';
 import { databaseName, ensureDatabase } from '@fil/persistence';
 
@@ -17,8 +20,15 @@ export interface ServiceDefinition {
  * validation, OpenAPI at /docs, then Kafka consumers and the outbox relay.
  */
 export async function runService(module: Type, definition: ServiceDefinition): Promise<INestApplication> {
+  // Configuration first: a bad value stops the service before it touches anything.
+  tokenConfig();
+  writesPerMinute();
+  const bodyLimit = httpBodyLimit();
   await ensureDatabase(databaseName(definition.service));
-  const app = await NestFactory.create(module, { logger: new JsonLogger(definition.service) });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger: new JsonLogger(definition.service), bodyParser: false, abortOnError: false });
+  app.use(securityHeaders());
+  // No request body of Fil's API comes near this; a bigger one is refused before it is parsed.
+  app.useBodyParser('json', { limit: bodyLimit });
   app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.enableShutdownHooks();
   await app.get(MikroORM).getMigrator().up();
@@ -37,4 +47,27 @@ export async function runService(module: Type, definition: ServiceDefinition): P
   const port = Number(process.env[`${definition.service.toUpperCase().replace(/-/g, '_')}_PORT`] ?? definition.defaultPort);
   await app.listen(port, process.env.FIL_HTTP_HOST ?? '127.0.0.1');
   return app;
+}
+
+/** Strict headers for the API; the Swagger UI at /docs needs its own scripts and styles. */
+function securityHeaders() {
+  const api = helmet();
+  const docs = helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", 'https:', "'unsafe-inline'"] } } });
+  return (request: { path: string }, response: unknown, next: () => void) =>
+    (request.path.startsWith('/docs') ? docs : api)(request as never, response as never, next);
+}
+
+/** FIL_HTTP_BODY_LIMIT in bytes (default 64 KiB). */
+export function httpBodyLimit(env: Record<string, string | undefined> = process.env): number {
+  const value = env.FIL_HTTP_BODY_LIMIT || String(64 * 1024);
+  if (!/^[1-9]\d{2,8}$/.test(value)) throw new Error(`FIL_HTTP_BODY_LIMIT must be a number of bytes from 100 to 999999999, not "${value}"`);
+  return Number(value);
+}
+
+/** A service's entry point: runs it, or says in one line why it cannot start and exits with 1. */
+export function main(module: Type, definition: ServiceDefinition): void {
+  runService(module, definition).catch((error: Error) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', service: definition.service, msg: `cannot start: ${error.message}` })}\n`);
+    process.exit(1);
+  });
 }

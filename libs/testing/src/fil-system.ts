@@ -1,3 +1,4 @@
+import { signToken, type Role } from '@fil/auth';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -84,8 +85,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** JSON over HTTP with the status kept, for readable assertions; `token` goes as the bearer token. */
-export async function http(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+/** JSON over HTTP with the status kept, for readable assertions; `token` goes as the bearer token (an admin's by default, none for null). */
+export async function http(method: string, url: string, body?: unknown, token: string | null = testToken('admin')): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -100,3 +101,11 @@ export async function http(method: string, url: string, body?: unknown, token?: 
   }
   return { status: response.status, body: parsed };
 }
+
+/** A bearer token of `role` for tests (staff at `scope`, or a channel account for `scope`), signed with the test secret. */
+export function testToken(role: Role, scope: string[] = []): string {
+  return signToken({ sub: `test-${role}`, role, ...(role === 'staff' ? { locations: scope } : {}), ...(role === 'channel' ? { channels: scope } : {}) });
+}
+
+/** fetch options that act as an admin: for tests about something else than access. */
+export const AS_ADMIN = { get headers() { return { authorization: `Bearer ${testToken('admin')}` }; } };

@@ -1,5 +1,5 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { assertMayActAt, type StaffClaims } from '@fil/auth';
+import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto } from '@fil/contracts';
@@ -34,15 +34,15 @@ export class FulfillmentsService {
   }
 
   /** Oldest first; staff see their own locations only (naming another one is a 403). */
-  async list(query: ListFulfillmentsQuery, staff: StaffClaims): Promise<FulfillmentView[]> {
-    if (query.locationId) assertMayActAt(staff, `the work list of ${query.locationId}`, query.locationId);
+  async list(query: ListFulfillmentsQuery, staff: Principal): Promise<FulfillmentView[]> {
+    if (query.locationId && !mayActAt(staff, query.locationId)) throw new ForbiddenException("this token may not see that location's work");
     const statuses = query.open === 'true' ? OPEN_STATUSES : query.status?.split(',');
     const where = {
       ...(query.orderId ? { orderId: query.orderId } : {}),
       ...(statuses ? { status: { $in: statuses as FulfillmentStatus[] } } : {}),
       ...(query.locationId
         ? { locationId: query.locationId }
-        : staff.role === 'admin'
+        : staff.role !== 'staff'
           ? {}
           : { $or: [{ locationId: { $in: staff.locations! } }, { destinationLocationId: { $in: staff.locations! } }] }),
     };
@@ -50,10 +50,10 @@ export class FulfillmentsService {
     return found.map(toView);
   }
 
-  async get(id: string, staff: StaffClaims): Promise<FulfillmentView> {
+  /** Another location's fulfillment is answered as unknown: staff learn nothing of other locations. */
+  async get(id: string, staff: Principal): Promise<FulfillmentView> {
     const fulfillment = await this.em.fork().findOne(Fulfillment, { id });
-    if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
-    assertMayActAt(staff, `fulfillment ${id}`, fulfillment.locationId, fulfillment.destinationLocationId);
+    if (!fulfillment || !mayActAt(staff, fulfillment.locationId, fulfillment.destinationLocationId)) throw notFound(id);
     return toView(fulfillment);
   }
 
@@ -65,17 +65,16 @@ export class FulfillmentsService {
   async step(
     id: string,
     step: FulfillmentStep,
-    staff: StaffClaims,
+    staff: Principal,
     apply: (fulfillment: Fulfillment, em: EntityManager) => boolean | Promise<boolean>,
   ): Promise<FulfillmentView> {
     const traceparent = await this.traceparentOf(id);
     return inTrace(`fulfillment.${step}`, traceparent, { 'fil.fulfillment.id': id }, () =>
       this.em.fork().transactional(async (em) => {
         const fulfillment = await em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!fulfillment) throw new NotFoundException(`fulfillment ${id} not found`);
         // A transfer is received by the store it travels to; every other step is the location's own.
-        const actsAt = step === 'receive' ? fulfillment.destinationLocationId : fulfillment.locationId;
-        assertMayActAt(staff, `fulfillment ${id}`, actsAt);
+        const actsAt = step === 'receive' ? fulfillment?.destinationLocationId : fulfillment?.locationId;
+        if (!fulfillment || !mayActAt(staff, actsAt)) throw notFound(id);
         if (await apply(fulfillment, em)) await this.announce(em, fulfillment);
         return toView(fulfillment);
       }),
@@ -83,7 +82,7 @@ export class FulfillmentsService {
   }
 
   /** Picked, in full or short: units found missing are reported to inventory, in the same transaction. */
-  async pick(id: string, staff: StaffClaims, lines: PickedLine[]): Promise<FulfillmentView> {
+  async pick(id: string, staff: Principal, lines: PickedLine[]): Promise<FulfillmentView> {
     return this.step(id, 'pick', staff, async (fulfillment, em) => {
       if (!fulfillment.pick(lines)) return false;
       if (fulfillment.shortLines.length && fulfillment.reservationId) {
@@ -107,7 +106,7 @@ export class FulfillmentsService {
   }
 
   /** The counter is ready only when every transfer of the order to this store has been received. */
-  async ready(id: string, staff: StaffClaims): Promise<FulfillmentView> {
+  async ready(id: string, staff: Principal): Promise<FulfillmentView> {
     return this.step(id, 'ready', staff, async (fulfillment, em) => {
       const transfers = await em.find(Fulfillment, {
         orderId: fulfillment.orderId,
@@ -159,10 +158,12 @@ export class FulfillmentsService {
 
   private async traceparentOf(id: string): Promise<string | undefined> {
     const found = await this.em.fork().findOne(Fulfillment, { id }, { fields: ['traceparent'] });
-    if (!found) throw new NotFoundException(`fulfillment ${id} not found`);
+    if (!found) throw notFound(id);
     return found.traceparent ?? undefined;
   }
 }
+
+const notFound = (id: string) => new NotFoundException(`fulfillment ${id} not found`);
 
 function toView(fulfillment: Fulfillment) {
   return {

@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Access, ROLES } from '@fil/auth';
 import { ID_PATTERN } from '@fil/contracts';
 import { LocationView } from './dto/location.view';
 import { UpsertLocationDto } from './dto/upsert-location.dto';
@@ -11,6 +12,7 @@ export class LocationsController {
   constructor(private readonly locations: LocationsService) {}
 
   @Put(':id')
+  @Access('admin', 'ops')
   @ApiOperation({ summary: 'Create or replace a warehouse or store' })
   @ApiResponse({ status: 200, type: LocationView })
   @ApiResponse({ status: 400, description: 'Says which field is wrong' })
@@ -21,6 +23,7 @@ export class LocationsController {
   }
 
   @Get()
+  @Access(...ROLES)
   @ApiOperation({ summary: 'Every location, by id' })
   @ApiResponse({ status: 200, type: [LocationView] })
   async list(): Promise<LocationView[]> {
@@ -28,6 +31,7 @@ export class LocationsController {
   }
 
   @Get(':id')
+  @Access(...ROLES)
   @ApiOperation({ summary: 'One location' })
   @ApiResponse({ status: 200, type: LocationView })
   @ApiResponse({ status: 404, description: 'Unknown location' })

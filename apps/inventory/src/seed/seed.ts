@@ -1,3 +1,4 @@
+import { signToken } from '@fil/auth';
 import { DEMO_LOCATIONS, demoStock, type DemoStock } from './demo-network';
 
 /**
@@ -8,12 +9,20 @@ import { DEMO_LOCATIONS, demoStock, type DemoStock } from './demo-network';
 const baseUrl = (process.env.INVENTORY_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, '');
 const PARALLEL = 8;
 
+// Loads as ops would, with a token signed by the configured (or development) secret.
+const token = signToken({ sub: 'demo-seed', role: 'ops' }, { expiresInSeconds: 600 });
+
 async function put(path: string, body: unknown): Promise<number> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
+  // Writes are rate limited per token: wait as told, then try again.
+  if (response.status === 429) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000 * Number(response.headers.get('retry-after') ?? 1)));
+    return put(path, body);
+  }
   if (!response.ok && response.status !== 409) {
     throw new Error(`PUT ${path} answered ${response.status}: ${await response.text()}`);
   }

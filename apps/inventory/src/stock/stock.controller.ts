@@ -1,5 +1,6 @@
-import { BadRequestException, Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Access, Caller, mayActAt, ROLES, type Principal } from '@fil/auth';
 import { ID_PATTERN, type StockLevel } from '@fil/contracts';
 import { AvailabilityQuery } from './dto/availability.query';
 import { SetStockDto } from './dto/set-stock.dto';
@@ -12,17 +13,21 @@ export class StockController {
   constructor(private readonly stock: StockService) {}
 
   @Put('locations/:id/stock/:sku')
+  @Access('admin', 'ops', 'staff')
   @ApiOperation({ summary: 'Set the on-hand count (and optionally the safety stock) of a SKU at a location' })
   @ApiResponse({ status: 200, type: StockLevelView })
   @ApiResponse({ status: 400, description: 'Not non-negative integers, or a malformed SKU' })
   @ApiResponse({ status: 404, description: 'Unknown location' })
   @ApiResponse({ status: 409, description: 'onHand below the units already reserved' })
-  setCount(@Param('id') locationId: string, @Param('sku') sku: string, @Body() body: SetStockDto): Promise<StockLevel> {
+  setCount(@Param('id') locationId: string, @Param('sku') sku: string, @Body() body: SetStockDto, @Caller() caller: Principal): Promise<StockLevel> {
+    // Before the location is looked up, so that staff learn nothing of other locations.
+    if (!mayActAt(caller, locationId)) throw new ForbiddenException('this token may not set stock at that location');
     if (!ID_PATTERN.test(sku)) throw new BadRequestException('sku must be 1-64 letters, digits, dots, dashes or underscores');
     return this.stock.setCount(locationId, sku, body);
   }
 
   @Get('availability')
+  @Access(...ROLES)
   @ApiOperation({
     summary: 'ATP of several SKUs per location, nearest first when a point is given',
     description: '`coversAll` says whether the location alone can serve every SKU in the wanted quantity.',
@@ -37,6 +42,7 @@ export class StockController {
   }
 
   @Get('stock/:sku')
+  @Access(...ROLES)
   @ApiOperation({ summary: 'Stock of a SKU at every location that has a row for it, with ATP' })
   @ApiResponse({ status: 200, type: [StockLevelView] })
   levels(@Param('sku') sku: string): Promise<StockLevel[]> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { mayActForChannel, type Principal } from '@fil/auth';
 import { CancelOrderDto, DELIVERY_MODES, SubmitOrderDto, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
 import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
@@ -91,9 +92,9 @@ export class OrdersService {
   }
 
   /** `POST /orders/{id}/cancel`, in the order's trace. */
-  async cancel(orderId: string, reason: string): Promise<OrderView> {
-    const found = await this.em.fork().findOne(Order, { orderId }, { fields: ['traceparent'] });
-    if (!found) throw new NotFoundException(`order ${orderId} not found`);
+  async cancel(orderId: string, reason: string, caller: Principal): Promise<OrderView> {
+    const found = await this.em.fork().findOne(Order, { orderId }, { fields: ['traceparent', 'channel'] });
+    if (!found || !mayActForChannel(caller, found.channel)) throw new NotFoundException(`order ${orderId} not found`);
     return inTrace('orchestrator.cancel', found.traceparent ?? undefined, { 'fil.order.id': orderId }, () =>
       this.em.fork().transactional(async (em) => {
         const order = (await lockOrder(em, orderId))!;
@@ -109,16 +110,21 @@ export class OrdersService {
     );
   }
 
-  async get(orderId: string): Promise<OrderView> {
+  /** Another channel's order is answered as unknown: its existence is not theirs to learn. */
+  async get(orderId: string, caller: Principal): Promise<OrderView> {
     const em = this.em.fork();
     const order = await em.findOne(Order, { orderId });
-    if (!order) throw new NotFoundException(`order ${orderId} not found`);
+    if (!order || !mayActForChannel(caller, order.channel)) throw new NotFoundException(`order ${orderId} not found`);
     return this.view(em, order);
   }
 
-  /** A customer's orders, or the orders in one status, newest first. */
-  async list({ customerId, status }: ListOrdersQuery) {
-    const where = { ...(customerId ? { customerId } : {}), ...(status ? { status } : {}) };
+  /** A customer's orders, or the orders in one status, newest first; a channel sees its own only. */
+  async list({ customerId, status }: ListOrdersQuery, caller: Principal) {
+    const where = {
+      ...(customerId ? { customerId } : {}),
+      ...(status ? { status } : {}),
+      ...(caller.role === 'channel' ? { channel: { $in: caller.channels! } } : {}),
+    };
     const orders = await this.em.fork().find(Order, where, { orderBy: { createdAt: 'desc', orderId: 'asc' }, limit: 100 });
     return orders.map(toOrderSummary);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Query, type OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Access, ROLES } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
 import { AvailabilityQuery } from './dto/availability.query';
@@ -19,6 +20,7 @@ export class StockController implements OnModuleInit {
   }
 
   @Get()
+  @Access(...ROLES)
   @ApiOperation({ summary: "The orchestrator's view of stock (what routing sees) for some SKUs, per location" })
   @ApiResponse({ status: 200, description: 'Rows of {locationId, sku, onHand, reserved, safetyStock, atp, updatedAt}' })
   @ApiResponse({ status: 400, description: 'No skus given' })

@@ -18,6 +18,7 @@ export class OrderView {
   @PrimaryKey({ type: 'string' }) orderId: string;
   @Property({ type: 'string' }) status: OrderStatus;
   @Property({ type: 'string', nullable: true }) currency?: string;
+  @Property({ type: 'string', nullable: true }) channel?: string;
   @Property({ type: 'json' }) lines: OrderViewLine[] = [];
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) deliveredAt?: Date;
   /**
@@ -43,6 +44,7 @@ export class OrderView {
     if (known && this.lastEventAt && known < this.lastEventAt) return false;
     this.status = event.status;
     if (event.currency) this.currency = event.currency;
+    if (event.channel) this.channel = event.channel;
     if (event.lines?.length) {
       this.lines = event.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
     }

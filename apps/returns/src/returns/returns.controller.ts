@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ForbiddenException,
   Body,
   ConflictException,
   Controller,
@@ -14,7 +15,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { assertMayActAt, Staff, StaffOnly, type StaffClaims } from '@fil/auth';
+import { Access, Caller, mayActAt, type Principal } from '@fil/auth';
 import { ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
 import { ReceiveReturnBody } from './dto/receive-return.dto';
@@ -36,6 +37,7 @@ export class ReturnsController implements OnModuleInit {
   }
 
   @Post()
+  @Access('admin', 'ops', 'channel')
   @ApiOperation({ summary: 'Request a return of delivered or collected lines within the return window' })
   @ApiBody({ type: RequestReturnBody })
   @ApiResponse({ status: 201, type: ReturnView, description: 'Return requested' })
@@ -43,15 +45,15 @@ export class ReturnsController implements OnModuleInit {
   @ApiResponse({ status: 404, description: 'reason UNKNOWN_ORDER: returns has not seen this order' })
   @ApiResponse({ status: 409, description: 'returnId already used for a different return' })
   @ApiResponse({ status: 422, description: '{reason, message}: the rule the request breaks' })
-  async request(@Body() body: RequestReturnDto, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
-    const { ret, created } = await this.service.request(body).catch(asHttpError);
+  async request(@Body() body: RequestReturnDto, @Caller() caller: Principal, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    const { ret, created } = await this.service.request(body, caller).catch(asHttpError);
     if (!created) res.status(HttpStatus.OK);
     return ReturnView.of(ret);
   }
 
   @Post(':id/receive')
   @HttpCode(HttpStatus.OK)
-  @StaffOnly()
+  @Access('admin', 'staff')
   @ApiOperation({
     summary: 'Receive and inspect a return at a location: restocks resellable units and refunds once',
     description: 'Any warehouse, or any store with a counter (pickup); staff only at their own locations. RESELLABLE units go back to stock there, DAMAGED ones are written off, NOT_RETURNED ones are not refunded.',
@@ -62,19 +64,21 @@ export class ReturnsController implements OnModuleInit {
   @ApiResponse({ status: 404, description: 'No such return' })
   @ApiResponse({ status: 409, description: 'Already received differently, or rejected' })
   @ApiResponse({ status: 422, description: '{reason, message}: a line is not on the return or exceeds it (SKU_NOT_ON_RETURN, QUANTITY_EXCEEDED), or the location cannot receive returns (UNKNOWN_LOCATION, LOCATION_CANNOT_RECEIVE)' })
-  async receive(@Param('id') id: string, @Body() body: ReceiveReturnDto, @Staff() staff: StaffClaims): Promise<ReturnView> {
+  async receive(@Param('id') id: string, @Body() body: ReceiveReturnDto, @Caller() staff: Principal): Promise<ReturnView> {
     // Location ids travel in Kafka keys (`locationId:sku`), so they must be plain tokens.
     if (!ID_PATTERN.test(body.locationId)) throw new BadRequestException('locationId must be 1-64 letters, digits, dots, dashes or underscores');
-    assertMayActAt(staff, `returns received at ${body.locationId}`, body.locationId);
+    // Before the return is looked up: staff learn nothing of returns they may not receive.
+    if (!mayActAt(staff, body.locationId)) throw new ForbiddenException('this token may not receive returns at that location');
     return ReturnView.of(await this.service.receive(id, body).catch(asHttpError));
   }
 
   @Get(':id')
+  @Access('admin', 'ops', 'staff', 'channel')
   @ApiOperation({ summary: 'A return with its status, lines, inspection and refund' })
   @ApiResponse({ status: 200, type: ReturnView })
   @ApiResponse({ status: 404, description: 'No such return' })
-  async get(@Param('id') id: string): Promise<ReturnView> {
-    return ReturnView.of(await this.service.get(id));
+  async get(@Param('id') id: string, @Caller() caller: Principal): Promise<ReturnView> {
+    return ReturnView.of(await this.service.get(id, caller));
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { mayActForChannel, type Principal } from '@fil/auth';
 import { RequestReturnDto, Topics, validateAs, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
@@ -23,8 +24,9 @@ export class ReturnsService {
   ) {}
 
   /** `POST /returns`: the new return, or the same one again when this returnId was already requested. */
-  async request(dto: RequestReturnDto): Promise<{ ret: Return; created: boolean }> {
+  async request(dto: RequestReturnDto, caller: Principal): Promise<{ ret: Return; created: boolean }> {
     const request = { ...dto, returnId: dto.returnId ?? randomUUID() };
+    await this.assertMayActOnOrder(caller, request.orderId);
     try {
       return await this.em.fork().transactional((em) => this.requestIn(em, request, currentTraceparent()));
     } catch (error) {
@@ -52,10 +54,22 @@ export class ReturnsService {
     }
   }
 
-  async get(id: string): Promise<Return> {
+  /** Another channel's return is answered as unknown. */
+  async get(id: string, caller?: Principal): Promise<Return> {
     const ret = await this.em.fork().findOne(Return, { id });
-    if (!ret) throw new NotFoundException(`return ${id} not found`);
+    if (!ret || (caller && !(await this.mayActOnOrder(caller, ret.orderId)))) throw new NotFoundException(`return ${id} not found`);
     return ret;
+  }
+
+  /** An order of another channel is answered as unknown, exactly like one returns never saw. */
+  private async assertMayActOnOrder(caller: Principal, orderId: string): Promise<void> {
+    if (!(await this.mayActOnOrder(caller, orderId))) throw new ReturnRefused('UNKNOWN_ORDER', `order ${orderId} is not known to returns`);
+  }
+
+  private async mayActOnOrder(caller: Principal, orderId: string): Promise<boolean> {
+    if (caller.role !== 'channel') return true;
+    const order = await this.em.fork().findOne(OrderView, { orderId }, { fields: ['channel'] });
+    return !!order && mayActForChannel(caller, order.channel);
   }
 
   /**
