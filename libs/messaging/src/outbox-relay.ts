@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Kafka, Producer } from 'kafkajs';
 import { physicalTopic } from './kafka';
+import { describeError } from '@fil/observability';
 
 export interface OutboxRow {
   id: string;
@@ -103,7 +104,7 @@ export class OutboxRelay {
         if (published < (this.options.batchSize ?? 500)) await sleep(idleMs);
       } catch (error) {
         failures += 1;
-        this.logger.error(`outbox relay failed (attempt ${failures}): ${(error as Error).message}`);
+        this.logger.error(`outbox relay failed (attempt ${failures}): ${describeError(error)}`);
         await sleep(Math.min(5_000, 100 * 2 ** failures));
       }
     }

@@ -1,3 +1,4 @@
 export * from './tracing';
 export * from './trace-context';
 export * from './json-logger';
+export * from './describe-error';

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { describeError, isDatabaseError } from './describe-error';
 
 type Level = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3, verbose: 4 };
@@ -37,11 +38,11 @@ export class JsonLogger implements LoggerService {
       level,
       service: this.service,
       context,
-      msg: message instanceof Error ? message.message : message,
+      msg: message instanceof Error ? describeError(message) : message,
       trace_id: span?.traceId,
       span_id: span?.spanId,
     };
-    if (message instanceof Error) line.stack = message.stack;
+    if (message instanceof Error && !isDatabaseError(message)) line.stack = message.stack;
     else if (rest.length && typeof rest[0] === 'string' && level === 'error') line.stack = rest[0];
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { describeError } from '@fil/observability';
 
 /**
  * Runs `sweep` every `pollMs` until stopped; a sweep that found work runs again at once.
@@ -13,7 +14,7 @@ export function startSweeper(what: string, pollMs: number, sweep: () => Promise<
       try {
         if (await sweep()) continue;
       } catch (error) {
-        logger.warn(`${what} failed: ${(error as Error).message}`);
+        logger.warn(`${what} failed: ${describeError(error)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
