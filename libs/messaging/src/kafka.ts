@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
 import { COMPACTED_TOPICS, DEFAULT_PARTITIONS, Topics, type TopicName } from '@fil/contracts';
+import { envFlag, kafkaConnectionOptions } from './kafka-connection';
 
 // kafkajs prints a partitioner notice on every producer; the default is what we want.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -8,7 +9,7 @@ process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 export function createKafka(clientId: string): Kafka {
   return new Kafka({
     clientId,
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    ...kafkaConnectionOptions(process.env),
     logLevel: logLevel.ERROR,
     logCreator: jsonLogCreator,
     retry: { retries: 8, initialRetryTime: 200 },
@@ -41,6 +42,9 @@ export function logicalTopic(physical: string): string {
   const prefix = process.env.FIL_TOPIC_PREFIX ?? '';
   return prefix && physical.startsWith(prefix) ? physical.slice(prefix.length) : physical;
 }
+
+/** `FIL_KAFKA_CREATE_TOPICS=false` where the operator creates the topics and services hold no Create ACL. */
+export const createsTopicsAtStart = (env = process.env) => envFlag(env, 'FIL_KAFKA_CREATE_TOPICS', true);
 
 /** Creates every contract topic that is missing; safe to call from every service at start. */
 export async function ensureTopics(kafka: Kafka, partitions = DEFAULT_PARTITIONS): Promise<void> {

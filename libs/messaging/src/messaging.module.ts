@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
-import { createKafka, ensureTopics } from './kafka';
+import { createKafka, createsTopicsAtStart, ensureTopics } from './kafka';
 import { MessageConsumer } from './message-consumer';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
@@ -18,7 +18,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   async onApplicationBootstrap() {
-    await ensureTopics(this.kafka);
+    if (createsTopicsAtStart()) await ensureTopics(this.kafka);
     await this.relay.start();
     await this.consumer.start();
   }
