@@ -1,11 +1,11 @@
 // Prints the shell commands an operator runs once against a production broker: create
-// Fil's topics, then grant each service exactly what it uses (docs/security-broker.md).
+// Fil's topics, then grant each service exactly what it uses (docs/security.md).
 //   node -r @swc-node/register scripts/broker-setup.ts > broker-setup.sh   (FIL_TOPIC_PREFIX applies)
 import { COMPACTED_TOPICS, DEFAULT_PARTITIONS, FIL_SERVICES, TOPIC_WRITERS, Topics, type FilService, type TopicName } from '@fil/contracts';
 
 /** What each service consumes: its `consumer.on(...)` registrations, checked by tools/broker-setup.test.ts. */
 export const CONSUMED_TOPICS: Record<FilService, readonly TopicName[]> = {
-  'order-orchestrator': [
+  orders: [
     Topics.ordersSubmitted,
     Topics.ordersCommands,
     Topics.inventoryEvents,
@@ -17,14 +17,6 @@ export const CONSUMED_TOPICS: Record<FilService, readonly TopicName[]> = {
   inventory: [Topics.inventoryCommands, Topics.inventoryAdjustments],
   fulfillment: [Topics.fulfillmentCommands],
   returns: [Topics.ordersEvents, Topics.returnsRequested, Topics.locations],
-};
-
-/** The name a service runs under (`ServiceDefinition.service`), which names its consumer group `fil.<name>`. */
-export const RUNTIME_NAMES: Record<FilService, string> = {
-  'order-orchestrator': 'orders',
-  inventory: 'inventory',
-  fulfillment: 'fulfillment',
-  returns: 'returns',
 };
 
 export const principal = (service: FilService) => `User:fil-${service}`;
@@ -55,7 +47,7 @@ export function aclCommands(prefix = ''): string[] {
     return [
       `# ${service}`,
       ...(writes.length ? [grant(service, ['Write', 'Describe'], topics(writes))] : []),
-      ...(reads.length ? [grant(service, ['Read', 'Describe'], topics(reads)), grant(service, ['Read'], [`--group ${prefix}fil.${RUNTIME_NAMES[service]}`])] : []),
+      ...(reads.length ? [grant(service, ['Read', 'Describe'], topics(reads)), grant(service, ['Read'], [`--group ${prefix}fil.${service}`])] : []),
     ];
   });
 }

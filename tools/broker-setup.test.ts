@@ -44,16 +44,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Each service's app folder: the orchestrator runs as `orders`. */
+const appDir = (service: FilService) => join(__dirname, '..', 'apps', service === 'orders' ? 'order-orchestrator' : service, 'src');
+
 /** What the app subscribes to, read from its `consumer.on(Topics.x, ...)` calls. */
 function consumedInCode(service: FilService): string[] {
-  const code = sourceFiles(join(__dirname, '..', 'apps', service, 'src')).map((file) => readFileSync(file, 'utf8')).join('\n');
+  const code = sourceFiles(appDir(service)).map((file) => readFileSync(file, 'utf8')).join('\n');
   const topics = [...code.matchAll(/consumer\.on\(\s*Topics\.(\w+)/g)].map((match) => Topics[match[1] as keyof typeof Topics]);
   expect(topics.length).toBe(code.split('consumer.on(').length - 1); // every registration was understood
   return [...new Set(topics)].sort();
 }
 
 function runtimeName(service: FilService): string {
-  const definition = readFileSync(join(__dirname, '..', 'apps', service, 'src', 'app.module.ts'), 'utf8');
+  const definition = readFileSync(join(appDir(service), 'app.module.ts'), 'utf8');
   return /\bservice: '([\w-]+)'/.exec(definition)![1];
 }
 
