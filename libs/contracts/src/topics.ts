@@ -39,12 +39,12 @@ export const DEFAULT_PARTITIONS = 4;
 /** Topics kept as the latest value per key rather than as a log. */
 export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels, Topics.locations];
 
-/** The Fil services, as named in their CloudEvents source (`/fil/<service>`) and consumer groups. */
+/** The Fil services, named as their apps; `serviceSource` gives the CloudEvents source each stamps. */
 export const FIL_SERVICES = ['order-orchestrator', 'inventory', 'fulfillment', 'returns'] as const;
 export type FilService = (typeof FIL_SERVICES)[number];
 
-/** The CloudEvents source a Fil service stamps on everything it publishes. */
-export const serviceSource = (service: FilService | string) => `/fil/${service}`;
+/** The CloudEvents source a Fil service stamps on everything it publishes; the orchestrator runs as `orders`. */
+export const serviceSource = (service: FilService | string) => `/fil/${service === 'order-orchestrator' ? 'orders' : service}`;
 
 /**
  * Who may write each topic: the Fil services that own it, or `external` for the
@@ -66,3 +66,14 @@ export const TOPIC_WRITERS: Record<TopicName, readonly (FilService | 'external')
   [Topics.fulfillmentCommands]: ['order-orchestrator'],
   [Topics.fulfillmentEvents]: ['fulfillment'],
 };
+
+/**
+ * Whether a consumer of `topic` takes a message whose ce_source is `source`: an internal topic
+ * only from a service that writes it, and no topic from a Fil service that does not write it,
+ * so that no one else can take a service's message ids.
+ */
+export function acceptsSource(topic: string, source: string): boolean {
+  const writers = TOPIC_WRITERS[topic as TopicName] ?? [];
+  const service = FIL_SERVICES.find((name) => serviceSource(name) === source);
+  return writers.includes(service ?? 'external');
+}
