@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { messagingMigration } from '@fil/messaging';
+import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Fulfillment } from './fulfillments/fulfillment.entity';
 import { FulfillmentsModule } from './fulfillments/fulfillments.module';
@@ -19,7 +19,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [messagingMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
     }),
     FulfillmentsModule,
   ],

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { messagingMigration } from '@fil/messaging';
+import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { LocationView } from './locations/location-view.entity';
 import { LocationsController } from './locations/locations.controller';
@@ -22,7 +22,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [OrderView, Return, LocationView],
-      migrations: [messagingMigration, returnsMigration, deliveredAndLocationsMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, returnsMigration, deliveredAndLocationsMigration],
     }),
     OrdersModule,
     ReturnsModule,
