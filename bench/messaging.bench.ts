@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Entity, PrimaryKey } from '@mikro-orm/core';
-import { Topics } from '@fil/contracts';
+import { acceptsSource, Topics } from '@fil/contracts';
 import { createKafka, ensureTopics, MessageConsumer, messagingDedupeBySourceMigration, messagingMigration, Outbox, physicalTopic, type IncomingMessage } from '@fil/messaging';
 import { databaseName, dropDatabase, ensureDatabase, ormOptions } from '@fil/persistence';
 
@@ -41,7 +41,7 @@ async function runOnce(batchSize: number): Promise<number> {
   await producer.disconnect();
 
   const outbox = new Outbox(service);
-  const consumer = new MessageConsumer(orm, kafka, outbox, { service, batchSize });
+  const consumer = new MessageConsumer(orm, kafka, outbox, { service, batchSize, acceptsSource });
   consumer.on(Topics.ordersSubmitted, async (message: IncomingMessage<{ orderId: string }>, em: EntityManager) => {
     em.create(BenchEffect, { id: message.value.orderId });
     await outbox.add(em, { topic: Topics.ordersEvents, key: message.value.orderId, type: 'BenchDone', data: message.value });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { acceptsSource } from '@fil/contracts';
 import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Fulfillment } from './fulfillments/fulfillment.entity';
@@ -20,6 +21,7 @@ export const definition: ServiceDefinition = {
       service: definition.service,
       entities: [Fulfillment],
       migrations: [messagingMigration, messagingDedupeBySourceMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
+      acceptsSource,
     }),
     FulfillmentsModule,
   ],

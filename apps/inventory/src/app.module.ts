@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { acceptsSource } from '@fil/contracts';
 import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Adjustment } from './adjustments/adjustment.entity';
@@ -25,6 +26,7 @@ export const definition: ServiceDefinition = {
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
       migrations: [messagingMigration, messagingDedupeBySourceMigration, inventoryMigration, reservationExpiryMigration],
+      acceptsSource,
     }),
     LocationsModule,
     StockModule,

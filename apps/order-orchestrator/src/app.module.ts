@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { acceptsSource } from '@fil/contracts';
 import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
@@ -25,6 +26,7 @@ export const definition: ServiceDefinition = {
       service: definition.service,
       entities: [Order, OrderTransition, StockView, LocationView],
       migrations: [messagingMigration, messagingDedupeBySourceMigration, ordersMigration, routingMigration, ordersByStatusMigration],
+      acceptsSource,
     }),
     StockModule,
     OrdersModule,

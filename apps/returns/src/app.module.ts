@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { acceptsSource } from '@fil/contracts';
 import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { LocationView } from './locations/location-view.entity';
@@ -23,6 +24,7 @@ export const definition: ServiceDefinition = {
       service: definition.service,
       entities: [OrderView, Return, LocationView],
       migrations: [messagingMigration, messagingDedupeBySourceMigration, returnsMigration, deliveredAndLocationsMigration],
+      acceptsSource,
     }),
     OrdersModule,
     ReturnsModule,

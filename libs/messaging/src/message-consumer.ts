@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Topics } from '@fil/contracts';
 import { inTrace } from '@fil/observability';
 import { logicalTopic, physicalTopic } from './kafka';
@@ -30,6 +30,11 @@ export interface HandlerOptions {
 export interface MessageConsumerOptions {
   /** Names the consumer group and the dedupe scope. */
   service: string;
+  /**
+   * Whether a message on `topic` with this ce_source ('' when absent) may have an effect; any
+   * other goes to the DLQ. The apps give the contract's rule: this library knows no topic.
+   */
+  acceptsSource: (topic: string, source: string) => boolean;
   /** Messages handled in one database transaction. */
   batchSize?: number;
   /** Attempts for a message whose handler keeps failing before it goes to the DLQ. */
@@ -43,8 +48,9 @@ export interface MessageConsumerOptions {
  * database transaction together with the (source, id) of the messages it handled,
  * so a redelivered message is skipped and throughput is not bound to one commit per
  * message. When any message of a batch fails, the batch is rolled back and its
- * messages are retried one by one; one that cannot be accepted (invalid, reusing an
- * id for other content, or still failing after bounded retries) goes to `fil.dlq.v1` with the reason and the partition moves on.
+ * messages are retried one by one; one that cannot be accepted (invalid, from a
+ * source its topic does not take, reusing an id for other content, or still failing
+ * after bounded retries) goes to `fil.dlq.v1` with the reason and the partition moves on.
  */
 export class MessageConsumer {
   private readonly logger = new Logger('MessageConsumer');
@@ -90,7 +96,7 @@ export class MessageConsumer {
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(start, start + size);
-      const decoded = chunk.map((message) => decodeMessage(topic, batch.partition, message));
+      const decoded = chunk.map((message) => this.decode(topic, batch.partition, message));
       try {
         await this.handleTogether(decoded);
       } catch (error) {
@@ -106,6 +112,14 @@ export class MessageConsumer {
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
+  }
+
+  /** Decodes a record, refused if its topic does not take messages from its source. */
+  private decode(topic: string, partition: number, record: KafkaMessage): DecodedMessage {
+    const decoded = decodeMessage(topic, partition, record);
+    const { source } = decoded.message;
+    if (this.options.acceptsSource(topic, source)) return decoded;
+    return { ...decoded, invalid: `${topic} does not accept messages ${source ? `from source ${source}` : 'without a ce_source'}` };
   }
 
   private async handleTogether(batch: DecodedMessage[]): Promise<void> {

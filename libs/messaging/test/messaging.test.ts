@@ -26,6 +26,9 @@ class Effect {
 
 const service = 'messaging';
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+/** The only source the test consumer accepts on its internal topic. */
+const OWNER = '/fil/owner';
+const internalTopic = Topics.inventoryEvents;
 let orm: MikroORM;
 const probe = new KafkaProbe();
 const kafka = createKafka('fil-messaging-test');
@@ -165,8 +168,13 @@ describe('message consumer', () => {
   let relay: OutboxRelay;
 
   beforeAll(async () => {
-    consumer = new MessageConsumer(orm, kafka, outbox, { service, retryDelayMs: 20 });
+    consumer = new MessageConsumer(orm, kafka, outbox, {
+      service,
+      retryDelayMs: 20,
+      acceptsSource: (topic, source) => topic !== internalTopic || source === OWNER,
+    });
     consumer.on(Topics.ordersSubmitted, applyEffect);
+    consumer.on(internalTopic, applyEffect);
     relay = new OutboxRelay(orm, kafka);
     await relay.start();
     await consumer.start();
@@ -230,6 +238,23 @@ describe('message consumer', () => {
     expect(JSON.parse(dead.value.value)).toEqual({ key: 'alone', n: 2 });
     expect(await countOf('alone-flaky')).toBe(1);
     expect(await countOf('alone')).toBe(1);
+  });
+
+  it('sends a message on an internal topic from another source than its owner, or from none, to the DLQ without effect', async () => {
+    await probe.send(internalTopic, 'forged', { key: 'forged' }, { ce_id: 'forged-1', ce_source: '/intruder' });
+    await probe.send(internalTopic, 'forged', { key: 'forged' }, { ce_id: 'forged-2' });
+    await probe.send(internalTopic, 'forged', { key: 'forged' }, { ce_id: 'forged-1', ce_source: OWNER });
+    const dead = await waitFor(() => {
+      const found = probe.messages(Topics.dlq, (m) => m.key === 'forged');
+      return found.length === 2 && found;
+    }, { what: 'both forged messages in the DLQ' });
+    expect(dead.map((m) => m.value.reason)).toEqual([
+      `${internalTopic} does not accept messages from source /intruder`,
+      `${internalTopic} does not accept messages without a ce_source`,
+    ]);
+    // The owner's message, with the id the intruder used first, is the only one with an effect.
+    await waitFor(() => countOf('forged'), { what: "the owner's message" });
+    expect(await countOf('forged')).toBe(1);
   });
 
   it('sends a value that is not JSON to the DLQ with the reason and goes on with the next message', async () => {
