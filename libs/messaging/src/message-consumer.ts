@@ -132,7 +132,7 @@ export class MessageConsumer {
     const steps = batch.map(({ message, invalid }, index) => ({
       message,
       claim: claims[index],
-      refusal: claims[index] === 'conflict' ? reusedId(message) : invalid,
+      refusal: invalid ?? (claims[index] === 'conflict' ? reusedId(message) : undefined),
     }));
     const valid = steps.filter(({ claim, refusal }) => claim === 'fresh' && !refusal).map(({ message }) => message);
     const { prepareBatch, handleBatch } = this.handlers.get(batch[0].message.topic) ?? {};
