@@ -2,11 +2,10 @@
 // one inventory instance: ReserveStock commands go in on fil.inventory.commands.v1, answers
 // come out on fil.inventory.events.v1. Hot: every command on one SKU at one location.
 // Spread: 50 SKUs over 5 locations. Commands are sent as one burst.
-import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { InventoryCommandTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { http, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, http, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 10_000);
 const LOCATIONS = ['bench-1', 'bench-2', 'bench-3', 'bench-4', 'bench-5'];
@@ -25,7 +24,7 @@ async function scenario(name: string, probe: KafkaProbe, target: (n: number) => 
       return {
         key: `order-${reservationId}`,
         value: JSON.stringify({ reservationId, orderId: `order-${reservationId}`, locationId, lines: [{ sku, quantity: 1 }] }),
-        headers: { ce_id: randomUUID(), ce_type: InventoryCommandTypes.reserve, ce_specversion: '1.0', ce_source: '/bench' },
+        headers: ceHeaders('orders', InventoryCommandTypes.reserve),
       };
     });
     await probe.sendMany(Topics.inventoryCommands, batch);

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Entity, PrimaryKey } from '@mikro-orm/core';
-import { Topics } from '@fil/contracts';
-import { createKafka, ensureTopics, MessageConsumer, messagingMigration, Outbox, physicalTopic, type IncomingMessage } from '@fil/messaging';
+import { acceptsSource, Topics } from '@fil/contracts';
+import { createKafka, ensureTopics, MessageConsumer, messagingDedupeBySourceMigration, messagingMigration, Outbox, physicalTopic, type IncomingMessage } from '@fil/messaging';
 import { databaseName, dropDatabase, ensureDatabase, ormOptions } from '@fil/persistence';
 
 @Entity({ tableName: 'bench_effect' })
@@ -23,7 +23,7 @@ async function runOnce(batchSize: number): Promise<number> {
   process.env.FIL_DB_PREFIX = `fil_test_bench_${randomBytes(3).toString('hex')}`;
   const service = 'bench';
   await ensureDatabase(databaseName(service));
-  const orm = await MikroORM.init(ormOptions({ service, entities: [BenchEffect], migrations: [messagingMigration] }));
+  const orm = await MikroORM.init(ormOptions({ service, entities: [BenchEffect], migrations: [messagingMigration, messagingDedupeBySourceMigration] }));
   await orm.getMigrator().up();
   await orm.em.fork().execute('create table bench_effect (id text primary key)');
   const kafka = createKafka('fil-bench');
@@ -41,7 +41,7 @@ async function runOnce(batchSize: number): Promise<number> {
   await producer.disconnect();
 
   const outbox = new Outbox(service);
-  const consumer = new MessageConsumer(orm, kafka, outbox, { service, batchSize });
+  const consumer = new MessageConsumer(orm, kafka, outbox, { service, batchSize, acceptsSource });
   consumer.on(Topics.ordersSubmitted, async (message: IncomingMessage<{ orderId: string }>, em: EntityManager) => {
     em.create(BenchEffect, { id: message.value.orderId });
     await outbox.add(em, { topic: Topics.ordersEvents, key: message.value.orderId, type: 'BenchDone', data: message.value });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { messagingMigration } from '@fil/messaging';
+import { acceptsSource } from '@fil/contracts';
+import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Fulfillment } from './fulfillments/fulfillment.entity';
 import { FulfillmentsModule } from './fulfillments/fulfillments.module';
@@ -19,7 +20,8 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [messagingMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
+      acceptsSource,
     }),
     FulfillmentsModule,
   ],

@@ -4,7 +4,7 @@ import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/co
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { signToken, tokenConfig } from '@fil/auth';
-import { KafkaProbe, startService, useTestEnvironment, type ProbedMessage } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment, type ProbedMessage } from '@fil/testing';
 
 useTestEnvironment('fulfillment');
 // Propagation only, so the test can see the order's trace carried on. FIL_TRACING=off alone
@@ -33,13 +33,12 @@ function createCommand(id: string, overrides: Partial<CreateFulfillment> = {}): 
 }
 
 function sendCommand(type: string, value: Record<string, unknown>, ceId: string = randomUUID()) {
-  return probe.send(Topics.fulfillmentCommands, String(value.orderId ?? ''), value, {
-    ce_specversion: '1.0',
-    ce_id: ceId,
-    ce_type: type,
-    ce_source: '/fil/test',
-    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-  });
+  return probe.send(
+    Topics.fulfillmentCommands,
+    String(value.orderId ?? ''),
+    value,
+    ceHeaders('orders', type, { ce_id: ceId, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }),
+  );
 }
 
 const eventsOf = (fulfillmentId: string): ProbedMessage[] =>

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { messagingMigration } from '@fil/messaging';
+import { acceptsSource } from '@fil/contracts';
+import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Adjustment } from './adjustments/adjustment.entity';
 import { AdjustmentsModule } from './adjustments/adjustments.module';
@@ -24,7 +25,8 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
-      migrations: [messagingMigration, inventoryMigration, reservationExpiryMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, inventoryMigration, reservationExpiryMigration],
+      acceptsSource,
     }),
     LocationsModule,
     StockModule,

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { InventoryCommandTypes, InventoryEventTypes, Topics, type ReservationOutcome } from '@fil/contracts';
 import { physicalTopic } from '@fil/messaging';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { put, stockAt, store } from './support';
 
 useTestEnvironment('inventory-oversell');
@@ -18,7 +17,7 @@ const reserveCommand = (reservationId: string, locationId: string, sku: string, 
   return {
     key: orderId,
     value: JSON.stringify({ reservationId, orderId, locationId, lines: [{ sku, quantity }] }),
-    headers: { ce_id: randomUUID(), ce_type: InventoryCommandTypes.reserve, ce_specversion: '1.0', ce_source: '/test' },
+    headers: ceHeaders('orders', InventoryCommandTypes.reserve),
   };
 };
 

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { InventoryCommandTypes, Topics, type ReservationOutcome } from '@fil/contracts';
-import { AS_ADMIN, testToken, type KafkaProbe, type ProbedMessage } from '@fil/testing';
+import { AS_ADMIN, ceHeaders, testToken, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
 export const store = { name: 'Lyon Part-Dieu', type: 'STORE', lat: 45.7606, lng: 4.859, ship: true, pickup: true, reserve: true };
 
@@ -15,12 +14,7 @@ export async function stockAt(url: string, locationId: string, sku: string) {
 
 /** Sends a command as the orchestrator would: key = orderId, CloudEvents headers. */
 export function sendCommand(probe: KafkaProbe, type: string, value: { orderId: string }) {
-  return probe.send(Topics.inventoryCommands, value.orderId, value, {
-    ce_id: randomUUID(),
-    ce_type: type,
-    ce_source: '/fil/order-orchestrator',
-    ce_specversion: '1.0',
-  });
+  return probe.send(Topics.inventoryCommands, value.orderId, value, ceHeaders('orders', type));
 }
 
 export function reserve(probe: KafkaProbe, reservationId: string, locationId: string, lines: { sku: string; quantity: number }[]) {

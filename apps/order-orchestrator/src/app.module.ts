@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { messagingMigration } from '@fil/messaging';
+import { acceptsSource } from '@fil/contracts';
+import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
 import { routingMigration } from './migrations/0002-routing.migration';
@@ -24,7 +25,8 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, StockView, LocationView],
-      migrations: [messagingMigration, ordersMigration, routingMigration, ordersByStatusMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, ordersMigration, routingMigration, ordersByStatusMigration],
+      acceptsSource,
     }),
     StockModule,
     OrdersModule,

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { Topics } from '@fil/contracts';
+import { serviceSource, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import { anOrder, call, commandsOf, location, networkKnown, orderEvent, orderEvents, stockLevel, submit } from './support';
@@ -46,6 +46,12 @@ describe('order intake: garbage never stops the consumer and is never dropped si
     for (const key of ['K-no-id', 'K-numeric-id', 'K-array']) {
       expect((await dlqOf(key)).value.reason).toBe('orderId: must be a non-empty string, the order cannot be identified');
     }
+  });
+
+  it("sends an order stamped with a Fil service's source to the DLQ, so no channel can take that service's message ids", async () => {
+    await submit(probe, anOrder('O-posing'), 'O-posing', { ce_source: serviceSource('inventory') });
+    expect((await dlqOf('O-posing')).value.reason).toBe(`${Topics.ordersSubmitted} does not accept messages from source /fil/inventory`);
+    expect((await call(url, 'GET', '/orders/O-posing')).status).toBe(404);
   });
 
   it('rejects an order with missing fields, publishing OrderRejected with errors that name each field, and keeps what it could read', async () => {

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
+import { InventoryEventTypes, serviceSource, Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import {
   anOrder,
   answerReservation,
@@ -99,7 +99,7 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
     });
     const received = await orderEvent(probe, orderId, 'OrderReceived');
     expect(received.headers.ce_id).toBe(`${orderId}:1`);
-    expect(received.headers.ce_source).toBe('/fil/orders');
+    expect(received.headers.ce_source).toBe(serviceSource('orders'));
     expect(received.value).toMatchObject({ orderId, status: 'RECEIVED', channel: 'web', customerId: 'CUST-42', currency: 'EUR', allocations: [] });
     expect(traceIdOf(received.headers.traceparent)).toBe(TRACE_ID);
 
@@ -354,6 +354,26 @@ describe('routing and re-routing', () => {
     await answerReservation(probe, await submitted('O-after-ghost'), 'reserved', { key: 'O-ghost' });
     await orderEvent(probe, 'O-after-ghost', 'OrderAllocated');
     expect(probe.messages(Topics.dlq)).toEqual([]);
+  });
+
+  it('sends a StockReserved that inventory did not publish to the DLQ, and the order waits for the real one', async () => {
+    const orderId = 'O-forged';
+    const reserve = await submitted(orderId);
+    const { ce_source: _inventory, ...unsigned } = ceHeaders('inventory', InventoryEventTypes.reserved);
+    await answerReservation(probe, reserve, 'reserved', { headers: { ...unsigned, ce_source: '/fil/test' } });
+    await answerReservation(probe, reserve, 'reserved', { headers: unsigned });
+    const dead = await waitFor(() => {
+      const found = probe.messages(Topics.dlq, (m) => m.key === orderId && m.value.originalTopic === Topics.inventoryEvents);
+      return found.length === 2 && found;
+    }, { what: 'both forged answers in the DLQ' });
+    expect(dead.map((m) => m.value.reason)).toEqual([
+      `${Topics.inventoryEvents} does not accept messages from source /fil/test`,
+      `${Topics.inventoryEvents} does not accept messages without a ce_source`,
+    ]);
+    expect((await call(url, 'GET', `/orders/${orderId}`)).body.status).toBe('RECEIVED');
+    // Inventory's own answer, with the id the forger used first, is still a message of its own.
+    await answerReservation(probe, reserve, 'reserved', { headers: { ...unsigned, ce_source: serviceSource('inventory') } });
+    await orderEvent(probe, orderId, 'OrderAllocated');
   });
 });
 

@@ -13,7 +13,7 @@ import {
 } from '@fil/contracts';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { testToken, waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
+import { ceHeaders, testToken, waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
 /** A valid home-delivery order as a channel would submit it. */
 export function anOrder(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -33,17 +33,18 @@ export function anOrder(orderId: string, overrides: Record<string, unknown> = {}
   };
 }
 
-const headers = (type: string, extra: Record<string, string> = {}) => ({
+/** Headers as a channel stamps them: any source but a Fil service's. */
+const channelHeaders = (type: string, extra: Record<string, string> = {}) => ({
   ce_specversion: '1.0',
   ce_id: randomUUID(),
   ce_type: type,
-  ce_source: '/fil/test',
+  ce_source: '/channels/test',
   ...extra,
 });
 
 /** A channel submits an order; key = orderId unless told otherwise. */
 export function submit(probe: KafkaProbe, value: unknown, key = String((value as { orderId?: unknown })?.orderId ?? ''), extra: Record<string, string> = {}) {
-  return probe.send(Topics.ordersSubmitted, key, value, headers('OrderSubmitted', extra));
+  return probe.send(Topics.ordersSubmitted, key, value, channelHeaders('OrderSubmitted', extra));
 }
 
 /** Inventory announces new figures for one location and SKU. */
@@ -52,26 +53,26 @@ export function stockLevel(probe: KafkaProbe, locationId: string, sku: string, a
     Topics.stockLevels,
     `${locationId}:${sku}`,
     { locationId, sku, onHand: atp, reserved: 0, safetyStock: 0, atp },
-    headers('StockLevelChanged'),
+    ceHeaders('inventory', 'StockLevelChanged'),
   );
 }
 
 /** Inventory announces a location's profile; unset capabilities default to a shipping warehouse. */
 export function location(probe: KafkaProbe, id: string, lat: number, lng: number, over: Partial<LocationRecord> = {}) {
   const value: LocationRecord = { id, name: id, type: 'WAREHOUSE', lat, lng, ship: true, pickup: false, reserve: false, dailyCapacity: null, priority: null, ...over };
-  return probe.send(Topics.locations, id, value, headers('LocationChanged'));
+  return probe.send(Topics.locations, id, value, ceHeaders('inventory', 'LocationChanged'));
 }
 
 /** Inventory reports that an adjustment left fewer units than reserved, naming the reservations hit. */
 export function shortage(probe: KafkaProbe, locationId: string, sku: string, reservations: { reservationId: string; orderId: string; quantity: number }[]) {
   const value = { locationId, sku, onHand: 0, reserved: reservations.reduce((sum, r) => sum + r.quantity, 0), shortBy: 1, adjustmentId: `adj-${sku}`, reservations };
-  return probe.send(Topics.inventoryEvents, reservations[0].orderId, value, headers(InventoryEventTypes.shortage));
+  return probe.send(Topics.inventoryEvents, reservations[0].orderId, value, ceHeaders('inventory', InventoryEventTypes.shortage));
 }
 
 /** Inventory answers a release, commit or expiry of a reservation. */
 export function reservationEvent(probe: KafkaProbe, command: ReserveStockDto, type: 'released' | 'committed' | 'expired') {
   const { ttlSeconds: _ttl, ...held } = command;
-  return probe.send(Topics.inventoryEvents, command.orderId, held, headers(InventoryEventTypes[type]));
+  return probe.send(Topics.inventoryEvents, command.orderId, held, ceHeaders('inventory', InventoryEventTypes[type]));
 }
 
 /** Inventory answers a ReserveStock command. */
@@ -79,11 +80,16 @@ export function answerReservation(
   probe: KafkaProbe,
   command: ReserveStockDto,
   outcome: 'reserved' | 'refused',
-  { reason, key = command.orderId, shortLines }: { reason?: string; key?: string; shortLines?: ReservationOutcome['shortLines'] } = {},
+  {
+    reason,
+    key = command.orderId,
+    shortLines,
+    headers = ceHeaders('inventory', InventoryEventTypes[outcome]),
+  }: { reason?: string; key?: string; shortLines?: ReservationOutcome['shortLines']; headers?: Record<string, string> } = {},
 ) {
   const { ttlSeconds: _ttl, ...held } = command;
   const value: ReservationOutcome = { ...held, ...(reason ? { reason } : {}), ...(shortLines ? { shortLines } : {}) };
-  return probe.send(Topics.inventoryEvents, key, value, headers(InventoryEventTypes[outcome]));
+  return probe.send(Topics.inventoryEvents, key, value, headers);
 }
 
 /** Fulfillment reports progress on a fulfillment the orchestrator created. */
@@ -99,16 +105,16 @@ export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, 
     ...(status === 'SHIPPED' || status === 'IN_TRANSIT' ? { carrier: 'DHL', trackingNumber: 'JD001' } : {}),
     occurredAt: new Date().toISOString(),
   };
-  return probe.send(Topics.fulfillmentEvents, command.orderId, value, headers(FULFILLMENT_EVENT_TYPES[status]));
+  return probe.send(Topics.fulfillmentEvents, command.orderId, value, ceHeaders('fulfillment', FULFILLMENT_EVENT_TYPES[status]));
 }
 
 /** Returns publishes a refund; the key decides the partition, so tests that need ordering pass one. */
 export function refund(probe: KafkaProbe, value: Refund, key = value.returnId) {
-  return probe.send(Topics.refunds, key, value, headers('RefundIssued'));
+  return probe.send(Topics.refunds, key, value, ceHeaders('returns', 'RefundIssued'));
 }
 
 export function sendCancel(probe: KafkaProbe, value: unknown, key: string) {
-  return probe.send(Topics.ordersCommands, key, value, headers('CancelOrder'));
+  return probe.send(Topics.ordersCommands, key, value, channelHeaders('CancelOrder'));
 }
 
 export const orderEvents = (probe: KafkaProbe, orderId: string): ProbedMessage[] => probe.messages(Topics.ordersEvents, (m) => m.key === orderId);

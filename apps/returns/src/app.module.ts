@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { messagingMigration } from '@fil/messaging';
+import { acceptsSource } from '@fil/contracts';
+import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { LocationView } from './locations/location-view.entity';
 import { LocationsController } from './locations/locations.controller';
@@ -23,7 +24,8 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [OrderView, Return, LocationView],
-      migrations: [messagingMigration, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration],
+      acceptsSource,
     }),
     OrdersModule,
     ReturnsModule,

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { signToken } from '@fil/auth';
 import { ORDER_EVENT_TYPES, Topics, type Allocation, type LocationRecord, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { OrderView } from '../src/orders/order-view.entity';
 
 useTestEnvironment('returns');
@@ -28,20 +27,15 @@ const SHIPPED_WHOLE: Allocation[] = [{ locationId: 'wh-1', kind: 'SHIP', lines: 
 /** Publishes an order event as the orchestrator would; returns its ce_id. */
 async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE): Promise<string> {
   const event: OrderEvent = { orderId, status, channel: 'web', currency: 'EUR', lines: LINES, allocations, occurredAt };
-  const id = randomUUID();
-  await probe.send(Topics.ordersEvents, orderId, event, {
-    ce_specversion: '1.0',
-    ce_id: id,
-    ce_type: ORDER_EVENT_TYPES[status],
-    ce_source: '/fil/order-orchestrator',
-  });
-  return id;
+  const headers = ceHeaders('orders', ORDER_EVENT_TYPES[status]);
+  await probe.send(Topics.ordersEvents, orderId, event, headers);
+  return headers.ce_id;
 }
 
 /** Inventory announces a location, as returns learns of it. */
 function sendLocation(id: string, type: 'WAREHOUSE' | 'STORE', pickup: boolean) {
   const record: LocationRecord = { id, name: id, type, lat: 45.76, lng: 4.85, ship: true, pickup, reserve: pickup, dailyCapacity: null, priority: null };
-  return probe.send(Topics.locations, id, record, { ce_specversion: '1.0', ce_id: randomUUID(), ce_type: 'LocationChanged', ce_source: '/fil/inventory' });
+  return probe.send(Topics.locations, id, record, ceHeaders('inventory', 'LocationChanged'));
 }
 
 // Receipts need a staff token; an admin's unless a test says otherwise.
@@ -348,6 +342,25 @@ describe('requesting a return', () => {
 });
 
 describe('order view', () => {
+  it('sends an OrderDelivered that the orchestrator did not publish to the DLQ, so no return or refund can follow from it', async () => {
+    const event: OrderEvent = { orderId: 'o-forged', status: 'DELIVERED', currency: 'EUR', lines: LINES, allocations: SHIPPED_WHOLE, occurredAt: daysAgo(1) };
+    const { ce_source: _owner, ...unsigned } = ceHeaders('orders', 'OrderDelivered');
+    await probe.send(Topics.ordersEvents, 'o-forged', event, { ...unsigned, ce_source: '/fil/test' });
+    await probe.send(Topics.ordersEvents, 'o-forged', event, unsigned);
+    const dead = await waitFor(() => {
+      const found = probe.messages(Topics.dlq, (m) => m.key === 'o-forged');
+      return found.length === 2 && found;
+    }, { what: 'both forged order events in the DLQ' });
+    expect(dead.map((m) => m.value.reason)).toEqual([
+      `${Topics.ordersEvents} does not accept messages from source /fil/test`,
+      `${Topics.ordersEvents} does not accept messages without a ce_source`,
+    ]);
+    expect(await orm.em.fork().findOne(OrderView, { orderId: 'o-forged' })).toBeNull();
+    const refused = await call('POST', '/returns', { returnId: 'ret-forged', orderId: 'o-forged', lines: [{ sku: 'MUG', quantity: 1 }] });
+    expect(refused).toMatchObject({ status: 404, body: { reason: 'UNKNOWN_ORDER' } });
+    expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-forged')).toBe(0);
+  });
+
   it('ignores an order event older than the state it already holds', async () => {
     await sendOrderEvent('o-late', 'DELIVERED', daysAgo(1));
     const lateId = await sendOrderEvent('o-late', 'SHIPPED', daysAgo(2));

@@ -69,3 +69,14 @@ export const TOPIC_WRITERS: Record<TopicName, readonly (FilService | 'external')
   [Topics.fulfillmentCommands]: ['orders'],
   [Topics.fulfillmentEvents]: ['fulfillment'],
 };
+
+/**
+ * Whether a consumer of `topic` takes a message whose ce_source is `source`: an internal topic
+ * only from a service that writes it, and no topic from a Fil service that does not write it,
+ * so that no one else can take a service's message ids.
+ */
+export function acceptsSource(topic: string, source: string): boolean {
+  const writers = TOPIC_WRITERS[topic as TopicName] ?? [];
+  const service = FIL_SERVICES.find((name) => serviceSource(name) === source);
+  return writers.includes(service ?? 'external');
+}

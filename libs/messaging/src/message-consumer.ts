@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Topics } from '@fil/contracts';
-import { inTrace } from '@fil/observability';
+import { describeError, inTrace } from '@fil/observability';
 import { logicalTopic, physicalTopic } from './kafka';
-import { decodeMessage, InvalidMessage, type IncomingMessage } from './message';
+import { claimMessages, type Claim } from './handled-messages';
+import { decodeMessage, InvalidMessage, type DecodedMessage, type IncomingMessage } from './message';
 import type { Outbox } from './outbox';
 
 /** Handles one message inside the transaction that also records it as handled. */
@@ -29,6 +30,11 @@ export interface HandlerOptions {
 export interface MessageConsumerOptions {
   /** Names the consumer group and the dedupe scope. */
   service: string;
+  /**
+   * Whether a message on `topic` with this ce_source ('' when absent) may have an effect; any
+   * other goes to the DLQ. The apps give the contract's rule: this library knows no topic.
+   */
+  acceptsSource: (topic: string, source: string) => boolean;
   /** Messages handled in one database transaction. */
   batchSize?: number;
   /** Attempts for a message whose handler keeps failing before it goes to the DLQ. */
@@ -37,19 +43,14 @@ export interface MessageConsumerOptions {
   partitionsConsumedConcurrently?: number;
 }
 
-interface Decoded {
-  message: IncomingMessage;
-  invalid?: string;
-}
-
 /**
  * The one way Fil services consume Kafka. A fetched batch is handled in one
- * database transaction together with the ids of the messages it handled, so a
- * redelivered message is skipped and throughput is not bound to one commit per
+ * database transaction together with the (source, id) of the messages it handled,
+ * so a redelivered message is skipped and throughput is not bound to one commit per
  * message. When any message of a batch fails, the batch is rolled back and its
- * messages are retried one by one; one that cannot be accepted (invalid, or
- * still failing after bounded retries) goes to `fil.dlq.v1` with the reason and
- * the partition moves on.
+ * messages are retried one by one; one that cannot be accepted (invalid, from a
+ * source its topic does not take, reusing an id for other content, or still failing
+ * after bounded retries) goes to `fil.dlq.v1` with the reason and the partition moves on.
  */
 export class MessageConsumer {
   private readonly logger = new Logger('MessageConsumer');
@@ -95,12 +96,12 @@ export class MessageConsumer {
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(start, start + size);
-      const decoded = chunk.map((message) => decodeMessage(topic, batch.partition, message));
+      const decoded = chunk.map((message) => this.decode(topic, batch.partition, message));
       try {
         await this.handleTogether(decoded);
       } catch (error) {
         if (decoded.length > 1) {
-          this.logger.warn(`batch of ${decoded.length} on ${topic} failed (${(error as Error).message}); retrying one by one`);
+          this.logger.warn(`batch of ${decoded.length} on ${topic} failed (${describeError(error)}); retrying one by one`);
         }
         for (const one of decoded) {
           await this.handleAlone(one);
@@ -113,31 +114,37 @@ export class MessageConsumer {
     }
   }
 
-  private async handleTogether(batch: Decoded[]): Promise<void> {
+  /** Decodes a record, refused if its topic does not take messages from its source. */
+  private decode(topic: string, partition: number, record: KafkaMessage): DecodedMessage {
+    const decoded = decodeMessage(topic, partition, record);
+    const { source } = decoded.message;
+    if (this.options.acceptsSource(topic, source)) return decoded;
+    return { ...decoded, invalid: `${topic} does not accept messages ${source ? `from source ${source}` : 'without a ce_source'}` };
+  }
+
+  private async handleTogether(batch: DecodedMessage[]): Promise<void> {
     // The batch's outgoing messages are written in one statement at its end, in its transaction.
     await this.orm.em.fork().transactional((tx) => this.outbox.batched(tx, () => this.handleIn(tx, batch)));
   }
 
-  private async handleIn(tx: EntityManager, batch: Decoded[]): Promise<void> {
-    const fresh = await this.claim(tx, batch.map(({ message }) => message.id));
+  private async handleIn(tx: EntityManager, batch: DecodedMessage[]): Promise<void> {
+    const claims = await this.claim(tx, batch);
+    const steps = batch.map(({ message, invalid }, index) => ({
+      message,
+      claim: claims[index],
+      refusal: invalid ?? (claims[index] === 'conflict' ? reusedId(message) : undefined),
+    }));
+    const valid = steps.filter(({ claim, refusal }) => claim === 'fresh' && !refusal).map(({ message }) => message);
     const { prepareBatch, handleBatch } = this.handlers.get(batch[0].message.topic) ?? {};
-    if (prepareBatch || handleBatch) {
-      const seen = new Set<string>();
-      const valid = batch
-        .filter(({ message, invalid }) => !invalid && fresh.has(message.id) && !seen.has(message.id) && seen.add(message.id))
-        .map(({ message }) => message);
-      await prepareBatch?.(valid, tx);
-      if (handleBatch) {
-        const left = new Set(await handleBatch(valid, tx));
-        for (const message of valid) if (!left.has(message)) fresh.delete(message.id);
-        await tx.flush();
-        tx.clear();
-      }
+    await prepareBatch?.(valid, tx);
+    const left = new Set(handleBatch ? await handleBatch(valid, tx) : valid);
+    if (handleBatch) {
+      await tx.flush();
+      tx.clear();
     }
-    for (const { message, invalid } of batch) {
-      // `delete` also skips a second copy of the same message inside this batch.
-      if (!fresh.delete(message.id)) continue;
-      if (invalid) await this.deadLetter(tx, message, invalid);
+    for (const { message, claim, refusal } of steps) {
+      if (claim === 'redelivered' || (!refusal && !left.has(message))) continue;
+      if (refusal) await this.deadLetter(tx, message, refusal);
       else await this.dispatch(tx, message);
       // Each flush walks every managed entity: clearing after each message keeps a batch
       // linear in its size. Later messages read what earlier ones wrote from the transaction.
@@ -146,24 +153,28 @@ export class MessageConsumer {
     }
   }
 
-  private async handleAlone({ message, invalid }: Decoded): Promise<void> {
+  private async handleAlone(decoded: DecodedMessage): Promise<void> {
+    const { message } = decoded;
     const maxAttempts = this.options.maxAttempts ?? 3;
-    let reason = invalid;
+    let reason = decoded.invalid;
     for (let attempt = 1; !reason && attempt <= maxAttempts; attempt += 1) {
       try {
         await this.orm.em.fork().transactional(async (tx) => {
-          if ((await this.claim(tx, [message.id])).size) await this.dispatch(tx, message);
+          const [claim] = await this.claim(tx, [decoded]);
+          if (claim === 'conflict') throw new InvalidMessage(reusedId(message));
+          if (claim === 'fresh') await this.dispatch(tx, message);
         });
         return;
       } catch (error) {
         if (error instanceof InvalidMessage) reason = error.message;
-        else if (attempt === maxAttempts) reason = `failed after ${maxAttempts} attempts: ${(error as Error).message}`;
+        else if (attempt === maxAttempts) reason = `failed after ${maxAttempts} attempts: ${describeError(error)}`;
         else await sleep((this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1));
       }
     }
     this.logger.warn(`message ${message.id} on ${message.topic} goes to the DLQ: ${reason}`);
     await this.orm.em.fork().transactional(async (tx) => {
-      if ((await this.claim(tx, [message.id])).size) await this.deadLetter(tx, message, reason!);
+      const [claim] = await this.claim(tx, [decoded]);
+      if (claim !== 'redelivered') await this.deadLetter(tx, message, reason!);
     });
   }
 
@@ -185,15 +196,9 @@ export class MessageConsumer {
     );
   }
 
-  /** Records message ids as handled by this service; returns those not handled before. */
-  private async claim(tx: EntityManager, ids: string[]): Promise<Set<string>> {
-    const rows = await tx.execute<{ message_id: string }[]>(
-      `insert into handled_message (consumer, message_id)
-       select ?, value from jsonb_array_elements_text(?::jsonb)
-       on conflict do nothing returning message_id`,
-      [this.options.service, JSON.stringify([...new Set(ids)])],
-    );
-    return new Set(rows.map((row) => row.message_id));
+  private claim(tx: EntityManager, batch: DecodedMessage[]): Promise<Claim[]> {
+    const claimable = batch.map(({ message, digest }) => ({ source: message.source, id: message.id, digest }));
+    return claimMessages(tx, this.options.service, claimable);
   }
 
   private deadLetter(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
@@ -215,5 +220,8 @@ export class MessageConsumer {
     });
   }
 }
+
+const reusedId = ({ id, source }: IncomingMessage) =>
+  `message id ${id} from source ${source || '(none)'} was already used for different content`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -18,6 +18,8 @@ export interface OutgoingMessage<T = unknown> {
 export interface IncomingMessage<T = unknown> {
   /** `ce_id`, or a digest of topic, key and value when the sender gave none. */
   id: string;
+  /** `ce_source`, or '' when the sender gave none: ids are unique only per source. */
+  source: string;
   type?: string;
   /** Logical topic name (without any deployment prefix). */
   topic: string;
@@ -67,19 +69,24 @@ export function decodeHeaders(message: KafkaMessage): Record<string, string> {
   return headers;
 }
 
+export interface DecodedMessage {
+  message: IncomingMessage;
+  /** Of key, type and value, not of time or trace: tells a redelivery from another message under the same id. */
+  digest: string;
+  /** Why the message can never be accepted, if so. */
+  invalid?: string;
+}
+
 /** Decodes a record; a value that is not JSON is kept raw and reported as `invalid`. */
-export function decodeMessage(
-  topic: string,
-  partition: number,
-  message: KafkaMessage,
-): { message: IncomingMessage; invalid?: string } {
+export function decodeMessage(topic: string, partition: number, message: KafkaMessage): DecodedMessage {
   const headers = decodeHeaders(message);
   const raw = message.value === null ? null : message.value.toString('utf8');
   const key = message.key?.toString('utf8');
-  const id =
-    headers.ce_id ?? createHash('sha256').update(`${topic}\u0000${key ?? ''}\u0000${raw ?? ''}`).digest('hex');
+  const id = headers.ce_id ?? sha256(topic, key ?? '', raw ?? '');
+  const digest = sha256(key ?? '', headers.ce_type ?? '', message.value ?? '');
   const decoded: IncomingMessage = {
     id,
+    source: headers.ce_source ?? '',
     type: headers.ce_type,
     topic,
     partition,
@@ -90,11 +97,18 @@ export function decodeMessage(
     value: undefined,
     traceparent: headers.traceparent,
   };
-  if (raw === null) return { message: decoded, invalid: 'message has no value' };
+  if (raw === null) return { message: decoded, digest, invalid: 'message has no value' };
   try {
     decoded.value = JSON.parse(raw);
-    return { message: decoded };
+    return { message: decoded, digest };
   } catch (error) {
-    return { message: decoded, invalid: `value is not valid JSON: ${(error as Error).message}` };
+    return { message: decoded, digest, invalid: `value is not valid JSON: ${(error as Error).message}` };
   }
+}
+
+/** Hex sha256 of the parts joined by NULs (the ids of messages without ce_id were always made so). */
+function sha256(...parts: (string | Buffer)[]): string {
+  const hash = createHash('sha256');
+  parts.forEach((part, index) => (index ? hash.update('\u0000') : hash).update(part));
+  return hash.digest('hex');
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, type BeforeApplicationShutdown, type Dynami
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
 import { createKafka, createsTopicsAtStart, ensureTopics } from './kafka';
-import { MessageConsumer } from './message-consumer';
+import { MessageConsumer, type MessageConsumerOptions } from './message-consumer';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 
@@ -31,7 +31,8 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 
 @Module({})
 export class MessagingModule {
-  static forService(service: string): DynamicModule {
+  /** `acceptsSource` is the contract's rule of who may write each topic, given once for every consumer. */
+  static forService(service: string, { acceptsSource }: Pick<MessageConsumerOptions, 'acceptsSource'>): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
@@ -44,6 +45,7 @@ export class MessagingModule {
           useFactory: (orm: MikroORM, kafka: Kafka, outbox: Outbox) =>
             new MessageConsumer(orm, kafka, outbox, {
               service,
+              acceptsSource,
               batchSize: Number(process.env.FIL_CONSUMER_BATCH ?? 200),
             }),
         },

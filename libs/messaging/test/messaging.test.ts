@@ -7,6 +7,7 @@ import {
   createKafka,
   InvalidMessage,
   MessageConsumer,
+  messagingDedupeBySourceMigration,
   messagingMigration,
   Outbox,
   OutboxRelay,
@@ -24,6 +25,10 @@ class Effect {
 }
 
 const service = 'messaging';
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+/** The only source the test consumer accepts on its internal topic. */
+const OWNER = '/fil/owner';
+const internalTopic = Topics.inventoryEvents;
 let orm: MikroORM;
 const probe = new KafkaProbe();
 const kafka = createKafka('fil-messaging-test');
@@ -50,7 +55,7 @@ async function applyEffect(message: IncomingMessage<{ key: string; n?: number; f
 
 beforeAll(async () => {
   await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration] }));
+  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration] }));
   await orm.getMigrator().up();
   await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
   await probe.start([Topics.ordersEvents, Topics.dlq]);
@@ -60,6 +65,30 @@ afterAll(async () => {
   await probe.stop();
   await orm.close();
   await dropDatabase(databaseName(service));
+});
+
+describe('handled messages keyed by source', () => {
+  it('keeps the ids handled before the migration as handled, from no source, and lets other sources use them', async () => {
+    const upgraded = 'messaging-upgrade';
+    await ensureDatabase(databaseName(upgraded));
+    const old = await MikroORM.init(
+      ormOptions({ service: upgraded, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration] }),
+    );
+    try {
+      await old.getMigrator().up({ to: messagingMigration.name });
+      const em = old.em.fork();
+      await em.execute(`insert into handled_message (consumer, message_id) values ('c', 'before')`);
+      await old.getMigrator().up();
+      expect(await em.execute('select source, message_id, digest from handled_message')).toEqual([{ source: '', message_id: 'before', digest: null }]);
+      const claim = (source: string) =>
+        em.execute(`insert into handled_message (consumer, source, message_id) values ('c', ?, 'before') on conflict do nothing returning 1`, [source]);
+      expect(await claim('')).toHaveLength(0);
+      expect(await claim('/channel-a')).toHaveLength(1);
+    } finally {
+      await old.close();
+      await dropDatabase(databaseName(upgraded));
+    }
+  });
 });
 
 describe('outbox', () => {
@@ -139,8 +168,13 @@ describe('message consumer', () => {
   let relay: OutboxRelay;
 
   beforeAll(async () => {
-    consumer = new MessageConsumer(orm, kafka, outbox, { service, retryDelayMs: 20 });
+    consumer = new MessageConsumer(orm, kafka, outbox, {
+      service,
+      retryDelayMs: 20,
+      acceptsSource: (topic, source) => topic !== internalTopic || source === OWNER,
+    });
     consumer.on(Topics.ordersSubmitted, applyEffect);
+    consumer.on(internalTopic, applyEffect);
     relay = new OutboxRelay(orm, kafka);
     await relay.start();
     await consumer.start();
@@ -151,15 +185,76 @@ describe('message consumer', () => {
     await relay.stop();
   });
 
-  it('has the effect of a message delivered twice only once', async () => {
+  it('has the effect of a message delivered twice only once, whatever its time and trace headers', async () => {
     const headers = { ce_id: 'dup-1', ce_type: 'Test', ce_specversion: '1.0', ce_source: 'test' };
-    await probe.send(Topics.ordersSubmitted, 'dup', { key: 'dup' }, headers);
-    await probe.send(Topics.ordersSubmitted, 'dup', { key: 'dup' }, headers);
+    await probe.send(Topics.ordersSubmitted, 'dup', { key: 'dup' }, { ...headers, ce_time: '2025-01-01T00:00:00Z' });
+    await probe.send(Topics.ordersSubmitted, 'dup', { key: 'dup' }, { ...headers, ce_time: '2025-01-02T00:00:00Z', traceparent: TRACEPARENT });
     await probe.send(Topics.ordersSubmitted, 'dup', { key: 'dup-marker' });
     await waitFor(() => countOf('dup-marker'), { what: 'the marker after the duplicates' });
     expect(await countOf('dup')).toBe(1);
     await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === 'dup');
     expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'dup')).toHaveLength(1);
+  });
+
+  it('handles the same ce_id from two sources as two messages: ids are unique only per source', async () => {
+    await probe.send(Topics.ordersSubmitted, 'shared-a', { key: 'shared-a' }, { ce_id: 'shared-1', ce_source: '/channel-a' });
+    await probe.send(Topics.ordersSubmitted, 'shared-b', { key: 'shared-b' }, { ce_id: 'shared-1', ce_source: '/channel-b' });
+    await waitFor(() => countOf('shared-a'), { what: 'the message from the first source' });
+    await waitFor(() => countOf('shared-b'), { what: 'the message from the second source' });
+  });
+
+  it('sends a message whose source and id were already used for other content to the DLQ, within one batch', async () => {
+    const headers = { ce_id: 'reused-1', ce_source: '/channel-a', ce_type: 'Test' };
+    await probe.sendMany(Topics.ordersSubmitted, [
+      { key: 'reused', value: JSON.stringify({ key: 'reused', n: 1 }), headers },
+      { key: 'reused', value: JSON.stringify({ key: 'reused', n: 2 }), headers },
+    ]);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'reused');
+    expect(dead.value.reason).toBe('message id reused-1 from source /channel-a was already used for different content');
+    expect(JSON.parse(dead.value.value)).toEqual({ key: 'reused', n: 2 });
+    expect(await countOf('reused')).toBe(1);
+  });
+
+  it('sends a message whose source and id were already used for other content to the DLQ, in a later batch', async () => {
+    const headers = { ce_id: 'reused-2', ce_source: '/channel-a', ce_type: 'Test' };
+    await probe.send(Topics.ordersSubmitted, 'reused-later', { key: 'reused-later', n: 1 }, headers);
+    await waitFor(() => countOf('reused-later'), { what: 'the first use of the id' });
+    await probe.send(Topics.ordersSubmitted, 'reused-later', { key: 'reused-later', n: 2 }, headers);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'reused-later');
+    expect(dead.value.reason).toBe('message id reused-2 from source /channel-a was already used for different content');
+    expect(await countOf('reused-later')).toBe(1);
+  });
+
+  it('tells a reused id from a redelivery also when a failed batch is retried one message at a time', async () => {
+    const headers = { ce_id: 'reused-3', ce_source: '/channel-a' };
+    await probe.sendMany(Topics.ordersSubmitted, [
+      { key: 'alone', value: JSON.stringify({ key: 'alone-flaky', fail: 1 }) },
+      { key: 'alone', value: JSON.stringify({ key: 'alone', n: 1 }), headers },
+      { key: 'alone', value: JSON.stringify({ key: 'alone', n: 1 }), headers: { ...headers, traceparent: TRACEPARENT } },
+      { key: 'alone', value: JSON.stringify({ key: 'alone', n: 2 }), headers },
+    ]);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'alone');
+    expect(dead.value.reason).toBe('message id reused-3 from source /channel-a was already used for different content');
+    expect(JSON.parse(dead.value.value)).toEqual({ key: 'alone', n: 2 });
+    expect(await countOf('alone-flaky')).toBe(1);
+    expect(await countOf('alone')).toBe(1);
+  });
+
+  it('sends a message on an internal topic from another source than its owner, or from none, to the DLQ without effect', async () => {
+    await probe.send(internalTopic, 'forged', { key: 'forged' }, { ce_id: 'forged-1', ce_source: '/intruder' });
+    await probe.send(internalTopic, 'forged', { key: 'forged' }, { ce_id: 'forged-2' });
+    await probe.send(internalTopic, 'forged', { key: 'forged' }, { ce_id: 'forged-1', ce_source: OWNER });
+    const dead = await waitFor(() => {
+      const found = probe.messages(Topics.dlq, (m) => m.key === 'forged');
+      return found.length === 2 && found;
+    }, { what: 'both forged messages in the DLQ' });
+    expect(dead.map((m) => m.value.reason)).toEqual([
+      `${internalTopic} does not accept messages from source /intruder`,
+      `${internalTopic} does not accept messages without a ce_source`,
+    ]);
+    // The owner's message, with the id the intruder used first, is the only one with an effect.
+    await waitFor(() => countOf('forged'), { what: "the owner's message" });
+    expect(await countOf('forged')).toBe(1);
   });
 
   it('sends a value that is not JSON to the DLQ with the reason and goes on with the next message', async () => {

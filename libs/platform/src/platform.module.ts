@@ -2,20 +2,23 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AuthModule } from '@fil/auth';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { MessagingModule } from '@fil/messaging';
+import { MessagingModule, type MessageConsumerOptions } from '@fil/messaging';
 import { ormOptions, type ServiceDatabase } from '@fil/persistence';
 import { HealthController } from './health.controller';
+
+/** A service's database, and the contract's rule of which sources may write each topic it consumes. */
+export interface PlatformOptions extends ServiceDatabase, Pick<MessageConsumerOptions, 'acceptsSource'> {}
 
 /** What every Fil service has: its own database, messaging with outbox and DLQ, every route behind a role, and /health. */
 @Module({})
 export class PlatformModule {
-  static forService(db: ServiceDatabase): DynamicModule {
+  static forService({ acceptsSource, ...db }: PlatformOptions): DynamicModule {
     return {
       module: PlatformModule,
       imports: [
         // Options are built at start, not at import, so FIL_DB_PREFIX set by a test still applies.
         MikroOrmModule.forRootAsync({ useFactory: () => ormOptions(db), driver: PostgreSqlDriver }),
-        MessagingModule.forService(db.service),
+        MessagingModule.forService(db.service, { acceptsSource }),
         AuthModule,
       ],
       controllers: [HealthController],

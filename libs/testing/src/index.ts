@@ -2,3 +2,4 @@ export * from './test-environment';
 export * from './kafka-probe';
 export * from './start-service';
 export * from './fil-system';
+export * from './cloud-event-headers';
