@@ -18,6 +18,6 @@ mkdirSync(join(__dirname, '..', '.local'), { recursive: true });
 writeFileSync(file, `${signed.map(([variable, , token]) => `export ${variable}=${token}`).join('\n')}\n`, { mode: 0o600 });
 console.log('Development tokens (12 h), also in .local/staff-tokens.sh (`source` it):');
 for (const [variable, { role, locations, channels }, token] of signed) {
-  const scope = locations ? ` at ${locations.join(', ')}` : channels ? ` for channel ${channels.join(', ')}` : '';
+  const scope = locations ? ` at ${locations.join(', ')}` : channels ? ` for ${channels.join(', ')}` : '';
   console.log(`  ${variable} (${role}${scope}):\n    ${token}`);
 }

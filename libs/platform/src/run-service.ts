@@ -52,7 +52,8 @@ export async function runService(module: Type, definition: ServiceDefinition): P
 /** Strict headers for the API; the Swagger UI at /docs needs its own scripts and styles. */
 function securityHeaders() {
   const api = helmet();
-  const docs = helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", 'https:', "'unsafe-inline'"] } } });
+  // Served over plain HTTP on a developer's machine: upgrading its scripts to https would break it.
+  const docs = helmet({ contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } });
   return (request: { path: string }, response: unknown, next: () => void) =>
     (request.path.startsWith('/docs') ? docs : api)(request as never, response as never, next);
 }
