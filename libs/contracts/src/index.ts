@@ -6,3 +6,4 @@ export * from './inventory';
 export * from './fulfillment';
 export * from './returns';
 export * from './validation';
+export * from './limits';

@@ -8,15 +8,14 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
 import type { AllocationLine } from './order';
-
-/** Location ids and SKUs are plain tokens: they travel in Kafka keys as `locationId:sku`. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or underscores';
+import { ID_MESSAGE, ID_PATTERN } from './validation';
 
 /** `fil.inventory.adjustments.v1`: stock sync from POS and WMS; adjustmentId is the idempotency key. */
 export class StockAdjustmentDto {
@@ -24,7 +23,7 @@ export class StockAdjustmentDto {
   @Matches(ID_PATTERN, { message: `locationId ${ID_MESSAGE}` }) locationId: string;
   @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
   @IsIn(['SET', 'DELTA']) mode: 'SET' | 'DELTA';
-  @IsInt() quantity: number;
+  @IsInt() @Min(-MAX_STOCK_UNITS) @Max(MAX_STOCK_UNITS) quantity: number;
   @IsString() @MaxLength(200) reason: string;
 }
 
@@ -49,7 +48,7 @@ export class ReserveStockDto {
   @IsString() @IsNotEmpty() orderId: string;
   @Matches(ID_PATTERN) locationId: string;
   /** Held this long, then released by inventory itself (e-reservations); none = until released or committed. */
-  @IsOptional() @IsInt() @Min(1) ttlSeconds?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(MAX_TTL_SECONDS) ttlSeconds?: number;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -69,7 +68,7 @@ export type ShortPickReason = (typeof SHORT_PICK_REASONS)[number];
 
 export class ShortPickLineDto {
   @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
-  @IsInt() @Min(1) missing: number;
+  @IsInt() @Min(1) @Max(MAX_STOCK_UNITS) missing: number;
   @IsIn(SHORT_PICK_REASONS) reason: ShortPickReason;
 }
 

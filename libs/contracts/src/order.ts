@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  IsDateString,
+  arrayUnique,
   IsDefined,
   IsIn,
   IsInt,
@@ -14,9 +14,12 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { CLOCK_SKEW_MS, EARLIEST_TIME, MAX_LINE_QUANTITY, MAX_ORDER_ID_LENGTH, MAX_UNIT_PRICE } from './limits';
+import { IsId, IsTimeWithin } from './validation';
 
 export const DELIVERY_MODES = ['HOME_DELIVERY', 'CLICK_AND_COLLECT', 'E_RESERVATION'] as const;
 export type DeliveryMode = (typeof DELIVERY_MODES)[number];
@@ -61,14 +64,14 @@ export class AddressDto {
 
 export class OrderLineDto {
   @IsString() @IsNotEmpty() @MaxLength(100) lineId: string;
-  @IsString() @IsNotEmpty() @MaxLength(100) sku: string;
-  @IsInt() @Min(1) @Max(10_000) quantity: number;
-  @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) unitPrice: number;
+  @IsId() sku: string;
+  @IsInt() @Min(1) @Max(MAX_LINE_QUANTITY) quantity: number;
+  @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) @Max(MAX_UNIT_PRICE) unitPrice: number;
 }
 
 /** `fil.orders.submitted.v1`: an order as a channel sends it. */
 export class SubmitOrderDto {
-  @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(50) channel: string;
   @IsIn(DELIVERY_MODES) deliveryMode: DeliveryMode;
   // IsDefined: ValidateNested alone lets a missing object through.
@@ -83,16 +86,26 @@ export class SubmitOrderDto {
   @ValidateIf((o: SubmitOrderDto) => o.deliveryMode !== 'HOME_DELIVERY' || o.pickupLocationId !== undefined)
   @IsString()
   @IsNotEmpty()
+  @IsId()
   pickupLocationId?: string;
 
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ORDER_LINES)
+  @ValidateBy({
+    name: 'uniqueLineIds',
+    validator: {
+      // A list that is not one is reported by the other checks.
+      validate: (lines) => !Array.isArray(lines) || arrayUnique(lines, (line: OrderLineDto) => line?.lineId),
+      defaultMessage: () => 'each lineId must be unique within the order',
+    },
+  })
   @ValidateNested({ each: true })
   @Type(() => OrderLineDto)
   lines: OrderLineDto[];
 
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
-  @IsDateString() placedAt: string;
+  /** Not before 2000, not in the future beyond clock skew. */
+  @IsTimeWithin(() => EARLIEST_TIME, () => new Date(Date.now() + CLOCK_SKEW_MS), 'from 2000-01-01 to one day from now') placedAt: string;
 }
 
 /** `fil.orders.commands.v1`, ce_type `CancelOrder`. */

@@ -11,9 +11,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsId } from './validation';
 
 export class ReturnLineDto {
-  @IsString() @IsNotEmpty() @MaxLength(100) sku: string;
+  @IsId() sku: string;
   @IsInt() @Min(1) quantity: number;
   @IsOptional() @IsString() @MaxLength(200) reason?: string;
 }
@@ -33,7 +34,7 @@ export const INSPECTION_CONDITIONS = ['RESELLABLE', 'DAMAGED', 'NOT_RETURNED'] a
 export type InspectionCondition = (typeof INSPECTION_CONDITIONS)[number];
 
 export class ReceivedLineDto {
-  @IsString() @IsNotEmpty() sku: string;
+  @IsId() sku: string;
   @IsInt() @Min(0) quantity: number;
   @IsIn(INSPECTION_CONDITIONS) condition: InspectionCondition;
 }

@@ -1,16 +1,83 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { isISO8601, Matches, ValidateBy, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/** Location ids and SKUs are plain tokens: they travel in Kafka keys as `locationId:sku`. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or underscores';
+
+/** A location id or SKU (ID_PATTERN), refused with the field's name. */
+export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { message: ({ property }) => `${property} ${ID_MESSAGE}`, ...options });
+
+/** Deepest nesting of arrays and objects accepted in any input; Fil's own messages need 4. Deeper would exhaust the stack of recursive code. */
+export const MAX_NESTING = 32;
+/** C0 control characters but tab, line feed and carriage return, and DEL: PostgreSQL cannot store U+0000, and none belongs in an id or a name. */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Keys that reach an object's prototype when a value is copied or merged. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+export function nestedTooDeep(value: unknown, levels = MAX_NESTING): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  return levels === 0 || Object.values(value).some((item) => nestedTooDeep(item, levels - 1));
+}
+
+/**
+ * What no input may hold, whatever its contract: nesting deeper than MAX_NESTING, control
+ * characters in a string or a key, prototype keys. Each as `path: message`; `name` is the
+ * value's own name (`value`, `body`, a path parameter's).
+ */
+export function unsafeInput(value: unknown, name = 'value'): string[] {
+  if (nestedTooDeep(value)) return [`${name}: must not be nested deeper than ${MAX_NESTING} levels`];
+  return unsafeParts(value, name, '');
+}
+
+function unsafeParts(value: unknown, name: string, path: string): string[] {
+  if (typeof value === 'string') {
+    const control = CONTROL_CHARACTER.exec(value)?.[0];
+    return control ? [`${path || name}: must not contain control characters (U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`] : [];
+  }
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) => {
+    const at = path ? `${path}.${key}` : key;
+    if (PROTOTYPE_KEYS.includes(key)) return [`${at}: is not an allowed key`];
+    if (CONTROL_CHARACTER.test(key)) return [`${path || name}: keys must not contain control characters`];
+    return unsafeParts(item, name, at);
+  });
+}
+
+/** Whether `value` is an ISO 8601 date-time of a real calendar day (no 30 February) within [earliest, latest]. */
+export function isTimeWithin(value: unknown, earliest: Date, latest: Date): boolean {
+  if (typeof value !== 'string' || !isISO8601(value, { strict: true })) return false;
+  const time = Date.parse(value);
+  return time >= earliest.getTime() && time <= latest.getTime();
+}
+
+/** The property is such a date-time; the bounds are read at each validation, so "from now" moves with the clock. */
+export function IsTimeWithin(earliest: () => Date, latest: () => Date, rule: string, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTimeWithin',
+      validator: {
+        validate: (value) => isTimeWithin(value, earliest(), latest()),
+        defaultMessage: (args) => `${args?.property} must be an ISO 8601 date-time ${rule}`,
+      },
+    },
+    options,
+  );
+}
 
 /** Validates a plain value against a DTO class and lists every error as `path: message`. */
 export function validateAs<T extends object>(dto: new () => T, plain: unknown): Validated<T> {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return { ok: false, errors: ['value must be a JSON object'] };
   }
+  const unsafe = unsafeInput(plain);
+  // Too deep for class-transformer's recursion: nothing more can be said safely.
+  if (unsafe.length && nestedTooDeep(plain)) return { ok: false, errors: unsafe };
   const value = plainToInstance(dto, plain);
-  const errors = validateSync(value, { forbidUnknownValues: true });
-  return errors.length ? { ok: false, errors: flatten(errors) } : { ok: true, value };
+  const errors = [...unsafe, ...flatten(validateSync(value, { forbidUnknownValues: true }))];
+  return errors.length ? { ok: false, errors } : { ok: true, value };
 }
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {

@@ -7,6 +7,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { tokenConfig, writesPerMinute } from '@fil/auth';
 import { JsonLogger } from '@fil/observability';
 import { databaseName, ensureDatabase } from '@fil/persistence';
+import { SafeInputPipe } from './safe-input.pipe';
 
 export interface ServiceDefinition {
   service: string;
@@ -28,8 +29,10 @@ export async function runService(module: Type, definition: ServiceDefinition): P
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: new JsonLogger(definition.service), bodyParser: false, abortOnError: false });
   app.use(securityHeaders());
   // No request body of Fil's API comes near this; a bigger one is refused before it is parsed.
-  app.useBodyParser('json', { limit: bodyLimit });
-  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
+  // Not strict: `null` or `"text"` reach SafeInputPipe, which says the body must be an object.
+  app.useBodyParser('json', { limit: bodyLimit, strict: false });
+  app.use(unparsableBody);
+  app.useGlobalPipes(new SafeInputPipe(), new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.enableShutdownHooks();
   await app.get(MikroORM).getMigrator().up();
 
@@ -56,6 +59,17 @@ function securityHeaders() {
   const docs = helmet({ contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null } } });
   return (request: { path: string }, response: unknown, next: () => void) =>
     (request.path.startsWith('/docs') ? docs : api)(request as never, response as never, next);
+}
+
+/** A body that is not JSON is answered like any other bad input: 400, naming the body. */
+function unparsableBody(
+  error: { type?: string; message?: string },
+  _request: unknown,
+  response: { status(code: number): { json(body: unknown): void } },
+  next: (error?: unknown) => void,
+) {
+  if (error?.type !== 'entity.parse.failed') return next(error);
+  response.status(400).json({ message: [`body: is not valid JSON (${error.message})`], error: 'Bad Request', statusCode: 400 });
 }
 
 /** FIL_HTTP_BODY_LIMIT in bytes (default 64 KiB). */

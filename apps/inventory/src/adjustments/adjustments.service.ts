@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InventoryEventTypes, StockAdjustmentDto, Topics, type StockShortage } from '@fil/contracts';
+import { InventoryEventTypes, MAX_STOCK_UNITS, StockAdjustmentDto, Topics, type StockShortage } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import type { Stock } from '../stock/stock.entity';
 import { Location } from '../locations/location.entity';
@@ -28,6 +28,11 @@ export class AdjustmentsService {
     }
     const stock = await this.stock.lockOrCreate(em, adjustment.locationId, adjustment.sku);
     const before = stock.onHand;
+    // Each quantity is bounded by the contract; a run of movements could still pass the bound.
+    if (adjustment.mode === 'DELTA' && before + adjustment.quantity > MAX_STOCK_UNITS) {
+      const key = `${adjustment.locationId}:${adjustment.sku}`;
+      throw new InvalidMessage(`quantity: DELTA ${adjustment.quantity} would take onHand of ${key} to ${before + adjustment.quantity}, above ${MAX_STOCK_UNITS}`);
+    }
     const { clamped } = stock.adjust(adjustment.mode, adjustment.quantity);
     em.persist(new Adjustment(adjustment, before, stock.onHand, clamped));
     await this.stock.publishLevels(em, [stock]);

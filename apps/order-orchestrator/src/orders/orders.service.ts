@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { mayActForChannel, type Principal } from '@fil/auth';
-import { CancelOrderDto, DELIVERY_MODES, SubmitOrderDto, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
+import {
+  CancelOrderDto,
+  DELIVERY_MODES,
+  MAX_ORDER_ID_LENGTH,
+  nestedTooDeep,
+  SubmitOrderDto,
+  unsafeInput,
+  validateAs,
+  type DeliveryMode,
+  type OrderLine,
+} from '@fil/contracts';
 import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderEventsPublisher } from '../saga/order-events.publisher';
@@ -32,6 +42,12 @@ export class OrdersService {
     const value = message.value as Record<string, unknown>;
     const orderId = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.orderId : undefined;
     if (typeof orderId !== 'string' || !orderId) throw new InvalidMessage('orderId: must be a non-empty string, the order cannot be identified');
+    // It is the key of the order's rows: one that cannot be stored identifies nothing.
+    if (orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) {
+      throw new InvalidMessage(`orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters, the order cannot be identified`);
+    }
+    // Nor can a value too deep to hash and validate without exhausting the stack.
+    if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
 
     const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
     const existing = await em.findOne(Order, { orderId });
@@ -44,7 +60,7 @@ export class OrdersService {
     const traceparent = currentTraceparent();
     const checked = validateAs(SubmitOrderDto, value);
     if (!checked.ok) {
-      const { order, step } = Order.reject({ ...readableFields(value), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
+      const { order, step } = Order.reject({ ...readableFields(value, checked.errors), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
       em.persist(order);
       await this.events.record(em, order, step);
     } else {
@@ -135,8 +151,13 @@ export class OrdersService {
   }
 }
 
-/** What can be kept of an invalid submission: each field only when it has the right type. */
-function readableFields(value: Record<string, unknown>): Omit<OrderFields, 'orderId' | 'contentHash' | 'traceparent'> {
+/**
+ * What can be kept of an invalid submission: each field that passed its checks (one that failed
+ * may not even be storable: a NUL byte, a date PostgreSQL refuses), and the lines that can be read.
+ */
+function readableFields(submitted: Record<string, unknown>, errors: string[]): Omit<OrderFields, 'orderId' | 'contentHash' | 'traceparent'> {
+  const failed = new Set(errors.map((error) => error.split(/[.:]/)[0]));
+  const value = Object.fromEntries(Object.entries(submitted).filter(([field]) => !failed.has(field)));
   const placedAt = typeof value.placedAt === 'string' ? new Date(value.placedAt) : undefined;
   return {
     channel: text(value.channel),
@@ -144,7 +165,7 @@ function readableFields(value: Record<string, unknown>): Omit<OrderFields, 'orde
     customer: object(value.customer),
     shippingAddress: object(value.shippingAddress),
     pickupLocationId: text(value.pickupLocationId),
-    lines: Array.isArray(value.lines) ? value.lines.filter(isReadableLine).map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) : [],
+    lines: Array.isArray(submitted.lines) ? submitted.lines.filter(isReadableLine).map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) : [],
     currency: text(value.currency),
     placedAt: placedAt && !Number.isNaN(placedAt.getTime()) ? placedAt : undefined,
   };
@@ -158,6 +179,7 @@ function isReadableLine(line: unknown): line is OrderLine {
   const candidate = object(line);
   return (
     !!candidate &&
+    !unsafeInput(candidate).length &&
     typeof candidate.lineId === 'string' &&
     typeof candidate.sku === 'string' &&
     Number.isFinite(candidate.quantity) &&

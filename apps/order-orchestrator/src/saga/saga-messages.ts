@@ -1,4 +1,4 @@
-import { FULFILLMENT_STATUSES, type FulfillmentEvent, type Refund, type ReservationOutcome, type StockShortage } from '@fil/contracts';
+import { FULFILLMENT_STATUSES, unsafeInput, type FulfillmentEvent, type Refund, type ReservationOutcome, type StockShortage } from '@fil/contracts';
 import { InvalidMessage } from '@fil/messaging';
 
 // The answers come from Fil's own services: they are trusted for their shape, but a
@@ -37,4 +37,6 @@ function requireIds(value: unknown, ids: string[], what: string): void {
   if (value === null || typeof value !== 'object') throw new InvalidMessage(`${what}: value must be a JSON object`);
   const missing = ids.filter((id) => typeof (value as Record<string, unknown>)[id] !== 'string' || !(value as Record<string, unknown>)[id]);
   if (missing.length) throw new InvalidMessage(`${what}: ${missing.join(', ')} must be non-empty strings`);
+  const unsafe = unsafeInput(value);
+  if (unsafe.length) throw new InvalidMessage(`${what}: ${unsafe.join('; ')}`);
 }

@@ -1,6 +1,6 @@
 import { Controller, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Topics, type LocationRecord } from '@fil/contracts';
+import { ID_PATTERN, Topics, unsafeInput, type LocationRecord } from '@fil/contracts';
 import { InvalidMessage, MessageConsumer, type IncomingMessage } from '@fil/messaging';
 
 /** Kafka entry point only: keeps `location_view` at inventory's latest profiles (compacted topic, upserts). */
@@ -15,8 +15,10 @@ export class LocationsController implements OnModuleInit {
 
 async function upsertLocation(message: IncomingMessage, em: EntityManager): Promise<void> {
   const location = message.value as Partial<LocationRecord> | null;
-  if (!location || typeof location.id !== 'string' || !['WAREHOUSE', 'STORE'].includes(location.type as string) || typeof location.pickup !== 'boolean') {
-    throw new InvalidMessage('location: id, type (WAREHOUSE or STORE) and pickup are required');
+  const unsafe = unsafeInput(location);
+  if (unsafe.length) throw new InvalidMessage(`location: ${unsafe.join('; ')}`);
+  if (!location || !ID_PATTERN.test(location.id ?? '') || !['WAREHOUSE', 'STORE'].includes(location.type as string) || typeof location.pickup !== 'boolean') {
+    throw new InvalidMessage('location: id (a location id), type (WAREHOUSE or STORE) and pickup are required');
   }
   await em.execute(
     `insert into location_view (id, type, pickup, updated_at) values (?, ?, ?, now())

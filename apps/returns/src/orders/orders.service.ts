@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ORDER_STATUSES, type OrderEvent, type OrderLine } from '@fil/contracts';
+import { EARLIEST_TIME, isTimeWithin, LATEST_TIME, ORDER_STATUSES, unsafeInput, type OrderEvent, type OrderLine } from '@fil/contracts';
 import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { OrderView } from './order-view.entity';
 
@@ -26,6 +26,11 @@ function readOrderEvent(value: unknown): OrderEvent {
     throw new InvalidMessage('orderId: must be a non-empty string');
   }
   if (!ORDER_STATUSES.includes(event.status as never)) throw new InvalidMessage(`status: ${String(event.status)} is not an order status`);
+  const unsafe = unsafeInput(event);
+  if (unsafe.length) throw new InvalidMessage(unsafe.join('; '));
+  if (event.occurredAt !== undefined && !isTimeWithin(event.occurredAt, EARLIEST_TIME, LATEST_TIME)) {
+    throw new InvalidMessage('occurredAt: must be an ISO 8601 date-time from 2000-01-01 to 2100-01-01');
+  }
   const lines = Array.isArray(event.lines) ? event.lines.filter(isPricedLine) : [];
   return { ...event, lines, allocations: event.allocations ?? [] } as OrderEvent;
 }

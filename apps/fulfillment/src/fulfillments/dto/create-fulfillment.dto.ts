@@ -2,7 +2,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  IsDateString,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -14,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ID_PATTERN, MAX_ORDER_LINES, type AllocationKind, type CreateFulfillment } from '@fil/contracts';
+import { EARLIEST_TIME, ID_PATTERN, IsTimeWithin, LATEST_TIME, MAX_ORDER_LINES, type AllocationKind, type CreateFulfillment } from '@fil/contracts';
 
 export const ALLOCATION_KINDS: readonly AllocationKind[] = ['SHIP', 'PICKUP', 'TRANSFER'];
 
@@ -31,7 +30,7 @@ export class CreateFulfillmentDto implements CreateFulfillment {
   @IsIn(ALLOCATION_KINDS) kind: AllocationKind;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) reservationId?: string;
   @IsOptional() @Matches(ID_PATTERN, { message: 'destinationLocationId must be 1-64 letters, digits, dots, dashes or underscores' }) destinationLocationId?: string;
-  @IsOptional() @IsDateString() expiresAt?: string;
+  @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') expiresAt?: string;
 
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ORDER_LINES)

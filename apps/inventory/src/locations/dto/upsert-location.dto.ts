@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_DAILY_CAPACITY, MAX_PRIORITY } from '@fil/contracts';
 import { LOCATION_TYPES, type LocationProfile, type LocationType } from '../location.entity';
 
 export class UpsertLocationDto implements LocationProfile {
@@ -29,14 +30,17 @@ export class UpsertLocationDto implements LocationProfile {
   @ApiProperty({ description: 'Has a click & collect counter' }) @IsBoolean() pickup: boolean;
   @ApiProperty({ description: 'Accepts e-reservations' }) @IsBoolean() reserve: boolean;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, description: 'Fulfillments it may start per day; absent or null = unlimited' })
+  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: MAX_DAILY_CAPACITY, description: 'Fulfillments it may start per day; absent or null = unlimited' })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_DAILY_CAPACITY)
   dailyCapacity?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Routing tie-break, lower first' })
+  @ApiPropertyOptional({ nullable: true, minimum: -MAX_PRIORITY, maximum: MAX_PRIORITY, description: 'Routing tie-break, lower first' })
   @IsOptional()
   @IsInt()
+  @Min(-MAX_PRIORITY)
+  @Max(MAX_PRIORITY)
   priority?: number | null;
 }

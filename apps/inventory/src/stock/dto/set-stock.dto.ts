@@ -1,15 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_STOCK_UNITS } from '@fil/contracts';
 
 export class SetStockDto {
-  @ApiProperty({ minimum: 0, description: 'Units physically at the location; may not be below what is reserved' })
+  @ApiProperty({ minimum: 0, maximum: MAX_STOCK_UNITS, description: 'Units physically at the location; may not be below what is reserved' })
   @IsInt()
   @Min(0)
+  @Max(MAX_STOCK_UNITS)
   onHand: number;
 
-  @ApiPropertyOptional({ minimum: 0, description: 'Units kept for walk-in shoppers; unchanged when absent' })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_STOCK_UNITS, description: 'Units kept for walk-in shoppers; unchanged when absent' })
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(MAX_STOCK_UNITS)
   safetyStock?: number;
 }

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ID_PATTERN, type LocationRecord } from '@fil/contracts';
+import { ID_PATTERN, MAX_DAILY_CAPACITY, MAX_PRIORITY, type LocationRecord } from '@fil/contracts';
 
 /** A value of `fil.inventory.locations.v1`, checked before routing relies on it. */
 export class LocationRecordDto implements LocationRecord {
@@ -11,6 +11,6 @@ export class LocationRecordDto implements LocationRecord {
   @IsBoolean() ship: boolean;
   @IsBoolean() pickup: boolean;
   @IsBoolean() reserve: boolean;
-  @IsOptional() @IsInt() @Min(0) dailyCapacity: number | null;
-  @IsOptional() @IsInt() priority: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_DAILY_CAPACITY) dailyCapacity: number | null;
+  @IsOptional() @IsInt() @Min(-MAX_PRIORITY) @Max(MAX_PRIORITY) priority: number | null;
 }
