@@ -1,7 +1,7 @@
 /**
  * Bounds on what Fil accepts, far above what a real retailer reaches and, for counts, below
  * PostgreSQL's integer (2,147,483,647): a bigger value is refused naming its field instead of
- * failing in the database. Listed in docs/security-bad-input.md.
+ * failing in the database. Listed in docs/security.md (Bad input).
  */
 
 /** Units of one SKU at one location: onHand, safetyStock, an adjustment, a reservation or short-pick line. */

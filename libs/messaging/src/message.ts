@@ -79,14 +79,13 @@ export interface DecodedMessage {
 
 /** Decodes a record; a value that is not JSON is kept raw and reported as `invalid`. */
 export function decodeMessage(topic: string, partition: number, message: KafkaMessage): DecodedMessage {
-  const headers = decodeHeaders(message);
+  const { headers, key, problem } = readEnvelope(message);
   const raw = message.value === null ? null : message.value.toString('utf8');
-  const key = message.key?.toString('utf8');
-  const id = headers.ce_id ?? sha256(topic, key ?? '', raw ?? '');
+  const id = (!problem && headers.ce_id) || sha256(topic, key ?? '', raw ?? '');
   const digest = sha256(key ?? '', headers.ce_type ?? '', message.value ?? '');
   const decoded: IncomingMessage = {
     id,
-    source: headers.ce_source ?? '',
+    source: problem ? '' : (headers.ce_source ?? ''),
     type: headers.ce_type,
     topic,
     partition,
@@ -97,6 +96,7 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
     value: undefined,
     traceparent: headers.traceparent,
   };
+  if (problem) return { message: decoded, digest, invalid: problem };
   if (raw === null) return { message: decoded, digest, invalid: 'message has no value' };
   try {
     decoded.value = JSON.parse(raw);
@@ -104,6 +104,30 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
   } catch (error) {
     return { message: decoded, digest, invalid: `value is not valid JSON: ${(error as Error).message}` };
   }
+}
+
+const MAX_ID_LENGTH = 256;
+
+/**
+ * Key and headers as they may be stored: they end up in text and jsonb columns, which refuse
+ * NUL bytes, and in the dedupe table's primary key, which refuses huge values. A message whose
+ * envelope breaks that is invalid, and kept with its NULs escaped so that the DLQ can hold it.
+ */
+function readEnvelope(message: KafkaMessage): { headers: Record<string, string>; key?: string; problem?: string } {
+  const original = decodeHeaders(message);
+  const key = message.key?.toString('utf8');
+  const escape = (text: string) => text.replaceAll('\u0000', '\\u0000');
+  const hasNul = (text: string) => text.includes('\u0000');
+  const headers = Object.fromEntries(Object.entries(original).map(([name, value]) => [escape(name), escape(value)]));
+  const withNul = Object.entries(original).find(([name, value]) => hasNul(name) || hasNul(value));
+  const tooLong = (['ce_id', 'ce_source'] as const).find((name) => (original[name]?.length ?? 0) > MAX_ID_LENGTH);
+  const problem =
+    key !== undefined && hasNul(key)
+      ? 'key: must not contain NUL bytes'
+      : withNul
+        ? `header ${escape(withNul[0])}: must not contain NUL bytes`
+        : tooLong && `${tooLong}: must be at most ${MAX_ID_LENGTH} characters`;
+  return { headers, key: key === undefined ? undefined : escape(key), problem: problem || undefined };
 }
 
 /** Hex sha256 of the parts joined by NULs (the ids of messages without ce_id were always made so). */
