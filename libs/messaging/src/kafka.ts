@@ -63,12 +63,31 @@ export async function ensureTopics(kafka: Kafka, partitions = DEFAULT_PARTITIONS
           : [],
       }));
     if (missing.length) {
-      await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: Error) => {
+      await admin.createTopics({ topics: missing, waitForLeaders: false }).catch((error: Error) => {
         // Another service created them between our listing and our request.
         if (!/already exists/i.test(error.message)) throw error;
       });
+      await leadersElected(admin, missing.map(({ topic }) => topic));
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until every partition of `topics` has a leader. A broker busy creating or deleting many
+ * topics answers for a while that it does not host a new one yet: that is waited out too.
+ */
+async function leadersElected(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      if (metadata.every(({ partitions }) => partitions.length && partitions.every(({ leader }) => leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
   }
 }
