@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
@@ -67,5 +68,19 @@ it('still expires a reservation whose deadline passed while inventory was down',
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   await start();
   await answerTo(probe, 'exp-3', InventoryEventTypes.expired);
+  expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+});
+
+it('expires the other reservations when one of them cannot be expired', async () => {
+  // Its stock row does not exist: releasing it throws on every attempt, and its deadline is the oldest.
+  await app
+    .get<MikroORM>(MikroORM)
+    .em.fork()
+    .execute(
+      `insert into reservation (id, order_id, location_id, lines, status, expires_at)
+       values ('exp-broken', 'order-exp-broken', 'exp-store', '[{"sku":"SKU-GHOST","quantity":1}]', 'HELD', now() - interval '1 hour')`,
+    );
+  for (const id of ['exp-hol-1', 'exp-hol-2', 'exp-hol-3']) await reserveFor(id, 1, 2);
+  for (const id of ['exp-hol-1', 'exp-hol-2', 'exp-hol-3']) await answerTo(probe, id, InventoryEventTypes.expired);
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
 });

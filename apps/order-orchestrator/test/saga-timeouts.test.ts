@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
@@ -122,5 +123,26 @@ describe('steps that get no answer in time', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED']);
     expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).toHaveLength(1);
+  });
+});
+
+describe('an order whose deadline handling throws', () => {
+  it('does not hold up the timeouts of the other orders, and ends in NEEDS_ATTENTION with the reason', async () => {
+    await submit(probe, order('O-broken'));
+    await waitFor(() => reservesOf('O-broken').length === 1, { what: 'the reservation' });
+    // Data the saga cannot route: a reservation out of attempts whose lines are gone, due before any other.
+    const broken = [{ reservationId: 'O-broken:R1', locationId: 'WH-NEAR', kind: 'SHIP', lines: null, state: 'RESERVING', attempts: 2, deadline: '2000-01-01T00:00:00.000Z' }];
+    await app
+      .get<MikroORM>(MikroORM)
+      .em.fork()
+      .execute(`update customer_order set allocations = ?::jsonb, next_deadline = '2000-01-01' where order_id = 'O-broken'`, [JSON.stringify(broken)]);
+    for (const orderId of ['O-after-1', 'O-after-2']) await submit(probe, order(orderId));
+    await waitFor(() => reservesOf('O-after-1').length === 2 && reservesOf('O-after-2').length === 2, {
+      what: "the other orders' reservations sent again",
+      timeoutMs: 15_000,
+    });
+    const attention = await orderEvent(probe, 'O-broken', 'OrderNeedsAttention', 30_000);
+    expect(attention.value.reason).toMatch(/^the saga could not handle its overdue steps \(5 attempts, last: Cannot read properties of null/);
+    expect((await call(url, 'GET', '/orders/O-broken')).body.status).toBe('NEEDS_ATTENTION');
   });
 });

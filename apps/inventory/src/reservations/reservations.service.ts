@@ -8,6 +8,7 @@ import { Location } from '../locations/location.entity';
 import { parseMessage } from '../parse-message';
 import { Stock } from '../stock/stock.entity';
 import { StockService } from '../stock/stock.service';
+import { lockStockOfReservations } from './batch-locks';
 import { quantitiesBySku, Reservation, type ShortLine } from './reservation.entity';
 
 /**
@@ -121,20 +122,17 @@ export class ReservationsService {
   }
 
   /**
-   * Releases up to `limit` reservations past their expiry. SKIP LOCKED lets several
-   * inventory instances sweep at once without taking the same reservation twice.
+   * Releases one reservation still HELD past its deadline; false when it is not (or another
+   * instance has it). Stock rows are locked first, in a batch's order, then the reservation
+   * with SKIP LOCKED: a command batch holding it is left alone.
    */
-  async expireDue(em: EntityManager, limit = 100): Promise<number> {
-    const due = await em.execute<{ id: string }[]>(
-      `select id from reservation where status = 'HELD' and expires_at <= now()
-        order by expires_at limit ? for update skip locked`,
-      [limit],
-    );
-    for (const { id } of due) {
-      const reservation = await em.findOneOrFail(Reservation, id);
-      await this.expire(reservation, em);
-    }
-    return due.length;
+  async expireIfDue(id: string, em: EntityManager): Promise<boolean> {
+    await lockStockOfReservations(em, [id]);
+    const [locked] = await em.execute<{ id: string }[]>('select id from reservation where id = ? for update skip locked', [id]);
+    const reservation = locked && (await em.findOneOrFail(Reservation, id));
+    if (!reservation || !reservation.isExpiredAt(new Date()) || reservation.status !== 'HELD') return false;
+    await this.expire(reservation, em);
+    return true;
   }
 
   private async expire(reservation: Reservation, em: EntityManager): Promise<void> {
