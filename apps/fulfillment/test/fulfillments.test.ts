@@ -321,6 +321,17 @@ describe('click & collect at the counter', () => {
     }
   });
 
+  it('has inventory consume the reservation in the hand-over itself, so that a collect before the deadline wins over the expiry', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    await created('F-ereserve', { ...counter, orderId: 'order-ereserve', expiresAt, lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    expect((await post('/fulfillments/F-ereserve/ready')).status).toBe(200);
+    expect((await post('/fulfillments/F-ereserve/collect')).status).toBe(200);
+    const commit = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'CommitReservation' && m.value.reservationId === 'res-F-ereserve');
+    expect(commit.key).toBe('order-ereserve');
+    expect(commit.headers.ce_source).toBe('/fil/fulfillment');
+    expect(commit.value).toEqual({ reservationId: 'res-F-ereserve', orderId: 'order-ereserve' });
+  });
+
   it('refuses to hand over an e-reservation after its deadline', async () => {
     const expiresAt = new Date(Date.now() + 1_500).toISOString();
     await created('F-expired', { ...counter, orderId: 'order-expired', expiresAt });

@@ -462,6 +462,28 @@ describe('e-reservation', () => {
     expect((await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation')).value.reservationId).toBe(`${orderId}:R1`);
   });
 
+  it('shows an order collected just as it expired as NEEDS_ATTENTION, saying what to check, once inventory has taken the units again', async () => {
+    const orderId = 'O-ereserve-late';
+    const reserve = await submitted(orderId, order);
+    await answerReservation(probe, reserve, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await orderEvent(probe, orderId, 'OrderReadyForPickup');
+    // Inventory's sweep let the hold go before the collect's commit reached it, and the order expired...
+    await reservationEvent(probe, reserve, 'expired');
+    await orderEvent(probe, orderId, 'OrderExpired');
+    // ...but the customer had been handed the goods: the commit that fulfillment sent makes inventory take them again.
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await reservationEvent(probe, reserve, 'committed');
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention');
+    expect(attention.value).toMatchObject({ status: 'NEEDS_ATTENTION', previousStatus: 'EXPIRED' });
+    expect(attention.value.reason).toBe(
+      `collected at ST-PARIS after the order expired: inventory took the units of ${orderId}:R1 (3 × SKU-A) out of stock again; make sure the customer paid for them at the till`,
+    );
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'RESERVED', 'READY_FOR_PICKUP', 'EXPIRED', 'NEEDS_ATTENTION']);
+    expect((await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state).toBe('COMMITTED');
+  });
+
   it('rejects with NOT_AVAILABLE_IN_STORE and the nearest stores that could serve it', async () => {
     await submit(probe, anOrder('O-ereserve-missing', { ...order, lines: [{ lineId: '1', sku: 'SKU-B', quantity: 2, unitPrice: 10 }] }));
     const rejected = await orderEvent(probe, 'O-ereserve-missing', 'OrderRejected');
