@@ -4,7 +4,7 @@ import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/co
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { signToken, tokenConfig } from '@fil/auth';
-import { ceHeaders, KafkaProbe, startService, useTestEnvironment, type ProbedMessage } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 
 useTestEnvironment('fulfillment');
 // Propagation only, so the test can see the order's trace carried on. FIL_TRACING=off alone
@@ -338,7 +338,7 @@ describe('click & collect at the counter', () => {
     expect((await post('/fulfillments/F-expired/ready')).status).toBe(200);
     const ready = await waitForEvent('F-expired', 'FulfillmentReadyForPickup');
     expect(ready.value).toMatchObject({ status: 'READY_FOR_PICKUP', expiresAt });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await waitFor(() => Date.now() > Date.parse(expiresAt), { what: 'the deadline to pass', intervalMs: 50 });
     const late = await post('/fulfillments/F-expired/collect');
     expect(late.status).toBe(409);
     expect((await bodyOf(late)).message).toMatch(/^cannot collect fulfillment F-expired: the reservation expired at /);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
+import { KafkaProbe, settled, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 import { answersTo, answerTo, put, sendCommand, stockAt, store } from './support';
 
 useTestEnvironment('inventory-expiry');
@@ -62,6 +62,8 @@ it('releases a reservation nobody collected once its deadline and the grace peri
 
   await answerTo(probe, 'exp-1', InventoryEventTypes.expired);
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+  await settled(app, 'inventory', [Topics.inventoryCommands], probe);
+  expect(typesOf('exp-1')).toEqual([InventoryEventTypes.reserved, InventoryEventTypes.expired]);
 });
 
 it('consumes a reservation whose commit reaches inventory after the deadline: the collect was accepted before it', async () => {
@@ -70,6 +72,7 @@ it('consumes a reservation whose commit reaches inventory after the deadline: th
   await pastDeadline(await answerTo(probe, 'exp-late', InventoryEventTypes.reserved), 1);
   await commit('exp-late');
   expect((await answerTo(probe, 'exp-late', InventoryEventTypes.committed)).value).toMatchObject({ lines: [{ sku: 'SKU-LATE', quantity: 2 }] });
+  await settled(app, 'inventory', [Topics.inventoryCommands], probe);
   expect(typesOf('exp-late')).toEqual([InventoryEventTypes.reserved, InventoryEventTypes.committed]);
   expect(await stockAt(url, 'exp-store', 'SKU-LATE')).toMatchObject({ onHand: 8, reserved: 0, atp: 8 });
 });
@@ -120,4 +123,9 @@ it('expires the other reservations when one of them cannot be expired', async ()
   for (const id of ['exp-hol-1', 'exp-hol-2', 'exp-hol-3']) await reserveFor(id, 'SKU-HOL', 2, 1);
   for (const id of ['exp-hol-1', 'exp-hol-2', 'exp-hol-3']) await answerTo(probe, id, InventoryEventTypes.expired);
   expect(await stockAt(url, 'exp-store', 'SKU-HOL')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+  // Ops see the one that fails, and why.
+  const health = (await (await fetch(`${url}/health`)).json()) as { sweeps: unknown };
+  expect(health.sweeps).toEqual([
+    { what: 'reservation expiry', failing: [{ id: 'exp-broken', failures: expect.any(Number), stuck: expect.any(Boolean), reason: 'stock row exp-store:SKU-GHOST of reservation exp-broken is missing' }] },
+  ]);
 });

@@ -12,6 +12,7 @@ import {
   fulfillmentEvent,
   location,
   networkKnown,
+  orchestratorSettled,
   orderEvent,
   orderEvents,
   refund,
@@ -209,6 +210,7 @@ describe('routing and re-routing', () => {
     const rejected = await orderEvent(probe, 'O-no-stock', 'OrderRejected');
     expect(rejected.value).toMatchObject({ status: 'REJECTED', previousStatus: 'RECEIVED', allocations: [] });
     expect(rejected.value.reason).toMatch(/^NO_STOCK: no candidate holds any of the ordered SKUs/);
+    await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-no-stock', 'ReserveStock')).toEqual([]);
   });
 
@@ -353,6 +355,7 @@ describe('routing and re-routing', () => {
     await answerReservation(probe, { reservationId: 'O-ghost:R1', orderId: 'O-ghost', locationId: 'WH-LYON', lines: [{ sku: 'SKU-A', quantity: 1 }] }, 'reserved');
     await answerReservation(probe, await submitted('O-after-ghost'), 'reserved', { key: 'O-ghost' });
     await orderEvent(probe, 'O-after-ghost', 'OrderAllocated');
+    await orchestratorSettled(app, probe);
     expect(probe.messages(Topics.dlq)).toEqual([]);
   });
 
@@ -525,6 +528,7 @@ describe('cancellation', () => {
     const dead = await probe.waitForMessage(Topics.dlq, (m) => m.value.originalTopic === Topics.ordersCommands && m.key === 'O-shipped');
     expect(dead.value.reason).toMatch(/a part has already shipped/);
     expect((await call(url, 'GET', '/orders/O-shipped')).body.status).toBe('SHIPPED');
+    await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-shipped', 'ReleaseReservation')).toEqual([]);
     expect((await call(url, 'POST', '/orders/O-nope/cancel', { reason: 'x' })).status).toBe(404);
     expect((await call(url, 'POST', '/orders/O-shipped/cancel', {})).status).toBe(400);
@@ -547,6 +551,7 @@ describe('cancellation', () => {
     expect(probe.messages(Topics.dlq, (m) => m.key === 'O-cancel-early').map((m) => m.value.reason)).toEqual([
       'cannot cancel order O-never-submitted: it does not exist',
     ]);
+    await orchestratorSettled(app, probe);
     expect(statusesOf('O-cancel-early')).toEqual(['RECEIVED', 'CANCELLED']);
     expect(commandsOf(probe, Topics.fulfillmentCommands, 'O-cancel-early', 'CreateFulfillment')).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
-import { anOrder, answerReservation, call, commandsOf, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
+import { anOrder, answerReservation, call, commandsOf, orchestratorSettled, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-timeouts');
 // Short deadlines so the test sees retries and compensations; inventory is played by the test, and stays silent.
@@ -37,6 +37,15 @@ afterAll(async () => {
 });
 
 const order = (orderId: string) => anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] });
+
+/** The order waits for no answer any more, so no sweep will act on it; then everything sent has been handled and read. */
+async function nothingPending(orderId: string): Promise<void> {
+  const em = app.get<MikroORM>(MikroORM).em.fork();
+  await waitFor(async () => (await em.execute(`select 1 from customer_order where order_id = ? and next_deadline is null`, [orderId])).length, {
+    what: `${orderId} to wait for no answer`,
+  });
+  await orchestratorSettled(app, probe);
+}
 
 describe('steps that get no answer in time', () => {
   it('sends a reservation again, then gives it up (released) and re-routes it elsewhere', async () => {
@@ -93,8 +102,7 @@ describe('steps that get no answer in time', () => {
     await waitFor(() => releasesOf(orderId).length === 1, { what: 'the release' });
     await reservationEvent(probe, reserve, 'released');
     await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state === 'RELEASED', { what: 'the release to be recorded' });
-    // Well past two deadlines: nothing more happens.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await nothingPending(orderId);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED']);
     expect(releasesOf(orderId)).toHaveLength(1);
   });
@@ -120,7 +128,7 @@ describe('steps that get no answer in time', () => {
     await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').length === 1, { what: 'the fulfillment' });
     await fulfillmentEvent(probe, commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')[0].value, 'CREATED');
     await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await nothingPending(orderId);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED']);
     expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).toHaveLength(1);
   });
