@@ -95,7 +95,7 @@ async function atp(locationId: string, sku: string): Promise<{ onHand: number; r
 
 beforeAll(async () => {
   await probe.start([Topics.ordersEvents, Topics.dlq]);
-  await system.start({ FIL_TRACING: 'off', FIL_E_RESERVATION_TTL_SECONDS: String(TTL_SECONDS), FIL_EXPIRY_POLL_MS: '200' });
+  await system.start({ FIL_TRACING: 'off', FIL_E_RESERVATION_TTL_SECONDS: String(TTL_SECONDS), FIL_EXPIRY_POLL_MS: '200', FIL_EXPIRY_GRACE_SECONDS: '1' });
   for (const { id, ...location } of network) expect((await http('PUT', inventory(`/locations/${id}`), location)).status).toBe(200);
   for (const [locationId, sku, onHand] of stock) {
     expect((await http('PUT', inventory(`/locations/${locationId}/stock/${sku}`), { onHand, safetyStock: 0 })).status).toBe(200);

@@ -43,11 +43,14 @@ const statusesOf = (orderId: string) =>
   probe.messages(Topics.ordersEvents, (m) => m.key === orderId).map((m) => m.value.status as string);
 
 describe('every service', () => {
+  const sweeps = { 'order-orchestrator': ['saga step deadlines'], inventory: ['reservation expiry'], fulfillment: [], returns: [] };
+
   it.each(['order-orchestrator', 'inventory', 'fulfillment', 'returns'] as const)(
-    '%s reports its database and Kafka on /health and serves its OpenAPI document at /docs',
+    '%s reports its database, Kafka and deadline sweeps on /health and serves its OpenAPI document at /docs',
     async (service) => {
       const health = await http('GET', `${system.url(service)}/health`);
-      expect(health).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'up', kafka: 'up' } } });
+      const body = { status: 'ok', checks: { database: 'up', kafka: 'up' }, sweeps: sweeps[service].map((what) => ({ what, failing: [] })) };
+      expect(health).toEqual({ status: 200, body });
       const docs = await http('GET', `${system.url(service)}/docs/openapi.json`);
       expect(docs.status).toBe(200);
       expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/health']));

@@ -4,7 +4,7 @@ import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/co
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { signToken, tokenConfig } from '@fil/auth';
-import { ceHeaders, KafkaProbe, startService, useTestEnvironment, type ProbedMessage } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 
 useTestEnvironment('fulfillment');
 // Propagation only, so the test can see the order's trace carried on. FIL_TRACING=off alone
@@ -321,13 +321,24 @@ describe('click & collect at the counter', () => {
     }
   });
 
+  it('has inventory consume the reservation in the hand-over itself, so that a collect before the deadline wins over the expiry', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    await created('F-ereserve', { ...counter, orderId: 'order-ereserve', expiresAt, lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    expect((await post('/fulfillments/F-ereserve/ready')).status).toBe(200);
+    expect((await post('/fulfillments/F-ereserve/collect')).status).toBe(200);
+    const commit = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'CommitReservation' && m.value.reservationId === 'res-F-ereserve');
+    expect(commit.key).toBe('order-ereserve');
+    expect(commit.headers.ce_source).toBe('/fil/fulfillment');
+    expect(commit.value).toEqual({ reservationId: 'res-F-ereserve', orderId: 'order-ereserve' });
+  });
+
   it('refuses to hand over an e-reservation after its deadline', async () => {
     const expiresAt = new Date(Date.now() + 1_500).toISOString();
     await created('F-expired', { ...counter, orderId: 'order-expired', expiresAt });
     expect((await post('/fulfillments/F-expired/ready')).status).toBe(200);
     const ready = await waitForEvent('F-expired', 'FulfillmentReadyForPickup');
     expect(ready.value).toMatchObject({ status: 'READY_FOR_PICKUP', expiresAt });
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await waitFor(() => Date.now() > Date.parse(expiresAt), { what: 'the deadline to pass', intervalMs: 50 });
     const late = await post('/fulfillments/F-expired/collect');
     expect(late.status).toBe(409);
     expect((await bodyOf(late)).message).toMatch(/^cannot collect fulfillment F-expired: the reservation expired at /);

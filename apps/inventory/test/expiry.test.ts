@@ -1,11 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
+import { KafkaProbe, settled, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 import { answersTo, answerTo, put, sendCommand, stockAt, store } from './support';
 
 useTestEnvironment('inventory-expiry');
 process.env.FIL_EXPIRY_POLL_MS = '200';
+// A commit may reach inventory up to this long after the deadline and still find the units held.
+process.env.FIL_EXPIRY_GRACE_SECONDS = '3';
 jest.setTimeout(90_000);
 
 let app: INestApplication;
@@ -17,21 +20,32 @@ async function start() {
   ({ app, url } = await startService(AppModule, definition));
 }
 
-function reserveFor(reservationId: string, ttlSeconds: number, quantity: number) {
+async function stocked(sku: string, onHand: number) {
+  expect((await put(url, `/locations/exp-store/stock/${sku}`, { onHand, safetyStock: 0 })).status).toBe(200);
+}
+
+function reserveFor(reservationId: string, sku: string, quantity: number, ttlSeconds?: number) {
   return sendCommand(probe, InventoryCommandTypes.reserve, {
     reservationId,
     orderId: `order-${reservationId}`,
     locationId: 'exp-store',
-    lines: [{ sku: 'SKU-EXP', quantity }],
-    ttlSeconds,
+    lines: [{ sku, quantity }],
+    ...(ttlSeconds ? { ttlSeconds } : {}),
   } as never);
+}
+
+const commit = (reservationId: string) => sendCommand(probe, InventoryCommandTypes.commit, { reservationId, orderId: `order-${reservationId}` } as never);
+const typesOf = (reservationId: string) => answersTo(probe, reservationId).map((m) => m.headers.ce_type);
+
+/** The reservation was made before inventory answered, so its deadline is at most `ttlSeconds` after the answer. */
+async function pastDeadline(answer: ProbedMessage, ttlSeconds: number): Promise<void> {
+  await waitFor(() => Date.now() > answer.timestamp + ttlSeconds * 1000, { what: 'the deadline to pass', intervalMs: 50 });
 }
 
 beforeAll(async () => {
   await start();
   await probe.start([Topics.inventoryEvents]);
   expect((await put(url, '/locations/exp-store', store)).status).toBe(200);
-  expect((await put(url, '/locations/exp-store/stock/SKU-EXP', { onHand: 10, safetyStock: 0 })).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -40,32 +54,78 @@ afterAll(async () => {
   await dropDatabase(databaseName('inventory'));
 });
 
-it('releases a reservation after its TTL, once, putting the stock back in ATP', async () => {
-  await reserveFor('exp-1', 1, 3);
+it('releases a reservation nobody collected once its deadline and the grace period are past, putting the stock back in ATP', async () => {
+  await stocked('SKU-EXP', 10);
+  await reserveFor('exp-1', 'SKU-EXP', 3, 1);
   expect((await answerTo(probe, 'exp-1', InventoryEventTypes.reserved)).value).toMatchObject({ locationId: 'exp-store' });
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ reserved: 3, atp: 7 });
 
   await answerTo(probe, 'exp-1', InventoryEventTypes.expired);
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  expect(answersTo(probe, 'exp-1').filter((m) => m.headers.ce_type === InventoryEventTypes.expired)).toHaveLength(1);
+  await settled(app, 'inventory', [Topics.inventoryCommands], probe);
+  expect(typesOf('exp-1')).toEqual([InventoryEventTypes.reserved, InventoryEventTypes.expired]);
 });
 
-it('refuses to consume an expired reservation: a late commit answers ReservationExpired and leaves on-hand alone', async () => {
-  await reserveFor('exp-2', 1, 2);
-  await answerTo(probe, 'exp-2', InventoryEventTypes.expired);
-  await sendCommand(probe, InventoryCommandTypes.commit, { reservationId: 'exp-2', orderId: 'order-exp-2' } as never);
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  expect(answersTo(probe, 'exp-2').map((m) => m.headers.ce_type)).not.toContain(InventoryEventTypes.committed);
-  expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+it('consumes a reservation whose commit reaches inventory after the deadline: the collect was accepted before it', async () => {
+  await stocked('SKU-LATE', 10);
+  await reserveFor('exp-late', 'SKU-LATE', 2, 1);
+  await pastDeadline(await answerTo(probe, 'exp-late', InventoryEventTypes.reserved), 1);
+  await commit('exp-late');
+  expect((await answerTo(probe, 'exp-late', InventoryEventTypes.committed)).value).toMatchObject({ lines: [{ sku: 'SKU-LATE', quantity: 2 }] });
+  await settled(app, 'inventory', [Topics.inventoryCommands], probe);
+  expect(typesOf('exp-late')).toEqual([InventoryEventTypes.reserved, InventoryEventTypes.committed]);
+  expect(await stockAt(url, 'exp-store', 'SKU-LATE')).toMatchObject({ onHand: 8, reserved: 0, atp: 8 });
+});
+
+it('takes the units again when a commit arrives after the sweep released them, and names the reservation that goes short', async () => {
+  await stocked('SKU-RETAKE', 5);
+  await reserveFor('exp-retake', 'SKU-RETAKE', 3, 1);
+  await answerTo(probe, 'exp-retake', InventoryEventTypes.expired);
+  // The released units are promised again before the collect's commit arrives.
+  await reserveFor('exp-retake-next', 'SKU-RETAKE', 4);
+  await answerTo(probe, 'exp-retake-next', InventoryEventTypes.reserved);
+  expect(await stockAt(url, 'exp-store', 'SKU-RETAKE')).toMatchObject({ onHand: 5, reserved: 4, atp: 1 });
+
+  await commit('exp-retake');
+  await answerTo(probe, 'exp-retake', InventoryEventTypes.committed);
+  expect(await stockAt(url, 'exp-store', 'SKU-RETAKE')).toMatchObject({ onHand: 2, reserved: 4, atp: 0 });
+  const shortage = await probe.waitForMessage(Topics.inventoryEvents, (m) => m.headers.ce_type === InventoryEventTypes.shortage && m.key === 'exp-store:SKU-RETAKE');
+  expect(shortage.value).toMatchObject({
+    onHand: 2,
+    reserved: 4,
+    shortBy: 2,
+    adjustmentId: 'exp-retake:SKU-RETAKE:collected-after-expiry',
+    reservations: [{ reservationId: 'exp-retake-next', orderId: 'order-exp-retake-next', quantity: 4 }],
+  });
 });
 
 it('still expires a reservation whose deadline passed while inventory was down', async () => {
-  await reserveFor('exp-3', 2, 4);
-  await answerTo(probe, 'exp-3', InventoryEventTypes.reserved);
+  await stocked('SKU-DOWN', 10);
+  await reserveFor('exp-down', 'SKU-DOWN', 4, 2);
+  const reserved = await answerTo(probe, 'exp-down', InventoryEventTypes.reserved);
   await app.close();
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  await pastDeadline(reserved, 2);
   await start();
-  await answerTo(probe, 'exp-3', InventoryEventTypes.expired);
-  expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+  await answerTo(probe, 'exp-down', InventoryEventTypes.expired);
+  expect(await stockAt(url, 'exp-store', 'SKU-DOWN')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+});
+
+it('expires the other reservations when one of them cannot be expired', async () => {
+  await stocked('SKU-HOL', 10);
+  // Its stock row does not exist: releasing it throws on every attempt, and its deadline is the oldest.
+  await app
+    .get<MikroORM>(MikroORM)
+    .em.fork()
+    .execute(
+      `insert into reservation (id, order_id, location_id, lines, status, expires_at)
+       values ('exp-broken', 'order-exp-broken', 'exp-store', '[{"sku":"SKU-GHOST","quantity":1}]', 'HELD', now() - interval '1 hour')`,
+    );
+  for (const id of ['exp-hol-1', 'exp-hol-2', 'exp-hol-3']) await reserveFor(id, 'SKU-HOL', 2, 1);
+  for (const id of ['exp-hol-1', 'exp-hol-2', 'exp-hol-3']) await answerTo(probe, id, InventoryEventTypes.expired);
+  expect(await stockAt(url, 'exp-store', 'SKU-HOL')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
+  // Ops see the one that fails, and why.
+  const health = (await (await fetch(`${url}/health`)).json()) as { sweeps: unknown };
+  expect(health.sweeps).toEqual([
+    { what: 'reservation expiry', failing: [{ id: 'exp-broken', failures: expect.any(Number), stuck: expect.any(Boolean), reason: 'stock row exp-store:SKU-GHOST of reservation exp-broken is missing' }] },
+  ]);
 });

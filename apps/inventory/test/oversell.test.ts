@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { InventoryCommandTypes, InventoryEventTypes, Topics, type ReservationOutcome } from '@fil/contracts';
 import { physicalTopic } from '@fil/messaging';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, KafkaProbe, settled, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { put, stockAt, store } from './support';
 
 useTestEnvironment('inventory-oversell');
@@ -73,7 +73,7 @@ it('grants exactly the 100 units spread over 5 locations to 500 concurrent reque
     timeoutMs: 90_000,
     what: 'an answer to every request',
   });
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await settled(instances[0].app, 'inventory', [Topics.inventoryCommands], probe);
   const all = answers('os-');
   expect(all).toHaveLength(500);
 
@@ -114,7 +114,8 @@ it('keeps every figure consistent when POS adjustments race with reservations on
     timeoutMs: 60_000,
     what: 'an answer to every reservation',
   });
-  await waitFor(async () => (await stockAt(url, 'race-1', 'SKU-RACE'))?.onHand === 70, { what: 'every adjustment applied' });
+  await settled(instances[0].app, 'inventory', [Topics.inventoryCommands, Topics.inventoryAdjustments], probe);
+  expect((await stockAt(url, 'race-1', 'SKU-RACE'))?.onHand).toBe(70);
   const grantedUnits = answers('race-').filter((m) => m.headers.ce_type === InventoryEventTypes.reserved).length;
   expect(answers('race-')).toHaveLength(200);
 

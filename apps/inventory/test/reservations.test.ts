@@ -1,6 +1,6 @@
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { KafkaProbe, settled, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Reservation } from '../src/reservations/reservation.entity';
@@ -64,7 +64,7 @@ it('reserves exactly the ATP under 60 concurrent commands and answers each comma
   await Promise.all(ids.map((id) => reserve(probe, id, 'rush', [{ sku: 'SKU-HOT', quantity: 1 }])));
 
   await waitFor(() => ids.every((id) => answersTo(probe, id).length > 0), { what: 'an answer to every command' });
-  await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for a duplicate answer to show up
+  await settled(app, 'inventory', [Topics.inventoryCommands], probe);
   const answers = ids.map((id) => answersTo(probe, id));
   expect(answers.every((list) => list.length === 1)).toBe(true);
   const types = answers.map(([answer]) => answer.headers.ce_type);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { serviceSource, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
-import { anOrder, call, commandsOf, location, networkKnown, orderEvent, orderEvents, stockLevel, submit } from './support';
+import { anOrder, call, commandsOf, location, networkKnown, orchestratorSettled, orderEvent, orderEvents, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-intake');
 jest.setTimeout(60_000);
@@ -83,6 +83,7 @@ describe('order intake: garbage never stops the consumer and is never dropped si
     expect(teleport.value.errors).toContain('pickupLocationId: pickupLocationId should not be empty');
     const noAddress = await orderEvent(probe, 'O-no-address', 'OrderRejected');
     expect(noAddress.value.errors).toEqual(['shippingAddress: shippingAddress should not be null or undefined']);
+    await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-negative', 'ReserveStock')).toEqual([]);
   });
 

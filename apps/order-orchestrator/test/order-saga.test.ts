@@ -12,6 +12,7 @@ import {
   fulfillmentEvent,
   location,
   networkKnown,
+  orchestratorSettled,
   orderEvent,
   orderEvents,
   refund,
@@ -209,6 +210,7 @@ describe('routing and re-routing', () => {
     const rejected = await orderEvent(probe, 'O-no-stock', 'OrderRejected');
     expect(rejected.value).toMatchObject({ status: 'REJECTED', previousStatus: 'RECEIVED', allocations: [] });
     expect(rejected.value.reason).toMatch(/^NO_STOCK: no candidate holds any of the ordered SKUs/);
+    await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-no-stock', 'ReserveStock')).toEqual([]);
   });
 
@@ -353,6 +355,7 @@ describe('routing and re-routing', () => {
     await answerReservation(probe, { reservationId: 'O-ghost:R1', orderId: 'O-ghost', locationId: 'WH-LYON', lines: [{ sku: 'SKU-A', quantity: 1 }] }, 'reserved');
     await answerReservation(probe, await submitted('O-after-ghost'), 'reserved', { key: 'O-ghost' });
     await orderEvent(probe, 'O-after-ghost', 'OrderAllocated');
+    await orchestratorSettled(app, probe);
     expect(probe.messages(Topics.dlq)).toEqual([]);
   });
 
@@ -462,6 +465,28 @@ describe('e-reservation', () => {
     expect((await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation')).value.reservationId).toBe(`${orderId}:R1`);
   });
 
+  it('shows an order collected just as it expired as NEEDS_ATTENTION, saying what to check, once inventory has taken the units again', async () => {
+    const orderId = 'O-ereserve-late';
+    const reserve = await submitted(orderId, order);
+    await answerReservation(probe, reserve, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await orderEvent(probe, orderId, 'OrderReadyForPickup');
+    // Inventory's sweep let the hold go before the collect's commit reached it, and the order expired...
+    await reservationEvent(probe, reserve, 'expired');
+    await orderEvent(probe, orderId, 'OrderExpired');
+    // ...but the customer had been handed the goods: the commit that fulfillment sent makes inventory take them again.
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await reservationEvent(probe, reserve, 'committed');
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention');
+    expect(attention.value).toMatchObject({ status: 'NEEDS_ATTENTION', previousStatus: 'EXPIRED' });
+    expect(attention.value.reason).toBe(
+      `collected at ST-PARIS after the order expired: inventory took the units of ${orderId}:R1 (3 × SKU-A) out of stock again; make sure the customer paid for them at the till`,
+    );
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'RESERVED', 'READY_FOR_PICKUP', 'EXPIRED', 'NEEDS_ATTENTION']);
+    expect((await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state).toBe('COMMITTED');
+  });
+
   it('rejects with NOT_AVAILABLE_IN_STORE and the nearest stores that could serve it', async () => {
     await submit(probe, anOrder('O-ereserve-missing', { ...order, lines: [{ lineId: '1', sku: 'SKU-B', quantity: 2, unitPrice: 10 }] }));
     const rejected = await orderEvent(probe, 'O-ereserve-missing', 'OrderRejected');
@@ -503,6 +528,7 @@ describe('cancellation', () => {
     const dead = await probe.waitForMessage(Topics.dlq, (m) => m.value.originalTopic === Topics.ordersCommands && m.key === 'O-shipped');
     expect(dead.value.reason).toMatch(/a part has already shipped/);
     expect((await call(url, 'GET', '/orders/O-shipped')).body.status).toBe('SHIPPED');
+    await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-shipped', 'ReleaseReservation')).toEqual([]);
     expect((await call(url, 'POST', '/orders/O-nope/cancel', { reason: 'x' })).status).toBe(404);
     expect((await call(url, 'POST', '/orders/O-shipped/cancel', {})).status).toBe(400);
@@ -525,6 +551,7 @@ describe('cancellation', () => {
     expect(probe.messages(Topics.dlq, (m) => m.key === 'O-cancel-early').map((m) => m.value.reason)).toEqual([
       'cannot cancel order O-never-submitted: it does not exist',
     ]);
+    await orchestratorSettled(app, probe);
     expect(statusesOf('O-cancel-early')).toEqual(['RECEIVED', 'CANCELLED']);
     expect(commandsOf(probe, Topics.fulfillmentCommands, 'O-cancel-early', 'CreateFulfillment')).toEqual([]);
   });

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
-import { anOrder, answerReservation, call, commandsOf, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
+import { anOrder, answerReservation, call, commandsOf, orchestratorSettled, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-timeouts');
 // Short deadlines so the test sees retries and compensations; inventory is played by the test, and stays silent.
@@ -36,6 +37,15 @@ afterAll(async () => {
 });
 
 const order = (orderId: string) => anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] });
+
+/** The order waits for no answer any more, so no sweep will act on it; then everything sent has been handled and read. */
+async function nothingPending(orderId: string): Promise<void> {
+  const em = app.get<MikroORM>(MikroORM).em.fork();
+  await waitFor(async () => (await em.execute(`select 1 from customer_order where order_id = ? and next_deadline is null`, [orderId])).length, {
+    what: `${orderId} to wait for no answer`,
+  });
+  await orchestratorSettled(app, probe);
+}
 
 describe('steps that get no answer in time', () => {
   it('sends a reservation again, then gives it up (released) and re-routes it elsewhere', async () => {
@@ -92,8 +102,7 @@ describe('steps that get no answer in time', () => {
     await waitFor(() => releasesOf(orderId).length === 1, { what: 'the release' });
     await reservationEvent(probe, reserve, 'released');
     await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state === 'RELEASED', { what: 'the release to be recorded' });
-    // Well past two deadlines: nothing more happens.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await nothingPending(orderId);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED']);
     expect(releasesOf(orderId)).toHaveLength(1);
   });
@@ -119,8 +128,29 @@ describe('steps that get no answer in time', () => {
     await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').length === 1, { what: 'the fulfillment' });
     await fulfillmentEvent(probe, commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')[0].value, 'CREATED');
     await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await nothingPending(orderId);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED']);
     expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).toHaveLength(1);
+  });
+});
+
+describe('an order whose deadline handling throws', () => {
+  it('does not hold up the timeouts of the other orders, and ends in NEEDS_ATTENTION with the reason', async () => {
+    await submit(probe, order('O-broken'));
+    await waitFor(() => reservesOf('O-broken').length === 1, { what: 'the reservation' });
+    // Data the saga cannot route: a reservation out of attempts whose lines are gone, due before any other.
+    const broken = [{ reservationId: 'O-broken:R1', locationId: 'WH-NEAR', kind: 'SHIP', lines: null, state: 'RESERVING', attempts: 2, deadline: '2000-01-01T00:00:00.000Z' }];
+    await app
+      .get<MikroORM>(MikroORM)
+      .em.fork()
+      .execute(`update customer_order set allocations = ?::jsonb, next_deadline = '2000-01-01' where order_id = 'O-broken'`, [JSON.stringify(broken)]);
+    for (const orderId of ['O-after-1', 'O-after-2']) await submit(probe, order(orderId));
+    await waitFor(() => reservesOf('O-after-1').length === 2 && reservesOf('O-after-2').length === 2, {
+      what: "the other orders' reservations sent again",
+      timeoutMs: 15_000,
+    });
+    const attention = await orderEvent(probe, 'O-broken', 'OrderNeedsAttention', 30_000);
+    expect(attention.value.reason).toMatch(/^the saga could not handle its overdue steps \(5 attempts, last: Cannot read properties of null/);
+    expect((await call(url, 'GET', '/orders/O-broken')).body.status).toBe('NEEDS_ATTENTION');
   });
 });

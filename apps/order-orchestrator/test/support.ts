@@ -13,7 +13,7 @@ import {
 } from '@fil/contracts';
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ceHeaders, testToken, waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
+import { ceHeaders, settled, testToken, waitFor, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
 /** A valid home-delivery order as a channel would submit it. */
 export function anOrder(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -146,4 +146,10 @@ export async function networkKnown(app: INestApplication, locations: number, sto
   await waitFor(async () => (await count('location_view')) === locations && (await count('stock_view')) === stockRows, {
     what: `the views to hold ${locations} locations and ${stockRows} stock rows`,
   });
+}
+
+/** Everything sent to the orchestrator so far has been handled, a sweep has run, and what it published has been read. */
+export function orchestratorSettled(app: INestApplication, probe: KafkaProbe): Promise<void> {
+  const inputs = [Topics.ordersSubmitted, Topics.ordersCommands, Topics.inventoryEvents, Topics.fulfillmentEvents, Topics.refunds, Topics.stockLevels, Topics.locations];
+  return settled(app, 'orders', inputs, probe);
 }

@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { signToken } from '@fil/auth';
 import { ORDER_EVENT_TYPES, Topics, type Allocation, type LocationRecord, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, KafkaProbe, settled, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { OrderView } from '../src/orders/order-view.entity';
 
 useTestEnvironment('returns');
@@ -58,7 +58,8 @@ async function outboxCount(topic: string, where: string, value: string): Promise
   return n;
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+/** Everything returns was sent has been handled, and what it published has been read. */
+const settle = () => settled(app, 'returns', [Topics.ordersEvents, Topics.returnsRequested, Topics.locations], probe);
 
 beforeAll(async () => {
   await probe.start([Topics.refunds, Topics.inventoryAdjustments, Topics.dlq]);

@@ -4,8 +4,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import type { Admin, Kafka } from 'kafkajs';
 import { Public } from '@fil/auth';
 import { KAFKA } from '@fil/messaging';
+import { Sweepers } from './sweeper';
 
-/** Liveness and readiness in one: the process answers, and its database and Kafka do too. */
+/**
+ * Liveness and readiness in one: the process answers, and its database and Kafka do too.
+ * The deadline sweeps' failing items are shown for ops, without making the service unready.
+ */
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -15,10 +19,11 @@ export class HealthController implements OnModuleDestroy {
   constructor(
     private readonly orm: MikroORM,
     @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly sweepers: Sweepers,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Database and Kafka reachability; 503 when either is down' })
+  @ApiOperation({ summary: "Database and Kafka reachability, 503 when either is down; the deadline sweeps' failing items" })
   async health() {
     const [database, kafka] = await Promise.all([
       check(() => this.orm.em.fork().execute('select 1')),
@@ -28,7 +33,7 @@ export class HealthController implements OnModuleDestroy {
         await this.admin.describeCluster();
       }),
     ]);
-    const body = { status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded', checks: { database, kafka } };
+    const body = { status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded', checks: { database, kafka }, sweeps: this.sweepers.report() };
     if (body.status !== 'ok') throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }

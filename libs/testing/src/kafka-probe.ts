@@ -24,6 +24,8 @@ export class KafkaProbe {
   private producer?: Producer;
   private consumer?: Consumer;
   private readonly seen = new Map<string, ProbedMessage[]>();
+  /** The last offset read per `physicalTopic:partition`. */
+  private readonly read = new Map<string, number>();
 
   /** Creates the topics, then starts watching `topics` (logical names). */
   async start(topics: string[]): Promise<void> {
@@ -38,6 +40,7 @@ export class KafkaProbe {
     const byPhysical = new Map(topics.map((topic) => [physicalTopic(topic), topic]));
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
+        this.read.set(`${topic}:${partition}`, Number(message.offset));
         const raw = message.value?.toString('utf8') ?? null;
         let value: unknown = raw;
         try {
@@ -77,6 +80,18 @@ export class KafkaProbe {
 
   waitForMessage(topic: string, predicate: (message: ProbedMessage) => boolean, timeoutMs = 20_000): Promise<ProbedMessage> {
     return waitFor(() => this.messages(topic, predicate)[0], { timeoutMs, what: `a message on ${topic}` });
+  }
+
+  /** The topics it watches (logical names). */
+  topics(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /** Waits until it has read each partition up to `ends`, the next offsets by `physicalTopic:partition`. */
+  async caughtUp(ends: Map<string, number>): Promise<void> {
+    await waitFor(() => [...ends].every(([partition, end]) => end === 0 || (this.read.get(partition) ?? -1) >= end - 1), {
+      what: 'the probe to read its topics to the end',
+    });
   }
 
   async stop(): Promise<void> {

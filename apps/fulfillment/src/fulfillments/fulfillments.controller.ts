@@ -119,6 +119,6 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 404, description: "Unknown fulfillment, or another location's" })
   @ApiResponse({ status: 409, description: 'Not READY_FOR_PICKUP, not a PICKUP, or an e-reservation past its deadline', schema: { example: EXAMPLES.conflict } })
   collect(@Param('id') id: string, @Caller() staff: Principal) {
-    return this.fulfillments.step(id, 'collect', staff, (fulfillment) => fulfillment.collect());
+    return this.fulfillments.collect(id, staff);
   }
 }

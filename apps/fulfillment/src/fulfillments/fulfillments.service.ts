@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nest
 import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto } from '@fil/contracts';
+import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
@@ -100,6 +100,22 @@ export class FulfillmentsService {
           data: report,
           id: `${fulfillment.id}:${InventoryCommandTypes.shortPick}`,
         });
+      }
+      return true;
+    });
+  }
+
+  /**
+   * The hand-over is the moment of truth for the deadline: an accepted collect tells inventory
+   * itself, in the same transaction, to consume the reservation, so the stock is right even if
+   * the reservation expires before the command arrives or the order has moved on.
+   */
+  async collect(id: string, staff: Principal): Promise<FulfillmentView> {
+    return this.step(id, 'collect', staff, async (fulfillment, em) => {
+      if (!fulfillment.collect()) return false;
+      if (fulfillment.reservationId) {
+        const ref: ReservationRefDto = { reservationId: fulfillment.reservationId, orderId: fulfillment.orderId };
+        await this.outbox.add(em, { topic: Topics.inventoryCommands, key: fulfillment.orderId, type: InventoryCommandTypes.commit, data: ref, id: `${fulfillment.id}:${InventoryCommandTypes.commit}` });
       }
       return true;
     });

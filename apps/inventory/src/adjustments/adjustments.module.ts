@@ -7,5 +7,6 @@ import { AdjustmentsService } from './adjustments.service';
   imports: [StockModule],
   controllers: [AdjustmentsController],
   providers: [AdjustmentsService],
+  exports: [AdjustmentsService],
 })
 export class AdjustmentsModule {}

@@ -20,8 +20,12 @@ export class AdjustmentsService {
    * message id dedupe is not enough: a sender may resend the same adjustment as a
    * new message.
    */
-  async apply(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const adjustment = parseMessage(StockAdjustmentDto, message.value);
+  apply(message: IncomingMessage, em: EntityManager): Promise<void> {
+    return this.record(em, parseMessage(StockAdjustmentDto, message.value));
+  }
+
+  /** Applies a change of on-hand once per adjustmentId, and names the reservations it leaves short. */
+  async record(em: EntityManager, adjustment: StockAdjustmentDto): Promise<void> {
     if (await em.findOne(Adjustment, adjustment.adjustmentId)) return;
     if (!(await em.findOne(Location, adjustment.locationId))) {
       throw new InvalidMessage(`unknown location ${adjustment.locationId}`);

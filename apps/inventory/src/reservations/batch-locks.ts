@@ -22,6 +22,19 @@ export async function lockStockOfBatch(messages: IncomingMessage[], em: EntityMa
       reservationIds.push(command.reservationId);
     }
   }
+  await lockStockRows(em, rows, reservationIds);
+}
+
+/**
+ * Locks the stock rows of the reservations in the same global order: the expiry sweep takes
+ * them before the reservation, as a batch does, so the two never wait on each other in a cycle.
+ */
+export function lockStockOfReservations(em: EntityManager, reservationIds: string[]): Promise<void> {
+  return lockStockRows(em, new Set(), reservationIds);
+}
+
+/** `rows` holds JSON `[locationId, sku]` pairs; the rows of `reservationIds` are added to them. */
+async function lockStockRows(em: EntityManager, rows: Set<string>, reservationIds: string[]): Promise<void> {
   if (reservationIds.length) {
     const held = await em.execute<{ location_id: string; sku: string }[]>(
       `select r.location_id, line->>'sku' as sku

@@ -12,8 +12,8 @@ describe('reservation', () => {
 
   it('releases or commits only once, and only while held', () => {
     const held = Reservation.held(request);
-    expect(held.commit()).toBe(true);
-    expect(held.commit()).toBe(false);
+    expect(held.commit()).toBe('CONSUME');
+    expect(held.commit()).toBeUndefined();
     expect(held.release()).toBe(false);
     expect(held.outcome().type).toBe('ReservationCommitted');
 
@@ -23,5 +23,31 @@ describe('reservation', () => {
       type: 'StockReservationRefused',
       data: expect.objectContaining({ reason: 'INSUFFICIENT_STOCK', shortLines: [{ sku: 'A', requested: 2, atp: 1 }] }),
     });
+  });
+
+  it('expires only once the grace period after its deadline is over, and only while held', () => {
+    const deadline = new Date('2030-01-01T00:00:00Z');
+    const at = (ms: number) => new Date(deadline.getTime() + ms);
+    expect(Reservation.held(request).expire(at(3_600_000), 0)).toBe(false);
+    const held = Reservation.held(request, deadline);
+    expect(held.expire(at(59_999), 60_000)).toBe(false);
+    expect(held.expire(at(60_000), 60_000)).toBe(true);
+    expect(held.expire(at(60_000), 60_000)).toBe(false);
+    expect(held.outcome().type).toBe('ReservationExpired');
+    const committed = Reservation.held(request, deadline);
+    committed.commit();
+    expect(committed.expire(at(3_600_000), 0)).toBe(false);
+  });
+
+  it('commits a reservation whatever its deadline: an expired one has its units taken again', () => {
+    const expired = Reservation.held(request, new Date('2030-01-01T00:00:00Z'));
+    expired.expire(new Date('2030-01-02T00:00:00Z'), 0);
+    expect(expired.commit()).toBe('TAKE_AGAIN');
+    expect(expired.outcome().type).toBe('ReservationCommitted');
+    expect(expired.commit()).toBeUndefined();
+    const released = Reservation.held(request);
+    released.release();
+    expect(released.commit()).toBeUndefined();
+    expect(released.outcome().type).toBe('ReservationReleased');
   });
 });

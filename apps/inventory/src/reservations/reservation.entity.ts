@@ -52,13 +52,12 @@ export class Reservation {
     return reservation;
   }
 
-  isExpiredAt(now: Date): boolean {
-    return this.expiresAt !== null && this.expiresAt.getTime() <= now.getTime();
-  }
-
-  /** Returns whether the held units must go back to ATP: only a HELD reservation past its expiry expires. */
-  expire(now: Date): boolean {
-    if (this.status !== 'HELD' || !this.isExpiredAt(now)) return false;
+  /**
+   * Returns whether the held units must go back to ATP: a HELD reservation expires once
+   * `graceMs` have passed since its deadline, so that a commit already on its way wins.
+   */
+  expire(now: Date, graceMs: number): boolean {
+    if (this.status !== 'HELD' || this.expiresAt === null || this.expiresAt.getTime() + graceMs > now.getTime()) return false;
     this.status = 'EXPIRED';
     return true;
   }
@@ -77,11 +76,16 @@ export class Reservation {
     return true;
   }
 
-  /** Returns whether the held units must be consumed; only HELD stock not past its expiry can be. */
-  commit(now: Date = new Date()): boolean {
-    if (this.status !== 'HELD' || this.isExpiredAt(now)) return false;
+  /**
+   * The goods left: shipped, or handed over at the counter, which fulfillment refuses from
+   * the deadline on. A commit is a fact, so it wins over an expiry: held units are consumed,
+   * and units an expiry already gave back have to be taken out of on-hand again.
+   */
+  commit(): 'CONSUME' | 'TAKE_AGAIN' | undefined {
+    if (this.status !== 'HELD' && this.status !== 'EXPIRED') return undefined;
+    const effect = this.status === 'HELD' ? 'CONSUME' : 'TAKE_AGAIN';
     this.status = 'COMMITTED';
-    return true;
+    return effect;
   }
 
   /** Takes up to `quantity` units of `sku` out of the reservation (a short pick); returns how many it held. */

@@ -4,10 +4,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { Adjustment } from '../adjustments/adjustment.entity';
+import { AdjustmentsService } from '../adjustments/adjustments.service';
 import { Location } from '../locations/location.entity';
 import { parseMessage } from '../parse-message';
 import { Stock } from '../stock/stock.entity';
 import { StockService } from '../stock/stock.service';
+import { lockStockOfReservations } from './batch-locks';
 import { quantitiesBySku, Reservation, type ShortLine } from './reservation.entity';
 
 /**
@@ -20,6 +22,7 @@ export class ReservationsService {
   constructor(
     private readonly stock: StockService,
     private readonly outbox: Outbox,
+    private readonly adjustments: AdjustmentsService,
   ) {}
 
   handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
@@ -65,14 +68,33 @@ export class ReservationsService {
 
   async commit(ref: ReservationRefDto, em: EntityManager): Promise<void> {
     const reservation = await this.find(ref, em);
-    // Past its expiry it is released, not consumed, even if the sweep has not reached it yet.
-    if (reservation.isExpiredAt(new Date())) return this.expire(reservation, em);
-    if (reservation.commit()) {
+    const effect = reservation.commit();
+    if (effect === 'CONSUME') {
       const stocks = await this.lockHeld(reservation, em);
       for (const [stock, quantity] of stocks) stock.consume(quantity);
       await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
+    } else if (effect === 'TAKE_AGAIN') {
+      await this.takeAgain(reservation, em);
     }
     await this.answer(reservation, em);
+  }
+
+  /**
+   * The expiry gave the units back before the commit of a collect arrived: they left the store
+   * all the same, so on-hand drops by them, recorded as an adjustment that names the
+   * reservations now short (StockShortage) if the units were promised again meanwhile.
+   */
+  private async takeAgain(reservation: Reservation, em: EntityManager): Promise<void> {
+    for (const [sku, quantity] of reservation.quantitiesBySku()) {
+      await this.adjustments.record(em, {
+        adjustmentId: `${reservation.id}:${sku}:collected-after-expiry`,
+        locationId: reservation.locationId,
+        sku,
+        mode: 'DELTA',
+        quantity: -quantity,
+        reason: `COLLECTED_AFTER_EXPIRY (${reservation.id})`,
+      });
+    }
   }
 
   /**
@@ -121,29 +143,20 @@ export class ReservationsService {
   }
 
   /**
-   * Releases up to `limit` reservations past their expiry. SKIP LOCKED lets several
-   * inventory instances sweep at once without taking the same reservation twice.
+   * Releases one reservation still HELD `graceMs` past its deadline; false when it is not (or
+   * another instance has it). Stock rows are locked first, in a batch's order, then the
+   * reservation with SKIP LOCKED: a command batch holding it is left alone.
    */
-  async expireDue(em: EntityManager, limit = 100): Promise<number> {
-    const due = await em.execute<{ id: string }[]>(
-      `select id from reservation where status = 'HELD' and expires_at <= now()
-        order by expires_at limit ? for update skip locked`,
-      [limit],
-    );
-    for (const { id } of due) {
-      const reservation = await em.findOneOrFail(Reservation, id);
-      await this.expire(reservation, em);
-    }
-    return due.length;
-  }
-
-  private async expire(reservation: Reservation, em: EntityManager): Promise<void> {
-    if (reservation.expire(new Date())) {
-      const stocks = await this.lockHeld(reservation, em);
-      for (const [stock, quantity] of stocks) stock.release(quantity);
-      await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
-    }
+  async expireIfDue(id: string, graceMs: number, em: EntityManager): Promise<boolean> {
+    await lockStockOfReservations(em, [id]);
+    const [locked] = await em.execute<{ id: string }[]>('select id from reservation where id = ? for update skip locked', [id]);
+    const reservation = locked && (await em.findOneOrFail(Reservation, id));
+    if (!reservation || !reservation.expire(new Date(), graceMs)) return false;
+    const stocks = await this.lockHeld(reservation, em);
+    for (const [stock, quantity] of stocks) stock.release(quantity);
+    await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
     await this.answer(reservation, em);
+    return true;
   }
 
   private async lockHeld(reservation: Reservation, em: EntityManager): Promise<[Stock, number][]> {

@@ -100,8 +100,11 @@ describe('routeOrder: policy', () => {
   });
 
   it('never uses a location excluded for the order, and says so', () => {
-    const decision = routeOrder(request({ shippingAddress: { lat: 48.9, lng: 2.3 }, excluded: new Set(['WH']) }));
-    expect(decision.outcome === 'ALLOCATE' && decision.allocations.map((a) => a.locationId)).not.toContain('WH');
+    const paris = { lat: 48.9, lng: 2.3 };
+    expect(routeOrder(request({ shippingAddress: paris }))).toMatchObject({ outcome: 'ALLOCATE', allocations: [{ locationId: 'WH' }] });
+    const decision = routeOrder(request({ shippingAddress: paris, excluded: new Set(['WH']) }));
+    // The nearest other location that holds both units, instead of the warehouse next door.
+    expect(decision).toMatchObject({ outcome: 'ALLOCATE', allocations: [{ locationId: 'ST-VILLEURBANNE', lines: [{ sku: 'A', quantity: 2 }] }] });
     expect(decision.explanation.candidates).toContainEqual({ locationId: 'WH', filteredOut: 'EXCLUDED_FOR_ORDER' });
   });
 

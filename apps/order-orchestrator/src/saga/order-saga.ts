@@ -112,6 +112,11 @@ export class OrderSaga {
     const allocation = order && this.allocation(order, outcome.reservationId);
     if (!order || !allocation || allocation.state === state) return;
     order.updateAllocation(allocation.reservationId, { state, deadline: undefined, attempts: undefined });
+    // The collect's commit reached inventory after the hold expired: the goods are gone, a person checks the sale.
+    if (state === 'COMMITTED' && order.status === 'EXPIRED') {
+      const why = `collected at ${allocation.locationId} after the order expired: inventory took the units of ${allocation.reservationId} (${describe(allocation.lines)}) out of stock again; make sure the customer paid for them at the till`;
+      await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    }
   }
 
   /** The hold ended on its own: an e-reservation not collected in time is EXPIRED; anything else is re-routed. */

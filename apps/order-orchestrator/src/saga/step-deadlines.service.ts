@@ -1,46 +1,57 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { startSweeper } from '@fil/platform';
+import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { Order } from '../orders/order.entity';
-import { OrderSaga } from './order-saga';
+import { OrderEventsPublisher } from './order-events.publisher';
+import { lockOrder, OrderSaga } from './order-saga';
 
 /**
- * Every `FIL_SAGA_POLL_MS` (default 1 s), hands the orders with a step past its deadline
- * to the saga. SKIP LOCKED lets several instances sweep without taking the same order
- * twice, or waiting on one a message is changing.
+ * Every `FIL_SAGA_POLL_MS` (default 1 s), hands each order with a step past its deadline to
+ * the saga, in a transaction of its own: an order whose handling throws holds up no other.
  */
 @Injectable()
-export class StepDeadlinesService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private sweeper?: { stop: () => Promise<void> };
+export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob {
+  readonly what = 'saga step deadlines';
 
   constructor(
     private readonly orm: MikroORM,
     private readonly saga: OrderSaga,
+    private readonly events: OrderEventsPublisher,
+    private readonly sweepers: Sweepers,
   ) {}
 
   onApplicationBootstrap() {
-    const pollMs = Number(process.env.FIL_SAGA_POLL_MS ?? 1_000);
-    this.sweeper = startSweeper('saga deadline sweep', pollMs, () => this.sweep(), new Logger(StepDeadlinesService.name));
+    this.sweepers.start(this, Number(process.env.FIL_SAGA_POLL_MS ?? 1_000));
   }
 
-  async beforeApplicationShutdown() {
-    await this.sweeper?.stop();
+  async due(limit: number, skip: string[]): Promise<string[]> {
+    const rows = await this.orm.em.fork().execute<{ order_id: string }[]>(
+      `select order_id from customer_order
+        where next_deadline <= now() and order_id not in (select jsonb_array_elements_text(?::jsonb))
+        order by next_deadline limit ?`,
+      [JSON.stringify(skip), limit],
+    );
+    return rows.map((row) => row.order_id);
   }
 
-  /** One sweep of up to `limit` overdue orders; how many it found. */
-  sweep(limit = 50): Promise<number> {
+  /** SKIP LOCKED: an order a message is changing, or another instance sweeps, waits for the next sweep. */
+  handle(orderId: string): Promise<boolean> {
     return this.orm.em.fork().transactional(async (em: EntityManager) => {
-      const due = await em.execute<{ order_id: string }[]>(
-        `select order_id from customer_order where next_deadline <= now()
-          order by next_deadline limit ? for update skip locked`,
-        [limit],
-      );
-      for (const { order_id } of due) {
-        const order = await em.findOneOrFail(Order, { orderId: order_id });
-        await this.saga.stepsOverdue(em, order);
-        await em.flush();
-      }
-      return due.length;
+      const [due] = await em.execute(`select 1 from customer_order where order_id = ? and next_deadline <= now() for update skip locked`, [orderId]);
+      if (!due) return false;
+      await this.saga.stepsOverdue(em, await em.findOneOrFail(Order, { orderId }));
+      return true;
+    });
+  }
+
+  /** The order leaves the sweep and waits for a person, who is told what failed. */
+  giveUp(orderId: string, reason: string): Promise<void> {
+    return this.orm.em.fork().transactional(async (em: EntityManager) => {
+      const order = await lockOrder(em, orderId);
+      if (!order) return;
+      for (const { reservationId, deadline } of order.allocations) if (deadline) order.updateAllocation(reservationId, { deadline: undefined });
+      const why = `the saga could not handle its overdue steps (${reason}); they are no longer retried: check the order's reservations and fulfillments, then finish or cancel it by hand`;
+      if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
     });
   }
 }
