@@ -5,4 +5,5 @@ export * from './outbox-relay';
 export * from './message-consumer';
 export * from './messaging.migration';
 export * from './messaging-dedupe-by-source.migration';
+export * from './messaging-failures.migration';
 export * from './messaging.module';

@@ -8,6 +8,7 @@ import {
   InvalidMessage,
   MessageConsumer,
   messagingDedupeBySourceMigration,
+  messagingFailuresMigration,
   messagingMigration,
   Outbox,
   OutboxRelay,
@@ -55,7 +56,7 @@ async function applyEffect(message: IncomingMessage<{ key: string; n?: number; f
 
 beforeAll(async () => {
   await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration] }));
+  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration] }));
   await orm.getMigrator().up();
   await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
   await probe.start([Topics.ordersEvents, Topics.dlq]);

@@ -79,6 +79,15 @@ export class KafkaProbe {
     return waitFor(() => this.messages(topic, predicate)[0], { timeoutMs, what: `a message on ${topic}` });
   }
 
+  /** Waits until everything on `topic` up to now has been seen: what is not there by then was never sent. */
+  async caughtUp(topic: string): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(physicalTopic(topic)).finally(() => admin.disconnect());
+    const seen = (partition: number, offset: number) => this.messages(topic, (m) => m.partition === partition && Number(m.offset) >= offset).length;
+    await waitFor(() => ends.every(({ partition, high }) => high === '0' || seen(partition, Number(high) - 1)), { what: `the end of ${topic}` });
+  }
+
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
