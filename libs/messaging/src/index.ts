@@ -1,5 +1,6 @@
 export * from './kafka';
 export * from './message';
+export * from './dead-letter';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './message-consumer';
