@@ -47,7 +47,7 @@ describe('every service', () => {
     '%s reports its database and Kafka on /health and serves its OpenAPI document at /docs',
     async (service) => {
       const health = await http('GET', `${system.url(service)}/health`);
-      expect(health).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'up', kafka: 'up' } } });
+      expect(health).toEqual({ status: 200, body: { status: 'ok', checks: { database: 'up', kafka: 'up' }, messaging: { held: [], parked: 0 } } });
       const docs = await http('GET', `${system.url(service)}/docs/openapi.json`);
       expect(docs.status).toBe(200);
       expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/health']));
