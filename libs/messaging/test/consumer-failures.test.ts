@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners } from 'kafkajs';
 import { Topics } from '@fil/contracts';
-import { ormOptions, ensureDatabase, dropDatabase, databaseName } from '@fil/persistence';
-import { KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
-import { createKafka, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, MessageConsumer, Outbox, OutboxRelay, physicalTopic, type IncomingMessage } from '../src';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
+import { createKafka, MessageConsumer, Outbox, OutboxRelay, physicalTopic, type IncomingMessage } from '../src';
 
 useTestEnvironment('consumer-failures');
 jest.setTimeout(30_000);
@@ -40,12 +39,7 @@ const partitionOf = (key: string) =>
   Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata: [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] })), message: { key, value: null } });
 
 beforeAll(async () => {
-  await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init({
-    ...ormOptions({ service, entities: [], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration] }),
-    discovery: { warnWhenNoEntities: false },
-  });
-  await orm.getMigrator().up();
+  orm = await openMessagingDatabase(service);
   await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
   await probe.start([Topics.ordersEvents, Topics.dlq]);
   consumer = new MessageConsumer(orm, kafka, outbox, { service, acceptsSource: () => true });
@@ -59,8 +53,7 @@ afterAll(async () => {
   await consumer.stop();
   await relay.stop();
   await probe.stop();
-  await orm.close();
-  await dropDatabase(databaseName(service));
+  await closeMessagingDatabase(orm, service);
 });
 
 describe('a message whose handler keeps failing for a while', () => {

@@ -1,23 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ConfigResourceTypes } from 'kafkajs';
 import { Topics } from '@fil/contracts';
-import { ormOptions, ensureDatabase, dropDatabase, databaseName } from '@fil/persistence';
-import { KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
-import {
-  createKafka,
-  InvalidMessage,
-  MessageConsumer,
-  messagingDedupeBySourceMigration,
-  messagingFailuresMigration,
-  messagingMigration,
-  Outbox,
-  OutboxRelay,
-  physicalTopic,
-  type IncomingMessage,
-} from '../src';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
+import { createKafka, InvalidMessage, MessageConsumer, Outbox, OutboxRelay, physicalTopic, type IncomingMessage } from '../src';
 
 useTestEnvironment('dlq-tool');
 jest.setTimeout(30_000);
@@ -56,12 +44,7 @@ async function countOf(key: string): Promise<number> {
 const deadLetters = (key: string) => probe.messages(Topics.dlq, (m) => m.key === key);
 
 beforeAll(async () => {
-  await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init({
-    ...ormOptions({ service, entities: [], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration] }),
-    discovery: { warnWhenNoEntities: false },
-  });
-  await orm.getMigrator().up();
+  orm = await openMessagingDatabase(service);
   await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
   const admin = kafka.admin();
   await admin.connect();
@@ -79,8 +62,7 @@ afterAll(async () => {
   await consumer.stop();
   await relay.stop();
   await probe.stop();
-  await orm.close();
-  await dropDatabase(databaseName(service));
+  await closeMessagingDatabase(orm, service);
 });
 
 describe('npm run dlq', () => {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
-import { ormOptions, ensureDatabase, dropDatabase, databaseName } from '@fil/persistence';
-import { KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
-import { createKafka, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, OutboxRelay, physicalTopic } from '../src';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment } from '@fil/testing';
+import { createKafka, OutboxRelay, physicalTopic } from '../src';
 
 useTestEnvironment('relay');
 jest.setTimeout(30_000);
@@ -35,12 +34,7 @@ const event = (n: number, pad = 0) => JSON.stringify({ n, pad: 'p'.repeat(pad) }
 const numbers = (topic: string, key: string) => probe.messages(topic, (m) => m.key === key).map((m) => m.value.n);
 
 beforeAll(async () => {
-  await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init({
-    ...ormOptions({ service, entities: [], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration] }),
-    discovery: { warnWhenNoEntities: false },
-  });
-  await orm.getMigrator().up();
+  orm = await openMessagingDatabase(service);
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -56,8 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await relay.stop();
   await probe.stop();
-  await orm.close();
-  await dropDatabase(databaseName(service));
+  await closeMessagingDatabase(orm, service);
 });
 
 describe('outbox relay with a message the broker refuses', () => {

@@ -1,8 +1,7 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
-import { createKafka, MessageConsumer, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, Outbox, OutboxRelay } from '@fil/messaging';
-import { databaseName, dropDatabase, ensureDatabase, ormOptions } from '@fil/persistence';
-import { KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+import { createKafka, MessageConsumer, Outbox, OutboxRelay } from '@fil/messaging';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
 import { HealthController } from '../src';
 
 useTestEnvironment('health');
@@ -19,12 +18,7 @@ let health: HealthController;
 let broken = true;
 
 beforeAll(async () => {
-  await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init({
-    ...ormOptions({ service, entities: [], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration] }),
-    discovery: { warnWhenNoEntities: false },
-  });
-  await orm.getMigrator().up();
+  orm = await openMessagingDatabase(service);
   await probe.start([]);
   consumer = new MessageConsumer(orm, kafka, new Outbox(service), { service, acceptsSource: () => true });
   consumer.on(Topics.ordersSubmitted, async () => {
@@ -39,8 +33,7 @@ afterAll(async () => {
   await health.onModuleDestroy();
   await consumer.stop();
   await probe.stop();
-  await orm.close();
-  await dropDatabase(databaseName(service));
+  await closeMessagingDatabase(orm, service);
 });
 
 describe('/health', () => {

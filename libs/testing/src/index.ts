@@ -3,3 +3,4 @@ export * from './kafka-probe';
 export * from './start-service';
 export * from './fil-system';
 export * from './cloud-event-headers';
+export * from './messaging-database';
