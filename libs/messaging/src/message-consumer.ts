@@ -116,11 +116,12 @@ export class MessageConsumer {
   }
 
   async stop(): Promise<void> {
+    // After the disconnect, which waits for the batches in progress: none can hold a partition any more.
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
     for (const retry of this.retries) clearTimeout(retry);
     this.retries.clear();
     this.holds.clear();
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
   }
 
   /** The partitions stopped at a message that keeps failing, with the error and since when. */
@@ -156,7 +157,7 @@ export class MessageConsumer {
   }
 
   /** Handles each message in its own transaction; stops at the first that fails for a reason that may pass. */
-  private async handleOneByOne(batch: DecodedMessage[], heartbeat: () => Promise<void>): Promise<{ handled: number; failure?: unknown }> {
+  private async handleOneByOne(batch: Received[], heartbeat: () => Promise<void>): Promise<{ handled: number; failure?: unknown }> {
     for (const [index, decoded] of batch.entries()) {
       try {
         await this.handleAlone(decoded);
@@ -192,12 +193,12 @@ export class MessageConsumer {
     return { ...decoded, forged: `${topic} does not accept messages ${source ? `from source ${source}` : 'without a ce_source'}` };
   }
 
-  private async handleTogether(batch: (Received)[]): Promise<void> {
+  private async handleTogether(batch: Received[]): Promise<void> {
     // The batch's outgoing messages are written in one statement at its end, in its transaction.
     await this.orm.em.fork().transactional((tx) => this.outbox.batched(tx, () => this.handleIn(tx, batch)));
   }
 
-  private async handleIn(tx: EntityManager, batch: (Received)[]): Promise<void> {
+  private async handleIn(tx: EntityManager, batch: Received[]): Promise<void> {
     const claims = await this.claim(tx, batch);
     const steps = batch.map((decoded, index) => ({
       decoded,
