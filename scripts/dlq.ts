@@ -124,6 +124,10 @@ async function inDatabase<T>(service: string, work: (client: Client) => Promise<
   }
   try {
     return await work(client);
+  } catch (error) {
+    // 42P01 undefined table, 42703 undefined column: the service has not run since the upgrade.
+    if (['42P01', '42703'].includes((error as { code?: string }).code ?? '')) throw new Error(`${service}: its database is not migrated yet, start the service once`);
+    throw error;
   } finally {
     await client.end();
   }
