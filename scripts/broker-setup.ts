@@ -34,8 +34,8 @@ export function topicCommands(prefix = ''): string[] {
 
 /**
  * Write on the topics TOPIC_WRITERS gives the service (the DLQ among them), Read on those it
- * consumes and on its group. No cluster grant: the producers are not idempotent, and
- * Kafka 3 lets a producer with Write on a topic be idempotent anyway.
+ * consumes and on its group. No cluster grant: Kafka 3 lets a producer with Write on a topic
+ * be idempotent (the outbox relay is) without IdempotentWrite on the cluster.
  */
 export function aclCommands(prefix = ''): string[] {
   const grant = (service: FilService, operations: string[], resources: string[]) =>

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
-import { messagingDedupeBySourceMigration, messagingMigration } from '@fil/messaging';
+import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
 import { routingMigration } from './migrations/0002-routing.migration';
@@ -25,7 +25,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, StockView, LocationView],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, ordersMigration, routingMigration, ordersByStatusMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, ordersMigration, routingMigration, ordersByStatusMigration],
       acceptsSource,
     }),
     StockModule,

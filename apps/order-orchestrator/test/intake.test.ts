@@ -87,6 +87,16 @@ describe('order intake: garbage never stops the consumer and is never dropped si
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-negative', 'ReserveStock')).toEqual([]);
   });
 
+  it('rejects an order over the size limit with OrderRejected giving the limit, and dead-letters an excerpt of it', async () => {
+    await submit(probe, anOrder('O-huge', { note: 'x'.repeat(600_000) }));
+    const rejected = await orderEvent(probe, 'O-huge', 'OrderRejected');
+    expect(rejected.value).toMatchObject({ orderId: 'O-huge', status: 'REJECTED', reason: 'VALIDATION_FAILED', channel: 'web' });
+    expect(rejected.value.errors).toEqual([expect.stringMatching(/^message of \d+ bytes is over the limit of 524288 bytes$/)]);
+    const dead = await dlqOf('O-huge');
+    expect(dead.value).toMatchObject({ reason: rejected.value.errors[0], valueBytes: expect.any(Number), truncated: true });
+    expect(dead.value.value).toHaveLength(4096);
+  });
+
   it('still takes valid orders after all that garbage', async () => {
     await submit(probe, anOrder('O-valid'));
     await received('O-valid');

@@ -5,6 +5,8 @@ export interface Claimable {
   source: string;
   id: string;
   digest: string;
+  /** Sent again from the DLQ: takes back the claim of the same message this consumer dead-lettered. */
+  redrive?: boolean;
 }
 
 /**
@@ -18,8 +20,10 @@ const keyOf = ({ source, id }: { source: string; id: string }) => JSON.stringify
 /**
  * Records messages as handled by `consumer`, in one statement, and says for each, in order,
  * what it is; of several with one (source, id) in the list, the first is the one claimed.
+ * A redriven copy of a message this consumer dead-lettered is `fresh` once.
  */
 export async function claimMessages(tx: EntityManager, consumer: string, messages: Claimable[]): Promise<Claim[]> {
+  const redriven = new Set((await takeBackDeadLettered(tx, consumer, messages.filter((message) => message.redrive))).map(keyOf));
   const firsts = new Map<string, Claimable>();
   for (const message of messages) if (!firsts.has(keyOf(message))) firsts.set(keyOf(message), message);
   const inserted = await tx.execute<{ source: string; id: string }[]>(
@@ -41,9 +45,31 @@ export async function claimMessages(tx: EntityManager, consumer: string, message
     for (const row of rows) handledWith.set(keyOf(row), row.digest);
   }
   return messages.map((message) => {
-    if (fresh.delete(keyOf(message))) return 'fresh';
+    if (fresh.delete(keyOf(message)) || redriven.delete(keyOf(message))) return 'fresh';
     const digest = handledWith.get(keyOf(message));
     // A row from before digests were kept cannot tell: a redelivery, as it always was.
     return !digest || digest === message.digest ? 'redelivered' : 'conflict';
   });
+}
+
+/** Notes that the messages `consumer` claimed were dead-lettered, so that a redrive may take them back. */
+export async function markDeadLettered(tx: EntityManager, consumer: string, messages: { source: string; id: string }[]): Promise<void> {
+  if (!messages.length) return;
+  await tx.execute(
+    `update handled_message h set dead_lettered = true from jsonb_to_recordset(?::jsonb) as m(source text, id text)
+     where h.consumer = ? and (h.source, h.message_id) = (m.source, m.id)`,
+    [JSON.stringify(messages.map(({ source, id }) => ({ source, id }))), consumer],
+  );
+}
+
+/** Claims again, once, the dead-lettered messages of which these are redriven copies with the same content. */
+async function takeBackDeadLettered(tx: EntityManager, consumer: string, redrives: Claimable[]) {
+  if (!redrives.length) return [];
+  return tx.execute<{ source: string; id: string }[]>(
+    `update handled_message h set dead_lettered = false, handled_at = now()
+     from jsonb_to_recordset(?::jsonb) as m(source text, id text, digest text)
+     where h.consumer = ? and (h.source, h.message_id, h.digest) = (m.source, m.id, m.digest) and h.dead_lettered
+     returning h.source, h.message_id as id`,
+    [JSON.stringify(redrives), consumer],
+  );
 }

@@ -17,7 +17,7 @@ export function createKafka(clientId: string): Kafka {
 }
 
 // kafkajs reports these at ERROR while a new topic's leader is elected, then retries and succeeds.
-const TRANSIENT = /not the leader|coordinator is not available|leadership election/i;
+const TRANSIENT = /not the leader|coordinator is not available|coordinator is loading|leadership election/i;
 
 /** kafkajs's own logs as JSON lines like ours, without the noise of retried transient errors. */
 const jsonLogCreator: logCreator =

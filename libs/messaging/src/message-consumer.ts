@@ -5,9 +5,13 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Topics } from '@fil/contracts';
 import { describeError, inTrace } from '@fil/observability';
 import { logicalTopic, physicalTopic } from './kafka';
-import { claimMessages, type Claim } from './handled-messages';
+import { claimMessages, markDeadLettered, type Claim } from './handled-messages';
+import { deadLetterId, deadLetterOf } from './dead-letter';
 import { decodeMessage, InvalidMessage, type DecodedMessage, type IncomingMessage } from './message';
 import type { Outbox } from './outbox';
+
+/** A decoded message, with why its topic does not take it from its source, if so. */
+type Received = DecodedMessage & { forged?: string };
 
 /** Handles one message inside the transaction that also records it as handled. */
 export type MessageHandler = (message: IncomingMessage<any>, em: EntityManager) => Promise<void>;
@@ -25,6 +29,12 @@ export interface HandlerOptions {
    * throws, the batch rolls back and every message goes through the per-message handler.
    */
   handleBatch?: (messages: IncomingMessage<any>[], em: EntityManager) => Promise<IncomingMessage<any>[]>;
+  /**
+   * Answers the sender of a message refused before its handler ran for what it holds (no
+   * value, not JSON, too large; `value` is parsed when it is JSON), in the transaction that
+   * dead-letters it. Not called for a message from a source its topic does not take.
+   */
+  refused?: (message: IncomingMessage<any>, reason: string, em: EntityManager) => Promise<void>;
 }
 
 export interface MessageConsumerOptions {
@@ -37,10 +47,20 @@ export interface MessageConsumerOptions {
   acceptsSource: (topic: string, source: string) => boolean;
   /** Messages handled in one database transaction. */
   batchSize?: number;
-  /** Attempts for a message whose handler keeps failing before it goes to the DLQ. */
-  maxAttempts?: number;
+  /** Wait before a failing message is tried again, doubled at each failure up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
+  maxRetryDelayMs?: number;
   partitionsConsumedConcurrently?: number;
+}
+
+/** A partition stopped at a message that keeps failing for a reason that may pass (shown by /health). */
+export interface HeldPartition {
+  topic: string;
+  partition: number;
+  offset: string;
+  attempts: number;
+  since: string;
+  error: string;
 }
 
 /**
@@ -48,13 +68,17 @@ export interface MessageConsumerOptions {
  * database transaction together with the (source, id) of the messages it handled,
  * so a redelivered message is skipped and throughput is not bound to one commit per
  * message. When any message of a batch fails, the batch is rolled back and its
- * messages are retried one by one; one that cannot be accepted (invalid, from a
- * source its topic does not take, reusing an id for other content, or still failing
- * after bounded retries) goes to `fil.dlq.v1` with the reason and the partition moves on.
+ * messages are handled one by one. One that can never be accepted (invalid, from a
+ * source its topic does not take, reusing an id for other content) goes to
+ * `fil.dlq.v1` with the reason at once. Any other failure may pass: the partition is
+ * paused at that message, with its offset not committed, and tried again with a growing
+ * delay for as long as it takes, while the other partitions go on (`held()`).
  */
 export class MessageConsumer {
   private readonly logger = new Logger('MessageConsumer');
   private readonly handlers = new Map<string, { handle: MessageHandler } & HandlerOptions>();
+  private readonly holds = new Map<string, HeldPartition>();
+  private readonly retries = new Set<NodeJS.Timeout>();
   private consumer?: Consumer;
 
   constructor(
@@ -76,6 +100,12 @@ export class MessageConsumer {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });
+    // A partition given to another member is no longer ours to report.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const [key, { topic, partition }] of this.holds) {
+        if (!payload.memberAssignment[physicalTopic(topic)]?.includes(partition)) this.holds.delete(key);
+      }
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.handlers.keys()].map(physicalTopic), fromBeginning: true });
     await this.consumer.run({
@@ -86,55 +116,96 @@ export class MessageConsumer {
   }
 
   async stop(): Promise<void> {
+    // After the disconnect, which waits for the batches in progress: none can hold a partition any more.
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    for (const retry of this.retries) clearTimeout(retry);
+    this.retries.clear();
+    this.holds.clear();
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+  /** The partitions stopped at a message that keeps failing, with the error and since when. */
+  held(): HeldPartition[] {
+    return [...this.holds.values()];
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) {
     const size = this.options.batchSize ?? 200;
     const topic = logicalTopic(batch.topic);
     for (let start = 0; start < batch.messages.length; start += size) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(start, start + size);
       const decoded = chunk.map((message) => this.decode(topic, batch.partition, message));
+      let handled = chunk.length;
+      let failure: unknown;
       try {
         await this.handleTogether(decoded);
       } catch (error) {
         if (decoded.length > 1) {
           this.logger.warn(`batch of ${decoded.length} on ${topic} failed (${describeError(error)}); retrying one by one`);
         }
-        for (const one of decoded) {
-          await this.handleAlone(one);
-          await heartbeat();
-        }
+        ({ handled, failure } = await this.handleOneByOne(decoded, heartbeat));
       }
-      resolveOffset(chunk[chunk.length - 1].offset);
-      await commitOffsetsIfNecessary();
+      if (handled) {
+        resolveOffset(chunk[handled - 1].offset);
+        await commitOffsetsIfNecessary();
+      }
+      if (handled < chunk.length) return this.hold(topic, batch.partition, chunk[handled].offset, failure, pause);
+      this.holds.delete(`${topic}:${batch.partition}`);
       await heartbeat();
     }
   }
 
+  /** Handles each message in its own transaction; stops at the first that fails for a reason that may pass. */
+  private async handleOneByOne(batch: Received[], heartbeat: () => Promise<void>): Promise<{ handled: number; failure?: unknown }> {
+    for (const [index, decoded] of batch.entries()) {
+      try {
+        await this.handleAlone(decoded);
+      } catch (failure) {
+        return { handled: index, failure };
+      }
+      await heartbeat();
+    }
+    return { handled: batch.length };
+  }
+
+  /** Pauses the partition at `offset`, to be fetched again from there after a delay that doubles with each failure. */
+  private hold(topic: string, partition: number, offset: string, error: unknown, pause: () => () => void): void {
+    const key = `${topic}:${partition}`;
+    const previous = this.holds.get(key)?.offset === offset ? this.holds.get(key) : undefined;
+    const held = { topic, partition, offset, attempts: (previous?.attempts ?? 0) + 1, since: previous?.since ?? new Date().toISOString(), error: describeError(error) };
+    this.holds.set(key, held);
+    const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, (this.options.retryDelayMs ?? 100) * 2 ** (held.attempts - 1));
+    this.logger.warn(`message at ${topic}/${partition}@${offset} failed (attempt ${held.attempts}, since ${held.since}): ${held.error}; partition held, next try in ${delay} ms`);
+    const resume = pause();
+    const retry = setTimeout(() => {
+      this.retries.delete(retry);
+      resume();
+    }, delay);
+    this.retries.add(retry);
+  }
+
   /** Decodes a record, refused if its topic does not take messages from its source. */
-  private decode(topic: string, partition: number, record: KafkaMessage): DecodedMessage {
+  private decode(topic: string, partition: number, record: KafkaMessage): Received {
     const decoded = decodeMessage(topic, partition, record);
     const { source } = decoded.message;
     if (this.options.acceptsSource(topic, source)) return decoded;
-    return { ...decoded, invalid: `${topic} does not accept messages ${source ? `from source ${source}` : 'without a ce_source'}` };
+    return { ...decoded, forged: `${topic} does not accept messages ${source ? `from source ${source}` : 'without a ce_source'}` };
   }
 
-  private async handleTogether(batch: DecodedMessage[]): Promise<void> {
+  private async handleTogether(batch: Received[]): Promise<void> {
     // The batch's outgoing messages are written in one statement at its end, in its transaction.
     await this.orm.em.fork().transactional((tx) => this.outbox.batched(tx, () => this.handleIn(tx, batch)));
   }
 
-  private async handleIn(tx: EntityManager, batch: DecodedMessage[]): Promise<void> {
+  private async handleIn(tx: EntityManager, batch: Received[]): Promise<void> {
     const claims = await this.claim(tx, batch);
-    const steps = batch.map(({ message, invalid }, index) => ({
-      message,
+    const steps = batch.map((decoded, index) => ({
+      decoded,
       claim: claims[index],
-      refusal: invalid ?? (claims[index] === 'conflict' ? reusedId(message) : undefined),
+      refusal: decoded.forged ?? decoded.invalid ?? (claims[index] === 'conflict' ? reusedId(decoded.message) : undefined),
     }));
-    const valid = steps.filter(({ claim, refusal }) => claim === 'fresh' && !refusal).map(({ message }) => message);
+    const valid = steps.filter(({ claim, refusal }) => claim === 'fresh' && !refusal).map(({ decoded }) => decoded.message);
     const { prepareBatch, handleBatch } = this.handlers.get(batch[0].message.topic) ?? {};
     await prepareBatch?.(valid, tx);
     const left = new Set(handleBatch ? await handleBatch(valid, tx) : valid);
@@ -142,10 +213,10 @@ export class MessageConsumer {
       await tx.flush();
       tx.clear();
     }
-    for (const { message, claim, refusal } of steps) {
-      if (claim === 'redelivered' || (!refusal && !left.has(message))) continue;
-      if (refusal) await this.deadLetter(tx, message, refusal);
-      else await this.dispatch(tx, message);
+    for (const { decoded, claim, refusal } of steps) {
+      if (claim === 'redelivered' || (!refusal && !left.has(decoded.message))) continue;
+      if (refusal) await this.deadLetter(tx, decoded, claim, refusal);
+      else await this.dispatch(tx, decoded.message);
       // Each flush walks every managed entity: clearing after each message keeps a batch
       // linear in its size. Later messages read what earlier ones wrote from the transaction.
       await tx.flush();
@@ -153,11 +224,11 @@ export class MessageConsumer {
     }
   }
 
-  private async handleAlone(decoded: DecodedMessage): Promise<void> {
+  /** Handles one message, or dead-letters it when it can never be accepted; throws when it failed for a reason that may pass. */
+  private async handleAlone(decoded: Received): Promise<void> {
     const { message } = decoded;
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    let reason = decoded.invalid;
-    for (let attempt = 1; !reason && attempt <= maxAttempts; attempt += 1) {
+    let reason = decoded.forged ?? decoded.invalid;
+    if (!reason) {
       try {
         await this.orm.em.fork().transactional(async (tx) => {
           const [claim] = await this.claim(tx, [decoded]);
@@ -167,15 +238,24 @@ export class MessageConsumer {
         return;
       } catch (error) {
         if (error instanceof InvalidMessage) reason = error.message;
-        else if (attempt === maxAttempts) reason = `failed after ${maxAttempts} attempts: ${describeError(error)}`;
-        else await sleep((this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+        else if (await this.operatorGaveUp(message)) reason = `dead-lettered by an operator; last error: ${describeError(error)}`;
+        else throw error;
       }
     }
     this.logger.warn(`message ${message.id} on ${message.topic} goes to the DLQ: ${reason}`);
     await this.orm.em.fork().transactional(async (tx) => {
       const [claim] = await this.claim(tx, [decoded]);
-      if (claim !== 'redelivered') await this.deadLetter(tx, message, reason!);
+      if (claim !== 'redelivered') await this.deadLetter(tx, decoded, claim, reason);
     });
+  }
+
+  /** Whether an operator asked to dead-letter this message (`npm run dlq -- dead-letter`). */
+  private async operatorGaveUp({ topic, partition, offset }: IncomingMessage): Promise<boolean> {
+    const asked = await this.orm.em
+      .fork()
+      .execute('select 1 from dead_letter_request where consumer = ? and topic = ? and partition = ? and message_offset = ?', [this.options.service, topic, partition, offset])
+      .catch(() => []);
+    return asked.length > 0;
   }
 
   private dispatch(tx: EntityManager, message: IncomingMessage): Promise<void> {
@@ -197,31 +277,31 @@ export class MessageConsumer {
   }
 
   private claim(tx: EntityManager, batch: DecodedMessage[]): Promise<Claim[]> {
-    const claimable = batch.map(({ message, digest }) => ({ source: message.source, id: message.id, digest }));
+    const claimable = batch.map(({ message, digest, redrive }) => ({ source: message.source, id: message.id, digest, redrive }));
     return claimMessages(tx, this.options.service, claimable);
   }
 
-  private deadLetter(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
-    return this.outbox.add(tx, {
-      topic: Topics.dlq,
-      key: message.key ?? '',
-      type: 'MessageRejected',
-      data: {
-        originalTopic: message.topic,
-        partition: message.partition,
-        offset: message.offset,
-        key: message.key ?? null,
-        headers: message.headers,
-        value: message.raw,
-        reason,
-        consumer: this.options.service,
-        rejectedAt: new Date().toISOString(),
-      },
-    });
+  /**
+   * Publishes the dead letter; a message claimed here is noted as dead-lettered so that a redrive
+   * may take it back, and the sender of one refused for what it holds may be answered.
+   */
+  /** Best effort, in a savepoint: an answer that fails must not keep the message out of the DLQ. */
+  private async answerSender(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
+    const refused = this.handlers.get(message.topic)?.refused;
+    if (!refused) return;
+    await tx
+      .transactional((savepoint) => refused(message, reason, savepoint))
+      .catch((error) => this.logger.warn(`could not answer the sender of ${message.id} on ${message.topic}: ${describeError(error)}`));
+  }
+
+  private async deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string): Promise<void> {
+    const { message } = decoded;
+    if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [message]);
+    if (decoded.invalid && !decoded.forged) await this.answerSender(tx, message, reason);
+    const deadLetter = deadLetterOf(decoded, reason, this.options.service);
+    await this.outbox.add(tx, { topic: Topics.dlq, key: deadLetter.key ?? '', type: 'MessageRejected', data: deadLetter, id: deadLetterId(decoded, this.options.service) });
   }
 }
 
 const reusedId = ({ id, source }: IncomingMessage) =>
   `message id ${id} from source ${source || '(none)'} was already used for different content`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

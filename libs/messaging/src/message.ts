@@ -35,7 +35,8 @@ export interface IncomingMessage<T = unknown> {
 
 /**
  * Thrown by a handler (or the decoder) when a message can never be accepted:
- * it goes to the DLQ at once with this reason instead of being retried.
+ * it goes to the DLQ at once with this reason. Any other error is taken as one
+ * that may pass (database, lock, bug) and the message is retried until it does.
  */
 export class InvalidMessage extends Error {
   constructor(reason: string) {
@@ -43,6 +44,30 @@ export class InvalidMessage extends Error {
     this.name = 'InvalidMessage';
   }
 }
+
+/**
+ * The most Fil publishes or accepts in one message, key, value and headers together: half the
+ * broker's default limit (1 MB), so that a full message always fits in a request with others.
+ */
+export const MAX_MESSAGE_BYTES = 512 * 1024;
+
+/** Thrown by `Outbox.add` for a message over the limit, so the state change rolls back; a consumed message that causes it is invalid. */
+export class MessageTooLarge extends InvalidMessage {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'MessageTooLarge';
+  }
+}
+
+type Bytes = string | Buffer | null | undefined;
+
+/** What a message weighs against `MAX_MESSAGE_BYTES`. */
+export function messageBytes(key: Bytes, value: Bytes, headers: Record<string, Bytes>): number {
+  const size = (part: Bytes) => (part == null ? 0 : Buffer.byteLength(part));
+  return Object.entries(headers).reduce((total, [name, header]) => total + size(name) + size(header), size(key) + size(value));
+}
+
+export const overLimit = (bytes: number) => `message of ${bytes} bytes is over the limit of ${MAX_MESSAGE_BYTES} bytes`;
 
 export const CE_SPEC_VERSION = '1.0';
 
@@ -71,15 +96,23 @@ export function decodeHeaders(message: KafkaMessage): Record<string, string> {
 
 export interface DecodedMessage {
   message: IncomingMessage;
+  /** The value as received, for the DLQ's excerpt and digest. */
+  bytes: Buffer | null;
   /** Of key, type and value, not of time or trace: tells a redelivery from another message under the same id. */
   digest: string;
-  /** Why the message can never be accepted, if so. */
+  /** Why its content can never be accepted (no value, not JSON, too large), if so. */
   invalid?: string;
+  /** Sent again from the DLQ (`REDRIVE_HEADER`): handled once more if this consumer dead-lettered it. */
+  redrive: boolean;
 }
 
-/** Decodes a record; a value that is not JSON is kept raw and reported as `invalid`. */
+/** Sent by the DLQ tool on a message it re-sends, with the dead letter's id. */
+export const REDRIVE_HEADER = 'fil_redrive';
+
+/** Decodes a record; a value that is not JSON or too large is kept raw and reported as `invalid`. */
 export function decodeMessage(topic: string, partition: number, message: KafkaMessage): DecodedMessage {
   const { headers, key, problem } = readEnvelope(message);
+  const bytes = messageBytes(message.key, message.value, headers);
   const raw = message.value === null ? null : message.value.toString('utf8');
   const id = (!problem && headers.ce_id) || sha256(topic, key ?? '', raw ?? '');
   const digest = sha256(key ?? '', headers.ce_type ?? '', message.value ?? '');
@@ -96,14 +129,16 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
     value: undefined,
     traceparent: headers.traceparent,
   };
-  if (problem) return { message: decoded, digest, invalid: problem };
-  if (raw === null) return { message: decoded, digest, invalid: 'message has no value' };
+  const result = { message: decoded, bytes: message.value, digest, redrive: REDRIVE_HEADER in headers };
+  if (problem) return { ...result, invalid: problem };
+  if (raw === null) return { ...result, invalid: 'message has no value' };
   try {
+    // Parsed even when too large (the broker bounds it), so that its sender may still be answered.
     decoded.value = JSON.parse(raw);
-    return { message: decoded, digest };
   } catch (error) {
-    return { message: decoded, digest, invalid: `value is not valid JSON: ${(error as Error).message}` };
+    return { ...result, invalid: bytes > MAX_MESSAGE_BYTES ? overLimit(bytes) : `value is not valid JSON: ${(error as Error).message}` };
   }
+  return bytes > MAX_MESSAGE_BYTES ? { ...result, invalid: overLimit(bytes) } : result;
 }
 
 const MAX_ID_LENGTH = 256;
@@ -131,7 +166,7 @@ function readEnvelope(message: KafkaMessage): { headers: Record<string, string>;
 }
 
 /** Hex sha256 of the parts joined by NULs (the ids of messages without ce_id were always made so). */
-function sha256(...parts: (string | Buffer)[]): string {
+export function sha256(...parts: (string | Buffer)[]): string {
   const hash = createHash('sha256');
   parts.forEach((part, index) => (index ? hash.update('\u0000') : hash).update(part));
   return hash.digest('hex');

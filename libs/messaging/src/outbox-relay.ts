@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import { physicalTopic } from './kafka';
 import { describeError } from '@fil/observability';
 
@@ -26,14 +26,36 @@ export interface OutboxRelayOptions {
 // One relay at a time per service database, so the rows of one key are published in commit order.
 const RELAY_LOCK = 0x0f11_0001;
 
+/** Bytes of rows read at once: a partition's share of them always fits the broker's default limit (1 MB). */
+const BATCH_BYTES = 768 * 1024;
+
+/** Broker answers about the message itself, which no retry changes: its row is parked. */
+const REFUSALS = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TOPIC_EXCEPTION'];
+
+/** Partition counts are looked up again after this long, as kafkajs does its metadata. */
+const METADATA_MAX_AGE_MS = 5 * 60_000;
+
+interface Outcome {
+  published: string[];
+  parked: { id: string; error: string }[];
+  /** The error that stopped the batch (broker away, leader moving...): what is left is sent again later. */
+  failure?: unknown;
+}
+
 /**
- * Publishes committed outbox rows to Kafka, then marks them published in the
- * same transaction that locked them. A crash before the mark republishes the
- * rows (at-least-once); consumers dedupe by `ce_id`, so the effect stays once.
+ * Publishes committed outbox rows to Kafka, one request per topic partition so that each
+ * acknowledgement is known, and marks the acknowledged rows published in the transaction that
+ * locked them. A row the broker refuses for what it is (too large, invalid) is parked with
+ * the error and the rows behind it go on; any other failure stops the batch to be retried.
+ * The producer is idempotent, so kafkajs's own retries never duplicate; a crash between the
+ * broker's acknowledgement and the mark republishes (at-least-once) under the same `ce_id`.
  */
 export class OutboxRelay {
   private readonly logger = new Logger('OutboxRelay');
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitions = new Map<string, { metadata: PartitionMetadata[]; at: number }>();
   private producer?: Producer;
+  private admin?: Admin;
   private running = false;
   private loop?: Promise<void>;
   private lastPurge = 0;
@@ -46,8 +68,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
-    await this.producer.connect();
+    await this.connected();
     this.running = true;
     this.loop = this.run();
   }
@@ -55,38 +76,144 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.producer?.disconnect();
-    this.producer = undefined;
+    await this.disconnect();
   }
 
-  /** Publishes one batch; returns how many rows went out. */
+  /** Publishes one batch; returns how many rows it settled (published or parked). */
   async publishPending(): Promise<number> {
-    const producer = this.producer;
-    if (!producer) throw new Error('relay not started');
     const batchSize = this.options.batchSize ?? 500;
-    return this.orm.em.fork().transactional(async (tx) => {
+    const { settled, failure } = await this.orm.em.fork().transactional(async (tx) => {
       const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
-      if (!locked) return 0;
+      if (!locked) return { settled: 0 };
+      // The first row always, then rows in order while their running size stays within BATCH_BYTES.
       const rows = await tx.execute<OutboxRow[]>(
-        'select id, topic, message_key, headers, payload from outbox_message where published_at is null order by id limit ?',
-        [batchSize],
+        `select id, topic, message_key, headers, payload from (
+           select id, topic, message_key, headers, payload, size, sum(size) over (order by id) as running
+           from (select *, octet_length(payload) + octet_length(headers::text) + coalesce(octet_length(message_key), 0) as size
+                 from outbox_message where published_at is null and parked_at is null order by id limit ?) pending
+         ) sized where running <= ? or running = size order by id`,
+        [batchSize, BATCH_BYTES],
       );
-      if (!rows.length) return 0;
+      if (!rows.length) return { settled: 0 };
       await this.options.beforePublish?.(rows);
-      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
-      await tx.execute('update outbox_message set published_at = now() where id = any(?::bigint[])', [
-        `{${rows.map((row) => row.id).join(',')}}`,
-      ]);
-      return rows.length;
+      const { published, parked, failure } = await this.publish(rows);
+      if (published.length) {
+        await tx.execute('update outbox_message set published_at = now() where id = any(?::bigint[])', [`{${published.join(',')}}`]);
+      }
+      for (const { id, error } of parked) {
+        this.logger.error(`outbox row ${id} parked, the broker refuses it: ${error}`);
+        await tx.execute('update outbox_message set parked_at = now(), error = ? where id = ?', [error, id]);
+      }
+      return { settled: published.length + parked.length, failure };
     });
+    if (failure) {
+      // Whether the broker appended what timed out is unknown: a new producer id starts clean.
+      await this.disconnect();
+      throw failure;
+    }
+    return settled;
   }
 
-  /** Deletes published outbox rows and handled-message ids older than the retention. */
+  /** How many rows are parked: each waits for an operator (`npm run dlq -- parked`). */
+  async parked(): Promise<number> {
+    const [{ count }] = await this.orm.em.fork().execute<{ count: number }[]>('select count(*)::int as count from outbox_message where parked_at is not null');
+    return count;
+  }
+
+  /** Deletes published outbox rows, handled-message ids and operators' requests older than the retention. */
   async purge(): Promise<void> {
     const hours = this.options.retentionHours ?? Number(process.env.FIL_MESSAGE_RETENTION_HOURS ?? 168);
     const em = this.orm.em.fork();
     await em.execute(`delete from outbox_message where published_at < now() - make_interval(hours => ?)`, [hours]);
     await em.execute(`delete from handled_message where handled_at < now() - make_interval(hours => ?)`, [hours]);
+    await em.execute(`delete from dead_letter_request where requested_at < now() - make_interval(hours => ?)`, [hours]);
+  }
+
+  /** Sends each partition's rows in one request; the rows of a refused request go one by one, so that only a row refused alone is parked. */
+  private async publish(rows: OutboxRow[]): Promise<Outcome> {
+    const outcome: Outcome = { published: [], parked: [] };
+    try {
+      for (const [topic, partition, group] of await this.byPartition(rows)) {
+        const acknowledged = await this.sendOrPark(topic, partition, group, outcome);
+        if (!acknowledged && group.length > 1) for (const row of group) await this.sendOrPark(topic, partition, [row], outcome);
+      }
+    } catch (failure) {
+      outcome.failure = failure;
+    }
+    return outcome;
+  }
+
+  /** True when the broker acknowledged the rows, false when it refused them (a single row is then parked); throws on any other error. */
+  private async sendOrPark(topic: string, partition: number, rows: OutboxRow[], outcome: Outcome): Promise<boolean> {
+    try {
+      await this.send(topic, partition, rows);
+      outcome.published.push(...rows.map((row) => row.id));
+      return true;
+    } catch (error) {
+      const refused = refusal(error);
+      if (!refused) throw error;
+      if (rows.length === 1) outcome.parked.push({ id: rows[0].id, error: `${refused}: ${describeError(error)}` });
+      return false;
+    }
+  }
+
+  private async send(topic: string, partition: number, rows: OutboxRow[]): Promise<void> {
+    const producer = await this.connected();
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: rows.map((row) => ({ key: row.message_key, value: row.payload, headers: row.headers, partition })),
+    });
+  }
+
+  /** Rows grouped by the partition Kafka's default partitioner gives their key, in the order of their first row. */
+  private async byPartition(rows: OutboxRow[]): Promise<[topic: string, partition: number, rows: OutboxRow[]][]> {
+    const groups = new Map<string, [string, number, OutboxRow[]]>();
+    for (const row of rows) {
+      const topic = physicalTopic(row.topic);
+      const partitionMetadata = await this.metadata(topic);
+      const partition = this.partitioner({ topic, partitionMetadata, message: { key: row.message_key, value: null } });
+      const group = groups.get(`${topic}|${partition}`) ?? groups.set(`${topic}|${partition}`, [topic, partition, []]).get(`${topic}|${partition}`)!;
+      group[2].push(row);
+    }
+    return [...groups.values()];
+  }
+
+  private async metadata(topic: string): Promise<PartitionMetadata[]> {
+    const known = this.partitions.get(topic);
+    if (known && Date.now() - known.at < METADATA_MAX_AGE_MS) return known.metadata;
+    await this.connected();
+    const { topics } = await this.admin!.fetchTopicMetadata({ topics: [topic] });
+    this.partitions.set(topic, { metadata: topics[0].partitions, at: Date.now() });
+    return topics[0].partitions;
+  }
+
+  private async connected(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      const admin = this.kafka.admin();
+      try {
+        await producer.connect();
+        await admin.connect();
+      } catch (error) {
+        await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+        throw error;
+      }
+      [this.producer, this.admin] = [producer, admin];
+    }
+    return this.producer;
+  }
+
+  private async disconnect(): Promise<void> {
+    const [producer, admin] = [this.producer, this.admin];
+    [this.producer, this.admin] = [undefined, undefined];
+    this.partitions.clear();
+    await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
   }
 
   private async run(): Promise<void> {
@@ -95,13 +222,13 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       try {
-        const published = await this.publishPending();
+        const settled = await this.publishPending();
         failures = 0;
         if (Date.now() - this.lastPurge > purgeEveryMs) {
           this.lastPurge = Date.now();
           await this.purge();
         }
-        if (published < (this.options.batchSize ?? 500)) await sleep(idleMs);
+        if (settled < (this.options.batchSize ?? 500)) await sleep(idleMs);
       } catch (error) {
         failures += 1;
         this.logger.error(`outbox relay failed (attempt ${failures}): ${describeError(error)}`);
@@ -111,14 +238,10 @@ export class OutboxRelay {
   }
 }
 
-function groupByTopic(rows: OutboxRow[]) {
-  const byTopic = new Map<string, { key: string | null; value: string; headers: Record<string, string> }[]>();
-  for (const row of rows) {
-    const topic = physicalTopic(row.topic);
-    if (!byTopic.has(topic)) byTopic.set(topic, []);
-    byTopic.get(topic)!.push({ key: row.message_key, value: row.payload, headers: row.headers });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+/** The broker's error when it refused the message for what it is (kafkajs may wrap it). */
+function refusal(error: unknown): string | undefined {
+  const { type, cause } = error as { type?: string; cause?: { type?: string } };
+  return REFUSALS.find((refused) => refused === (type ?? cause?.type));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

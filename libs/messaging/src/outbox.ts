@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { currentTraceparent } from '@fil/observability';
-import { cloudEventHeaders, type OutgoingMessage } from './message';
+import { cloudEventHeaders, MAX_MESSAGE_BYTES, messageBytes, MessageTooLarge, type OutgoingMessage } from './message';
 
 /** One outbox row, its headers fixed when the message was added (trace context included). */
 type Row = [messageId: string, topic: string, key: string | null | undefined, type: string, headers: string, payload: string];
@@ -16,12 +16,18 @@ export class Outbox {
 
   constructor(private readonly service: string) {}
 
+  /** Throws `MessageTooLarge` for a message over `MAX_MESSAGE_BYTES`: the caller's transaction rolls back instead of leaving a row the broker would refuse. */
   async add(em: EntityManager, ...messages: OutgoingMessage[]): Promise<void> {
     if (!messages.length) return;
     const traceparent = currentTraceparent();
     const rows = messages.map((message): Row => {
       const headers = cloudEventHeaders(this.service, message, traceparent);
-      return [headers.ce_id, message.topic, message.key, message.type, JSON.stringify(headers), JSON.stringify(message.data)];
+      const payload = JSON.stringify(message.data);
+      const bytes = messageBytes(message.key, payload, headers);
+      if (bytes > MAX_MESSAGE_BYTES) {
+        throw new MessageTooLarge(`${message.type} for ${message.topic} would be ${bytes} bytes, over the limit of ${MAX_MESSAGE_BYTES} bytes`);
+      }
+      return [headers.ce_id, message.topic, message.key, message.type, JSON.stringify(headers), payload];
     });
     const held = this.pending.get(em);
     if (held) held.push(...rows);

@@ -3,12 +3,15 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Admin, Kafka } from 'kafkajs';
 import { Public } from '@fil/auth';
-import { KAFKA } from '@fil/messaging';
+import { KAFKA, MessageConsumer, OutboxRelay } from '@fil/messaging';
 import { Sweepers } from './sweeper';
 
 /**
- * Liveness and readiness in one: the process answers, and its database and Kafka do too.
- * The deadline sweeps' failing items are shown for ops, without making the service unready.
+ * Liveness and readiness in one: 503 when the database or Kafka does not answer. When they do
+ * but messaging needs someone (a partition held at a message that keeps failing, outbox rows
+ * the broker refused), 200 with `status: 'degraded'` and what to look at: restarting or
+ * taking the instance out of rotation would not help, its HTTP API and other partitions work.
+ * The deadline sweeps' failing items are shown for ops too, without making the service degraded.
  */
 @ApiTags('health')
 @Public()
@@ -19,11 +22,13 @@ export class HealthController implements OnModuleDestroy {
   constructor(
     private readonly orm: MikroORM,
     @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly consumer: MessageConsumer,
+    private readonly relay: OutboxRelay,
     private readonly sweepers: Sweepers,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "Database and Kafka reachability, 503 when either is down; the deadline sweeps' failing items" })
+  @ApiOperation({ summary: "Database and Kafka reachability (503 when either is down), and messaging's held partitions and parked rows ('degraded'); the deadline sweeps' failing items" })
   async health() {
     const [database, kafka] = await Promise.all([
       check(() => this.orm.em.fork().execute('select 1')),
@@ -33,8 +38,10 @@ export class HealthController implements OnModuleDestroy {
         await this.admin.describeCluster();
       }),
     ]);
-    const body = { status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded', checks: { database, kafka }, sweeps: this.sweepers.report() };
-    if (body.status !== 'ok') throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
+    const up = database === 'up' && kafka === 'up';
+    const messaging = { held: this.consumer.held(), parked: database === 'up' ? await this.relay.parked().catch(() => null) : null };
+    const body = { status: up && !messaging.held.length && !messaging.parked ? 'ok' : 'degraded', checks: { database, kafka }, messaging, sweeps: this.sweepers.report() };
+    if (!up) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }
 
@@ -44,10 +51,13 @@ export class HealthController implements OnModuleDestroy {
 }
 
 async function check(probe: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2_000)))]);
     return 'up';
   } catch (error) {
     return `down: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
   }
 }

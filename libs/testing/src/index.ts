@@ -4,3 +4,4 @@ export * from './start-service';
 export * from './fil-system';
 export * from './cloud-event-headers';
 export * from './settled';
+export * from './messaging-database';

@@ -94,6 +94,14 @@ export class KafkaProbe {
     });
   }
 
+  /** Waits until everything on `topic` up to now has been seen: what is not there by then was never sent. */
+  async readToEnd(topic: string): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(physicalTopic(topic)).finally(() => admin.disconnect());
+    await this.caughtUp(new Map(ends.map(({ partition, high }) => [`${physicalTopic(topic)}:${partition}`, Number(high)])));
+  }
+
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     await this.producer?.disconnect();

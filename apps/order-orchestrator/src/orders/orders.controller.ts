@@ -17,7 +17,9 @@ export class OrdersController implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.consumer.on(Topics.ordersSubmitted, (message, em) => this.orders.handleSubmitted(message, em));
+    this.consumer.on(Topics.ordersSubmitted, (message, em) => this.orders.handleSubmitted(message, em), {
+      refused: (message, reason, em) => this.orders.rejectRefused(message, reason, em),
+    });
     this.consumer.on(Topics.ordersCommands, (message, em) => this.orders.handleCommand(message, em));
   }
 

@@ -89,6 +89,21 @@ export class OrdersService {
     await em.flush();
   }
 
+  /**
+   * A submission the consumer refused before reading it (over the size limit): the channel is
+   * answered with OrderRejected and the reason when the orderId can be read and is new.
+   */
+  async rejectRefused(message: IncomingMessage, reason: string, em: EntityManager): Promise<void> {
+    const value = object(message.value);
+    const orderId = value?.orderId;
+    if (typeof orderId !== 'string' || !orderId || (await em.findOne(Order, { orderId }))) return;
+    const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    const { order, step } = Order.reject({ orderId, channel: text(value!.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
+    em.persist(order);
+    await this.events.record(em, order, step);
+    await em.flush();
+  }
+
   /** `fil.orders.commands.v1`: CancelOrder (the topic's only command, so a missing ce_type means it too). */
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
     if (message.type !== undefined && message.type !== CANCEL_ORDER) {

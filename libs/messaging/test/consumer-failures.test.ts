@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Partitioners } from 'kafkajs';
+import { Topics } from '@fil/contracts';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
+import { createKafka, MessageConsumer, Outbox, OutboxRelay, physicalTopic, type IncomingMessage } from '../src';
+
+useTestEnvironment('consumer-failures');
+jest.setTimeout(30_000);
+
+const service = 'consumer-failures';
+let orm: MikroORM;
+const probe = new KafkaProbe();
+const kafka = createKafka('fil-consumer-failures-test');
+const outbox = new Outbox(service);
+let consumer: MessageConsumer;
+let relay: OutboxRelay;
+
+/** Every attempt the handler made, by key: the real signal that a message is being retried. */
+const attempts = new Map<string, number>();
+const offsets = new Map<string, string>();
+
+/** Counts each message's effect on its key's row, waiting at most 300 ms for a lock as a service under contention would. */
+async function applyEffect(message: IncomingMessage<{ key: string; n: number }>, em: EntityManager) {
+  const { key, n } = message.value;
+  attempts.set(key, (attempts.get(key) ?? 0) + 1);
+  offsets.set(`${key}:${n}`, message.offset);
+  await em.execute(`set local lock_timeout = '300ms'`);
+  await em.execute('insert into effect (key, count) values (?, 1) on conflict (key) do update set count = effect.count + 1', [key]);
+  await outbox.add(em, { topic: Topics.ordersEvents, key, type: 'EffectApplied', data: { key, n } });
+}
+
+async function countOf(key: string): Promise<number> {
+  const [row] = await orm.em.fork().execute<{ count: number }[]>('select count from effect where key = ?', [key]);
+  return row?.count ?? 0;
+}
+
+const partitionOf = (key: string) =>
+  Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata: [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] })), message: { key, value: null } });
+
+beforeAll(async () => {
+  orm = await openMessagingDatabase(service);
+  await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
+  await probe.start([Topics.ordersEvents, Topics.dlq]);
+  consumer = new MessageConsumer(orm, kafka, outbox, { service, acceptsSource: () => true });
+  consumer.on(Topics.ordersSubmitted, applyEffect);
+  relay = new OutboxRelay(orm, kafka);
+  await relay.start();
+  await consumer.start();
+});
+
+afterAll(async () => {
+  await consumer.stop();
+  await relay.stop();
+  await probe.stop();
+  await closeMessagingDatabase(orm, service);
+});
+
+describe('a message whose handler keeps failing for a while', () => {
+  it('is retried until it succeeds, holding its partition without committing past it while the other partitions go on', async () => {
+    const neighbour = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'].find((key) => partitionOf(key) !== partitionOf('held'))!;
+    await orm.em.fork().execute(`insert into effect (key, count) values ('held', 0)`);
+    let release!: () => void;
+    const locked = new Promise<void>((resolve) => (release = resolve));
+    let lockTaken!: () => void;
+    const taken = new Promise<void>((resolve) => (lockTaken = resolve));
+    const holder = orm.em.fork().transactional(async (tx) => {
+      await tx.execute(`select 1 from effect where key = 'held' for update`);
+      lockTaken();
+      await locked;
+    });
+    await taken;
+
+    try {
+      await probe.send(Topics.ordersSubmitted, 'held', { key: 'held', n: 1 });
+      await probe.send(Topics.ordersSubmitted, 'held', { key: 'held', n: 2 });
+      await waitFor(() => (attempts.get('held') ?? 0) >= 5, { what: 'five attempts at the held message' });
+      await probe.send(Topics.ordersSubmitted, neighbour, { key: neighbour, n: 1 });
+      await waitFor(() => countOf(neighbour), { what: 'the message on another partition' });
+      const admin = kafka.admin();
+      await admin.connect();
+      const [committed] = await admin.fetchOffsets({ groupId: physicalTopic(`fil.${service}`), topics: [physicalTopic(Topics.ordersSubmitted)] });
+      await admin.disconnect();
+      const heldPartition = committed.partitions.find((p) => p.partition === partitionOf('held'))!;
+      expect(Number(heldPartition.offset)).toBeLessThanOrEqual(Number(offsets.get('held:1')));
+    } finally {
+      release();
+      await holder;
+    }
+    await waitFor(async () => (await countOf('held')) === 2, { what: 'both held messages applied' });
+    await waitFor(() => probe.messages(Topics.ordersEvents, (m) => m.key === 'held').length === 2, { what: 'both events' });
+    expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'held').map((m) => m.value.n)).toEqual([1, 2]);
+    const dead = await orm.em.fork().execute(`select 1 from outbox_message where topic = ? and message_key = 'held'`, [Topics.dlq]);
+    expect(dead).toHaveLength(0);
+  });
+});
+
+describe('a message over the size limit', () => {
+  it('goes to the DLQ with a bounded excerpt, its size and its SHA-256, not a multiplied copy', async () => {
+    const value = '\u0001'.repeat(900_000);
+    await probe.send(Topics.ordersSubmitted, 'control-bytes', value);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'control-bytes');
+    expect(dead.raw!.length).toBeLessThan(64 * 1024);
+    expect(dead.value).toMatchObject({
+      originalTopic: Topics.ordersSubmitted,
+      value: '\u0001'.repeat(4096),
+      valueBytes: 900_000,
+      valueSha256: createHash('sha256').update(value).digest('hex'),
+      truncated: true,
+      reason: 'message of 900013 bytes is over the limit of 524288 bytes',
+    });
+  });
+});
