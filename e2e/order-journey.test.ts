@@ -144,10 +144,12 @@ describe('one order through the four services', () => {
   });
 
   it('restocks a returned item at the store that received it and publishes exactly one refund', async () => {
-    const requested = await http('POST', `${system.url('returns')}/returns`, {
-      orderId,
-      lines: [{ sku: 'SKU-TSHIRT', quantity: 1, reason: 'too small' }],
-    });
+    // Returns learns of the delivery from its own consumer: until then the request is refused (ORDER_NOT_DELIVERED).
+    const request = { returnId: `RET-${orderId}`, orderId, lines: [{ sku: 'SKU-TSHIRT', quantity: 1, reason: 'too small' }] };
+    const requested = await waitFor(async () => {
+      const answer = await http('POST', `${system.url('returns')}/returns`, request);
+      return answer.body?.reason === 'ORDER_NOT_DELIVERED' ? undefined : answer;
+    }, { what: 'returns to know the order is delivered' });
     expect(requested.status).toBe(201);
     const returnId = requested.body.id ?? requested.body.returnId;
     const receipt = { locationId: 'ST-PARIS-RIVOLI', lines: [{ sku: 'SKU-TSHIRT', quantity: 1, condition: 'RESELLABLE' }] };

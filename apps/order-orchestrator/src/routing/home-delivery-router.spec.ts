@@ -114,6 +114,14 @@ const network = fc
     lines: quantities.map((quantity, i) => ({ sku: `S${i}`, quantity })),
   }));
 
+describe('routeHomeDelivery on costs equal but for rounding', () => {
+  it('breaks the tie by priority whichever candidate comes first (fast-check seed 512760837)', () => {
+    const stores = [location('L0', { type: 'STORE', lat: 42.00000000000001, lng: 0, priority: null }), location('L1', { type: 'STORE', lat: 42, lng: 0, priority: 1 })];
+    const decision = routeHomeDelivery([{ sku: 'S0', quantity: 1 }], PARIS, stores, stockOf({ L0: { S0: 1 }, L1: { S0: 1 } }));
+    expect(decision.shipments.map((s) => s.locationId)).toEqual(['L1']);
+  });
+});
+
 describe('routeHomeDelivery at the documented size', () => {
   it('serves a 10-line order over 200 candidate locations with the fewest shipments a greedy cover would not beat', () => {
     let seed = 7;

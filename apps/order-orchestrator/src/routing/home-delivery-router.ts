@@ -175,7 +175,7 @@ function cheapestCover(skus: string[], all: Candidate[]): { set: Candidate[]; ex
   for (const candidate of useful) {
     const key = skus.filter((sku) => candidate.covers.has(sku)).join('\u0000');
     const kept = bestPerCover.get(key);
-    if (!kept || candidate.cost < kept.cost - EPSILON || (candidate.cost <= kept.cost && compareTieBreak([candidate.location], [kept.location]) < 0)) {
+    if (!kept || candidate.cost < kept.cost - EPSILON || (candidate.cost <= kept.cost + EPSILON && compareTieBreak([candidate.location], [kept.location]) < 0)) {
       bestPerCover.set(key, candidate);
     }
   }
