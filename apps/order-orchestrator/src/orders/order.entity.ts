@@ -159,6 +159,7 @@ export class Order {
   @Property({ type: 'json', nullable: true }) alternatives?: { locationId: string; distanceKm: number }[];
   /** Shortfalls waiting for inventory's figures (CheckAvailability): nothing is backordered or rejected before. */
   @Property({ type: 'json' }) availabilityChecks: AvailabilityCheck[] = [];
+  /** Checks asked so far: numbers the next one, so a late answer to an old check is never taken for a new one. */
   @Property({ type: 'integer' }) checksAsked = 0;
   /** The fulfillment at the pickup store's counter (click & collect, e-reservation). */
   @Property({ type: 'string', columnType: 'text', nullable: true }) counterFulfillmentId?: string;
@@ -264,7 +265,7 @@ export class Order {
 
   /** Whether a cancellation would be accepted now, and if not, why. */
   whyNotCancellable(): string | undefined {
-    const gone = this.allocations.find((allocation) => allocation.fulfillmentStatus && GONE.includes(allocation.fulfillmentStatus));
+    const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus));
     const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;
   }
