@@ -222,6 +222,7 @@ describe('routing and re-routing', () => {
     const rejected = await orderEvent(probe, 'O-no-stock', 'OrderRejected');
     expect(rejected.value).toMatchObject({ status: 'REJECTED', previousStatus: 'RECEIVED', allocations: [] });
     expect(rejected.value.reason).toMatch(/^NO_STOCK: no candidate holds any of the ordered SKUs/);
+    await command(probe, Topics.inventoryCommands, 'O-no-stock', 'CheckAvailability');
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-no-stock', 'CheckAvailability')).toHaveLength(1);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-no-stock', 'ReserveStock')).toEqual([]);
   });

@@ -112,7 +112,7 @@ describe('steps that get no answer in time', () => {
     expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
     const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
     expect(attention.value.reason).toBe(`fulfillment never confirmed calling off ${orderId}-F1 at WH-NEAR (2 attempts): its stock is still held; to do: ask WH-NEAR whether the goods left`);
-    const cancels = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    const cancels = await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment').length === 2 && commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment'), { what: 'both call-offs' });
     expect(cancels.map((m) => m.value.fulfillmentId)).toEqual([`${orderId}-F1`, `${orderId}-F1`]);
     expect(cancels[1].headers.ce_id).not.toBe(cancels[0].headers.ce_id);
     expect(releasesOf(orderId)).toEqual([]);
@@ -123,7 +123,7 @@ describe('steps that get no answer in time', () => {
     await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-UNSEEN', quantity: 1, unitPrice: 3 }] }));
     const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
     expect(attention.value).toMatchObject({ previousStatus: 'RECEIVED', reason: 'inventory never answered whether it holds 1 × SKU-UNSEEN (2 attempts): they are neither allocated nor backordered' });
-    const checks = commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability');
+    const checks = await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability').length === 2 && commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability'), { what: 'both checks' });
     expect(checks.map((m) => m.value)).toEqual([1, 2].map(() => ({ requestId: `${orderId}:A1`, orderId, skus: ['SKU-UNSEEN'] })));
     expect(reservesOf(orderId)).toEqual([]);
   });
