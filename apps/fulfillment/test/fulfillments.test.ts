@@ -143,6 +143,24 @@ describe('fulfillment commands over Kafka', () => {
     expect(fulfillment.history.at(-1)).toMatchObject({ status: 'CANCELLED', detail: cancel.reason });
     expect((await post('/fulfillments/F-cancel/pick', fullPick)).status).toBe(409);
   });
+
+  it('answers a CancelFulfillment that comes after the parcel left with FulfillmentCancelRefused and the reason, once', async () => {
+    await created('F-too-late');
+    expect((await post('/fulfillments/F-too-late/pick', fullPick)).status).toBe(200);
+    expect((await post('/fulfillments/F-too-late/pack', { parcels: [{ weightKg: 1 }] })).status).toBe(200);
+    expect((await post('/fulfillments/F-too-late/ship', { carrier: 'DHL', trackingNumber: 'JD002' })).status).toBe(200);
+    const cancel = { fulfillmentId: 'F-too-late', orderId: 'order-F-too-late', reason: 'order cancelled by the customer' };
+    await sendCommand(FulfillmentCommandTypes.cancel, cancel);
+    await sendCommand(FulfillmentCommandTypes.cancel, cancel);
+    const refused = await waitForEvent('F-too-late', 'FulfillmentCancelRefused');
+    expect(refused.key).toBe('order-F-too-late');
+    expect(refused.value).toMatchObject({ status: 'SHIPPED', carrier: 'DHL', trackingNumber: 'JD002', reason: expect.stringMatching(/cannot cancel fulfillment F-too-late: it is SHIPPED/) });
+    await created('F-too-late-marker', { orderId: cancel.orderId });
+    const refusals = eventsOf('F-too-late').filter((event) => event.headers.ce_type === 'FulfillmentCancelRefused');
+    // The same answer twice, under one id: the orchestrator takes it once.
+    expect(new Set(refusals.map((event) => event.headers.ce_id)).size).toBe(1);
+    expect((await getJson('/fulfillments/F-too-late')).status).toBe('SHIPPED');
+  });
 });
 
 describe('fulfillment steps over HTTP', () => {

@@ -193,3 +193,13 @@ it('takes short-picked units out of the reservation and the on-hand once, and co
     { adjustment_id: 'F-short-1:SKU-Q:short', quantity: -1, reason: 'SHORT_PICK:DAMAGED (F-short-1)' },
   ]);
 });
+
+it("answers CheckAvailability with every location's ATP of the SKUs asked, including a reservation just made before it", async () => {
+  await stocked('check-a', { 'SKU-CHECK': 4, 'SKU-OTHER': 9 }, 1);
+  await stocked('check-b', { 'SKU-CHECK': 0 });
+  await reserve(probe, 'check-1', 'check-a', [{ sku: 'SKU-CHECK', quantity: 2 }]);
+  // Same key (orderId) as the reservation: inventory reads after it.
+  await sendCommand(probe, InventoryCommandTypes.checkAvailability, { requestId: 'order-check-1:A1', orderId: 'order-check-1', skus: ['SKU-CHECK', 'SKU-NONE'] } as never);
+  const report = await probe.waitForMessage(Topics.inventoryEvents, (m) => m.headers.ce_type === InventoryEventTypes.availability && m.key === 'order-check-1');
+  expect(report.value).toEqual({ requestId: 'order-check-1:A1', orderId: 'order-check-1', levels: [{ locationId: 'check-a', sku: 'SKU-CHECK', atp: 1 }] });
+});

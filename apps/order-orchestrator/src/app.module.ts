@@ -5,9 +5,11 @@ import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
 import { routingMigration } from './migrations/0002-routing.migration';
 import { ordersByStatusMigration } from './migrations/0003-orders-by-status.migration';
+import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
+import { PendingCancellation } from './saga/pending-cancellation.entity';
 import { LocationView } from './stock/location-view.entity';
 import { StockView } from './stock/stock-view.entity';
 import { StockModule } from './stock/stock.module';
@@ -24,8 +26,8 @@ export const definition: ServiceDefinition = {
   imports: [
     PlatformModule.forService({
       service: definition.service,
-      entities: [Order, OrderTransition, StockView, LocationView],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, ordersMigration, routingMigration, ordersByStatusMigration],
+      entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration],
       acceptsSource,
     }),
     StockModule,

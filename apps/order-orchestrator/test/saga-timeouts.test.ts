@@ -16,6 +16,8 @@ const probe = new KafkaProbe();
 let app: INestApplication;
 let url: string;
 
+const fulfillmentOf = async (orderId: string) =>
+  (await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')[0], { what: `the fulfillment of ${orderId}` })).value;
 const reservesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock');
 const releasesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
 
@@ -81,6 +83,7 @@ describe('steps that get no answer in time', () => {
     await answerReservation(probe, reservesOf(orderId)[0].value, 'reserved');
     await orderEvent(probe, orderId, 'OrderAllocated');
     expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    await fulfillmentEvent(probe, await fulfillmentOf(orderId), 'CANCELLED');
     const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
     expect(attention.value).toMatchObject({ status: 'NEEDS_ATTENTION', previousStatus: 'CANCELLED' });
     expect(attention.value.reason).toMatch(/inventory never confirmed releasing O-stuck:R1 at WH-NEAR \(2 attempts\)/);
@@ -99,12 +102,39 @@ describe('steps that get no answer in time', () => {
     await answerReservation(probe, reserve, 'reserved');
     await orderEvent(probe, orderId, 'OrderAllocated');
     await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' });
+    await fulfillmentEvent(probe, await fulfillmentOf(orderId), 'CANCELLED');
     await waitFor(() => releasesOf(orderId).length === 1, { what: 'the release' });
     await reservationEvent(probe, reserve, 'released');
     await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state === 'RELEASED', { what: 'the release to be recorded' });
     await nothingPending(orderId);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED']);
     expect(releasesOf(orderId)).toHaveLength(1);
+  });
+
+  it('asks fulfillment again to call off work it does not answer for, then shows the order NEEDS_ATTENTION with the stock still held', async () => {
+    const orderId = 'O-call-off-silent';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length === 1, { what: 'the reservation' });
+    await answerReservation(probe, reservesOf(orderId)[0].value, 'reserved');
+    await fulfillmentEvent(probe, await fulfillmentOf(orderId), 'CREATED');
+    await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect(attention.value.reason).toBe(`fulfillment never confirmed calling off ${orderId}-F1 at WH-NEAR (2 attempts): its stock is still held; to do: ask WH-NEAR whether the goods left`);
+    const cancels = await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment').length === 2 && commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment'), { what: 'both call-offs' });
+    expect(cancels.map((m) => m.value.fulfillmentId)).toEqual([`${orderId}-F1`, `${orderId}-F1`]);
+    expect(cancels[1].headers.ce_id).not.toBe(cancels[0].headers.ce_id);
+    expect(releasesOf(orderId)).toEqual([]);
+  });
+
+  it('asks inventory again for its figures, then shows an order it never answered for as NEEDS_ATTENTION, neither allocated nor rejected', async () => {
+    const orderId = 'O-check-silent';
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-UNSEEN', quantity: 1, unitPrice: 3 }] }));
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect(attention.value).toMatchObject({ previousStatus: 'RECEIVED', reason: 'inventory never answered whether it holds 1 × SKU-UNSEEN (2 attempts): they are neither allocated nor backordered' });
+    const checks = await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability').length === 2 && commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability'), { what: 'both checks' });
+    expect(checks.map((m) => m.value)).toEqual([1, 2].map(() => ({ requestId: `${orderId}:A1`, orderId, skus: ['SKU-UNSEEN'] })));
+    expect(reservesOf(orderId)).toEqual([]);
   });
 
   it('asks fulfillment again when it does not confirm a fulfillment, then shows the order as NEEDS_ATTENTION', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  FULFILLMENT_CANCEL_REFUSED,
   FULFILLMENT_EVENT_TYPES,
   InventoryEventTypes,
   Topics,
@@ -63,10 +64,36 @@ export function location(probe: KafkaProbe, id: string, lat: number, lng: number
   return probe.send(Topics.locations, id, value, ceHeaders('inventory', 'LocationChanged'));
 }
 
-/** Inventory reports that an adjustment left fewer units than reserved, naming the reservations hit. */
-export function shortage(probe: KafkaProbe, locationId: string, sku: string, reservations: { reservationId: string; orderId: string; quantity: number }[]) {
+/** Inventory reports that an adjustment left fewer units than reserved, naming the reservations hit (inventory keys it `locationId:sku`). */
+export function shortage(
+  probe: KafkaProbe,
+  locationId: string,
+  sku: string,
+  reservations: { reservationId: string; orderId: string; quantity: number }[],
+  key = reservations[0].orderId,
+) {
   const value = { locationId, sku, onHand: 0, reserved: reservations.reduce((sum, r) => sum + r.quantity, 0), shortBy: 1, adjustmentId: `adj-${sku}`, reservations };
-  return probe.send(Topics.inventoryEvents, reservations[0].orderId, value, ceHeaders('inventory', InventoryEventTypes.shortage));
+  return probe.send(Topics.inventoryEvents, key, value, ceHeaders('inventory', InventoryEventTypes.shortage));
+}
+
+/**
+ * Plays inventory's answer to every CheckAvailability the orchestrator asks, from `truth`
+ * (`locationId:sku` → ATP, what inventory holds whatever the orchestrator's view says).
+ * Returns a function that stops answering.
+ */
+export function answerAvailability(probe: KafkaProbe, truth: Map<string, number>): () => void {
+  const answered = new Set<string>();
+  const timer = setInterval(() => {
+    for (const question of probe.messages(Topics.inventoryCommands, (m) => m.headers.ce_type === 'CheckAvailability' && !answered.has(m.headers.ce_id))) {
+      answered.add(question.headers.ce_id);
+      const { requestId, orderId, skus } = question.value as { requestId: string; orderId: string; skus: string[] };
+      const levels = [...truth]
+        .map(([key, atp]) => ({ locationId: key.split(':')[0], sku: key.split(':')[1], atp }))
+        .filter((level) => skus.includes(level.sku) && level.atp > 0);
+      void probe.send(Topics.inventoryEvents, orderId, { requestId, orderId, levels }, ceHeaders('inventory', 'AvailabilityReported'));
+    }
+  }, 50);
+  return () => clearInterval(timer);
 }
 
 /** Inventory answers a release, commit or expiry of a reservation. */
@@ -92,8 +119,11 @@ export function answerReservation(
   return probe.send(Topics.inventoryEvents, key, value, headers);
 }
 
-/** Fulfillment reports progress on a fulfillment the orchestrator created. */
-export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, status: FulfillmentStatus, picked: Record<string, number> = {}) {
+/**
+ * Fulfillment reports progress on a fulfillment the orchestrator created; with `refusal`, it
+ * refuses a call-off that came after the goods left (FulfillmentCancelRefused, the fulfillment as it stands).
+ */
+export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, status: FulfillmentStatus, picked: Record<string, number> = {}, refusal?: string) {
   const value: FulfillmentEvent = {
     fulfillmentId: command.fulfillmentId,
     orderId: command.orderId,
@@ -103,9 +133,10 @@ export function fulfillmentEvent(probe: KafkaProbe, command: CreateFulfillment, 
     reservationId: command.reservationId,
     lines: command.lines.map((line) => ({ ...line, picked: picked[line.sku] ?? line.quantity })),
     ...(status === 'SHIPPED' || status === 'IN_TRANSIT' ? { carrier: 'DHL', trackingNumber: 'JD001' } : {}),
+    ...(refusal ? { reason: refusal } : {}),
     occurredAt: new Date().toISOString(),
   };
-  return probe.send(Topics.fulfillmentEvents, command.orderId, value, ceHeaders('fulfillment', FULFILLMENT_EVENT_TYPES[status]));
+  return probe.send(Topics.fulfillmentEvents, command.orderId, value, ceHeaders('fulfillment', refusal ? FULFILLMENT_CANCEL_REFUSED : FULFILLMENT_EVENT_TYPES[status]));
 }
 
 /** Returns publishes a refund; the key decides the partition, so tests that need ordering pass one. */

@@ -49,8 +49,17 @@ export interface FulfillmentEvent {
   trackingNumber?: string;
   destinationLocationId?: string;
   expiresAt?: string;
+  /** FulfillmentCancelRefused: why the work could not be called off. */
+  reason?: string;
   occurredAt: string;
 }
+
+/**
+ * ce_type of fulfillment's answer to a CancelFulfillment it cannot honour, the goods having
+ * left or been handed over: the fulfillment as it stands, with `reason`. The orchestrator
+ * then keeps the stock committed instead of giving it back.
+ */
+export const FULFILLMENT_CANCEL_REFUSED = 'FulfillmentCancelRefused';
 
 /** The ce_type announcing each fulfillment status. */
 export const FULFILLMENT_EVENT_TYPES: Record<FulfillmentStatus, string> = {

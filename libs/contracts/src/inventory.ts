@@ -89,11 +89,38 @@ export class ReportShortPickDto {
   lines: ShortPickLineDto[];
 }
 
+/**
+ * Internal command (ce_type `CheckAvailability`): before the orchestrator backorders or
+ * rejects anything because its own copy of stock fell short, it asks inventory for its figures.
+ */
+export class CheckAvailabilityDto {
+  @IsString() @IsNotEmpty() requestId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(100, { each: true })
+  skus: string[];
+}
+
+/**
+ * Inventory event `AvailabilityReported` (key orderId), the answer to CheckAvailability:
+ * the ATP of the SKUs asked at every location that has any, read after the question
+ * arrived; a location not listed has none of them.
+ */
+export interface AvailabilityReport {
+  requestId: string;
+  orderId: string;
+  levels: { locationId: string; sku: string; atp: number }[];
+}
+
 export const InventoryCommandTypes = {
   reserve: 'ReserveStock',
   release: 'ReleaseReservation',
   commit: 'CommitReservation',
   shortPick: 'ReportShortPick',
+  checkAvailability: 'CheckAvailability',
 } as const;
 
 export const InventoryEventTypes = {
@@ -103,6 +130,7 @@ export const InventoryEventTypes = {
   committed: 'ReservationCommitted',
   expired: 'ReservationExpired',
   shortage: 'StockShortage',
+  availability: 'AvailabilityReported',
 } as const;
 
 /**

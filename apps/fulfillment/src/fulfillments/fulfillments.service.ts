@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nest
 import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
+import { FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
@@ -155,9 +155,16 @@ export class FulfillmentsService {
     try {
       if (fulfillment.cancel(reason)) await this.announce(em, fulfillment);
     } catch (error) {
-      // Too late (already shipped): the orchestrator learns it from FulfillmentShipped, nothing to undo here.
       if (!(error instanceof FulfillmentStepRefused)) throw error;
+      // Too late (the goods left): a named answer, so the orchestrator keeps the stock committed, not released.
       this.logger.warn(error.message);
+      await this.outbox.add(em, {
+        topic: Topics.fulfillmentEvents,
+        key: fulfillment.orderId,
+        type: FULFILLMENT_CANCEL_REFUSED,
+        data: { ...fulfillment.toEvent(), reason: error.message },
+        id: `${fulfillment.id}:${FULFILLMENT_CANCEL_REFUSED}:${fulfillment.status}`,
+      });
     }
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
+import { CheckAvailabilityDto, InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
 import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
 import { Adjustment } from '../adjustments/adjustment.entity';
 import { AdjustmentsService } from '../adjustments/adjustments.service';
@@ -35,9 +35,11 @@ export class ReservationsService {
         return this.commit(parseMessage(ReservationRefDto, message.value), em);
       case InventoryCommandTypes.shortPick:
         return this.shortPicked(parseMessage(ReportShortPickDto, message.value), em);
+      case InventoryCommandTypes.checkAvailability:
+        return this.stock.reportAvailability(parseMessage(CheckAvailabilityDto, message.value), em);
       case undefined:
         // This topic carries several commands: without ce_type there is no telling which.
-        throw new InvalidMessage('ce_type header missing: expected ReserveStock, ReleaseReservation, CommitReservation or ReportShortPick');
+        throw new InvalidMessage(`ce_type header missing: expected one of ${Object.values(InventoryCommandTypes).join(', ')}`);
       default:
         return Promise.resolve();
     }

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Topics, type StockLevel } from '@fil/contracts';
+import { InventoryEventTypes, Topics, type AvailabilityReport, type CheckAvailabilityDto, type StockLevel } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
 import { Outbox } from '@fil/messaging';
 import { Location } from '../locations/location.entity';
@@ -46,6 +46,20 @@ export class StockService {
       .filter((row) => query.radiusKm === undefined || row.distanceKm! <= query.radiusKm)
       .sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || a.locationId.localeCompare(b.locationId))
       .slice(0, query.limit ?? 20);
+  }
+
+  /**
+   * CheckAvailability: the ATP of each SKU asked at every location that has any, as this
+   * transaction reads it, so the orchestrator decides on figures newer than its order.
+   */
+  async reportAvailability(question: CheckAvailabilityDto, em: EntityManager): Promise<void> {
+    const stocks = await em.find(Stock, { sku: { $in: question.skus } }, { orderBy: { locationId: 'asc', sku: 'asc' } });
+    const report: AvailabilityReport = {
+      requestId: question.requestId,
+      orderId: question.orderId,
+      levels: stocks.filter((stock) => stock.atp > 0).map(({ locationId, sku, atp }) => ({ locationId, sku, atp })),
+    };
+    await this.outbox.add(em, { topic: Topics.inventoryEvents, key: question.orderId, type: InventoryEventTypes.availability, data: report });
   }
 
   /** Locks the row, or returns null when the SKU was never stocked there. */

@@ -45,11 +45,24 @@ const NOT_CANCELLABLE: Partial<Record<OrderStatus, string>> = {
 /** Fulfillment statuses after which goods have left their location or reached the customer. */
 const GONE: readonly FulfillmentStatus[] = ['SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECEIVED', 'COLLECTED'];
 
-/** Where a reservation stands, as far as the order knows. */
-export type ReservationState = 'RESERVING' | 'HELD' | 'REFUSED' | 'RELEASING' | 'RELEASED' | 'COMMITTED' | 'EXPIRED';
+/** Whether a fulfillment in `status` has let the goods go: its stock is consumed, whatever the order wants. */
+export const goodsLeft = (status?: FulfillmentStatus): boolean => !!status && GONE.includes(status);
 
-/** Allocations in these states no longer serve the order (they were refused or given back). */
-const DEAD: readonly ReservationState[] = ['REFUSED', 'RELEASING', 'RELEASED', 'EXPIRED'];
+/** Finished orders: late answers change nothing on them but the bookkeeping of their reservations. */
+const SETTLED: readonly OrderStatus[] = ['REJECTED', 'CANCELLED', 'EXPIRED', 'NEEDS_ATTENTION'];
+
+/** Orders whose backordered units are still to be served when stock arrives. */
+export const WAITING_FOR_STOCK: readonly OrderStatus[] = ['PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT'];
+
+/**
+ * Where a reservation stands, as far as the order knows. CANCELLING: the part is called
+ * off, its stock held until fulfillment confirms (then released) or reports the goods
+ * gone (then committed).
+ */
+export type ReservationState = 'RESERVING' | 'HELD' | 'CANCELLING' | 'REFUSED' | 'RELEASING' | 'RELEASED' | 'COMMITTED' | 'EXPIRED';
+
+/** Allocations in these states no longer serve the order (they were refused, called off or given back). */
+const DEAD: readonly ReservationState[] = ['REFUSED', 'CANCELLING', 'RELEASING', 'RELEASED', 'EXPIRED'];
 
 /** An allocation as the order remembers it: the stock held for it and the fulfillment doing the work. */
 export interface OrderAllocation extends Allocation {
@@ -59,6 +72,24 @@ export interface OrderAllocation extends Allocation {
   /** The last status fulfillment announced for it. */
   fulfillmentStatus?: FulfillmentStatus;
   /** When inventory's answer to the pending command is overdue (ISO), and how often the command was sent. */
+  deadline?: string;
+  attempts?: number;
+  /** A stock shortage named it before inventory's StockReserved came (another partition): applied once it is held. */
+  shortage?: string;
+  /** Asked for by a backorder retry: refused, its units go back to the backorder rather than using a re-route. */
+  backorderRetry?: boolean;
+}
+
+/** Why routing was asked: what a shortfall means differs (REJECTED, backorder or reject by policy, stays backordered). */
+export type RoutingPurpose = 'route' | 'reroute' | 'backorder';
+
+/** A shortfall decided on the orchestrator's view, waiting for inventory's own figures before it is acted on. */
+export interface AvailabilityCheck {
+  requestId: string;
+  lines: AllocationLine[];
+  /** Why the lines were routed (a re-route's reason), for the routing record and the shortfall. */
+  why: string;
+  purpose: Exclude<RoutingPurpose, 'backorder'>;
   deadline?: string;
   attempts?: number;
 }
@@ -126,6 +157,10 @@ export class Order {
   @Property({ type: 'json' }) excluded: string[] = [];
   /** NOT_AVAILABLE_IN_STORE: the nearest stores that could serve the e-reservation. */
   @Property({ type: 'json', nullable: true }) alternatives?: { locationId: string; distanceKm: number }[];
+  /** Shortfalls waiting for inventory's figures (CheckAvailability): nothing is backordered or rejected before. */
+  @Property({ type: 'json' }) availabilityChecks: AvailabilityCheck[] = [];
+  /** Checks asked so far: numbers the next one, so a late answer to an old check is never taken for a new one. */
+  @Property({ type: 'integer' }) checksAsked = 0;
   /** The fulfillment at the pickup store's counter (click & collect, e-reservation). */
   @Property({ type: 'string', columnType: 'text', nullable: true }) counterFulfillmentId?: string;
   /** The earliest deadline among the steps waiting for an answer; the saga's sweep looks here. */
@@ -181,9 +216,56 @@ export class Order {
     return this.step(from, to, cause, now);
   }
 
+  /** Finished: late answers change nothing on it but the bookkeeping of its reservations. */
+  isSettled(): boolean {
+    return SETTLED.includes(this.status);
+  }
+
+  /** Something is still asked of inventory: a reservation not answered, or a shortfall not confirmed. */
+  awaitsInventory(): boolean {
+    return this.availabilityChecks.length > 0 || this.allocations.some((allocation) => allocation.state === 'RESERVING');
+  }
+
+  /** Backordered units that stock arriving may still serve. */
+  waitsForStock(): boolean {
+    return this.backordered.length > 0 && WAITING_FOR_STOCK.includes(this.status);
+  }
+
+  /** Parcels of the order that have not left yet. */
+  parcelsToShip(): OrderAllocation[] {
+    return this.live().filter((allocation) => allocation.kind === 'SHIP' && !['SHIPPED', 'DELIVERED'].includes(allocation.fulfillmentStatus ?? ''));
+  }
+
+  /** The parts a fulfillment works for (at the counter, the pickup store's own part). */
+  partsOf(fulfillmentId: string): OrderAllocation[] {
+    return this.allocations.filter((allocation) => allocation.fulfillmentId === fulfillmentId);
+  }
+
+  /** Records a shortfall to confirm with inventory, numbered `<orderId>:A<n>`. */
+  addCheck(check: Omit<AvailabilityCheck, 'requestId'>): AvailabilityCheck {
+    this.checksAsked += 1;
+    const requestId = `${this.orderId}:A${this.checksAsked}`;
+    this.availabilityChecks = [...this.availabilityChecks, { requestId, ...check }];
+    this.nextDeadline = this.earliestDeadline();
+    return this.availabilityChecks.at(-1)!;
+  }
+
+  updateCheck(requestId: string, change: Partial<AvailabilityCheck>): void {
+    this.availabilityChecks = this.availabilityChecks.map((check) => (check.requestId === requestId ? { ...check, ...change } : check));
+    this.nextDeadline = this.earliestDeadline();
+  }
+
+  /** The check `requestId` answered (or given up): no longer pending; undefined when it was not. */
+  takeCheck(requestId: string): AvailabilityCheck | undefined {
+    const check = this.availabilityChecks.find((candidate) => candidate.requestId === requestId);
+    this.availabilityChecks = this.availabilityChecks.filter((candidate) => candidate !== check);
+    this.nextDeadline = this.earliestDeadline();
+    return check;
+  }
+
   /** Whether a cancellation would be accepted now, and if not, why. */
   whyNotCancellable(): string | undefined {
-    const gone = this.allocations.find((allocation) => allocation.fulfillmentStatus && GONE.includes(allocation.fulfillmentStatus));
+    const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus));
     const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;
   }
@@ -209,7 +291,7 @@ export class Order {
   }
 
   private earliestDeadline(): Date | null {
-    const deadlines = this.allocations.filter((a) => a.deadline).map((a) => Date.parse(a.deadline!));
+    const deadlines = [...this.allocations, ...this.availabilityChecks].filter((a) => a.deadline).map((a) => Date.parse(a.deadline!));
     return deadlines.length ? new Date(Math.min(...deadlines)) : null;
   }
 

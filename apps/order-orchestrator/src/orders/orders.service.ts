@@ -15,6 +15,7 @@ import {
 } from '@fil/contracts';
 import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
+import { OrderCancellation } from '../saga/cancellation';
 import { OrderEventsPublisher } from '../saga/order-events.publisher';
 import { lockOrder, OrderSaga } from '../saga/order-saga';
 import type { ListOrdersQuery } from './dto/list-orders.query';
@@ -30,13 +31,15 @@ export class OrdersService {
     private readonly em: EntityManager,
     private readonly events: OrderEventsPublisher,
     private readonly saga: OrderSaga,
+    private readonly cancellation: OrderCancellation,
   ) {}
 
   /**
    * Intake of `fil.orders.submitted.v1`. The orderId is the idempotency key: the
    * same order again changes nothing, other content under a known orderId is a
    * conflict for the DLQ. An invalid order whose orderId can be read is kept as
-   * REJECTED with its errors, so the channel learns why.
+   * REJECTED with its errors, so the channel learns why. A CancelOrder that came first
+   * cancels the order at once, unrouted.
    */
   async handleSubmitted(message: IncomingMessage, em: EntityManager): Promise<void> {
     const value = message.value as Record<string, unknown>;
@@ -58,6 +61,7 @@ export class OrdersService {
 
     // The consumer span: the order's journey continues from here, whoever acts on it later.
     const traceparent = currentTraceparent();
+    const early = await this.cancellation.cameFirst(em, orderId);
     const checked = validateAs(SubmitOrderDto, value);
     if (!checked.ok) {
       const { order, step } = Order.reject({ ...readableFields(value, checked.errors), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
@@ -79,11 +83,12 @@ export class OrdersService {
           contentHash,
           traceparent,
         },
-        `submitted by channel ${submitted.channel}`,
+        `submitted by channel ${submitted.channel}${early.note ? `; ${early.note}` : ''}`,
       );
       em.persist(order);
       await this.events.record(em, order, step);
-      await this.saga.route(em, order);
+      if (early.cause) await this.cancellation.cancel(em, order, early.cause);
+      else await this.saga.route(em, order);
     }
     // Flushed now so that a copy of the same order later in this batch finds it.
     await em.flush();
@@ -104,21 +109,14 @@ export class OrdersService {
     await em.flush();
   }
 
-  /** `fil.orders.commands.v1`: CancelOrder (the topic's only command, so a missing ce_type means it too). */
+  /** `fil.orders.commands.v1`: CancelOrder (the topic's only command, so a missing ce_type means it too), even ahead of its order. */
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
     if (message.type !== undefined && message.type !== CANCEL_ORDER) {
       throw new InvalidMessage(`unknown command type ${message.type}: expected ${CANCEL_ORDER}`);
     }
     const checked = validateAs(CancelOrderDto, message.value);
     if (!checked.ok) throw new InvalidMessage(`invalid CancelOrder: ${checked.errors.join('; ')}`);
-    const { orderId, reason } = checked.value;
-    const order = await lockOrder(em, orderId);
-    if (!order) throw new InvalidMessage(`cannot cancel order ${orderId}: it does not exist`);
-    // The channel resent its cancellation: it already had its effect.
-    if (order.status === 'CANCELLED') return;
-    const why = order.whyNotCancellable();
-    if (why) throw new InvalidMessage(why);
-    await this.saga.cancel(em, order, reason);
+    await this.cancellation.requested(em, checked.value.orderId, checked.value.reason);
     await em.flush();
   }
 
@@ -130,7 +128,7 @@ export class OrdersService {
       this.em.fork().transactional(async (em) => {
         const order = (await lockOrder(em, orderId))!;
         try {
-          await this.saga.cancel(em, order, reason);
+          await this.cancellation.cancel(em, order, reason);
         } catch (error) {
           if (error instanceof OrderTransitionRefused) throw new ConflictException(error.message);
           throw error;

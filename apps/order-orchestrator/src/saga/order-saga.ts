@@ -1,55 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  FulfillmentCommandTypes,
-  InventoryCommandTypes,
-  Topics,
-  type AllocationLine,
-  type CreateFulfillment,
-  type FulfillmentEvent,
-  type OrderStatus,
-  type Refund,
-  type ReservationOutcome,
-  type ReservationRefDto,
-  type ReserveStockDto,
-  type StockShortage,
-} from '@fil/contracts';
-import { Outbox } from '@fil/messaging';
+import type { AllocationLine, AvailabilityReport, FulfillmentEvent, OrderStatus, Refund, ReservationOutcome, StockShortage } from '@fil/contracts';
 import { inTrace } from '@fil/observability';
-import { Order, type OrderAllocation, type ReservationState } from '../orders/order.entity';
+import { Order, type AvailabilityCheck, type OrderAllocation, type ReservationState, type RoutingPurpose } from '../orders/order.entity';
 import { mergeBySku, routeOrder, type RoutingDecision } from '../routing/route-order';
-import { channelPoliciesFromEnv, policyFor, type ChannelPolicies } from '../routing/routing-policy';
-import { StockService, stockKey } from '../stock/stock.service';
+import { policyFor } from '../routing/routing-policy';
+import { StockService, stockKey, type FresherStock } from '../stock/stock.service';
+import { backorderDue } from './backorder-due';
+import { Compensation } from './compensation';
 import { OrderEventsPublisher } from './order-events.publisher';
+import { SagaCommands } from './saga-commands';
 
-/** Tunables, from the environment once at start-up. */
-export interface SagaSettings {
-  /** Re-routes per order (refusals, shortages, timeouts) before the rest is backordered or rejected. */
-  maxReroutes: number;
-  /** How long a command to inventory waits for its answer before it is sent again. */
-  stepTimeoutMs: number;
-  /** Sends of one command before the saga compensates (reserve) or asks for a person (release). */
-  maxAttempts: number;
-  /** How long an e-reservation holds the stock in store. */
-  eReservationTtlSeconds: number;
-  policies: ChannelPolicies;
-}
-
-export function sagaSettingsFromEnv(env = process.env): SagaSettings {
-  return {
-    maxReroutes: Number(env.FIL_MAX_REROUTES ?? 3),
-    stepTimeoutMs: Number(env.FIL_SAGA_STEP_TIMEOUT_MS ?? 30_000),
-    maxAttempts: Number(env.FIL_SAGA_MAX_ATTEMPTS ?? 3),
-    eReservationTtlSeconds: Number(env.FIL_E_RESERVATION_TTL_SECONDS ?? 48 * 3600),
-    policies: channelPoliciesFromEnv(env.FIL_ROUTING_POLICIES),
-  };
-}
-
-/** Finished orders: late answers change nothing on them but the bookkeeping of their reservations. */
-const SETTLED: readonly OrderStatus[] = ['REJECTED', 'CANCELLED', 'EXPIRED', 'NEEDS_ATTENTION'];
 /** Fulfillment has started on the goods: a shortage at the location is the picker's to report. */
 const STARTED = ['PICKED', 'PACKED', 'SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECEIVED', 'READY_FOR_PICKUP', 'COLLECTED'];
+
+/** Rejections that are about stock, not about the network: inventory confirms them before they are acted on. */
+const STOCK_REASONS = ['NO_STOCK', 'INSUFFICIENT_STOCK', 'NOT_AVAILABLE_IN_STORE'];
+const fallsShort = (decision: RoutingDecision) =>
+  decision.outcome === 'REJECT' ? STOCK_REASONS.includes(decision.reason) : decision.backordered.length > 0;
 
 /**
  * The order's journey across inventory and fulfillment. Each step runs in the
@@ -60,25 +29,38 @@ const STARTED = ['PICKED', 'PACKED', 'SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECE
  * Every allocation is one reservation at one location (`<orderId>:R<n>`); refused,
  * short or silent ones are re-routed with fresher figures, away from that location, up
  * to `maxReroutes` times per order, then backordered or rejected by the channel policy.
+ * Nothing is backordered or rejected on the view alone: inventory confirms first.
+ * Undoing parts is Compensation's (compensation.ts), cancelling OrderCancellation's
+ * (cancellation.ts), serving backorders Backorders' (backorders.ts).
  */
 @Injectable()
 export class OrderSaga {
   private readonly logger = new Logger(OrderSaga.name);
-  readonly settings = sagaSettingsFromEnv();
 
   constructor(
-    private readonly outbox: Outbox,
+    private readonly commands: SagaCommands,
+    private readonly compensation: Compensation,
     private readonly events: OrderEventsPublisher,
     private readonly stock: StockService,
   ) {}
 
+  private get settings() {
+    return this.commands.settings;
+  }
+
   /** A RECEIVED order is routed; inventory is asked to hold each part, or the order is rejected. */
   async route(em: EntityManager, order: Order): Promise<void> {
-    const decision = await this.plan(em, order, order.lines, 'initial routing');
-    if (decision.outcome === 'REJECT') {
-      order.alternatives = decision.alternatives;
-      await this.events.transition(em, order, 'REJECTED', `${decision.reason}: ${decision.explanation.reason}`);
-    }
+    await this.allocate(em, order, order.lines, 'initial routing', 'route');
+  }
+
+  /** Inventory's own figures for a shortfall the view suggested: the lines are routed on them, and only then backordered or rejected. */
+  async availabilityReported(em: EntityManager, report: AvailabilityReport): Promise<void> {
+    const order = await this.lock(em, report.orderId);
+    const check = order?.takeCheck(report.requestId);
+    if (!order || !check || order.isSettled()) return;
+    const atp = new Map(report.levels.map((level) => [stockKey(level.locationId, level.sku), level.atp]));
+    await this.allocate(em, order, check.lines, check.why, check.purpose, { atp, complete: true });
+    await this.settle(em, order);
   }
 
   /** Inventory holds one part. Once no part is pending, the order is allocated (or reserved) and fulfillment starts. */
@@ -86,8 +68,9 @@ export class OrderSaga {
     const order = await this.lock(em, outcome.orderId);
     const allocation = order && this.allocation(order, outcome.reservationId, ['RESERVING']);
     if (!order || !allocation) return;
-    order.updateAllocation(allocation.reservationId, { state: 'HELD', deadline: undefined, attempts: undefined });
-    if (SETTLED.includes(order.status)) return this.release(em, order, allocation, `order ${order.status.toLowerCase()}`);
+    const held = order.updateAllocation(allocation.reservationId, { state: 'HELD', deadline: undefined, attempts: undefined })!;
+    if (order.isSettled()) return this.commands.release(em, order, held, `order ${order.status.toLowerCase()}`);
+    if (held.shortage) return this.shortageHit(em, order, held, held.shortage);
     await this.settle(em, order);
   }
 
@@ -98,7 +81,13 @@ export class OrderSaga {
     if (!order || !allocation) return;
     const wasReleasing = allocation.state === 'RELEASING';
     order.updateAllocation(allocation.reservationId, { state: wasReleasing ? 'RELEASED' : 'REFUSED', deadline: undefined, attempts: undefined });
-    if (wasReleasing || SETTLED.includes(order.status)) return;
+    if (wasReleasing || order.isSettled()) return;
+    if (allocation.backorderRetry) {
+      // The stock a retry counted on was taken: the units wait again, tried once more when the view has caught up.
+      order.backordered = mergeBySku([...order.backordered, ...allocation.lines]);
+      await backorderDue(em, order.orderId);
+      return this.settle(em, order);
+    }
     const fresher = new Map((outcome.shortLines ?? []).map((line) => [stockKey(allocation.locationId, line.sku), line.atp]));
     const why = `${allocation.locationId} refused ${allocation.reservationId} (${outcome.reason ?? 'no reason given'})`;
     // Without figures to correct the view (an unknown location), only leaving the location out makes progress.
@@ -126,48 +115,60 @@ export class OrderSaga {
     if (!order || !allocation || allocation.state === 'EXPIRED') return;
     const wasHeld = allocation.state === 'HELD';
     order.updateAllocation(allocation.reservationId, { state: 'EXPIRED', deadline: undefined, attempts: undefined });
-    if (!wasHeld || SETTLED.includes(order.status)) return;
+    if (!wasHeld || order.isSettled()) return;
     if (order.deliveryMode === 'E_RESERVATION' && ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status)) {
       await this.events.transition(em, order, 'EXPIRED', `reservation ${allocation.reservationId} at ${allocation.locationId} was not collected in time`);
-      return this.compensate(em, order, 'e-reservation expired');
+      return this.compensation.compensate(em, order, 'e-reservation expired');
     }
     if (allocation.fulfillmentStatus && STARTED.includes(allocation.fulfillmentStatus)) return;
-    await this.cancelFulfillment(em, order, allocation, 'reservation expired');
+    await this.commands.cancelWorkOf(em, order, allocation, 'reservation expired');
     await this.reroute(em, order, allocation.lines, `reservation ${allocation.reservationId} at ${allocation.locationId} expired`, allocation.locationId);
     await this.settle(em, order);
   }
 
   /**
    * An adjustment left a location with fewer units than it had promised: each named
-   * reservation not yet picked is given back and its part re-routed elsewhere.
+   * reservation not yet picked is given back and its part re-routed elsewhere. One not
+   * yet held here (the shortage overtook inventory's StockReserved) is hit once it is.
    */
   async stockShortage(em: EntityManager, shortage: StockShortage): Promise<void> {
     for (const { reservationId, orderId } of shortage.reservations) {
       const order = await this.lock(em, orderId);
-      const allocation = order && this.allocation(order, reservationId, ['HELD']);
-      if (!order || !allocation || SETTLED.includes(order.status)) continue;
-      if (allocation.fulfillmentStatus && STARTED.includes(allocation.fulfillmentStatus)) {
-        this.logger.warn(`shortage of ${shortage.sku} at ${shortage.locationId} hits ${reservationId} after picking started: left to the picker`);
-        continue;
-      }
+      const allocation = order && this.allocation(order, reservationId, ['RESERVING', 'HELD']);
+      if (!order || !allocation || order.isSettled()) continue;
       const why = `stock shortage of ${shortage.sku} at ${shortage.locationId} (adjustment ${shortage.adjustmentId})`;
-      if (order.deliveryMode === 'E_RESERVATION') {
-        order.alternatives = undefined;
-        await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
-        await this.compensate(em, order, why);
-        continue;
-      }
-      await this.release(em, order, allocation, why);
-      await this.cancelFulfillment(em, order, allocation, why);
-      await this.reroute(em, order, allocation.lines, why, allocation.locationId);
-      await this.settle(em, order);
+      if (allocation.state === 'HELD') await this.shortageHit(em, order, allocation, why);
+      else if (!allocation.shortage) order.updateAllocation(reservationId, { shortage: why });
     }
   }
 
-  /** Fulfillment progress moves the order along; each event is applied once, whatever the redelivery. */
-  async fulfillmentProgressed(em: EntityManager, event: FulfillmentEvent): Promise<void> {
+  private async shortageHit(em: EntityManager, order: Order, allocation: OrderAllocation, why: string): Promise<void> {
+    if (allocation.fulfillmentStatus && STARTED.includes(allocation.fulfillmentStatus)) {
+      this.logger.warn(`${why} hits ${allocation.reservationId} after picking started: left to the picker`);
+      return;
+    }
+    if (order.deliveryMode === 'E_RESERVATION') {
+      order.alternatives = undefined;
+      await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
+      return this.compensation.compensate(em, order, why);
+    }
+    await this.compensation.callOff(em, order, allocation, why);
+    await this.reroute(em, order, allocation.lines, why, allocation.locationId);
+    await this.settle(em, order);
+  }
+
+  /**
+   * Fulfillment progress moves the order along; each event is applied once, whatever the
+   * redelivery. Work the order no longer follows (settled, or called off) is Compensation's,
+   * as is `refusal`, the reason of a FulfillmentCancelRefused.
+   */
+  async fulfillmentProgressed(em: EntityManager, event: FulfillmentEvent, refusal?: string): Promise<void> {
     const order = await this.lock(em, event.orderId);
-    if (!order || SETTLED.includes(order.status)) return;
+    if (!order) return;
+    if (order.isSettled() || order.partsOf(event.fulfillmentId).some((part) => part.state === 'CANCELLING')) {
+      return this.compensation.workReported(em, order, event, refusal);
+    }
+    if (refusal) return; // the order still follows that work: nothing was undone
     const mine = order.allocations.filter((allocation) => allocation.fulfillmentId === event.fulfillmentId);
     const isCounter = order.counterFulfillmentId === event.fulfillmentId;
     if (!mine.length && !isCounter) return;
@@ -189,13 +190,15 @@ export class OrderSaga {
         }
         return;
       case 'SHIPPED': {
-        await this.commit(em, order, mine);
-        const parcels = order.live().filter((allocation) => allocation.kind === 'SHIP');
-        const left = parcels.filter((allocation) => !['SHIPPED', 'DELIVERED'].includes(allocation.fulfillmentStatus ?? ''));
+        await this.commands.commit(em, order, mine);
+        const parcels = order.live().filter((allocation) => allocation.kind === 'SHIP').length;
+        const left = order.parcelsToShip().length;
         const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
         const cause = `${where} shipped${carrier ? ` with ${carrier}` : ''}`;
-        if (!left.length) return this.advance(em, order, 'SHIPPED', cause);
-        return this.advance(em, order, 'IN_FULFILLMENT', `${cause}; ${left.length} of ${parcels.length} shipment(s) still to ship`);
+        if (!left && !order.backordered.length) return this.advance(em, order, 'SHIPPED', cause);
+        // Backordered units are still to come: the order is not shipped, and stays in line for stock.
+        const waiting = [left ? `${left} of ${parcels} shipment(s) still to ship` : '', order.backordered.length ? `${describe(order.backordered)} still backordered` : ''];
+        return this.advance(em, order, 'IN_FULFILLMENT', [cause, ...waiting.filter(Boolean)].join('; '));
       }
       case 'DELIVERED': {
         const undelivered = order.live().filter((allocation) => allocation.kind === 'SHIP' && allocation.fulfillmentStatus !== 'DELIVERED');
@@ -203,7 +206,7 @@ export class OrderSaga {
         return;
       }
       case 'IN_TRANSIT':
-        await this.commit(em, order, mine);
+        await this.commands.commit(em, order, mine);
         return this.advance(em, order, 'IN_FULFILLMENT', `${where} left for ${order.pickupLocationId}`);
       case 'RECEIVED':
         if (order.status === 'IN_FULFILLMENT') await this.advance(em, order, 'IN_FULFILLMENT', `transfer ${event.fulfillmentId} received at ${order.pickupLocationId}`);
@@ -214,7 +217,7 @@ export class OrderSaga {
       case 'COLLECTED':
         if (!isCounter || !order.canMoveTo('COLLECTED')) return;
         await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
-        return this.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP'));
+        return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP'));
     }
   }
 
@@ -231,7 +234,7 @@ export class OrderSaga {
     const why = `short pick at ${event.locationId} (${event.fulfillmentId})`;
     if (atCounter && order.deliveryMode === 'E_RESERVATION') {
       await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
-      return this.compensate(em, order, why);
+      return this.compensation.compensate(em, order, why);
     }
     const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
     if (!part) return;
@@ -244,32 +247,9 @@ export class OrderSaga {
       .filter((line) => line.quantity > 0);
     // Nothing found at all: the part is over, and so is its fulfillment.
     order.updateAllocation(part.reservationId, kept.length ? { lines: kept } : { lines: kept, state: 'RELEASED' });
-    if (!kept.length) await this.cancelFulfillment(em, order, part, `${why}: nothing found`);
+    if (!kept.length) await this.commands.cancelWorkOf(em, order, part, `${why}: nothing found`);
     await this.reroute(em, order, missing, `${why}: ${describe(missing)} not found`, event.locationId);
     await this.settle(em, order);
-  }
-
-  /**
-   * ATP of `sku` rose somewhere: the oldest orders waiting for it (backordered, not yet
-   * shipped) are routed again for their backordered units. A backorder retry does not use
-   * the order's re-route budget; what still cannot be served stays backordered.
-   */
-  async stockArrived(em: EntityManager, sku: string, limit = 20): Promise<void> {
-    const waiting = await em.execute<{ order_id: string }[]>(
-      `select order_id from customer_order
-        where status in ('PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT') and backordered @> ?::jsonb
-        order by created_at, order_id limit ?`,
-      [JSON.stringify([{ sku }]), limit],
-    );
-    for (const { order_id } of waiting) {
-      const order = await this.lock(em, order_id);
-      const lines = order?.backordered.filter((line) => line.sku === sku) ?? [];
-      if (!order || !lines.length || !['PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT'].includes(order.status)) continue;
-      order.backordered = order.backordered.filter((line) => line.sku !== sku);
-      const decision = await this.plan(em, order, lines, `backorder: ${sku} back in stock`);
-      if (decision.outcome === 'REJECT') order.backordered = mergeBySku([...order.backordered, ...lines]);
-      await em.flush();
-    }
   }
 
   /** A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back; each refund counts once. */
@@ -284,51 +264,98 @@ export class OrderSaga {
     await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', `refund ${refund.refundId}: ${what} returned`);
   }
 
-  /** CANCELLED (or OrderTransitionRefused says why not), then every hold released and every fulfillment called off. `order` must be locked. */
-  async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
-    await this.events.record(em, order, order.cancel(reason));
-    await this.compensate(em, order, reason);
-  }
-
   /**
    * The sweep found steps past their deadline: a command without an answer is sent
    * again, up to `maxAttempts`; then a reservation is given up (released, re-routed)
-   * and a release that inventory never confirms puts the order in NEEDS_ATTENTION.
+   * and a release, call-off or availability check never answered puts the order in NEEDS_ATTENTION.
    */
   async stepsOverdue(em: EntityManager, order: Order, now = new Date()): Promise<void> {
-    for (const allocation of order.allocations.filter((a) => a.deadline && Date.parse(a.deadline) <= now.getTime())) {
+    const due = (step: { deadline?: string }) => !!step.deadline && Date.parse(step.deadline) <= now.getTime();
+    for (const check of order.availabilityChecks.filter(due)) await this.checkOverdue(em, order, check);
+    for (const allocation of order.allocations.filter(due)) {
       const attempts = allocation.attempts ?? 1;
       if (allocation.state === 'RESERVING' && attempts < this.settings.maxAttempts) {
-        await this.sendReserve(em, order, allocation, attempts + 1);
+        await this.commands.reserve(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'RESERVING') {
         const why = `no answer from inventory for ${allocation.reservationId} at ${allocation.locationId} after ${attempts} attempts`;
-        await this.release(em, order, allocation, why);
-        if (!SETTLED.includes(order.status)) {
+        await this.commands.release(em, order, allocation, why);
+        if (!order.isSettled()) {
           await this.reroute(em, order, allocation.lines, why, allocation.locationId);
           await this.settle(em, order);
         }
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus && attempts < this.settings.maxAttempts) {
-        await this.sendCreateFulfillment(em, order, allocation, attempts + 1);
+        await this.commands.createFulfillment(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus) {
         order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        const why = `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`;
-        if (order.status !== 'NEEDS_ATTENTION') await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+        await this.attention(em, order, `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`);
       } else if (allocation.state === 'RELEASING' && attempts < this.settings.maxAttempts) {
-        await this.sendRelease(em, order, allocation, attempts + 1);
+        await this.commands.release(em, order, allocation, 'no answer', attempts + 1);
       } else if (allocation.state === 'RELEASING') {
         order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        const why = `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`;
-        if (order.status !== 'NEEDS_ATTENTION') await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+        await this.attention(em, order, `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`);
+      } else if (allocation.state === 'CANCELLING') {
+        await this.compensation.callOffOverdue(em, order, allocation, attempts);
       } else {
         order.updateAllocation(allocation.reservationId, { deadline: undefined });
       }
     }
   }
 
-  /** Routes `lines` on the current view and asks inventory to hold each part; the caller handles a rejection. */
-  private async plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, fresher?: Map<string, number>): Promise<RoutingDecision> {
+  /** Inventory has not answered an availability check: asked again, then a person looks (neither allocated nor rejected). */
+  private async checkOverdue(em: EntityManager, order: Order, check: AvailabilityCheck): Promise<void> {
+    const attempts = check.attempts ?? 1;
+    if (order.isSettled()) order.takeCheck(check.requestId);
+    else if (attempts < this.settings.maxAttempts) await this.commands.checkAvailability(em, order, check, attempts + 1);
+    else {
+      order.takeCheck(check.requestId);
+      await this.attention(em, order, `inventory never answered whether it holds ${describe(check.lines)} (${attempts} attempts): they are neither allocated nor backordered`);
+    }
+  }
+
+  /**
+   * Routes `lines` and asks inventory to hold each part. A shortfall decided on the view
+   * (something to backorder or reject) is not acted on: inventory is asked for its own
+   * figures first, and the lines are routed again on them (availabilityReported). A
+   * backorder retry never asks: finding nothing, it changes nothing.
+   */
+  async allocate(em: EntityManager, order: Order, lines: AllocationLine[], why: string, purpose: RoutingPurpose, stock: FresherStock = {}): Promise<RoutingDecision | undefined> {
+    const cause = `${purpose === 'reroute' ? `re-route: ${why}` : why}${stock.complete ? " (on inventory's figures: the view fell short)" : ''}`;
+    const decision = await this.plan(em, order, lines, cause, stock);
+    if (purpose !== 'backorder' && !stock.complete && fallsShort(decision)) {
+      await this.commands.checkAvailability(em, order, order.addCheck({ lines, why, purpose }));
+      return undefined;
+    }
+    if (purpose === 'backorder' && decision.outcome === 'REJECT') return decision;
+    const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
+    const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
+    order.routing = [
+      ...order.routing,
+      { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation },
+    ];
+    let sequence = order.allocations.length;
+    const planned: OrderAllocation[] = allocations.map((allocation) => ({
+      ...allocation,
+      reservationId: `${order.orderId}:R${(sequence += 1)}`,
+      state: 'RESERVING',
+      ...(purpose === 'backorder' ? { backorderRetry: true } : {}),
+    }));
+    order.addAllocations(planned);
+    for (const allocation of planned) await this.commands.reserve(em, order, allocation);
+    if (backordered.length) order.backordered = mergeBySku([...order.backordered, ...backordered]);
+    if (backordered.length && purpose !== 'backorder') await backorderDue(em, order.orderId);
+    if (decision.outcome === 'REJECT') {
+      order.alternatives = decision.alternatives;
+      const reason = `${decision.reason}: ${decision.explanation.reason}`;
+      if (purpose === 'route') await this.events.transition(em, order, 'REJECTED', reason);
+      else await this.shortfall(em, order, lines, `${why}; ${reason}`);
+    }
+    return decision;
+  }
+
+  /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span. */
+  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<RoutingDecision> {
     return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
-      const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], fresher);
+      const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
       const decision = routeOrder({
         deliveryMode: order.deliveryMode!,
         lines,
@@ -351,29 +378,16 @@ export class OrderSaga {
         'fil.routing.backordered_units': backordered.reduce((sum, line) => sum + line.quantity, 0),
         'fil.routing.reason': decision.explanation.reason,
       });
-      order.routing = [
-        ...order.routing,
-        { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation },
-      ];
-      let sequence = order.allocations.length;
-      const planned: OrderAllocation[] = allocations.map((allocation) => ({ ...allocation, reservationId: `${order.orderId}:R${(sequence += 1)}`, state: 'RESERVING' }));
-      order.addAllocations(planned);
-      if (backordered.length) order.backordered = mergeBySku([...order.backordered, ...backordered]);
-      for (const allocation of planned) await this.sendReserve(em, order, allocation, 1);
       return decision;
     });
   }
 
   /** Re-routes a part away from where it failed, within the order's re-route budget. */
-  private async reroute(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, exclude?: string, fresher?: Map<string, number>): Promise<void> {
+  private async reroute(em: EntityManager, order: Order, lines: AllocationLine[], why: string, exclude?: string, fresher?: Map<string, number>): Promise<void> {
     if (exclude && !order.excluded.includes(exclude)) order.excluded = [...order.excluded, exclude];
     order.reroutes += 1;
-    if (order.reroutes > this.settings.maxReroutes) return this.shortfall(em, order, lines, `${cause}; gave up after ${this.settings.maxReroutes} re-routes`);
-    const decision = await this.plan(em, order, lines, `re-route: ${cause}`, fresher);
-    if (decision.outcome === 'REJECT') {
-      order.alternatives = decision.alternatives;
-      await this.shortfall(em, order, lines, `${cause}; ${decision.reason}: ${decision.explanation.reason}`);
-    }
+    if (order.reroutes > this.settings.maxReroutes) return this.shortfall(em, order, lines, `${why}; gave up after ${this.settings.maxReroutes} re-routes`);
+    await this.allocate(em, order, lines, why, 'reroute', { atp: fresher });
   }
 
   /** Lines nobody can serve: backordered, unless the channel (or an e-reservation) wants the whole order or nothing. */
@@ -381,18 +395,19 @@ export class OrderSaga {
     const wholeOrNothing = order.deliveryMode === 'E_RESERVATION' || policyFor(order.channel, this.settings.policies).shortage === 'REJECT';
     if (!wholeOrNothing) {
       order.backordered = mergeBySku([...order.backordered, ...lines]);
+      await backorderDue(em, order.orderId);
       if (order.status === 'ALLOCATED') await this.events.transition(em, order, 'PARTIALLY_ALLOCATED', `backordered ${describe(lines)}: ${cause}`);
       return;
     }
     const to: OrderStatus = ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status) ? 'CANCELLED' : 'REJECTED';
     const reason = order.deliveryMode === 'E_RESERVATION' ? 'NOT_AVAILABLE_IN_STORE' : 'INSUFFICIENT_STOCK';
     await this.events.transition(em, order, to, `${reason}: ${cause}`);
-    await this.compensate(em, order, cause);
+    await this.compensation.compensate(em, order, cause);
   }
 
-  /** No part pending any more: announce where the order stands and start fulfillment for the newly held parts. */
+  /** Nothing asked of inventory any more: announce where the order stands and start fulfillment for the newly held parts. */
   private async settle(em: EntityManager, order: Order): Promise<void> {
-    if (SETTLED.includes(order.status) || order.allocations.some((allocation) => allocation.state === 'RESERVING')) return;
+    if (order.isSettled() || order.awaitsInventory()) return;
     const fresh = order.live().filter((allocation) => allocation.state === 'HELD' && !allocation.fulfillmentId);
     const where = describeAllocations(order.live());
     // Fulfillment ids first, so that the event announcing the allocation carries them.
@@ -428,125 +443,10 @@ export class OrderSaga {
     }
     for (const { reservationId } of held) {
       const allocation = order.allocations.find((candidate) => candidate.reservationId === reservationId)!;
-      if (allocation.fulfillmentId) await this.sendCreateFulfillment(em, order, allocation, 1);
+      if (allocation.fulfillmentId) await this.commands.createFulfillment(em, order, allocation);
     }
     // A counter for transfers only has no part of its own to watch: it is sent once.
-    if (atCounter && !local && !order.allocations.some((a) => a.fulfillmentId === order.counterFulfillmentId)) {
-      await this.stock.countStarted(em, order.pickupLocationId!);
-      await this.outboxCreate(em, order, this.counterCommand(order, undefined), 1);
-    }
-  }
-
-  /** The fulfillment doing `allocation`'s work, asked for; it must be announced before its deadline. */
-  private async sendCreateFulfillment(em: EntityManager, order: Order, allocation: OrderAllocation, attempt: number): Promise<void> {
-    const counter = allocation.fulfillmentId === order.counterFulfillmentId;
-    const command: CreateFulfillment = counter
-      ? this.counterCommand(order, allocation)
-      : {
-          fulfillmentId: allocation.fulfillmentId!,
-          orderId: order.orderId,
-          locationId: allocation.locationId,
-          kind: allocation.kind,
-          reservationId: allocation.reservationId,
-          lines: allocation.lines,
-          ...(allocation.kind === 'TRANSFER' ? { destinationLocationId: order.pickupLocationId } : {}),
-        };
-    if (attempt === 1) await this.stock.countStarted(em, command.locationId);
-    order.updateAllocation(allocation.reservationId, { attempts: attempt, deadline: this.deadline() });
-    await this.outboxCreate(em, order, command, attempt);
-  }
-
-  /** The pickup store's counter: every unit the customer collects; the store's own reservation rides on it. */
-  private counterCommand(order: Order, local: OrderAllocation | undefined): CreateFulfillment {
-    const lines = mergeBySku(order.lines)
-      .map(({ sku, quantity }) => ({ sku, quantity: quantity - (order.backordered.find((b) => b.sku === sku)?.quantity ?? 0) }))
-      .filter((line) => line.quantity > 0);
-    return {
-      fulfillmentId: order.counterFulfillmentId!,
-      orderId: order.orderId,
-      locationId: order.pickupLocationId!,
-      kind: 'PICKUP',
-      reservationId: local?.reservationId,
-      lines,
-      ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: new Date(order.createdAt.getTime() + this.settings.eReservationTtlSeconds * 1000).toISOString() } : {}),
-    };
-  }
-
-  private outboxCreate(em: EntityManager, order: Order, command: CreateFulfillment, attempt: number): Promise<void> {
-    return this.outbox.add(em, {
-      topic: Topics.fulfillmentCommands,
-      key: order.orderId,
-      type: FulfillmentCommandTypes.create,
-      data: command,
-      id: `${command.fulfillmentId}:${FulfillmentCommandTypes.create}${attempt > 1 ? `:${attempt}` : ''}`,
-    });
-  }
-
-  /** Gives back every hold and calls off every fulfillment still open. */
-  private async compensate(em: EntityManager, order: Order, reason: string): Promise<void> {
-    for (const allocation of order.allocations) {
-      if (allocation.state === 'RESERVING' || allocation.state === 'HELD') await this.release(em, order, allocation, reason);
-      if (allocation.fulfillmentId && allocation.fulfillmentId !== order.counterFulfillmentId) await this.cancelFulfillment(em, order, allocation, reason);
-    }
-    if (order.counterFulfillmentId) await this.sendCancelFulfillment(em, order, order.counterFulfillmentId, reason);
-  }
-
-  private async release(em: EntityManager, order: Order, allocation: OrderAllocation, reason: string): Promise<void> {
-    this.logger.log(`releasing ${allocation.reservationId}: ${reason}`);
-    await this.sendRelease(em, order, allocation, 1);
-  }
-
-  private async cancelFulfillment(em: EntityManager, order: Order, allocation: OrderAllocation, reason: string): Promise<void> {
-    if (!allocation.fulfillmentId || allocation.fulfillmentId === order.counterFulfillmentId) return;
-    await this.sendCancelFulfillment(em, order, allocation.fulfillmentId, reason);
-  }
-
-  private async sendCancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string): Promise<void> {
-    await this.outbox.add(em, {
-      topic: Topics.fulfillmentCommands,
-      key: order.orderId,
-      type: FulfillmentCommandTypes.cancel,
-      data: { fulfillmentId, orderId: order.orderId, reason },
-      id: `${fulfillmentId}:${FulfillmentCommandTypes.cancel}`,
-    });
-  }
-
-  /** The goods left or were handed over: inventory turns the hold into consumed stock. */
-  private async commit(em: EntityManager, order: Order, allocations: OrderAllocation[]): Promise<void> {
-    for (const allocation of allocations.filter((a) => a.state === 'HELD')) {
-      const ref: ReservationRefDto = { reservationId: allocation.reservationId, orderId: order.orderId };
-      await this.outbox.add(em, { topic: Topics.inventoryCommands, key: order.orderId, type: InventoryCommandTypes.commit, data: ref, id: `${ref.reservationId}:${InventoryCommandTypes.commit}` });
-    }
-  }
-
-  private async sendReserve(em: EntityManager, order: Order, allocation: OrderAllocation, attempt: number): Promise<void> {
-    const command: ReserveStockDto = {
-      reservationId: allocation.reservationId,
-      orderId: order.orderId,
-      locationId: allocation.locationId,
-      lines: allocation.lines,
-      ...(order.deliveryMode === 'E_RESERVATION' ? { ttlSeconds: this.settings.eReservationTtlSeconds } : {}),
-    };
-    order.updateAllocation(allocation.reservationId, { state: 'RESERVING', attempts: attempt, deadline: this.deadline() });
-    await this.outbox.add(em, {
-      topic: Topics.inventoryCommands,
-      key: order.orderId,
-      type: InventoryCommandTypes.reserve,
-      data: command,
-      id: `${allocation.reservationId}:${InventoryCommandTypes.reserve}${attempt > 1 ? `:${attempt}` : ''}`,
-    });
-  }
-
-  private async sendRelease(em: EntityManager, order: Order, allocation: OrderAllocation, attempt: number): Promise<void> {
-    const ref: ReservationRefDto = { reservationId: allocation.reservationId, orderId: order.orderId };
-    order.updateAllocation(allocation.reservationId, { state: 'RELEASING', attempts: attempt, deadline: this.deadline() });
-    await this.outbox.add(em, {
-      topic: Topics.inventoryCommands,
-      key: order.orderId,
-      type: InventoryCommandTypes.release,
-      data: ref,
-      id: `${ref.reservationId}:${InventoryCommandTypes.release}${attempt > 1 ? `:${attempt}` : ''}`,
-    });
+    if (atCounter && !local && !order.allocations.some((a) => a.fulfillmentId === order.counterFulfillmentId)) await this.commands.createCounter(em, order);
   }
 
   /** Fulfillment events may come late or twice: a move the lifecycle no longer allows is skipped, not an error. */
@@ -555,8 +455,9 @@ export class OrderSaga {
     else this.logger.log(`order ${order.orderId} stays ${order.status}: ${cause}`);
   }
 
-  private deadline(): string {
-    return new Date(Date.now() + this.settings.stepTimeoutMs).toISOString();
+  /** Something only a person can sort out; an order already waiting for one keeps its first reason. */
+  private async attention(em: EntityManager, order: Order, why: string): Promise<void> {
+    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
   }
 
   private async lock(em: EntityManager, orderId: string): Promise<Order | undefined> {
@@ -571,7 +472,7 @@ export class OrderSaga {
   }
 }
 
-/** Orders are changed under a row lock: Kafka steps, HTTP cancellations and the sweep take turns. */
+/** Orders are changed under a row lock: Kafka steps, HTTP cancellations and the sweeps take turns. */
 export function lockOrder(em: EntityManager, orderId: string): Promise<Order | null> {
   return em.findOne(Order, { orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }

@@ -1,4 +1,4 @@
-import { FULFILLMENT_STATUSES, unsafeInput, type FulfillmentEvent, type Refund, type ReservationOutcome, type StockShortage } from '@fil/contracts';
+import { FULFILLMENT_STATUSES, unsafeInput, type AvailabilityReport, type FulfillmentEvent, type Refund, type ReservationOutcome, type StockShortage } from '@fil/contracts';
 import { InvalidMessage } from '@fil/messaging';
 
 // The answers come from Fil's own services: they are trusted for their shape, but a
@@ -23,6 +23,14 @@ export function readStockShortage(value: unknown): StockShortage {
   const valid = Array.isArray(reservations) && reservations.every((r) => typeof r?.reservationId === 'string' && typeof r?.orderId === 'string');
   if (!valid) throw new InvalidMessage('stock shortage: reservations must be a list of {reservationId, orderId, quantity}');
   return value as StockShortage;
+}
+
+export function readAvailabilityReport(value: unknown): AvailabilityReport {
+  requireIds(value, ['orderId', 'requestId'], 'availability report');
+  const levels = (value as AvailabilityReport).levels;
+  const valid = Array.isArray(levels) && levels.every((l) => typeof l?.locationId === 'string' && typeof l?.sku === 'string' && Number.isInteger(l.atp) && l.atp >= 0);
+  if (!valid) throw new InvalidMessage('availability report: levels must be a list of {locationId, sku, atp}');
+  return value as AvailabilityReport;
 }
 
 export function readRefund(value: unknown): Refund {

@@ -1,12 +1,14 @@
 import { Controller, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_EVENT_TYPES, InventoryEventTypes, Topics } from '@fil/contracts';
+import { FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, InventoryEventTypes, Topics } from '@fil/contracts';
 import { MessageConsumer, type IncomingMessage } from '@fil/messaging';
 import { StockService } from '../stock/stock.service';
+import { backordersDueFor } from './backorder-due';
 import { OrderSaga } from './order-saga';
-import { readFulfillmentEvent, readRefund, readReservationOutcome, readStockShortage } from './saga-messages';
+import { readAvailabilityReport, readFulfillmentEvent, readRefund, readReservationOutcome, readStockShortage } from './saga-messages';
 
-const FULFILLMENT_TYPES = new Set(Object.values(FULFILLMENT_EVENT_TYPES));
+/** Every fulfillment status, and the refusal of a call-off that came too late. */
+const FULFILLMENT_TYPES = new Set([...Object.values(FULFILLMENT_EVENT_TYPES), FULFILLMENT_CANCEL_REFUSED]);
 
 /** Kafka entry points for the answers that drive the saga; types the saga does not wait for are ignored. */
 @Controller()
@@ -23,7 +25,7 @@ export class SagaController implements OnModuleInit {
     this.consumer.on(Topics.refunds, (message, em) => this.saga.refunded(em, readRefund(message.value)));
     this.consumer.on(Topics.stockLevels, async (message, em) => {
       const arrived = await this.stock.handleLevel(message, em);
-      if (arrived) await this.saga.stockArrived(em, arrived);
+      if (arrived) await backordersDueFor(em, arrived);
     });
   }
 
@@ -41,10 +43,14 @@ export class SagaController implements OnModuleInit {
         return this.saga.reservationExpired(em, readReservationOutcome(message.value));
       case InventoryEventTypes.shortage:
         return this.saga.stockShortage(em, readStockShortage(message.value));
+      case InventoryEventTypes.availability:
+        return this.saga.availabilityReported(em, readAvailabilityReport(message.value));
     }
   }
 
   private async onFulfillmentEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
-    if (message.type && FULFILLMENT_TYPES.has(message.type)) await this.saga.fulfillmentProgressed(em, readFulfillmentEvent(message.value));
+    if (!message.type || !FULFILLMENT_TYPES.has(message.type)) return;
+    const event = readFulfillmentEvent(message.value);
+    await this.saga.fulfillmentProgressed(em, event, message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined);
   }
 }

@@ -14,6 +14,16 @@ export interface RoutingNetwork {
   atp: (locationId: string, sku: string) => number;
 }
 
+/** Figures newer than the view, which win over it. */
+export interface FresherStock {
+  /** ATP by `stockKey`: a refusal's for its location, or inventory's availability report. */
+  atp?: Map<string, number>;
+  /** `atp` is inventory's report, listing every location that holds the SKUs: the view is not read at all. */
+  complete?: boolean;
+  /** Units promised by reservations the view cannot have seen yet (a batch of backorder retries): taken off. */
+  promised?: Map<string, number>;
+}
+
 @Injectable()
 export class StockService {
   constructor(private readonly em: EntityManager) {}
@@ -60,17 +70,18 @@ export class StockService {
 
   /**
    * The network for the ordered SKUs: every known location, under capacity when it has
-   * started fewer fulfillments today (UTC) than its daily capacity, and the view's ATP.
-   * `fresher` holds figures newer than the view (a refusal's), which win.
+   * started fewer fulfillments today (UTC) than its daily capacity, and the view's ATP,
+   * corrected by `fresher` figures.
    */
-  async network(em: EntityManager, skus: string[], fresher: Map<string, number> = new Map()): Promise<RoutingNetwork> {
+  async network(em: EntityManager, skus: string[], fresher: FresherStock = {}): Promise<RoutingNetwork> {
     const rows = await em.execute<(Omit<LocationView, 'dailyCapacity' | 'updatedAt'> & { daily_capacity: number | null; started: number | null })[]>(
       `select l.id, l.type, l.lat, l.lng, l.ship, l.pickup, l.reserve, l.priority, l.daily_capacity, d.started
          from location_view l left join location_load d on d.location_id = l.id and d.day = (now() at time zone 'utc')::date`,
     );
-    const stock = await em.find(StockView, { sku: { $in: skus } }, { fields: ['locationId', 'sku', 'atp'] });
+    const stock = fresher.complete ? [] : await em.find(StockView, { sku: { $in: skus } }, { fields: ['locationId', 'sku', 'atp'] });
     const atp = new Map(stock.map((row) => [stockKey(row.locationId, row.sku), row.atp]));
-    for (const [key, value] of fresher) atp.set(key, value);
+    for (const [key, units] of fresher.promised ?? []) atp.set(key, (atp.get(key) ?? 0) - units);
+    for (const [key, value] of fresher.atp ?? []) atp.set(key, value);
     return {
       locations: rows.map((row) => ({
         id: row.id,
@@ -83,7 +94,7 @@ export class StockService {
         priority: row.priority,
         underCapacity: row.daily_capacity === null || (row.started ?? 0) < row.daily_capacity,
       })),
-      atp: (locationId, sku) => atp.get(stockKey(locationId, sku)) ?? 0,
+      atp: (locationId, sku) => Math.max(0, atp.get(stockKey(locationId, sku)) ?? 0),
     };
   }
 

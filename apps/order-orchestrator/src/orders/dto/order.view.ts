@@ -22,7 +22,7 @@ export class OrderView {
   @ApiPropertyOptional({ nullable: true }) currency: string | null;
   @ApiPropertyOptional({ nullable: true }) placedAt: string | null;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{lineId, sku, quantity, unitPrice}' }) lines: unknown[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, state, fulfillmentId, fulfillmentStatus}: every allocation, also refused or released ones' })
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, state (RESERVING, HELD, CANCELLING, RELEASING, RELEASED, COMMITTED, REFUSED, EXPIRED), fulfillmentId, fulfillmentStatus, shortage}: every allocation, also refused or released ones' })
   allocations: OrderAllocation[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{sku, quantity} not allocated yet' }) backordered: unknown[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Units returned per SKU' }) returned: Record<string, number>;

@@ -1,0 +1,98 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AllocationKind, FulfillmentEvent, FulfillmentStatus } from '@fil/contracts';
+import { goodsLeft, type Order, type OrderAllocation } from '../orders/order.entity';
+import { OrderEventsPublisher } from './order-events.publisher';
+import { SagaCommands } from './saga-commands';
+
+const LEFT: Partial<Record<FulfillmentStatus, string>> = {
+  SHIPPED: 'shipped',
+  DELIVERED: 'was delivered',
+  IN_TRANSIT: 'left for the pickup store',
+  RECEIVED: 'reached the pickup store',
+  COLLECTED: 'was collected',
+};
+
+/** What a person does about goods that left for an order that no longer wanted them. */
+const TO_DO: Record<AllocationKind, string> = {
+  SHIP: 'recover the parcel from the carrier or have the customer return it, and settle with the customer',
+  TRANSFER: 'receive the goods at the pickup store and put them back in stock there',
+  PICKUP: 'the customer has the goods: settle the payment with them or take them back as a return',
+};
+
+/**
+ * Giving parts of an order back. A part that a fulfillment works on keeps its stock held
+ * until fulfillment answers: called off (FulfillmentCancelled) → released; the goods had
+ * already left (shipped, in transit, collected, or FulfillmentCancelRefused) → committed,
+ * and the order NEEDS_ATTENTION with what to do. Releasing at once would put back in
+ * stock units that may be on a lorry.
+ */
+@Injectable()
+export class Compensation {
+  private readonly logger = new Logger(Compensation.name);
+
+  constructor(
+    private readonly commands: SagaCommands,
+    private readonly events: OrderEventsPublisher,
+  ) {}
+
+  /** Every part given back and every fulfillment called off, the pickup store's counter included. */
+  async compensate(em: EntityManager, order: Order, reason: string): Promise<void> {
+    for (const part of order.allocations) await this.callOff(em, order, part, reason, true);
+    if (order.counterFulfillmentId) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
+  }
+
+  /**
+   * One part given back: released at once when no fulfillment works on it, otherwise its
+   * work is called off first. The counter is called off only with the whole order.
+   */
+  async callOff(em: EntityManager, order: Order, part: OrderAllocation, reason: string, withCounter = false): Promise<void> {
+    if (goodsLeft(part.fulfillmentStatus)) return; // its commit is on its way
+    const onCounter = !!part.fulfillmentId && part.fulfillmentId === order.counterFulfillmentId;
+    const worked = part.state === 'HELD' && !!part.fulfillmentId && part.fulfillmentStatus !== 'CANCELLED' && (withCounter || !onCounter);
+    if (!worked) {
+      if (part.state === 'RESERVING' || part.state === 'HELD') await this.commands.release(em, order, part, reason);
+      return;
+    }
+    order.updateAllocation(part.reservationId, { state: 'CANCELLING', attempts: 1, deadline: this.commands.deadline() });
+    if (!onCounter) await this.commands.cancelFulfillment(em, order, part.fulfillmentId!, reason);
+  }
+
+  /**
+   * Fulfillment reports on work the order no longer follows (the order is settled, or the
+   * part called off): only the stock is at stake. `refusal` is FulfillmentCancelRefused's reason.
+   */
+  async workReported(em: EntityManager, order: Order, event: FulfillmentEvent, refusal?: string): Promise<void> {
+    const parts = order.partsOf(event.fulfillmentId);
+    const gone = goodsLeft(event.status) ? parts.filter((part) => ['HELD', 'CANCELLING'].includes(part.state) && !goodsLeft(part.fulfillmentStatus)) : [];
+    const calledOff = gone.some((part) => part.state === 'CANCELLING');
+    for (const part of parts) {
+      order.updateAllocation(part.reservationId, { fulfillmentStatus: event.status, ...(gone.includes(part) ? { state: 'HELD', deadline: undefined, attempts: undefined } : {}) });
+    }
+    if (event.status === 'CANCELLED') {
+      for (const part of parts.filter((candidate) => candidate.state === 'CANCELLING')) await this.commands.release(em, order, part, `${event.fulfillmentId} called off`);
+    }
+    if (!gone.length) return;
+    await this.commands.commit(em, order, gone);
+    const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
+    const why =
+      `${event.fulfillmentId} at ${event.locationId} ${LEFT[event.status]}${carrier ? ` with ${carrier}` : ''}` +
+      `${calledOff ? ' before it could be called off' : ` while the order was ${order.status}`}${refusal ? ` (${refusal})` : ''}` +
+      `: its stock is committed; to do: ${TO_DO[event.kind]}`;
+    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    else this.logger.warn(`order ${order.orderId} stays ${order.status}: ${why}`);
+  }
+
+  /** Fulfillment did not answer a call-off in time: asked again, then a person looks (the stock is still held). */
+  async callOffOverdue(em: EntityManager, order: Order, part: OrderAllocation, attempts: number): Promise<void> {
+    if (attempts < this.commands.settings.maxAttempts) {
+      order.updateAllocation(part.reservationId, { attempts: attempts + 1, deadline: this.commands.deadline() });
+      return this.commands.cancelFulfillment(em, order, part.fulfillmentId!, `no answer to the call-off of ${part.fulfillmentId}`, attempts + 1);
+    }
+    order.updateAllocation(part.reservationId, { deadline: undefined });
+    const why =
+      `fulfillment never confirmed calling off ${part.fulfillmentId} at ${part.locationId} (${attempts} attempts): ` +
+      `its stock is still held; to do: ask ${part.locationId} whether the goods left`;
+    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+  }
+}

@@ -1,0 +1,236 @@
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import {
+  anOrder,
+  answerAvailability,
+  answerReservation,
+  call,
+  command,
+  commandsOf,
+  fulfillmentEvent,
+  location,
+  networkKnown,
+  orderEvent,
+  orderEvents,
+  sendCancel,
+  shortage,
+  stockLevel,
+  submit,
+} from './support';
+
+useTestEnvironment('orders-races');
+// Deadlines far away (saga-timeouts.test.ts covers them); backorder sweeps come quickly.
+process.env.FIL_SAGA_STEP_TIMEOUT_MS = '600000';
+process.env.FIL_SAGA_POLL_MS = '100';
+jest.setTimeout(90_000);
+
+const probe = new KafkaProbe();
+let app: INestApplication;
+let url: string;
+let stopAnswering: () => void;
+/** What inventory holds (`locationId:sku` → ATP): the test answers the orchestrator's availability questions from it. */
+const truth = new Map<string, number>([
+  ['WH-LYON:SKU-A', 100],
+  ['WH-MARSEILLE:SKU-A', 100],
+]);
+
+const one = (sku: string, quantity = 1) => ({ lineId: sku, sku, quantity, unitPrice: 1 });
+const view = async (orderId: string) => (await call(url, 'GET', `/orders/${orderId}`)).body;
+const statusesOf = (orderId: string) => orderEvents(probe, orderId).map((m) => m.value.status);
+
+async function submitted(orderId: string, overrides: Record<string, unknown> = {}): Promise<ReserveStockDto> {
+  await submit(probe, anOrder(orderId, overrides));
+  return (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+}
+
+async function allocated(orderId: string, overrides: Record<string, unknown> = {}): Promise<CreateFulfillment> {
+  await answerReservation(probe, await submitted(orderId, overrides), 'reserved');
+  return (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+}
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands, Topics.dlq]);
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await location(probe, 'WH-LYON', 45.76, 4.84);
+  await location(probe, 'WH-MARSEILLE', 43.3, 5.37);
+  await location(probe, 'ST-LYON', 45.76, 4.83, { type: 'STORE', ship: false, pickup: true, reserve: true });
+  await stockLevel(probe, 'WH-LYON', 'SKU-A', 100);
+  await stockLevel(probe, 'WH-MARSEILLE', 'SKU-A', 100);
+  await networkKnown(app, 3, 2);
+  stopAnswering = answerAvailability(probe, truth);
+});
+
+afterAll(async () => {
+  stopAnswering?.();
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('orders'));
+});
+
+describe('cancel racing ship', () => {
+  it('commits the stock of a parcel that left while the order was being cancelled, and shows the order NEEDS_ATTENTION with what to do', async () => {
+    const orderId = 'O-cancel-vs-ship';
+    const work = await allocated(orderId, { lines: [one('SKU-A', 2)] });
+    await fulfillmentEvent(probe, work, 'PACKED');
+    await waitFor(async () => (await view(orderId)).status === 'IN_FULFILLMENT', { what: 'the order in fulfillment' });
+    // Decided on the orchestrator's view (packed), while staff were already shipping the parcel.
+    const cancelled = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' });
+    expect(cancelled.status).toBe(200);
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    await fulfillmentEvent(probe, work, 'SHIPPED');
+    await fulfillmentEvent(probe, work, 'SHIPPED', {}, `cannot cancel fulfillment ${work.fulfillmentId}: it is SHIPPED`);
+
+    const commit = await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation');
+    expect(commit.value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention');
+    expect(attention.value.previousStatus).toBe('CANCELLED');
+    expect(attention.value.reason).toMatch(new RegExp(`^${work.fulfillmentId} at WH-LYON shipped with DHL JD001 before it could be called off`));
+    expect(attention.value.reason).toMatch(/its stock is committed; to do: /);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'CANCELLED', 'NEEDS_ATTENTION']);
+    // The hold was never given back: the goods are gone.
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation')).toEqual([]);
+    expect((await view(orderId)).allocations[0]).toMatchObject({ fulfillmentStatus: 'SHIPPED' });
+  });
+
+  it('gives the stock back only once fulfillment confirms it called the work off', async () => {
+    const orderId = 'O-cancel-confirmed';
+    const work = await allocated(orderId, { lines: [one('SKU-A')] });
+    const cancelled = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'duplicate order' });
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', allocations: [{ state: 'CANCELLING' }] });
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    await fulfillmentEvent(probe, work, 'CANCELLED');
+    const release = await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+    expect(release.value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+    expect(await view(orderId)).toMatchObject({ status: 'CANCELLED', allocations: [{ state: 'RELEASING', fulfillmentStatus: 'CANCELLED' }] });
+  });
+});
+
+describe('messages in the "wrong" order', () => {
+  it('applies a stock shortage that arrived before the StockReserved it names, once the reservation is held', async () => {
+    const marker = 'O-shortage-marker';
+    await allocated(marker, { lines: [one('SKU-A')] });
+    const orderId = 'O-shortage-first';
+    const reserve = await submitted(orderId, { lines: [one('SKU-A', 2)] });
+    expect(reserve.locationId).toBe('WH-LYON');
+    // Inventory keys shortages by location and SKU: this one overtakes the StockReserved on the order's partition.
+    await shortage(probe, 'WH-LYON', 'SKU-A', [{ reservationId: reserve.reservationId, orderId, quantity: 2 }], 'WH-LYON:SKU-A');
+    await shortage(probe, 'WH-LYON', 'SKU-A', [{ reservationId: `${marker}:R1`, orderId: marker, quantity: 1 }], 'WH-LYON:SKU-A');
+    // The marker's shortage, behind it on the same partition, was handled: so was the first one.
+    await command(probe, Topics.fulfillmentCommands, marker, 'CancelFulfillment');
+
+    await answerReservation(probe, reserve, 'reserved');
+    const release = await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+    expect(release.value).toEqual({ reservationId: reserve.reservationId, orderId });
+    const retry = await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`);
+    expect(retry.value).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-A', quantity: 2 }] });
+    await answerReservation(probe, retry.value, 'reserved');
+    const allocatedEvent = await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(allocatedEvent.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-MARSEILLE' })]);
+    // Work for the re-routed part only: one at the short location would have come first on the order's partition.
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment');
+    expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').map((m) => m.value.locationId)).toEqual(['WH-MARSEILLE']);
+  });
+
+  it('keeps a CancelOrder that arrives before its order, and cancels the order at once when it comes, never routing it', async () => {
+    const orderId = 'O-cancel-first';
+    const marker = 'O-cancel-first-marker';
+    await allocated(marker, { lines: [one('SKU-A')] });
+    await sendCancel(probe, { orderId, reason: 'customer changed their mind' }, orderId);
+    // A cancellation behind it on the same partition was handled: so was the first one.
+    await sendCancel(probe, { orderId: marker, reason: 'marker' }, orderId);
+    await orderEvent(probe, marker, 'OrderCancelled');
+
+    await submit(probe, anOrder(orderId, { lines: [one('SKU-A')] }));
+    const cancelled = await orderEvent(probe, orderId, 'OrderCancelled');
+    expect(cancelled.value.reason).toMatch(/^customer changed their mind \(CancelOrder received at .* before the order\)$/);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'CANCELLED']);
+    expect(await view(orderId)).toMatchObject({ status: 'CANCELLED', allocations: [], routing: [] });
+    expect(probe.messages(Topics.dlq, (m) => m.value.value?.includes?.(orderId))).toEqual([]);
+  });
+
+  it('does not apply a CancelOrder kept longer than its bound: the order is routed, and its timeline says why', async () => {
+    const orderId = 'O-cancel-stale';
+    await app.get(MikroORM).em.getConnection().execute(
+      `insert into pending_cancellation (order_id, reason, received_at) values (?, 'changed my mind', now() - interval '3 days')`,
+      [orderId],
+    );
+    const reserve = await submitted(orderId, { lines: [one('SKU-A')] });
+    expect(reserve.locationId).toBe('WH-LYON');
+    expect((await view(orderId)).timeline[0].cause).toMatch(/a CancelOrder received at .* was older than 86400 s and was not applied/);
+  });
+});
+
+describe('backorders', () => {
+  it('keeps an order whose allocated parts all shipped eligible while it has backordered lines, and ships the rest when stock comes', async () => {
+    const orderId = 'O-backorder-shipped';
+    const reserve = await submitted(orderId, { lines: [one('SKU-A'), one('SKU-LATE', 2)] });
+    await answerReservation(probe, reserve, 'reserved');
+    await orderEvent(probe, orderId, 'OrderPartiallyAllocated');
+    const first = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await fulfillmentEvent(probe, first, 'SHIPPED');
+    const shipped = await waitFor(() => orderEvents(probe, orderId)[2], { what: 'the order after its first parcel left' });
+    expect(shipped.value).toMatchObject({ status: 'IN_FULFILLMENT', backordered: [{ sku: 'SKU-LATE', quantity: 2 }] });
+    expect(shipped.value.reason).toMatch(/2 × SKU-LATE still backordered/);
+
+    truth.set('WH-MARSEILLE:SKU-LATE', 5);
+    await stockLevel(probe, 'WH-MARSEILLE', 'SKU-LATE', 5);
+    const retry = await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`);
+    expect(retry.value).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-LATE', quantity: 2 }] });
+    await answerReservation(probe, retry.value, 'reserved');
+    const second = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.fulfillmentId === `${orderId}-F2`)).value;
+    await fulfillmentEvent(probe, second, 'SHIPPED');
+    await orderEvent(probe, orderId, 'OrderShipped');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT', 'IN_FULFILLMENT', 'SHIPPED']);
+  });
+
+  it('serves every waiting order after one large restock, oldest first, not only the first twenty', async () => {
+    const waiting = Array.from({ length: 25 }, (_, n) => `O-restock-${String(n).padStart(2, '0')}`);
+    for (const orderId of waiting) {
+      await answerReservation(probe, await submitted(orderId, { lines: [one('SKU-A'), one('SKU-RESTOCK')] }), 'reserved');
+      await orderEvent(probe, orderId, 'OrderPartiallyAllocated');
+    }
+    truth.set('WH-LYON:SKU-RESTOCK', 100);
+    await stockLevel(probe, 'WH-LYON', 'SKU-RESTOCK', 100);
+    const retried = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').find((m) => m.value.reservationId === `${orderId}:R2`);
+    await waitFor(() => waiting.every(retried), { what: 'a reservation for every waiting order', timeoutMs: 30_000 });
+    expect(waiting.map((orderId) => retried(orderId)!.value.lines)).toEqual(waiting.map(() => [{ sku: 'SKU-RESTOCK', quantity: 1 }]));
+    // Oldest first: each retry was decided no earlier than the one of the order placed before it.
+    const decided = await Promise.all(waiting.map(async (orderId) => Date.parse((await view(orderId)).routing.at(-1).at)));
+    expect(decided).toEqual([...decided].sort((a, b) => a - b));
+  });
+});
+
+describe('no decision from a stale view', () => {
+  it("allocates a home delivery for stock inventory holds but the orchestrator's view has not seen yet", async () => {
+    truth.set('WH-MARSEILLE:SKU-FRESH', 3);
+    const reserve = await submitted('O-fresh', { lines: [one('SKU-FRESH', 2)] });
+    expect(reserve).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-FRESH', quantity: 2 }] });
+    await answerReservation(probe, reserve, 'reserved');
+    await orderEvent(probe, 'O-fresh', 'OrderAllocated');
+    expect((await view('O-fresh')).routing.map((r: { cause: string }) => r.cause)).toEqual(["initial routing (on inventory's figures: the view fell short)"]);
+  });
+
+  it('allocates a click & collect order right after stock was set at a warehouse, as a transfer', async () => {
+    truth.set('WH-LYON:SKU-JUST-SET', 1);
+    const reserve = await submitted('O-fresh-collect', { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-LYON', lines: [one('SKU-JUST-SET')] });
+    expect(reserve).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-JUST-SET', quantity: 1 }] });
+    await answerReservation(probe, reserve, 'reserved');
+    const allocatedEvent = await orderEvent(probe, 'O-fresh-collect', 'OrderAllocated');
+    expect(allocatedEvent.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-LYON', kind: 'TRANSFER' })]);
+  });
+
+  it("rejects only on inventory's own figures, once it confirmed it holds nothing", async () => {
+    await submit(probe, anOrder('O-nothing', { lines: [one('SKU-NOWHERE')] }));
+    const rejected = await orderEvent(probe, 'O-nothing', 'OrderRejected');
+    expect(rejected.value.reason).toMatch(/^NO_STOCK/);
+    await command(probe, Topics.inventoryCommands, 'O-nothing', 'CheckAvailability');
+    expect(commandsOf(probe, Topics.inventoryCommands, 'O-nothing', 'CheckAvailability').map((m) => m.value)).toEqual([
+      { requestId: 'O-nothing:A1', orderId: 'O-nothing', skus: ['SKU-NOWHERE'] },
+    ]);
+    expect((await view('O-nothing')).routing.map((r: { cause: string }) => r.cause)).toEqual(["initial routing (on inventory's figures: the view fell short)"]);
+  });
+});
