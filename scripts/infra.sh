@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Local infrastructure for Fil: PostgreSQL, a single-node Kafka (KRaft) and Zipkin.
 #
-#   scripts/infra.sh up       start what is missing (idempotent; a second call is a no-op)
+#   scripts/infra.sh up [pg] [kafka] [zipkin]     start what is missing (idempotent; a second call is a no-op)
 #   scripts/infra.sh down [zipkin] [kafka] [pg]   stop what `up` started (pid files under .local/pids)
 #   scripts/infra.sh status   show what runs
 #
 # Env: PGPORT (5432), FIL_NO_ZIPKIN=1 (skip Zipkin), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m).
+# A second, private broker (the fault suite's) beside the usual one: FIL_KAFKA_PORT (9092),
+# FIL_KAFKA_CONTROLLER_PORT (9093) and FIL_INFRA_STATE (.local: pid files, logs, data).
 # Everything lives under .local/ (git-ignored); `down` keeps the data, so `up` resumes it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPLOY="$ROOT/deploy/local"
-LOCAL="$ROOT/.local"
-JARS="$LOCAL/jars" PIDS="$LOCAL/pids" LOGS="$LOCAL/logs"
+JARS="$ROOT/.local/jars"
+LOCAL="${FIL_INFRA_STATE:-$ROOT/.local}"
+PIDS="$LOCAL/pids" LOGS="$LOCAL/logs"
 PGDATA="$LOCAL/pg" KAFKA_DATA="$LOCAL/kafka-data" KAFKA_PROPS="$LOCAL/kafka/server.properties"
-PGPORT="${PGPORT:-5432}" KAFKA_PORT=9092 ZIPKIN_PORT=9411
+PGPORT="${PGPORT:-5432}" KAFKA_PORT="${FIL_KAFKA_PORT:-9092}" KAFKA_CONTROLLER_PORT="${FIL_KAFKA_CONTROLLER_PORT:-9093}"
+ZIPKIN_PORT=9411
 NO_ZIPKIN="${FIL_NO_ZIPKIN:-0}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 WAIT_SECS=90
@@ -131,7 +135,8 @@ kafka_up() {
     return
   fi
   mkdir -p "$(dirname "$KAFKA_PROPS")"
-  sed "s|^log.dirs=.*|log.dirs=$KAFKA_DATA|" "$DEPLOY/kafka/server.properties" >"$KAFKA_PROPS"
+  sed -e "s|^log.dirs=.*|log.dirs=$KAFKA_DATA|" -e "s|127.0.0.1:9092|127.0.0.1:$KAFKA_PORT|g" \
+    -e "s|127.0.0.1:9093|127.0.0.1:$KAFKA_CONTROLLER_PORT|g" "$DEPLOY/kafka/server.properties" >"$KAFKA_PROPS"
   if [[ ! -f $KAFKA_DATA/meta.properties ]]; then
     local id
     id="$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
@@ -225,12 +230,16 @@ status() {
 mkdir -p "$PIDS" "$LOGS"
 case "${1:-}" in
   up)
+    # `up kafka` starts only that (the fault suite's own broker); plain `up` starts all three.
+    shift
+    wanted=" ${*:-pg kafka zipkin} "
+    if [[ $wanted != *" zipkin "* ]]; then NO_ZIPKIN=1; fi
     command -v java >/dev/null || die "java not found (Java 17+ needed for Kafka and Zipkin)"
     WAITS=()
     ensure_jars
-    pg_up
-    kafka_up
-    zipkin_up
+    if [[ $wanted == *" pg "* ]]; then pg_up; fi
+    if [[ $wanted == *" kafka "* ]]; then kafka_up; fi
+    if [[ $wanted == *" zipkin "* ]]; then zipkin_up; fi
     # Both JVMs boot in parallel; on 2 cores that is noticeably faster than one after the other.
     for w in ${WAITS[@]+"${WAITS[@]}"}; do "${w}_wait"; done
     ;;

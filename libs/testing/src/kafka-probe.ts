@@ -26,6 +26,7 @@ export class KafkaProbe {
   private readonly seen = new Map<string, ProbedMessage[]>();
   /** The last offset read per `physicalTopic:partition`. */
   private readonly read = new Map<string, number>();
+  private readonly listeners: ((message: ProbedMessage) => void)[] = [];
 
   /** Creates the topics, then starts watching `topics` (logical names). */
   async start(topics: string[]): Promise<void> {
@@ -48,7 +49,7 @@ export class KafkaProbe {
         } catch {
           // keep the raw text: the test may be looking at garbage on purpose
         }
-        this.seen.get(byPhysical.get(topic)!)!.push({
+        const probed: ProbedMessage = {
           topic: byPhysical.get(topic)!,
           partition,
           offset: message.offset,
@@ -57,7 +58,9 @@ export class KafkaProbe {
           headers: decodeHeaders(message),
           raw,
           value,
-        });
+        };
+        this.seen.get(probed.topic)!.push(probed);
+        for (const listener of this.listeners) listener(probed);
       },
     });
     await waitFor(async () => (await this.consumer!.describeGroup()).state === 'Stable', { what: 'probe consumer group' });
@@ -72,6 +75,11 @@ export class KafkaProbe {
   /** Sends many already-encoded messages in one request. */
   async sendMany(topic: string, messages: { key: string; value: string; headers?: IHeaders }[]): Promise<void> {
     await this.producer!.send({ topic: physicalTopic(topic), messages });
+  }
+
+  /** Calls `listener` with every message recorded from now on: for indexes that a long run cannot rebuild by filtering. */
+  onMessage(listener: (message: ProbedMessage) => void): void {
+    this.listeners.push(listener);
   }
 
   messages(topic: string, predicate: (message: ProbedMessage) => boolean = () => true): ProbedMessage[] {
