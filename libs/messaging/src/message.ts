@@ -138,7 +138,21 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
   } catch (error) {
     return { ...result, invalid: bytes > MAX_MESSAGE_BYTES ? overLimit(bytes) : `value is not valid JSON: ${(error as Error).message}` };
   }
-  return bytes > MAX_MESSAGE_BYTES ? { ...result, invalid: overLimit(bytes) } : result;
+  // The same content written with its keys in another order (a stored copy sent again) is a redelivery.
+  const parsed = { ...result, digest: sha256(key ?? '', headers.ce_type ?? '', canonicalJson(decoded.value)) };
+  return bytes > MAX_MESSAGE_BYTES ? { ...parsed, invalid: overLimit(bytes) } : parsed;
+}
+
+/** JSON with object keys sorted, so the same order hashes the same whatever its key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 const MAX_ID_LENGTH = 256;

@@ -197,6 +197,17 @@ describe('message consumer', () => {
     expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'dup')).toHaveLength(1);
   });
 
+  it('takes a copy sent again with its keys in another order as a redelivery, not as an id reused for other content', async () => {
+    const headers = { ce_id: 'reordered-1', ce_source: '/channel-a', ce_type: 'Test' };
+    await probe.send(Topics.ordersSubmitted, 'reordered', '{"key":"reordered","lines":[{"sku":"A","atp":1}]}', headers);
+    await probe.send(Topics.ordersSubmitted, 'reordered', '{"lines":[{"atp":1,"sku":"A"}],"key":"reordered"}', headers);
+    await probe.send(Topics.ordersSubmitted, 'reordered', { key: 'reordered-marker' });
+    await waitFor(() => countOf('reordered-marker'), { what: 'the marker after the copies' });
+    expect(await countOf('reordered')).toBe(1);
+    await probe.readToEnd(Topics.dlq);
+    expect(probe.messages(Topics.dlq, (m) => m.key === 'reordered')).toEqual([]);
+  });
+
   it('handles the same ce_id from two sources as two messages: ids are unique only per source', async () => {
     await probe.send(Topics.ordersSubmitted, 'shared-a', { key: 'shared-a' }, { ce_id: 'shared-1', ce_source: '/channel-a' });
     await probe.send(Topics.ordersSubmitted, 'shared-b', { key: 'shared-b' }, { ce_id: 'shared-1', ce_source: '/channel-b' });

@@ -13,7 +13,7 @@ import {
   type DeliveryMode,
   type OrderLine,
 } from '@fil/contracts';
-import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderCancellation } from '../saga/cancellation';
 import { OrderEventsPublisher } from '../saga/order-events.publisher';
@@ -198,16 +198,4 @@ function isReadableLine(line: unknown): line is OrderLine {
     Number.isFinite(candidate.quantity) &&
     Number.isFinite(candidate.unitPrice)
   );
-}
-
-/** JSON with object keys sorted, so the same order hashes the same whatever its key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
