@@ -139,8 +139,17 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
     return { ...result, invalid: bytes > MAX_MESSAGE_BYTES ? overLimit(bytes) : `value is not valid JSON: ${(error as Error).message}` };
   }
   // The same content written with its keys in another order (a stored copy sent again) is a redelivery.
-  const parsed = { ...result, digest: sha256(key ?? '', headers.ce_type ?? '', canonicalJson(decoded.value)) };
+  const parsed = { ...result, digest: sha256(key ?? '', headers.ce_type ?? '', canonicalOrRaw(decoded.value, raw)) };
   return bytes > MAX_MESSAGE_BYTES ? { ...parsed, invalid: overLimit(bytes) } : parsed;
+}
+
+/** A value nested too deep to sort (it is refused anyway) is digested as it came. */
+function canonicalOrRaw(value: unknown, raw: string): string {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return raw;
+  }
 }
 
 /** JSON with object keys sorted, so the same order hashes the same whatever its key order. */

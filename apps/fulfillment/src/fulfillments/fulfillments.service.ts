@@ -129,7 +129,7 @@ export class FulfillmentsService {
         kind: 'TRANSFER',
         destinationLocationId: fulfillment.locationId,
         status: { $nin: ['RECEIVED', 'CANCELLED'] },
-      });
+      }, { orderBy: { id: 'asc' } });
       return fulfillment.ready(transfers.map((transfer) => `${transfer.id} (${transfer.status})`));
     });
   }
