@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
-import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment } from '@fil/testing';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
 import { createKafka, OutboxRelay, physicalTopic } from '../src';
 
 useTestEnvironment('relay');
@@ -68,7 +68,11 @@ describe('outbox relay with a message the broker refuses', () => {
 
     expect(numbers(Topics.ordersEvents, 'big')).toEqual([1, 3]);
     for (const key of ['a', 'b', 'c', 'd', 'e']) expect(numbers(Topics.ordersEvents, `other-${key}`)).toEqual([1]);
-    const parked = await orm.em.fork().execute(`select message_key, error from outbox_message where parked_at is not null and topic = ?`, [Topics.ordersEvents]);
+    // The park is committed with the round's marks, possibly after its neighbours reached Kafka.
+    const parked = await waitFor(async () => {
+      const rows = await orm.em.fork().execute(`select message_key, error from outbox_message where parked_at is not null and topic = ?`, [Topics.ordersEvents]);
+      return rows.length > 0 && rows;
+    }, { what: 'the refused row to be parked' });
     expect(parked).toEqual([{ message_key: 'big', error: expect.stringMatching(/larger than the max message size/) }]);
   });
 
@@ -85,7 +89,10 @@ describe('outbox relay with a message the broker refuses', () => {
 
     expect(numbers(SMALL, 'shared')).toEqual([1, 2, 4]);
     expect(numbers(SMALL, 'neighbour')).toEqual([1]);
-    const parked = await orm.em.fork().execute<{ payload: string }[]>(`select payload from outbox_message where parked_at is not null and topic = ?`, [SMALL]);
-    expect(parked.map((row) => JSON.parse(row.payload).n)).toEqual([3]);
+    const parked = await waitFor(async () => {
+      const rows = await orm.em.fork().execute<{ payload: string }[]>(`select payload from outbox_message where parked_at is not null and topic = ?`, [SMALL]);
+      return rows.length > 0 && rows;
+    }, { what: 'the refused row to be parked' });
+    expect(parked.map((row: { payload: string }) => JSON.parse(row.payload).n)).toEqual([3]);
   });
 });
