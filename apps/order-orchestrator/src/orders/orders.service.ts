@@ -17,7 +17,8 @@ import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messag
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderCancellation } from '../saga/cancellation';
 import { OrderEventsPublisher } from '../saga/order-events.publisher';
-import { lockOrder, OrderSaga } from '../saga/order-saga';
+import { OrderSaga } from '../saga/order-saga';
+import { lockOrder } from './order-lock';
 import type { ListOrdersQuery } from './dto/list-orders.query';
 import { toOrderSummary, toOrderView, type OrderView } from './dto/order.view';
 import { Order, OrderTransitionRefused, type OrderFields } from './order.entity';

@@ -3,7 +3,8 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { stockKey } from '../stock/stock.service';
 import { OrderEventsPublisher } from './order-events.publisher';
-import { lockOrder, OrderSaga } from './order-saga';
+import { lockOrder } from '../orders/order-lock';
+import { OrderSaga } from './order-saga';
 
 /**
  * Backorders are served when stock arrives. A rise of a SKU's ATP marks every order

@@ -4,7 +4,7 @@ import { InvalidMessage } from '@fil/messaging';
 import type { Order } from '../orders/order.entity';
 import { Compensation } from './compensation';
 import { OrderEventsPublisher } from './order-events.publisher';
-import { lockOrder } from './order-saga';
+import { lockOrder } from '../orders/order-lock';
 import { PendingCancellation } from './pending-cancellation.entity';
 
 /**

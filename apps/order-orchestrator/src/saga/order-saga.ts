@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AllocationLine, AvailabilityReport, FulfillmentEvent, OrderStatus, Refund, ReservationOutcome, StockShortage } from '@fil/contracts';
 import { inTrace } from '@fil/observability';
+import { lockOrder } from '../orders/order-lock';
 import { Order, type AvailabilityCheck, type OrderAllocation, type ReservationState, type RoutingPurpose } from '../orders/order.entity';
 import { mergeBySku, routeOrder, type RoutingDecision } from '../routing/route-order';
 import { policyFor } from '../routing/routing-policy';
@@ -470,11 +470,6 @@ export class OrderSaga {
     const allocation = order.allocations.find((candidate) => candidate.reservationId === reservationId);
     return allocation && (!states || states.includes(allocation.state)) ? allocation : undefined;
   }
-}
-
-/** Orders are changed under a row lock: Kafka steps, HTTP cancellations and the sweeps take turns. */
-export function lockOrder(em: EntityManager, orderId: string): Promise<Order | null> {
-  return em.findOne(Order, { orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
 const describe = (lines: AllocationLine[]) => lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');

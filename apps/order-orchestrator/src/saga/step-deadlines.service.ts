@@ -3,7 +3,8 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from './order-events.publisher';
-import { lockOrder, OrderSaga } from './order-saga';
+import { lockOrder } from '../orders/order-lock';
+import { OrderSaga } from './order-saga';
 
 /**
  * Every `FIL_SAGA_POLL_MS` (default 1 s), hands each order with a step past its deadline to
