@@ -6,6 +6,7 @@ import { MessageConsumer } from '@fil/messaging';
 import { CancelOrderBody } from './dto/cancel-order.body';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { OrderView } from './dto/order.view';
+import { OrderBatches } from '../saga/order-batches';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -14,10 +15,12 @@ export class OrdersController implements OnModuleInit {
   constructor(
     private readonly consumer: MessageConsumer,
     private readonly orders: OrdersService,
+    private readonly batches: OrderBatches,
   ) {}
 
   onModuleInit() {
     this.consumer.on(Topics.ordersSubmitted, (message, em) => this.orders.handleSubmitted(message, em), {
+      ...this.batches.options,
       refused: (message, reason, em) => this.orders.rejectRefused(message, reason, em),
     });
     this.consumer.on(Topics.ordersCommands, (message, em) => this.orders.handleCommand(message, em));

@@ -18,7 +18,7 @@ import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderCancellation } from '../saga/cancellation';
 import { OrderEventsPublisher } from '../saga/order-events.publisher';
 import { OrderSaga } from '../saga/order-saga';
-import { lockOrder } from './order-lock';
+import { lockOrder, rememberOrder } from './order-lock';
 import type { ListOrdersQuery } from './dto/list-orders.query';
 import { toOrderSummary, toOrderView, type OrderView } from './dto/order.view';
 import { Order, OrderTransitionRefused, type OrderFields } from './order.entity';
@@ -54,7 +54,7 @@ export class OrdersService {
     if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
 
     const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
-    const existing = await em.findOne(Order, { orderId });
+    const existing = await lockOrder(em, orderId);
     if (existing) {
       if (existing.contentHash === contentHash) return;
       throw new InvalidMessage(`order ${orderId} already exists with different content`);
@@ -67,6 +67,7 @@ export class OrdersService {
     if (!checked.ok) {
       const { order, step } = Order.reject({ ...readableFields(value, checked.errors), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
       em.persist(order);
+      rememberOrder(em, order);
       await this.events.record(em, order, step);
     } else {
       const submitted = checked.value;
@@ -87,12 +88,11 @@ export class OrdersService {
         `submitted by channel ${submitted.channel}${early.note ? `; ${early.note}` : ''}`,
       );
       em.persist(order);
+      rememberOrder(em, order);
       await this.events.record(em, order, step);
       if (early.cause) await this.cancellation.cancel(em, order, early.cause);
       else await this.saga.route(em, order);
     }
-    // Flushed now so that a copy of the same order later in this batch finds it.
-    await em.flush();
   }
 
   /**

@@ -18,6 +18,7 @@ import { PendingCancellation } from './pending-cancellation.entity';
 export class OrderCancellation {
   private readonly logger = new Logger(OrderCancellation.name);
   private readonly keepForMs = Number(process.env.FIL_EARLY_CANCEL_TTL_SECONDS ?? 86_400) * 1000;
+  private readonly keptInBatch = new WeakMap<EntityManager, Set<string>>();
 
   constructor(
     private readonly events: OrderEventsPublisher,
@@ -46,10 +47,17 @@ export class OrderCancellation {
    * the order, `note` for the order's first step when it came too long before.
    */
   async cameFirst(em: EntityManager, orderId: string, now = new Date()): Promise<{ cause?: string; note?: string }> {
+    if (this.keptInBatch.get(em)?.has(orderId) === false) return {};
     const early = await em.findOne(PendingCancellation, { orderId });
     if (!early) return {};
     em.remove(early);
     return early.appliesAt(now, this.keepForMs) ? { cause: early.cause() } : { note: early.describe(this.keepForMs) };
+  }
+
+  /** Loads the CancelOrders kept for a batch's orders in one query: `cameFirst` then asks the database for none of the others. */
+  async loadKept(em: EntityManager, orderIds: string[]): Promise<void> {
+    const kept = orderIds.length ? await em.find(PendingCancellation, { orderId: { $in: orderIds } }) : [];
+    this.keptInBatch.set(em, new Set(kept.map((early) => early.orderId)));
   }
 
   /** Kept for its order; the first one wins. Those past the bound are dropped on the way, so the list stays short. */

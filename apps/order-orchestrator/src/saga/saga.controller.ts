@@ -4,6 +4,7 @@ import { FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, InventoryEventType
 import { MessageConsumer, type IncomingMessage } from '@fil/messaging';
 import { StockService } from '../stock/stock.service';
 import { backordersDueFor } from './backorder-due';
+import { OrderBatches } from './order-batches';
 import { OrderSaga } from './order-saga';
 import { readAvailabilityReport, readFulfillmentEvent, readRefund, readReservationOutcome, readStockShortage } from './saga-messages';
 
@@ -16,13 +17,14 @@ export class SagaController implements OnModuleInit {
   constructor(
     private readonly consumer: MessageConsumer,
     private readonly saga: OrderSaga,
+    private readonly batches: OrderBatches,
     private readonly stock: StockService,
   ) {}
 
   onModuleInit() {
-    this.consumer.on(Topics.inventoryEvents, (message, em) => this.onInventoryEvent(message, em));
-    this.consumer.on(Topics.fulfillmentEvents, (message, em) => this.onFulfillmentEvent(message, em));
-    this.consumer.on(Topics.refunds, (message, em) => this.saga.refunded(em, readRefund(message.value)));
+    this.consumer.on(Topics.inventoryEvents, (message, em) => this.onInventoryEvent(message, em), this.batches.options);
+    this.consumer.on(Topics.fulfillmentEvents, (message, em) => this.onFulfillmentEvent(message, em), this.batches.options);
+    this.consumer.on(Topics.refunds, (message, em) => this.saga.refunded(em, readRefund(message.value)), this.batches.options);
     this.consumer.on(Topics.stockLevels, async (message, em) => {
       const arrived = await this.stock.handleLevel(message, em);
       if (arrived) await backordersDueFor(em, arrived);

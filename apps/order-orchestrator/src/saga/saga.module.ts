@@ -4,6 +4,7 @@ import { Backorders } from './backorders';
 import { OrderCancellation } from './cancellation';
 import { Compensation } from './compensation';
 import { OrderEventsPublisher } from './order-events.publisher';
+import { OrderBatches } from './order-batches';
 import { OrderSaga } from './order-saga';
 import { SagaCommands } from './saga-commands';
 import { SagaController } from './saga.controller';
@@ -12,7 +13,7 @@ import { StepDeadlinesService } from './step-deadlines.service';
 @Module({
   imports: [StockModule],
   controllers: [SagaController],
-  providers: [OrderSaga, SagaCommands, Compensation, OrderCancellation, Backorders, OrderEventsPublisher, StepDeadlinesService],
-  exports: [OrderSaga, OrderCancellation, OrderEventsPublisher],
+  providers: [OrderBatches, OrderSaga, SagaCommands, Compensation, OrderCancellation, Backorders, OrderEventsPublisher, StepDeadlinesService],
+  exports: [OrderBatches, OrderSaga, OrderCancellation, OrderEventsPublisher],
 })
 export class SagaModule {}

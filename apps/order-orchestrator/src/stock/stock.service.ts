@@ -24,8 +24,20 @@ export interface FresherStock {
   promised?: Map<string, number>;
 }
 
+type LocationRow = Omit<NetworkLocation, 'underCapacity'> & { daily_capacity: number | null; started: number | null };
+
+/** What a batch's transaction read once, and the fulfillments it started, not yet written. */
+interface BatchStock {
+  locations: LocationRow[];
+  atp: Map<string, number>;
+  skus: Set<string>;
+  started: Map<string, number>;
+}
+
 @Injectable()
 export class StockService {
+  private readonly batches = new WeakMap<EntityManager, BatchStock>();
+
   constructor(private readonly em: EntityManager) {}
 
   /**
@@ -69,43 +81,81 @@ export class StockService {
   }
 
   /**
+   * Reads the network and the view's figures for a batch's SKUs once: `network` and
+   * `countStarted` then work from memory in this transaction, and `finishBatch` writes the
+   * fulfillments started. The view only changes in other transactions (stock levels), so a
+   * batch routes on what each of its messages would have read.
+   */
+  async loadForBatch(em: EntityManager, skus: string[]): Promise<void> {
+    const locations = await this.locationRows(em);
+    const atp = await this.viewAtp(em, skus);
+    this.batches.set(em, { locations, atp, skus: new Set(skus), started: new Map() });
+  }
+
+  /** Writes the fulfillments a batch started, in one statement (in location order, so that two batches never deadlock on it). */
+  async finishBatch(em: EntityManager): Promise<void> {
+    const started = [...(this.batches.get(em)?.started ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.batches.delete(em);
+    if (!started.length) return;
+    await em.execute(
+      `insert into location_load (location_id, day, started)
+         select location_id, (now() at time zone 'utc')::date, started from unnest(?::text[], ?::int[]) as t(location_id, started)
+       on conflict (location_id, day) do update set started = location_load.started + excluded.started`,
+      [started.map(([id]) => id), started.map(([, count]) => count)],
+      'run',
+    );
+  }
+
+  /**
    * The network for the ordered SKUs: every known location, under capacity when it has
    * started fewer fulfillments today (UTC) than its daily capacity, and the view's ATP,
    * corrected by `fresher` figures.
    */
   async network(em: EntityManager, skus: string[], fresher: FresherStock = {}): Promise<RoutingNetwork> {
-    const rows = await em.execute<(Omit<LocationView, 'dailyCapacity' | 'updatedAt'> & { daily_capacity: number | null; started: number | null })[]>(
-      `select l.id, l.type, l.lat, l.lng, l.ship, l.pickup, l.reserve, l.priority, l.daily_capacity, d.started
-         from location_view l left join location_load d on d.location_id = l.id and d.day = (now() at time zone 'utc')::date`,
-    );
-    const stock = fresher.complete ? [] : await em.find(StockView, { sku: { $in: skus } }, { fields: ['locationId', 'sku', 'atp'] });
-    const atp = new Map(stock.map((row) => [stockKey(row.locationId, row.sku), row.atp]));
-    for (const [key, units] of fresher.promised ?? []) atp.set(key, (atp.get(key) ?? 0) - units);
-    for (const [key, value] of fresher.atp ?? []) atp.set(key, value);
+    const batch = this.batches.get(em);
+    const rows = batch?.locations ?? (await this.locationRows(em));
+    const covered = batch && skus.every((sku) => batch.skus.has(sku));
+    const view = fresher.complete ? new Map<string, number>() : covered ? batch.atp : await this.viewAtp(em, skus);
+    const corrected = new Map<string, number>();
+    for (const [key, units] of fresher.promised ?? []) corrected.set(key, (view.get(key) ?? 0) - units);
+    for (const [key, value] of fresher.atp ?? []) corrected.set(key, value);
     return {
-      locations: rows.map((row) => ({
-        id: row.id,
-        type: row.type,
-        lat: row.lat,
-        lng: row.lng,
-        ship: row.ship,
-        pickup: row.pickup,
-        reserve: row.reserve,
-        priority: row.priority,
-        underCapacity: row.daily_capacity === null || (row.started ?? 0) < row.daily_capacity,
+      locations: rows.map(({ daily_capacity, started, ...location }) => ({
+        ...location,
+        underCapacity: daily_capacity === null || (started ?? 0) + (batch?.started.get(location.id) ?? 0) < daily_capacity,
       })),
-      atp: (locationId, sku) => Math.max(0, atp.get(stockKey(locationId, sku)) ?? 0),
+      atp: (locationId, sku) => {
+        const key = stockKey(locationId, sku);
+        return Math.max(0, corrected.get(key) ?? view.get(key) ?? 0);
+      },
     };
   }
 
   /** A fulfillment was started at the location: it counts against today's capacity. */
   async countStarted(em: EntityManager, locationId: string): Promise<void> {
+    const batch = this.batches.get(em);
+    if (batch) {
+      batch.started.set(locationId, (batch.started.get(locationId) ?? 0) + 1);
+      return;
+    }
     await em.execute(
       `insert into location_load (location_id, day, started) values (?, (now() at time zone 'utc')::date, 1)
        on conflict (location_id, day) do update set started = location_load.started + 1`,
       [locationId],
       'run',
     );
+  }
+
+  private locationRows(em: EntityManager): Promise<LocationRow[]> {
+    return em.execute<LocationRow[]>(
+      `select l.id, l.type, l.lat, l.lng, l.ship, l.pickup, l.reserve, l.priority, l.daily_capacity, d.started
+         from location_view l left join location_load d on d.location_id = l.id and d.day = (now() at time zone 'utc')::date`,
+    );
+  }
+
+  private async viewAtp(em: EntityManager, skus: string[]): Promise<Map<string, number>> {
+    const rows = skus.length ? await em.find(StockView, { sku: { $in: skus } }, { fields: ['locationId', 'sku', 'atp'] }) : [];
+    return new Map(rows.map((row) => [stockKey(row.locationId, row.sku), row.atp]));
   }
 
   /** GET /availability: the view's rows for some SKUs, by location. */
