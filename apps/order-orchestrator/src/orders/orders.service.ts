@@ -16,7 +16,7 @@ import {
 import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderCancellation } from '../saga/cancellation';
-import { OrderEventsPublisher } from '../saga/order-events.publisher';
+import { OrderEventsPublisher } from './order-events.publisher';
 import { OrderSaga } from '../saga/order-saga';
 import { lockOrder } from './order-lock';
 import type { ListOrdersQuery } from './dto/list-orders.query';

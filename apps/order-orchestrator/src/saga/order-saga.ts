@@ -9,7 +9,7 @@ import { policyFor } from '../routing/routing-policy';
 import { StockService, stockKey, type FresherStock } from '../stock/stock.service';
 import { backorderDue } from './backorder-due';
 import { Compensation } from './compensation';
-import { OrderEventsPublisher } from './order-events.publisher';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { SagaCommands } from './saga-commands';
 
 /** Fulfillment has started on the goods: a shortage at the location is the picker's to report. */
