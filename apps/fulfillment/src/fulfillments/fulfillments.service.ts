@@ -2,11 +2,9 @@ import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nest
 import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
+import { CancelFulfillmentDto, CreateFulfillment, FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
-import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
-import { CreateFulfillmentDto } from './dto/create-fulfillment.dto';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
@@ -135,7 +133,7 @@ export class FulfillmentsService {
   }
 
   private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const command = parseMessage(CreateFulfillmentDto, message.value, 'CreateFulfillment');
+    const command = parseMessage(CreateFulfillment, message.value, 'CreateFulfillment');
     // The orchestrator may resend a command under a new message id: the fulfillmentId decides.
     if (await em.findOne(Fulfillment, { id: command.fulfillmentId })) return;
     const fulfillment = new Fulfillment(command, message.traceparent);
