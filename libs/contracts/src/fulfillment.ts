@@ -1,4 +1,8 @@
-import type { AllocationKind, AllocationLine } from './order';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { EARLIEST_TIME, LATEST_TIME, MAX_LINE_QUANTITY } from './limits';
+import { ALLOCATION_KINDS, MAX_ORDER_LINES, type AllocationKind } from './order';
+import { IsId, IsTimeWithin } from './validation';
 
 export const FULFILLMENT_STATUSES = [
   'CREATED',
@@ -14,44 +18,60 @@ export const FULFILLMENT_STATUSES = [
 ] as const;
 export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
+export class FulfillmentLineDto {
+  @IsId() sku: string;
+  @IsInt() @Min(1) @Max(MAX_LINE_QUANTITY) quantity: number;
+}
+
 /** Internal command (ce_type `CreateFulfillment`): work for the staff of one location. */
-export interface CreateFulfillment {
-  fulfillmentId: string;
-  orderId: string;
-  locationId: string;
-  kind: AllocationKind;
-  reservationId?: string;
-  lines: AllocationLine[];
+export class CreateFulfillment {
+  @IsString() @IsNotEmpty() @MaxLength(200) fulfillmentId: string;
+  @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  @IsId() locationId: string;
+  @IsIn(ALLOCATION_KINDS) kind: AllocationKind;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) reservationId?: string;
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ORDER_LINES)
+  @ValidateNested({ each: true })
+  @Type(() => FulfillmentLineDto)
+  lines: FulfillmentLineDto[];
   /** TRANSFER: the pickup store the goods travel to, where they are received. */
-  destinationLocationId?: string;
+  @IsOptional() @IsId() destinationLocationId?: string;
   /** E-reservation: the hold ends then, and the goods can no longer be collected (ISO time). */
-  expiresAt?: string;
+  @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') expiresAt?: string;
+}
+
+/** Internal command (ce_type `CancelFulfillment`): the order no longer wants the work. */
+export class CancelFulfillmentDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) fulfillmentId: string;
+  @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
 }
 
 export const FulfillmentCommandTypes = { create: 'CreateFulfillment', cancel: 'CancelFulfillment' } as const;
 
-export interface FulfillmentLineView {
-  sku: string;
-  quantity: number;
-  picked: number;
+export class FulfillmentLineView {
+  @IsId() sku: string;
+  @IsInt() @Min(0) quantity: number;
+  @IsInt() @Min(0) picked: number;
 }
 
 /** Value of every fulfillment event (ce_type `FulfillmentCreated`, `FulfillmentShipped`...). */
-export interface FulfillmentEvent {
-  fulfillmentId: string;
-  orderId: string;
-  locationId: string;
-  kind: AllocationKind;
-  status: FulfillmentStatus;
-  reservationId?: string;
-  lines: FulfillmentLineView[];
-  carrier?: string;
-  trackingNumber?: string;
-  destinationLocationId?: string;
-  expiresAt?: string;
+export class FulfillmentEvent {
+  @IsString() @IsNotEmpty() fulfillmentId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsId() locationId: string;
+  @IsIn(ALLOCATION_KINDS) kind: AllocationKind;
+  @IsIn(FULFILLMENT_STATUSES, { message: ({ value }) => `${String(value)} is not a fulfillment status` }) status: FulfillmentStatus;
+  @IsOptional() @IsString() reservationId?: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => FulfillmentLineView) lines: FulfillmentLineView[];
+  @IsOptional() @IsString() carrier?: string;
+  @IsOptional() @IsString() trackingNumber?: string;
+  @IsOptional() @IsString() destinationLocationId?: string;
+  @IsOptional() @IsString() expiresAt?: string;
   /** FulfillmentCancelRefused: why the work could not be called off. */
-  reason?: string;
-  occurredAt: string;
+  @IsOptional() @IsString() reason?: string;
+  @IsString() occurredAt: string;
 }
 
 /**

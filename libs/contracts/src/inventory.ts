@@ -2,26 +2,25 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsArray,
   IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
-import type { AllocationLine } from './order';
-import { ID_MESSAGE, ID_PATTERN } from './validation';
+import { IsId } from './validation';
 
 /** `fil.inventory.adjustments.v1`: stock sync from POS and WMS; adjustmentId is the idempotency key. */
 export class StockAdjustmentDto {
   @IsString() @IsNotEmpty() @MaxLength(200) adjustmentId: string;
-  @Matches(ID_PATTERN, { message: `locationId ${ID_MESSAGE}` }) locationId: string;
-  @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
+  @IsId() locationId: string;
+  @IsId() sku: string;
   @IsIn(['SET', 'DELTA']) mode: 'SET' | 'DELTA';
   @IsInt() @Min(-MAX_STOCK_UNITS) @Max(MAX_STOCK_UNITS) quantity: number;
   @IsString() @MaxLength(200) reason: string;
@@ -38,7 +37,7 @@ export interface StockLevel {
 }
 
 export class ReservationLineDto {
-  @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
+  @IsId() sku: string;
   @IsInt() @Min(1) quantity: number;
 }
 
@@ -46,7 +45,7 @@ export class ReservationLineDto {
 export class ReserveStockDto {
   @IsString() @IsNotEmpty() reservationId: string;
   @IsString() @IsNotEmpty() orderId: string;
-  @Matches(ID_PATTERN) locationId: string;
+  @IsId() locationId: string;
   /** Held this long, then released by inventory itself (e-reservations); none = until released or committed. */
   @IsOptional() @IsInt() @Min(1) @Max(MAX_TTL_SECONDS) ttlSeconds?: number;
   @ArrayMinSize(1)
@@ -67,7 +66,7 @@ export const SHORT_PICK_REASONS = ['NOT_FOUND', 'DAMAGED'] as const;
 export type ShortPickReason = (typeof SHORT_PICK_REASONS)[number];
 
 export class ShortPickLineDto {
-  @Matches(ID_PATTERN, { message: `sku ${ID_MESSAGE}` }) sku: string;
+  @IsId() sku: string;
   @IsInt() @Min(1) @Max(MAX_STOCK_UNITS) missing: number;
   @IsIn(SHORT_PICK_REASONS) reason: ShortPickReason;
 }
@@ -81,7 +80,7 @@ export class ReportShortPickDto {
   @IsString() @IsNotEmpty() reservationId: string;
   @IsString() @IsNotEmpty() orderId: string;
   @IsString() @IsNotEmpty() fulfillmentId: string;
-  @Matches(ID_PATTERN) locationId: string;
+  @IsId() locationId: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -98,10 +97,14 @@ export class CheckAvailabilityDto {
   @IsString() @IsNotEmpty() orderId: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
-  @MaxLength(100, { each: true })
+  @IsId({ each: true })
   skus: string[];
+}
+
+export class LocationAtp {
+  @IsId() locationId: string;
+  @IsId() sku: string;
+  @IsInt() @Min(0) atp: number;
 }
 
 /**
@@ -109,10 +112,10 @@ export class CheckAvailabilityDto {
  * the ATP of the SKUs asked at every location that has any, read after the question
  * arrived; a location not listed has none of them.
  */
-export interface AvailabilityReport {
-  requestId: string;
-  orderId: string;
-  levels: { locationId: string; sku: string; atp: number }[];
+export class AvailabilityReport {
+  @IsString() @IsNotEmpty() requestId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => LocationAtp) levels: LocationAtp[];
 }
 
 export const InventoryCommandTypes = {
@@ -133,20 +136,27 @@ export const InventoryEventTypes = {
   availability: 'AvailabilityReported',
 } as const;
 
+/** A reservation a shortage hits, with its units of the short SKU. */
+export class ShortReservation {
+  @IsString() @IsNotEmpty() reservationId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsInt() quantity: number;
+}
+
 /**
  * Inventory event `StockShortage` (key `locationId:sku`): an adjustment left fewer units
  * on hand than are reserved. It names the HELD reservations that can no longer be
  * honoured, newest first, just enough of them to cover `shortBy`, so the orchestrator can
  * re-route them. Inventory does not cancel them itself.
  */
-export interface StockShortage {
-  locationId: string;
-  sku: string;
-  onHand: number;
-  reserved: number;
-  shortBy: number;
-  adjustmentId: string;
-  reservations: { reservationId: string; orderId: string; quantity: number }[];
+export class StockShortage {
+  @IsId() locationId: string;
+  @IsId() sku: string;
+  @IsInt() onHand: number;
+  @IsInt() reserved: number;
+  @IsInt() shortBy: number;
+  @IsString() @IsNotEmpty() adjustmentId: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ShortReservation) reservations: ShortReservation[];
 }
 
 /** ce_type of `fil.inventory.locations.v1` messages. */
@@ -168,13 +178,20 @@ export interface LocationRecord {
   priority: number | null;
 }
 
-/** Value of every inventory event: the outcome of one reservation command. */
-export interface ReservationOutcome {
-  reservationId: string;
-  orderId: string;
-  locationId: string;
-  lines: AllocationLine[];
+/** A line a refused reservation could not hold: what was asked, and what inventory had. */
+export class ShortLine {
+  @IsId() sku: string;
+  @IsInt() requested: number;
+  @IsInt() atp: number;
+}
+
+/** Value of every reservation event (held, refused, released, committed, expired): the outcome of one reservation command. */
+export class ReservationOutcome {
+  @IsString() @IsNotEmpty() reservationId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsId() locationId: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ReservationLineDto) lines: ReservationLineDto[];
   /** For refusals: why, e.g. `INSUFFICIENT_STOCK` with the short lines. */
-  reason?: string;
-  shortLines?: { sku: string; requested: number; atp: number }[];
+  @IsOptional() @IsString() reason?: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ShortLine) shortLines?: ShortLine[];
 }

@@ -18,7 +18,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { CLOCK_SKEW_MS, EARLIEST_TIME, MAX_LINE_QUANTITY, MAX_ORDER_ID_LENGTH, MAX_UNIT_PRICE } from './limits';
+import { CLOCK_SKEW_MS, EARLIEST_TIME, LATEST_TIME, MAX_LINE_QUANTITY, MAX_ORDER_ID_LENGTH, MAX_UNIT_PRICE } from './limits';
 import { IsId, IsTimeWithin } from './validation';
 
 export const DELIVERY_MODES = ['HOME_DELIVERY', 'CLICK_AND_COLLECT', 'E_RESERVATION'] as const;
@@ -114,7 +114,8 @@ export class CancelOrderDto {
   @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
 }
 
-export type AllocationKind = 'SHIP' | 'PICKUP' | 'TRANSFER';
+export const ALLOCATION_KINDS = ['SHIP', 'PICKUP', 'TRANSFER'] as const;
+export type AllocationKind = (typeof ALLOCATION_KINDS)[number];
 
 export interface AllocationLine {
   sku: string;
@@ -140,10 +141,11 @@ export interface OrderLine {
  * `fil.orders.events.v1`: the value of every order event, whatever its ce_type
  * (`OrderReceived`, `OrderAllocated`, `OrderRejected`, `OrderShipped`...).
  * It carries the order's whole current state so a consumer needs no look-up.
+ * A reader relies on orderId, status and occurredAt (checked); it keeps what it can use of the rest.
  */
-export interface OrderEvent {
-  orderId: string;
-  status: OrderStatus;
+export class OrderEvent {
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsIn(ORDER_STATUSES, { message: ({ value }) => `${String(value)} is not an order status` }) status: OrderStatus;
   previousStatus?: OrderStatus;
   reason?: string;
   errors?: string[];
@@ -157,7 +159,7 @@ export interface OrderEvent {
   backordered?: AllocationLine[];
   /** E-reservation refused with NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve every line. */
   alternatives?: { locationId: string; distanceKm: number }[];
-  occurredAt: string;
+  @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') occurredAt: string;
 }
 
 /** The ce_type of the event that announces each status. */

@@ -2,11 +2,13 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsArray,
   IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsNumber,
   MaxLength,
   Min,
   ValidateNested,
@@ -48,12 +50,20 @@ export class ReceiveReturnDto {
   lines: ReceivedLineDto[];
 }
 
+export class RefundLine {
+  @IsId() sku: string;
+  @IsInt() @Min(0) quantity: number;
+  @IsNumber() unitPrice: number;
+  @IsIn(INSPECTION_CONDITIONS) condition: InspectionCondition;
+  @IsNumber() amount: number;
+}
+
 /** `fil.refunds.v1` (ce_type `RefundIssued`), once per return. */
-export interface Refund {
-  refundId: string;
-  returnId: string;
-  orderId: string;
-  amount: number;
-  currency: string;
-  lines: { sku: string; quantity: number; unitPrice: number; condition: InspectionCondition; amount: number }[];
+export class Refund {
+  @IsString() @IsNotEmpty() refundId: string;
+  @IsString() @IsNotEmpty() returnId: string;
+  @IsString() @IsNotEmpty() orderId: string;
+  @IsNumber() amount: number;
+  @IsString() currency: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => RefundLine) lines: RefundLine[];
 }

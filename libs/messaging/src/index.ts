@@ -3,6 +3,7 @@ export * from './message';
 export * from './dead-letter';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './parse-message';
 export * from './message-consumer';
 export * from './messaging.migration';
 export * from './messaging-dedupe-by-source.migration';

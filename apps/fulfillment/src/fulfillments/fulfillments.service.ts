@@ -2,11 +2,9 @@ import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nest
 import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, validateAs, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
-import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { CancelFulfillmentDto, CreateFulfillment, FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
+import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
-import { CancelFulfillmentDto } from './dto/cancel-fulfillment.dto';
-import { CreateFulfillmentDto } from './dto/create-fulfillment.dto';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
@@ -135,9 +133,7 @@ export class FulfillmentsService {
   }
 
   private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const checked = validateAs(CreateFulfillmentDto, message.value);
-    if (!checked.ok) throw new InvalidMessage(`invalid CreateFulfillment: ${checked.errors.join('; ')}`);
-    const command = checked.value;
+    const command = parseMessage(CreateFulfillment, message.value, 'CreateFulfillment');
     // The orchestrator may resend a command under a new message id: the fulfillmentId decides.
     if (await em.findOne(Fulfillment, { id: command.fulfillmentId })) return;
     const fulfillment = new Fulfillment(command, message.traceparent);
@@ -146,9 +142,7 @@ export class FulfillmentsService {
   }
 
   private async cancel(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const checked = validateAs(CancelFulfillmentDto, message.value);
-    if (!checked.ok) throw new InvalidMessage(`invalid CancelFulfillment: ${checked.errors.join('; ')}`);
-    const { fulfillmentId, reason } = checked.value;
+    const { fulfillmentId, reason } = parseMessage(CancelFulfillmentDto, message.value, 'CancelFulfillment');
     const fulfillment = await em.findOne(Fulfillment, { id: fulfillmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     // Commands of one order share a partition, so an unknown id means its CreateFulfillment was never accepted.
     if (!fulfillment) throw new InvalidMessage(`cannot cancel fulfillment ${fulfillmentId}: it does not exist`);

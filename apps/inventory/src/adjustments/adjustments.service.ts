@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InventoryEventTypes, MAX_STOCK_UNITS, StockAdjustmentDto, Topics, type StockShortage } from '@fil/contracts';
-import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
 import type { Stock } from '../stock/stock.entity';
 import { Location } from '../locations/location.entity';
-import { parseMessage } from '../parse-message';
 import { StockService } from '../stock/stock.service';
 import { Adjustment } from './adjustment.entity';
 

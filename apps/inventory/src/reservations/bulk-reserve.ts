@@ -7,13 +7,14 @@ import {
   Topics,
   validateAs,
   type ReservationOutcome,
+  type ShortLine,
   type StockLevel,
 } from '@fil/contracts';
 import type { IncomingMessage, OutgoingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { STOCK_LEVEL_CHANGED } from '../stock/stock.service';
 import { availableToPromise } from '../stock/stock.entity';
-import { quantitiesBySku, type ShortLine } from './reservation.entity';
+import { quantitiesBySku } from './reservation.entity';
 
 interface StockRow {
   location_id: string;

@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import { InventoryEventTypes, type AllocationLine, type ReservationOutcome } from '@fil/contracts';
+import { InventoryEventTypes, type AllocationLine, type ReservationOutcome, type ShortLine } from '@fil/contracts';
 
 /**
  * REFUSED is kept too, so that a repeated ReserveStock gets the same answer
@@ -8,12 +8,6 @@ import { InventoryEventTypes, type AllocationLine, type ReservationOutcome } fro
 export type ReservationStatus = 'HELD' | 'REFUSED' | 'RELEASED' | 'COMMITTED' | 'EXPIRED';
 
 export type RefusalReason = 'INSUFFICIENT_STOCK' | 'UNKNOWN_LOCATION';
-
-export interface ShortLine {
-  sku: string;
-  requested: number;
-  atp: number;
-}
 
 export interface ReservationRequest {
   reservationId: string;

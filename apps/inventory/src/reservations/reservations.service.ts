@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CheckAvailabilityDto, InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics } from '@fil/contracts';
-import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { CheckAvailabilityDto, InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics, type ShortLine } from '@fil/contracts';
+import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { Adjustment } from '../adjustments/adjustment.entity';
 import { AdjustmentsService } from '../adjustments/adjustments.service';
 import { Location } from '../locations/location.entity';
-import { parseMessage } from '../parse-message';
 import { Stock } from '../stock/stock.entity';
 import { StockService } from '../stock/stock.service';
 import { lockStockOfReservations } from './batch-locks';
-import { quantitiesBySku, Reservation, type ShortLine } from './reservation.entity';
+import { quantitiesBySku, Reservation } from './reservation.entity';
 
 /**
  * Reserve, release and commit. The consumer runs several commands in one

@@ -13,10 +13,10 @@ import {
   type DeliveryMode,
   type OrderLine,
 } from '@fil/contracts';
-import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { canonicalJson, InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { OrderCancellation } from '../saga/cancellation';
-import { OrderEventsPublisher } from '../saga/order-events.publisher';
+import { OrderEventsPublisher } from './order-events.publisher';
 import { OrderSaga } from '../saga/order-saga';
 import { lockOrder, rememberOrder } from './order-lock';
 import type { ListOrdersQuery } from './dto/list-orders.query';
@@ -115,9 +115,8 @@ export class OrdersService {
     if (message.type !== undefined && message.type !== CANCEL_ORDER) {
       throw new InvalidMessage(`unknown command type ${message.type}: expected ${CANCEL_ORDER}`);
     }
-    const checked = validateAs(CancelOrderDto, message.value);
-    if (!checked.ok) throw new InvalidMessage(`invalid CancelOrder: ${checked.errors.join('; ')}`);
-    await this.cancellation.requested(em, checked.value.orderId, checked.value.reason);
+    const { orderId, reason } = parseMessage(CancelOrderDto, message.value, 'CancelOrder');
+    await this.cancellation.requested(em, orderId, reason);
     await em.flush();
   }
 

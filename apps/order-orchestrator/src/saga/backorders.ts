@@ -2,9 +2,9 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { stockKey } from '../stock/stock.service';
-import { OrderEventsPublisher } from './order-events.publisher';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
-import { OrderSaga } from './order-saga';
+import { Allocator } from './allocator';
 
 /**
  * Backorders are served when stock arrives. A rise of a SKU's ATP marks every order
@@ -23,7 +23,7 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly saga: OrderSaga,
+    private readonly allocator: Allocator,
     private readonly events: OrderEventsPublisher,
     private readonly sweepers: Sweepers,
   ) {}
@@ -68,7 +68,7 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
       const lines = order.backordered;
       const contested = [...promised.keys()].some((key) => lines.some(({ sku }) => key.endsWith(stockKey('', sku))));
       order.backordered = [];
-      const decision = await this.saga.allocate(em, order, lines, 'backorder: stock arrived', 'backorder', { promised });
+      const decision = await this.allocator.allocate(em, order, lines, 'backorder: stock arrived', 'backorder', { promised });
       if (decision?.outcome !== 'ALLOCATE') order.backordered = lines;
       for (const { locationId, lines: served } of decision?.outcome === 'ALLOCATE' ? decision.allocations : []) {
         for (const { sku, quantity } of served) promised.set(stockKey(locationId, sku), (promised.get(stockKey(locationId, sku)) ?? 0) + quantity);

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidMessage } from '@fil/messaging';
 import type { Order } from '../orders/order.entity';
 import { Compensation } from './compensation';
-import { OrderEventsPublisher } from './order-events.publisher';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { PendingCancellation } from './pending-cancellation.entity';
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AllocationKind, FulfillmentEvent, FulfillmentStatus } from '@fil/contracts';
 import { goodsLeft, type Order, type OrderAllocation } from '../orders/order.entity';
-import { OrderEventsPublisher } from './order-events.publisher';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { SagaCommands } from './saga-commands';
 
 const LEFT: Partial<Record<FulfillmentStatus, string>> = {

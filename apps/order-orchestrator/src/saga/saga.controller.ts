@@ -1,22 +1,39 @@
 import { Controller, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, InventoryEventTypes, Topics } from '@fil/contracts';
-import { MessageConsumer, type IncomingMessage } from '@fil/messaging';
+import {
+  AvailabilityReport,
+  FULFILLMENT_CANCEL_REFUSED,
+  FULFILLMENT_EVENT_TYPES,
+  FulfillmentEvent,
+  InventoryEventTypes,
+  Refund,
+  ReservationOutcome,
+  StockShortage,
+  Topics,
+} from '@fil/contracts';
+import { MessageConsumer, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { StockService } from '../stock/stock.service';
 import { backordersDueFor } from './backorder-due';
+import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
-import { OrderSaga } from './order-saga';
-import { readAvailabilityReport, readFulfillmentEvent, readRefund, readReservationOutcome, readStockShortage } from './saga-messages';
+import { Refunds } from './refunds';
+import { ReservationAnswers } from './reservation-answers';
+import { Shortages } from './shortages';
+
+const outcome = (message: IncomingMessage) => parseMessage(ReservationOutcome, message.value, 'reservation outcome');
 
 /** Every fulfillment status, and the refusal of a call-off that came too late. */
 const FULFILLMENT_TYPES = new Set([...Object.values(FULFILLMENT_EVENT_TYPES), FULFILLMENT_CANCEL_REFUSED]);
 
-/** Kafka entry points for the answers that drive the saga; types the saga does not wait for are ignored. */
+/** Kafka entry points for the answers that drive the saga (order-saga.ts lists its steps); types the saga does not wait for are ignored. */
 @Controller()
 export class SagaController implements OnModuleInit {
   constructor(
     private readonly consumer: MessageConsumer,
-    private readonly saga: OrderSaga,
+    private readonly reservations: ReservationAnswers,
+    private readonly shortages: Shortages,
+    private readonly fulfillment: FulfillmentProgress,
+    private readonly refunds: Refunds,
     private readonly batches: OrderBatches,
     private readonly stock: StockService,
   ) {}
@@ -24,7 +41,7 @@ export class SagaController implements OnModuleInit {
   onModuleInit() {
     this.consumer.on(Topics.inventoryEvents, (message, em) => this.onInventoryEvent(message, em), this.batches.options);
     this.consumer.on(Topics.fulfillmentEvents, (message, em) => this.onFulfillmentEvent(message, em), this.batches.options);
-    this.consumer.on(Topics.refunds, (message, em) => this.saga.refunded(em, readRefund(message.value)), this.batches.options);
+    this.consumer.on(Topics.refunds, (message, em) => this.refunds.refunded(em, parseMessage(Refund, message.value, 'refund')), this.batches.options);
     this.consumer.on(Topics.stockLevels, async (message, em) => {
       const arrived = await this.stock.handleLevel(message, em);
       if (arrived) await backordersDueFor(em, arrived);
@@ -34,25 +51,25 @@ export class SagaController implements OnModuleInit {
   private async onInventoryEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
     switch (message.type) {
       case InventoryEventTypes.reserved:
-        return this.saga.stockReserved(em, readReservationOutcome(message.value));
+        return this.reservations.stockReserved(em, outcome(message));
       case InventoryEventTypes.refused:
-        return this.saga.stockReservationRefused(em, readReservationOutcome(message.value));
+        return this.reservations.stockReservationRefused(em, outcome(message));
       case InventoryEventTypes.released:
-        return this.saga.reservationSettled(em, readReservationOutcome(message.value), 'RELEASED');
+        return this.reservations.reservationSettled(em, outcome(message), 'RELEASED');
       case InventoryEventTypes.committed:
-        return this.saga.reservationSettled(em, readReservationOutcome(message.value), 'COMMITTED');
+        return this.reservations.reservationSettled(em, outcome(message), 'COMMITTED');
       case InventoryEventTypes.expired:
-        return this.saga.reservationExpired(em, readReservationOutcome(message.value));
+        return this.reservations.reservationExpired(em, outcome(message));
       case InventoryEventTypes.shortage:
-        return this.saga.stockShortage(em, readStockShortage(message.value));
+        return this.shortages.stockShortage(em, parseMessage(StockShortage, message.value, 'stock shortage'));
       case InventoryEventTypes.availability:
-        return this.saga.availabilityReported(em, readAvailabilityReport(message.value));
+        return this.reservations.availabilityReported(em, parseMessage(AvailabilityReport, message.value, 'availability report'));
     }
   }
 
   private async onFulfillmentEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
     if (!message.type || !FULFILLMENT_TYPES.has(message.type)) return;
-    const event = readFulfillmentEvent(message.value);
-    await this.saga.fulfillmentProgressed(em, event, message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined);
+    const event = parseMessage(FulfillmentEvent, message.value, 'fulfillment event');
+    await this.fulfillment.fulfillmentProgressed(em, event, message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined);
   }
 }

@@ -1,19 +1,41 @@
 import { Module } from '@nestjs/common';
+import { OrderEventsModule } from '../orders/order-events.module';
 import { StockModule } from '../stock/stock.module';
+import { Allocator } from './allocator';
 import { Backorders } from './backorders';
 import { OrderCancellation } from './cancellation';
 import { Compensation } from './compensation';
-import { OrderEventsPublisher } from './order-events.publisher';
+import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
 import { OrderSaga } from './order-saga';
+import { OverdueSteps } from './overdue-steps';
+import { Refunds } from './refunds';
+import { ReservationAnswers } from './reservation-answers';
 import { SagaCommands } from './saga-commands';
 import { SagaController } from './saga.controller';
+import { Settlement } from './settlement';
+import { Shortages } from './shortages';
 import { StepDeadlinesService } from './step-deadlines.service';
 
 @Module({
-  imports: [StockModule],
+  imports: [OrderEventsModule, StockModule],
   controllers: [SagaController],
-  providers: [OrderBatches, OrderSaga, SagaCommands, Compensation, OrderCancellation, Backorders, OrderEventsPublisher, StepDeadlinesService],
-  exports: [OrderBatches, OrderSaga, OrderCancellation, OrderEventsPublisher],
+  providers: [
+    OrderBatches,
+    OrderSaga,
+    Allocator,
+    Settlement,
+    ReservationAnswers,
+    Shortages,
+    FulfillmentProgress,
+    Refunds,
+    OverdueSteps,
+    SagaCommands,
+    Compensation,
+    OrderCancellation,
+    Backorders,
+    StepDeadlinesService,
+  ],
+  exports: [OrderBatches, OrderSaga, OrderCancellation],
 })
 export class SagaModule {}

@@ -2,13 +2,13 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { Order } from '../orders/order.entity';
-import { OrderEventsPublisher } from './order-events.publisher';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
-import { OrderSaga } from './order-saga';
+import { OverdueSteps } from './overdue-steps';
 
 /**
  * Every `FIL_SAGA_POLL_MS` (default 1 s), hands each order with a step past its deadline to
- * the saga, in a transaction of its own: an order whose handling throws holds up no other.
+ * OverdueSteps, in a transaction of its own: an order whose handling throws holds up no other.
  */
 @Injectable()
 export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob {
@@ -16,7 +16,7 @@ export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly saga: OrderSaga,
+    private readonly overdue: OverdueSteps,
     private readonly events: OrderEventsPublisher,
     private readonly sweepers: Sweepers,
   ) {}
@@ -40,7 +40,7 @@ export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob
     return this.orm.em.fork().transactional(async (em: EntityManager) => {
       const [due] = await em.execute(`select 1 from customer_order where order_id = ? and next_deadline <= now() for update skip locked`, [orderId]);
       if (!due) return false;
-      await this.saga.stepsOverdue(em, await em.findOneOrFail(Order, { orderId }));
+      await this.overdue.stepsOverdue(em, await em.findOneOrFail(Order, { orderId }));
       return true;
     });
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { validateAs } from '@fil/contracts';
-import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import type { NetworkLocation } from '../routing/route-order';
 import { LocationRecordDto } from './dto/location-record.dto';
 import { StockLevelDto } from './dto/stock-level.dto';
@@ -46,9 +45,7 @@ export class StockService {
    * a hold was given back): backorders may now be served.
    */
   async handleLevel(message: IncomingMessage, em: EntityManager): Promise<string | undefined> {
-    const checked = validateAs(StockLevelDto, message.value);
-    if (!checked.ok) throw new InvalidMessage(`invalid stock level: ${checked.errors.join('; ')}`);
-    const { locationId, sku, onHand, reserved, safetyStock, atp } = checked.value;
+    const { locationId, sku, onHand, reserved, safetyStock, atp } = parseMessage(StockLevelDto, message.value, 'stock level');
     // One round trip: the CTE reads the row as it was before the upsert changes it.
     const [row] = await em.execute<{ before: number | null }[]>(
       `with previous as (select atp from stock_view where location_id = ? and sku = ?)
@@ -65,9 +62,7 @@ export class StockService {
 
   /** Keeps the location view at inventory's latest profile; the topic is compacted, so a replay writes the same rows. */
   async handleLocation(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const checked = validateAs(LocationRecordDto, message.value);
-    if (!checked.ok) throw new InvalidMessage(`invalid location: ${checked.errors.join('; ')}`);
-    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority } = checked.value;
+    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority } = parseMessage(LocationRecordDto, message.value, 'location');
     await em.execute(
       `insert into location_view (id, name, type, lat, lng, ship, pickup, reserve, daily_capacity, priority, updated_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())

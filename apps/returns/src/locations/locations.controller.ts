@@ -1,7 +1,8 @@
 import { Controller, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ID_PATTERN, Topics, unsafeInput, type LocationRecord } from '@fil/contracts';
-import { InvalidMessage, MessageConsumer, type IncomingMessage } from '@fil/messaging';
+import { Topics } from '@fil/contracts';
+import { MessageConsumer, parseMessage, type IncomingMessage } from '@fil/messaging';
+import { LocationProfileDto } from './dto/location-profile.dto';
 
 /** Kafka entry point only: keeps `location_view` at inventory's latest profiles (compacted topic, upserts). */
 @Controller()
@@ -14,12 +15,7 @@ export class LocationsController implements OnModuleInit {
 }
 
 async function upsertLocation(message: IncomingMessage, em: EntityManager): Promise<void> {
-  const location = message.value as Partial<LocationRecord> | null;
-  const unsafe = unsafeInput(location);
-  if (unsafe.length) throw new InvalidMessage(`location: ${unsafe.join('; ')}`);
-  if (!location || !ID_PATTERN.test(location.id ?? '') || !['WAREHOUSE', 'STORE'].includes(location.type as string) || typeof location.pickup !== 'boolean') {
-    throw new InvalidMessage('location: id (a location id), type (WAREHOUSE or STORE) and pickup are required');
-  }
+  const location = parseMessage(LocationProfileDto, message.value, 'location');
   await em.execute(
     `insert into location_view (id, type, pickup, updated_at) values (?, ?, ?, now())
      on conflict (id) do update set type = excluded.type, pickup = excluded.pickup, updated_at = excluded.updated_at`,

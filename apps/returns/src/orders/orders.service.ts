@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { EARLIEST_TIME, isTimeWithin, LATEST_TIME, ORDER_STATUSES, unsafeInput, type OrderEvent, type OrderLine } from '@fil/contracts';
-import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { OrderEvent, type OrderLine } from '@fil/contracts';
+import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import { OrderView } from './order-view.entity';
 
 @Injectable()
@@ -19,20 +19,11 @@ export class OrdersService {
   }
 }
 
-/** Only orderId and status are required; malformed lines are dropped rather than failing the event. */
+/** Only orderId and status are required (OrderEvent); malformed lines are dropped rather than failing the event. */
 function readOrderEvent(value: unknown): OrderEvent {
-  const event = value as Partial<OrderEvent> | null;
-  if (!event || typeof event !== 'object' || typeof event.orderId !== 'string' || !event.orderId) {
-    throw new InvalidMessage('orderId: must be a non-empty string');
-  }
-  if (!ORDER_STATUSES.includes(event.status as never)) throw new InvalidMessage(`status: ${String(event.status)} is not an order status`);
-  const unsafe = unsafeInput(event);
-  if (unsafe.length) throw new InvalidMessage(unsafe.join('; '));
-  if (event.occurredAt !== undefined && !isTimeWithin(event.occurredAt, EARLIEST_TIME, LATEST_TIME)) {
-    throw new InvalidMessage('occurredAt: must be an ISO 8601 date-time from 2000-01-01 to 2100-01-01');
-  }
+  const event = parseMessage(OrderEvent, value);
   const lines = Array.isArray(event.lines) ? event.lines.filter(isPricedLine) : [];
-  return { ...event, lines, allocations: event.allocations ?? [] } as OrderEvent;
+  return { ...event, lines, allocations: event.allocations ?? [] };
 }
 
 function isPricedLine(line: Partial<OrderLine>): boolean {

@@ -3,8 +3,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { mayActForChannel, type Principal } from '@fil/auth';
-import { RequestReturnDto, Topics, validateAs, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
-import { InvalidMessage, Outbox, type IncomingMessage } from '@fil/messaging';
+import { RequestReturnDto, Topics, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
+import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { LocationView } from '../locations/location-view.entity';
 import { OrderView } from '../orders/order-view.entity';
@@ -38,9 +38,7 @@ export class ReturnsService {
 
   /** `fil.returns.requested.v1`: a refused request is kept as a REJECTED return, since the sender has no reply topic. */
   async handleRequested(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const checked = validateAs(RequestReturnDto, message.value);
-    if (!checked.ok) throw new InvalidMessage(checked.errors.join('; '));
-    const { returnId, orderId, lines } = checked.value;
+    const { returnId, orderId, lines } = parseMessage(RequestReturnDto, message.value);
     if (!returnId) throw new InvalidMessage('returnId: is required on fil.returns.requested.v1');
     try {
       await this.requestIn(em, { returnId, orderId, lines }, message.traceparent);

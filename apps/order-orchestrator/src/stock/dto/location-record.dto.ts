@@ -1,9 +1,9 @@
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ID_PATTERN, MAX_DAILY_CAPACITY, MAX_PRIORITY, type LocationRecord } from '@fil/contracts';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsId, MAX_DAILY_CAPACITY, MAX_PRIORITY, type LocationRecord } from '@fil/contracts';
 
 /** A value of `fil.inventory.locations.v1`, checked before routing relies on it. */
 export class LocationRecordDto implements LocationRecord {
-  @Matches(ID_PATTERN) id: string;
+  @IsId() id: string;
   @IsString() name: string;
   @IsIn(['WAREHOUSE', 'STORE']) type: 'WAREHOUSE' | 'STORE';
   @IsNumber() @Min(-90) @Max(90) lat: number;

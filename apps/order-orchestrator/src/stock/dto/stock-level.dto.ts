@@ -1,10 +1,10 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
-import { ID_PATTERN, MAX_STOCK_UNITS, type StockLevel } from '@fil/contracts';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsId, MAX_STOCK_UNITS, type StockLevel } from '@fil/contracts';
 
 /** A value of `fil.inventory.stock-levels.v1`, checked before it enters the stock view. */
 export class StockLevelDto implements StockLevel {
-  @Matches(ID_PATTERN) locationId: string;
-  @Matches(ID_PATTERN) sku: string;
+  @IsId() locationId: string;
+  @IsId() sku: string;
   @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) onHand: number;
   @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) reserved: number;
   @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) safetyStock: number;

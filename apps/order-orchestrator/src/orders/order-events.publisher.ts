@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ORDER_EVENT_TYPES, Topics, type OrderStatus } from '@fil/contracts';
 import { Outbox } from '@fil/messaging';
-import type { Order, OrderStep } from '../orders/order.entity';
-import { OrderTransition } from '../orders/order-transition.entity';
+import type { Order, OrderStep } from './order.entity';
+import { OrderTransition } from './order-transition.entity';
 
 /**
  * The one way an order's status changes: the entity takes the step, the step

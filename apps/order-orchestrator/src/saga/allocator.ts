@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AllocationLine, OrderStatus } from '@fil/contracts';
+import { inTrace } from '@fil/observability';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
+import type { Order, OrderAllocation, RoutingPurpose } from '../orders/order.entity';
+import { mergeBySku, routeOrder, type RoutingDecision } from '../routing/route-order';
+import { policyFor } from '../routing/routing-policy';
+import { StockService, type FresherStock } from '../stock/stock.service';
+import { backorderDue } from './backorder-due';
+import { Compensation } from './compensation';
+import { describe } from './describe';
+import { SagaCommands } from './saga-commands';
+
+/** Rejections that are about stock, not about the network: inventory confirms them before they are acted on. */
+const STOCK_REASONS = ['NO_STOCK', 'INSUFFICIENT_STOCK', 'NOT_AVAILABLE_IN_STORE'];
+const fallsShort = (decision: RoutingDecision) =>
+  decision.outcome === 'REJECT' ? STOCK_REASONS.includes(decision.reason) : decision.backordered.length > 0;
+
+/**
+ * Allocation: lines are routed and inventory is asked to hold each part, one reservation
+ * at one location (`<orderId>:R<n>`). A part that fails is re-routed away from its
+ * location, up to `maxReroutes` times per order; what nobody can serve is backordered, or
+ * the order rejected or cancelled by the channel policy, every hold given back.
+ */
+@Injectable()
+export class Allocator {
+  constructor(
+    private readonly commands: SagaCommands,
+    private readonly compensation: Compensation,
+    private readonly events: OrderEventsPublisher,
+    private readonly stock: StockService,
+  ) {}
+
+  private get settings() {
+    return this.commands.settings;
+  }
+
+  /**
+   * Routes `lines` and asks inventory to hold each part. A shortfall decided on the view
+   * (something to backorder or reject) is not acted on: inventory is asked for its own
+   * figures first, and the lines are routed again on them (availabilityReported). A
+   * backorder retry never asks: finding nothing, it changes nothing.
+   */
+  async allocate(em: EntityManager, order: Order, lines: AllocationLine[], why: string, purpose: RoutingPurpose, stock: FresherStock = {}): Promise<RoutingDecision | undefined> {
+    const cause = `${purpose === 'reroute' ? `re-route: ${why}` : why}${stock.complete ? " (on inventory's figures: the view fell short)" : ''}`;
+    const decision = await this.plan(em, order, lines, cause, stock);
+    if (purpose !== 'backorder' && !stock.complete && fallsShort(decision)) {
+      await this.commands.checkAvailability(em, order, order.addCheck({ lines, why, purpose }));
+      return undefined;
+    }
+    if (purpose === 'backorder' && decision.outcome === 'REJECT') return decision;
+    const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
+    const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
+    order.routing = [
+      ...order.routing,
+      { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation },
+    ];
+    let sequence = order.allocations.length;
+    const planned: OrderAllocation[] = allocations.map((allocation) => ({
+      ...allocation,
+      reservationId: `${order.orderId}:R${(sequence += 1)}`,
+      state: 'RESERVING',
+      ...(purpose === 'backorder' ? { backorderRetry: true } : {}),
+    }));
+    order.addAllocations(planned);
+    for (const allocation of planned) await this.commands.reserve(em, order, allocation);
+    if (backordered.length) order.backordered = mergeBySku([...order.backordered, ...backordered]);
+    if (backordered.length && purpose !== 'backorder') await backorderDue(em, order.orderId);
+    if (decision.outcome === 'REJECT') {
+      order.alternatives = decision.alternatives;
+      const reason = `${decision.reason}: ${decision.explanation.reason}`;
+      if (purpose === 'route') await this.events.transition(em, order, 'REJECTED', reason);
+      else await this.shortfall(em, order, lines, `${why}; ${reason}`);
+    }
+    return decision;
+  }
+
+  /** Re-routes a part away from where it failed, within the order's re-route budget. */
+  async reroute(em: EntityManager, order: Order, lines: AllocationLine[], why: string, exclude?: string, fresher?: Map<string, number>): Promise<void> {
+    if (exclude && !order.excluded.includes(exclude)) order.excluded = [...order.excluded, exclude];
+    order.reroutes += 1;
+    if (order.reroutes > this.settings.maxReroutes) return this.shortfall(em, order, lines, `${why}; gave up after ${this.settings.maxReroutes} re-routes`);
+    await this.allocate(em, order, lines, why, 'reroute', { atp: fresher });
+  }
+
+  /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span. */
+  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<RoutingDecision> {
+    return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
+      const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
+      const decision = routeOrder({
+        deliveryMode: order.deliveryMode!,
+        lines,
+        shippingAddress: order.shippingAddress as { lat: number; lng: number } | undefined,
+        pickupLocationId: order.pickupLocationId,
+        locations: network.locations,
+        atp: network.atp,
+        policy: policyFor(order.channel, this.settings.policies),
+        excluded: new Set(order.excluded),
+      });
+      const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
+      const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
+      span.setAttributes({
+        'fil.routing.policy_version': decision.explanation.policyVersion,
+        'fil.routing.outcome': decision.outcome === 'REJECT' ? `REJECT:${decision.reason}` : 'ALLOCATE',
+        'fil.routing.candidates': decision.explanation.candidates.filter((c) => !c.filteredOut).length,
+        'fil.routing.filtered_out': decision.explanation.candidates.filter((c) => c.filteredOut).length,
+        'fil.routing.exact': decision.explanation.exact,
+        'fil.routing.allocations': allocations.map((a) => `${a.kind}@${a.locationId}`).join(','),
+        'fil.routing.backordered_units': backordered.reduce((sum, line) => sum + line.quantity, 0),
+        'fil.routing.reason': decision.explanation.reason,
+      });
+      return decision;
+    });
+  }
+
+  /** Lines nobody can serve: backordered, unless the channel (or an e-reservation) wants the whole order or nothing. */
+  private async shortfall(em: EntityManager, order: Order, lines: AllocationLine[], cause: string): Promise<void> {
+    const wholeOrNothing = order.deliveryMode === 'E_RESERVATION' || policyFor(order.channel, this.settings.policies).shortage === 'REJECT';
+    if (!wholeOrNothing) {
+      order.backordered = mergeBySku([...order.backordered, ...lines]);
+      await backorderDue(em, order.orderId);
+      if (order.status === 'ALLOCATED') await this.events.transition(em, order, 'PARTIALLY_ALLOCATED', `backordered ${describe(lines)}: ${cause}`);
+      return;
+    }
+    const to: OrderStatus = ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status) ? 'CANCELLED' : 'REJECTED';
+    const reason = order.deliveryMode === 'E_RESERVATION' ? 'NOT_AVAILABLE_IN_STORE' : 'INSUFFICIENT_STOCK';
+    await this.events.transition(em, order, to, `${reason}: ${cause}`);
+    await this.compensation.compensate(em, order, cause);
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FulfillmentEvent, OrderStatus } from '@fil/contracts';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
+import type { Order } from '../orders/order.entity';
+import { lockAnswered } from './answered-order';
+import { Compensation } from './compensation';
+import { describe } from './describe';
+import { SagaCommands } from './saga-commands';
+import { Shortages } from './shortages';
+
+/** Fulfillment's progress moves the order along, to SHIPPED and DELIVERED or to READY_FOR_PICKUP and COLLECTED; goods that leave commit their stock. */
+@Injectable()
+export class FulfillmentProgress {
+  private readonly logger = new Logger('OrderSaga');
+
+  constructor(
+    private readonly shortages: Shortages,
+    private readonly commands: SagaCommands,
+    private readonly compensation: Compensation,
+    private readonly events: OrderEventsPublisher,
+  ) {}
+
+  /**
+   * Fulfillment progress moves the order along; each event is applied once, whatever the
+   * redelivery. Work the order no longer follows (settled, or called off) is Compensation's,
+   * as is `refusal`, the reason of a FulfillmentCancelRefused.
+   */
+  async fulfillmentProgressed(em: EntityManager, event: FulfillmentEvent, refusal?: string): Promise<void> {
+    const order = await lockAnswered(em, event.orderId);
+    if (!order) return;
+    if (order.isSettled() || order.partsOf(event.fulfillmentId).some((part) => part.state === 'CANCELLING')) {
+      return this.compensation.workReported(em, order, event, refusal);
+    }
+    if (refusal) return; // the order still follows that work: nothing was undone
+    const mine = order.allocations.filter((allocation) => allocation.fulfillmentId === event.fulfillmentId);
+    const isCounter = order.counterFulfillmentId === event.fulfillmentId;
+    if (!mine.length && !isCounter) return;
+    if (mine.every((allocation) => allocation.fulfillmentStatus === event.status) && mine.length) return;
+    for (const allocation of mine) {
+      // The fulfillment exists: its creation is no longer awaited (other deadlines stay).
+      const created = allocation.state === 'HELD' && !allocation.fulfillmentStatus ? { deadline: undefined, attempts: undefined } : {};
+      order.updateAllocation(allocation.reservationId, { fulfillmentStatus: event.status, ...created });
+    }
+    const where = `fulfillment ${event.fulfillmentId} at ${event.locationId}`;
+
+    switch (event.status) {
+      case 'PICKED':
+        await this.shortages.shortPicked(em, order, mine, event);
+      // falls through: picking is the start of fulfillment, short or not
+      case 'PACKED':
+        if (['ALLOCATED', 'PARTIALLY_ALLOCATED'].includes(order.status)) {
+          await this.advance(em, order, 'IN_FULFILLMENT', `${where} ${event.status.toLowerCase()}`);
+        }
+        return;
+      case 'SHIPPED': {
+        await this.commands.commit(em, order, mine);
+        const parcels = order.live().filter((allocation) => allocation.kind === 'SHIP').length;
+        const left = order.parcelsToShip().length;
+        const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
+        const cause = `${where} shipped${carrier ? ` with ${carrier}` : ''}`;
+        if (!left && !order.backordered.length) return this.advance(em, order, 'SHIPPED', cause);
+        // Backordered units are still to come: the order is not shipped, and stays in line for stock.
+        const waiting = [left ? `${left} of ${parcels} shipment(s) still to ship` : '', order.backordered.length ? `${describe(order.backordered)} still backordered` : ''];
+        return this.advance(em, order, 'IN_FULFILLMENT', [cause, ...waiting.filter(Boolean)].join('; '));
+      }
+      case 'DELIVERED': {
+        const undelivered = order.live().filter((allocation) => allocation.kind === 'SHIP' && allocation.fulfillmentStatus !== 'DELIVERED');
+        if (!undelivered.length && order.status === 'SHIPPED') await this.advance(em, order, 'DELIVERED', `${where} delivered`);
+        return;
+      }
+      case 'IN_TRANSIT':
+        await this.commands.commit(em, order, mine);
+        return this.advance(em, order, 'IN_FULFILLMENT', `${where} left for ${order.pickupLocationId}`);
+      case 'RECEIVED':
+        if (order.status === 'IN_FULFILLMENT') await this.advance(em, order, 'IN_FULFILLMENT', `transfer ${event.fulfillmentId} received at ${order.pickupLocationId}`);
+        return;
+      case 'READY_FOR_PICKUP':
+        if (isCounter) await this.advance(em, order, 'READY_FOR_PICKUP', `every part is at ${event.locationId}'s counter`);
+        return;
+      case 'COLLECTED':
+        if (!isCounter || !order.canMoveTo('COLLECTED')) return;
+        await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
+        return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP'));
+    }
+  }
+
+  /** Fulfillment events may come late or twice: a move the lifecycle no longer allows is skipped, not an error. */
+  private async advance(em: EntityManager, order: Order, to: OrderStatus, cause: string): Promise<void> {
+    if (order.canMoveTo(to)) await this.events.transition(em, order, to, cause);
+    else this.logger.log(`order ${order.orderId} stays ${order.status}: ${cause}`);
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
+import type { AvailabilityCheck, Order } from '../orders/order.entity';
+import { Allocator } from './allocator';
+import { Compensation } from './compensation';
+import { describe } from './describe';
+import { SagaCommands } from './saga-commands';
+import { Settlement } from './settlement';
+
+/** Commands past their deadline without an answer: sent again, then given up or handed to a person. */
+@Injectable()
+export class OverdueSteps {
+  constructor(
+    private readonly allocator: Allocator,
+    private readonly settlement: Settlement,
+    private readonly commands: SagaCommands,
+    private readonly compensation: Compensation,
+    private readonly events: OrderEventsPublisher,
+  ) {}
+
+  private get settings() {
+    return this.commands.settings;
+  }
+
+  /**
+   * The sweep found steps past their deadline: a command without an answer is sent
+   * again, up to `maxAttempts`; then a reservation is given up (released, re-routed)
+   * and a release, call-off or availability check never answered puts the order in NEEDS_ATTENTION.
+   */
+  async stepsOverdue(em: EntityManager, order: Order, now = new Date()): Promise<void> {
+    const due = (step: { deadline?: string }) => !!step.deadline && Date.parse(step.deadline) <= now.getTime();
+    for (const check of order.availabilityChecks.filter(due)) await this.checkOverdue(em, order, check);
+    for (const allocation of order.allocations.filter(due)) {
+      const attempts = allocation.attempts ?? 1;
+      if (allocation.state === 'RESERVING' && attempts < this.settings.maxAttempts) {
+        await this.commands.reserve(em, order, allocation, attempts + 1);
+      } else if (allocation.state === 'RESERVING') {
+        const why = `no answer from inventory for ${allocation.reservationId} at ${allocation.locationId} after ${attempts} attempts`;
+        await this.commands.release(em, order, allocation, why);
+        if (!order.isSettled()) {
+          await this.allocator.reroute(em, order, allocation.lines, why, allocation.locationId);
+          await this.settlement.settle(em, order);
+        }
+      } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus && attempts < this.settings.maxAttempts) {
+        await this.commands.createFulfillment(em, order, allocation, attempts + 1);
+      } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus) {
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+        await this.attention(em, order, `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`);
+      } else if (allocation.state === 'RELEASING' && attempts < this.settings.maxAttempts) {
+        await this.commands.release(em, order, allocation, 'no answer', attempts + 1);
+      } else if (allocation.state === 'RELEASING') {
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+        await this.attention(em, order, `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`);
+      } else if (allocation.state === 'CANCELLING') {
+        await this.compensation.callOffOverdue(em, order, allocation, attempts);
+      } else {
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+      }
+    }
+  }
+
+  /** Inventory has not answered an availability check: asked again, then a person looks (neither allocated nor rejected). */
+  private async checkOverdue(em: EntityManager, order: Order, check: AvailabilityCheck): Promise<void> {
+    const attempts = check.attempts ?? 1;
+    if (order.isSettled()) order.takeCheck(check.requestId);
+    else if (attempts < this.settings.maxAttempts) await this.commands.checkAvailability(em, order, check, attempts + 1);
+    else {
+      order.takeCheck(check.requestId);
+      await this.attention(em, order, `inventory never answered whether it holds ${describe(check.lines)} (${attempts} attempts): they are neither allocated nor backordered`);
+    }
+  }
+
+  /** Something only a person can sort out; an order already waiting for one keeps its first reason. */
+  private async attention(em: EntityManager, order: Order, why: string): Promise<void> {
+    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+  }
+}

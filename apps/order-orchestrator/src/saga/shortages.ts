@@ -1,0 +1,92 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FulfillmentEvent, StockShortage } from '@fil/contracts';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
+import type { Order, OrderAllocation } from '../orders/order.entity';
+import { Allocator } from './allocator';
+import { lockAnswered, partOf, workStarted } from './answered-order';
+import { Compensation } from './compensation';
+import { describe } from './describe';
+import { SagaCommands } from './saga-commands';
+import { Settlement } from './settlement';
+
+/**
+ * A location has fewer units than it promised: by its count (StockShortage) or by its
+ * picker (a short pick). The part is given back and re-routed elsewhere, or an
+ * e-reservation, which only that store can serve, is cancelled.
+ */
+@Injectable()
+export class Shortages {
+  private readonly logger = new Logger('OrderSaga');
+
+  constructor(
+    private readonly allocator: Allocator,
+    private readonly settlement: Settlement,
+    private readonly commands: SagaCommands,
+    private readonly compensation: Compensation,
+    private readonly events: OrderEventsPublisher,
+  ) {}
+
+  /**
+   * An adjustment left a location with fewer units than it had promised: each named
+   * reservation not yet picked is given back and its part re-routed elsewhere. One not
+   * yet held here (the shortage overtook inventory's StockReserved) is hit once it is.
+   */
+  async stockShortage(em: EntityManager, shortage: StockShortage): Promise<void> {
+    for (const { reservationId, orderId } of shortage.reservations) {
+      const order = await lockAnswered(em, orderId);
+      const allocation = order && partOf(order, reservationId, ['RESERVING', 'HELD']);
+      if (!order || !allocation || order.isSettled()) continue;
+      const why = `stock shortage of ${shortage.sku} at ${shortage.locationId} (adjustment ${shortage.adjustmentId})`;
+      if (allocation.state === 'HELD') await this.hit(em, order, allocation, why);
+      else if (!allocation.shortage) order.updateAllocation(reservationId, { shortage: why });
+    }
+  }
+
+  /** A held part the shortage reaches: called off and re-routed, unless picking has started (the picker reports what is missing). */
+  async hit(em: EntityManager, order: Order, allocation: OrderAllocation, why: string): Promise<void> {
+    if (workStarted(allocation)) {
+      this.logger.warn(`${why} hits ${allocation.reservationId} after picking started: left to the picker`);
+      return;
+    }
+    if (order.deliveryMode === 'E_RESERVATION') {
+      order.alternatives = undefined;
+      await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
+      return this.compensation.compensate(em, order, why);
+    }
+    await this.compensation.callOff(em, order, allocation, why);
+    await this.allocator.reroute(em, order, allocation.lines, why, allocation.locationId);
+    await this.settlement.settle(em, order);
+  }
+
+  /**
+   * Staff found fewer units than asked: the part shrinks to what was found and the
+   * missing units are re-routed, never to that location again for this order
+   * (fulfillment has already taken them out of inventory). At the counter, missing
+   * units are the store's own: an e-reservation is then called off.
+   */
+  async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
+    const missingBySku = new Map(event.lines.map((line) => [line.sku, line.quantity - Math.min(line.quantity, line.picked)]));
+    if (![...missingBySku.values()].some((missing) => missing > 0)) return;
+    const atCounter = order.counterFulfillmentId === event.fulfillmentId;
+    const why = `short pick at ${event.locationId} (${event.fulfillmentId})`;
+    if (atCounter && order.deliveryMode === 'E_RESERVATION') {
+      await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
+      return this.compensation.compensate(em, order, why);
+    }
+    const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
+    if (!part) return;
+    const missing = part.lines
+      .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, missingBySku.get(sku) ?? 0) }))
+      .filter((line) => line.quantity > 0);
+    if (!missing.length) return;
+    const kept = part.lines
+      .map(({ sku, quantity }) => ({ sku, quantity: quantity - (missing.find((line) => line.sku === sku)?.quantity ?? 0) }))
+      .filter((line) => line.quantity > 0);
+    // Nothing found at all: the part is over, and so is its fulfillment.
+    order.updateAllocation(part.reservationId, kept.length ? { lines: kept } : { lines: kept, state: 'RELEASED' });
+    if (!kept.length) await this.commands.cancelWorkOf(em, order, part, `${why}: nothing found`);
+    await this.allocator.reroute(em, order, missing, `${why}: ${describe(missing)} not found`, event.locationId);
+    await this.settlement.settle(em, order);
+  }
+}
