@@ -77,4 +77,11 @@ describe('outbox relay woken by commits', () => {
     await expectPublishedAsCommitted('reconnected');
     expect(await waitFor(listener, { what: 'the relay to listen again' })).not.toBe(terminated);
   });
+
+  it('closes its listening connection when it stops', async () => {
+    await relay.stop();
+    await waitFor(async () => !(await orm.em.fork().execute('select 1 from pg_stat_activity where datname = current_database() and application_name = ?', [OUTBOX_LISTENER_NAME])).length, {
+      what: 'the listening connection to close',
+    });
+  });
 });
