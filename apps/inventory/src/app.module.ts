@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
-import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration } from '@fil/messaging';
+import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Adjustment } from './adjustments/adjustment.entity';
 import { AdjustmentsModule } from './adjustments/adjustments.module';
@@ -25,7 +25,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, inventoryMigration, reservationExpiryMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, inventoryMigration, reservationExpiryMigration],
       acceptsSource,
     }),
     LocationsModule,

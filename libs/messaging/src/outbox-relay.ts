@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import { physicalTopic } from './kafka';
+import { OutboxListener } from './outbox-listener';
 import { describeError } from '@fil/observability';
 
 export interface OutboxRow {
@@ -14,8 +15,8 @@ export interface OutboxRow {
 
 export interface OutboxRelayOptions {
   batchSize?: number;
-  /** Pause when the outbox was found empty; a full batch loops at once. */
-  idleMs?: number;
+  /** Longest pause when the outbox was found empty: a commit's notification ends it sooner, the poll catches one that was lost. */
+  fallbackPollMs?: number;
   /** How long published outbox rows and handled-message ids are kept. */
   retentionHours?: number;
   purgeEveryMs?: number;
@@ -43,10 +44,12 @@ interface Outcome {
 }
 
 /**
- * Publishes committed outbox rows to Kafka, one request per topic partition so that each
- * acknowledgement is known, and marks the acknowledged rows published in the transaction that
- * locked them. A row the broker refuses for what it is (too large, invalid) is parked with
- * the error and the rows behind it go on; any other failure stops the batch to be retried.
+ * Publishes outbox rows to Kafka as they commit: the commit notifies the relay's own listening
+ * connection (LISTEN/NOTIFY), which wakes it; a slow poll catches what a lost connection missed.
+ * One request per topic partition, so that each acknowledgement is known; the acknowledged rows
+ * are marked published in the transaction that locked them. A row the broker refuses for what
+ * it is (too large, invalid) is parked with the error and the rows behind it go on; any other
+ * failure stops the batch to be retried.
  * The producer is idempotent, so kafkajs's own retries never duplicate; a crash between the
  * broker's acknowledgement and the mark republishes (at-least-once) under the same `ce_id`.
  */
@@ -58,6 +61,8 @@ export class OutboxRelay {
   private admin?: Admin;
   private running = false;
   private loop?: Promise<void>;
+  private listener?: OutboxListener;
+  private readonly wakeup = new Wakeup();
   private lastPurge = 0;
 
   constructor(
@@ -70,11 +75,15 @@ export class OutboxRelay {
     if (this.running) return;
     await this.connected();
     this.running = true;
+    this.listener = new OutboxListener(this.orm, () => this.wakeup.notify());
+    this.listener.open();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.wakeup.notify();
+    await this.listener?.close();
     await this.loop;
     await this.disconnect();
   }
@@ -217,7 +226,7 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    const idleMs = this.options.idleMs ?? 20;
+    const fallbackPollMs = this.options.fallbackPollMs ?? 5_000;
     const purgeEveryMs = this.options.purgeEveryMs ?? 60_000;
     let failures = 0;
     while (this.running) {
@@ -228,7 +237,7 @@ export class OutboxRelay {
           this.lastPurge = Date.now();
           await this.purge();
         }
-        if (settled < (this.options.batchSize ?? 500)) await sleep(idleMs);
+        if (settled < (this.options.batchSize ?? 500)) await this.wakeup.wait(fallbackPollMs);
       } catch (error) {
         failures += 1;
         this.logger.error(`outbox relay failed (attempt ${failures}): ${describeError(error)}`);
@@ -245,3 +254,29 @@ function refusal(error: unknown): string | undefined {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A wake-up that comes while the loop is busy is kept for its next wait, so a commit during a pass is not missed. */
+class Wakeup {
+  private woken = false;
+  private cut?: () => void;
+
+  notify(): void {
+    this.woken = true;
+    this.cut?.();
+  }
+
+  /** Resolves at once if notified since the last wait, else at the next notification or after `ms`. */
+  async wait(ms: number): Promise<void> {
+    if (!this.woken) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        this.cut = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.cut = undefined;
+    }
+    this.woken = false;
+  }
+}

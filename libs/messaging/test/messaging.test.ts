@@ -10,6 +10,7 @@ import {
   messagingDedupeBySourceMigration,
   messagingFailuresMigration,
   messagingMigration,
+  messagingNotifyMigration,
   Outbox,
   OutboxRelay,
   type IncomingMessage,
@@ -56,7 +57,7 @@ async function applyEffect(message: IncomingMessage<{ key: string; n?: number; f
 
 beforeAll(async () => {
   await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration] }));
+  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration] }));
   await orm.getMigrator().up();
   await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
   await probe.start([Topics.ordersEvents, Topics.dlq]);
