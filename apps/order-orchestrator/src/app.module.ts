@@ -9,6 +9,7 @@ import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
+import { SagaModule } from './saga/saga.module';
 import { PendingCancellation } from './saga/pending-cancellation.entity';
 import { LocationView } from './stock/location-view.entity';
 import { StockView } from './stock/stock-view.entity';
@@ -32,6 +33,7 @@ export const definition: ServiceDefinition = {
     }),
     StockModule,
     OrdersModule,
+    SagaModule,
   ],
 })
 export class AppModule {}

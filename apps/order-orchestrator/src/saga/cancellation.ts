@@ -1,11 +1,17 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { InvalidMessage } from '@fil/messaging';
-import type { Order } from '../orders/order.entity';
-import { Compensation } from './compensation';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { mayActForChannel, type Principal } from '@fil/auth';
+import { CancelOrderDto } from '@fil/contracts';
+import { InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
+import { inTrace } from '@fil/observability';
+import { loadOrderView, type OrderView } from '../orders/dto/order.view';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
+import { Order, OrderTransitionRefused } from '../orders/order.entity';
+import { Compensation } from './compensation';
 import { PendingCancellation } from './pending-cancellation.entity';
+
+const CANCEL_ORDER = 'CancelOrder';
 
 /**
  * Cancelling an order, for a channel (CancelOrder) or a person (HTTP): accepted until a
@@ -21,9 +27,39 @@ export class OrderCancellation {
   private readonly keptInBatch = new WeakMap<EntityManager, Set<string>>();
 
   constructor(
+    private readonly orm: MikroORM,
     private readonly events: OrderEventsPublisher,
     private readonly compensation: Compensation,
   ) {}
+
+  /** `fil.orders.commands.v1`: CancelOrder (the topic's only command, so a missing ce_type means it too), even ahead of its order. */
+  async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
+    if (message.type !== undefined && message.type !== CANCEL_ORDER) {
+      throw new InvalidMessage(`unknown command type ${message.type}: expected ${CANCEL_ORDER}`);
+    }
+    const { orderId, reason } = parseMessage(CancelOrderDto, message.value, 'CancelOrder');
+    await this.requested(em, orderId, reason);
+    await em.flush();
+  }
+
+  /** `POST /orders/{id}/cancel`, in the order's trace. */
+  async requestedBy(caller: Principal, orderId: string, reason: string): Promise<OrderView> {
+    const found = await this.orm.em.fork().findOne(Order, { orderId }, { fields: ['traceparent', 'channel'] });
+    if (!found || !mayActForChannel(caller, found.channel)) throw new NotFoundException(`order ${orderId} not found`);
+    return inTrace('orchestrator.cancel', found.traceparent ?? undefined, { 'fil.order.id': orderId }, () =>
+      this.orm.em.fork().transactional(async (em) => {
+        const order = (await lockOrder(em, orderId))!;
+        try {
+          await this.cancel(em, order, reason);
+        } catch (error) {
+          if (error instanceof OrderTransitionRefused) throw new ConflictException(error.message);
+          throw error;
+        }
+        await em.flush();
+        return loadOrderView(em, order);
+      }),
+    );
+  }
 
   /** CANCELLED (or OrderTransitionRefused says why not), then every part given back. `order` must be locked. */
   async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {

@@ -7,6 +7,8 @@ import { OrderCancellation } from './cancellation';
 import { Compensation } from './compensation';
 import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
+import { OrderIntake } from './intake';
+import { OrderRequestsController } from './order-requests.controller';
 import { OrderSaga } from './order-saga';
 import { OverdueSteps } from './overdue-steps';
 import { Refunds } from './refunds';
@@ -19,8 +21,9 @@ import { StepDeadlinesService } from './step-deadlines.service';
 
 @Module({
   imports: [OrderEventsModule, StockModule],
-  controllers: [SagaController],
+  controllers: [SagaController, OrderRequestsController],
   providers: [
+    OrderIntake,
     OrderBatches,
     OrderSaga,
     Allocator,
@@ -36,6 +39,6 @@ import { StepDeadlinesService } from './step-deadlines.service';
     Backorders,
     StepDeadlinesService,
   ],
-  exports: [OrderBatches, OrderSaga, OrderCancellation],
+  exports: [OrderSaga],
 })
 export class SagaModule {}

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ORDER_STATUSES, type OrderStatus } from '@fil/contracts';
 import type { Order, OrderAllocation } from '../order.entity';
-import type { OrderTransition } from '../order-transition.entity';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OrderTransition } from '../order-transition.entity';
 
 export class TimelineEntryView {
   @ApiPropertyOptional({ enum: ORDER_STATUSES, nullable: true }) from: OrderStatus | null;
@@ -38,6 +39,12 @@ export class OrderView {
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, nullable: true, description: 'NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve the e-reservation' })
   alternatives: unknown[] | null;
   @ApiProperty({ description: 'Re-routes so far (refusals, shortages, timeouts)' }) reroutes: number;
+}
+
+/** The order with its timeline, as answered over HTTP. */
+export async function loadOrderView(em: EntityManager, order: Order): Promise<OrderView> {
+  const timeline = await em.find(OrderTransition, { orderId: order.orderId }, { orderBy: { number: 'asc' } });
+  return toOrderView(order, timeline);
 }
 
 export function toOrderView(order: Order, timeline: OrderTransition[]): OrderView {

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DELIVERY_MODES, MAX_ORDER_ID_LENGTH, nestedTooDeep, SubmitOrderDto, unsafeInput, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
+import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
+import { currentTraceparent } from '@fil/observability';
+import { OrderEventsPublisher } from '../orders/order-events.publisher';
+import { lockOrder, rememberOrder } from '../orders/order-lock';
+import { Order, type OrderFields } from '../orders/order.entity';
+import { OrderCancellation } from './cancellation';
+import { OrderSaga } from './order-saga';
+
+/** Orders as channels submit them: kept (valid or not, so the channel learns why), then routed. */
+@Injectable()
+export class OrderIntake {
+  constructor(
+    private readonly events: OrderEventsPublisher,
+    private readonly saga: OrderSaga,
+    private readonly cancellation: OrderCancellation,
+  ) {}
+
+  /**
+   * Intake of `fil.orders.submitted.v1`. The orderId is the idempotency key: the
+   * same order again changes nothing, other content under a known orderId is a
+   * conflict for the DLQ. An invalid order whose orderId can be read is kept as
+   * REJECTED with its errors, so the channel learns why. A CancelOrder that came first
+   * cancels the order at once, unrouted.
+   */
+  async handleSubmitted(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const value = message.value as Record<string, unknown>;
+    const orderId = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.orderId : undefined;
+    if (typeof orderId !== 'string' || !orderId) throw new InvalidMessage('orderId: must be a non-empty string, the order cannot be identified');
+    // It is the key of the order's rows: one that cannot be stored identifies nothing.
+    if (orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) {
+      throw new InvalidMessage(`orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters, the order cannot be identified`);
+    }
+    // Nor can a value too deep to hash and validate without exhausting the stack.
+    if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
+
+    const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    const existing = await lockOrder(em, orderId);
+    if (existing) {
+      if (existing.contentHash === contentHash) return;
+      throw new InvalidMessage(`order ${orderId} already exists with different content`);
+    }
+
+    // The consumer span: the order's journey continues from here, whoever acts on it later.
+    const traceparent = currentTraceparent();
+    const early = await this.cancellation.cameFirst(em, orderId);
+    const checked = validateAs(SubmitOrderDto, value);
+    if (!checked.ok) {
+      const { order, step } = Order.reject({ ...readableFields(value, checked.errors), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
+      em.persist(order);
+      rememberOrder(em, order);
+      await this.events.record(em, order, step);
+    } else {
+      const submitted = checked.value;
+      const { order, step } = Order.receive(
+        {
+          orderId,
+          channel: submitted.channel,
+          deliveryMode: submitted.deliveryMode,
+          customer: { ...submitted.customer },
+          shippingAddress: submitted.shippingAddress && { ...submitted.shippingAddress },
+          pickupLocationId: submitted.pickupLocationId,
+          lines: submitted.lines.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })),
+          currency: submitted.currency,
+          placedAt: new Date(submitted.placedAt),
+          contentHash,
+          traceparent,
+        },
+        `submitted by channel ${submitted.channel}${early.note ? `; ${early.note}` : ''}`,
+      );
+      em.persist(order);
+      rememberOrder(em, order);
+      await this.events.record(em, order, step);
+      if (early.cause) await this.cancellation.cancel(em, order, early.cause);
+      else await this.saga.route(em, order);
+    }
+  }
+
+  /**
+   * A submission the consumer refused before reading it (over the size limit): the channel is
+   * answered with OrderRejected and the reason when the orderId can be read and is new.
+   */
+  async rejectRefused(message: IncomingMessage, reason: string, em: EntityManager): Promise<void> {
+    const value = object(message.value);
+    const orderId = value?.orderId;
+    if (typeof orderId !== 'string' || !orderId || (await em.findOne(Order, { orderId }))) return;
+    const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    const { order, step } = Order.reject({ orderId, channel: text(value!.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
+    em.persist(order);
+    await this.events.record(em, order, step);
+    await em.flush();
+  }
+}
+
+/**
+ * What can be kept of an invalid submission: each field that passed its checks (one that failed
+ * may not even be storable: a NUL byte, a date PostgreSQL refuses), and the lines that can be read.
+ */
+function readableFields(submitted: Record<string, unknown>, errors: string[]): Omit<OrderFields, 'orderId' | 'contentHash' | 'traceparent'> {
+  const failed = new Set(errors.map((error) => error.split(/[.:]/)[0]));
+  const value = Object.fromEntries(Object.entries(submitted).filter(([field]) => !failed.has(field)));
+  const placedAt = typeof value.placedAt === 'string' ? new Date(value.placedAt) : undefined;
+  return {
+    channel: text(value.channel),
+    deliveryMode: DELIVERY_MODES.includes(value.deliveryMode as DeliveryMode) ? (value.deliveryMode as DeliveryMode) : undefined,
+    customer: object(value.customer),
+    shippingAddress: object(value.shippingAddress),
+    pickupLocationId: text(value.pickupLocationId),
+    lines: Array.isArray(submitted.lines) ? submitted.lines.filter(isReadableLine).map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) : [],
+    currency: text(value.currency),
+    placedAt: placedAt && !Number.isNaN(placedAt.getTime()) ? placedAt : undefined,
+  };
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const object = (value: unknown) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+function isReadableLine(line: unknown): line is OrderLine {
+  const candidate = object(line);
+  return (
+    !!candidate &&
+    !unsafeInput(candidate).length &&
+    typeof candidate.lineId === 'string' &&
+    typeof candidate.sku === 'string' &&
+    Number.isFinite(candidate.quantity) &&
+    Number.isFinite(candidate.unitPrice)
+  );
+}
