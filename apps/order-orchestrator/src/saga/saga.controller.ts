@@ -10,9 +10,10 @@ import {
   ReservationOutcome,
   StockShortage,
   Topics,
+  type StockLevel,
 } from '@fil/contracts';
-import { MessageConsumer, parseMessage, type IncomingMessage } from '@fil/messaging';
-import { StockService } from '../stock/stock.service';
+import { InvalidMessage, MessageConsumer, parseMessage, type IncomingMessage } from '@fil/messaging';
+import { applyStockLevels, readStockLevel } from '../stock/stock-levels';
 import { backordersDueFor } from './backorder-due';
 import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
@@ -35,17 +36,25 @@ export class SagaController implements OnModuleInit {
     private readonly fulfillment: FulfillmentProgress,
     private readonly refunds: Refunds,
     private readonly batches: OrderBatches,
-    private readonly stock: StockService,
   ) {}
 
   onModuleInit() {
     this.consumer.on(Topics.inventoryEvents, (message, em) => this.onInventoryEvent(message, em), this.batches.options);
     this.consumer.on(Topics.fulfillmentEvents, (message, em) => this.onFulfillmentEvent(message, em), this.batches.options);
     this.consumer.on(Topics.refunds, (message, em) => this.refunds.refunded(em, parseMessage(Refund, message.value, 'refund')), this.batches.options);
-    this.consumer.on(Topics.stockLevels, async (message, em) => {
-      const arrived = await this.stock.handleLevel(message, em);
-      if (arrived) await backordersDueFor(em, arrived);
+    this.consumer.on(Topics.stockLevels, (message, em) => this.stockChanged(em, [readStockLevel(message)]), {
+      // An unreadable level is left to the handler above, which sends it to the DLQ with the reason.
+      handleBatch: async (messages, em) => {
+        const read = messages.map((message) => ({ message, level: readableLevel(message) }));
+        await this.stockChanged(em, read.flatMap(({ level }) => level ?? []));
+        return read.filter(({ level }) => !level).map(({ message }) => message);
+      },
     });
+  }
+
+  /** Levels applied to the view; each SKU that rose somewhere may serve the orders waiting for it. */
+  private async stockChanged(em: EntityManager, levels: StockLevel[]): Promise<void> {
+    for (const sku of await applyStockLevels(em, levels)) await backordersDueFor(em, sku);
   }
 
   private async onInventoryEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
@@ -71,5 +80,14 @@ export class SagaController implements OnModuleInit {
     if (!message.type || !FULFILLMENT_TYPES.has(message.type)) return;
     const event = parseMessage(FulfillmentEvent, message.value, 'fulfillment event');
     await this.fulfillment.fulfillmentProgressed(em, event, message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined);
+  }
+}
+
+function readableLevel(message: IncomingMessage): StockLevel | undefined {
+  try {
+    return readStockLevel(message);
+  } catch (error) {
+    if (error instanceof InvalidMessage) return undefined;
+    throw error;
   }
 }

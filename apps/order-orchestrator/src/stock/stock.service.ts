@@ -3,7 +3,6 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import type { NetworkLocation } from '../routing/route-order';
 import { LocationRecordDto } from './dto/location-record.dto';
-import { StockLevelDto } from './dto/stock-level.dto';
 import { LocationView } from './location-view.entity';
 import { StockView } from './stock-view.entity';
 
@@ -38,27 +37,6 @@ export class StockService {
   private readonly batches = new WeakMap<EntityManager, BatchStock>();
 
   constructor(private readonly em: EntityManager) {}
-
-  /**
-   * Keeps the stock view at inventory's latest figures; a redelivered level writes the
-   * same row again. Returns the SKU when its ATP rose at the location (stock arrived,
-   * a hold was given back): backorders may now be served.
-   */
-  async handleLevel(message: IncomingMessage, em: EntityManager): Promise<string | undefined> {
-    const { locationId, sku, onHand, reserved, safetyStock, atp } = parseMessage(StockLevelDto, message.value, 'stock level');
-    // One round trip: the CTE reads the row as it was before the upsert changes it.
-    const [row] = await em.execute<{ before: number | null }[]>(
-      `with previous as (select atp from stock_view where location_id = ? and sku = ?)
-       insert into stock_view (location_id, sku, on_hand, reserved, safety_stock, atp, updated_at)
-       values (?, ?, ?, ?, ?, ?, now())
-       on conflict (location_id, sku) do update set
-         on_hand = excluded.on_hand, reserved = excluded.reserved, safety_stock = excluded.safety_stock,
-         atp = excluded.atp, updated_at = excluded.updated_at
-       returning (select atp from previous) as before`,
-      [locationId, sku, locationId, sku, onHand, reserved, safetyStock, atp],
-    );
-    return atp > (row?.before ?? 0) ? sku : undefined;
-  }
 
   /** Keeps the location view at inventory's latest profile; the topic is compacted, so a replay writes the same rows. */
   async handleLocation(message: IncomingMessage, em: EntityManager): Promise<void> {

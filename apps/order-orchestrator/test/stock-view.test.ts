@@ -1,0 +1,65 @@
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Topics, type StockLevel } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { ceHeaders, KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
+import { applyStockLevels } from '../src/stock/stock-levels';
+import { networkKnown, orchestratorSettled } from './support';
+
+useTestEnvironment('orders-stock-view');
+jest.setTimeout(60_000);
+
+const probe = new KafkaProbe();
+let app: INestApplication;
+
+const level = (locationId: string, sku: string, atp: number): StockLevel => ({ locationId, sku, onHand: atp, reserved: 0, safetyStock: 0, atp });
+const viewOf = async (locationId: string, sku: string) =>
+  (await app.get(MikroORM).em.fork().getConnection().execute('select atp from stock_view where location_id = ? and sku = ?', [locationId, sku]))[0]?.atp;
+
+beforeAll(async () => {
+  await probe.start([Topics.dlq]);
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app } = await startService(AppModule, definition));
+});
+
+afterAll(async () => {
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('orders'));
+});
+
+describe("the orchestrator's stock view, a batch of levels at a time", () => {
+  it('keeps each row at its last figures and names every SKU that rose on the way, even if it fell again', async () => {
+    const em = app.get(MikroORM).em.fork();
+    await em.transactional((tx) => applyStockLevels(tx, [level('WH-1', 'SKU-UP-DOWN', 2), level('WH-1', 'SKU-DOWN', 5)]));
+    const rose = await em.transactional((tx) =>
+      applyStockLevels(tx, [
+        level('WH-1', 'SKU-UP-DOWN', 1),
+        level('WH-1', 'SKU-DOWN', 3),
+        level('WH-2', 'SKU-NEW', 2),
+        level('WH-1', 'SKU-UP-DOWN', 4),
+        level('WH-2', 'SKU-NONE', 0),
+        level('WH-1', 'SKU-UP-DOWN', 0),
+      ]),
+    );
+    expect(rose.sort()).toEqual(['SKU-NEW', 'SKU-UP-DOWN']);
+    expect(await viewOf('WH-1', 'SKU-UP-DOWN')).toBe(0);
+    expect(await viewOf('WH-1', 'SKU-DOWN')).toBe(3);
+    expect(await viewOf('WH-2', 'SKU-NEW')).toBe(2);
+    expect(await viewOf('WH-2', 'SKU-NONE')).toBe(0);
+  });
+
+  it('applies the valid levels of a batch and sends an unreadable one to the DLQ with the reason', async () => {
+    const send = (key: string, value: unknown) => ({ key, value: JSON.stringify(value), headers: ceHeaders('inventory', 'StockLevelChanged') });
+    await probe.sendMany(Topics.stockLevels, [
+      send('WH-3:SKU-A', level('WH-3', 'SKU-A', 7)),
+      send('WH-3:SKU-B', { ...level('WH-3', 'SKU-B', 1), atp: 'many' }),
+      send('WH-3:SKU-C', level('WH-3', 'SKU-C', 9)),
+    ]);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.value.originalTopic === Topics.stockLevels && m.key === 'WH-3:SKU-B');
+    expect(dead.value.reason).toMatch(/^invalid stock level: .*atp/);
+    await orchestratorSettled(app, probe);
+    await networkKnown(app, 0, 6);
+    expect([await viewOf('WH-3', 'SKU-A'), await viewOf('WH-3', 'SKU-B'), await viewOf('WH-3', 'SKU-C')]).toEqual([7, undefined, 9]);
+  });
+});
