@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Topics, type StockLevel } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { ceHeaders, KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
@@ -30,9 +30,9 @@ afterAll(async () => {
 
 describe("the orchestrator's stock view, a batch of levels at a time", () => {
   it('keeps each row at its last figures and names every SKU that rose on the way, even if it fell again', async () => {
-    const em = app.get(MikroORM).em.fork();
-    await em.transactional((tx) => applyStockLevels(tx, [level('WH-1', 'SKU-UP-DOWN', 2), level('WH-1', 'SKU-DOWN', 5)]));
-    const rose = await em.transactional((tx) =>
+    const em = app.get(MikroORM).em.fork() as EntityManager;
+    await em.transactional((tx: EntityManager) => applyStockLevels(tx, [level('WH-1', 'SKU-UP-DOWN', 2), level('WH-1', 'SKU-DOWN', 5)]));
+    const rose = await em.transactional((tx: EntityManager) =>
       applyStockLevels(tx, [
         level('WH-1', 'SKU-UP-DOWN', 1),
         level('WH-1', 'SKU-DOWN', 3),

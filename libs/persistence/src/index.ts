@@ -1,2 +1,3 @@
 export * from './database';
 export * from './orm-options';
+export * from './batch-rows';

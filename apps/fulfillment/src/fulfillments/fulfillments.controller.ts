@@ -21,7 +21,7 @@ export class FulfillmentsController implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.consumer.on(Topics.fulfillmentCommands, (message, em) => this.fulfillments.handleCommand(message, em));
+    this.consumer.on(Topics.fulfillmentCommands, (message, em) => this.fulfillments.handleCommand(message, em), this.fulfillments.commandBatch);
   }
 
   @Get()

@@ -3,7 +3,8 @@ import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CancelFulfillmentDto, CreateFulfillment, FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
-import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
+import { InvalidMessage, Outbox, parseMessage, type HandlerOptions, type IncomingMessage } from '@fil/messaging';
+import { BatchRows, idsNamed } from '@fil/persistence';
 import { inTrace } from '@fil/observability';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
@@ -19,6 +20,7 @@ export type FulfillmentView = ReturnType<typeof toView>;
 @Injectable()
 export class FulfillmentsService {
   private readonly logger = new Logger(FulfillmentsService.name);
+  private readonly commanded = new BatchRows<Fulfillment>((fulfillment) => fulfillment.id);
 
   constructor(
     private readonly em: EntityManager,
@@ -26,6 +28,9 @@ export class FulfillmentsService {
   ) {}
 
   /** Commands from the orchestrator; other types on the topic are not ours. */
+  /** A batch of commands is read in one query and written by one flush. */
+  readonly commandBatch: HandlerOptions = { flushOnce: true, prepareBatch: async (messages, em) => void (await this.lockCommanded(messages, em)) };
+
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
     if (message.type === FulfillmentCommandTypes.create) await this.create(message, em);
     else if (message.type === FulfillmentCommandTypes.cancel) await this.cancel(message, em);
@@ -135,15 +140,16 @@ export class FulfillmentsService {
   private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
     const command = parseMessage(CreateFulfillment, message.value, 'CreateFulfillment');
     // The orchestrator may resend a command under a new message id: the fulfillmentId decides.
-    if (await em.findOne(Fulfillment, { id: command.fulfillmentId })) return;
+    if (await this.locked(em, command.fulfillmentId)) return;
     const fulfillment = new Fulfillment(command, message.traceparent);
     em.persist(fulfillment);
+    this.commanded.created(em, fulfillment);
     await this.announce(em, fulfillment);
   }
 
   private async cancel(message: IncomingMessage, em: EntityManager): Promise<void> {
     const { fulfillmentId, reason } = parseMessage(CancelFulfillmentDto, message.value, 'CancelFulfillment');
-    const fulfillment = await em.findOne(Fulfillment, { id: fulfillmentId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const fulfillment = await this.locked(em, fulfillmentId);
     // Commands of one order share a partition, so an unknown id means its CreateFulfillment was never accepted.
     if (!fulfillment) throw new InvalidMessage(`cannot cancel fulfillment ${fulfillmentId}: it does not exist`);
     try {
@@ -160,6 +166,17 @@ export class FulfillmentsService {
         id: `${fulfillment.id}:${FULFILLMENT_CANCEL_REFUSED}:${fulfillment.status}`,
       });
     }
+  }
+
+  /** The fulfillments a batch of commands names, locked in one query in id order (two batches queue instead of deadlocking). */
+  private lockCommanded(messages: IncomingMessage[], em: EntityManager): Promise<Fulfillment[]> {
+    return this.commanded.preload(em, idsNamed(messages.map(({ value }) => value), 'fulfillmentId'), (ids) =>
+      em.find(Fulfillment, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }),
+    );
+  }
+
+  private locked(em: EntityManager, id: string): Promise<Fulfillment | null> {
+    return this.commanded.find(em, id, () => em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }));
   }
 
   private announce(em: EntityManager, fulfillment: Fulfillment): Promise<void> {

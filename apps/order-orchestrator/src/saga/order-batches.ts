@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Topics, unsafeInput } from '@fil/contracts';
+import { Topics } from '@fil/contracts';
 import type { HandlerOptions, IncomingMessage } from '@fil/messaging';
+import { idsNamed } from '@fil/persistence';
 import { lockOrders } from '../orders/order-lock';
 import { StockService } from '../stock/stock.service';
 import { OrderCancellation } from './cancellation';
@@ -36,15 +37,11 @@ export class OrderBatches {
 
 /** The orders a message is about: its `orderId`, or a shortage's reservations'. */
 function orderIdsOf(value: unknown): string[] {
-  const { orderId, reservations } = (value ?? {}) as { orderId?: unknown; reservations?: unknown };
-  const ids = Array.isArray(reservations) ? reservations.map((reservation) => (reservation as { orderId?: unknown })?.orderId) : [orderId];
-  return ids.filter(isStorable);
+  const reservations = (value as { reservations?: unknown } | null)?.reservations;
+  return Array.isArray(reservations) ? idsNamed(reservations, 'orderId') : idsNamed([value], 'orderId');
 }
 
 function skusOf(value: unknown): string[] {
-  const { lines } = (value ?? {}) as { lines?: unknown };
-  return Array.isArray(lines) ? lines.map((line) => (line as { sku?: unknown })?.sku).filter(isStorable) : [];
+  const lines = (value as { lines?: unknown } | null)?.lines;
+  return Array.isArray(lines) ? idsNamed(lines, 'sku') : [];
 }
-
-// A NUL byte would fail the batch's query: such an id is left to its message's own handler, which refuses it.
-const isStorable = (id: unknown): id is string => typeof id === 'string' && id.length > 0 && !unsafeInput(id).length;

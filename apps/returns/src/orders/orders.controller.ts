@@ -12,6 +12,6 @@ export class OrdersController implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    this.consumer.on(Topics.ordersEvents, (message, em) => this.service.handleOrderEvent(message, em));
+    this.consumer.on(Topics.ordersEvents, (message, em) => this.service.handleOrderEvent(message, em), this.service.batch);
   }
 }
