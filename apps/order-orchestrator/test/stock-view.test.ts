@@ -4,6 +4,7 @@ import { Topics, type StockLevel } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { ceHeaders, KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import { applyStockLevels } from '../src/stock/stock-levels';
+import { StockService } from '../src/stock/stock.service';
 import { networkKnown, orchestratorSettled } from './support';
 
 useTestEnvironment('orders-stock-view');
@@ -61,5 +62,29 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
     await orchestratorSettled(app, probe);
     await networkKnown(app, 0, 6);
     expect([await viewOf('WH-3', 'SKU-A'), await viewOf('WH-3', 'SKU-B'), await viewOf('WH-3', 'SKU-C')]).toEqual([7, undefined, 9]);
+  });
+
+  it("counts a batch's started fulfillments against the day's capacity as it goes, and writes them once", async () => {
+    const em = app.get(MikroORM).em.fork() as EntityManager;
+    const stock = app.get(StockService);
+    await em.execute(
+      `insert into location_view (id, name, type, lat, lng, ship, pickup, reserve, daily_capacity, updated_at)
+       values ('WH-CAP', 'capped', 'WAREHOUSE', 45, 4, true, false, false, 2, now()), ('WH-FREE', 'free', 'WAREHOUSE', 45, 4, true, false, false, null, now())`,
+    );
+    const underCapacity = async (tx: EntityManager) => (await stock.network(tx, [])).locations.find((location) => location.id === 'WH-CAP')!.underCapacity;
+    const seen = await em.transactional(async (tx: EntityManager) => {
+      await stock.loadForBatch(tx, []);
+      const before = await underCapacity(tx);
+      for (const id of ['WH-CAP', 'WH-FREE', 'WH-CAP', 'WH-FREE', 'WH-FREE']) await stock.countStarted(tx, id);
+      const after = await underCapacity(tx);
+      await stock.finishBatch(tx);
+      return [before, after];
+    });
+    expect(seen).toEqual([true, false]);
+    const load = await em.execute(`select location_id, started from location_load order by location_id`);
+    expect(load).toEqual([
+      { location_id: 'WH-CAP', started: 2 },
+      { location_id: 'WH-FREE', started: 3 },
+    ]);
   });
 });

@@ -72,9 +72,9 @@ export class StockService {
     if (!started.length) return;
     await em.execute(
       `insert into location_load (location_id, day, started)
-         select location_id, (now() at time zone 'utc')::date, started from unnest(?::text[], ?::int[]) as t(location_id, started)
+         select location_id, (now() at time zone 'utc')::date, started from jsonb_to_recordset(?::jsonb) as t(location_id text, started int)
        on conflict (location_id, day) do update set started = location_load.started + excluded.started`,
-      [started.map(([id]) => id), started.map(([, count]) => count)],
+      [JSON.stringify(started.map(([location_id, count]) => ({ location_id, started: count })))],
       'run',
     );
   }
