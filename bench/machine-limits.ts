@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createKafka, physicalTopic } from '@fil/messaging';
 import { databaseName, databaseUrl, dropDatabase, ensureDatabase } from '@fil/persistence';
+import { kafkaConnectionOptions } from '@fil/messaging';
+import { withBenchTopic } from './bench-topic';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..');
@@ -88,12 +89,8 @@ export const kafkaJars = () => process.env.BENCH_KAFKA_JARS ?? join(root, '.loca
  * Kafka's own producer at full speed on a fresh topic of the run (4 partitions, like Fil's):
  * acks=all and idempotence, as Fil's relays send.
  */
-export async function producerPerformance(records: number, recordBytes: number): Promise<ProducerPerfResult> {
-  const topic = physicalTopic('bench.producer-perf');
-  const admin = createKafka('fil-bench-limits').admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 4, replicationFactor: 1 }], waitForLeaders: true });
+export function producerPerformance(records: number, recordBytes: number): Promise<ProducerPerfResult> {
+  return withBenchTopic('producer-perf', async (topic) => {
     const { stdout } = await run(
       'java',
       [
@@ -106,7 +103,7 @@ export async function producerPerformance(records: number, recordBytes: number):
         '--num-records', String(records),
         '--record-size', String(recordBytes),
         '--throughput', '-1',
-        '--producer-props', `bootstrap.servers=${process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'}`, 'acks=all', 'enable.idempotence=true',
+        '--producer-props', `bootstrap.servers=${kafkaConnectionOptions(process.env).brokers.join(',')}`, 'acks=all', 'enable.idempotence=true',
       ],
       { maxBuffer: 16 << 20 },
     );
@@ -114,8 +111,5 @@ export async function producerPerformance(records: number, recordBytes: number):
     const summary = /(\d+) records sent, ([\d.]+) records\/sec .*?, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(stdout);
     if (!summary) throw new Error(`ProducerPerformance printed no summary:\n${stdout.slice(-2000)}`);
     return { records: Number(summary[1]), recordBytes, recordsPerSecond: Number(summary[2]), p50Ms: Number(summary[3]), p99Ms: Number(summary[4]) };
-  } finally {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  }
+  });
 }
