@@ -100,7 +100,7 @@ export class OrderPhases {
     const lost = await this.tracker.settle(ids, (answer) => answer !== undefined, this.stallMs);
     const latencies = ids.flatMap((id) => {
       const answer = this.tracker.answer(id);
-      return answer ? [answer.at - dueAt.get(id)!] : [];
+      return answer ? [Math.round(answer.at - dueAt.get(id)!)] : [];
     });
     latencies.sort((a, b) => a - b);
     return { rate, seconds, sent: total, sendSeconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), unexpected: this.unexpected(orders), lost, dueAt };
@@ -171,7 +171,7 @@ export function hopMedians(probe: KafkaProbe, dueAt: Map<string, number>, tracke
   const reservedAt = firstAt(Topics.inventoryEvents, 'StockReserved');
   const median = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) =>
     percentile(
-      [...dueAt.keys()].flatMap((id) => (from(id) !== undefined && to(id) !== undefined ? [to(id)! - from(id)!] : [])).sort((a, b) => a - b),
+      [...dueAt.keys()].flatMap((id) => (from(id) !== undefined && to(id) !== undefined ? [Math.round(to(id)! - from(id)!)] : [])).sort((a, b) => a - b),
       50,
     );
   return [
