@@ -13,8 +13,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Topics } from '@fil/contracts';
-import { FilSystem, KafkaProbe, useTestEnvironment } from '@fil/testing';
+import { FIL_SERVICES, Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { deleteRunTopics, FilSystem, KafkaProbe, useTestEnvironment } from '@fil/testing';
 import { INSPECTOR_OPTIONS, InspectorProfiler } from './cpu-profile';
 import { compareKafkaClients, kafkaClientsOptions, kafkaClientsTable, type ClientFigures } from './kafka-clients.bench';
 import { pgbenchReservations, producerPerformance, type PgbenchResult, type ProducerPerfResult } from './machine-limits';
@@ -120,6 +121,9 @@ async function main() {
     }
     await system.stop();
     await probe.stop();
+    // What the run made on the shared broker and database server goes with it.
+    await deleteRunTopics(process.env.FIL_TOPIC_PREFIX!).catch((error: Error) => console.error(`topics of the run left: ${error.message}`));
+    for (const service of FIL_SERVICES) await dropDatabase(databaseName(service)).catch((error: Error) => console.error(`database ${databaseName(service)} left: ${error.message}`));
   }
   console.log(markdown(report, startedAt, describeMachine(loadAtStart), orderBytes).join('\n'));
   const lost = [report.burst, report.mixed].reduce((sum, burst) => sum + (burst ? burst.lost.length + burst.cancelsLost.length : 0), report.steady?.lost.length ?? 0);
