@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Topics } from '@fil/contracts';
+import { FIL_SERVICES, Topics } from '@fil/contracts';
+import { physicalTopic } from '@fil/messaging';
 import type { KafkaProbe } from '@fil/testing';
 import { percentile, sleep } from './measure';
 import type { BenchOrder } from './order-load';
@@ -13,6 +14,8 @@ export interface BurstResult {
   /** First answers other than the one expected (a backorder, a rejection...), by status. */
   unexpected: Record<string, number>;
   lost: string[];
+  /** Of those the phase gave up on, how many were answered by the end of the run. */
+  late?: number;
   cancels: number;
   cancelsLost: string[];
 }
@@ -28,6 +31,7 @@ export interface SteadyResult {
   p99?: number;
   unexpected: Record<string, number>;
   lost: string[];
+  late?: number;
   /** When each order was due, for the per-hop figures. */
   dueAt: Map<string, number>;
 }
@@ -128,19 +132,34 @@ export class OrderPhases {
     return { best: passed, tried };
   }
 
-  /** Waits until no topic of the run grows for `quietMs`: the previous phase's follow-ups (stock levels, fulfillments) are done. */
-  async waitQuiet(quietMs = 3_000, timeoutMs = 600_000): Promise<void> {
+  /**
+   * Waits until every service's consumer group has read each topic of the run to its end and no
+   * topic grew for `quietMs`: the previous phase's follow-ups (fulfillments, stock levels) are
+   * done. Topic growth alone is not enough: a service can work through a backlog for minutes
+   * without publishing anything.
+   */
+  async waitQuiet(quietMs = 3_000, timeoutMs = 900_000): Promise<void> {
     const admin = this.probe.kafka.admin();
     await admin.connect();
     try {
       const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(process.env.FIL_TOPIC_PREFIX ?? '\0'));
+      const groups = FIL_SERVICES.map((service) => physicalTopic(`fil.${service}`));
       const deadline = Date.now() + timeoutMs;
       let last = -1;
       let since = Date.now();
       while (Date.now() < deadline) {
-        let total = 0;
-        for (const topic of topics) for (const { high } of await admin.fetchTopicOffsets(topic)) total += Number(high);
-        if (total !== last) [last, since] = [total, Date.now()];
+        const ends = new Map<string, number>();
+        for (const topic of topics) for (const { partition, high } of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${partition}`, Number(high));
+        let lag = 0;
+        for (const groupId of groups) {
+          for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
+            // A topic the group has never committed on is one it does not read.
+            if (partitions.every(({ offset }) => offset === '-1')) continue;
+            for (const { partition, offset } of partitions) lag += ends.get(`${topic}:${partition}`)! - Math.max(0, Number(offset));
+          }
+        }
+        const total = [...ends.values()].reduce((sum, high) => sum + high, 0);
+        if (lag > 0 || total !== last) [last, since] = [lag > 0 ? -1 : total, Date.now()];
         else if (Date.now() - since >= quietMs) return;
         await sleep(500);
       }
