@@ -68,7 +68,7 @@ export class OrderPhases {
     const ids = orders.map(({ orderId }) => orderId);
     const lost = await this.tracker.settle(ids, (answer) => answer !== undefined, this.stallMs);
     const answers = ids.map((id) => this.tracker.answer(id)).filter((answer) => answer !== undefined);
-    const last = Math.max(...answers.map(({ at }) => at));
+    const last = answers.reduce((latest, { at }) => Math.max(latest, at), 0);
     const cancelled = orders.filter((order) => order.cancel && this.tracker.answer(order.orderId)?.status === order.expected).map(({ orderId }) => orderId);
     const cancelsLost = await this.tracker.settle(cancelled, (answer) => answer?.cancelledAt !== undefined, this.stallMs);
     return {

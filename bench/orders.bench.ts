@@ -155,7 +155,7 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
     fil.push(`| mixed burst: cancelled once answered (CancelOrder) | ${mixed.cancels - mixed.cancelsLost.length} of ${mixed.cancels} CANCELLED |`);
   }
   if (steady) {
-    const behind = steady.sendSeconds > steady.seconds * 1.05 ? ` (sending took ${steady.sendSeconds.toFixed(0)} s)` : '';
+    const behind = steady.sendSeconds > steady.seconds * 1.05 ? ` (sending took ${steady.sendSeconds.toFixed(1)} s)` : '';
     fil.push(`| steady ${steady.rate} orders/s for ${steady.seconds} s${behind}, submitted → allocated, p50 / p95 / p99 | ${steady.p50 ?? '–'} / ${steady.p95 ?? '–'} / ${steady.p99 ?? '–'} ms; ${steady.lost.length} lost${lateNote(steady)} of ${steady.sent} |`);
     for (const { hop, p50 } of report.hops ?? []) fil.push(`| steady: ${hop}, p50 | ${p50 ?? '–'} ms |`);
   }
@@ -182,7 +182,7 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
   }
   if (search) {
     lines.push('### Rate search', '', '| offered orders/s | sent | sending took (s) | p50 ms | p99 ms | lost or late | p99 under target |', '|---|---|---|---|---|---|---|');
-    for (const t of search.tried) lines.push(`| ${t.rate} | ${t.sent} | ${t.sendSeconds.toFixed(0)} | ${t.p50 ?? '–'} | ${t.p99 ?? '–'} | ${t.lost.length + (t.late ?? 0)} | ${t.lost.length + (t.late ?? 0) === 0 && (t.p99 ?? Infinity) < P99_TARGET_MS ? 'yes' : 'no'} |`);
+    for (const t of search.tried) lines.push(`| ${t.rate} | ${t.sent} | ${t.sendSeconds.toFixed(1)} | ${t.p50 ?? '–'} | ${t.p99 ?? '–'} | ${t.lost.length + (t.late ?? 0)} | ${t.lost.length + (t.late ?? 0) === 0 && (t.p99 ?? Infinity) < P99_TARGET_MS ? 'yes' : 'no'} |`);
     lines.push('');
   }
   if (report.clients) {
