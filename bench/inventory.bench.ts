@@ -2,15 +2,15 @@
 // one inventory instance: ReserveStock commands go in on fil.inventory.commands.v1, answers
 // come out on fil.inventory.events.v1. Hot: every command on one SKU at one location.
 // Spread: 50 SKUs over 5 locations. Commands are sent as one burst.
-import { cpus, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { InventoryCommandTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { ceHeaders, http, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { describeMachine, percentile } from './measure';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 10_000);
 const LOCATIONS = ['bench-1', 'bench-2', 'bench-3', 'bench-4', 'bench-5'];
 const SKUS = Array.from({ length: 50 }, (_, i) => `SKU-S${String(i).padStart(2, '0')}`);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function scenario(name: string, probe: KafkaProbe, target: (n: number) => { locationId: string; sku: string }) {
   const sentAt = new Map<string, number>();
@@ -39,6 +39,7 @@ async function scenario(name: string, probe: KafkaProbe, target: (n: number) => 
 }
 
 async function main() {
+  const loadAtStart = loadavg();
   useTestEnvironment('bench-inventory');
   const { AppModule, definition } = await import('../apps/inventory/src/app.module');
   const { app, url } = await startService(AppModule, definition);
@@ -53,7 +54,7 @@ async function main() {
       await scenario('hot', probe, () => ({ locationId: 'bench-1', sku: 'SKU-HOT' })),
       await scenario('spread', probe, (n) => ({ locationId: LOCATIONS[n % 5], sku: SKUS[Math.floor(n / 5) % 50] })),
     ];
-    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    const machine = describeMachine(loadAtStart);
     console.log(
       [
         `Machine: ${machine}`,

@@ -3,12 +3,13 @@
 // outbox in the same transaction, dedupe recorded — for several batch sizes. Batch size 1
 // is "one transaction per message", the baseline the batch design has to beat.
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Entity, PrimaryKey } from '@mikro-orm/core';
 import { acceptsSource, Topics } from '@fil/contracts';
 import { createKafka, ensureTopics, MessageConsumer, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration, Outbox, physicalTopic, type IncomingMessage } from '@fil/messaging';
 import { databaseName, dropDatabase, ensureDatabase, ormOptions } from '@fil/persistence';
+import { describeMachine } from './measure';
 
 @Entity({ tableName: 'bench_effect' })
 class BenchEffect {
@@ -66,13 +67,14 @@ async function runOnce(batchSize: number): Promise<number> {
 }
 
 async function main() {
+  const loadAtStart = loadavg();
   const rows: string[] = [];
   for (const batchSize of BATCH_SIZES) {
     const rate = await runOnce(batchSize);
     rows.push(`| ${batchSize} | ${MESSAGES} | ${Math.round(rate)} |`);
     console.log(`batch size ${batchSize}: ${Math.round(rate)} messages/s`);
   }
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const machine = describeMachine(loadAtStart);
   console.log(['', `Machine: ${machine}`, '', '| batch size | messages | messages/s |', '|---|---|---|', ...rows].join('\n'));
 }
 

@@ -1,134 +1,206 @@
-// `npm run bench:orders`: orders per second end to end — submitted on Kafka until
-// `OrderAllocated` is published — with the four services running as processes, as in
-// production. A burst of BENCH_ORDERS orders measures throughput; then a steady offered load
-// of BENCH_RATE orders/s for BENCH_SECONDS measures latency when the system keeps up.
-// BENCH_ORDERS=0 skips the burst, so that the steady phase starts on an idle system.
-import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
-import { Topics } from '@fil/contracts';
-import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+// `npm run bench:orders`: orders per second end to end, with the four services running as
+// processes as in production, and the machine's own limits measured in the same run:
+// 1. the machine: pgbench with reservation-shaped transactions, Kafka's own producer;
+// 2. the Kafka client A/B (kafkajs against @platformatic/kafka);
+// 3. a burst of two-line home-delivery orders, submitted on Kafka until their first answer
+//    (`OrderAllocated`), with a CPU profile of the orchestrator over the burst;
+// 4. a mixed burst: home delivery of 1–5 lines, click & collect with transfers,
+//    e-reservations, 5 % cancelled once answered;
+// 5. a steady offered load on the warm system (latency p50/p95/p99, per hop);
+// 6. a search for the highest steady rate whose p99 stays under the target.
+// Prints a Markdown report; knobs are in docs/benchmarks.md. BENCH_ORDERS=0 runs the steady
+// load alone on an idle system (as `npm run bench:routing` does) unless other phases are asked for.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FIL_SERVICES, Topics } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { deleteRunTopics, FilSystem, KafkaProbe, useTestEnvironment } from '@fil/testing';
+import { INSPECTOR_OPTIONS, InspectorProfiler } from './cpu-profile';
+import { compareKafkaClients, kafkaClientsOptions, kafkaClientsTable, type ClientFigures } from './kafka-clients.bench';
+import { pgbenchReservations, producerPerformance, type PgbenchResult, type ProducerPerfResult } from './machine-limits';
+import { describeMachine, enabled, knob, round } from './measure';
+import { mixedOrder, setUpNetwork, twoLineOrder } from './order-load';
+import { hopMedians, OrderPhases, type BurstResult, type SteadyResult } from './order-phases';
+import { OrderTracker } from './order-tracker';
+import { profileTables } from './profile-summary';
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 5_000);
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const SKUS = Array.from({ length: 20 }, (_, i) => `SKU-B${String(i).padStart(3, '0')}`);
+const ORDERS = knob('BENCH_ORDERS', 10_000);
+// Without the burst, only the steady load runs unless a phase is asked for by name.
+const full = ORDERS > 0;
+const MIXED = knob('BENCH_MIXED', full ? 10_000 : 0);
+const RATE = knob('BENCH_RATE', 500);
+const SECONDS = knob('BENCH_SECONDS', 60);
+const SEARCH = enabled('BENCH_SEARCH', full);
+const LIMITS = enabled('BENCH_LIMITS', full);
+const AB = enabled('BENCH_AB', full);
+const PROFILE_DIR = enabled('BENCH_PROFILE', full) ? resolve(process.env.BENCH_PROFILE && !/^(on|1|true)$/i.test(process.env.BENCH_PROFILE) ? process.env.BENCH_PROFILE : '.local/bench') : undefined;
+const P99_TARGET_MS = knob('BENCH_P99_TARGET_MS', 250);
+const STALL_MS = knob('BENCH_STALL_SECONDS', 60) * 1000;
 
-function order(orderId: string, n: number) {
-  return {
-    orderId,
-    channel: 'bench',
-    deliveryMode: 'HOME_DELIVERY',
-    customer: { id: `C${n % 1000}` },
-    shippingAddress: { lat: 48.85, lng: 2.35 },
-    lines: [
-      { lineId: '1', sku: SKUS[n % SKUS.length], quantity: 1, unitPrice: 10 },
-      { lineId: '2', sku: SKUS[(n * 7 + 3) % SKUS.length], quantity: 1, unitPrice: 20 },
-    ],
-    currency: 'EUR',
-    placedAt: new Date().toISOString(),
-  };
+interface Report {
+  limits?: { pgbench: PgbenchResult[]; kafka: ProducerPerfResult };
+  clients?: ClientFigures[];
+  burst?: BurstResult;
+  profile?: { file: string; tables: string[] };
+  mixed?: BurstResult;
+  steady?: SteadyResult;
+  hops?: { hop: string; p50?: number }[];
+  search?: { best?: number; tried: SteadyResult[] };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
 async function main() {
+  const loadAtStart = loadavg();
+  const startedAt = new Date();
   useTestEnvironment('bench-orders');
+  const report: Report = {};
+  const orderBytes = Buffer.byteLength(JSON.stringify(twoLineOrder('B-000000000000', 0).value));
+  if (LIMITS) {
+    console.error('machine limits: pgbench, then Kafka ProducerPerformance');
+    report.limits = {
+      pgbench: await pgbenchReservations(knob('BENCH_PGBENCH_CLIENTS', 16), knob('BENCH_PGBENCH_SECONDS', 30)),
+      kafka: await producerPerformance(knob('BENCH_KAFKA_RECORDS', 100_000), orderBytes),
+    };
+  }
+  if (AB) {
+    console.error('Kafka client A/B');
+    const sample = JSON.stringify(twoLineOrder('B-000000000000', 0).value);
+    report.clients = await compareKafkaClients(kafkaClientsOptions(() => sample));
+    console.error(kafkaClientsTable(report.clients).join('\n'));
+  }
+
   const system = new FilSystem();
   const probe = new KafkaProbe();
+  const tracker = new OrderTracker(probe);
   await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.inventoryEvents]);
-  await system.start({ FIL_TRACING: 'off', FIL_LOG_LEVEL: 'warn', ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}) });
+  const childOptions: Record<string, string> = PROFILE_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${INSPECTOR_OPTIONS}`.trim() } : {};
+  await system.start({ FIL_TRACING: 'off', FIL_LOG_LEVEL: 'warn', ...childOptions });
   try {
-    for (const id of ['WH-A', 'WH-B']) {
-      await http('PUT', `${system.url('inventory')}/locations/${id}`, { name: id, type: 'WAREHOUSE', lat: 45.7, lng: 4.9, ship: true, pickup: false, reserve: false });
-      for (const sku of SKUS) await http('PUT', `${system.url('inventory')}/locations/${id}/stock/${sku}`, { onHand: 1_000_000, safetyStock: 0 });
+    await setUpNetwork(system);
+    const phases = new OrderPhases(probe, tracker, STALL_MS);
+    if (ORDERS > 0) {
+      console.error(`burst of ${ORDERS} two-line orders`);
+      const profiler = PROFILE_DIR ? await InspectorProfiler.attach(system, 'order-orchestrator') : undefined;
+      await profiler?.start();
+      report.burst = await phases.burst('B', twoLineOrder, ORDERS);
+      if (profiler) {
+        const profile = await profiler.stop();
+        profiler.close();
+        mkdirSync(PROFILE_DIR!, { recursive: true });
+        const file = join(PROFILE_DIR!, `orchestrator-burst-${startedAt.toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(profile));
+        report.profile = { file, tables: profileTables(profile as never) };
+      }
     }
-    await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/availability?skus=${SKUS.join(',')}`)).body?.length === SKUS.length * 2, {
-      timeoutMs: 60_000,
-      what: 'the stock view',
-    });
-
-    const allocatedAt = (ids: Set<string>) =>
-      probe.messages(Topics.ordersEvents, (m) => ids.has(m.key!) && m.value.status !== 'RECEIVED');
-
-    const rows: string[] = [];
-    if (ORDERS > 0) rows.push(await runBurst());
-
-    async function runBurst(): Promise<string> {
-    const burst = new Set<string>();
-    const sendStarted = Date.now();
-    for (let sent = 0; sent < ORDERS; sent += 500) {
-      const batch = Array.from({ length: Math.min(500, ORDERS - sent) }, (_, i) => {
-        const orderId = `B-${randomBytes(6).toString('hex')}`;
-        burst.add(orderId);
-        return { key: orderId, value: JSON.stringify(order(orderId, sent + i)) };
+    if (MIXED > 0) {
+      await phases.waitQuiet();
+      console.error(`mixed burst of ${MIXED} orders`);
+      report.mixed = await phases.burst('M', mixedOrder, MIXED);
+    }
+    if (RATE > 0 && SECONDS > 0) {
+      await phases.waitQuiet();
+      // Warm: the broker's JIT and every connection pool in use before the measure.
+      await phases.steady('W', twoLineOrder, Math.min(RATE, 20), knob('BENCH_WARMUP_SECONDS', 5));
+      await phases.waitQuiet();
+      console.error(`steady load: ${RATE} orders/s for ${SECONDS} s`);
+      report.steady = await phases.steady('S', twoLineOrder, RATE, SECONDS);
+      report.hops = hopMedians(probe, report.steady.dueAt, tracker);
+    }
+    if (SEARCH) {
+      console.error(`searching the highest rate with p99 under ${P99_TARGET_MS} ms`);
+      report.search = await phases.searchRate(twoLineOrder, {
+        from: knob('BENCH_SEARCH_FROM', 50),
+        seconds: knob('BENCH_SEARCH_SECONDS', 20),
+        steps: knob('BENCH_SEARCH_STEPS', 6),
+        p99Ms: P99_TARGET_MS,
+        between: () => phases.waitQuiet(),
       });
-      await probe.sendMany(Topics.ordersSubmitted, batch);
     }
-    await waitFor(() => allocatedAt(burst).length >= ORDERS, { timeoutMs: 600_000, intervalMs: 500, what: 'the burst to be allocated' });
-    const burstDone = Math.max(...allocatedAt(burst).map((m) => m.timestamp));
-    if (process.env.BENCH_DUMP_LOGS) {
-      const received = probe.messages(Topics.ordersEvents, (m) => burst.has(m.key!) && m.value.status === 'RECEIVED').map((m) => m.timestamp);
-      console.error(`received: first +${Math.min(...received) - sendStarted} ms, last +${Math.max(...received) - sendStarted} ms; allocated last +${burstDone - sendStarted} ms`);
-    }
-    const rejected = allocatedAt(burst).filter((m) => m.value.status !== 'ALLOCATED').length;
-    const throughput = ORDERS / ((burstDone - sendStarted) / 1000);
-    return `| burst of ${ORDERS} orders, submitted → allocated | ${Math.round(throughput)} orders/s (${rejected} not allocated) |`;
-    }
-
-    // Steady offered load: latency.
-    const steady = new Map<string, number>();
-    const interval = 1000 / RATE;
-    const steadyStart = Date.now();
-    for (let n = 0; n < RATE * SECONDS; n += 1) {
-      const due = steadyStart + n * interval;
-      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-      const orderId = `S-${randomBytes(6).toString('hex')}`;
-      steady.set(orderId, Date.now());
-      await probe.send(Topics.ordersSubmitted, orderId, order(orderId, n));
-    }
-    const ids = new Set(steady.keys());
-    await waitFor(() => allocatedAt(ids).length >= ids.size, { timeoutMs: 120_000, intervalMs: 200, what: 'the steady load to be allocated' });
-    const latencies = allocatedAt(ids)
-      .map((m) => m.timestamp - steady.get(m.key!)!)
-      .sort((a, b) => a - b);
-    // Where the time goes, per hop (message timestamps are set by each producer on this machine).
-    const firstAt = (topic: string, type: string) => {
-      const at = new Map<string, number>();
-      for (const m of probe.messages(topic, (m) => ids.has(m.key!) && m.headers.ce_type === type)) if (!at.has(m.key!)) at.set(m.key!, m.timestamp);
-      return at;
-    };
-    const reserveAt = firstAt(Topics.inventoryCommands, 'ReserveStock');
-    const reservedAt = firstAt(Topics.inventoryEvents, 'StockReserved');
-    const doneAt = new Map(allocatedAt(ids).map((m) => [m.key!, m.timestamp]));
-    const hop = (from: (id: string) => number | undefined, to: Map<string, number>) =>
-      percentile([...ids].filter((id) => from(id) !== undefined && to.has(id)).map((id) => to.get(id)! - from(id)!).sort((a, b) => a - b), 50);
-    const hops = [
-      `| steady: submitted → ReserveStock sent, p50 | ${hop((id) => steady.get(id), reserveAt)} ms |`,
-      `| steady: ReserveStock → StockReserved sent, p50 | ${hop((id) => reserveAt.get(id), reservedAt)} ms |`,
-      `| steady: StockReserved → OrderAllocated sent, p50 | ${hop((id) => reservedAt.get(id), doneAt)} ms |`,
-    ];
-
-    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-    console.log(
-      [
-        `Machine: ${machine}`,
-        '',
-        '| measure | value |',
-        '|---|---|',
-        ...rows,
-        `| steady ${RATE} orders/s for ${SECONDS} s, latency p50 | ${percentile(latencies, 50)} ms |`,
-        `| steady ${RATE} orders/s for ${SECONDS} s, latency p95 | ${percentile(latencies, 95)} ms |`,
-        `| steady ${RATE} orders/s for ${SECONDS} s, latency p99 | ${percentile(latencies, 99)} ms |`,
-        ...hops,
-      ].join('\n'),
-    );
+    // An order a phase gave up on may still be answered: it is late, not lost, if it is by the end.
+    const missing = [report.burst?.lost, report.mixed?.lost, report.steady?.lost, ...(report.search?.tried.map((t) => t.lost) ?? [])].flatMap((ids) => ids ?? []);
+    await tracker.settle(missing, (answer) => answer !== undefined, STALL_MS);
   } finally {
     if (process.env.BENCH_DUMP_LOGS) {
       for (const [service, lines] of system.output) console.error(lines.map((line) => `${service} ${line}`).join('\n'));
     }
     await system.stop();
     await probe.stop();
+    // What the run made on the shared broker and database server goes with it.
+    await deleteRunTopics(process.env.FIL_TOPIC_PREFIX!).catch((error: Error) => console.error(`topics of the run left: ${error.message}`));
+    for (const service of FIL_SERVICES) await dropDatabase(databaseName(service)).catch((error: Error) => console.error(`database ${databaseName(service)} left: ${error.message}`));
   }
+  // What is still unanswered at the end of the run is lost; what was answered after its phase gave up is late.
+  const unanswered = (ids: string[]) => ids.filter((id) => !tracker.answer(id));
+  for (const result of [report.burst, report.mixed, report.steady, ...(report.search?.tried ?? [])]) {
+    if (!result) continue;
+    result.late = result.lost.length - unanswered(result.lost).length;
+    result.lost = unanswered(result.lost);
+  }
+  for (const burst of [report.burst, report.mixed]) if (burst) burst.cancelsLost = burst.cancelsLost.filter((id) => tracker.answer(id)?.cancelledAt === undefined);
+  console.log(markdown(report, startedAt, describeMachine(loadAtStart), orderBytes).join('\n'));
+  const lost = [report.burst, report.mixed].reduce((sum, burst) => sum + (burst ? burst.lost.length + burst.cancelsLost.length : 0), report.steady?.lost.length ?? 0);
+  if (lost) process.exitCode = 1;
+}
+
+function markdown(report: Report, startedAt: Date, machine: string, orderBytes: number): string[] {
+  const knobs = Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')).map(([name, value]) => `${name}=${value} `).join('');
+  const lines = [`Command: \`${knobs}npm run bench:orders\` (${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)`, `Machine: ${machine}`, ''];
+  const lateNote = ({ late }: { late?: number }) => (late ? `, ${late} answered only after the phase gave up (late; its figures leave them out)` : '');
+  const statuses = (counts: Record<string, number>) => Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ') || 'none';
+  const fil = ['| measure | value |', '|---|---|'];
+  const { burst, mixed, steady, search, limits } = report;
+  if (burst) fil.push(`| burst of ${burst.orders} two-line home-delivery orders, submitted → allocated | ${round(burst.perSecond)} orders/s; ${burst.lost.length} lost${lateNote(burst)}; other answers: ${statuses(burst.unexpected)} |`);
+  if (mixed) {
+    fil.push(`| mixed burst of ${mixed.orders} orders (60 % home delivery of 1–5 lines, 25 % click & collect with transfer, 15 % e-reservation), submitted → first answer | ${round(mixed.perSecond)} orders/s; ${mixed.lost.length} lost${lateNote(mixed)}; other answers: ${statuses(mixed.unexpected)} |`);
+    fil.push(`| mixed burst: cancelled once answered (CancelOrder) | ${mixed.cancels - mixed.cancelsLost.length} of ${mixed.cancels} CANCELLED |`);
+  }
+  if (steady) {
+    const behind = steady.sendSeconds > steady.seconds * 1.05 ? ` (sending took ${steady.sendSeconds.toFixed(1)} s)` : '';
+    fil.push(`| steady ${steady.rate} orders/s for ${steady.seconds} s${behind}, submitted → allocated, p50 / p95 / p99 | ${steady.p50 ?? '–'} / ${steady.p95 ?? '–'} / ${steady.p99 ?? '–'} ms; ${steady.lost.length} lost${lateNote(steady)} of ${steady.sent} |`);
+    for (const { hop, p50 } of report.hops ?? []) fil.push(`| steady: ${hop}, p50 | ${p50 ?? '–'} ms |`);
+  }
+  if (search) fil.push(`| highest steady rate with p99 under ${P99_TARGET_MS} ms (${search.tried.length} rates of ${search.tried[0]?.seconds ?? '–'} s tried) | ${search.best === undefined ? 'none of those tried' : `${search.best} orders/s`} |`);
+  lines.push('### Fil', '', ...fil, '');
+
+  if (limits) {
+    lines.push('### The machine, same run', '', '| measure | value |', '|---|---|');
+    for (const { scenario, tps, latencyMs } of limits.pgbench) lines.push(`| pgbench, conditional UPDATE of a stock row + INSERT of a reservation; ${scenario} | ${round(tps)} transactions/s (latency ${latencyMs.toFixed(1)} ms) |`);
+    const k = limits.kafka;
+    lines.push(`| Kafka ProducerPerformance, ${k.records} records of ${k.recordBytes} bytes (a two-line order), acks=all, idempotent, 4 partitions | ${round(k.recordsPerSecond)} records/s (latency p50 ${k.p50Ms} ms, p99 ${k.p99Ms} ms) |`, '');
+    const rows: [string, number][] = [];
+    if (burst) rows.push(['two-line burst', burst.perSecond]);
+    if (mixed) rows.push(['mixed burst', mixed.perSecond]);
+    if (search?.best !== undefined) rows.push([`steady rate with p99 < ${P99_TARGET_MS} ms`, search.best]);
+    if (rows.length) {
+      const [hot, spread] = limits.pgbench;
+      const ratio = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)} %`;
+      lines.push('Fil as a share of the machine (an order takes at least one reservation and several Kafka messages):', '');
+      lines.push('| Fil | orders/s | ÷ pgbench spread | ÷ pgbench hot | ÷ Kafka records/s |', '|---|---|---|---|---|');
+      for (const [what, perSecond] of rows) lines.push(`| ${what} | ${round(perSecond)} | ${ratio(perSecond, spread.tps)} | ${ratio(perSecond, hot.tps)} | ${ratio(perSecond, k.recordsPerSecond)} |`);
+      lines.push('');
+    }
+  }
+  if (search) {
+    lines.push('### Rate search', '', '| offered orders/s | sent | sending took (s) | p50 ms | p99 ms | lost or late | p99 under target |', '|---|---|---|---|---|---|---|');
+    for (const t of search.tried) lines.push(`| ${t.rate} | ${t.sent} | ${t.sendSeconds.toFixed(1)} | ${t.p50 ?? '–'} | ${t.p99 ?? '–'} | ${t.lost.length + (t.late ?? 0)} | ${t.lost.length + (t.late ?? 0) === 0 && (t.p99 ?? Infinity) < P99_TARGET_MS ? 'yes' : 'no'} |`);
+    lines.push('');
+  }
+  if (report.clients) {
+    lines.push(`### Kafka clients A/B (${orderBytes}-byte messages, acks=all, idempotent producer, group consumer)`, '', ...kafkaClientsTable(report.clients), '');
+  }
+  if (report.profile) {
+    lines.push('### CPU profile of the orchestrator during the burst', '', `Flame graph: \`${report.profile.file}\` (Chrome DevTools › Performance › Load profile, or speedscope).`, '', ...report.profile.tables, '');
+  }
+  const lostLines = (what: string, ids: string[]) => (ids.length ? [`${what}: ${ids.length} lost: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`] : []);
+  const lost = [
+    ...lostLines('burst', burst?.lost ?? []),
+    ...lostLines('mixed burst', mixed?.lost ?? []),
+    ...lostLines('mixed burst cancellations', mixed?.cancelsLost ?? []),
+    ...lostLines('steady load', steady?.lost ?? []),
+    ...(search?.tried ?? []).flatMap((t) => lostLines(`search at ${t.rate}/s`, t.lost)),
+  ];
+  lines.push('### Lost orders (no answer by the end)', '', ...(lost.length ? lost : ['none']));
+  return lines;
 }
 
 main().catch((error) => {

@@ -78,7 +78,7 @@ export async function ensureTopics(kafka: Kafka, partitions = DEFAULT_PARTITIONS
  * Waits until every partition of `topics` has a leader. A broker busy creating or deleting many
  * topics answers for a while that it does not host a new one yet: that is waited out too.
  */
-async function leadersElected(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+export async function leadersElected(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
     try {

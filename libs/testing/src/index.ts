@@ -5,3 +5,4 @@ export * from './fil-system';
 export * from './cloud-event-headers';
 export * from './settled';
 export * from './messaging-database';
+export * from './run-topics';
