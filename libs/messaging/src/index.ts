@@ -1,4 +1,5 @@
 export * from './kafka';
+export { topicPartitions } from './kafka-connection';
 export * from './message';
 export * from './dead-letter';
 export * from './outbox';
