@@ -4,7 +4,7 @@ import { killBroker, killService, type Fault } from '../chaos/faults';
 import { runChaos, SHORT_FORM, type ChaosReport } from '../chaos/run-chaos';
 
 useTestEnvironment('chaos');
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 /**
  * The short form of `npm run chaos` (docs/reliability.md): a small steady load of mixed
