@@ -3,9 +3,11 @@ import { Topics } from '@fil/contracts';
 import { dropDatabase } from '@fil/persistence';
 import { FilSystem, http, KafkaProbe, SERVICE_NAMES, waitFor } from '@fil/testing';
 import { ChaosBroker } from './chaos-broker';
-import type { TrackedOrder } from './journey';
+import { everyGroupHas, groupsServed } from './consumer-groups';
+import { runJourney, type TrackedOrder } from './journey';
 import { Ledger } from './ledger';
-import { NETWORK, SKUS, STOCK } from './mixed-orders';
+import { mixedOrder, NETWORK, SKUS, STOCK, type Plan } from './mixed-orders';
+import type { Phase } from './phase';
 import { serviceDatabase } from './service-databases';
 
 /** Everything a run has running, and what it did so far. */
@@ -35,10 +37,11 @@ export async function newWorld(): Promise<World> {
 
 /**
  * Starts the suite's own broker, the four services on it (FIL_TOPIC_PREFIX and
- * FIL_DB_PREFIX must be set), the probe, and seeds a network whose stock no run can
- * exhaust; returns once the orchestrator's view of that stock is complete.
+ * FIL_DB_PREFIX must be set), with `secondInstances` a second instance of each in its
+ * consumer group, the probe, and seeds the network and its stock; returns once the
+ * orchestrator's view of that stock is complete.
  */
-export async function startWorld(world: World, log: (line: string) => void): Promise<void> {
+export async function startWorld(world: World, log: (line: string) => void, secondInstances = false): Promise<void> {
   const { broker } = world;
   log(`chaos broker: starting on ${broker.address} (data in ${broker.dir})`);
   await broker.up();
@@ -47,11 +50,18 @@ export async function startWorld(world: World, log: (line: string) => void): Pro
   world.restoreBrokers = () => (before === undefined ? delete process.env.KAFKA_BROKERS : (process.env.KAFKA_BROKERS = before));
   process.env.KAFKA_BROKERS = broker.address;
   world.probe = new KafkaProbe();
+  await groupsServed(world.probe.kafka);
   world.ledger = new Ledger(world.probe);
   await world.probe.start(WATCHED);
   log('services: starting');
   // No write limit: the suite's staff token does far more than a person would.
   await world.system.start({ FIL_TRACING: 'off', FIL_LOG_LEVEL: 'warn', FIL_WRITE_RATE_LIMIT: '1000000', FIL_DB_POOL: '6' });
+  if (secondInstances) {
+    log('services: starting a second instance of each');
+    await Promise.all(SERVICE_NAMES.map((service) => world.system.startSecond(service)));
+    // Both members hold their partitions before the first message, so that each consumes from the start.
+    await everyGroupHas(world.probe.kafka, 2);
+  }
   const inventory = world.system.url('inventory');
   for (const { id, ...location } of NETWORK) await expectOk(http('PUT', `${inventory}/locations/${id}`, location));
   for (const [locationId, sku, onHand] of STOCK) await expectOk(http('PUT', `${inventory}/locations/${locationId}/stock/${sku}`, { onHand, safetyStock: 0 }));
@@ -70,6 +80,27 @@ export async function stopWorld(world: World | undefined, log: (line: string) =>
   await world.broker.remove().catch((error) => log(`removing the chaos broker: ${error.message}`));
   world.restoreBrokers?.();
   for (const service of SERVICE_NAMES) await dropDatabase(serviceDatabase(service)).catch((error) => log(`dropping ${serviceDatabase(service)}: ${error.message}`));
+}
+
+/**
+ * The run's next order, planned from `mix`, tracked in the world and the phase, and driven to its end
+ * by its journey; `ended` resolves when the journey did, its error noted on the order.
+ */
+export function startJourney(world: World, phase: Phase, mix: Plan[] | undefined, timeoutMs: number): { tracked: TrackedOrder; ended: Promise<void> } {
+  const n = world.orders.length;
+  const orderId = `CH-${world.tag}-${n}`;
+  const tracked: TrackedOrder = { orderId, phase: phase.fault, ...mixedOrder(n, orderId, mix) };
+  world.orders.push(tracked);
+  phase.orders.push(tracked);
+  const context = {
+    probe: world.probe,
+    ledger: world.ledger,
+    url: world.system.url.bind(world.system),
+    restocked: world.restocked,
+    deadline: Date.now() + timeoutMs,
+    stepDone: phase.stepDone.bind(phase),
+  };
+  return { tracked, ended: runJourney(tracked, context).catch((error: Error) => void (tracked.error = error.message)) };
 }
 
 async function expectOk(request: Promise<{ status: number; body: unknown }>): Promise<void> {

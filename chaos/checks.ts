@@ -49,6 +49,7 @@ export class Checker {
   async check(phase: Phase): Promise<{ answered: number; lost: number }> {
     const findings: Findings = { failures: [], doubles: [] };
     const lost = await this.checkOrders(phase, findings);
+    this.checkAnswers(findings);
     // Commits, releases and restocks may still be on their way when the last order ends.
     let crossChecks: Findings = { failures: [], doubles: [] };
     for (const deadline = Date.now() + this.settleMs; ; await new Promise((done) => setTimeout(done, 1_000))) {
@@ -69,7 +70,7 @@ export class Checker {
   private async checkOrders(phase: Phase, findings: Findings): Promise<number> {
     let lost = 0;
     for (const order of phase.orders) {
-      const expected = EXPECTED[order.plan].end;
+      const expected = order.soldOut ? EXPECTED[order.plan].soldOut : EXPECTED[order.plan].end;
       const { status, body } = await http('GET', `${this.world.system.url('order-orchestrator')}/orders/${order.orderId}`);
       const state: string | undefined = status === 200 ? body.status : undefined;
       const why = order.error ? `: ${order.error}` : '';
@@ -88,6 +89,14 @@ export class Checker {
       }
     }
     return lost;
+  }
+
+  /** Each order of the run was decided once: one event leaving RECEIVED, by event id and content; the same event sent again is no second answer. */
+  private checkAnswers(findings: Findings): void {
+    for (const { orderId } of this.world.orders) {
+      const answers = new Set(this.world.ledger.of(Topics.ordersEvents, orderId).filter((m) => m.value?.previousStatus === 'RECEIVED').map((m) => `${m.headers.ce_id} ${m.value.status}`));
+      if (answers.size > 1) findings.doubles.push(`${orderId} answered ${answers.size} times: ${[...answers].join(', ')}`);
+    }
   }
 
   /** Fulfillments, reservations and stock agree with each other and with how each order ended. */
@@ -153,7 +162,7 @@ export class Checker {
     return committed;
   }
 
-  /** GET /stock agrees with the reservations: reserved = held, on hand = seeded + restocked − committed. */
+  /** No oversell: held + committed ≤ seeded + restocked. GET /stock agrees with the reservations: reserved = held, on hand = seeded + restocked − committed. */
   private async checkStock(reservations: Reservation[], committed: Map<string, number>, findings: Findings): Promise<void> {
     const held = new Map<string, number>();
     for (const r of reservations.filter((r) => r.status === 'HELD')) for (const { sku, quantity } of r.lines) add(held, `${r.location_id}|${sku}`, quantity);
@@ -163,7 +172,10 @@ export class Checker {
       if (status !== 200) throw new Error(`GET /stock/${sku} answered ${status}`);
       for (const row of body as { locationId: string; onHand: number; reserved: number }[]) {
         const key = `${row.locationId}|${sku}`;
-        const onHand = (seeded.get(key) ?? 0) + (this.world.restocked.get(key) ?? 0) - (committed.get(key) ?? 0);
+        const stocked = (seeded.get(key) ?? 0) + (this.world.restocked.get(key) ?? 0);
+        const sold = (held.get(key) ?? 0) + (committed.get(key) ?? 0);
+        if (sold > stocked) findings.failures.push(`${key}: oversold, ${sold} unit(s) held or committed of ${stocked} seeded and returned`);
+        const onHand = stocked - (committed.get(key) ?? 0);
         if (row.onHand !== onHand) findings.failures.push(`${key}: on hand ${row.onHand}, expected ${onHand} (seeded + returned − committed)`);
         if (row.reserved !== (held.get(key) ?? 0)) findings.failures.push(`${key}: reserved ${row.reserved}, but held reservations add up to ${held.get(key) ?? 0}`);
       }

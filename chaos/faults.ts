@@ -1,7 +1,8 @@
-import { serviceSource } from '@fil/contracts';
+import { serviceSource, Topics } from '@fil/contracts';
 import { physicalTopic } from '@fil/messaging';
 import { SERVICE_NAMES, waitFor, type ServiceName } from '@fil/testing';
-import { WATCHED, type World } from './chaos-world';
+import { startJourney, WATCHED, type World } from './chaos-world';
+import { HOT_SKU, HOT_STOCK } from './mixed-orders';
 import type { Phase } from './phase';
 import { connectTo, serviceDatabase, serviceId } from './service-databases';
 
@@ -165,6 +166,29 @@ export const secondInstance = (service: ServiceName, stayMs = 8_000): Fault => (
     } finally {
       await admin.disconnect();
     }
+  },
+});
+
+/**
+ * No fault, but a race: `orders` e-reservations of the hot SKU submitted at once, beside the load.
+ * Their answers must allocate the store's stock exactly: more is an oversell, less a refusal while
+ * stock was left.
+ */
+export const hotSkuRace = (orders: number, journeyTimeoutMs = 90_000): Fault => ({
+  name: `${orders} e-reservations race for ${HOT_STOCK} × ${HOT_SKU}`,
+  baseline: true,
+  async inject(world, phase) {
+    const racing = Array.from({ length: orders }, () => startJourney(world, phase, ['reserve-hot'], journeyTimeoutMs));
+    await Promise.all(racing.map(({ ended }) => ended));
+    const answers = racing.map(({ tracked }) => world.ledger.of(Topics.ordersEvents, tracked.orderId).find((m) => m.value?.previousStatus === 'RECEIVED'));
+    const allocated = answers
+      .flatMap((answer) => answer?.value.allocations ?? [])
+      .flatMap(({ lines }: { lines: { sku: string; quantity: number }[] }) => lines)
+      .filter(({ sku }) => sku === HOT_SKU)
+      .reduce((sum, { quantity }) => sum + quantity, 0);
+    phase.notes.push(`${allocated} × ${HOT_SKU} allocated to ${orders} orders racing for ${HOT_STOCK}`);
+    if (allocated > HOT_STOCK) phase.failures.push(`oversold: the answers allocate ${allocated} × ${HOT_SKU}, the store holds ${HOT_STOCK}`);
+    if (allocated < HOT_STOCK) phase.failures.push(`the answers allocate ${allocated} × ${HOT_SKU} to ${orders} orders, though the store holds ${HOT_STOCK}`);
   },
 });
 

@@ -14,6 +14,8 @@ export interface TrackedOrder {
   /** When its first decision (anything after RECEIVED) was appended to the events topic. */
   answeredAt?: number;
   endedAt?: number;
+  /** Answered that its stock ran out, as its plan allows: it ended there. */
+  soldOut?: boolean;
   returnId?: string;
   /** What went wrong on the way, in words. */
   error?: string;
@@ -48,6 +50,11 @@ export async function runJourney(tracked: TrackedOrder, context: JourneyContext)
   const answer = await steps.awaitStatus(orderId, (status) => status !== 'RECEIVED', 'its answer');
   tracked.answeredAt = answer.timestamp;
   const expected = EXPECTED[plan];
+  if (expected.soldOut && answer.value.status === expected.soldOut) {
+    tracked.soldOut = true;
+    tracked.endedAt = Date.now();
+    return;
+  }
   if (answer.value.status !== expected.answer) {
     throw new Error(`answered ${answer.value.status}${answer.value.reason ? ` (${answer.value.reason})` : ''}, expected ${expected.answer}`);
   }
@@ -55,7 +62,7 @@ export async function runJourney(tracked: TrackedOrder, context: JourneyContext)
 
   if (plan === 'cancel' || plan === 'reserve-cancel') {
     await steps.send(Topics.ordersCommands, orderId, { orderId, reason: 'chaos: customer changed their mind' }, { ce_id: `cancel-${orderId}`, ce_type: 'CancelOrder' });
-  } else if (plan === 'reserve-collect') {
+  } else if (plan === 'reserve-collect' || plan === 'reserve-hot') {
     const [counter] = await steps.fulfillments(orderId, 1);
     await steps.staff(counter, ['ready', 'collect']);
   } else if (plan === 'collect-with-transfer') {

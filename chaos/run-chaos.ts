@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import { Topics } from '@fil/contracts';
 import { SERVICE_NAMES, waitFor } from '@fil/testing';
 import { Checker } from './checks';
-import { newWorld, startWorld, stopWorld, WATCHED, type World } from './chaos-world';
+import { newWorld, startJourney, startWorld, stopWorld, WATCHED, type World } from './chaos-world';
+import { consumerGroups, type GroupUse } from './consumer-groups';
 import type { Fault } from './faults';
-import { runJourney, type TrackedOrder } from './journey';
-import { mixedOrder, type Plan } from './mixed-orders';
+import { SHORT_MIX, type Plan } from './mixed-orders';
 import { Phase } from './phase';
 
 export interface ChaosOptions {
@@ -16,6 +16,8 @@ export interface ChaosOptions {
   rate: number;
   /** The plans the load cycles through (mixed-orders' MIX by default). */
   mix?: Plan[];
+  /** A second instance of every service, in its consumer group, all through the run. */
+  secondInstances?: boolean;
   /** Load before the fault is injected, and after it is healed. */
   beforeMs: number;
   afterMs: number;
@@ -44,10 +46,15 @@ export interface PhaseSummary {
 
 export interface ChaosReport {
   phases: PhaseSummary[];
+  /** Each service's consumer group at the end of the run. */
+  groups: GroupUse[];
   machine: string;
   passed: boolean;
   markdown: string;
 }
+
+/** What the short forms in npm test share (e2e/chaos.test.ts, e2e/scale-out.test.ts): their mix, deadlines and silence. */
+export const SHORT_FORM = { mix: SHORT_MIX, journeyTimeoutMs: 90_000, settleMs: 10_000, log: () => undefined } satisfies Partial<ChaosOptions>;
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
@@ -60,10 +67,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { log } = options;
   const loadAtStart = loadavg();
   const phases: PhaseSummary[] = [];
+  let groups: GroupUse[] = [];
   const world = await newWorld();
   const suiteLog = quietKafkaClient();
   try {
-    await startWorld(world, log);
+    await startWorld(world, log, options.secondInstances);
     const checker = new Checker(world, options.settleMs);
     for (const fault of options.faults) {
       const phase = new Phase(fault.name);
@@ -89,13 +97,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       phases.push(summary);
       log(`${fault.name}: ${summary.sent} sent, ${summary.answered} answered, ${summary.lost} lost, ${summary.doubles} double effects, ${summary.failures.length} other failures`);
     }
+    groups = await consumerGroups(world.probe.kafka);
   } finally {
     await stopWorld(world, log);
     writeRunLogs(world, suiteLog.restore());
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadAtStart.map((n) => n.toFixed(1)).join(' ')} at the start, ${loadavg().map((n) => n.toFixed(1)).join(' ')} at the end`;
   const passed = phases.length === options.faults.length && phases.every((phase) => phase.lost === 0 && phase.doubles === 0 && !phase.failures.length);
-  return { phases, machine, passed, markdown: markdown(phases, machine, options) };
+  return { phases, groups, machine, passed, markdown: markdown(phases, machine, options) };
 }
 
 /** Submits orders at the rate until stopped; `stop` waits for every journey of the phase to end. */
@@ -108,20 +117,7 @@ function startLoad(world: World, phase: Phase, options: ChaosOptions): { stop: (
       const due = started + (i * 1000) / options.rate;
       if (due > Date.now()) await sleep(due - Date.now());
       if (!running) return;
-      const n = world.orders.length;
-      const orderId = `CH-${world.tag}-${n}`;
-      const tracked: TrackedOrder = { orderId, phase: phase.fault, ...mixedOrder(n, orderId, options.mix) };
-      world.orders.push(tracked);
-      phase.orders.push(tracked);
-      const context = {
-        probe: world.probe,
-        ledger: world.ledger,
-        url: world.system.url.bind(world.system),
-        restocked: world.restocked,
-        deadline: Date.now() + options.journeyTimeoutMs,
-        stepDone: phase.stepDone.bind(phase),
-      };
-      journeys.push(runJourney(tracked, context).catch((error: Error) => void (tracked.error = error.message)));
+      journeys.push(startJourney(world, phase, options.mix, options.journeyTimeoutMs).ended);
     }
   })();
   return {

@@ -33,9 +33,6 @@ export const Topics = {
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
 
-/** Several partitions so that per-key ordering is real and tested. */
-export const DEFAULT_PARTITIONS = 4;
-
 /** Topics kept as the latest value per key rather than as a log. */
 export const COMPACTED_TOPICS: readonly TopicName[] = [Topics.stockLevels, Topics.locations];
 

@@ -1,5 +1,5 @@
 export * from './kafka';
-export { kafkaConnectionOptions } from './kafka-connection';
+export { kafkaConnectionOptions, topicPartitions } from './kafka-connection';
 export * from './message';
 export * from './dead-letter';
 export * from './outbox';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envFlag, kafkaConnectionOptions, type KafkaEnv } from './kafka-connection';
+import { envFlag, kafkaConnectionOptions, topicPartitions, type KafkaEnv } from './kafka-connection';
 
 const dir = mkdtempSync(join(tmpdir(), 'fil-kafka-connection-'));
 const file = (name: string, text: string) => {
@@ -70,5 +70,16 @@ describe('envFlag', () => {
       false,
       true,
     ]);
+  });
+});
+
+describe('topicPartitions', () => {
+  it('is 12 when FIL_KAFKA_PARTITIONS is unset or empty, and reads 1 to 1000', () => {
+    expect([topicPartitions({}), topicPartitions({ FIL_KAFKA_PARTITIONS: '' })]).toEqual([12, 12]);
+    expect([1, 4, 1000].map((n) => topicPartitions({ FIL_KAFKA_PARTITIONS: String(n) }))).toEqual([1, 4, 1000]);
+  });
+
+  it.each(['0', '1001', '-3', '2.5', '12abc', ' 12', '1e2', 'twelve'])("refuses '%s', naming the variable", (value) => {
+    expect(() => topicPartitions({ FIL_KAFKA_PARTITIONS: value })).toThrow(`FIL_KAFKA_PARTITIONS: '${value}' is not an integer from 1 to 1000`);
   });
 });

@@ -56,6 +56,18 @@ function brokers(env: KafkaEnv): string[] {
   return list;
 }
 
+/** Partitions of each topic a service creates: enough for a dozen instances of a service to share its load. */
+const DEFAULT_PARTITIONS = 12;
+
+/** `FIL_KAFKA_PARTITIONS`, an integer from 1 to 1000; unset or empty means DEFAULT_PARTITIONS, anything else throws. */
+export function topicPartitions(env: KafkaEnv): number {
+  const value = env.FIL_KAFKA_PARTITIONS;
+  if (value === undefined || value === '') return DEFAULT_PARTITIONS;
+  const partitions = Number(value);
+  if (!/^\d+$/.test(value) || partitions < 1 || partitions > 1000) throw new Error(`FIL_KAFKA_PARTITIONS: '${value}' is not an integer from 1 to 1000`);
+  return partitions;
+}
+
 /** A true/false variable; unset or empty means `fallback`, anything else throws. */
 export function envFlag(env: KafkaEnv, name: string, fallback: boolean): boolean {
   const value = env[name];

@@ -1,6 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
-import { COMPACTED_TOPICS, DEFAULT_PARTITIONS, Topics, type TopicName } from '@fil/contracts';
-import { envFlag, kafkaConnectionOptions } from './kafka-connection';
+import { COMPACTED_TOPICS, Topics, type TopicName } from '@fil/contracts';
+import { envFlag, kafkaConnectionOptions, topicPartitions } from './kafka-connection';
 
 // kafkajs prints a partitioner notice on every producer; the default is what we want.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -46,31 +47,45 @@ export function logicalTopic(physical: string): string {
 /** `FIL_KAFKA_CREATE_TOPICS=false` where the operator creates the topics and services hold no Create ACL. */
 export const createsTopicsAtStart = (env = process.env) => envFlag(env, 'FIL_KAFKA_CREATE_TOPICS', true);
 
-/** Creates every contract topic that is missing; safe to call from every service at start. */
-export async function ensureTopics(kafka: Kafka, partitions = DEFAULT_PARTITIONS): Promise<void> {
+/**
+ * Creates every contract topic that is missing with `partitions` (FIL_KAFKA_PARTITIONS); safe to call
+ * from every service at start. A topic with fewer is left as it is, with a warning: growing it would
+ * send an order's next messages to another partition than those still in flight, out of order.
+ */
+export async function ensureTopics(kafka: Kafka, partitions = topicPartitions(process.env)): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing: ITopicConfig[] = Object.values(Topics)
-      .filter((topic) => !existing.has(physicalTopic(topic)))
-      .map((topic) => ({
+    const listed = new Set(await admin.listTopics());
+    const existing = Object.values(Topics).filter((topic) => listed.has(physicalTopic(topic)));
+    const missing = Object.values(Topics).filter((topic) => !listed.has(physicalTopic(topic)));
+    await warnOfFewerPartitions(admin, existing.map(physicalTopic), partitions);
+    if (missing.length) {
+      const topics: ITopicConfig[] = missing.map((topic) => ({
         topic: physicalTopic(topic),
         numPartitions: partitions,
         replicationFactor: 1,
-        configEntries: COMPACTED_TOPICS.includes(topic)
-          ? [{ name: 'cleanup.policy', value: 'compact' }]
-          : [],
+        configEntries: COMPACTED_TOPICS.includes(topic) ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
       }));
-    if (missing.length) {
-      await admin.createTopics({ topics: missing, waitForLeaders: false }).catch((error: Error) => {
+      await admin.createTopics({ topics, waitForLeaders: false }).catch((error: Error) => {
         // Another service created them between our listing and our request.
         if (!/already exists/i.test(error.message)) throw error;
       });
-      await leadersElected(admin, missing.map(({ topic }) => topic));
+      await leadersElected(admin, topics.map(({ topic }) => topic));
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function warnOfFewerPartitions(admin: Admin, topics: string[], configured: number): Promise<void> {
+  if (!topics.length) return;
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+  for (const { name, partitions } of metadata) {
+    if (partitions.length >= configured) continue;
+    new Logger('Topics').warn(
+      `topic ${name} has ${partitions.length} partitions, fewer than FIL_KAFKA_PARTITIONS=${configured}: not grown, since growing it moves keys to other partitions and breaks per-order ordering while older messages are in flight`,
+    );
   }
 }
 

@@ -104,7 +104,8 @@ export class FilSystem {
         }
         return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok;
       },
-      { timeoutMs: 90_000, intervalMs: 250, what: `${name} to be healthy` },
+      // Each service compiles its TypeScript as it starts: with eight at once on two busy cores, the first log line came after 86 s.
+      { timeoutMs: 240_000, intervalMs: 250, what: `${name} to be healthy` },
     );
   }
 }
