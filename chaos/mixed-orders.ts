@@ -55,12 +55,6 @@ export const EXPECTED: Record<Plan, { answer: OrderStatus; end: OrderStatus; sol
  */
 export const MIX: Plan[] = ['deliver', 'deliver-return-one', 'collect-with-transfer', 'cancel', 'reserve-collect', 'deliver', 'deliver-return-all', 'collect-with-transfer', 'reserve-cancel', 'deliver'];
 
-/**
- * The mix of the short forms in npm test. A two-parcel order returned whole puts stock on sale where
- * routing then races for it; a refusal answered twice after a step timeout lands in the DLQ (open in
- * docs/reliability.md): not here.
- */
-export const SHORT_MIX: Plan[] = MIX.filter((plan) => plan !== 'deliver-return-all');
 
 const LYON = { lat: 45.764, lng: 4.8357 };
 
