@@ -81,7 +81,8 @@ export class FulfillmentProgress {
       case 'COLLECTED':
         if (!isCounter || !order.canMoveTo('COLLECTED')) return;
         await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
-        return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP'));
+        // The store's part that rides on the counter was committed by fulfillment with the hand-over itself; a part added after the counter was created was not.
+        return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP' && allocation.fulfillmentId !== order.counterFulfillmentId));
     }
   }
 
