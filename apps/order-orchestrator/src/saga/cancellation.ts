@@ -4,6 +4,7 @@ import { mayActForChannel, type Principal } from '@fil/auth';
 import { CancelOrderDto } from '@fil/contracts';
 import { InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
+import { BatchRows } from '@fil/persistence';
 import { loadOrderView, type OrderView } from '../orders/dto/order.view';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
@@ -24,7 +25,7 @@ const CANCEL_ORDER = 'CancelOrder';
 export class OrderCancellation {
   private readonly logger = new Logger(OrderCancellation.name);
   private readonly keepForMs = Number(process.env.FIL_EARLY_CANCEL_TTL_SECONDS ?? 86_400) * 1000;
-  private readonly keptInBatch = new WeakMap<EntityManager, Set<string>>();
+  private readonly keptInBatch = new BatchRows<PendingCancellation>((early) => early.orderId);
 
   constructor(
     private readonly orm: MikroORM,
@@ -83,8 +84,7 @@ export class OrderCancellation {
    * the order, `note` for the order's first step when it came too long before.
    */
   async cameFirst(em: EntityManager, orderId: string, now = new Date()): Promise<{ cause?: string; note?: string }> {
-    if (this.keptInBatch.get(em)?.has(orderId) === false) return {};
-    const early = await em.findOne(PendingCancellation, { orderId });
+    const early = await this.keptInBatch.find(em, orderId, () => em.findOne(PendingCancellation, { orderId }));
     if (!early) return {};
     em.remove(early);
     return early.appliesAt(now, this.keepForMs) ? { cause: early.cause() } : { note: early.describe(this.keepForMs) };
@@ -92,8 +92,7 @@ export class OrderCancellation {
 
   /** Loads the CancelOrders kept for a batch's orders in one query: `cameFirst` then asks the database for none of the others. */
   async loadKept(em: EntityManager, orderIds: string[]): Promise<void> {
-    const kept = orderIds.length ? await em.find(PendingCancellation, { orderId: { $in: orderIds } }) : [];
-    this.keptInBatch.set(em, new Set(kept.map((early) => early.orderId)));
+    await this.keptInBatch.preload(em, orderIds, (ids) => em.find(PendingCancellation, { orderId: { $in: ids } }));
   }
 
   /** Kept for its order; the first one wins. Those past the bound are dropped on the way, so the list stays short. */

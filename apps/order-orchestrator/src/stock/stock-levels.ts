@@ -12,7 +12,11 @@ export const readStockLevel = (message: IncomingMessage): StockLevel => parseMes
  */
 export async function applyStockLevels(em: EntityManager, levels: StockLevel[]): Promise<string[]> {
   const byRow = new Map<string, StockLevel[]>();
-  for (const level of levels) byRow.set(rowKey(level), [...(byRow.get(rowKey(level)) ?? []), level]);
+  for (const level of levels) {
+    const sequence = byRow.get(rowKey(level));
+    if (sequence) sequence.push(level);
+    else byRow.set(rowKey(level), [level]);
+  }
   // One row written once, with its last figures (as one message at a time would leave it), in key order so that batches never deadlock.
   const rows = [...byRow.keys()].sort().map((key) => byRow.get(key)!.at(-1)!);
   // The CTE reads the rows as they were: every part of the statement sees the snapshot before the upsert.
