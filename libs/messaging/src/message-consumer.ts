@@ -6,9 +6,32 @@ import { Topics } from '@fil/contracts';
 import { describeError, inTrace } from '@fil/observability';
 import { logicalTopic, physicalTopic } from './kafka';
 import { claimMessages, markDeadLettered, type Claim } from './handled-messages';
+import { FetchGathering, PARTITIONS_AT_ONCE } from './fetch-gathering';
 import { deadLetterId, deadLetterOf } from './dead-letter';
 import { decodeMessage, InvalidMessage, type DecodedMessage, type IncomingMessage } from './message';
 import type { Outbox } from './outbox';
+
+/** A partition's batch of one fetch: how many of its messages are handled, and whether it stopped at one that fails. */
+interface PartitionBatch {
+  payload: EachBatchPayload;
+  next: number;
+  held: boolean;
+}
+
+/** The next messages to handle, up to `size`, partition after partition; none of a partition held, revoked or sought elsewhere. */
+function nextChunk(batches: PartitionBatch[], size: number): { batch: PartitionBatch; messages: KafkaMessage[] }[] {
+  const chunk: { batch: PartitionBatch; messages: KafkaMessage[] }[] = [];
+  let room = size;
+  for (const batch of batches) {
+    const { payload, next, held } = batch;
+    if (!room) break;
+    if (held || next >= payload.batch.messages.length || !payload.isRunning() || payload.isStale()) continue;
+    const messages = payload.batch.messages.slice(next, next + room);
+    chunk.push({ batch, messages });
+    room -= messages.length;
+  }
+  return chunk;
+}
 
 /** A decoded message, with why its topic does not take it from its source, if so. */
 type Received = DecodedMessage & { forged?: string };
@@ -59,7 +82,6 @@ export interface MessageConsumerOptions {
   /** Wait before a failing message is tried again, doubled at each failure up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
-  partitionsConsumedConcurrently?: number;
 }
 
 /** A partition stopped at a message that keeps failing for a reason that may pass (shown by /health). */
@@ -73,8 +95,9 @@ export interface HeldPartition {
 }
 
 /**
- * The one way Fil services consume Kafka. A fetched batch is handled in one
- * database transaction together with the (source, id) of the messages it handled,
+ * The one way Fil services consume Kafka. The messages of one fetch on one topic, over all
+ * its partitions, are handled in one database transaction together with the (source, id)
+ * of the messages it handled,
  * so a redelivered message is skipped and throughput is not bound to one commit per
  * message. When any message of a batch fails, the batch is rolled back and its
  * messages are handled one by one. One that can never be accepted (invalid, from a
@@ -117,10 +140,11 @@ export class MessageConsumer {
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.handlers.keys()].map(physicalTopic), fromBeginning: true });
+    const gathering = new FetchGathering((payloads) => this.handleFetched(payloads));
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 2,
-      eachBatch: (payload) => this.handleBatch(payload),
+      partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+      eachBatch: (payload) => gathering.add(payload),
     });
   }
 
@@ -138,31 +162,65 @@ export class MessageConsumer {
     return [...this.holds.values()];
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) {
-    const size = this.options.batchSize ?? 200;
-    const topic = logicalTopic(batch.topic);
-    for (let start = 0; start < batch.messages.length; start += size) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + size);
-      const decoded = chunk.map((message) => this.decode(topic, batch.partition, message));
-      let handled = chunk.length;
-      let failure: unknown;
+  /** A fetch's batches, topic after topic: of one topic, many partitions' messages go in one transaction. */
+  private async handleFetched(payloads: EachBatchPayload[]): Promise<void> {
+    const byTopic = new Map<string, PartitionBatch[]>();
+    for (const payload of payloads) {
+      const batches = byTopic.get(payload.batch.topic) ?? byTopic.set(payload.batch.topic, []).get(payload.batch.topic)!;
+      batches.push({ payload, next: 0, held: false });
+    }
+    for (const batches of byTopic.values()) await this.handleTopic(batches);
+  }
+
+  /**
+   * Takes up to `batchSize` messages at a time across the partitions and handles them in one
+   * transaction; when it fails, each partition's share is tried alone, then one message at a
+   * time, and a partition stops at its message that fails while the others go on.
+   */
+  private async handleTopic(batches: PartitionBatch[]): Promise<void> {
+    const topic = logicalTopic(batches[0].payload.batch.topic);
+    const { heartbeat, commitOffsetsIfNecessary } = batches[0].payload;
+    for (let chunk = nextChunk(batches, this.options.batchSize ?? 200); chunk.length; chunk = nextChunk(batches, this.options.batchSize ?? 200)) {
+      const shares = chunk.map(({ batch, messages }) => messages.map((message) => this.decode(topic, batch.payload.batch.partition, message)));
+      let outcomes: { handled: number; failure?: unknown }[];
       try {
-        await this.handleTogether(decoded);
+        await this.handleTogether(shares.flat());
+        outcomes = shares.map((share) => ({ handled: share.length }));
       } catch (error) {
-        if (decoded.length > 1) {
-          this.logger.warn(`batch of ${decoded.length} on ${topic} failed (${describeError(error)}); retrying one by one`);
+        if (shares.flat().length > 1) {
+          this.logger.warn(`batch of ${shares.flat().length} on ${topic} failed (${describeError(error)}); retrying ${shares.length > 1 ? 'partition by partition, then ' : ''}one by one`);
         }
-        ({ handled, failure } = await this.handleOneByOne(decoded, heartbeat));
+        outcomes = [];
+        for (const share of shares) outcomes.push(await this.handleApart(share, shares.length > 1, heartbeat));
       }
-      if (handled) {
-        resolveOffset(chunk[handled - 1].offset);
-        await commitOffsetsIfNecessary();
+      for (const [index, { batch, messages }] of chunk.entries()) {
+        const { handled, failure } = outcomes[index];
+        const { partition } = batch.payload.batch;
+        if (handled) batch.payload.resolveOffset(messages[handled - 1].offset);
+        batch.next += handled;
+        if (handled < messages.length) {
+          batch.held = true;
+          this.hold(topic, partition, messages[handled].offset, failure, batch.payload.pause);
+        } else {
+          this.holds.delete(`${topic}:${partition}`);
+        }
       }
-      if (handled < chunk.length) return this.hold(topic, batch.partition, chunk[handled].offset, failure, pause);
-      this.holds.delete(`${topic}:${batch.partition}`);
+      await commitOffsetsIfNecessary();
       await heartbeat();
     }
+  }
+
+  /** One partition's share of a failed transaction: together if it was not alone in it, else (or then) one by one. */
+  private async handleApart(share: Received[], together: boolean, heartbeat: () => Promise<void>): Promise<{ handled: number; failure?: unknown }> {
+    if (together && share.length > 1) {
+      try {
+        await this.handleTogether(share);
+        return { handled: share.length };
+      } catch (error) {
+        this.logger.warn(`batch of ${share.length} on ${share[0].message.topic}/${share[0].message.partition} failed (${describeError(error)}); retrying one by one`);
+      }
+    }
+    return this.handleOneByOne(share, heartbeat);
   }
 
   /** Handles each message in its own transaction; stops at the first that fails for a reason that may pass. */

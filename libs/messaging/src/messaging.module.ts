@@ -47,7 +47,6 @@ export class MessagingModule {
               service,
               acceptsSource,
               batchSize: Number(process.env.FIL_CONSUMER_BATCH ?? 200),
-              partitionsConsumedConcurrently: Number(process.env.FIL_CONSUMER_CONCURRENCY ?? 2),
             }),
         },
         { provide: OutboxRelay, inject: [MikroORM, KAFKA], useFactory: (orm: MikroORM, kafka: Kafka) => new OutboxRelay(orm, kafka) },

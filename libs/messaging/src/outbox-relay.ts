@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { physicalTopic } from './kafka';
 import { OutboxListener } from './outbox-listener';
 import { describeError } from '@fil/observability';
@@ -46,10 +46,10 @@ interface Outcome {
 /**
  * Publishes outbox rows to Kafka as they commit: the commit notifies the relay's own listening
  * connection (LISTEN/NOTIFY), which wakes it; a slow poll catches what a lost connection missed.
- * One request per topic partition, so that each acknowledgement is known; the acknowledged rows
- * are marked published in the transaction that locked them. A row the broker refuses for what
- * it is (too large, invalid) is parked with the error and the rows behind it go on; any other
- * failure stops the batch to be retried.
+ * A pass sends its rows in one request per broker; the acknowledged rows are marked published in
+ * the transaction that locked them. A row the broker refuses for what it is (too large, invalid)
+ * is found by sending again partition by partition, then row by row; it is parked with the error
+ * and the rows behind it go on. Any other failure stops the batch to be retried.
  * The producer is idempotent, so kafkajs's own retries never duplicate; a crash between the
  * broker's acknowledgement and the mark republishes (at-least-once) under the same `ce_id`.
  */
@@ -138,11 +138,20 @@ export class OutboxRelay {
     await em.execute(`delete from dead_letter_request where requested_at < now() - make_interval(hours => ?)`, [hours]);
   }
 
-  /** Sends each partition's rows in one request; the rows of a refused request go one by one, so that only a row refused alone is parked. */
+  /**
+   * Sends every row in one request per broker; when the broker refuses some for what they are,
+   * each partition's rows go in a request of their own, and the rows of a refused one one by
+   * one, so that only a row refused alone is parked.
+   */
   private async publish(rows: OutboxRow[]): Promise<Outcome> {
     const outcome: Outcome = { published: [], parked: [] };
     try {
-      for (const [topic, partition, group] of await this.byPartition(rows)) {
+      const groups = await this.byPartition(rows);
+      if (await this.sendAll(groups)) {
+        outcome.published.push(...rows.map((row) => row.id));
+        return outcome;
+      }
+      for (const [topic, partition, group] of groups) {
         const acknowledged = await this.sendOrPark(topic, partition, group, outcome);
         if (!acknowledged && group.length > 1) for (const row of group) await this.sendOrPark(topic, partition, [row], outcome);
       }
@@ -150,6 +159,23 @@ export class OutboxRelay {
       outcome.failure = failure;
     }
     return outcome;
+  }
+
+  /** True when the broker acknowledged every row, false when it refused some for what they are; throws on any other error. */
+  private async sendAll(groups: [topic: string, partition: number, rows: OutboxRow[]][]): Promise<boolean> {
+    const producer = await this.connected();
+    const byTopic = new Map<string, Message[]>();
+    for (const [topic, partition, group] of groups) {
+      const messages = byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!;
+      messages.push(...group.map((row) => messageOf(row, partition)));
+    }
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      return true;
+    } catch (error) {
+      if (refusal(error)) return false;
+      throw error;
+    }
   }
 
   /** True when the broker acknowledged the rows, false when it refused them (a single row is then parked); throws on any other error. */
@@ -171,7 +197,7 @@ export class OutboxRelay {
     await producer.send({
       topic,
       acks: -1,
-      messages: rows.map((row) => ({ key: row.message_key, value: row.payload, headers: row.headers, partition })),
+      messages: rows.map((row) => messageOf(row, partition)),
     });
   }
 
@@ -246,6 +272,8 @@ export class OutboxRelay {
     }
   }
 }
+
+const messageOf = (row: OutboxRow, partition: number): Message => ({ key: row.message_key, value: row.payload, headers: row.headers, partition });
 
 /** The broker's error when it refused the message for what it is (kafkajs may wrap it). */
 function refusal(error: unknown): string | undefined {

@@ -111,3 +111,67 @@ describe('a message over the size limit', () => {
     });
   });
 });
+
+describe('the messages of one fetch on several partitions', () => {
+  const gatheringService = 'consumer-gathering';
+  /** Keys the handler fails for, with how many attempts still fail. */
+  const failing = new Map<string, number>();
+  const transactions = new Map<string, string>();
+  let gathering: MessageConsumer;
+
+  async function recordTransaction(message: IncomingMessage<{ key: string; n: number }>, em: EntityManager) {
+    const { key } = message.value;
+    const left = failing.get(key) ?? 0;
+    if (left > 0) {
+      failing.set(key, left - 1);
+      throw new Error(`${key} fails for ${left} more attempts`);
+    }
+    const [{ txid }] = await em.execute<{ txid: string }[]>('select txid_current()::text as txid');
+    transactions.set(key, txid);
+    await em.execute('insert into effect (key, count) values (?, 1) on conflict (key) do update set count = effect.count + 1', [key]);
+  }
+
+  /** Keys on `partitions` distinct partitions, `each` a partition, all sent before the consumer starts so that one fetch holds them. */
+  async function sendAcrossPartitions(prefix: string, partitions: number, each: number): Promise<string[]> {
+    const byPartition = new Map<number, string[]>();
+    for (let i = 0; [...byPartition.values()].filter((keys) => keys.length >= each).length < partitions; i += 1) {
+      const key = `${prefix}-${i}`;
+      const keys = byPartition.get(partitionOf(key)) ?? byPartition.set(partitionOf(key), []).get(partitionOf(key))!;
+      if (keys.length < each) keys.push(key);
+    }
+    const keys = [...byPartition.values()].flat();
+    for (const key of keys) await probe.send(Topics.inventoryEvents, key, { key, n: 1 });
+    return keys;
+  }
+
+  afterEach(async () => {
+    await gathering?.stop();
+  });
+
+  async function startGathering(): Promise<void> {
+    gathering = new MessageConsumer(orm, kafka, outbox, { service: gatheringService, acceptsSource: () => true, retryDelayMs: 50 });
+    gathering.on(Topics.inventoryEvents, recordTransaction);
+    await gathering.start();
+  }
+
+  it('handles them in one transaction, not one per partition', async () => {
+    const keys = await sendAcrossPartitions('together', 4, 2);
+    await startGathering();
+    await waitFor(() => keys.every((key) => transactions.has(key)), { what: 'every message handled' });
+    expect(new Set(keys.map(partitionOf)).size).toBe(4);
+    expect(new Set(keys.map((key) => transactions.get(key))).size).toBe(1);
+    for (const key of keys) expect(await countOf(key)).toBe(1);
+  });
+
+  it('holds only the partition of one that fails: the others are handled once, and it once when it recovers', async () => {
+    const keys = await sendAcrossPartitions('apart', 4, 2);
+    const flaky = keys[0];
+    failing.set(flaky, 3);
+    await startGathering();
+    await waitFor(() => keys.filter((key) => partitionOf(key) !== partitionOf(flaky)).every((key) => transactions.has(key)), { what: 'the other partitions handled' });
+    await waitFor(() => transactions.has(flaky), { what: 'the failing message handled once it recovers' });
+    await waitFor(() => keys.every((key) => transactions.has(key)), { what: 'every message handled' });
+    for (const key of keys) expect(await countOf(key)).toBe(1);
+    expect(failing.get(flaky)).toBe(0);
+  });
+});
