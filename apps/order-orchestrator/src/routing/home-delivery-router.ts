@@ -1,7 +1,7 @@
 import type { AllocationLine } from '@fil/contracts';
 import { bestCover } from './cover-search';
-import type { Requirements } from './cover-reduction';
-import { compareCandidates, scoreNetwork, type Candidate } from './routing-candidates';
+import type { CoverOption, Requirements } from './cover-reduction';
+import { candidateAt, compareHolders, scoreNetwork, type Candidate, type ScoredNetwork } from './routing-candidates';
 import { explainCandidates, round } from './routing-explanation';
 import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders } from './routing-types';
 
@@ -11,7 +11,10 @@ export * from './routing-types';
 
 export const HOME_DELIVERY_POLICY_VERSION = 'home-delivery-v2';
 
-type Option = Candidate & { units: number[] };
+type Option = CoverOption & { holder: number };
+
+/** Bitmaps over the sets of lines a holder serves whole stay small up to this many lines. */
+const BEST_PER_SET_LINES = 16;
 
 /**
  * PRODUCT.md's home-delivery policy, with no I/O. Lines are merged by SKU. A line some
@@ -31,18 +34,9 @@ export function routeHomeDelivery(
 ): HomeDeliveryDecision {
   const wanted = mergeLines(lines);
   const network = scoreNetwork(wanted, destination, locations, atp, holders, weights, excluded);
-  const { requirements, lineOf } = requirementsOf(wanted, network.candidates);
-  const options: Option[] = [];
-  for (const candidate of network.candidates) {
-    const option = candidate as Option;
-    option.units = lineOf.map((index, r) => {
-      const [held, target] = [candidate.atp[index], requirements.targets[r]];
-      return requirements.whole[r] ? (held >= target ? target : 0) : Math.min(held, target);
-    });
-    if (option.units.some((units) => units > 0)) options.push(option);
-  }
-  const cover = bestCover(requirements, options);
-  const chosen = cover.chosen.sort(compareCandidates);
+  const { requirements, lineOf } = requirementsOf(wanted, network);
+  const cover = bestCover(requirements, coverOptions(network, requirements, lineOf));
+  const chosen = cover.chosen.sort((a, b) => compareHolders(network, a.holder, b.holder)).map((option) => ({ ...candidateAt(network, option.holder), holder: option.holder }));
 
   const served = new Map<Candidate, AllocationLine[]>(chosen.map((c) => [c, []]));
   const backordered: AllocationLine[] = [];
@@ -63,7 +57,7 @@ export function routeHomeDelivery(
   const shipping = chosen.filter((c) => served.get(c)!.length);
   const shipments = shipping.map((c) => ({ locationId: c.location.id, lines: served.get(c)!, cost: round(c.price) }));
 
-  const { candidates, summary } = explainCandidates(wanted, destination, network, shipping, cover.nodes);
+  const { candidates, summary } = explainCandidates(wanted, destination, network, shipping.map((c) => c.holder), cover.nodes);
   return {
     shipments,
     backordered,
@@ -77,18 +71,55 @@ export function routeHomeDelivery(
  * when some candidate holds it, else as many units as all candidates hold together (at most
  * the quantity), from as many as it takes.
  */
-function requirementsOf(wanted: AllocationLine[], candidates: Candidate[]): { requirements: Requirements; lineOf: number[] } {
+function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
   const requirements: Requirements = { targets: [], whole: [] };
   const lineOf: number[] = [];
   wanted.forEach(({ quantity }, index) => {
-    let [total, most] = [0, 0];
-    for (const candidate of candidates) [total, most] = [total + candidate.atp[index], Math.max(most, candidate.atp[index])];
+    let total = 0;
+    let most = 0;
+    for (const h of network.eligible) {
+      const units = network.atp[h * network.lines + index];
+      total += units;
+      if (units > most) most = units;
+    }
     if (!total) return;
     requirements.targets.push(Math.min(quantity, total));
     requirements.whole.push(most >= quantity);
     lineOf.push(index);
   });
   return { requirements, lineOf };
+}
+
+/**
+ * What each holder gives towards each requirement. When every line is held whole somewhere,
+ * only the best holder of each set of lines is built: no other can be in the best cover
+ * (cover-reduction.ts, first rule), and thousands of holders share a few dozen sets.
+ */
+function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, lineOf: number[]): Option[] {
+  const atp = (h: number, r: number) => network.atp[h * network.lines + lineOf[r]];
+  const option = (h: number): Option => ({
+    holder: h,
+    location: network.locations[h],
+    cost: network.cost[h],
+    units: targets.map((target, r) => (whole[r] ? (atp(h, r) >= target ? target : 0) : Math.min(atp(h, r), target))),
+  });
+  if (targets.length > BEST_PER_SET_LINES || !whole.every(Boolean)) {
+    const options: Option[] = [];
+    for (const h of network.eligible) {
+      const built = option(h);
+      if (built.units.some((units) => units > 0)) options.push(built);
+    }
+    return options;
+  }
+  const bestOf = new Int32Array(1 << targets.length).fill(-1);
+  const [width, stock, costs] = [network.lines, network.atp, network.cost];
+  for (const h of network.eligible) {
+    let lines = 0;
+    for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
+    const best = bestOf[lines];
+    if (lines && (best < 0 || costs[h] < costs[best] || (costs[h] === costs[best] && compareHolders(network, h, best) < 0))) bestOf[lines] = h;
+  }
+  return [...bestOf].filter((h) => h >= 0).map(option);
 }
 
 function reasonFor(

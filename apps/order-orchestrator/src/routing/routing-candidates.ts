@@ -2,7 +2,7 @@ import type { AllocationLine } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
 import type { RoutingLocation, RoutingWeights, FilterReason, StockHolders } from './routing-types';
 
-/** A ship location that holds some of the order, scored once. */
+/** A ship location that holds some of the order, scored. */
 export interface Candidate {
   location: RoutingLocation;
   distanceKm: number;
@@ -10,7 +10,7 @@ export interface Candidate {
   price: number;
   /** The same in millionths, so that sums compare exactly and equal costs go to the tie-break. */
   cost: number;
-  /** ATP of each ordered SKU, in the order of the merged lines. */
+  /** ATP of each ordered line. */
   atp: number[];
 }
 
@@ -20,21 +20,25 @@ export interface FilteredHolder {
   reason: FilterReason;
 }
 
+/**
+ * The holders of the order, column by column so that thousands of them cost no allocation
+ * each. Each location holding any line has a row `h`: its ATP of line `i` is
+ * `atp[h × lines + i]`; `eligible` lists the rows of ship locations routing may use.
+ */
 export interface ScoredNetwork {
-  candidates: Candidate[];
+  lines: number;
+  atp: number[];
+  eligible: number[];
+  locations: RoutingLocation[];
+  distanceKm: number[];
+  price: number[];
+  cost: number[];
   filtered: FilteredHolder[];
   /** Every location given, by what became of it. */
   counts: { locations: number; eligible: number } & Record<FilterReason, number>;
 }
 
 export const COST_SCALE = 1_000_000;
-
-export function filterReason(location: RoutingLocation, excluded: ReadonlySet<string>): FilterReason | undefined {
-  if (excluded.has(location.id)) return 'EXCLUDED_FOR_ORDER';
-  if (!location.ship) return 'NO_SHIP_CAPABILITY';
-  if (!location.underCapacity) return 'AT_DAILY_CAPACITY';
-  return undefined;
-}
 
 /**
  * Scores the locations that hold any of `lines`. With `holders` only those are read (the
@@ -43,50 +47,88 @@ export function filterReason(location: RoutingLocation, excluded: ReadonlySet<st
 export function scoreNetwork(
   lines: AllocationLine[],
   destination: { lat: number; lng: number },
-  locations: RoutingLocation[],
+  all: RoutingLocation[],
   atp: (locationId: string, sku: string) => number,
   holders: StockHolders | undefined,
   weights: RoutingWeights,
   excluded: ReadonlySet<string>,
 ): ScoredNetwork {
-  const held = holders ? stockBySku(lines, holders) : undefined;
-  const counts = { locations: locations.length, eligible: 0, NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 0 };
-  const candidates: Candidate[] = [];
-  const filtered: FilteredHolder[] = [];
-  for (const location of locations) {
-    const reason = filterReason(location, excluded);
+  const width = lines.length;
+  const rows = holders ? holderRows(lines, holders) : undefined;
+  const counts = { locations: all.length, eligible: 0, NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 0 };
+  // Rows are filled out of order: columns made dense up front stay fast arrays.
+  const column = <T>(fill: T): T[] => new Array<T>(rows?.of.size ?? 0).fill(fill);
+  const network: ScoredNetwork = {
+    lines: width,
+    atp: rows?.atp ?? [],
+    eligible: [],
+    locations: column<RoutingLocation>(all[0]),
+    distanceKm: column(0),
+    price: column(0),
+    cost: column(0),
+    filtered: [],
+    counts,
+  };
+  const screen = excluded.size > 0;
+  for (const location of all) {
+    const reason = screen && excluded.has(location.id) ? 'EXCLUDED_FOR_ORDER' : !location.ship ? 'NO_SHIP_CAPABILITY' : !location.underCapacity ? 'AT_DAILY_CAPACITY' : undefined;
     if (reason) counts[reason] += 1;
     else counts.eligible += 1;
-    const stock = held ? held.get(location.id) : lines.map(({ sku }) => Math.max(0, atp(location.id, sku)));
-    if (!stock || !stock.some((units) => units > 0)) continue;
+    let h = rows ? rows.of.get(location.id) : undefined;
+    if (h === undefined) {
+      if (rows) continue;
+      h = askAtp(network, location, lines, atp);
+      if (h === undefined) continue;
+    }
     if (reason) {
-      filtered.push({ location, reason });
+      network.filtered.push({ location, reason });
       continue;
     }
     const distanceKm = haversineKm(location, destination);
     const price = weights.baseCost[location.type] + weights.perKm * distanceKm;
-    candidates.push({ location, distanceKm, price, cost: Math.round(price * COST_SCALE), atp: stock });
+    network.eligible.push(h);
+    network.locations[h] = location;
+    network.distanceKm[h] = distanceKm;
+    network.price[h] = price;
+    network.cost[h] = Math.round(price * COST_SCALE);
   }
-  return { candidates, filtered, counts };
+  return network;
 }
 
-/** Location id → ATP per line, from the holders index. */
-function stockBySku(lines: AllocationLine[], holders: StockHolders): Map<string, number[]> {
-  const byLocation = new Map<string, number[]>();
-  lines.forEach(({ sku }, index) => {
-    for (const [locationId, units] of holders(sku)) {
-      if (units <= 0) continue;
-      let stock = byLocation.get(locationId);
-      if (!stock) byLocation.set(locationId, (stock = new Array<number>(lines.length).fill(0)));
-      stock[index] = units;
+/** A row for a location holding any line, from the holders index. */
+function holderRows(lines: AllocationLine[], holders: StockHolders): { of: Map<string, number>; atp: number[] } {
+  const of = new Map<string, number>();
+  const atp: number[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    for (const holding of holders(lines[i].sku)) {
+      if (holding[1] <= 0) continue;
+      let h = of.get(holding[0]);
+      if (h === undefined) {
+        of.set(holding[0], (h = of.size));
+        for (let j = 0; j < lines.length; j += 1) atp.push(0);
+      }
+      atp[h * lines.length + i] = holding[1];
     }
-  });
-  return byLocation;
+  }
+  return { of, atp };
+}
+
+/** Without an index: the location's row if it holds any line. */
+function askAtp(network: ScoredNetwork, location: RoutingLocation, lines: AllocationLine[], atp: (locationId: string, sku: string) => number): number | undefined {
+  const units = lines.map(({ sku }) => Math.max(0, atp(location.id, sku)));
+  if (!units.some((n) => n > 0)) return undefined;
+  network.atp.push(...units);
+  return network.atp.length / lines.length - 1;
+}
+
+export function candidateAt(network: ScoredNetwork, h: number): Candidate {
+  const atp = network.atp.slice(h * network.lines, (h + 1) * network.lines);
+  return { location: network.locations[h], distanceKm: network.distanceKm[h], price: network.price[h], cost: network.cost[h], atp };
 }
 
 /** Lower cost first, then lower priority number (none last), then location id: the contract's order for one location. */
-export function compareCandidates(a: Candidate, b: Candidate): number {
-  return a.cost - b.cost || compareLocations(a.location, b.location);
+export function compareHolders(network: ScoredNetwork, a: number, b: number): number {
+  return network.cost[a] - network.cost[b] || compareLocations(network.locations[a], network.locations[b]);
 }
 
 export function compareLocations(a: RoutingLocation, b: RoutingLocation): number {

@@ -1,6 +1,6 @@
 import type { AllocationLine } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { compareCandidates, type Candidate, type FilteredHolder, type ScoredNetwork } from './routing-candidates';
+import { candidateAt, compareHolders, type Candidate, type FilteredHolder, type ScoredNetwork } from './routing-candidates';
 import type { CandidateScore, CandidateSummary, FilterReason } from './routing-types';
 
 /** Per SKU, the cheapest holders listed beside the chosen ones. */
@@ -16,20 +16,20 @@ export function explainCandidates(
   lines: AllocationLine[],
   destination: { lat: number; lng: number },
   network: ScoredNetwork,
-  chosen: Candidate[],
+  chosen: number[],
   searchNodes: number,
 ): { candidates: CandidateScore[]; summary: CandidateSummary } {
   const listed = new Set(chosen);
   lines.forEach((_, index) => {
-    for (const candidate of cheapest(network.candidates.filter((c) => c.atp[index] > 0), LISTED_PER_SKU)) listed.add(candidate);
+    for (const h of cheapest(network, index, LISTED_PER_SKU)) listed.add(h);
   });
-  const eligible = [...listed].sort((a, b) => Number(chosen.includes(b)) - Number(chosen.includes(a)) || compareCandidates(a, b));
+  const eligible = [...listed].sort((a, b) => Number(chosen.includes(b)) - Number(chosen.includes(a)) || compareHolders(network, a, b));
   const filtered = listedFiltered(network.filtered, destination);
-  const candidates = [...eligible.map((candidate) => score(lines, candidate, chosen.includes(candidate))), ...filtered];
+  const candidates = [...eligible.map((h) => score(lines, candidateAt(network, h), chosen.includes(h))), ...filtered];
   const { locations, eligible: eligibleCount, ...filteredOut } = network.counts;
   return {
     candidates,
-    summary: { locations, eligible: eligibleCount, holders: network.candidates.length, filteredOut, listed: candidates.length, searchNodes },
+    summary: { locations, eligible: eligibleCount, holders: network.eligible.length, filteredOut, listed: candidates.length, searchNodes },
   };
 }
 
@@ -60,14 +60,15 @@ function listedFiltered(filtered: FilteredHolder[], destination: { lat: number; 
   );
 }
 
-/** The `count` best of `candidates` without sorting them all. */
-function cheapest(candidates: Candidate[], count: number): Candidate[] {
-  const best: Candidate[] = [];
-  for (const candidate of candidates) {
-    if (best.length === count && compareCandidates(candidate, best[count - 1]) >= 0) continue;
+/** The `count` best holders of line `index`, without sorting them all. */
+function cheapest(network: ScoredNetwork, index: number, count: number): number[] {
+  const best: number[] = [];
+  for (const h of network.eligible) {
+    if (network.atp[h * network.lines + index] <= 0) continue;
+    if (best.length === count && compareHolders(network, h, best[count - 1]) >= 0) continue;
     let at = best.length;
-    while (at > 0 && compareCandidates(candidate, best[at - 1]) < 0) at -= 1;
-    best.splice(at, 0, candidate);
+    while (at > 0 && compareHolders(network, h, best[at - 1]) < 0) at -= 1;
+    best.splice(at, 0, h);
     if (best.length > count) best.pop();
   }
   return best;
