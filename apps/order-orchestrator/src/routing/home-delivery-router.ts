@@ -1,90 +1,27 @@
 import type { AllocationLine } from '@fil/contracts';
-import { haversineKm } from '@fil/geo';
+import { bestCover } from './cover-search';
+import type { CoverOption, Requirements } from './cover-reduction';
+import { candidateAt, compareHolders, scoreNetwork, type Candidate, type ScoredNetwork } from './routing-candidates';
+import { explainCandidates, round } from './routing-explanation';
+import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders } from './routing-types';
 
-export const HOME_DELIVERY_POLICY_VERSION = 'home-delivery-v1';
+export { compareTieBreak } from './routing-candidates';
+export { SEARCH_BUDGET } from './cover-search';
+export * from './routing-types';
 
-/** What routing needs to know of a location. */
-export interface RoutingLocation {
-  id: string;
-  type: 'WAREHOUSE' | 'STORE';
-  lat: number;
-  lng: number;
-  ship: boolean;
-  /** Lower first on ties; none ranks after every number. */
-  priority?: number | null;
-  /** False once the location has started its daily capacity of fulfillments. */
-  underCapacity: boolean;
-}
+export const HOME_DELIVERY_POLICY_VERSION = 'home-delivery-v2';
 
-export interface RoutingWeights {
-  baseCost: { WAREHOUSE: number; STORE: number };
-  perKm: number;
-}
+type Option = CoverOption & { holder: number };
 
-export const DEFAULT_WEIGHTS: RoutingWeights = { baseCost: { WAREHOUSE: 4, STORE: 6 }, perKm: 0.01 };
-
-export interface Shipment {
-  locationId: string;
-  lines: AllocationLine[];
-  cost: number;
-}
-
-export type FilterReason = 'NO_SHIP_CAPABILITY' | 'AT_DAILY_CAPACITY' | 'EXCLUDED_FOR_ORDER';
-
-export interface CandidateScore {
-  locationId: string;
-  /** Why it was left out, when it was. */
-  filteredOut?: FilterReason;
-  distanceKm?: number;
-  cost?: number;
-  /** The SKUs it can serve whole. */
-  covers?: string[];
-}
-
-export interface HomeDeliveryDecision {
-  shipments: Shipment[];
-  backordered: AllocationLine[];
-  /** False when the order was beyond the exact search's limits and the greedy fallback chose. */
-  exact: boolean;
-  explanation: { policy: string; candidates: CandidateScore[]; reason: string };
-}
+/** Bitmaps over the sets of lines a holder serves whole stay small up to this many lines. */
+const BEST_PER_SET_LINES = 16;
 
 /**
- * The exact search is guaranteed for orders up to 10 distinct SKUs over 200 candidates
- * holding one of them whole. Beyond, it still runs, but gives up after this many search
- * nodes and keeps the greedy cover (most SKUs served per location, then cheapest).
- */
-export const EXACT_LIMITS = { skus: 10, candidates: 200, nodesBeyond: 200_000 };
-
-interface Candidate {
-  location: RoutingLocation;
-  cost: number;
-  covers: Set<string>;
-}
-
-/** Total order on location sets of equal size and cost: lower priorities, then lower ids. */
-export function compareTieBreak(a: RoutingLocation[], b: RoutingLocation[]): number {
-  const key = (set: RoutingLocation[]) =>
-    set.map((l) => [l.priority ?? Number.MAX_SAFE_INTEGER, l.id] as const).sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
-  const [ka, kb] = [key(a), key(b)];
-  for (let i = 0; i < Math.min(ka.length, kb.length); i += 1) {
-    if (ka[i][0] !== kb[i][0]) return ka[i][0] - kb[i][0];
-    if (ka[i][1] !== kb[i][1]) return ka[i][1] < kb[i][1] ? -1 : 1;
-  }
-  return ka.length - kb.length;
-}
-
-const EPSILON = 1e-9;
-
-/**
- * PRODUCT.md's home-delivery policy, with no I/O. Lines are merged by SKU. A SKU that
- * some candidate holds whole is served whole: the engine finds the set of locations that
- * serves all of them with, in this order, the fewest shipments, the lowest total cost
- * (Σ baseCost(type) + perKm × distance), then the tie-break (priority, then id). That set
- * is found exactly by branch and bound (branch on the coverers of the first unserved SKU,
- * cut on cost), size by size, so the first size with a cover is the minimum. A SKU no
- * candidate holds whole is split afterwards: first from the chosen locations (cheapest
- * first), then from new ones holding the most (then cheapest); what remains is backordered.
+ * PRODUCT.md's home-delivery policy, with no I/O. Lines are merged by SKU. A line some
+ * candidate holds whole is served whole by one location; a line none does is split over the
+ * chosen locations, up to what all of them hold together (the rest is backordered). The set
+ * of locations, with the fewest shipments, then the lowest total cost, then the tie-break,
+ * is found by one exact search over both kinds of line (cover-search.ts).
  */
 export function routeHomeDelivery(
   lines: AllocationLine[],
@@ -93,149 +30,118 @@ export function routeHomeDelivery(
   atp: (locationId: string, sku: string) => number,
   weights: RoutingWeights = DEFAULT_WEIGHTS,
   excluded: ReadonlySet<string> = new Set(),
+  holders?: StockHolders,
 ): HomeDeliveryDecision {
-  const wanted = new Map<string, number>();
-  for (const { sku, quantity } of lines) wanted.set(sku, (wanted.get(sku) ?? 0) + quantity);
+  const wanted = mergeLines(lines);
+  const network = scoreNetwork(wanted, destination, locations, atp, holders, weights, excluded);
+  const { requirements, lineOf } = requirementsOf(wanted, network);
+  const cover = bestCover(requirements, coverOptions(network, requirements, lineOf));
+  const chosen = cover.chosen.sort((a, b) => compareHolders(network, a.holder, b.holder)).map((option) => ({ ...candidateAt(network, option.holder), holder: option.holder }));
 
-  const scores: CandidateScore[] = [];
-  const candidates: Candidate[] = [];
-  for (const location of [...locations].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (excluded.has(location.id)) scores.push({ locationId: location.id, filteredOut: 'EXCLUDED_FOR_ORDER' });
-    else if (!location.ship) scores.push({ locationId: location.id, filteredOut: 'NO_SHIP_CAPABILITY' });
-    else if (!location.underCapacity) scores.push({ locationId: location.id, filteredOut: 'AT_DAILY_CAPACITY' });
-    else {
-      const distanceKm = haversineKm(location, destination);
-      const cost = weights.baseCost[location.type] + weights.perKm * distanceKm;
-      const covers = new Set([...wanted].filter(([sku, quantity]) => atp(location.id, sku) >= quantity).map(([sku]) => sku));
-      candidates.push({ location, cost, covers });
-      scores.push({ locationId: location.id, distanceKm: round(distanceKm), cost: round(cost), covers: [...covers] });
-    }
-  }
-
-  const whole = [...wanted.keys()].filter((sku) => candidates.some((c) => c.covers.has(sku)));
-  const { set: chosen, exact } = cheapestCover(whole, candidates);
-
-  const shipments = new Map<string, { candidate: Candidate; lines: Map<string, number> }>();
-  const ship = (candidate: Candidate, sku: string, quantity: number) => {
-    if (!shipments.has(candidate.location.id)) shipments.set(candidate.location.id, { candidate, lines: new Map() });
-    const entry = shipments.get(candidate.location.id)!;
-    entry.lines.set(sku, (entry.lines.get(sku) ?? 0) + quantity);
-  };
-  const byCost = [...chosen].sort((a, b) => a.cost - b.cost || compareTieBreak([a.location], [b.location]));
-  for (const sku of whole) ship(byCost.find((c) => c.covers.has(sku))!, sku, wanted.get(sku)!);
-
+  const served = new Map<Candidate, AllocationLine[]>(chosen.map((c) => [c, []]));
   const backordered: AllocationLine[] = [];
-  for (const [sku, quantity] of wanted) {
-    if (whole.includes(sku)) continue;
-    let remaining = quantity;
-    const others = candidates
-      .filter((c) => !chosen.includes(c))
-      .sort((a, b) => atp(b.location.id, sku) - atp(a.location.id, sku) || a.cost - b.cost || compareTieBreak([a.location], [b.location]));
-    for (const candidate of [...byCost, ...others]) {
-      const take = Math.min(remaining, atp(candidate.location.id, sku));
-      if (take <= 0) continue;
-      ship(candidate, sku, take);
+  wanted.forEach(({ sku, quantity }, index) => {
+    const r = lineOf.indexOf(index);
+    let remaining = r < 0 ? 0 : requirements.targets[r];
+    // A whole line goes to the first chosen location holding it; a split one to the largest holders first, for fewer parcels.
+    const givers = r >= 0 && requirements.whole[r] ? chosen.filter((c) => c.atp[index] >= quantity).slice(0, 1) : [...chosen].sort((a, b) => b.atp[index] - a.atp[index]);
+    for (const giver of givers) {
+      const take = Math.min(remaining, giver.atp[index]);
+      if (take > 0) served.get(giver)!.push({ sku, quantity: take });
       remaining -= take;
-      if (!remaining) break;
     }
-    if (remaining) backordered.push({ sku, quantity: remaining });
-  }
+    const short = quantity - (r < 0 ? 0 : requirements.targets[r]) + remaining;
+    if (short > 0) backordered.push({ sku, quantity: short });
+  });
+  // Only a fallback cover can hold a location left with nothing to give.
+  const shipping = chosen.filter((c) => served.get(c)!.length);
+  const shipments = shipping.map((c) => ({ locationId: c.location.id, lines: served.get(c)!, cost: round(c.price) }));
 
-  const result = [...shipments.values()]
-    .sort((a, b) => a.candidate.cost - b.candidate.cost || compareTieBreak([a.candidate.location], [b.candidate.location]))
-    .map(({ candidate, lines: served }) => ({
-      locationId: candidate.location.id,
-      lines: [...served].map(([sku, quantity]) => ({ sku, quantity })),
-      cost: round(candidate.cost),
-    }));
-  const reason = !result.length
-    ? 'no candidate holds any of the ordered SKUs'
-    : `${result.length} shipment(s) from ${result.map((s) => s.locationId).join(', ')}: the fewest shipments, then the lowest cost ${round(result.reduce((sum, s) => sum + s.cost, 0))}` +
-      (backordered.length ? `; backordered ${backordered.map((b) => `${b.quantity} × ${b.sku}`).join(', ')}` : '');
+  const { candidates, summary } = explainCandidates(wanted, destination, network, shipping.map((c) => c.holder), cover.nodes);
   return {
-    shipments: result,
+    shipments,
     backordered,
-    exact,
-    explanation: { policy: HOME_DELIVERY_POLICY_VERSION, candidates: scores, reason: exact ? reason : `${reason} (greedy fallback: beyond the exact search's limits)` },
+    exact: cover.exact,
+    explanation: { policy: HOME_DELIVERY_POLICY_VERSION, candidates, summary, reason: reasonFor(shipments, backordered, requirements, wanted, lineOf, cover.exact) },
   };
 }
 
 /**
- * The exact minimum (size, cost, tie-break) set of candidates serving every SKU whole.
- * Candidates dominated by another (covering no more, costing no less, ranking after it)
- * can never improve a cover, so the search skips them; it branches on the coverers of the
- * first unserved SKU, cheapest first, and cuts on cost.
+ * One requirement per line anything can be sourced for: the whole quantity from one location
+ * when some candidate holds it, else as many units as all candidates hold together (at most
+ * the quantity), from as many as it takes.
  */
-function cheapestCover(skus: string[], all: Candidate[]): { set: Candidate[]; exact: boolean } {
-  if (!skus.length) return { set: [], exact: true };
-  const useful = all.filter((c) => skus.some((sku) => c.covers.has(sku)));
-  // Of candidates serving the same SKUs only the best can be in a best cover: one pass
-  // keeps it, so the pairwise dominance test below runs on distinct cover sets only.
-  const bestPerCover = new Map<string, Candidate>();
-  for (const candidate of useful) {
-    const key = skus.filter((sku) => candidate.covers.has(sku)).join('\u0000');
-    const kept = bestPerCover.get(key);
-    if (!kept || candidate.cost < kept.cost - EPSILON || (candidate.cost <= kept.cost + EPSILON && compareTieBreak([candidate.location], [kept.location]) < 0)) {
-      bestPerCover.set(key, candidate);
+function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
+  const requirements: Requirements = { targets: [], whole: [] };
+  const lineOf: number[] = [];
+  wanted.forEach(({ quantity }, index) => {
+    let total = 0;
+    let most = 0;
+    for (const h of network.eligible) {
+      const units = network.atp[h * network.lines + index];
+      total += units;
+      if (units > most) most = units;
     }
-  }
-  const distinct = [...bestPerCover.values()];
-  const candidates = distinct
-    .filter((a) => !distinct.some((b) => b !== a && dominates(b, a, skus)))
-    .sort((a, b) => a.cost - b.cost || compareTieBreak([a.location], [b.location]));
-  const bounded = skus.length > EXACT_LIMITS.skus || useful.length > EXACT_LIMITS.candidates;
-  const greedy = bounded ? greedyCover(skus, candidates) : undefined;
-  let nodes = 0;
-  for (let size = 1; size <= skus.length; size += 1) {
-    let best: { set: Candidate[]; cost: number } | undefined;
-    let gaveUp = false;
-    const search = (set: Candidate[], cost: number) => {
-      if (gaveUp || (best && cost > best.cost + EPSILON)) return;
-      if (bounded && (nodes += 1) > EXACT_LIMITS.nodesBeyond) {
-        gaveUp = true;
-        return;
-      }
-      const unserved = skus.find((sku) => !set.some((c) => c.covers.has(sku)));
-      if (!unserved) {
-        if (!best || cost < best.cost - EPSILON || compareTieBreak(set.map((c) => c.location), best.set.map((c) => c.location)) < 0) {
-          best = { set: [...set], cost };
-        }
-        return;
-      }
-      if (set.length === size) return;
-      for (const candidate of candidates) {
-        if (candidate.covers.has(unserved) && !set.includes(candidate)) search([...set, candidate], cost + candidate.cost);
-      }
-    };
-    search([], 0);
-    if (gaveUp) return { set: greedy!, exact: false };
-    if (best) return { set: best.set, exact: true };
-  }
-  throw new Error('unreachable: every SKU given has a coverer');
+    if (!total) return;
+    requirements.targets.push(Math.min(quantity, total));
+    requirements.whole.push(most >= quantity);
+    lineOf.push(index);
+  });
+  return { requirements, lineOf };
 }
 
-/** `a` is at least as good as `b` in any cover: it serves every SKU `b` serves, for no more, and wins the tie-break. */
-function dominates(a: Candidate, b: Candidate, skus: string[]): boolean {
-  if (!skus.every((sku) => !b.covers.has(sku) || a.covers.has(sku))) return false;
-  if (a.cost < b.cost - EPSILON) return true;
-  return a.cost <= b.cost && compareTieBreak([a.location], [b.location]) < 0;
-}
-
-/** Most unserved SKUs first, then cheapest: not optimal, but linear, for orders beyond the exact limits. */
-function greedyCover(skus: string[], candidates: Candidate[]): Candidate[] {
-  const unserved = new Set(skus);
-  const set: Candidate[] = [];
-  while (unserved.size) {
-    let pick: Candidate | undefined;
-    let served = 0;
-    for (const candidate of candidates) {
-      const count = [...unserved].filter((sku) => candidate.covers.has(sku)).length;
-      if (count > served) [pick, served] = [candidate, count];
+/**
+ * What each holder gives towards each requirement. When every line is held whole somewhere,
+ * only the best holder of each set of lines is built: no other can be in the best cover
+ * (cover-reduction.ts, first rule), and thousands of holders share a few dozen sets.
+ */
+function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, lineOf: number[]): Option[] {
+  const atp = (h: number, r: number) => network.atp[h * network.lines + lineOf[r]];
+  const option = (h: number): Option => ({
+    holder: h,
+    location: network.locations[h],
+    cost: network.cost[h],
+    units: targets.map((target, r) => (whole[r] ? (atp(h, r) >= target ? target : 0) : Math.min(atp(h, r), target))),
+  });
+  if (targets.length > BEST_PER_SET_LINES || !whole.every(Boolean)) {
+    const options: Option[] = [];
+    for (const h of network.eligible) {
+      const built = option(h);
+      if (built.units.some((units) => units > 0)) options.push(built);
     }
-    set.push(pick!);
-    for (const sku of skus) if (pick!.covers.has(sku)) unserved.delete(sku);
+    return options;
   }
-  return set;
+  const bestOf = new Int32Array(1 << targets.length).fill(-1);
+  const [width, stock, costs] = [network.lines, network.atp, network.cost];
+  for (const h of network.eligible) {
+    let lines = 0;
+    for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
+    const best = bestOf[lines];
+    if (lines && (best < 0 || costs[h] < costs[best] || (costs[h] === costs[best] && compareHolders(network, h, best) < 0))) bestOf[lines] = h;
+  }
+  return [...bestOf].filter((h) => h >= 0).map(option);
 }
 
-const round = (value: number) => Math.round(value * 1000) / 1000;
+function reasonFor(
+  shipments: HomeDeliveryDecision['shipments'],
+  backordered: AllocationLine[],
+  requirements: Requirements,
+  wanted: AllocationLine[],
+  lineOf: number[],
+  exact: boolean,
+): string {
+  if (!shipments.length) return 'no candidate holds any of the ordered SKUs';
+  const split = lineOf.filter((_, r) => !requirements.whole[r]).map((index) => wanted[index].sku);
+  return (
+    `${shipments.length} shipment(s) from ${shipments.map((s) => s.locationId).join(', ')}: the fewest shipments, then the lowest cost ${round(shipments.reduce((sum, s) => sum + s.cost, 0))}` +
+    (split.length ? `; split ${split.join(', ')} (no location holds the whole quantity)` : '') +
+    (backordered.length ? `; backordered ${backordered.map((b) => `${b.quantity} × ${b.sku}`).join(', ')}` : '') +
+    (exact ? '' : ' (fallback: the exact search ran out of budget, this cover may not be the best)')
+  );
+}
+
+function mergeLines(lines: AllocationLine[]): AllocationLine[] {
+  const bySku = new Map<string, number>();
+  for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { bruteForceRouting } from './brute-force-routing';
 import { routeOrder, ROUTING_POLICY_VERSION, type NetworkLocation, type RoutingRequest } from './route-order';
 import { channelPoliciesFromEnv, DEFAULT_POLICY, policyFor } from './routing-policy';
 
@@ -49,6 +50,23 @@ describe('routeOrder: click & collect', () => {
       { locationId: 'ST-VILLEURBANNE', kind: 'TRANSFER', lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }] },
     ]);
     expect(decision.explanation.policyVersion).toBe(ROUTING_POLICY_VERSION);
+  });
+
+  it('sources a line no location holds whole from the two stores that serve the whole order, not the cheapest warehouse and two more', () => {
+    const near = (id: string, over: Partial<NetworkLocation>) => at(id, 45.76, 4.84, over);
+    const locations = [near('PICKUP', { ship: false }), near('WH-NEAR', { type: 'WAREHOUSE' }), near('ST-1', {}), near('ST-2', {})];
+    const stock: Record<string, Record<string, number>> = { 'WH-NEAR': { A: 5, B: 5 }, 'ST-1': { A: 1, B: 1, C: 1 }, 'ST-2': { C: 1 } };
+    const lines = [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }, { sku: 'C', quantity: 2 }];
+    const decision = routeOrder({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'PICKUP', lines, locations, atp: (id, sku) => stock[id]?.[sku] ?? 0, policy: DEFAULT_POLICY });
+    expect(decision).toMatchObject({
+      outcome: 'ALLOCATE',
+      backordered: [],
+      allocations: [
+        { locationId: 'ST-1', kind: 'TRANSFER', lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }, { sku: 'C', quantity: 1 }] },
+        { locationId: 'ST-2', kind: 'TRANSFER', lines: [{ sku: 'C', quantity: 1 }] },
+      ],
+    });
+    expect(decision.explanation).toMatchObject({ exact: true, reason: expect.stringMatching(/split C/) });
   });
 
   it('serves the whole order at the counter when the store holds it', () => {
@@ -116,11 +134,11 @@ describe('routeOrder: policy', () => {
 });
 
 describe('routeOrder: click & collect on random networks', () => {
-  it('sources every unit once, never above ATP, counter stock first, transfers only from ship locations', () => {
+  it('picks counter stock first and transfers the rest as the brute-force reference would, splits included, never above ATP, only from ship locations', () => {
     const arbitrary = fc.record({
       stock: fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 3, maxLength: 3 }), { minLength: 6, maxLength: 6 }),
       ship: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
-      quantities: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+      quantities: fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 3 }),
       pickup: fc.integer({ min: 1, max: 5 }),
     });
     fc.assert(
@@ -147,8 +165,14 @@ describe('routeOrder: click & collect on random networks', () => {
           expect(allocation.kind === 'PICKUP' ? location.id === store.id : location.ship && location.id !== store.id).toBe(true);
           for (const line of allocation.lines) expect(line.quantity).toBeLessThanOrEqual(atp(location.id, line.sku));
         }
+        const rest = lines.map(({ sku, quantity }) => ({ sku, quantity: quantity - Math.min(quantity, atp(store.id, sku)) })).filter((l) => l.quantity > 0);
+        const sources = locations.filter((l) => l.ship && l.id !== store.id);
+        const reference = bruteForceRouting(rest, store, sources, atp, DEFAULT_POLICY.weights);
+        const transfers = decision.allocations.filter((a) => a.kind === 'TRANSFER');
+        expect(transfers.map((a) => a.locationId).sort()).toEqual(reference.set.map((l) => l.id).sort());
+        expect(decision.explanation.exact).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,6 +1,6 @@
 import type { AllocationKind, AllocationLine, DeliveryMode } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { routeHomeDelivery, type CandidateScore, type RoutingLocation, type RoutingWeights } from './home-delivery-router';
+import { routeHomeDelivery, type CandidateScore, type CandidateSummary, type RoutingLocation, type RoutingWeights, type StockHolders } from './home-delivery-router';
 import type { ChannelPolicy } from './routing-policy';
 
 /** Stored with every decision: a change of rules gets a new version, so old explanations stay readable. */
@@ -20,6 +20,8 @@ export interface RoutingRequest {
   pickupLocationId?: string;
   locations: NetworkLocation[];
   atp: (locationId: string, sku: string) => number;
+  /** The same figures indexed by SKU: routing then reads only the holders of the ordered SKUs. */
+  holders?: StockHolders;
   policy: ChannelPolicy;
   /** Locations that may not serve this order any more (they refused it or came up short). */
   excluded?: ReadonlySet<string>;
@@ -37,8 +39,10 @@ export interface RoutingExplanation {
   policyVersion: string;
   deliveryMode: DeliveryMode;
   channelPolicy: ChannelPolicy;
+  /** A bounded list: see `summary` for what it leaves out. */
   candidates: CandidateScore[];
-  /** False when the order was beyond the exact search's limits (see EXACT_LIMITS). */
+  summary?: CandidateSummary;
+  /** False when the search ran out of budget and a fallback chose (see SEARCH_BUDGET). */
   exact: boolean;
   reason: string;
 }
@@ -152,12 +156,12 @@ function routeFromNetwork(
   planned: PlannedAllocation[],
 ): RoutingDecision {
   const decision = lines.length
-    ? routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded)
-    : { shipments: [], backordered: [], exact: true, explanation: { candidates: [], reason: 'the pickup store holds every line' } };
+    ? routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded, request.holders)
+    : { shipments: [], backordered: [], exact: true, explanation: { candidates: [], summary: undefined, reason: 'the pickup store holds every line' } };
   const allocations = [...planned, ...decision.shipments.map(({ locationId, lines: served }) => ({ locationId, kind, lines: served }))];
   const pickedHere = planned.length ? `${planned[0].locationId} picks ${describe(planned[0].lines)}; ` : '';
   const reason = pickedHere + decision.explanation.reason;
-  const explanation = explain(request, decision.explanation.candidates, decision.exact, reason);
+  const explanation = explain(request, decision.explanation.candidates, decision.exact, reason, decision.explanation.summary);
   if (!allocations.length) return { outcome: 'REJECT', reason: 'NO_STOCK', explanation };
   if (decision.backordered.length && request.policy.shortage === 'REJECT') {
     return {
@@ -169,8 +173,8 @@ function routeFromNetwork(
   return { outcome: 'ALLOCATE', allocations, backordered: decision.backordered, explanation };
 }
 
-function explain(request: RoutingRequest, candidates: CandidateScore[], exact: boolean, reason: string): RoutingExplanation {
-  return { policyVersion: ROUTING_POLICY_VERSION, deliveryMode: request.deliveryMode, channelPolicy: request.policy, candidates, exact, reason };
+function explain(request: RoutingRequest, candidates: CandidateScore[], exact: boolean, reason: string, summary?: CandidateSummary): RoutingExplanation {
+  return { policyVersion: ROUTING_POLICY_VERSION, deliveryMode: request.deliveryMode, channelPolicy: request.policy, candidates, ...(summary ? { summary } : {}), exact, reason };
 }
 
 export function mergeBySku(lines: AllocationLine[]): AllocationLine[] {

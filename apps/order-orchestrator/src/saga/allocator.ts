@@ -100,11 +100,13 @@ export class Allocator {
       });
       const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
       const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
+      const summary = decision.explanation.summary;
       span.setAttributes({
         'fil.routing.policy_version': decision.explanation.policyVersion,
         'fil.routing.outcome': decision.outcome === 'REJECT' ? `REJECT:${decision.reason}` : 'ALLOCATE',
-        'fil.routing.candidates': decision.explanation.candidates.filter((c) => !c.filteredOut).length,
-        'fil.routing.filtered_out': decision.explanation.candidates.filter((c) => c.filteredOut).length,
+        // The candidate list is bounded; the summary, when the mode has one, counts the whole network.
+        'fil.routing.candidates': summary?.holders ?? decision.explanation.candidates.filter((c) => !c.filteredOut).length,
+        'fil.routing.filtered_out': summary ? Object.values(summary.filteredOut).reduce((sum, n) => sum + n, 0) : decision.explanation.candidates.filter((c) => c.filteredOut).length,
         'fil.routing.exact': decision.explanation.exact,
         'fil.routing.allocations': allocations.map((a) => `${a.kind}@${a.locationId}`).join(','),
         'fil.routing.backordered_units': backordered.reduce((sum, line) => sum + line.quantity, 0),

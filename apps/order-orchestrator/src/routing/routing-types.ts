@@ -1,0 +1,70 @@
+import type { AllocationLine } from '@fil/contracts';
+
+/** What routing needs to know of a location. */
+export interface RoutingLocation {
+  id: string;
+  type: 'WAREHOUSE' | 'STORE';
+  lat: number;
+  lng: number;
+  ship: boolean;
+  /** Lower first on ties; none ranks after every number. */
+  priority?: number | null;
+  /** False once the location has started its daily capacity of fulfillments. */
+  underCapacity: boolean;
+}
+
+export interface RoutingWeights {
+  baseCost: { WAREHOUSE: number; STORE: number };
+  perKm: number;
+}
+
+export const DEFAULT_WEIGHTS: RoutingWeights = { baseCost: { WAREHOUSE: 4, STORE: 6 }, perKm: 0.01 };
+
+/**
+ * Every location with ATP of `sku`, with that ATP (the figures `atp` gives). Optional: with
+ * it routing reads only the holders of the ordered SKUs instead of asking every location.
+ */
+export type StockHolders = (sku: string) => Iterable<readonly [locationId: string, atp: number]>;
+
+export type FilterReason = 'NO_SHIP_CAPABILITY' | 'AT_DAILY_CAPACITY' | 'EXCLUDED_FOR_ORDER';
+
+export interface CandidateScore {
+  locationId: string;
+  /** Why it was left out, when it was. */
+  filteredOut?: FilterReason;
+  distanceKm?: number;
+  cost?: number;
+  /** The SKUs it can serve whole. */
+  covers?: string[];
+  /** What it holds of the lines it cannot serve whole. */
+  partly?: AllocationLine[];
+  /** It ships part of the order. */
+  chosen?: true;
+}
+
+/** What the candidate list leaves out: it names the chosen locations, the cheapest few per SKU and the nearest few left out. */
+export interface CandidateSummary {
+  locations: number;
+  /** Ship locations under capacity and not excluded. */
+  eligible: number;
+  /** Of those, the ones holding some of the order. */
+  holders: number;
+  filteredOut: Record<FilterReason, number>;
+  listed: number;
+  /** Search nodes visited: the effort behind `exact`. */
+  searchNodes: number;
+}
+
+export interface Shipment {
+  locationId: string;
+  lines: AllocationLine[];
+  cost: number;
+}
+
+export interface HomeDeliveryDecision {
+  shipments: Shipment[];
+  backordered: AllocationLine[];
+  /** False when the search ran out of budget and the greedy fallback chose (see SEARCH_BUDGET). */
+  exact: boolean;
+  explanation: { policy: string; candidates: CandidateScore[]; summary?: CandidateSummary; reason: string };
+}
