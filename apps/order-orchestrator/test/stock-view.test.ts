@@ -4,7 +4,7 @@ import { Topics, type StockLevel } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { ceHeaders, KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import { applyStockLevels } from '../src/stock/stock-levels';
-import { StockService } from '../src/stock/stock.service';
+import { StockService, stockKey, type RoutingNetwork } from '../src/stock/stock.service';
 import { networkKnown, orchestratorSettled } from './support';
 
 useTestEnvironment('orders-stock-view');
@@ -86,5 +86,29 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
       { location_id: 'WH-CAP', started: 2 },
       { location_id: 'WH-FREE', started: 3 },
     ]);
+  });
+
+  it('gives routing by SKU the same figures as by location, fresher ones and promised units included, in a batch or not', async () => {
+    const em = app.get(MikroORM).em.fork() as EntityManager;
+    const stock = app.get(StockService);
+    await em.execute(
+      `insert into stock_view (location_id, sku, on_hand, reserved, safety_stock, atp, updated_at)
+       select location_id, sku, atp, 0, 0, atp, now()
+       from (values ('WH-H1', 'SKU-H', 5), ('WH-H2', 'SKU-H', 3), ('WH-H3', 'SKU-H', 2), ('WH-H1', 'SKU-J', 4)) as level(location_id, sku, atp)`,
+    );
+    const fresher = { atp: new Map([[stockKey('WH-H2', 'SKU-H'), 0], [stockKey('WH-H4', 'SKU-H'), 6]]), promised: new Map([[stockKey('WH-H1', 'SKU-H'), 2]]) };
+    const byHolders = (network: RoutingNetwork, sku: string) => Object.fromEntries([...network.holders(sku)].filter(([, atp]) => atp > 0));
+    const byLocation = (network: RoutingNetwork, sku: string) =>
+      Object.fromEntries(['WH-H1', 'WH-H2', 'WH-H3', 'WH-H4', 'WH-H5'].map((id) => [id, network.atp(id, sku)]).filter(([, atp]) => (atp as number) > 0));
+    const alone = await stock.network(em, ['SKU-H', 'SKU-J'], fresher);
+    const inBatch = await em.transactional(async (tx: EntityManager) => {
+      await stock.loadForBatch(tx, ['SKU-H', 'SKU-J']);
+      return stock.network(tx, ['SKU-H', 'SKU-J'], fresher);
+    });
+    for (const network of [alone, inBatch]) {
+      expect(byHolders(network, 'SKU-H')).toEqual({ 'WH-H1': 3, 'WH-H3': 2, 'WH-H4': 6 });
+      expect(byHolders(network, 'SKU-H')).toEqual(byLocation(network, 'SKU-H'));
+      expect(byHolders(network, 'SKU-J')).toEqual({ 'WH-H1': 4 });
+    }
   });
 });

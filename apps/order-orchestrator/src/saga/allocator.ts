@@ -95,6 +95,7 @@ export class Allocator {
         pickupLocationId: order.pickupLocationId,
         locations: network.locations,
         atp: network.atp,
+        holders: network.holders,
         policy: policyFor(order.channel, this.settings.policies),
         excluded: new Set(order.excluded),
       });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import type { NetworkLocation } from '../routing/route-order';
+import type { StockHolders } from '../routing/routing-types';
 import { LocationRecordDto } from './dto/location-record.dto';
 import { LocationView } from './location-view.entity';
 import { StockView } from './stock-view.entity';
@@ -10,7 +11,12 @@ import { StockView } from './stock-view.entity';
 export interface RoutingNetwork {
   locations: NetworkLocation[];
   atp: (locationId: string, sku: string) => number;
+  /** The same figures by SKU, so that routing reads only the locations holding the ordered SKUs. */
+  holders: StockHolders;
 }
+
+/** ATP by SKU, then by location. */
+type AtpBySku = Map<string, Map<string, number>>;
 
 /** Figures newer than the view, which win over it. */
 export interface FresherStock {
@@ -27,7 +33,7 @@ type LocationRow = Omit<NetworkLocation, 'underCapacity'> & { daily_capacity: nu
 /** What a batch's transaction read once, and the fulfillments it started, not yet written. */
 interface BatchStock {
   locations: LocationRow[];
-  atp: Map<string, number>;
+  atp: AtpBySku;
   skus: Set<string>;
   started: Map<string, number>;
 }
@@ -88,18 +94,21 @@ export class StockService {
     const batch = this.batches.get(em);
     const rows = batch?.locations ?? (await this.locationRows(em));
     const covered = batch && skus.every((sku) => batch.skus.has(sku));
-    const view = fresher.complete ? new Map<string, number>() : covered ? batch.atp : await this.viewAtp(em, skus);
-    const corrected = new Map<string, number>();
-    for (const [key, units] of fresher.promised ?? []) corrected.set(key, (view.get(key) ?? 0) - units);
-    for (const [key, value] of fresher.atp ?? []) corrected.set(key, value);
+    const view: AtpBySku = fresher.complete ? new Map() : covered ? batch.atp : await this.viewAtp(em, skus);
+    const corrected: AtpBySku = new Map();
+    for (const [key, units] of fresher.promised ?? []) setAtp(corrected, key, (atpIn(view, key) ?? 0) - units);
+    for (const [key, value] of fresher.atp ?? []) setAtp(corrected, key, value);
+    const atp = (locationId: string, sku: string) => Math.max(0, corrected.get(sku)?.get(locationId) ?? view.get(sku)?.get(locationId) ?? 0);
     return {
       locations: rows.map(({ daily_capacity, started, ...location }) => ({
         ...location,
         underCapacity: daily_capacity === null || (started ?? 0) + (batch?.started.get(location.id) ?? 0) < daily_capacity,
       })),
-      atp: (locationId, sku) => {
-        const key = stockKey(locationId, sku);
-        return Math.max(0, corrected.get(key) ?? view.get(key) ?? 0);
+      atp,
+      holders: function* (sku) {
+        const fresherOfSku = corrected.get(sku);
+        for (const locationId of fresherOfSku?.keys() ?? []) yield [locationId, atp(locationId, sku)] as const;
+        for (const locationId of view.get(sku)?.keys() ?? []) if (!fresherOfSku?.has(locationId)) yield [locationId, atp(locationId, sku)] as const;
       },
     };
   }
@@ -126,9 +135,11 @@ export class StockService {
     );
   }
 
-  private async viewAtp(em: EntityManager, skus: string[]): Promise<Map<string, number>> {
+  private async viewAtp(em: EntityManager, skus: string[]): Promise<AtpBySku> {
     const rows = skus.length ? await em.find(StockView, { sku: { $in: skus } }, { fields: ['locationId', 'sku', 'atp'] }) : [];
-    return new Map(rows.map((row) => [stockKey(row.locationId, row.sku), row.atp]));
+    const bySku: AtpBySku = new Map();
+    for (const { locationId, sku, atp } of rows) setAtp(bySku, stockKey(locationId, sku), atp);
+    return bySku;
   }
 
   /** GET /availability: the view's rows for some SKUs, by location. */
@@ -138,3 +149,16 @@ export class StockService {
 }
 
 export const stockKey = (locationId: string, sku: string) => `${locationId}\u0000${sku}`;
+
+// Ids never hold control characters (IsId), so the key splits back unambiguously.
+const keyParts = (key: string) => key.split('\u0000') as [locationId: string, sku: string];
+
+function setAtp(bySku: AtpBySku, key: string, atp: number): void {
+  const [locationId, sku] = keyParts(key);
+  (bySku.get(sku) ?? bySku.set(sku, new Map()).get(sku)!).set(locationId, atp);
+}
+
+function atpIn(bySku: AtpBySku, key: string): number | undefined {
+  const [locationId, sku] = keyParts(key);
+  return bySku.get(sku)?.get(locationId);
+}
