@@ -5,13 +5,15 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+source "$ROOT/scripts/progress.sh"
+
 lock_stamp="node_modules/.fil-lock.sha1"
 lock_sum="$(sha1sum package.json package-lock.json | sha1sum | cut -d' ' -f1)"
 if [[ ! -x node_modules/.bin/node || "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_sum" ]]; then
-  echo "bootstrap: installing dependencies (npm install)" >&2
   # `npm ci` refuses this lockfile here (other platforms' optional binaries are not served);
   # `npm install` with the same lockfile installs the same versions and leaves it unchanged.
-  npm install --no-audit --no-fund --loglevel=error >&2
+  with_progress "bootstrap: installing dependencies (npm install; the first time takes a few minutes)" \
+    npm install --no-audit --no-fund --loglevel=error >&2
   echo "$lock_sum" > "$lock_stamp"
 fi
 

@@ -24,6 +24,7 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 WAIT_SECS=90
 
 log() { echo "$*" >&2; }
+source "$ROOT/scripts/progress.sh"
 die() { log "error: $*"; exit 1; }
 
 listening() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
@@ -61,10 +62,10 @@ ensure_jars() {
   [[ $NO_ZIPKIN == 1 || -f $JARS/zipkin-server-exec.jar ]] || goals+=(dependency:copy@zipkin)
   ((${#goals[@]})) || return 0
   command -v mvn >/dev/null || die "mvn not found (needed once to fetch the jars)"
-  log "jars: fetching ${goals[*]##*@} from Maven Central"
   mkdir -p "$JARS" "$LOGS"
   rm -f "$stamp"
-  mvn -q -B -f "$pom" "${goals[@]}" >"$LOGS/mvn.log" 2>&1 || { cat "$LOGS/mvn.log" >&2; die "mvn failed"; }
+  fetch() { mvn -q -B -f "$pom" "${goals[@]}" >"$LOGS/mvn.log" 2>&1; }
+  with_progress "jars: fetching ${goals[*]##*@} from Maven Central (first run only)" fetch || { cat "$LOGS/mvn.log" >&2; die "mvn failed"; }
   echo "$sum" >"$stamp"
 }
 
