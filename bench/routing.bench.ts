@@ -64,7 +64,7 @@ function bench(lineCount: number, size: number) {
   const started = performance.now();
   for (const lines of orders) {
     const before = performance.now();
-    const decision = routeOrder({ deliveryMode: 'HOME_DELIVERY', lines, shippingAddress: { lat: 48.85, lng: 2.35 }, locations, atp, holders, policy: DEFAULT_POLICY });
+    const decision = routeOrder({ deliveryMode: 'HOME_DELIVERY', lines, shippingAddress: { lat: 48.85, lng: 2.35 }, locations, atp, holders, policy: DEFAULT_POLICY, policyVersion: 0 });
     latencies.push(performance.now() - before);
     if (decision.explanation.exact) exact += 1;
     if (performance.now() - started > BUDGET_MS) break;

@@ -184,7 +184,7 @@ describe('one order through the four services', () => {
     // The return shows on the timeline with its refund and what came back.
     expect(body.timeline.at(-1).cause).toMatch(/^refund refund-.+: 1 × SKU-TSHIRT returned$/);
     expect(body.returned).toEqual({ 'SKU-TSHIRT': 1 });
-    expect(body.routing[0].explanation.policyVersion).toBe('fil-routing-v1');
+    expect(body.routing[0].explanation).toMatchObject({ policyVersion: 'policy-v1', rulesVersion: 'fil-routing-v1' });
     expect(probe.messages(Topics.dlq)).toEqual([]);
   });
 

@@ -6,9 +6,12 @@ import { ordersMigration } from './migrations/0001-orders.migration';
 import { routingMigration } from './migrations/0002-routing.migration';
 import { ordersByStatusMigration } from './migrations/0003-orders-by-status.migration';
 import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
+import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
+import { RoutingPolicyVersion } from './routing/routing-policy-version.entity';
+import { RoutingModule } from './routing/routing.module';
 import { SagaModule } from './saga/saga.module';
 import { PendingCancellation } from './saga/pending-cancellation.entity';
 import { LocationView } from './stock/location-view.entity';
@@ -27,11 +30,12 @@ export const definition: ServiceDefinition = {
   imports: [
     PlatformModule.forService({
       service: definition.service,
-      entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration],
+      entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration],
       acceptsSource,
     }),
     StockModule,
+    RoutingModule,
     OrdersModule,
     SagaModule,
   ],

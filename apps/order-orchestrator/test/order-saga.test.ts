@@ -180,7 +180,7 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
     expect(body.routing).toHaveLength(1);
     const [decision] = body.routing;
     expect(decision).toMatchObject({ cause: 'initial routing', outcome: 'ALLOCATE', allocations: [{ locationId: 'WH-LYON', kind: 'SHIP' }], backordered: [] });
-    expect(decision.explanation).toMatchObject({ policyVersion: 'fil-routing-v1', deliveryMode: 'HOME_DELIVERY', exact: true, channelPolicy: { shortage: 'BACKORDER' } });
+    expect(decision.explanation).toMatchObject({ policyVersion: 'policy-v1', rulesVersion: 'fil-routing-v1', deliveryMode: 'HOME_DELIVERY', exact: true, channelPolicy: { shortage: 'BACKORDER' } });
     expect(decision.explanation.reason).toMatch(/1 shipment\(s\) from WH-LYON: the fewest shipments, then the lowest cost/);
     const candidates = Object.fromEntries(decision.explanation.candidates.map((c: { locationId: string }) => [c.locationId, c]));
     expect(candidates['WH-LYON']).toMatchObject({ cost: 4.006, distanceKm: 0.556, covers: ['SKU-A', 'SKU-B'] });

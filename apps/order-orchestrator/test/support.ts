@@ -161,7 +161,7 @@ export function command(probe: KafkaProbe, topic: string, orderId: string, type:
 export const commandsOf = (probe: KafkaProbe, topic: string, orderId: string, type: string): ProbedMessage[] =>
   probe.messages(topic, (m) => m.key === orderId && m.headers.ce_type === type);
 
-export async function call(url: string, method: 'GET' | 'POST', path: string, body?: unknown, token = testToken('admin')): Promise<{ status: number; body: any }> {
+export async function call(url: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, token = testToken('admin')): Promise<{ status: number; body: any }> {
   const response = await fetch(url + path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { bruteForceRouting } from './brute-force-routing';
-import { routeOrder, ROUTING_POLICY_VERSION, type NetworkLocation, type RoutingRequest } from './route-order';
-import { channelPoliciesFromEnv, DEFAULT_POLICY, policyFor } from './routing-policy';
+import { routeOrder, ROUTING_RULES_VERSION, type NetworkLocation, type RoutingRequest } from './route-order';
+import { DEFAULT_POLICY, policyFor } from './routing-policy';
 
 const at = (id: string, lat: number, lng: number, over: Partial<NetworkLocation> = {}): NetworkLocation => ({
   id,
@@ -36,6 +36,7 @@ const request = (over: Partial<RoutingRequest>): RoutingRequest => ({
   locations: network,
   atp: (id, sku) => table[id]?.[sku] ?? 0,
   policy: DEFAULT_POLICY,
+  policyVersion: 1,
   ...over,
 });
 
@@ -49,7 +50,7 @@ describe('routeOrder: click & collect', () => {
       // Villeurbanne holds both and is 3 km away: one transfer, cheaper than the Paris warehouse.
       { locationId: 'ST-VILLEURBANNE', kind: 'TRANSFER', lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }] },
     ]);
-    expect(decision.explanation.policyVersion).toBe(ROUTING_POLICY_VERSION);
+    expect(decision.explanation).toMatchObject({ policyVersion: 'policy-v1', rulesVersion: ROUTING_RULES_VERSION });
   });
 
   it('sources a line no location holds whole from the two stores that serve the whole order, not the cheapest warehouse and two more', () => {
@@ -57,7 +58,7 @@ describe('routeOrder: click & collect', () => {
     const locations = [near('PICKUP', { ship: false }), near('WH-NEAR', { type: 'WAREHOUSE' }), near('ST-1', {}), near('ST-2', {})];
     const stock: Record<string, Record<string, number>> = { 'WH-NEAR': { A: 5, B: 5 }, 'ST-1': { A: 1, B: 1, C: 1 }, 'ST-2': { C: 1 } };
     const lines = [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }, { sku: 'C', quantity: 2 }];
-    const decision = routeOrder({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'PICKUP', lines, locations, atp: (id, sku) => stock[id]?.[sku] ?? 0, policy: DEFAULT_POLICY });
+    const decision = routeOrder({ deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: 'PICKUP', lines, locations, atp: (id, sku) => stock[id]?.[sku] ?? 0, policy: DEFAULT_POLICY, policyVersion: 1 });
     expect(decision).toMatchObject({
       outcome: 'ALLOCATE',
       backordered: [],
@@ -100,7 +101,7 @@ describe('routeOrder: policy', () => {
     const lines = [{ sku: 'A', quantity: 1 }, { sku: 'ZZZ', quantity: 1 }];
     const address = { lat: 45.76, lng: 4.84 };
     expect(routeOrder(request({ lines, shippingAddress: address }))).toMatchObject({ outcome: 'ALLOCATE', backordered: [{ sku: 'ZZZ', quantity: 1 }] });
-    const strict = policyFor('marketplace', { marketplace: { shortage: 'REJECT' } });
+    const strict = policyFor({ channels: [{ channel: 'marketplace', shortage: 'REJECT' }] }, 'marketplace', 'HOME_DELIVERY');
     expect(routeOrder(request({ lines, shippingAddress: address, policy: strict }))).toMatchObject({ outcome: 'REJECT', reason: 'INSUFFICIENT_STOCK' });
   });
 
@@ -110,8 +111,8 @@ describe('routeOrder: policy', () => {
 
   it("applies a channel's weights: with dearer store shipments the far warehouse wins over the nearby store", () => {
     const lyon = { lat: 45.76, lng: 4.84 };
-    const policies = channelPoliciesFromEnv('{"marketplace":{"weights":{"baseCost":{"STORE":10}}}}');
-    const route = (channel: string) => routeOrder(request({ lines: [{ sku: 'B', quantity: 1 }], shippingAddress: lyon, policy: policyFor(channel, policies) }));
+    const document = { channels: [{ channel: 'marketplace', weights: { baseCost: { STORE: 10 } } }] };
+    const route = (channel: string) => routeOrder(request({ lines: [{ sku: 'B', quantity: 1 }], shippingAddress: lyon, policy: policyFor(document, channel, 'HOME_DELIVERY') }));
     // Defaults: the store 3 km away costs 6.03, the Paris warehouse 390 km away 7.9.
     expect(route('web')).toMatchObject({ allocations: [{ locationId: 'ST-VILLEURBANNE' }] });
     expect(route('marketplace')).toMatchObject({ allocations: [{ locationId: 'WH' }] });
@@ -126,10 +127,26 @@ describe('routeOrder: policy', () => {
     expect(decision.explanation.candidates).toContainEqual({ locationId: 'WH', filteredOut: 'EXCLUDED_FOR_ORDER' });
   });
 
-  it('refuses malformed channel policies at start-up', () => {
-    expect(() => channelPoliciesFromEnv('{"web":{"shortage":"MAYBE"}}')).toThrow(/BACKORDER or REJECT/);
-    expect(() => channelPoliciesFromEnv('[1]')).toThrow(/JSON object/);
-    expect(() => channelPoliciesFromEnv('{"web":{"weights":{"perKm":-1}}}')).toThrow(/non-negative/);
+  it('never uses a location the policy excludes, and still honours the order\'s own exclusions', () => {
+    const paris = { lat: 48.9, lng: 2.3 };
+    const policy = { ...DEFAULT_POLICY, excludedLocations: ['WH'] };
+    expect(routeOrder(request({ shippingAddress: paris, policy }))).toMatchObject({ outcome: 'ALLOCATE', allocations: [{ locationId: 'ST-VILLEURBANNE' }] });
+    const both = routeOrder(request({ shippingAddress: paris, policy, excluded: new Set(['ST-VILLEURBANNE']) }));
+    expect(both).toMatchObject({ outcome: 'ALLOCATE', allocations: [{ locationId: 'ST-GRENOBLE' }] });
+  });
+
+  it('keeps the shipments serving the most units under the policy cap and backorders the rest, or rejects when the policy says so', () => {
+    // No location holds 60 A: the whole order needs the warehouse and a store.
+    const lines = [{ sku: 'A', quantity: 52 }];
+    const uncapped = routeOrder(request({ lines, shippingAddress: { lat: 45.76, lng: 4.84 } }));
+    expect(uncapped).toMatchObject({ outcome: 'ALLOCATE', backordered: [] });
+    expect(uncapped.outcome === 'ALLOCATE' ? uncapped.allocations.length : 0).toBe(2);
+    const capped = routeOrder(request({ lines, shippingAddress: { lat: 45.76, lng: 4.84 }, policy: { ...DEFAULT_POLICY, maxShipments: 1 } }));
+    expect(capped).toMatchObject({ outcome: 'ALLOCATE', allocations: [{ locationId: 'WH', lines: [{ sku: 'A', quantity: 50 }] }], backordered: [{ sku: 'A', quantity: 2 }] });
+    expect(capped.explanation.reason).toMatch(/the policy allows 1 shipment\(s\)/);
+    expect(capped.explanation.candidates.filter((candidate) => candidate.chosen).map((candidate) => candidate.locationId)).toEqual(['WH']);
+    const strict = routeOrder(request({ lines, shippingAddress: { lat: 45.76, lng: 4.84 }, policy: { ...DEFAULT_POLICY, maxShipments: 1, shortage: 'REJECT' } }));
+    expect(strict).toMatchObject({ outcome: 'REJECT', reason: 'INSUFFICIENT_STOCK' });
   });
 });
 
@@ -147,7 +164,7 @@ describe('routeOrder: click & collect on random networks', () => {
         const atp = (id: string, sku: string) => stock[locations.findIndex((l) => l.id === id)][Number(sku.slice(1))];
         const lines = quantities.map((quantity, i) => ({ sku: `S${i}`, quantity }));
         const store = locations[pickup];
-        const decision = routeOrder({ deliveryMode: 'CLICK_AND_COLLECT', lines, pickupLocationId: store.id, locations, atp, policy: DEFAULT_POLICY });
+        const decision = routeOrder({ deliveryMode: 'CLICK_AND_COLLECT', lines, pickupLocationId: store.id, locations, atp, policy: DEFAULT_POLICY, policyVersion: 1 });
         if (decision.outcome === 'REJECT') {
           expect(decision.reason).toBe('NO_STOCK');
           for (const line of lines) for (const l of locations) if (l.id === store.id || l.ship) expect(atp(l.id, line.sku)).toBe(0);

@@ -1,10 +1,10 @@
 import type { AllocationKind, AllocationLine, DeliveryMode } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { routeHomeDelivery, type CandidateScore, type CandidateSummary, type RoutingLocation, type RoutingWeights, type StockHolders } from './home-delivery-router';
+import { routeHomeDelivery, type CandidateScore, type CandidateSummary, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type Shipment, type StockHolders } from './home-delivery-router';
 import type { ChannelPolicy } from './routing-policy';
 
-/** Stored with every decision: a change of rules gets a new version, so old explanations stay readable. */
-export const ROUTING_POLICY_VERSION = 'fil-routing-v1';
+/** The rules of this code, stored with every decision beside the policy version: a change of rules gets a new one. */
+export const ROUTING_RULES_VERSION = 'fil-routing-v1';
 
 /** A location as routing sees it: what home delivery needs, and the counter capabilities. */
 export interface NetworkLocation extends RoutingLocation {
@@ -23,6 +23,8 @@ export interface RoutingRequest {
   /** The same figures indexed by SKU: routing then reads only the holders of the ordered SKUs. */
   holders?: StockHolders;
   policy: ChannelPolicy;
+  /** The stored version `policy` was read from. */
+  policyVersion: number;
   /** Locations that may not serve this order any more (they refused it or came up short). */
   excluded?: ReadonlySet<string>;
 }
@@ -36,7 +38,9 @@ export interface PlannedAllocation {
 export type RejectionReason = 'NO_STOCK' | 'INSUFFICIENT_STOCK' | 'UNKNOWN_PICKUP_LOCATION' | 'PICKUP_NOT_OFFERED' | 'NOT_AVAILABLE_IN_STORE';
 
 export interface RoutingExplanation {
+  /** `policy-v<n>`: the stored routing policy version the decision used. */
   policyVersion: string;
+  rulesVersion: string;
   deliveryMode: DeliveryMode;
   channelPolicy: ChannelPolicy;
   /** A bounded list: see `summary` for what it leaves out. */
@@ -58,8 +62,10 @@ export type RoutingDecision =
     };
 
 /** PRODUCT.md's routing policy for the three delivery modes, with no I/O. */
-export function routeOrder(request: RoutingRequest): RoutingDecision {
-  const lines = mergeBySku(request.lines);
+export function routeOrder(routing: RoutingRequest): RoutingDecision {
+  const lines = mergeBySku(routing.lines);
+  const excludedByPolicy = routing.policy.excludedLocations;
+  const request = excludedByPolicy.length ? { ...routing, excluded: new Set([...(routing.excluded ?? []), ...excludedByPolicy]) } : routing;
   switch (request.deliveryMode) {
     case 'HOME_DELIVERY':
       return routeFromNetwork(request, lines, request.shippingAddress!, 'SHIP', []);
@@ -155,8 +161,10 @@ function routeFromNetwork(
   kind: AllocationKind,
   planned: PlannedAllocation[],
 ): RoutingDecision {
+  // The cap is on parcels to the customer; transfers to a pickup store are not capped.
+  const cap = kind === 'SHIP' ? request.policy.maxShipments : null;
   const decision = lines.length
-    ? routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded, request.holders)
+    ? capShipments(routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded, request.holders), cap)
     : { shipments: [], backordered: [], exact: true, explanation: { candidates: [], summary: undefined, reason: 'the pickup store holds every line' } };
   const allocations = [...planned, ...decision.shipments.map(({ locationId, lines: served }) => ({ locationId, kind, lines: served }))];
   const pickedHere = planned.length ? `${planned[0].locationId} picks ${describe(planned[0].lines)}; ` : '';
@@ -173,8 +181,33 @@ function routeFromNetwork(
   return { outcome: 'ALLOCATE', allocations, backordered: decision.backordered, explanation };
 }
 
+/**
+ * Home delivery above the policy's cap: the shipments serving the most units (then the
+ * cheapest) are kept and the others' lines join the shortage. Greedy, not the best set of
+ * that size: the search minimises shipments for the whole order, it does not maximise
+ * what a fixed number of them can serve.
+ */
+function capShipments(decision: HomeDeliveryDecision, cap: number | null): HomeDeliveryDecision {
+  if (cap === null || decision.shipments.length <= cap) return decision;
+  const units = (shipment: Shipment) => shipment.lines.reduce((sum, line) => sum + line.quantity, 0);
+  const ranked = [...decision.shipments].sort((a, b) => units(b) - units(a) || a.cost - b.cost);
+  const kept = new Set(ranked.slice(0, cap));
+  const dropped = ranked.slice(cap);
+  const droppedIds = new Set(dropped.map((shipment) => shipment.locationId));
+  return {
+    ...decision,
+    shipments: decision.shipments.filter((shipment) => kept.has(shipment)),
+    backordered: mergeBySku([...decision.backordered, ...dropped.flatMap((shipment) => shipment.lines)]),
+    explanation: {
+      ...decision.explanation,
+      candidates: decision.explanation.candidates.map(({ chosen, ...candidate }) => (chosen && !droppedIds.has(candidate.locationId) ? { ...candidate, chosen } : candidate)),
+      reason: `${decision.explanation.reason}; the policy allows ${cap} shipment(s): ${[...droppedIds].join(', ')} left out, short of ${describe(dropped.flatMap((shipment) => shipment.lines))}`,
+    },
+  };
+}
+
 function explain(request: RoutingRequest, candidates: CandidateScore[], exact: boolean, reason: string, summary?: CandidateSummary): RoutingExplanation {
-  return { policyVersion: ROUTING_POLICY_VERSION, deliveryMode: request.deliveryMode, channelPolicy: request.policy, candidates, ...(summary ? { summary } : {}), exact, reason };
+  return { policyVersion: `policy-v${request.policyVersion}`, rulesVersion: ROUTING_RULES_VERSION, deliveryMode: request.deliveryMode, channelPolicy: request.policy, candidates, ...(summary ? { summary } : {}), exact, reason };
 }
 
 export function mergeBySku(lines: AllocationLine[]): AllocationLine[] {

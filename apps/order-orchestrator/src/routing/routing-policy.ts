@@ -1,45 +1,68 @@
+import type { DeliveryMode } from '@fil/contracts';
 import { DEFAULT_WEIGHTS, type RoutingWeights } from './home-delivery-router';
 
-/** What a channel may tune: the cost weights, and whether an order that cannot be served whole waits or is refused. */
+/** What routing applies to one order: the cost weights, the cap on parcels, what waits or is refused, and where not to source. */
 export interface ChannelPolicy {
   weights: RoutingWeights;
   shortage: 'BACKORDER' | 'REJECT';
+  /** Home delivery: at most this many shipments per decision; null = no cap. */
+  maxShipments: number | null;
+  excludedLocations: string[];
 }
 
-export const DEFAULT_POLICY: ChannelPolicy = { weights: DEFAULT_WEIGHTS, shortage: 'BACKORDER' };
+export const SHORTAGE_POLICIES = ['BACKORDER', 'REJECT'] as const;
 
-/** Per-channel overrides, e.g. `{"marketplace": {"shortage": "REJECT"}, "store": {"weights": {"perKm": 0.05}}}`. */
-export type ChannelPolicies = Record<string, { weights?: Partial<Omit<RoutingWeights, 'baseCost'>> & { baseCost?: Partial<RoutingWeights['baseCost']> }; shortage?: ChannelPolicy['shortage'] }>;
+export const DEFAULT_POLICY: ChannelPolicy = { weights: DEFAULT_WEIGHTS, shortage: 'BACKORDER', maxShipments: null, excludedLocations: [] };
 
-/** The policy of `channel`: the defaults with its overrides, if any. */
-export function policyFor(channel: string | undefined, overrides: ChannelPolicies): ChannelPolicy {
-  const own = channel === undefined ? undefined : overrides[channel];
-  if (!own) return DEFAULT_POLICY;
+/** A level of the document: each field it sets replaces the one below (lists too); weights field by field. */
+export interface PolicyOverride {
+  weights?: { baseCost?: Partial<RoutingWeights['baseCost']>; perKm?: number };
+  shortage?: ChannelPolicy['shortage'];
+  maxShipments?: number | null;
+  excludedLocations?: string[];
+}
+
+export type ModeOverrides = Partial<Record<DeliveryMode, PolicyOverride>>;
+
+/**
+ * The routing policy as ops write it, stored as one version. An order's policy is, lowest
+ * first: DEFAULT_POLICY < `defaults` < `modes[mode]` < its channel < that channel's `modes[mode]`.
+ */
+export interface PolicyDocument {
+  defaults?: PolicyOverride;
+  modes?: ModeOverrides;
+  channels?: (PolicyOverride & { channel: string; modes?: ModeOverrides })[];
+}
+
+/** A stored version of the document; decisions record `version`. */
+export interface PolicyVersion {
+  version: number;
+  document: PolicyDocument;
+}
+
+/** The policy of an order of `channel` in `mode` under `document`. */
+export function policyFor(document: PolicyDocument, channel: string | undefined, mode: DeliveryMode | undefined): ChannelPolicy {
+  const own = document.channels?.find((candidate) => candidate.channel === channel);
+  const levels = [document.defaults, mode && document.modes?.[mode], own, mode && own?.modes?.[mode]];
+  return levels.reduce<ChannelPolicy>((policy, level) => (level ? applied(policy, level) : policy), DEFAULT_POLICY);
+}
+
+function applied(below: ChannelPolicy, level: PolicyOverride): ChannelPolicy {
   return {
-    shortage: own.shortage ?? DEFAULT_POLICY.shortage,
     weights: {
-      perKm: own.weights?.perKm ?? DEFAULT_WEIGHTS.perKm,
-      baseCost: { ...DEFAULT_WEIGHTS.baseCost, ...own.weights?.baseCost },
+      perKm: level.weights?.perKm ?? below.weights.perKm,
+      baseCost: { ...below.weights.baseCost, ...level.weights?.baseCost },
     },
+    shortage: level.shortage ?? below.shortage,
+    maxShipments: level.maxShipments !== undefined ? level.maxShipments : below.maxShipments,
+    excludedLocations: level.excludedLocations ?? below.excludedLocations,
   };
 }
 
 /**
- * Reads FIL_ROUTING_POLICIES (JSON, see ChannelPolicies). A malformed value stops the
- * service at start-up rather than routing with weights nobody chose.
+ * FIL_ROUTING_POLICIES (JSON keyed by channel, `{"marketplace": {"shortage": "REJECT"}}`) as
+ * a document: what seeds version 1 when none is stored yet.
  */
-export function channelPoliciesFromEnv(raw = process.env.FIL_ROUTING_POLICIES): ChannelPolicies {
-  if (!raw) return {};
-  const parsed: unknown = JSON.parse(raw);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('FIL_ROUTING_POLICIES must be a JSON object keyed by channel');
-  for (const [channel, policy] of Object.entries(parsed as Record<string, any>)) {
-    if (policy?.shortage !== undefined && !['BACKORDER', 'REJECT'].includes(policy.shortage)) {
-      throw new Error(`FIL_ROUTING_POLICIES.${channel}.shortage must be BACKORDER or REJECT`);
-    }
-    const numbers = [policy?.weights?.perKm, policy?.weights?.baseCost?.WAREHOUSE, policy?.weights?.baseCost?.STORE];
-    if (numbers.some((n) => n !== undefined && !(typeof n === 'number' && n >= 0))) {
-      throw new Error(`FIL_ROUTING_POLICIES.${channel}.weights must be non-negative numbers`);
-    }
-  }
-  return parsed as ChannelPolicies;
+export function documentFromChannelPolicies(byChannel: Record<string, PolicyOverride>): PolicyDocument {
+  return { channels: Object.entries(byChannel).map(([channel, policy]) => ({ channel, ...policy })) };
 }

@@ -5,6 +5,7 @@ import { inTrace } from '@fil/observability';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order, OrderAllocation, RoutingPurpose } from '../orders/order.entity';
 import { mergeBySku, routeOrder, type RoutingDecision } from '../routing/route-order';
+import { RoutingPolicies } from '../routing/routing-policies.service';
 import { policyFor } from '../routing/routing-policy';
 import { StockService, type FresherStock } from '../stock/stock.service';
 import { backorderDue } from './backorder-due';
@@ -30,6 +31,7 @@ export class Allocator {
     private readonly compensation: Compensation,
     private readonly events: OrderEventsPublisher,
     private readonly stock: StockService,
+    private readonly policies: RoutingPolicies,
   ) {}
 
   private get settings() {
@@ -88,6 +90,7 @@ export class Allocator {
   private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<RoutingDecision> {
     return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
       const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
+      const { version, document } = await this.policies.current(em);
       const decision = routeOrder({
         deliveryMode: order.deliveryMode!,
         lines,
@@ -96,7 +99,8 @@ export class Allocator {
         locations: network.locations,
         atp: network.atp,
         holders: network.holders,
-        policy: policyFor(order.channel, this.settings.policies),
+        policy: policyFor(document, order.channel, order.deliveryMode),
+        policyVersion: version,
         excluded: new Set(order.excluded),
       });
       const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
@@ -119,7 +123,8 @@ export class Allocator {
 
   /** Lines nobody can serve: backordered, unless the channel (or an e-reservation) wants the whole order or nothing. */
   private async shortfall(em: EntityManager, order: Order, lines: AllocationLine[], cause: string): Promise<void> {
-    const wholeOrNothing = order.deliveryMode === 'E_RESERVATION' || policyFor(order.channel, this.settings.policies).shortage === 'REJECT';
+    const { document } = await this.policies.current(em);
+    const wholeOrNothing = order.deliveryMode === 'E_RESERVATION' || policyFor(document, order.channel, order.deliveryMode).shortage === 'REJECT';
     if (!wholeOrNothing) {
       order.backordered = mergeBySku([...order.backordered, ...lines]);
       await backorderDue(em, order.orderId);

@@ -1,5 +1,3 @@
-import { channelPoliciesFromEnv, type ChannelPolicies } from '../routing/routing-policy';
-
 /** Tunables, from the environment once at start-up. */
 export interface SagaSettings {
   /** Re-routes per order (refusals, shortages, timeouts) before the rest is backordered or rejected. */
@@ -10,7 +8,6 @@ export interface SagaSettings {
   maxAttempts: number;
   /** How long an e-reservation holds the stock in store. */
   eReservationTtlSeconds: number;
-  policies: ChannelPolicies;
 }
 
 export function sagaSettingsFromEnv(env = process.env): SagaSettings {
@@ -19,6 +16,5 @@ export function sagaSettingsFromEnv(env = process.env): SagaSettings {
     stepTimeoutMs: Number(env.FIL_SAGA_STEP_TIMEOUT_MS ?? 30_000),
     maxAttempts: Number(env.FIL_SAGA_MAX_ATTEMPTS ?? 3),
     eReservationTtlSeconds: Number(env.FIL_E_RESERVATION_TTL_SECONDS ?? 48 * 3600),
-    policies: channelPoliciesFromEnv(env.FIL_ROUTING_POLICIES),
   };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrderEventsModule } from '../orders/order-events.module';
+import { RoutingModule } from '../routing/routing.module';
 import { StockModule } from '../stock/stock.module';
 import { Allocator } from './allocator';
 import { Backorders } from './backorders';
@@ -20,7 +21,7 @@ import { Shortages } from './shortages';
 import { StepDeadlinesService } from './step-deadlines.service';
 
 @Module({
-  imports: [OrderEventsModule, StockModule],
+  imports: [OrderEventsModule, RoutingModule, StockModule],
   controllers: [SagaController, OrderRequestsController],
   providers: [
     OrderIntake,
