@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Topics } from '@fil/contracts';
 import { signToken } from '@fil/auth';
-import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+import { FilSystem, http, KafkaProbe, testToken, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e');
 jest.setTimeout(180_000);
@@ -208,5 +208,32 @@ describe('one order through the four services', () => {
       { timeoutMs: 30_000, intervalMs: 1_000, what: 'the trace in Zipkin' },
     );
     expect([...services].sort()).toEqual(['fulfillment', 'inventory', 'order-orchestrator', 'returns']);
+  });
+});
+
+describe('metrics', () => {
+  /** The value of the first sample of `name` whose labels include every one of `labels`. */
+  const sample = (text: string, name: string, labels: Record<string, string> = {}) => {
+    const line = text.split('\n').find((row) => row.startsWith(`${name}{`) && Object.entries(labels).every(([key, value]) => row.includes(`${key}="${value}"`)));
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+
+  it('shows ops, in Prometheus format, what the orchestrator consumed, its outbox, its lag, its HTTP requests and the orders per status', async () => {
+    const { status, body } = await http('GET', `${system.url('order-orchestrator')}/metrics`, undefined, testToken('ops'));
+    expect(status).toBe(200);
+    expect(sample(body, 'fil_messages_consumed_total', { topic: Topics.ordersSubmitted })).toBeGreaterThanOrEqual(1);
+    expect(sample(body, 'fil_messages_consumed_total', { topic: Topics.fulfillmentEvents })).toBeGreaterThanOrEqual(4);
+    expect(sample(body, 'fil_messages_batch_seconds_count', { topic: Topics.inventoryEvents })).toBeGreaterThanOrEqual(1);
+    expect(sample(body, 'fil_outbox_published_total')).toBeGreaterThanOrEqual(5);
+    expect(sample(body, 'fil_outbox_backlog')).toBeGreaterThanOrEqual(0);
+    expect(sample(body, 'fil_consumer_lag', { topic: Topics.ordersSubmitted })).toBe(0);
+    expect(sample(body, 'fil_orders', { status: 'PARTIALLY_RETURNED' })).toBe(1);
+    expect(sample(body, 'fil_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sample(body, 'http_server_request_duration_count', { http_request_method: 'GET', http_response_status_code: '200' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses /metrics without a token and to a channel', async () => {
+    expect((await http('GET', `${system.url('inventory')}/metrics`, undefined, null)).status).toBe(401);
+    expect((await http('GET', `${system.url('inventory')}/metrics`, undefined, testToken('channel', ['web']))).status).toBe(403);
   });
 });

@@ -7,6 +7,7 @@ import { describeError, inTrace } from '@fil/observability';
 import { logicalTopic, physicalTopic } from './kafka';
 import { claimMessages, markDeadLettered, type Claim } from './handled-messages';
 import { FetchGathering, PARTITIONS_AT_ONCE } from './fetch-gathering';
+import { messagingInstruments } from './messaging-metrics';
 import { deadLetterId, deadLetterOf } from './dead-letter';
 import { decodeMessage, InvalidMessage, type DecodedMessage, type IncomingMessage } from './message';
 import type { Outbox } from './outbox';
@@ -110,6 +111,7 @@ export class MessageConsumer {
   private readonly logger = new Logger('MessageConsumer');
   private readonly handlers = new Map<string, { handle: MessageHandler } & HandlerOptions>();
   private readonly holds = new Map<string, HeldPartition>();
+  private readonly lags = new Map<string, { topic: string; partition: number; lag: number }>();
   private readonly retries = new Set<NodeJS.Timeout>();
   private consumer?: Consumer;
 
@@ -134,8 +136,10 @@ export class MessageConsumer {
     });
     // A partition given to another member is no longer ours to report.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      for (const [key, { topic, partition }] of this.holds) {
-        if (!payload.memberAssignment[physicalTopic(topic)]?.includes(partition)) this.holds.delete(key);
+      for (const partitions of [this.holds, this.lags]) {
+        for (const [key, { topic, partition }] of partitions) {
+          if (!payload.memberAssignment[physicalTopic(topic)]?.includes(partition)) partitions.delete(key);
+        }
       }
     });
     await this.consumer.connect();
@@ -155,6 +159,12 @@ export class MessageConsumer {
     for (const retry of this.retries) clearTimeout(retry);
     this.retries.clear();
     this.holds.clear();
+    this.lags.clear();
+  }
+
+  /** How far behind the end of each partition this instance was after its last batch there. */
+  lag(): { topic: string; partition: number; lag: number }[] {
+    return [...this.lags.values()];
   }
 
   /** The partitions stopped at a message that keeps failing, with the error and since when. */
@@ -196,7 +206,12 @@ export class MessageConsumer {
       for (const [index, { batch, messages }] of chunk.entries()) {
         const { handled, failure } = outcomes[index];
         const { partition } = batch.payload.batch;
-        if (handled) batch.payload.resolveOffset(messages[handled - 1].offset);
+        if (handled) {
+          batch.payload.resolveOffset(messages[handled - 1].offset);
+          const lag = Number(batch.payload.batch.highWatermark) - Number(messages[handled - 1].offset) - 1;
+          this.lags.set(`${topic}:${partition}`, { topic, partition, lag: Math.max(0, lag) });
+          messagingInstruments().consumed.add(handled, { topic });
+        }
         batch.next += handled;
         if (handled < messages.length) {
           batch.held = true;
@@ -261,8 +276,10 @@ export class MessageConsumer {
   }
 
   private async handleTogether(batch: Received[]): Promise<void> {
+    const started = performance.now();
     // The batch's outgoing messages are written in one statement at its end, in its transaction.
     await this.orm.em.fork().transactional((tx) => this.outbox.batched(tx, () => this.handleIn(tx, batch)));
+    messagingInstruments().batchSeconds.record((performance.now() - started) / 1000, { topic: batch[0].message.topic });
   }
 
   private async handleIn(tx: EntityManager, batch: Received[]): Promise<void> {
@@ -371,6 +388,7 @@ export class MessageConsumer {
     const { message } = decoded;
     if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [message]);
     if (decoded.invalid && !decoded.forged) await this.answerSender(tx, message, reason);
+    messagingInstruments().deadLettered.add(1, { topic: message.topic });
     const deadLetter = deadLetterOf(decoded, reason, this.options.service);
     await this.outbox.add(tx, { topic: Topics.dlq, key: deadLetter.key ?? '', type: 'MessageRejected', data: deadLetter, id: deadLetterId(decoded, this.options.service) });
   }

@@ -5,6 +5,7 @@ import { createKafka, createsTopicsAtStart, ensureTopics } from './kafka';
 import { MessageConsumer, type MessageConsumerOptions } from './message-consumer';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
+import { observeMessaging } from './messaging-metrics';
 
 export const KAFKA = Symbol('KAFKA');
 
@@ -18,6 +19,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   async onApplicationBootstrap() {
+    observeMessaging({ lag: () => this.consumer.lag(), held: () => this.consumer.held().length, outbox: () => this.relay.backlog() });
     if (createsTopicsAtStart()) await ensureTopics(this.kafka);
     await this.relay.start();
     await this.consumer.start();

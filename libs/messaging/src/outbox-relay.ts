@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { physicalTopic } from './kafka';
 import { OutboxListener } from './outbox-listener';
+import { messagingInstruments } from './messaging-metrics';
 import { describeError } from '@fil/observability';
 
 export interface OutboxRow {
@@ -105,7 +106,10 @@ export class OutboxRelay {
       );
       if (!rows.length) return { settled: 0 };
       await this.options.beforePublish?.(rows);
+      const started = performance.now();
       const { published, parked, failure } = await this.publish(rows);
+      messagingInstruments().publishSeconds.record((performance.now() - started) / 1000);
+      messagingInstruments().published.add(published.length);
       if (published.length) {
         await tx.execute('update outbox_message set published_at = now() where id = any(?::bigint[])', [`{${published.join(',')}}`]);
       }
@@ -121,6 +125,15 @@ export class OutboxRelay {
       throw failure;
     }
     return settled;
+  }
+
+  /** Rows waiting to be published, the age of the oldest, and rows parked (both counts read through their partial indexes). */
+  async backlog(): Promise<{ pending: number; oldestSeconds: number; parked: number }> {
+    const em = this.orm.em.fork();
+    const [{ pending, oldest_seconds }] = await em.execute<{ pending: number; oldest_seconds: number | null }[]>(
+      'select count(*)::int as pending, extract(epoch from now() - min(created_at))::float8 as oldest_seconds from outbox_message where published_at is null and parked_at is null',
+    );
+    return { pending, oldestSeconds: oldest_seconds ?? 0, parked: await this.parked() };
   }
 
   /** How many rows are parked: each waits for an operator (`npm run dlq -- parked`). */

@@ -2,6 +2,7 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { startMetricsReader } from './metrics';
 
 let sdk: NodeSDK | undefined;
 
@@ -25,7 +26,7 @@ export function startTracing(serviceName: string): void {
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
-    metricReaders: [],
+    metricReaders: [startMetricsReader()],
     logRecordProcessors: [],
   });
   sdk.start();

@@ -5,12 +5,13 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { MessagingModule, type MessageConsumerOptions } from '@fil/messaging';
 import { ormOptions, type ServiceDatabase } from '@fil/persistence';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { Sweepers } from './sweeper';
 
 /** A service's database, and the contract's rule of which sources may write each topic it consumes. */
 export interface PlatformOptions extends ServiceDatabase, Pick<MessageConsumerOptions, 'acceptsSource'> {}
 
-/** What every Fil service has: its own database, messaging with outbox and DLQ, every route behind a role, deadline sweeps, and /health. */
+/** What every Fil service has: its own database, messaging with outbox and DLQ, every route behind a role, deadline sweeps, /health and /metrics. */
 @Module({})
 export class PlatformModule {
   static forService({ acceptsSource, ...db }: PlatformOptions): DynamicModule {
@@ -23,7 +24,7 @@ export class PlatformModule {
         MessagingModule.forService(db.service, { acceptsSource }),
         AuthModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [Sweepers],
       exports: [Sweepers],
     };
