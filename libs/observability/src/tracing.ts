@@ -23,7 +23,7 @@ export function startTracing(serviceName: string): void {
       ? new ZipkinExporter({ url: process.env.FIL_ZIPKIN_URL ?? 'http://127.0.0.1:9411/api/v2/spans' })
       : undefined,
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' || req.url === '/health/live' }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
     metricReaders: [startMetricsReader()],

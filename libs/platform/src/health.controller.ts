@@ -7,7 +7,9 @@ import { KAFKA, MessageConsumer, OutboxRelay } from '@fil/messaging';
 import { Sweepers } from './sweeper';
 
 /**
- * Liveness and readiness in one: 503 when the database or Kafka does not answer. When they do
+ * Readiness at `/health`, liveness at `/health/live`. Readiness is 503 when the database or
+ * Kafka does not answer: take the instance out of rotation, but do not restart it, since an
+ * outage of either is not cured by a restart. When they do
  * but messaging needs someone (a partition held at a message that keeps failing, outbox rows
  * the broker refused), 200 with `status: 'degraded'` and what to look at: restarting or
  * taking the instance out of rotation would not help, its HTTP API and other partitions work.
@@ -43,6 +45,12 @@ export class HealthController implements OnModuleDestroy {
     const body = { status: up && !messaging.held.length && !messaging.parked ? 'ok' : 'degraded', checks: { database, kafka }, messaging, sweeps: this.sweepers.report() };
     if (!up) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers HTTP, whatever the database and Kafka do (readiness is /health)' })
+  live() {
+    return { status: 'alive' };
   }
 
   async onModuleDestroy() {

@@ -1,4 +1,6 @@
+import type { HttpException } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Kafka, logLevel } from 'kafkajs';
 import { Topics } from '@fil/contracts';
 import { createKafka, MessageConsumer, Outbox, OutboxRelay } from '@fil/messaging';
 import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
@@ -64,5 +66,18 @@ describe('/health', () => {
     await orm.em.fork().execute(`insert into outbox_message (message_id, topic, type, headers, payload, parked_at, error)
       values ('parked-1', 'fil.orders.events.v1', 'T', '{}', '{}', now(), 'MESSAGE_TOO_LARGE: refused')`);
     expect(await health.health()).toMatchObject({ status: 'degraded', messaging: { held: [], parked: 1 } });
+  });
+
+  it('is not ready but alive while Kafka does not answer: 503 on /health, 200 on /health/live', async () => {
+    const unreachable = new Kafka({ clientId: 'fil-health-unreachable', brokers: ['127.0.0.1:1'], retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+    const cut = new HealthController(orm, unreachable, consumer, relay, new Sweepers());
+    try {
+      const refused = await cut.health().then(() => undefined, (error: HttpException) => error);
+      expect(refused?.getStatus()).toBe(503);
+      expect(refused?.getResponse()).toMatchObject({ checks: { database: 'up', kafka: expect.stringMatching(/^down: /) } });
+      expect(cut.live()).toEqual({ status: 'alive' });
+    } finally {
+      await cut.onModuleDestroy();
+    }
   });
 });
