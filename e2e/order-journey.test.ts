@@ -224,12 +224,18 @@ describe('metrics', () => {
     expect(sample(body, 'fil_messages_consumed_total', { topic: Topics.ordersSubmitted })).toBeGreaterThanOrEqual(1);
     expect(sample(body, 'fil_messages_consumed_total', { topic: Topics.fulfillmentEvents })).toBeGreaterThanOrEqual(4);
     expect(sample(body, 'fil_messages_batch_seconds_count', { topic: Topics.inventoryEvents })).toBeGreaterThanOrEqual(1);
-    expect(sample(body, 'fil_outbox_published_total')).toBeGreaterThanOrEqual(5);
+    expect(sample(body, 'fil_outbox_published_total', { topic: Topics.inventoryCommands, type: 'ReserveStock' })).toBe(1);
     expect(sample(body, 'fil_outbox_backlog')).toBeGreaterThanOrEqual(0);
     expect(sample(body, 'fil_consumer_lag', { topic: Topics.ordersSubmitted })).toBe(0);
     expect(sample(body, 'fil_orders', { status: 'PARTIALLY_RETURNED' })).toBe(1);
     expect(sample(body, 'fil_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(body, 'http_server_request_duration_count', { http_request_method: 'GET', http_response_status_code: '200' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shows inventory's reservations apart from its refusals, by the type of event it published", async () => {
+    const { body } = await http('GET', `${system.url('inventory')}/metrics`, undefined, testToken('ops'));
+    expect(sample(body, 'fil_outbox_published_total', { topic: Topics.inventoryEvents, type: 'StockReserved' })).toBe(1);
+    expect(sample(body, 'fil_outbox_published_total', { type: 'StockReservationRefused' })).toBeUndefined();
   });
 
   it('refuses /metrics without a token and to a channel', async () => {

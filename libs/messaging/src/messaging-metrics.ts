@@ -19,7 +19,7 @@ export function messagingInstruments(): MessagingInstruments {
     consumed: meter.createCounter('fil.messages.consumed', { description: 'Messages consumed and committed, by topic (handled, skipped as redelivered, or dead-lettered)' }),
     deadLettered: meter.createCounter('fil.messages.dead_lettered', { description: 'Messages sent to fil.dlq.v1, by the topic they came from' }),
     batchSeconds: meter.createHistogram('fil.messages.batch.seconds', { unit: 's', description: "Time to handle one transaction's messages, by topic" }),
-    published: meter.createCounter('fil.outbox.published', { description: 'Outbox rows published to Kafka' }),
+    published: meter.createCounter('fil.outbox.published', { description: 'Outbox rows published to Kafka, by topic and CloudEvents type (StockReserved against StockReservationRefused...)' }),
     publishSeconds: meter.createHistogram('fil.outbox.publish.seconds', { unit: 's', description: "Time of one relay pass's send to Kafka, from read to acknowledgement" }),
   };
   return instruments;

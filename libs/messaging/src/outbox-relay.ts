@@ -109,7 +109,7 @@ export class OutboxRelay {
       const started = performance.now();
       const { published, parked, failure } = await this.publish(rows);
       messagingInstruments().publishSeconds.record((performance.now() - started) / 1000);
-      messagingInstruments().published.add(published.length);
+      countPublished(rows, published);
       if (published.length) {
         await tx.execute('update outbox_message set published_at = now() where id = any(?::bigint[])', [`{${published.join(',')}}`]);
       }
@@ -284,6 +284,20 @@ export class OutboxRelay {
       }
     }
   }
+}
+
+/** Published rows by topic and CloudEvents type: reservations against refusals, order statuses... */
+function countPublished(rows: OutboxRow[], published: string[]): void {
+  const ids = new Set(published);
+  const counts = new Map<string, { topic: string; type: string; count: number }>();
+  for (const row of rows) {
+    if (!ids.has(row.id)) continue;
+    const type = row.headers.ce_type ?? '';
+    const key = `${row.topic}|${type}`;
+    const entry = counts.get(key) ?? counts.set(key, { topic: row.topic, type, count: 0 }).get(key)!;
+    entry.count += 1;
+  }
+  for (const { topic, type, count } of counts.values()) messagingInstruments().published.add(count, { topic, type });
 }
 
 const messageOf = (row: OutboxRow, partition: number): Message => ({ key: row.message_key, value: row.payload, headers: row.headers, partition });
