@@ -7,6 +7,8 @@ import { routingMigration } from './migrations/0002-routing.migration';
 import { ordersByStatusMigration } from './migrations/0003-orders-by-status.migration';
 import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
+import { restockedMigration } from './migrations/0006-restocked.migration';
+import { KpisModule } from './kpis/kpis.module';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
@@ -31,13 +33,14 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration],
       acceptsSource,
     }),
     StockModule,
     RoutingModule,
     OrdersModule,
     SagaModule,
+    KpisModule,
   ],
 })
 export class AppModule {}

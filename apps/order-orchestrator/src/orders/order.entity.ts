@@ -167,6 +167,8 @@ export class Order {
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) nextDeadline?: Date | null;
   /** Units returned per SKU, from refunds. */
   @Property({ type: 'json' }) returned: Record<string, number> = {};
+  /** Of those, units put back in stock (inspected RESELLABLE): the restock rate of the KPIs. */
+  @Property({ type: 'json' }) restocked: Record<string, number> = {};
   /** Refunds already counted: the same refund may arrive again under a new message id. */
   @Property({ type: 'json' }) refundIds: string[] = [];
   /** Validation errors of a rejected submission. */
@@ -303,6 +305,12 @@ export class Order {
   }
 
   /** Counts returned units; true when every ordered unit has come back. */
+  addRestocked(lines: AllocationLine[]): void {
+    const restocked = { ...this.restocked };
+    for (const { sku, quantity } of lines) restocked[sku] = (restocked[sku] ?? 0) + quantity;
+    this.restocked = restocked;
+  }
+
   addReturned(lines: AllocationLine[]): boolean {
     const returned = { ...this.returned };
     for (const { sku, quantity } of lines) returned[sku] = (returned[sku] ?? 0) + quantity;

@@ -18,6 +18,7 @@ export class Refunds {
     const units = refund.lines.filter((line) => line.quantity > 0);
     if (!units.length) return;
     const complete = order.addReturned(units);
+    order.addRestocked(units.filter((line) => line.condition === 'RESELLABLE'));
     await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', `refund ${refund.refundId}: ${describe(units)} returned`);
   }
 }
