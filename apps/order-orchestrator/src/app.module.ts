@@ -10,6 +10,7 @@ import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
 import { SagaModule } from './saga/saga.module';
+import { orchestratorVariables } from './saga/saga-variables';
 import { PendingCancellation } from './saga/pending-cancellation.entity';
 import { LocationView } from './stock/location-view.entity';
 import { StockView } from './stock/stock-view.entity';
@@ -21,6 +22,7 @@ export const definition: ServiceDefinition = {
   title: 'Order orchestrator',
   description: 'Order intake and validation, the order state machine, routing, and the saga that drives inventory and fulfillment.',
   defaultPort: 3000,
+  variables: orchestratorVariables,
 };
 
 @Module({

@@ -2,3 +2,4 @@ export * from './tracing';
 export * from './trace-context';
 export * from './json-logger';
 export * from './describe-error';
+export * from './observability-variables';
