@@ -5,7 +5,10 @@ export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 
 export const FIL_ENV = oneOf('FIL_ENV', ['development', 'production'], 'production', 'development allows the public development secret; unset means production.');
 export const JWT_ALGORITHM = oneOf('FIL_JWT_ALGORITHM', TOKEN_ALGORITHMS, 'HS256', 'How bearer tokens are signed: HS256 with FIL_JWT_SECRET, RS256 or ES256 with the identity provider\'s public key.');
-export const JWT_SECRET = text('FIL_JWT_SECRET', undefined, 'The HS256 shared secret, at least 32 bytes; required unless FIL_ENV=development.', { secret: true });
+export const JWT_SECRET = text('FIL_JWT_SECRET', undefined, 'The HS256 shared secret; required unless FIL_ENV=development.', {
+  secret: true,
+  accepts: 'text of at least 32 bytes',
+});
 export const JWT_PUBLIC_KEY = text('FIL_JWT_PUBLIC_KEY', undefined, 'The identity provider\'s public key (PEM) for RS256 or ES256.', { accepts: 'a PEM public key' });
 export const JWT_PUBLIC_KEY_FILE = filePath('FIL_JWT_PUBLIC_KEY_FILE', 'A file holding that public key, instead of FIL_JWT_PUBLIC_KEY.');
 export const JWT_ISSUER = text('FIL_JWT_ISSUER', undefined, 'When set, tokens must carry this iss.');

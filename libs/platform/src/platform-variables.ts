@@ -4,7 +4,9 @@ import { messagingVariables } from '@fil/messaging';
 import { observabilityVariables } from '@fil/observability';
 import { persistenceVariables } from '@fil/persistence';
 
-export const HTTP_HOST = text('FIL_HTTP_HOST', '127.0.0.1', 'The address the HTTP API listens on (0.0.0.0 for every interface).');
+export const HTTP_HOST = text('FIL_HTTP_HOST', '127.0.0.1', 'The address the HTTP API listens on (0.0.0.0 for every interface).', {
+  accepts: 'a host name or IP address',
+});
 export const HTTP_BODY_LIMIT = integer('FIL_HTTP_BODY_LIMIT', { min: 100, max: 999_999_999, unit: 'bytes', fallback: 64 * 1024 }, 'Largest request body; a bigger one gets 413 before it is read.');
 
 /** `ORDERS_PORT`, `INVENTORY_PORT`...: named after the service, 0 for any free port. */
