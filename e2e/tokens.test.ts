@@ -144,11 +144,11 @@ describe('start-up', () => {
     ['no secret outside development', { FIL_JWT_SECRET: '' }, 'FIL_JWT_SECRET must be set (at least 32 bytes)'],
     ['a short secret', { FIL_JWT_SECRET: 'too-short' }, 'FIL_JWT_SECRET must be at least 32 bytes long'],
     ['the public development secret outside development', { FIL_JWT_SECRET: 'fil-development-secret-not-for-production' }, 'FIL_JWT_SECRET is the public development secret'],
-    ['an unknown algorithm', { FIL_JWT_ALGORITHM: 'none' }, 'FIL_JWT_ALGORITHM must be one of HS256, RS256, ES256'],
+    ['an unknown algorithm', { FIL_JWT_ALGORITHM: 'none' }, "FIL_JWT_ALGORITHM: 'none' is not one of HS256, RS256, ES256"],
     ['RS256 without a public key', { FIL_JWT_ALGORITHM: 'RS256' }, 'FIL_JWT_PUBLIC_KEY (or FIL_JWT_PUBLIC_KEY_FILE) must hold a PEM public key'],
     ['ES256 with an RSA key', { FIL_JWT_ALGORITHM: 'ES256', FIL_JWT_PUBLIC_KEY: pem(rsa.publicKey) }, 'FIL_JWT_PUBLIC_KEY: ES256 needs an EC key, this one is rsa'],
-    ['a rate limit that is not a number', { FIL_WRITE_RATE_LIMIT: 'lots' }, 'FIL_WRITE_RATE_LIMIT must be a positive whole number'],
-    ['an unknown FIL_ENV', { FIL_ENV: 'staging' }, 'FIL_ENV must be development or production'],
+    ['a rate limit that is not a number', { FIL_WRITE_RATE_LIMIT: 'lots' }, "FIL_WRITE_RATE_LIMIT: 'lots' is not an integer from 1 to 9999999 (writes per token per minute)"],
+    ['an unknown FIL_ENV', { FIL_ENV: 'staging' }, "FIL_ENV: 'staging' is not one of development, production"],
   ])('refuses to start with %s, naming the variable', (_, env, message) => {
     const { code, output } = start(env);
     expect(code).toBe(1);

@@ -8,6 +8,7 @@ import { Location } from './locations/location.entity';
 import { LocationsModule } from './locations/locations.module';
 import { inventoryMigration } from './migrations/0001-inventory.migration';
 import { reservationExpiryMigration } from './migrations/0002-reservation-expiry.migration';
+import { EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS } from './reservations/expiry.service';
 import { Reservation } from './reservations/reservation.entity';
 import { ReservationsModule } from './reservations/reservations.module';
 import { Stock } from './stock/stock.entity';
@@ -18,6 +19,7 @@ export const definition: ServiceDefinition = {
   title: 'inventory',
   description: 'Locations, stock per SKU per location with ATP, reservations (all or nothing, never oversold), stock adjustments and stock-level events.',
   defaultPort: 3001,
+  variables: [EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS],
 };
 
 @Module({

@@ -15,6 +15,7 @@ import { OrdersModule } from './orders/orders.module';
 import { RoutingPolicyVersion } from './routing/routing-policy-version.entity';
 import { RoutingModule } from './routing/routing.module';
 import { SagaModule } from './saga/saga.module';
+import { orchestratorVariables } from './saga/saga-variables';
 import { PendingCancellation } from './saga/pending-cancellation.entity';
 import { LocationView } from './stock/location-view.entity';
 import { StockView } from './stock/stock-view.entity';
@@ -26,6 +27,7 @@ export const definition: ServiceDefinition = {
   title: 'Order orchestrator',
   description: 'Order intake and validation, the order state machine, routing, and the saga that drives inventory and fulfillment.',
   defaultPort: 3000,
+  variables: orchestratorVariables,
 };
 
 @Module({

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
 import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
+import { RETURN_WINDOW_DAYS } from './returns/returns.service';
 import { LocationView } from './locations/location-view.entity';
 import { LocationsController } from './locations/locations.controller';
 import { returnsMigration } from './migrations/0001-returns.migration';
@@ -17,6 +18,7 @@ export const definition: ServiceDefinition = {
   title: 'Returns',
   description: 'Return requests, receipt and inspection at any location, restock and one refund per return.',
   defaultPort: 3003,
+  variables: [RETURN_WINDOW_DAYS],
 };
 
 @Module({

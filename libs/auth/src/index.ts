@@ -5,3 +5,4 @@ export * from './roles';
 export * from './sign-token';
 export * from './token-config';
 export * from './token-verifier';
+export * from './auth-variables';

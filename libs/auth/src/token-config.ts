@@ -1,8 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-
-export const TOKEN_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
-export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
+import type { Env } from '@fil/config';
+import { FIL_ENV, JWT_ALGORITHM, JWT_AUDIENCE, JWT_CLOCK_SKEW_SECONDS, JWT_ISSUER, JWT_PUBLIC_KEY, JWT_PUBLIC_KEY_FILE, JWT_SECRET, type TokenAlgorithm } from './auth-variables';
 
 /** How bearer tokens are verified, read once at start from the environment (docs/security.md). */
 export interface TokenConfig {
@@ -19,34 +18,23 @@ export interface TokenConfig {
 export const DEVELOPMENT_SECRET = 'fil-development-secret-not-for-production';
 
 export const MIN_SECRET_BYTES = 32;
-const MAX_CLOCK_SKEW_SECONDS = 300;
 
 /** Refuses at start what would make tokens forgeable or unverifiable, naming the variable. */
-export function tokenConfig(env: Record<string, string | undefined> = process.env): TokenConfig {
-  if (env.FIL_ENV !== undefined && !['development', 'production'].includes(env.FIL_ENV)) {
-    throw new Error(`FIL_ENV must be development or production (unset means production), not "${env.FIL_ENV}"`);
-  }
-  const development = env.FIL_ENV === 'development';
-  const algorithm = (env.FIL_JWT_ALGORITHM ?? 'HS256') as TokenAlgorithm;
-  if (!TOKEN_ALGORITHMS.includes(algorithm)) {
-    throw new Error(`FIL_JWT_ALGORITHM must be one of ${TOKEN_ALGORITHMS.join(', ')}, not "${algorithm}"`);
-  }
-  const skew = env.FIL_JWT_CLOCK_SKEW_SECONDS ?? '30';
-  if (!/^\d+$/.test(skew) || Number(skew) > MAX_CLOCK_SKEW_SECONDS) {
-    throw new Error(`FIL_JWT_CLOCK_SKEW_SECONDS must be a whole number of seconds from 0 to ${MAX_CLOCK_SKEW_SECONDS}, not "${skew}"`);
-  }
+export function tokenConfig(env: Env = process.env): TokenConfig {
+  const development = FIL_ENV.read(env) === 'development';
+  const algorithm = JWT_ALGORITHM.read(env);
   return {
     algorithm,
     key: algorithm === 'HS256' ? sharedSecret(env, development) : publicKey(env, algorithm),
-    issuer: env.FIL_JWT_ISSUER || undefined,
-    audience: env.FIL_JWT_AUDIENCE || undefined,
-    clockSkewSeconds: Number(skew),
+    issuer: JWT_ISSUER.read(env),
+    audience: JWT_AUDIENCE.read(env),
+    clockSkewSeconds: JWT_CLOCK_SKEW_SECONDS.read(env),
     development,
   };
 }
 
-function sharedSecret(env: Record<string, string | undefined>, development: boolean): string {
-  const secret = env.FIL_JWT_SECRET;
+function sharedSecret(env: Env, development: boolean): string {
+  const secret = JWT_SECRET.read(env);
   if (!secret) {
     if (development) return DEVELOPMENT_SECRET;
     throw new Error('FIL_JWT_SECRET must be set (at least 32 bytes) with FIL_JWT_ALGORITHM=HS256; FIL_ENV=development allows the public development secret');
@@ -56,9 +44,9 @@ function sharedSecret(env: Record<string, string | undefined>, development: bool
   return secret;
 }
 
-function publicKey(env: Record<string, string | undefined>, algorithm: TokenAlgorithm): string {
-  const file = env.FIL_JWT_PUBLIC_KEY_FILE;
-  let pem = env.FIL_JWT_PUBLIC_KEY;
+function publicKey(env: Env, algorithm: TokenAlgorithm): string {
+  const file = JWT_PUBLIC_KEY_FILE.read(env);
+  let pem = JWT_PUBLIC_KEY.read(env);
   if (!pem && file) {
     try {
       pem = readFileSync(file, 'utf8');

@@ -12,3 +12,4 @@ export * from './messaging-dedupe-by-source.migration';
 export * from './messaging-failures.migration';
 export * from './messaging-notify.migration';
 export * from './messaging.module';
+export * from './messaging-variables';

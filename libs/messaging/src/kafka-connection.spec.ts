@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envFlag, kafkaConnectionOptions, topicPartitions, type KafkaEnv } from './kafka-connection';
+import { kafkaConnectionOptions, topicPartitions, type KafkaEnv } from './kafka-connection';
 
 const dir = mkdtempSync(join(tmpdir(), 'fil-kafka-connection-'));
 const file = (name: string, text: string) => {
@@ -45,8 +45,8 @@ describe('kafkaConnectionOptions', () => {
   });
 
   it.each<[string, KafkaEnv, RegExp]>([
-    ['a broker that is not host:port', { KAFKA_BROKERS: '127.0.0.1:9092,' }, /^KAFKA_BROKERS: '' is not host:port/],
-    ['FIL_KAFKA_SSL other than true or false', { FIL_KAFKA_SSL: 'yes' }, /^FIL_KAFKA_SSL: 'yes' is neither true nor false/],
+    ['a broker that is not host:port', { KAFKA_BROKERS: '127.0.0.1:9092,' }, /^KAFKA_BROKERS: '127.0.0.1:9092,' is not a comma-separated list of host:port \('' is not host:port\)/],
+    ['FIL_KAFKA_SSL other than true or false', { FIL_KAFKA_SSL: 'yes' }, /^FIL_KAFKA_SSL: 'yes' is not true or false/],
     ['a CA file without TLS', { FIL_KAFKA_SSL_CA_FILE: ca }, /^FIL_KAFKA_SSL_CA_FILE is set but FIL_KAFKA_SSL is not true/],
     ['a CA file that is not there', { FIL_KAFKA_SSL: 'true', FIL_KAFKA_SSL_CA_FILE: missing }, /^FIL_KAFKA_SSL_CA_FILE: cannot read .*absent\.pem/],
     ['a client certificate without its key', { FIL_KAFKA_SSL: 'true', FIL_KAFKA_SSL_CERT_FILE: cert }, /FIL_KAFKA_SSL_CERT_FILE and FIL_KAFKA_SSL_KEY_FILE go together/],
@@ -59,17 +59,6 @@ describe('kafkaConnectionOptions', () => {
     ['SCRAM without TLS', { ...scram, FIL_KAFKA_SSL: 'false', FIL_KAFKA_SASL_PASSWORD: 'pw' }, /^FIL_KAFKA_SASL_MECHANISM needs FIL_KAFKA_SSL=true/],
   ])('refuses %s, naming the variable', (_case, env, message) => {
     expect(() => kafkaConnectionOptions(env)).toThrow(message);
-  });
-});
-
-describe('envFlag', () => {
-  it('falls back when unset or empty and reads true and false', () => {
-    expect([envFlag({}, 'X', true), envFlag({ X: '' }, 'X', false), envFlag({ X: 'false' }, 'X', true), envFlag({ X: 'true' }, 'X', false)]).toEqual([
-      true,
-      false,
-      false,
-      true,
-    ]);
   });
 });
 

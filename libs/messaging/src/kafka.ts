@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type Admin, type ITopicConfig, type logCreator } from 'kafkajs';
 import { COMPACTED_TOPICS, Topics, type TopicName } from '@fil/contracts';
-import { envFlag, kafkaConnectionOptions, topicPartitions } from './kafka-connection';
+import { setting } from '@fil/config';
+import { kafkaConnectionOptions } from './kafka-connection';
+import { KAFKA_CREATE_TOPICS, KAFKA_PARTITIONS, TOPIC_PREFIX } from './messaging-variables';
 
 // kafkajs prints a partitioner notice on every producer; the default is what we want.
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -36,23 +38,23 @@ const jsonLogCreator: logCreator =
  * share one cluster; the logical names stay those of the contract.
  */
 export function physicalTopic(topic: TopicName | string): string {
-  return `${process.env.FIL_TOPIC_PREFIX ?? ''}${topic}`;
+  return `${setting(TOPIC_PREFIX)}${topic}`;
 }
 
 export function logicalTopic(physical: string): string {
-  const prefix = process.env.FIL_TOPIC_PREFIX ?? '';
+  const prefix = setting(TOPIC_PREFIX);
   return prefix && physical.startsWith(prefix) ? physical.slice(prefix.length) : physical;
 }
 
 /** `FIL_KAFKA_CREATE_TOPICS=false` where the operator creates the topics and services hold no Create ACL. */
-export const createsTopicsAtStart = (env = process.env) => envFlag(env, 'FIL_KAFKA_CREATE_TOPICS', true);
+export const createsTopicsAtStart = () => setting(KAFKA_CREATE_TOPICS);
 
 /**
  * Creates every contract topic that is missing with `partitions` (FIL_KAFKA_PARTITIONS); safe to call
  * from every service at start. A topic with fewer is left as it is, with a warning: growing it would
  * send an order's next messages to another partition than those still in flight, out of order.
  */
-export async function ensureTopics(kafka: Kafka, partitions = topicPartitions(process.env)): Promise<void> {
+export async function ensureTopics(kafka: Kafka, partitions = setting(KAFKA_PARTITIONS)): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
+import { setting } from '@fil/config';
 import { createKafka, createsTopicsAtStart, ensureTopics } from './kafka';
 import { MessageConsumer, type MessageConsumerOptions } from './message-consumer';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { observeMessaging } from './messaging-metrics';
+import { CONSUMER_BATCH } from './messaging-variables';
 
 export const KAFKA = Symbol('KAFKA');
 
@@ -48,7 +50,7 @@ export class MessagingModule {
             new MessageConsumer(orm, kafka, outbox, {
               service,
               acceptsSource,
-              batchSize: Number(process.env.FIL_CONSUMER_BATCH ?? 200),
+              batchSize: setting(CONSUMER_BATCH),
             }),
         },
         { provide: OutboxRelay, inject: [MikroORM, KAFKA], useFactory: (orm: MikroORM, kafka: Kafka) => new OutboxRelay(orm, kafka) },

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
+import { setting } from '@fil/config';
 import { physicalTopic } from './kafka';
+import { MESSAGE_RETENTION_HOURS } from './messaging-variables';
 import { OutboxListener } from './outbox-listener';
 import { messagingInstruments } from './messaging-metrics';
 import { describeError } from '@fil/observability';
@@ -144,7 +146,7 @@ export class OutboxRelay {
 
   /** Deletes published outbox rows, handled-message ids and operators' requests older than the retention. */
   async purge(): Promise<void> {
-    const hours = this.options.retentionHours ?? Number(process.env.FIL_MESSAGE_RETENTION_HOURS ?? 168);
+    const hours = this.options.retentionHours ?? setting(MESSAGE_RETENTION_HOURS);
     const em = this.orm.em.fork();
     await em.execute(`delete from outbox_message where published_at < now() - make_interval(hours => ?)`, [hours]);
     await em.execute(`delete from handled_message where handled_at < now() - make_interval(hours => ?)`, [hours]);

@@ -1,8 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { setting } from '@fil/config';
 import { describeError, isDatabaseError } from './describe-error';
+import { LOG_LEVEL, type LOG_LEVELS } from './observability-variables';
 
-type Level = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+type Level = (typeof LOG_LEVELS)[number];
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3, verbose: 4 };
 
 /** Structured JSON lines on stdout, each carrying the active trace and span ids. */
@@ -25,9 +27,9 @@ export class JsonLogger implements LoggerService {
     this.write('verbose', message, rest);
   }
 
-  /** `FIL_LOG_LEVEL` (error, warn, info, debug; default info) sets the lowest level written. */
+  /** `FIL_LOG_LEVEL` sets the lowest level written. */
   private write(level: Level, message: unknown, rest: unknown[]) {
-    const threshold = RANK[(process.env.FIL_LOG_LEVEL as Level) ?? 'info'] ?? RANK.info;
+    const threshold = RANK[setting(LOG_LEVEL)];
     if (RANK[level] > threshold) return;
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const active = trace.getActiveSpan()?.spanContext();

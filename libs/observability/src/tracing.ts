@@ -3,6 +3,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { startMetricsReader } from './metrics';
+import { TRACING, ZIPKIN_URL } from './observability-variables';
 
 let sdk: NodeSDK | undefined;
 
@@ -14,13 +15,21 @@ let sdk: NodeSDK | undefined;
  */
 export function startTracing(serviceName: string): void {
   if (sdk) return;
-  const exportSpans = process.env.FIL_TRACING !== 'off';
+  let exportSpans: boolean;
+  let zipkinUrl: string;
+  try {
+    exportSpans = TRACING.read(process.env) === 'on';
+    zipkinUrl = ZIPKIN_URL.read(process.env);
+  } catch {
+    // This runs before the service reads its configuration, which then refuses the bad value with the others.
+    return;
+  }
   // Without an exporter NodeSDK falls back to OTLP, which has no collector here.
   if (!exportSpans) process.env.OTEL_TRACES_EXPORTER = 'none';
   sdk = new NodeSDK({
     serviceName,
     traceExporter: exportSpans
-      ? new ZipkinExporter({ url: process.env.FIL_ZIPKIN_URL ?? 'http://127.0.0.1:9411/api/v2/spans' })
+      ? new ZipkinExporter({ url: zipkinUrl })
       : undefined,
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' || req.url === '/health/live' }),

@@ -1,13 +1,15 @@
 import { Client } from 'pg';
+import { setting } from '@fil/config';
+import { DATABASE_URL, DB_PREFIX } from './persistence-variables';
 
 /** Base connection; each service gets its own database on it (`fil_orders`, `fil_inventory`...). */
 export function databaseUrl(): string {
-  return process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  return setting(DATABASE_URL);
 }
 
 /** `FIL_DB_PREFIX` keeps test runs apart from the demo's databases. */
 export function databaseName(service: string): string {
-  return `${process.env.FIL_DB_PREFIX ?? 'fil'}_${service.replace(/-/g, '_')}`;
+  return `${setting(DB_PREFIX)}_${service.replace(/-/g, '_')}`;
 }
 
 /** Creates the database when missing; safe when several processes race to do it. */

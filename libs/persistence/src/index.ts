@@ -1,3 +1,4 @@
 export * from './database';
 export * from './orm-options';
 export * from './batch-rows';
+export * from './persistence-variables';

@@ -1,7 +1,10 @@
 import type { EntityClass, MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { setting } from '@fil/config';
+import { LOG_LEVEL } from '@fil/observability';
 import { databaseName, databaseUrl } from './database';
+import { DB_POOL, SQL_DEBUG } from './persistence-variables';
 
 export interface ServiceDatabase {
   service: string;
@@ -17,14 +20,14 @@ export function ormOptions(db: ServiceDatabase): Options {
     entities: db.entities,
     extensions: [Migrator],
     migrations: { migrationsList: db.migrations, transactional: true, allOrNothing: true, snapshot: false },
-    pool: { min: 1, max: Number(process.env.FIL_DB_POOL ?? 10) },
+    pool: { min: 1, max: setting(DB_POOL) },
     allowGlobalContext: false,
     forceUtcTimezone: true,
-    debug: process.env.FIL_SQL_DEBUG === '1',
+    debug: setting(SQL_DEBUG) === '1',
     colors: false,
     // Same JSON lines as the services' own logs (migrations applied, SQL when debugging).
     logger: (message: string) => {
-      if (['warn', 'error'].includes(process.env.FIL_LOG_LEVEL ?? '')) return;
+      if (['warn', 'error'].includes(setting(LOG_LEVEL))) return;
       const line = { time: new Date().toISOString(), level: 'info', service: db.service, context: 'mikro-orm', msg: message };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     },

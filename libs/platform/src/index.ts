@@ -1,4 +1,5 @@
 export * from './platform.module';
 export * from './health.controller';
 export * from './run-service';
+export * from './platform-variables';
 export * from './sweeper';

@@ -4,9 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { tokenConfig, writesPerMinute } from '@fil/auth';
+import { tokenConfig } from '@fil/auth';
+import { loadConfiguration, setting, type Variable } from '@fil/config';
+import { kafkaConnectionOptions } from '@fil/messaging';
 import { JsonLogger } from '@fil/observability';
 import { databaseName, ensureDatabase } from '@fil/persistence';
+import { HTTP_BODY_LIMIT, HTTP_HOST, portVariable, serviceVariables } from './platform-variables';
 import { SafeInputPipe } from './safe-input.pipe';
 
 export interface ServiceDefinition {
@@ -14,6 +17,8 @@ export interface ServiceDefinition {
   title: string;
   description: string;
   defaultPort: number;
+  /** The variables the service reads besides those every service shares (docs/configuration.md). */
+  variables?: Variable<unknown>[];
 }
 
 /**
@@ -22,15 +27,13 @@ export interface ServiceDefinition {
  */
 export async function runService(module: Type, definition: ServiceDefinition): Promise<INestApplication> {
   // Configuration first: a bad value stops the service before it touches anything.
-  tokenConfig();
-  writesPerMinute();
-  const bodyLimit = httpBodyLimit();
+  loadConfiguration(serviceVariables(definition), process.env, [tokenConfig, kafkaConnectionOptions]);
   await ensureDatabase(databaseName(definition.service));
   const app = await NestFactory.create<NestExpressApplication>(module, { logger: new JsonLogger(definition.service), bodyParser: false, abortOnError: false });
   app.use(securityHeaders());
   // No request body of Fil's API comes near this; a bigger one is refused before it is parsed.
   // Not strict: `null` or `"text"` reach SafeInputPipe, which says the body must be an object.
-  app.useBodyParser('json', { limit: bodyLimit, strict: false });
+  app.useBodyParser('json', { limit: setting(HTTP_BODY_LIMIT), strict: false });
   app.use(unparsableBody);
   app.useGlobalPipes(new SafeInputPipe(), new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.enableShutdownHooks();
@@ -47,8 +50,7 @@ export async function runService(module: Type, definition: ServiceDefinition): P
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
-  const port = Number(process.env[`${definition.service.toUpperCase().replace(/-/g, '_')}_PORT`] ?? definition.defaultPort);
-  await app.listen(port, process.env.FIL_HTTP_HOST ?? '127.0.0.1');
+  await app.listen(setting(portVariable(definition.service, definition.defaultPort)), setting(HTTP_HOST));
   return app;
 }
 
@@ -70,13 +72,6 @@ function unparsableBody(
 ) {
   if (error?.type !== 'entity.parse.failed') return next(error);
   response.status(400).json({ message: [`body: is not valid JSON (${error.message})`], error: 'Bad Request', statusCode: 400 });
-}
-
-/** FIL_HTTP_BODY_LIMIT in bytes (default 64 KiB). */
-export function httpBodyLimit(env: Record<string, string | undefined> = process.env): number {
-  const value = env.FIL_HTTP_BODY_LIMIT || String(64 * 1024);
-  if (!/^[1-9]\d{2,8}$/.test(value)) throw new Error(`FIL_HTTP_BODY_LIMIT must be a number of bytes from 100 to 999999999, not "${value}"`);
-  return Number(value);
 }
 
 /** A service's entry point: runs it, or says in one line why it cannot start and exits with 1. */

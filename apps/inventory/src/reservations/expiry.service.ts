@@ -1,17 +1,21 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { integer, setting } from '@fil/config';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { ReservationsService } from './reservations.service';
 
+export const EXPIRY_GRACE_SECONDS = integer('FIL_EXPIRY_GRACE_SECONDS', { min: 0, max: 86_400, unit: 'seconds', fallback: 300 }, 'How long past its deadline a reservation is still held, so a collect accepted just before it commits first.');
+export const EXPIRY_POLL_MS = integer('FIL_EXPIRY_POLL_MS', { min: 10, max: 3_600_000, unit: 'milliseconds', fallback: 1_000 }, 'How often expired reservations are swept.');
+
 /**
- * Releases reservations still held `FIL_EXPIRY_GRACE_SECONDS` (default 300) past their
- * deadline, every `FIL_EXPIRY_POLL_MS` (default 1 s), each in its own transaction. The grace
- * lets the commit of a collect accepted just before the deadline arrive first.
+ * Releases reservations still held EXPIRY_GRACE_SECONDS past their deadline, every
+ * EXPIRY_POLL_MS, each in its own transaction. The grace lets the commit of a collect
+ * accepted just before the deadline arrive first.
  */
 @Injectable()
 export class ExpiryService implements OnApplicationBootstrap, DeadlineJob {
   readonly what = 'reservation expiry';
-  private readonly graceMs = Number(process.env.FIL_EXPIRY_GRACE_SECONDS ?? 300) * 1000;
+  private readonly graceMs = setting(EXPIRY_GRACE_SECONDS) * 1000;
 
   constructor(
     private readonly orm: MikroORM,
@@ -20,7 +24,7 @@ export class ExpiryService implements OnApplicationBootstrap, DeadlineJob {
   ) {}
 
   onApplicationBootstrap() {
-    this.sweepers.start(this, Number(process.env.FIL_EXPIRY_POLL_MS ?? 1_000));
+    this.sweepers.start(this, setting(EXPIRY_POLL_MS));
   }
 
   async due(limit: number, skip: string[]): Promise<string[]> {

@@ -1,15 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { setting } from '@fil/config';
+import { ROUTING_POLICY_TTL_MS } from './routing-variables';
 import { policyDocumentFromEnv } from './dto/routing-policy.document';
 import type { PolicyDocument, PolicyVersion } from './routing-policy';
 import { RoutingPolicyVersion } from './routing-policy-version.entity';
-
-/** FIL_ROUTING_POLICY_TTL_MS: how long an instance routes on the version it read before it looks for a newer one. */
-export function policyTtlMs(raw = process.env.FIL_ROUTING_POLICY_TTL_MS): number {
-  const value = raw || '1000';
-  if (!/^\d{1,6}$/.test(value) || Number(value) > 600_000) throw new Error(`FIL_ROUTING_POLICY_TTL_MS must be milliseconds from 0 to 600000, not "${value}"`);
-  return Number(value);
-}
 
 /**
  * The routing policy's versions, append-only. Routing reads the current one from memory;
@@ -18,8 +13,8 @@ export function policyTtlMs(raw = process.env.FIL_ROUTING_POLICY_TTL_MS): number
 @Injectable()
 export class RoutingPolicies implements OnModuleInit {
   // Read before anything starts: a malformed FIL_ROUTING_POLICIES stops the service.
-  private readonly seed = policyDocumentFromEnv();
-  private readonly ttlMs = policyTtlMs();
+  private readonly seed = policyDocumentFromEnv(process.env.FIL_ROUTING_POLICIES);
+  private readonly ttlMs = setting(ROUTING_POLICY_TTL_MS);
   private cached?: { policy: PolicyVersion; readAt: number };
   private reading?: Promise<PolicyVersion>;
 

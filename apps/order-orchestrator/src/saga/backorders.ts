@@ -1,10 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { setting } from '@fil/config';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { stockKey } from '../stock/stock.service';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { Allocator } from './allocator';
+import { SAGA_POLL_MS } from './saga-variables';
 
 /**
  * Backorders are served when stock arrives. A rise of a SKU's ATP marks every order
@@ -29,7 +31,7 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
   ) {}
 
   onApplicationBootstrap() {
-    this.sweepers.start(this, Number(process.env.FIL_SAGA_POLL_MS ?? 1_000));
+    this.sweepers.start(this, setting(SAGA_POLL_MS));
   }
 
   /** The marked orders, in the order they were marked (oldest first within a rise). */

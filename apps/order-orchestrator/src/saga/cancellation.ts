@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { setting } from '@fil/config';
 import { mayActForChannel, type Principal } from '@fil/auth';
 import { CancelOrderDto } from '@fil/contracts';
 import { InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
@@ -11,6 +12,7 @@ import { lockOrder } from '../orders/order-lock';
 import { Order, OrderTransitionRefused } from '../orders/order.entity';
 import { Compensation } from './compensation';
 import { PendingCancellation } from './pending-cancellation.entity';
+import { EARLY_CANCEL_TTL_SECONDS } from './saga-variables';
 
 const CANCEL_ORDER = 'CancelOrder';
 
@@ -24,7 +26,7 @@ const CANCEL_ORDER = 'CancelOrder';
 @Injectable()
 export class OrderCancellation {
   private readonly logger = new Logger(OrderCancellation.name);
-  private readonly keepForMs = Number(process.env.FIL_EARLY_CANCEL_TTL_SECONDS ?? 86_400) * 1000;
+  private readonly keepForMs = setting(EARLY_CANCEL_TTL_SECONDS) * 1000;
   private readonly keptInBatch = new BatchRows<PendingCancellation>((early) => early.orderId);
 
   constructor(

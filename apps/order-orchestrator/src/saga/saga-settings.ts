@@ -1,3 +1,6 @@
+import { setting } from '@fil/config';
+import { E_RESERVATION_TTL_SECONDS, MAX_REROUTES, SAGA_MAX_ATTEMPTS, SAGA_STEP_TIMEOUT_MS } from './saga-variables';
+
 /** Tunables, from the environment once at start-up. */
 export interface SagaSettings {
   /** Re-routes per order (refusals, shortages, timeouts) before the rest is backordered or rejected. */
@@ -12,9 +15,9 @@ export interface SagaSettings {
 
 export function sagaSettingsFromEnv(env = process.env): SagaSettings {
   return {
-    maxReroutes: Number(env.FIL_MAX_REROUTES ?? 3),
-    stepTimeoutMs: Number(env.FIL_SAGA_STEP_TIMEOUT_MS ?? 30_000),
-    maxAttempts: Number(env.FIL_SAGA_MAX_ATTEMPTS ?? 3),
-    eReservationTtlSeconds: Number(env.FIL_E_RESERVATION_TTL_SECONDS ?? 48 * 3600),
+    maxReroutes: setting(MAX_REROUTES),
+    stepTimeoutMs: setting(SAGA_STEP_TIMEOUT_MS),
+    maxAttempts: setting(SAGA_MAX_ATTEMPTS),
+    eReservationTtlSeconds: setting(E_RESERVATION_TTL_SECONDS),
   };
 }

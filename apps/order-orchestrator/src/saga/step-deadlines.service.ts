@@ -1,10 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { setting } from '@fil/config';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { OverdueSteps } from './overdue-steps';
+import { SAGA_POLL_MS } from './saga-variables';
 
 /**
  * Every `FIL_SAGA_POLL_MS` (default 1 s), hands each order with a step past its deadline to
@@ -22,7 +24,7 @@ export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob
   ) {}
 
   onApplicationBootstrap() {
-    this.sweepers.start(this, Number(process.env.FIL_SAGA_POLL_MS ?? 1_000));
+    this.sweepers.start(this, setting(SAGA_POLL_MS));
   }
 
   async due(limit: number, skip: string[]): Promise<string[]> {

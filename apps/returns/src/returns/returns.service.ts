@@ -3,6 +3,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { mayActForChannel, type Principal } from '@fil/auth';
+import { integer, setting } from '@fil/config';
 import { RequestReturnDto, Topics, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
@@ -14,7 +15,7 @@ import { ReturnConflict, ReturnRefused } from './return.errors';
 
 type ReturnRequest = RequestReturnDto & { returnId: string };
 
-const returnWindowDays = () => Number(process.env.FIL_RETURN_WINDOW_DAYS ?? 30);
+export const RETURN_WINDOW_DAYS = integer('FIL_RETURN_WINDOW_DAYS', { min: 1, max: 3650, unit: 'days', fallback: 30 }, 'How long after delivery a return may be requested.');
 
 @Injectable()
 export class ReturnsService {
@@ -120,7 +121,7 @@ export class ReturnsService {
 
     const others = await em.find(Return, { orderId: request.orderId, status: { $ne: 'REJECTED' } });
     const alreadyRequested = sumBySku(others.flatMap((other) => [...other.claimedQuantities()].map(([sku, quantity]) => ({ sku, quantity }))));
-    order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), returnWindowDays());
+    order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), setting(RETURN_WINDOW_DAYS));
 
     const ret = new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date());
     em.persist(ret);
