@@ -74,6 +74,14 @@ const TRAVELS = ['SHIP', 'TRANSFER'];
  * holds the documents of the versions the decisions name.
  */
 export function simulate(decisions: RecordedDecision[], versions: ReadonlyMap<number, PolicyDocument>, proposed: PolicyDocument): Simulation {
+  const run = simulation(decisions, versions, proposed);
+  let step = run.next();
+  while (!step.done) step = run.next();
+  return step.value;
+}
+
+/** `simulate` one order at a time: it pauses after each replay, so a server can let other work run between them. */
+export function* simulation(decisions: RecordedDecision[], versions: ReadonlyMap<number, PolicyDocument>, proposed: PolicyDocument): Generator<void, Simulation> {
   const skipped: Record<string, number> = {};
   const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1);
   const pairs: { recorded: RecordedDecision; used: Outcome; proposed: Outcome }[] = [];
@@ -83,11 +91,12 @@ export function simulate(decisions: RecordedDecision[], versions: ReadonlyMap<nu
     if (!recorded.inputs) skip('recorded before routing kept its inputs');
     else if (!document) skip(`policy version ${recorded.policyVersion} not found`);
     else pairs.push({ recorded, used: replay(recorded, document, version), proposed: replay(recorded, proposed, 0) });
+    yield;
   }
   const groups = new Map<string, typeof pairs>();
   for (const pair of pairs) {
     const key = `${pair.recorded.channel ?? NO_CHANNEL}\u0000${pair.recorded.deliveryMode}`;
-    groups.set(key, [...(groups.get(key) ?? []), pair]);
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(pair);
   }
   return {
     replayed: pairs.length,
