@@ -1,5 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Allocation, AllocationLine, DeliveryMode, FulfillmentStatus, OrderEvent, OrderLine, OrderStatus } from '@fil/contracts';
+import type { RoutingInputs } from '../routing/routing-inputs';
 
 /** A move the order's lifecycle does not allow: a bug upstream, or an HTTP 409 with the message. */
 export class OrderTransitionRefused extends Error {
@@ -103,6 +104,8 @@ export interface RoutingRecord {
   allocations: { locationId: string; kind: string; lines: AllocationLine[] }[];
   backordered: AllocationLine[];
   explanation: unknown;
+  /** What the decision saw, for the routing simulator; absent on decisions recorded before it was kept. */
+  inputs?: RoutingInputs;
 }
 
 /** One step of the timeline, numbered from 1 per order. */

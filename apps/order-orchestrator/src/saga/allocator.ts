@@ -4,7 +4,8 @@ import type { AllocationLine, OrderStatus } from '@fil/contracts';
 import { inTrace } from '@fil/observability';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order, OrderAllocation, RoutingPurpose } from '../orders/order.entity';
-import { mergeBySku, routeOrder, type RoutingDecision } from '../routing/route-order';
+import { mergeBySku, routeOrder, type RoutingDecision, type RoutingRequest } from '../routing/route-order';
+import { recordInputs, type RoutingInputs } from '../routing/routing-inputs';
 import { RoutingPolicies } from '../routing/routing-policies.service';
 import { policyFor } from '../routing/routing-policy';
 import { StockService, type FresherStock } from '../stock/stock.service';
@@ -46,7 +47,7 @@ export class Allocator {
    */
   async allocate(em: EntityManager, order: Order, lines: AllocationLine[], why: string, purpose: RoutingPurpose, stock: FresherStock = {}): Promise<RoutingDecision | undefined> {
     const cause = `${purpose === 'reroute' ? `re-route: ${why}` : why}${stock.complete ? " (on inventory's figures: the view fell short)" : ''}`;
-    const decision = await this.plan(em, order, lines, cause, stock);
+    const { decision, inputs } = await this.plan(em, order, lines, cause, stock);
     if (purpose !== 'backorder' && !stock.complete && fallsShort(decision)) {
       await this.commands.checkAvailability(em, order, order.addCheck({ lines, why, purpose }));
       return undefined;
@@ -56,7 +57,7 @@ export class Allocator {
     const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
     order.routing = [
       ...order.routing,
-      { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation },
+      { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation, inputs },
     ];
     let sequence = order.allocations.length;
     const planned: OrderAllocation[] = allocations.map((allocation) => ({
@@ -86,12 +87,12 @@ export class Allocator {
     await this.allocate(em, order, lines, why, 'reroute', { atp: fresher });
   }
 
-  /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span. */
-  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<RoutingDecision> {
+  /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span, and what it saw. */
+  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<{ decision: RoutingDecision; inputs: RoutingInputs }> {
     return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
       const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
       const { version, document } = await this.policies.current(em);
-      const decision = routeOrder({
+      const request: RoutingRequest = {
         deliveryMode: order.deliveryMode!,
         lines,
         shippingAddress: order.shippingAddress as { lat: number; lng: number } | undefined,
@@ -102,7 +103,8 @@ export class Allocator {
         policy: policyFor(document, order.channel, order.deliveryMode),
         policyVersion: version,
         excluded: new Set(order.excluded),
-      });
+      };
+      const decision = routeOrder(request);
       const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
       const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
       const summary = decision.explanation.summary;
@@ -117,7 +119,7 @@ export class Allocator {
         'fil.routing.backordered_units': backordered.reduce((sum, line) => sum + line.quantity, 0),
         'fil.routing.reason': decision.explanation.reason,
       });
-      return decision;
+      return { decision, inputs: recordInputs(request) };
     });
   }
 

@@ -33,7 +33,7 @@ export class OrderView {
     type: 'array',
     items: { type: 'object' },
     description:
-      'Every routing decision, first one first: {at, cause, lines, outcome, allocations, backordered, explanation: {policyVersion (policy-v<n>, the stored routing policy version used), rulesVersion, deliveryMode, channelPolicy (the resolved policy of the order), candidates (a bounded list: the chosen ones, the cheapest few holders per SKU with scores, the nearest few filtered out with the filter), summary (counts of the whole network, home delivery and click & collect), exact, reason}}',
+      'Every routing decision, first one first: {at, cause, lines, outcome, allocations, backordered, explanation: {policyVersion (policy-v<n>, the stored routing policy version used), rulesVersion, deliveryMode, channelPolicy (the resolved policy of the order), candidates (a bounded list: the chosen ones, the cheapest few holders per SKU with scores, the nearest few filtered out with the filter), summary (counts of the whole network, home delivery and click & collect), exact, reason}, inputs (what the decision saw, for the routing simulator; absent on older decisions): {lines, shippingAddress {lat, lng}, pickupLocationId, excluded, atp (by SKU, then location: the holders of the ordered SKUs), locations (those holders and the pickup store)}}',
   })
   routing: unknown[];
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, nullable: true, description: 'NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve the e-reservation' })
