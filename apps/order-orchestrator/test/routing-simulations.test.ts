@@ -87,6 +87,15 @@ describe('routing simulator on orders recorded by the saga', () => {
     expect(refused.body.message).toEqual(expect.arrayContaining(['policy.defaults.maxShipments must not be less than 1', 'orders must not be less than 1']));
   });
 
+  it('refuses a body without a policy with a 400, not a crash', async () => {
+    expect((await call(url, 'POST', '/routing/simulations')).status).toBe(400);
+    for (const body of [{}, { policy: 'stores first' }]) {
+      const refused = await call(url, 'POST', '/routing/simulations', body);
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^policy /)]));
+    }
+  });
+
   it('prints the same comparison from npm run simulate, reading the orchestrator database', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'fil-simulate-')), 'policy.json');
     writeFileSync(file, JSON.stringify(STORES_CHEAP));

@@ -79,10 +79,10 @@ const FIGURES = `${ORDERS_IN_WINDOW},
     sum(restocked_units)::float8 / nullif(sum(returned_units), 0) as restock_rate
   from facts group by ${GROUPING}`;
 
-// Great-circle kilometres, as routing counts them; a pickup at the store itself travels nowhere.
+// Great-circle kilometres with routing's mean Earth radius (libs/geo); a pickup at the store itself travels nowhere.
 const DISTANCES = `${ORDERS_IN_WINDOW}
   select o.channel, o.delivery_mode, grouping(o.channel, o.delivery_mode) = 3 as total,
-    avg(2 * 6371 * asin(sqrt(power(sin(radians(d.lat - l.lat) / 2), 2) + cos(radians(l.lat)) * cos(radians(d.lat)) * power(sin(radians(d.lng - l.lng) / 2), 2))))::float8 as km
+    avg(2 * 6371.0088 * asin(sqrt(power(sin(radians(d.lat - l.lat) / 2), 2) + cos(radians(l.lat)) * cos(radians(d.lat)) * power(sin(radians(d.lng - l.lng) / 2), 2))))::float8 as km
   from o
   cross join lateral jsonb_array_elements(coalesce(o.first -> 'allocations', '[]')) a
   join location_view l on l.id = a ->> 'locationId'

@@ -1,12 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { IsDate, IsDefined, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { MAX_ORDERS } from '../recorded-decisions';
 import { PolicyDocumentBody } from './routing-policy.document';
 
 /** `POST /routing/simulations`: a proposed policy and the recorded orders to replay under it. */
 export class SimulationBody {
   @ApiProperty({ type: PolicyDocumentBody, description: 'The proposed policy document, as PUT /routing/policies takes it' })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => PolicyDocumentBody)
   policy: PolicyDocumentBody;
