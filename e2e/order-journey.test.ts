@@ -228,6 +228,8 @@ describe('metrics', () => {
     expect(sample(body, 'fil_outbox_backlog')).toBeGreaterThanOrEqual(0);
     expect(sample(body, 'fil_consumer_lag', { topic: Topics.ordersSubmitted })).toBe(0);
     expect(sample(body, 'fil_orders', { status: 'PARTIALLY_RETURNED' })).toBe(1);
+    expect(sample(body, 'fil_routing_decision_seconds_count', { delivery_mode: 'HOME_DELIVERY', outcome: 'ALLOCATE' })).toBeGreaterThanOrEqual(1);
+    expect(sample(body, 'fil_routing_shipments_sum', { delivery_mode: 'HOME_DELIVERY' })).toBe(1);
     expect(sample(body, 'fil_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(body, 'http_server_request_duration_count', { http_request_method: 'GET', http_response_status_code: '200' })).toBeGreaterThanOrEqual(1);
   });

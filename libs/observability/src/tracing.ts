@@ -1,25 +1,27 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { startMetricsReader } from './metrics';
-import { TRACING, ZIPKIN_URL } from './observability-variables';
+import { OTLP_TRACES_URL, TRACES_EXPORTER, TRACING, ZIPKIN_URL } from './observability-variables';
 
 let sdk: NodeSDK | undefined;
 
 /**
  * Starts the OpenTelemetry SDK; must run before Nest, http and pg are loaded so
- * their instrumentation can patch them. Spans go to Zipkin (FIL_ZIPKIN_URL).
+ * their instrumentation can patch them. Spans go to Zipkin (FIL_ZIPKIN_URL) or, with
+ * FIL_TRACES_EXPORTER=otlp, to any OTLP endpoint over HTTP (FIL_OTLP_TRACES_URL).
  * `FIL_TRACING=off` keeps context propagation (traceparent still flows through
  * Kafka) but exports nothing.
  */
 export function startTracing(serviceName: string): void {
   if (sdk) return;
   let exportSpans: boolean;
-  let zipkinUrl: string;
+  let exporter: ZipkinExporter | OTLPTraceExporter;
   try {
     exportSpans = TRACING.read(process.env) === 'on';
-    zipkinUrl = ZIPKIN_URL.read(process.env);
+    exporter = TRACES_EXPORTER.read(process.env) === 'otlp' ? new OTLPTraceExporter({ url: OTLP_TRACES_URL.read(process.env) }) : new ZipkinExporter({ url: ZIPKIN_URL.read(process.env) });
   } catch {
     // This runs before the service reads its configuration, which then refuses the bad value with the others.
     return;
@@ -28,9 +30,7 @@ export function startTracing(serviceName: string): void {
   if (!exportSpans) process.env.OTEL_TRACES_EXPORTER = 'none';
   sdk = new NodeSDK({
     serviceName,
-    traceExporter: exportSpans
-      ? new ZipkinExporter({ url: zipkinUrl })
-      : undefined,
+    traceExporter: exportSpans ? exporter : undefined,
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' || req.url === '/health/live' }),
       new PgInstrumentation({ requireParentSpan: true }),

@@ -5,7 +5,8 @@ import { inTrace } from '@fil/observability';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order, OrderAllocation, RoutingPurpose } from '../orders/order.entity';
 import { mergeBySku, routeOrder, type RoutingDecision, type RoutingRequest } from '../routing/route-order';
-import { recordInputs, type RoutingInputs } from '../routing/routing-inputs';
+import { recordInputs } from '../routing/routing-inputs';
+import { recordDecision } from '../routing/routing-metrics';
 import { RoutingPolicies } from '../routing/routing-policies.service';
 import { policyFor } from '../routing/routing-policy';
 import { StockService, type FresherStock } from '../stock/stock.service';
@@ -47,7 +48,7 @@ export class Allocator {
    */
   async allocate(em: EntityManager, order: Order, lines: AllocationLine[], why: string, purpose: RoutingPurpose, stock: FresherStock = {}): Promise<RoutingDecision | undefined> {
     const cause = `${purpose === 'reroute' ? `re-route: ${why}` : why}${stock.complete ? " (on inventory's figures: the view fell short)" : ''}`;
-    const { decision, inputs } = await this.plan(em, order, lines, cause, stock);
+    const { decision, request } = await this.plan(em, order, lines, cause, stock);
     if (purpose !== 'backorder' && !stock.complete && fallsShort(decision)) {
       await this.commands.checkAvailability(em, order, order.addCheck({ lines, why, purpose }));
       return undefined;
@@ -56,7 +57,7 @@ export class Allocator {
     const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
     const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
     // Only the first decision is replayed by the simulator: later ones react to what it caused, and the inputs weigh kilobytes.
-    const replayable = order.routing.length ? {} : { inputs };
+    const replayable = order.routing.length ? {} : { inputs: recordInputs(request) };
     order.routing = [
       ...order.routing,
       { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation, ...replayable },
@@ -90,7 +91,7 @@ export class Allocator {
   }
 
   /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span, and what it saw. */
-  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<{ decision: RoutingDecision; inputs: RoutingInputs }> {
+  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<{ decision: RoutingDecision; request: RoutingRequest }> {
     return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
       const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
       const { version, document } = await this.policies.current(em);
@@ -106,7 +107,9 @@ export class Allocator {
         policyVersion: version,
         excluded: new Set(order.excluded),
       };
+      const started = performance.now();
       const decision = routeOrder(request);
+      recordDecision(request.deliveryMode, decision, (performance.now() - started) / 1000);
       const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
       const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
       const summary = decision.explanation.summary;
@@ -121,7 +124,7 @@ export class Allocator {
         'fil.routing.backordered_units': backordered.reduce((sum, line) => sum + line.quantity, 0),
         'fil.routing.reason': decision.explanation.reason,
       });
-      return { decision, inputs: recordInputs(request) };
+      return { decision, request };
     });
   }
 
