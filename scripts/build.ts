@@ -1,0 +1,40 @@
+// Compiles the services into dist/ for the container image: the same swc and .swcrc that run them
+// in development, ahead of time, so the image holds production dependencies and JavaScript only.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { transformFileSync, type Options } from '@swc/core';
+
+const root = join(__dirname, '..');
+const out = join(root, 'dist');
+const { $schema: _schema, ...swcrc } = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
+const options: Options = { ...swcrc, swcrc: false, sourceMaps: false };
+
+/** Every library but the test helpers, every app, and the scrape-token script Prometheus needs. */
+const sources = [
+  ...readdirSync(join(root, 'libs')).filter((lib) => lib !== 'testing').map((lib) => `libs/${lib}/src`),
+  ...readdirSync(join(root, 'apps')).map((app) => `apps/${app}/src`),
+];
+
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return typeScriptFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function emit(source: string): void {
+  const target = join(out, source.replace(/\.ts$/, '.js'));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, transformFileSync(join(root, source), options).code);
+}
+
+for (const source of [...sources.flatMap(typeScriptFiles), 'scripts/scrape-token.ts']) emit(source);
+
+// `@fil/<lib>` is a tsconfig path; at run time Node finds it here, above every compiled file.
+for (const lib of readdirSync(join(root, 'libs')).filter((name) => name !== 'testing')) {
+  const stub = join(out, 'node_modules', '@fil', lib, 'index.js');
+  mkdirSync(dirname(stub), { recursive: true });
+  writeFileSync(stub, `module.exports = require(${JSON.stringify(relative(dirname(stub), join(out, 'libs', lib, 'src', 'index.js')))});\n`);
+}
+console.log(`built ${relative(root, out)}/ from ${sources.length} source folders`);
