@@ -128,7 +128,7 @@ describe('deploy/compose.yaml', () => {
 
   it('is refused with a bad port, an unknown depends_on condition or an unknown key', () => {
     const broken = [
-      merge(compose, { services: { zipkin: { ports: ['ninety:9411'] } } }),
+      merge(compose, { services: { jaeger: { ports: ['ninety:16686'] } } }),
       merge(compose, { services: { fulfillment: { depends_on: { kafka: { condition: 'whenever' } } } } }),
       merge(compose, { services: { returns: { replica: 2 } } }),
     ];
