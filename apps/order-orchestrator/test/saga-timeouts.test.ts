@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
+import { startTracing, stopTracing } from '@fil/observability';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { anOrder, answerReservation, call, commandsOf, orchestratorSettled, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
 
@@ -11,6 +12,9 @@ process.env.FIL_SAGA_STEP_TIMEOUT_MS = '1000';
 process.env.FIL_SAGA_POLL_MS = '100';
 process.env.FIL_SAGA_MAX_ATTEMPTS = '2';
 jest.setTimeout(60_000);
+// Context propagation as in a service (nothing exported): what a sweep sends must stay in its order's trace.
+process.env.FIL_TRACING = 'off';
+startTracing('order-orchestrator-timeouts-test');
 
 const probe = new KafkaProbe();
 let app: INestApplication;
@@ -34,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
+  await stopTracing();
   await probe.stop();
   await dropDatabase(databaseName('orders'));
 });
@@ -74,6 +79,15 @@ describe('steps that get no answer in time', () => {
     expect(body.allocations.map((a: { state: string }) => a.state)).toEqual(['RELEASED', 'HELD']);
     expect(body.routing[1].cause).toMatch(/^re-route: no answer from inventory for O-silent:R1 at WH-NEAR after 2 attempts/);
     expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-NEAR', filteredOut: 'EXCLUDED_FOR_ORDER' });
+  });
+
+  it("keeps the order's trace on what the deadline sweep sends: the reservation sent again, the release and the re-route", async () => {
+    const orderId = 'O-silent-traced';
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await submit(probe, order(orderId), orderId, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await waitFor(() => reservesOf(orderId).length === 3 && releasesOf(orderId).length === 1, { what: 'a send again, a release and a re-route', timeoutMs: 15_000 });
+    const swept = [...reservesOf(orderId).slice(1), ...releasesOf(orderId)];
+    expect(swept.map((message) => message.headers.traceparent?.split('-')[1])).toEqual([traceId, traceId, traceId]);
   });
 
   it('puts a cancelled order whose release is never confirmed in NEEDS_ATTENTION, visibly', async () => {

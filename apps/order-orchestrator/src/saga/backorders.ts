@@ -4,6 +4,7 @@ import { setting } from '@fil/config';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { stockKey } from '../stock/stock.service';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
+import { inTrace } from '@fil/observability';
 import { lockOrder } from '../orders/order-lock';
 import { Allocator } from './allocator';
 import { SAGA_POLL_MS } from './saga-variables';
@@ -58,7 +59,8 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
       await em.execute('delete from backorder_retry where order_id = ?', [orderId]);
       const order = await lockOrder(em, orderId);
       const why = `serving its backorder keeps failing (${reason}): check its lines and the stock, then allocate or cancel it by hand`;
-      if (order?.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+      if (!order?.canMoveTo('NEEDS_ATTENTION')) return;
+      await inTrace('orchestrator.sweep gives up', order.traceparent, { 'fil.order.id': orderId }, () => this.events.transition(em, order, 'NEEDS_ATTENTION', why));
     });
   }
 
@@ -70,7 +72,9 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
       const lines = order.backordered;
       const contested = [...promised.keys()].some((key) => lines.some(({ sku }) => key.endsWith(stockKey('', sku))));
       order.backordered = [];
-      const decision = await this.allocator.allocate(em, order, lines, 'backorder: stock arrived', 'backorder', { promised });
+      const decision = await inTrace('orchestrator.sweep backorder retries', order.traceparent, { 'fil.order.id': orderId }, () =>
+        this.allocator.allocate(em, order, lines, 'backorder: stock arrived', 'backorder', { promised }),
+      );
       if (decision?.outcome !== 'ALLOCATE') order.backordered = lines;
       for (const { locationId, lines: served } of decision?.outcome === 'ALLOCATE' ? decision.allocations : []) {
         for (const { sku, quantity } of served) promised.set(stockKey(locationId, sku), (promised.get(stockKey(locationId, sku)) ?? 0) + quantity);

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { setting } from '@fil/config';
+import { inTrace } from '@fil/observability';
 import { Sweepers, type DeadlineJob } from '@fil/platform';
 import { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
@@ -42,7 +43,9 @@ export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob
     return this.orm.em.fork().transactional(async (em: EntityManager) => {
       const [due] = await em.execute(`select 1 from customer_order where order_id = ? and next_deadline <= now() for update skip locked`, [orderId]);
       if (!due) return false;
-      await this.overdue.stepsOverdue(em, await em.findOneOrFail(Order, { orderId }));
+      const order = await em.findOneOrFail(Order, { orderId });
+      // What the sweep sends continues the order's trace, as if its answer had come.
+      await inTrace('orchestrator.sweep saga step deadlines', order.traceparent, { 'fil.order.id': orderId }, () => this.overdue.stepsOverdue(em, order));
       return true;
     });
   }
@@ -54,7 +57,8 @@ export class StepDeadlinesService implements OnApplicationBootstrap, DeadlineJob
       if (!order) return;
       for (const { reservationId, deadline } of order.allocations) if (deadline) order.updateAllocation(reservationId, { deadline: undefined });
       const why = `the saga could not handle its overdue steps (${reason}); they are no longer retried: check the order's reservations and fulfillments, then finish or cancel it by hand`;
-      if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+      if (!order.canMoveTo('NEEDS_ATTENTION')) return;
+      await inTrace('orchestrator.sweep gives up', order.traceparent, { 'fil.order.id': orderId }, () => this.events.transition(em, order, 'NEEDS_ATTENTION', why));
     });
   }
 }
