@@ -288,18 +288,28 @@ export class OutboxRelay {
   }
 }
 
-/** Published rows by topic and CloudEvents type: reservations against refusals, order statuses... */
+/** Published rows by topic and CloudEvents type (reservations against refusals, order statuses...), refusals also by their reason. */
 function countPublished(rows: OutboxRow[], published: string[]): void {
   const ids = new Set(published);
-  const counts = new Map<string, { topic: string; type: string; count: number }>();
+  const counts = new Map<string, { labels: Record<string, string>; count: number }>();
   for (const row of rows) {
     if (!ids.has(row.id)) continue;
-    const type = row.headers.ce_type ?? '';
-    const key = `${row.topic}|${type}`;
-    const entry = counts.get(key) ?? counts.set(key, { topic: row.topic, type, count: 0 }).get(key)!;
-    entry.count += 1;
+    const labels: Record<string, string> = { topic: row.topic, type: row.headers.ce_type ?? '' };
+    if (labels.type.endsWith('Refused')) labels.reason = refusalReason(row.payload);
+    const key = JSON.stringify(labels);
+    (counts.get(key) ?? counts.set(key, { labels, count: 0 }).get(key)!).count += 1;
   }
-  for (const { topic, type, count } of counts.values()) messagingInstruments().published.add(count, { topic, type });
+  for (const { labels, count } of counts.values()) messagingInstruments().published.add(count, labels);
+}
+
+/** The leading code of a refusal's `reason` (`INSUFFICIENT_STOCK`, `UNKNOWN_LOCATION`...): a bounded label. */
+function refusalReason(payload: string): string {
+  try {
+    const reason: unknown = JSON.parse(payload)?.reason;
+    return typeof reason === 'string' ? (/^[A-Z][A-Z_]*/.exec(reason)?.[0] ?? 'OTHER') : 'NONE';
+  } catch {
+    return 'NONE';
+  }
 }
 
 const messageOf = (row: OutboxRow, partition: number): Message => ({ key: row.message_key, value: row.payload, headers: row.headers, partition });
