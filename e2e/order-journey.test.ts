@@ -234,6 +234,23 @@ describe('metrics', () => {
     expect(sample(body, 'http_server_request_duration_count', { http_request_method: 'GET', http_response_status_code: '200' })).toBeGreaterThanOrEqual(1);
   });
 
+  it("shows the last 24 hours' KPIs of the order by channel and delivery mode, once the snapshot behind them is computed", async () => {
+    const web = { channel: 'web', delivery_mode: 'HOME_DELIVERY' };
+    // The first scrape starts the computation and may show no KPI yet.
+    const body = await waitFor(
+      async () => {
+        const { body: text } = await http('GET', `${system.url('order-orchestrator')}/metrics`, undefined, testToken('ops'));
+        return sample(text, 'fil_kpi_orders', web) === undefined ? undefined : text;
+      },
+      { timeoutMs: 15_000, intervalMs: 500, what: 'the KPI gauges' },
+    );
+    expect(sample(body, 'fil_kpi_orders', web)).toBe(1);
+    expect(sample(body, 'fil_kpi_fill_rate', web)).toBe(1);
+    expect(sample(body, 'fil_kpi_shipments_per_order', web)).toBe(1);
+    expect(sample(body, 'fil_kpi_split_rate', web)).toBe(0);
+    expect(sample(body, 'fil_kpi_cancellation_rate', web)).toBe(0);
+  });
+
   it("shows inventory's reservations apart from its refusals, by the type of event it published", async () => {
     const { body } = await http('GET', `${system.url('inventory')}/metrics`, undefined, testToken('ops'));
     expect(sample(body, 'fil_outbox_published_total', { topic: Topics.inventoryEvents, type: 'StockReserved' })).toBe(1);

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { KpiMetrics } from './kpi-metrics';
 import { KpisController } from './kpis.controller';
 import { KpisService } from './kpis.service';
 
 @Module({
   controllers: [KpisController],
-  providers: [KpisService],
+  providers: [KpisService, KpiMetrics],
 })
 export class KpisModule {}
