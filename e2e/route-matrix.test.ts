@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ROLES, type Role } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { http, KafkaProbe, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
+import { http, KafkaProbe, openApiDocumentWithoutStarting, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('route-matrix');
 jest.setTimeout(120_000);
@@ -85,6 +85,12 @@ describe.each(Object.entries(SERVICES))('%s', (service, load) => {
       expect([`${method} ${path}`, status === 401]).toEqual([`${method} ${path}`, roles !== 'public']);
     }
     expect((await http('GET', `${url}/docs/openapi.json`, undefined, null)).status).toBe(200);
+  });
+
+  it('serves at /docs/openapi.json the document built without starting it, the one e2e/openapi-lint.test.ts lints', async () => {
+    const { AppModule, definition } = await load();
+    const { body } = await http('GET', `${url}/docs/openapi.json`, undefined, null);
+    expect(body).toEqual(JSON.parse(JSON.stringify(await openApiDocumentWithoutStarting(AppModule, definition))));
   });
 
   it('lets each role past the access check exactly where the matrix lists it', async () => {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus, Inject, type OnModuleDestroy } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Admin, Kafka } from 'kafkajs';
 import { Public } from '@fil/auth';
@@ -31,6 +31,8 @@ export class HealthController implements OnModuleDestroy {
 
   @Get()
   @ApiOperation({ summary: "Database and Kafka reachability (503 when either is down), and messaging's held partitions and parked rows ('degraded'); the deadline sweeps' failing items" })
+  @ApiOkResponse({ description: "Database and Kafka answer: status 'ok', or 'degraded' when messaging needs someone" })
+  @ApiServiceUnavailableResponse({ description: 'The database or Kafka does not answer: the same body, saying which' })
   async health() {
     const [database, kafka] = await Promise.all([
       check(() => this.orm.em.fork().execute('select 1')),
@@ -49,6 +51,7 @@ export class HealthController implements OnModuleDestroy {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process answers HTTP, whatever the database and Kafka do (readiness is /health)' })
+  @ApiOkResponse({ description: "Always { status: 'alive' }" })
   live() {
     return { status: 'alive' };
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, NotFoundException, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Access } from '@fil/auth';
 import { metricsReader } from '@fil/observability';
@@ -16,6 +16,8 @@ export class MetricsController {
   @Access('admin', 'ops')
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'Metrics in Prometheus text format (consumer lag, messages, outbox, HTTP, the service’s own)' })
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
+  @ApiNotFoundResponse({ description: 'Metrics are not collected: the OpenTelemetry SDK has not started' })
   metrics(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
     const reader = metricsReader();
     if (!reader) throw new NotFoundException('metrics are collected once the OpenTelemetry SDK has started (startTracing)');

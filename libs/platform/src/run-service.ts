@@ -2,7 +2,7 @@ import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { tokenConfig } from '@fil/auth';
 import { loadConfiguration, setting, type Variable } from '@fil/config';
@@ -39,19 +39,28 @@ export async function runService(module: Type, definition: ServiceDefinition): P
   app.enableShutdownHooks();
   await app.get(MikroORM).getMigrator().up();
 
-  const document = SwaggerModule.createDocument(
+  const document = openApiDocument(app, definition);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  await app.listen(setting(portVariable(definition.service, definition.defaultPort)), setting(HTTP_HOST));
+  return app;
+}
+
+/** The service's OpenAPI document, as served at /docs/openapi.json; needs the controllers registered, not started. */
+export function openApiDocument(app: INestApplication, definition: ServiceDefinition): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(`Fil ${definition.title}`)
       .setDescription(definition.description)
       .setVersion('1')
+      .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+      // Relative first: right wherever the service runs (any port, behind any proxy).
+      .addServer('/', 'This service, where this document is served')
+      .addServer(`http://127.0.0.1:${definition.defaultPort}`, 'On a developer machine, at the default port')
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-
-  await app.listen(setting(portVariable(definition.service, definition.defaultPort)), setting(HTTP_HOST));
-  return app;
 }
 
 /** Strict headers for the API; the Swagger UI at /docs needs its own scripts and styles. */

@@ -6,3 +6,4 @@ export * from './cloud-event-headers';
 export * from './settled';
 export * from './messaging-database';
 export * from './run-topics';
+export * from './openapi-document';

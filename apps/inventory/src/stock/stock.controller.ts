@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, ROLES, type Principal } from '@fil/auth';
 import { ID_PATTERN, type StockLevel } from '@fil/contracts';
 import { AvailabilityQuery } from './dto/availability.query';
+import { LocationAvailabilityView } from './dto/location-availability.view';
 import { SetStockDto } from './dto/set-stock.dto';
 import { StockLevelView } from './dto/stock-level.view';
 import { StockService } from './stock.service';
@@ -32,8 +33,9 @@ export class StockController {
     summary: 'ATP of several SKUs per location, nearest first when a point is given',
     description: '`coversAll` says whether the location alone can serve every SKU in the wanted quantity.',
   })
+  @ApiResponse({ status: 200, type: [LocationAvailabilityView], description: 'Locations with some ATP of the SKUs, within the radius, at most `limit`' })
   @ApiResponse({ status: 400, description: 'Malformed SKUs, quantities not aligned with SKUs, or coordinates out of range' })
-  availability(@Query() query: AvailabilityQuery) {
+  availability(@Query() query: AvailabilityQuery): Promise<LocationAvailabilityView[]> {
     if (query.quantities && query.quantities.length !== query.skus.length) {
       throw new BadRequestException('quantities must have one entry per sku');
     }
