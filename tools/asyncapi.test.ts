@@ -18,17 +18,9 @@ function references(node: unknown): string[] {
 }
 
 // What `asyncapi validate` runs. In a process of its own: Jest cannot load the parser's ruleset.
-// Its ajv-errors resolves the hoisted ajv 8.13 while spectral compiles with the parser's ajv 8.20,
-// whose code generator then cannot read the plugin's code (a SyntaxError in plain Node too): so
-// every `ajv` is resolved to the parser's own.
+// The workspace's ajv is the parser's version (8.20): with another one hoisted, its ajv-errors
+// plugin and spectral's ajv disagree and validation throws a SyntaxError.
 const VALIDATE = `
-  const Module = require('node:module');
-  const { dirname } = require('node:path');
-  const parserAjv = dirname(require.resolve('ajv/package.json', { paths: [dirname(require.resolve('@asyncapi/parser/package.json'))] }));
-  const resolveFilename = Module._resolveFilename;
-  Module._resolveFilename = function (request, ...rest) {
-    return resolveFilename.call(this, /^ajv(\\/|$)/.test(request) ? parserAjv + request.slice(3) : request, ...rest);
-  };
   const { Parser } = require('@asyncapi/parser');
   new Parser().validate(require('node:fs').readFileSync(process.argv[1], 'utf8')).then((diagnostics) => {
     process.stdout.write(JSON.stringify(diagnostics.map(({ severity, code, message, path }) => ({ severity, code, message, at: path.join('/') }))));
