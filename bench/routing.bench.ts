@@ -10,6 +10,8 @@ import { DEFAULT_POLICY } from '../apps/order-orchestrator/src/routing/routing-p
 const CATALOG = 200;
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2_000);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 5_000);
+/** Cells to run, e.g. `5x200,5x2000` (lines × locations); all by default. */
+const CELLS = process.env.BENCH_CELLS?.split(',');
 
 /** A small deterministic generator: every run benches the same networks and orders. */
 function generator(seed: number) {
@@ -81,6 +83,7 @@ console.log('| lines | locations | decisions | decisions/s | p50 ms | p99 ms | e
 console.log('|---|---|---|---|---|---|---|');
 for (const size of [20, 200, 2_000]) {
   for (const lines of [1, 5, 10]) {
+    if (CELLS && !CELLS.includes(`${lines}x${size}`)) continue;
     const result = bench(lines, size);
     console.log(`| ${lines} | ${size} | ${result.decisions} | ${Math.round(result.perSecond)} | ${ms(result.p50)} | ${ms(result.p99)} | ${result.exact}/${result.decisions} |`);
   }

@@ -138,6 +138,9 @@ describe('routeHomeDelivery against a brute-force reference', () => {
 
         expect(decision.exact).toBe(true);
         expect(decision.shipments.map((s) => s.locationId).sort()).toEqual(reference.set.map((l) => l.id).sort());
+        // The SKU index, listing holders in another order, reads fewer locations and must decide the same, explanation included.
+        const holders = (sku: string) => locations.map((l) => [l.id, atp(l.id, sku)] as const).reverse();
+        expect(routeHomeDelivery(lines, PARIS, locations, atp, DEFAULT_WEIGHTS, new Set(), holders)).toEqual(decision);
         for (const { sku, quantity } of lines) {
           const parts = decision.shipments.flatMap((s) => s.lines).filter((l) => l.sku === sku);
           const served = parts.reduce((sum, l) => sum + l.quantity, 0);

@@ -100,7 +100,7 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
   const option = (h: number): Option => ({
     holder: h,
     location: network.locations[h],
-    cost: network.cost[h],
+    cost: network.cost(h),
     units: targets.map((target, r) => (whole[r] ? (atp(h, r) >= target ? target : 0) : Math.min(atp(h, r), target))),
   });
   if (targets.length > BEST_PER_SET_LINES || !whole.every(Boolean)) {
@@ -112,12 +112,14 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     return options;
   }
   const bestOf = new Int32Array(1 << targets.length).fill(-1);
-  const [width, stock, costs] = [network.lines, network.atp, network.cost];
+  const [width, stock] = [network.lines, network.atp];
   for (const h of network.eligible) {
     let lines = 0;
     for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
     const best = bestOf[lines];
-    if (lines && (best < 0 || costs[h] < costs[best] || (costs[h] === costs[best] && compareHolders(network, h, best) < 0))) bestOf[lines] = h;
+    // A holder whose cost floor is above the best so far cannot beat it: its distance is never computed.
+    if (!lines || (best >= 0 && network.costFloor(h) > network.cost(best))) continue;
+    if (best < 0 || compareHolders(network, h, best) < 0) bestOf[lines] = h;
   }
   return [...bestOf].filter((h) => h >= 0).map(option);
 }

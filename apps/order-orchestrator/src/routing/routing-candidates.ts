@@ -1,5 +1,5 @@
 import type { AllocationLine } from '@fil/contracts';
-import { haversineKm } from '@fil/geo';
+import { haversineKm, latitudeGapKm } from '@fil/geo';
 import type { RoutingLocation, RoutingWeights, FilterReason, StockHolders } from './routing-types';
 
 /** A ship location that holds some of the order, scored. */
@@ -24,25 +24,80 @@ export interface FilteredHolder {
  * The holders of the order, column by column so that thousands of them cost no allocation
  * each. Each location holding any line has a row `h`: its ATP of line `i` is
  * `atp[h × lines + i]`; `eligible` lists the rows of ship locations routing may use.
+ * A row's distance and cost are computed when first asked: the search and the explanation
+ * need few of them, and `costFloor` (from latitudes alone) tells which rows can be skipped.
  */
-export interface ScoredNetwork {
-  lines: number;
-  atp: number[];
-  eligible: number[];
-  locations: RoutingLocation[];
-  distanceKm: number[];
-  price: number[];
-  cost: number[];
-  filtered: FilteredHolder[];
-  /** Every location given, by what became of it. */
-  counts: { locations: number; eligible: number } & Record<FilterReason, number>;
+export class ScoredNetwork {
+  readonly eligible: number[] = [];
+  readonly filtered: FilteredHolder[] = [];
+  readonly locations: RoutingLocation[];
+  /** NaN until the row is scored. */
+  private readonly km: Float64Array;
+  private readonly costs: Float64Array;
+  private readonly floors: Float64Array;
+  /** Costs rise with distance: a floor on distance is a floor on cost. */
+  private readonly floorsHold: boolean;
+
+  constructor(
+    readonly lines: number,
+    readonly atp: number[],
+    rows: number,
+    readonly counts: { locations: number; eligible: number } & Record<FilterReason, number>,
+    private readonly destination: { lat: number; lng: number },
+    private readonly weights: RoutingWeights,
+  ) {
+    this.locations = new Array<RoutingLocation>(rows);
+    this.km = new Float64Array(rows).fill(Number.NaN);
+    this.costs = new Float64Array(rows);
+    this.floors = new Float64Array(rows);
+    this.floorsHold = weights.perKm >= 0;
+  }
+
+  admit(h: number, location: RoutingLocation) {
+    this.eligible.push(h);
+    this.locations[h] = location;
+    this.floors[h] = this.floorsHold ? Math.round(this.priceAt(location, latitudeGapKm(location.lat, this.destination.lat)) * COST_SCALE) : -Infinity;
+  }
+
+  distanceKm(h: number): number {
+    this.score(h);
+    return this.km[h];
+  }
+
+  /** baseCost + perKm × km, as reported. */
+  price(h: number): number {
+    return this.priceAt(this.locations[h], this.distanceKm(h));
+  }
+
+  /** The price in millionths, so that sums compare exactly and equal costs go to the tie-break. */
+  cost(h: number): number {
+    this.score(h);
+    return this.costs[h];
+  }
+
+  /** Never above `cost(h)`, and known without a distance. */
+  costFloor(h: number): number {
+    return this.floors[h];
+  }
+
+  private score(h: number) {
+    if (!Number.isNaN(this.km[h])) return;
+    const location = this.locations[h];
+    this.km[h] = haversineKm(location, this.destination);
+    this.costs[h] = Math.round(this.priceAt(location, this.km[h]) * COST_SCALE);
+  }
+
+  private priceAt(location: RoutingLocation, km: number): number {
+    return this.weights.baseCost[location.type] + this.weights.perKm * km;
+  }
 }
 
 export const COST_SCALE = 1_000_000;
 
 /**
- * Scores the locations that hold any of `lines`. With `holders` only those are read (the
- * rest of the network costs one map look-up each); without, ATP is asked of every location.
+ * Finds the locations that hold any of `lines`, eligible or filtered out, unscored. With
+ * `holders` only those are read (the rest of the network costs one map look-up each);
+ * without, ATP is asked of every location.
  */
 export function scoreNetwork(
   lines: AllocationLine[],
@@ -54,43 +109,22 @@ export function scoreNetwork(
   excluded: ReadonlySet<string>,
 ): ScoredNetwork {
   const width = lines.length;
-  const rows = holders ? holderRows(lines, holders) : undefined;
+  const rows = holders ? holderRows(lines, holders) : { of: undefined, atp: [] as number[] };
   const counts = { locations: all.length, eligible: 0, NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 0 };
-  // Rows are filled out of order: columns made dense up front stay fast arrays.
-  const column = <T>(fill: T): T[] => new Array<T>(rows?.of.size ?? 0).fill(fill);
-  const network: ScoredNetwork = {
-    lines: width,
-    atp: rows?.atp ?? [],
-    eligible: [],
-    locations: column<RoutingLocation>(all[0]),
-    distanceKm: column(0),
-    price: column(0),
-    cost: column(0),
-    filtered: [],
-    counts,
-  };
+  const network = new ScoredNetwork(width, rows.atp, rows.of?.size ?? all.length, counts, destination, weights);
   const screen = excluded.size > 0;
+  let asked = 0;
   for (const location of all) {
     const reason = screen && excluded.has(location.id) ? 'EXCLUDED_FOR_ORDER' : !location.ship ? 'NO_SHIP_CAPABILITY' : !location.underCapacity ? 'AT_DAILY_CAPACITY' : undefined;
     if (reason) counts[reason] += 1;
     else counts.eligible += 1;
-    let h = rows ? rows.of.get(location.id) : undefined;
+    let h = rows.of ? rows.of.get(location.id) : undefined;
     if (h === undefined) {
-      if (rows) continue;
-      h = askAtp(network, location, lines, atp);
-      if (h === undefined) continue;
+      if (rows.of || !askAtp(rows.atp, location, lines, atp)) continue;
+      h = asked++;
     }
-    if (reason) {
-      network.filtered.push({ location, reason });
-      continue;
-    }
-    const distanceKm = haversineKm(location, destination);
-    const price = weights.baseCost[location.type] + weights.perKm * distanceKm;
-    network.eligible.push(h);
-    network.locations[h] = location;
-    network.distanceKm[h] = distanceKm;
-    network.price[h] = price;
-    network.cost[h] = Math.round(price * COST_SCALE);
+    if (reason) network.filtered.push({ location, reason });
+    else network.admit(h, location);
   }
   return network;
 }
@@ -113,22 +147,22 @@ function holderRows(lines: AllocationLine[], holders: StockHolders): { of: Map<s
   return { of, atp };
 }
 
-/** Without an index: the location's row if it holds any line. */
-function askAtp(network: ScoredNetwork, location: RoutingLocation, lines: AllocationLine[], atp: (locationId: string, sku: string) => number): number | undefined {
+/** Without an index: appends the location's row if it holds any line. */
+function askAtp(rows: number[], location: RoutingLocation, lines: AllocationLine[], atp: (locationId: string, sku: string) => number): boolean {
   const units = lines.map(({ sku }) => Math.max(0, atp(location.id, sku)));
-  if (!units.some((n) => n > 0)) return undefined;
-  network.atp.push(...units);
-  return network.atp.length / lines.length - 1;
+  if (!units.some((n) => n > 0)) return false;
+  rows.push(...units);
+  return true;
 }
 
 export function candidateAt(network: ScoredNetwork, h: number): Candidate {
   const atp = network.atp.slice(h * network.lines, (h + 1) * network.lines);
-  return { location: network.locations[h], distanceKm: network.distanceKm[h], price: network.price[h], cost: network.cost[h], atp };
+  return { location: network.locations[h], distanceKm: network.distanceKm(h), price: network.price(h), cost: network.cost(h), atp };
 }
 
 /** Lower cost first, then lower priority number (none last), then location id: the contract's order for one location. */
 export function compareHolders(network: ScoredNetwork, a: number, b: number): number {
-  return network.cost[a] - network.cost[b] || compareLocations(network.locations[a], network.locations[b]);
+  return network.cost(a) - network.cost(b) || compareLocations(network.locations[a], network.locations[b]);
 }
 
 export function compareLocations(a: RoutingLocation, b: RoutingLocation): number {

@@ -65,7 +65,7 @@ function cheapest(network: ScoredNetwork, index: number, count: number): number[
   const best: number[] = [];
   for (const h of network.eligible) {
     if (network.atp[h * network.lines + index] <= 0) continue;
-    if (best.length === count && compareHolders(network, h, best[count - 1]) >= 0) continue;
+    if (best.length === count && (network.costFloor(h) > network.cost(best[count - 1]) || compareHolders(network, h, best[count - 1]) >= 0)) continue;
     let at = best.length;
     while (at > 0 && compareHolders(network, h, best[at - 1]) < 0) at -= 1;
     best.splice(at, 0, h);
