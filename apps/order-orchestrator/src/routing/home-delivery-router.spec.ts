@@ -157,3 +157,22 @@ describe('routeHomeDelivery against a brute-force reference', () => {
     );
   });
 });
+
+describe('routeHomeDelivery past the search budget', () => {
+  it('still ships every line it can, and says the cover may not be the best', () => {
+    const decision = routeHomeDelivery(
+      [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }],
+      PARIS,
+      [location('w1'), location('w2', { lat: 45.76, lng: 4.84 })],
+      stockOf({ w1: { A: 1, B: 1 }, w2: { A: 1 } }),
+      DEFAULT_WEIGHTS,
+      new Set(),
+      undefined,
+      0,
+    );
+    expect(decision.exact).toBe(false);
+    expect(decision.explanation.reason).toContain('fallback');
+    expect(decision.shipments.flatMap((s) => s.lines).filter((l) => l.sku === 'A').reduce((sum, l) => sum + l.quantity, 0)).toBe(2);
+    expect(decision.backordered).toEqual([]);
+  });
+});

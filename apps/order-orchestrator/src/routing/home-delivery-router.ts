@@ -1,5 +1,5 @@
 import type { AllocationLine } from '@fil/contracts';
-import { bestCover } from './cover-search';
+import { bestCover, SEARCH_BUDGET } from './cover-search';
 import type { CoverOption, Requirements } from './cover-reduction';
 import { candidateAt, compareHolders, scoreNetwork, type Candidate, type ScoredNetwork } from './routing-candidates';
 import { explainCandidates, round } from './routing-explanation';
@@ -31,11 +31,12 @@ export function routeHomeDelivery(
   weights: RoutingWeights = DEFAULT_WEIGHTS,
   excluded: ReadonlySet<string> = new Set(),
   holders?: StockHolders,
+  searchBudget = SEARCH_BUDGET,
 ): HomeDeliveryDecision {
   const wanted = mergeLines(lines);
   const network = scoreNetwork(wanted, destination, locations, atp, holders, weights, excluded);
   const { requirements, lineOf } = requirementsOf(wanted, network);
-  const cover = bestCover(requirements, coverOptions(network, requirements, lineOf));
+  const cover = bestCover(requirements, coverOptions(network, requirements, lineOf), searchBudget);
   const chosen = cover.chosen.sort((a, b) => compareHolders(network, a.holder, b.holder)).map((option) => ({ ...candidateAt(network, option.holder), holder: option.holder }));
 
   const served = new Map<Candidate, AllocationLine[]>(chosen.map((c) => [c, []]));
