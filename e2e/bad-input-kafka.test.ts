@@ -235,7 +235,7 @@ async function answerTo(index: number, answer: Answer): Promise<string> {
   }
   if ('rejected' in answer) {
     const event = await system.orderEvent(answer.orderId, 'OrderRejected');
-    return [event.value.reason, ...(event.value.errors ?? [])].join('; ');
+    return [event.value.detail ?? event.value.reason, ...(event.value.errors ?? [])].join('; ');
   }
   const { body } = await call(system.url('returns'), 'GET', `/returns/${answer.returnId}`);
   return body.status === 'REJECTED' ? `${body.rejection.reason}: ${body.rejection.message}` : `status ${body.status}`;

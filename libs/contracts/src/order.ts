@@ -147,7 +147,10 @@ export class OrderEvent {
   @IsString() @IsNotEmpty() orderId: string;
   @IsIn(ORDER_STATUSES, { message: ({ value }) => `${String(value)} is not an order status` }) status: OrderStatus;
   previousStatus?: OrderStatus;
+  /** The step's cause; for a rejection, its code alone (VALIDATION_FAILED, NO_STOCK, NOT_AVAILABLE_IN_STORE...). */
   reason?: string;
+  /** A rejection's cause in words, when there is more than its code. */
+  detail?: string;
   errors?: string[];
   channel?: string;
   deliveryMode?: DeliveryMode;

@@ -323,11 +323,14 @@ export class Order {
 
   /** The value of the event announcing `step` on `fil.orders.events.v1`: the whole current state. */
   toEvent(step: OrderStep): OrderEvent {
+    // A refusal's reason is its code alone, as PRODUCT.md names it (`NOT_AVAILABLE_IN_STORE`); the words go in `detail`.
+    const code = step.to === 'REJECTED' ? /^[A-Z][A-Z_]+(?=$|[:;( ])/.exec(step.cause)?.[0] : undefined;
     return {
       orderId: this.orderId,
       status: this.status,
       previousStatus: step.from ?? undefined,
-      reason: step.cause,
+      reason: code ?? step.cause,
+      detail: code && code !== step.cause ? step.cause : undefined,
       errors: this.errors.length ? this.errors : undefined,
       channel: this.channel ?? undefined,
       deliveryMode: this.deliveryMode ?? undefined,

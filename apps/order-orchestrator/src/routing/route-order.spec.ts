@@ -94,6 +94,19 @@ describe('routeOrder: e-reservation', () => {
     // Nearest first; the warehouse (no reserve) and the store without the capability never appear.
     expect(decision.alternatives!.map((a) => a.locationId)).toEqual(['ST-VILLEURBANNE', 'ST-GRENOBLE', 'ST-MARSEILLE']);
   });
+
+  it('rejects a store without reserve with NOT_AVAILABLE_IN_STORE too, as PRODUCT.md says, naming the nearest stores that could, even when it holds the stock', () => {
+    const withStock = (locationId: string, sku: string) => (locationId === 'ST-NOPICK' ? 9 : (table[locationId]?.[sku] ?? 0));
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOPICK', lines: [{ sku: 'A', quantity: 2 }], atp: withStock }));
+    expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE' });
+    if (decision.outcome !== 'REJECT') return;
+    expect(decision.alternatives!.map((a) => a.locationId)).toEqual(['ST-VILLEURBANNE', 'ST-GRENOBLE', 'ST-MARSEILLE']);
+    expect(decision.explanation.reason).toMatch(/^ST-NOPICK does not offer e-reservation; nearest stores that could: ST-VILLEURBANNE/);
+  });
+
+  it('rejects an unknown pickup location with UNKNOWN_PICKUP_LOCATION', () => {
+    expect(routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOWHERE', lines: [{ sku: 'A', quantity: 1 }] }))).toMatchObject({ outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION' });
+  });
 });
 
 describe('routeOrder: policy', () => {

@@ -101,8 +101,8 @@ function routeClickAndCollect(request: RoutingRequest, lines: AllocationLine[]):
 /** Every line from the pickup store's ATP, or a rejection naming the nearest stores that could. */
 function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): RoutingDecision {
   const store = request.locations.find((location) => location.id === request.pickupLocationId);
-  const refused = refusePickup(request, store, 'reserve');
-  if (refused) return refused;
+  // PRODUCT.md: a store without `reserve` is refused like one short of stock, NOT_AVAILABLE_IN_STORE with the nearest that could.
+  if (!store) return refusePickup(request, store, 'reserve')!;
   const servesAll = (location: NetworkLocation) => lines.every(({ sku, quantity }) => request.atp(location.id, sku) >= quantity);
   const candidates: CandidateScore[] = request.locations
     .filter((location) => location.reserve && location.type === 'STORE')
@@ -111,7 +111,7 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
       distanceKm: round(haversineKm(location, store!)),
       covers: lines.filter(({ sku, quantity }) => request.atp(location.id, sku) >= quantity).map(({ sku }) => sku),
     }));
-  if (servesAll(store!) && !request.excluded?.has(store!.id)) {
+  if (store.reserve && servesAll(store) && !request.excluded?.has(store.id)) {
     return {
       outcome: 'ALLOCATE',
       allocations: [{ locationId: store!.id, kind: 'PICKUP', lines }],
@@ -133,7 +133,7 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
       request,
       candidates,
       true,
-      `${store!.id} cannot hold every line (short of ${short.join(', ') || 'nothing, but it was excluded'}); ` +
+      `${store!.id} ${store!.reserve ? `cannot hold every line (short of ${short.join(', ') || 'nothing, but it was excluded'})` : 'does not offer e-reservation'}; ` +
         (alternatives.length ? `nearest stores that could: ${alternatives.map((a) => a.locationId).join(', ')}` : 'no store with reserve holds every line'),
     ),
   };
