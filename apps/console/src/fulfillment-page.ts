@@ -50,7 +50,7 @@ function summary(f: Fulfillment): HTMLElement {
     { class: 'card' },
     h('p', {}, `Order ${f.orderId} · ${f.kind} at ${f.locationId}${f.destinationLocationId ? ` → ${f.destinationLocationId}` : ''} · `, h('strong', { 'data-testid': 'status' }, f.status)),
     table(['SKU', 'Quantity', 'Picked'], f.lines.map((line) => [line.sku, line.quantity, line.picked ?? '–']), 'Lines'),
-    f.shortLines?.length ? h('p', {}, `Short: ${f.shortLines.map((s) => `${s.sku} × ${s.quantity}${s.reason ? ` (${s.reason})` : ''}`).join(', ')}`) : null,
+    f.shortLines?.length ? h('p', {}, `Short: ${f.shortLines.map((s) => `${s.sku} ${s.missing} missing (${s.reason})`).join(', ')}`) : null,
     f.carrier ? h('p', {}, `Shipped with ${f.carrier}, tracking ${f.trackingNumber}`) : null,
     f.history?.length ? h('details', {}, h('summary', {}, 'History'), h('ol', {}, ...f.history.map((step) => h('li', {}, `${step.at} ${step.status}${step.detail ? `: ${step.detail}` : ''}`)))) : null,
   );

@@ -8,7 +8,7 @@ export interface Fulfillment {
   status: string;
   lines: { sku: string; quantity: number; picked?: number | null }[];
   history?: { status: string; at: string; detail?: string }[];
-  shortLines?: { sku: string; quantity: number; reason?: string }[];
+  shortLines?: { sku: string; missing: number; reason: string }[];
   carrier?: string | null;
   trackingNumber?: string | null;
   expiresAt?: string | null;
