@@ -27,6 +27,7 @@ const ops = signToken({ sub: 'ops-desk', role: 'ops' });
 
 const homeOrder = `WEB-${run}-HOME`;
 const pickupOrder = `WEB-${run}-CC`;
+const transferOrder = `WEB-${run}-TR`;
 
 let distDir: string;
 let consoleServer: ChildProcess;
@@ -75,7 +76,9 @@ beforeAll(async () => {
 
   await submit(homeOrder, { deliveryMode: 'HOME_DELIVERY', shippingAddress: { lat: 45.764, lng: 4.8357, city: 'Lyon', country: 'FR' }, lines: [{ lineId: '1', sku: 'SKU-TSHIRT', quantity: 2, unitPrice: 19.9 }, { lineId: '2', sku: 'SKU-JEANS', quantity: 1, unitPrice: 59 }] });
   await submit(pickupOrder, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: 'SKU-CAP', quantity: 1, unitPrice: 15 }] });
-  for (const orderId of [homeOrder, pickupOrder]) {
+  // Jeans are only at the warehouse: the store gets them by a transfer.
+  await submit(transferOrder, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: 'SKU-JEANS', quantity: 1, unitPrice: 59 }] });
+  for (const orderId of [homeOrder, pickupOrder, transferOrder]) {
     await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'ALLOCATED', 30_000);
   }
 });
@@ -188,6 +191,37 @@ describe('the web console in a real browser', () => {
     await page.close();
   });
 
+  it('lets the warehouse send a transfer by keyboard and the store receive it from its list of transfers to receive', async () => {
+    const transfer = await fulfillmentOf(transferOrder);
+    expect(transfer).toMatchObject({ kind: 'TRANSFER', locationId: warehouse.id, destinationLocationId: store.id });
+    const page = await signedIn(picker);
+    await page.getByRole('link', { name: new RegExp(`order ${transferOrder}`) }).click();
+    // As a scanner does: the SKU then Enter moves on to the quantity, and Enter there confirms.
+    await page.getByLabel('Scanned SKU').focus();
+    await page.keyboard.type('SKU-JEANS');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate('document.activeElement.getAttribute("name")')).resolves.toBe('found-0');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '200: picked' }).waitFor();
+    await page.getByLabel('Parcel 1 weight (kg)').fill('0.8');
+    await page.getByRole('button', { name: 'Confirm packing' }).click();
+    await page.getByRole('status').filter({ hasText: '200: packed' }).waitFor();
+    await page.getByLabel('Carrier').fill('Chronopost');
+    await page.getByLabel('Tracking number').fill('XY123456789FR');
+    await page.getByRole('button', { name: 'Confirm shipping' }).click();
+    await page.getByRole('status').filter({ hasText: '200: shipped' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'IN_TRANSIT' }).waitFor();
+    await page.close();
+
+    const store_ = await signedIn(associate);
+    const toReceive = store_.getByRole('region', { name: 'Transfers to receive' });
+    await toReceive.getByRole('link', { name: new RegExp(`order ${transferOrder}`) }).click();
+    await store_.getByRole('button', { name: 'Receive the transfer' }).click();
+    await store_.getByRole('status').filter({ hasText: '200: received' }).waitFor();
+    await store_.getByTestId('status').filter({ hasText: 'RECEIVED' }).waitFor();
+    await store_.close();
+  });
+
   it("shows ops an order found by id with its routing explanation, the winner's row marked chosen", async () => {
     const page = await signedIn(ops);
     await page.getByLabel('Order id').fill(homeOrder);
@@ -199,6 +233,13 @@ describe('the web console in a real browser', () => {
     await expect(chosen.locator('td').first().textContent()).resolves.toBe(warehouse.id);
     await expect(chosen.textContent()).resolves.toContain('chosen');
     await expect(page.getByRole('table', { name: 'Timeline' }).textContent()).resolves.toContain('RECEIVED');
+
+    await page.getByRole('link', { name: 'Stock' }).click();
+    await page.getByLabel('SKU').fill('SKU-CAP');
+    await page.keyboard.press('Enter');
+    const stock = page.getByRole('table', { name: /^SKU-CAP: \d+ available to promise$/ });
+    const { body: rows } = await http('GET', `${system.url('inventory')}/stock/SKU-CAP`);
+    await expect(stock.locator('tbody tr').first().textContent()).resolves.toBe(`${store.id}${rows[0].onHand}${rows[0].reserved}${rows[0].safetyStock}${rows[0].atp}`);
     await page.close();
   });
 
