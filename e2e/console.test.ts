@@ -191,6 +191,20 @@ describe('the web console in a real browser', () => {
     await page.close();
   });
 
+  it("updates a store's work list without a reload when a new click & collect order arrives", async () => {
+    const page = await signedIn(associate);
+    const counter = page.getByRole('region', { name: 'Counter: click & collect' });
+    await counter.waitFor();
+    await page.evaluate('window.stillTheSamePage = true');
+    const lateOrder = `WEB-${run}-LATE`;
+    await expect(counter.textContent()).resolves.not.toContain(lateOrder);
+    await submit(lateOrder, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: 'SKU-CAP', quantity: 1, unitPrice: 15 }] });
+    // The list is read again every 10 s; the order takes a moment to reach the store.
+    await counter.getByRole('link', { name: new RegExp(`order ${lateOrder}`) }).waitFor({ timeout: 30_000 });
+    await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
+    await page.close();
+  });
+
   it('lets the warehouse send a transfer by keyboard and the store receive it from its list of transfers to receive', async () => {
     const transfer = await fulfillmentOf(transferOrder);
     expect(transfer).toMatchObject({ kind: 'TRANSFER', locationId: warehouse.id, destinationLocationId: store.id });

@@ -8,6 +8,10 @@ import { extname, join, normalize, resolve } from 'node:path';
 const DIST = resolve(process.env.CONSOLE_DIST ?? join(__dirname, 'dist'));
 const PORT = Number(process.env.CONSOLE_PORT ?? 3004);
 const HOST = process.env.FIL_HTTP_HOST ?? '127.0.0.1';
+if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) {
+  console.error(`CONSOLE_PORT must be a port number (1-65535), not "${process.env.CONSOLE_PORT}"`);
+  process.exit(1);
+}
 
 const TARGETS: Record<string, string> = {
   orders: process.env.CONSOLE_ORDERS_URL ?? 'http://127.0.0.1:3000',
