@@ -37,7 +37,7 @@ let browser: Browser;
 beforeAll(async () => {
   // Built once, into its own directory: a developer's apps/console/dist is left alone.
   distDir = mkdtempSync(join(tmpdir(), 'fil-console-'));
-  execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'apps/console/vite.config.ts', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+  execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'apps/console/vite.config.mts', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
 
   await probe.start([Topics.ordersEvents]);
   await system.start();
@@ -119,8 +119,9 @@ async function signedIn(token: string): Promise<Page> {
   return page;
 }
 
-const fulfillmentOf = (orderId: string) =>
-  waitFor(async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body?.[0], { what: `the fulfillment of ${orderId}` });
+/** The order's fulfillment of `kind`: a click & collect order sourced by a transfer has a PICKUP one too. */
+const fulfillmentOf = (orderId: string, kind: 'SHIP' | 'PICKUP' | 'TRANSFER') =>
+  waitFor(async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body?.find((f: any) => f.kind === kind), { what: `the ${kind} fulfillment of ${orderId}` });
 
 describe('the web console in a real browser', () => {
   it("serves the page with a self-only CSP and no caching, and passes the token to the services untouched", async () => {
@@ -134,7 +135,7 @@ describe('the web console in a real browser', () => {
   });
 
   it("lets a warehouse picker short-pick a line with its reason, and shows the service's answer", async () => {
-    const fulfillment = await fulfillmentOf(homeOrder);
+    const fulfillment = await fulfillmentOf(homeOrder, 'SHIP');
     const page = await signedIn(picker);
     await page.getByRole('link', { name: new RegExp(`order ${homeOrder}`) }).click();
     const tshirt = page.getByRole('group', { name: /SKU-TSHIRT × 2/ });
@@ -168,7 +169,7 @@ describe('the web console in a real browser', () => {
   });
 
   it('lets a store associate make a click & collect order ready and hand it over against the order id; a wrong id is refused before any call', async () => {
-    const fulfillment = await fulfillmentOf(pickupOrder);
+    const fulfillment = await fulfillmentOf(pickupOrder, 'PICKUP');
     expect(fulfillment).toMatchObject({ kind: 'PICKUP', locationId: store.id });
     const page = await signedIn(associate);
     const counter = page.getByRole('region', { name: 'Counter: click & collect' });
@@ -206,7 +207,7 @@ describe('the web console in a real browser', () => {
   });
 
   it('lets the warehouse send a transfer by keyboard and the store receive it from its list of transfers to receive', async () => {
-    const transfer = await fulfillmentOf(transferOrder);
+    const transfer = await fulfillmentOf(transferOrder, 'TRANSFER');
     expect(transfer).toMatchObject({ kind: 'TRANSFER', locationId: warehouse.id, destinationLocationId: store.id });
     const page = await signedIn(picker);
     await page.getByRole('link', { name: new RegExp(`order ${transferOrder}`) }).click();
@@ -266,7 +267,7 @@ describe('the web console in a real browser', () => {
     await page.goto(`${consoleUrl}/#/work/${store.id}`);
     await page.getByRole('alert').filter({ hasText: /^403: .*may not see that location's work/ }).waitFor();
 
-    const { id } = await fulfillmentOf(homeOrder);
+    const { id } = await fulfillmentOf(homeOrder, 'SHIP');
     await page.goto(`${consoleUrl}/#/fulfillment/${id}`);
     await page.getByRole('alert').filter({ hasText: /^404: / }).waitFor();
     await page.close();

@@ -45,7 +45,7 @@ CONSOLE_PORT="${CONSOLE_PORT:-3004}"
 
 # The web console: built, then served with the /api proxy to the services (apps/console/server.ts).
 start_console() {
-  vite build --config apps/console/vite.config.ts --logLevel warn
+  vite build --config apps/console/vite.config.mts --logLevel warn
   nohup node -r @swc-node/register apps/console/server.ts > "$SERVICE_LOGS/console.log" 2>&1 &
   echo $! > "$SERVICE_PIDS/console.pid"
 }

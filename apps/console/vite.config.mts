@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 
 // The console is served by apps/console/server.ts, which also proxies /api to the services.
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: '/',
-  build: { outDir: resolve(__dirname, 'dist'), emptyOutDir: true, target: 'es2022' },
+  build: { outDir: resolve(import.meta.dirname, 'dist'), emptyOutDir: true, target: 'es2022' },
 });
