@@ -134,6 +134,20 @@ describe('the web console in a real browser', () => {
     expect(await answer.json()).toMatchObject({ orderId: homeOrder });
   });
 
+  it('refuses in the page a text that is no token, and an expired token', async () => {
+    const page = await browser.newPage();
+    await page.goto(consoleUrl);
+    await page.getByLabel('Token').fill('not-a-token');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'This is not a Fil token' }).waitFor();
+    await page.getByLabel('Token').fill(signToken({ sub: 'gone', role: 'ops' }, { expiresInSeconds: -60 }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /^This token expired at / }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.close();
+  });
+
   it("lets a warehouse picker short-pick a line with its reason, and shows the service's answer", async () => {
     const fulfillment = await fulfillmentOf(homeOrder, 'SHIP');
     const page = await signedIn(picker);

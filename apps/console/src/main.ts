@@ -26,7 +26,10 @@ function signInScreen(): void {
   const submit = (event: Event) => {
     event.preventDefault();
     const text = token.value.trim();
-    if (!decodeToken(text)) return void error.replaceChildren(h('div', { class: 'answer refused', role: 'alert' }, 'This is not a Fil token (a JWT with a role).'));
+    const claims = decodeToken(text);
+    const refuse = (why: string) => void error.replaceChildren(h('div', { class: 'answer refused', role: 'alert' }, why));
+    if (!claims) return refuse('This is not a Fil token (a JWT with a role).');
+    if (claims.exp !== undefined && claims.exp * 1000 <= Date.now()) return refuse(`This token expired at ${new Date(claims.exp * 1000).toISOString()}: ask for a new one.`);
     session.signIn(text);
     window.location.hash = '#/';
     route();

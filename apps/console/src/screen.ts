@@ -4,6 +4,8 @@ let timer: number | undefined;
 export function showScreen(main: HTMLElement, ...content: Node[]): void {
   stopRefreshing();
   main.replaceChildren(...content);
+  // Keyboard and screen-reader users start reading at the new screen, not at the old link.
+  main.focus({ preventScroll: true });
 }
 
 /** Calls `refresh` every `ms` until the screen changes. */
