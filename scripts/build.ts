@@ -1,6 +1,6 @@
 // Compiles the services into dist/ for the container image: the same swc and .swcrc that run them
 // in development, ahead of time, so the image holds production dependencies and JavaScript only.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { transformFileSync, type Options } from '@swc/core';
 
@@ -9,10 +9,12 @@ const out = join(root, 'dist');
 const { $schema: _schema, ...swcrc } = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
 const options: Options = { ...swcrc, swcrc: false, sourceMaps: false };
 
-/** Every library but the test helpers, every app, and the scrape-token script Prometheus needs. */
+/** Every library but the test helpers, every service (an app with a Nest module; the console is built by Vite), and the scrape-token script Prometheus needs. */
 const sources = [
   ...readdirSync(join(root, 'libs')).filter((lib) => lib !== 'testing').map((lib) => `libs/${lib}/src`),
-  ...readdirSync(join(root, 'apps')).map((app) => `apps/${app}/src`),
+  ...readdirSync(join(root, 'apps'))
+    .filter((app) => existsSync(join(root, 'apps', app, 'src', 'app.module.ts')))
+    .map((app) => `apps/${app}/src`),
 ];
 
 function typeScriptFiles(dir: string): string[] {

@@ -40,3 +40,21 @@ stop_services() {
     rm -f "$SERVICE_PIDS/service-$service.pid"
   done
 }
+
+CONSOLE_PORT="${CONSOLE_PORT:-3004}"
+
+# The web console: built, then served with the /api proxy to the services (apps/console/server.ts).
+start_console() {
+  vite build --config apps/console/vite.config.mts --logLevel warn
+  nohup node -r @swc-node/register apps/console/server.ts > "$SERVICE_LOGS/console.log" 2>&1 &
+  echo $! > "$SERVICE_PIDS/console.pid"
+}
+
+stop_console() {
+  local pid
+  pid="$(cat "$SERVICE_PIDS/console.pid" 2>/dev/null)" || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$SERVICE_PIDS/console.pid"
+}

@@ -13,6 +13,11 @@ for service in "${SERVICES[@]}"; do
   fi
 done
 
+if curl -sf -o /dev/null "http://127.0.0.1:${CONSOLE_PORT}/"; then
+  echo "something already answers on the console's port ${CONSOLE_PORT}: is Fil already running?" >&2
+  exit 1
+fi
+
 # A development machine: the public development secret signs the printed tokens. Never in production.
 export FIL_ENV="${FIL_ENV:-development}"
 if [[ -z "${FIL_JWT_SECRET:-}" ]]; then echo "FIL_ENV=$FIL_ENV: tokens are signed with the public development secret" >&2; fi
@@ -25,6 +30,7 @@ cleanup() {
   trap '' INT TERM PIPE
   trap - EXIT
   { echo; echo "stopping the services${started[*]:+ and ${started[*]}}"; } >&2 2>/dev/null || true
+  stop_console
   stop_services
   if ((${#started[@]})); then bash scripts/infra.sh down "${started[@]}" 2>/dev/null || true; fi
 }
@@ -36,10 +42,12 @@ start_services
 wait_services
 node -r @swc-node/register apps/inventory/src/seed/seed.ts
 node -r @swc-node/register scripts/staff-tokens.ts
+start_console
 
 cat <<INFO
 
 Fil is running.
+  console             http://127.0.0.1:${CONSOLE_PORT}/   sign in with a token printed above
   order-orchestrator  http://127.0.0.1:3000/docs   GET /orders/{id}
   inventory           http://127.0.0.1:3001/docs   GET /stock/{sku}, /locations
   fulfillment         http://127.0.0.1:3002/docs   GET /fulfillments?locationId=
@@ -63,5 +71,9 @@ while true; do
       exit 1
     fi
   done
+  if ! kill -0 "$(cat "$SERVICE_PIDS/console.pid")" 2>/dev/null; then
+    echo "the console stopped unexpectedly; see .local/logs/console.log" >&2
+    exit 1
+  fi
   sleep 2
 done

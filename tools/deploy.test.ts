@@ -2,7 +2,7 @@
 // kustomize overlays rendered and validated against the Kubernetes schemas, the compose file
 // against the compose specification's schema, the Dockerfile through a linter (docs/deploy.md).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
@@ -12,7 +12,8 @@ import { identity, merge, readObjects, referencedFiles, render, type KubernetesO
 
 const root = join(__dirname, '..');
 const k8s = join(root, 'deploy', 'k8s');
-const APPS = readdirSync(join(root, 'apps'));
+// The services: the apps with a Nest module (apps/console is a web page served beside them, not deployed here yet).
+const APPS = readdirSync(join(root, 'apps')).filter((app) => existsSync(join(root, 'apps', app, 'src', 'app.module.ts')));
 const PORTS: Record<string, number> = { 'order-orchestrator': 3000, inventory: 3001, fulfillment: 3002, returns: 3003 };
 
 /** Runs tools/kubernetes-validate.ts in its own Node: kubernetes-models is ES modules only. */

@@ -1,0 +1,42 @@
+type Child = Node | string | number | null | undefined | false;
+type Attributes = Record<string, string | boolean | number | EventListener | undefined>;
+
+/** An element with its attributes (`on…` ones as listeners) and children; false and null children are skipped. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === 'function') element.addEventListener(name.slice(2), value);
+    else if (value === true) element.setAttribute(name, '');
+    else element.setAttribute(name, String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(typeof child === 'object' ? child : String(child));
+  }
+  return element;
+}
+
+/** A labelled input: the label names it for screen readers and for the browser tests. */
+export function field(label: string, input: HTMLInputElement | HTMLSelectElement): HTMLElement {
+  const id = `f-${Math.random().toString(36).slice(2, 10)}`;
+  input.id = id;
+  return h('div', {}, h('label', { for: id }, label), input);
+}
+
+export function table(headers: string[], rows: (Child[] | { cells: Child[]; className?: string })[], caption?: string): HTMLTableElement {
+  return h(
+    'table',
+    {},
+    caption ? h('caption', {}, caption) : null,
+    h('thead', {}, h('tr', {}, ...headers.map((name) => h('th', { scope: 'col' }, name)))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((row) => {
+        const { cells, className } = Array.isArray(row) ? { cells: row, className: undefined } : row;
+        return h('tr', { class: className }, ...cells.map((cell) => h('td', {}, cell)));
+      }),
+    ),
+  );
+}

@@ -1,0 +1,69 @@
+import { answerBox, call } from './api';
+import { field, h, table } from './dom';
+import { showScreen } from './screen';
+
+interface Candidate {
+  locationId: string;
+  cost?: number;
+  distanceKm?: number;
+  covers?: string[];
+  chosen?: true;
+  filteredOut?: string;
+}
+interface RoutingRecord {
+  at: string;
+  cause?: string;
+  outcome: string;
+  explanation?: { reason?: string; policy?: string; candidates?: Candidate[] };
+}
+
+/** Find an order by id. */
+export function orderSearchScreen(main: HTMLElement): void {
+  const id = h('input', { name: 'orderId', autocomplete: 'off' });
+  const open = (event: Event) => {
+    event.preventDefault();
+    if (id.value.trim()) window.location.hash = `#/order/${encodeURIComponent(id.value.trim())}`;
+  };
+  showScreen(main, h('h1', {}, 'Find an order'), h('form', { onsubmit: open }, field('Order id', id), h('button', { type: 'submit', class: 'primary' }, 'Open')));
+  id.focus();
+}
+
+/** An order: status, lines, allocations, timeline, and every routing decision with its candidates. */
+export async function orderScreen(main: HTMLElement, id: string): Promise<void> {
+  showScreen(main, h('p', {}, `Loading order ${id}…`));
+  const answer = await call('GET', 'orders', `/orders/${encodeURIComponent(id)}`);
+  if (answer.status !== 200) return showScreen(main, h('h1', {}, `Order ${id}`), answerBox(answer, ''), h('a', { href: '#/order' }, 'Find another order'));
+  const order = answer.body;
+  showScreen(
+    main,
+    h('h1', {}, `Order ${order.orderId}`),
+    h('p', {}, 'Status ', h('strong', { 'data-testid': 'order-status' }, order.status), ` · ${order.channel} · ${order.deliveryMode}${order.pickupLocationId ? ` at ${order.pickupLocationId}` : ''}`),
+    table(['Line', 'SKU', 'Quantity', 'Unit price'], (order.lines ?? []).map((l: any) => [l.lineId, l.sku, l.quantity, `${l.unitPrice} ${order.currency ?? ''}`]), 'Lines'),
+    table(
+      ['Location', 'Kind', 'Lines', 'Reservation', 'Fulfillment'],
+      (order.allocations ?? []).map((a: any) => [a.locationId, a.kind, (a.lines ?? []).map((l: any) => `${l.sku} × ${l.quantity}`).join(', '), a.state ?? a.reservationId ?? '–', a.fulfillmentId ? h('a', { href: `#/fulfillment/${encodeURIComponent(a.fulfillmentId)}` }, a.fulfillmentId) : '–']),
+      'Allocations',
+    ),
+    table(['At', 'From', 'To', 'Cause'], (order.timeline ?? []).map((t: any) => [t.at, t.from ?? '–', t.to, t.cause ?? '']), 'Timeline'),
+    h('h2', {}, 'Routing'),
+    ...(order.routing ?? []).map((decision: RoutingRecord, index: number) => routingDecision(decision, index)),
+  );
+}
+
+function routingDecision(decision: RoutingRecord, index: number): HTMLElement {
+  const candidates = decision.explanation?.candidates ?? [];
+  return h(
+    'details',
+    { class: 'card', open: index === 0 },
+    h('summary', {}, `Decision ${index + 1}: ${decision.outcome}${decision.cause ? ` (${decision.cause})` : ''} at ${decision.at}`),
+    h('p', {}, 'Why: ', decision.explanation?.reason ?? '–'),
+    table(
+      ['Location', 'Cost', 'Distance (km)', 'Covers', 'Chosen', 'Filtered out'],
+      candidates.map((c) => ({
+        cells: [c.locationId, c.cost ?? '–', c.distanceKm ?? '–', c.covers?.join(', ') ?? '–', c.chosen ? 'chosen' : '', c.filteredOut ?? ''],
+        className: c.chosen ? 'chosen' : undefined,
+      })),
+      'Candidates',
+    ),
+  );
+}

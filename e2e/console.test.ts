@@ -1,0 +1,289 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Topics } from '@fil/contracts';
+import { signToken } from '@fil/auth';
+import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+
+useTestEnvironment('e2e');
+jest.setTimeout(240_000);
+
+const root = resolve(__dirname, '..');
+const system = new FilSystem();
+const probe = new KafkaProbe();
+const run = Math.random().toString(36).slice(2, 8);
+
+const warehouse = { id: 'WH-LYON', name: 'Entrepôt Lyon Saint-Priest', type: 'WAREHOUSE', lat: 45.6967, lng: 4.9439, ship: true, pickup: false, reserve: false };
+const store = { id: 'ST-PARIS-RIVOLI', name: 'Paris Rivoli', type: 'STORE', lat: 48.8606, lng: 2.3376, ship: false, pickup: true, reserve: true };
+const otherStore = { id: 'ST-MARSEILLE', name: 'Marseille Vieux-Port', type: 'STORE', lat: 43.2951, lng: 5.3744, ship: false, pickup: true, reserve: true };
+
+const picker = signToken({ sub: 'wh-lyon-picker', role: 'staff', locations: [warehouse.id] });
+const associate = signToken({ sub: 'rivoli-seller', role: 'staff', locations: [store.id] });
+const stranger = signToken({ sub: 'marseille-seller', role: 'staff', locations: [otherStore.id] });
+const ops = signToken({ sub: 'ops-desk', role: 'ops' });
+
+const homeOrder = `WEB-${run}-HOME`;
+const pickupOrder = `WEB-${run}-CC`;
+const transferOrder = `WEB-${run}-TR`;
+
+let distDir: string;
+let consoleServer: ChildProcess;
+let consoleUrl: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  // Built once, into its own directory: a developer's apps/console/dist is left alone.
+  distDir = mkdtempSync(join(tmpdir(), 'fil-console-'));
+  execFileSync(join(root, 'node_modules/.bin/vite'), ['build', '--config', 'apps/console/vite.config.mts', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+
+  await probe.start([Topics.ordersEvents]);
+  await system.start();
+  for (const { id, ...location } of [warehouse, store, otherStore]) {
+    expect((await http('PUT', `${system.url('inventory')}/locations/${id}`, location)).status).toBe(200);
+  }
+  for (const [location, sku, onHand] of [[warehouse.id, 'SKU-TSHIRT', 10], [warehouse.id, 'SKU-JEANS', 5], [store.id, 'SKU-CAP', 3]] as const) {
+    expect((await http('PUT', `${system.url('inventory')}/locations/${location}/stock/${sku}`, { onHand, safetyStock: 0 })).status).toBe(200);
+  }
+  await waitFor(
+    async () => {
+      const { body } = await http('GET', `${system.url('order-orchestrator')}/availability?skus=SKU-JEANS,SKU-CAP`);
+      return body?.some((row: any) => row.sku === 'SKU-JEANS' && row.atp === 5) && body?.some((row: any) => row.sku === 'SKU-CAP' && row.atp === 3);
+    },
+    { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
+  );
+
+  const port = await freePort();
+  consoleUrl = `http://127.0.0.1:${port}`;
+  consoleServer = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/console/server.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      CONSOLE_PORT: String(port),
+      CONSOLE_DIST: distDir,
+      CONSOLE_ORDERS_URL: system.url('order-orchestrator'),
+      CONSOLE_INVENTORY_URL: system.url('inventory'),
+      CONSOLE_FULFILLMENT_URL: system.url('fulfillment'),
+      CONSOLE_RETURNS_URL: system.url('returns'),
+    },
+    stdio: 'ignore',
+  });
+  await waitFor(async () => (await fetch(consoleUrl).catch(() => undefined))?.ok, { timeoutMs: 60_000, what: 'the console server' });
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+
+  await submit(homeOrder, { deliveryMode: 'HOME_DELIVERY', shippingAddress: { lat: 45.764, lng: 4.8357, city: 'Lyon', country: 'FR' }, lines: [{ lineId: '1', sku: 'SKU-TSHIRT', quantity: 2, unitPrice: 19.9 }, { lineId: '2', sku: 'SKU-JEANS', quantity: 1, unitPrice: 59 }] });
+  await submit(pickupOrder, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: 'SKU-CAP', quantity: 1, unitPrice: 15 }] });
+  // Jeans are only at the warehouse: the store gets them by a transfer.
+  await submit(transferOrder, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: 'SKU-JEANS', quantity: 1, unitPrice: 59 }] });
+  for (const orderId of [homeOrder, pickupOrder, transferOrder]) {
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'ALLOCATED', 30_000);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (consoleServer && consoleServer.exitCode === null) {
+    const exited = new Promise((done) => consoleServer.once('exit', done));
+    consoleServer.kill('SIGTERM');
+    await exited;
+  }
+  await system.stop();
+  await probe.stop();
+  if (distDir) rmSync(distDir, { recursive: true, force: true });
+});
+
+async function submit(orderId: string, order: Record<string, unknown>): Promise<void> {
+  await probe.send(Topics.ordersSubmitted, orderId, { orderId, channel: 'web', customer: { id: 'CUST-42' }, currency: 'EUR', placedAt: new Date().toISOString(), ...order });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** A fresh browser page signed in with `token` through the sign-in form. */
+async function signedIn(token: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(consoleUrl);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+/** The order's fulfillment of `kind`: a click & collect order sourced by a transfer has a PICKUP one too. */
+const fulfillmentOf = (orderId: string, kind: 'SHIP' | 'PICKUP' | 'TRANSFER') =>
+  waitFor(async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body?.find((f: any) => f.kind === kind), { what: `the ${kind} fulfillment of ${orderId}` });
+
+describe('the web console in a real browser', () => {
+  it("serves the page with a self-only CSP and no caching, and passes the token to the services untouched", async () => {
+    const page = await fetch(consoleUrl);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect((await fetch(`${consoleUrl}/api/orders/orders/${homeOrder}`)).status).toBe(401);
+    const answer = await fetch(`${consoleUrl}/api/orders/orders/${homeOrder}`, { headers: { authorization: `Bearer ${ops}` } });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ orderId: homeOrder });
+  });
+
+  it('refuses in the page a text that is no token, and an expired token', async () => {
+    const page = await browser.newPage();
+    await page.goto(consoleUrl);
+    await page.getByLabel('Token').fill('not-a-token');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'This is not a Fil token' }).waitFor();
+    await page.getByLabel('Token').fill(signToken({ sub: 'gone', role: 'ops' }, { expiresInSeconds: -60 }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /^This token expired at / }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.close();
+  });
+
+  it("lets a warehouse picker short-pick a line with its reason, and shows the service's answer", async () => {
+    const fulfillment = await fulfillmentOf(homeOrder, 'SHIP');
+    const page = await signedIn(picker);
+    await page.getByRole('link', { name: new RegExp(`order ${homeOrder}`) }).click();
+    const tshirt = page.getByRole('group', { name: /SKU-TSHIRT × 2/ });
+    const jeans = page.getByRole('group', { name: /SKU-JEANS × 1/ });
+    // A SKU that is not the line's is refused in the page.
+    await tshirt.getByLabel('Scanned SKU').fill('SKU-JEANS');
+    await jeans.getByLabel('Scanned SKU').fill('SKU-JEANS');
+    await page.getByRole('button', { name: 'Confirm pick' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('is not SKU-TSHIRT');
+
+    await tshirt.getByLabel('Scanned SKU').fill('SKU-TSHIRT');
+    await tshirt.getByLabel('Quantity found').fill('1');
+    await page.getByRole('button', { name: 'Confirm pick' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('say why');
+    await tshirt.getByLabel('Reason when short').selectOption('NOT_FOUND');
+    await page.getByRole('button', { name: 'Confirm pick' }).click();
+    await page.getByRole('status').filter({ hasText: '200: picked' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'PICKED' }).waitFor();
+    await page.getByText('Short: SKU-TSHIRT 1 missing (NOT_FOUND)').waitFor();
+    const { body } = await http('GET', `${system.url('fulfillment')}/fulfillments/${fulfillment.id}`);
+    expect(body.shortLines).toEqual([{ sku: 'SKU-TSHIRT', missing: 1, reason: 'NOT_FOUND' }]);
+
+    // Packed by someone else meanwhile (the page keeps what is being typed): the 409 and its reason are shown.
+    await page.getByLabel('Parcel 1 weight (kg)').fill('2.5');
+    const base = `${system.url('fulfillment')}/fulfillments/${fulfillment.id}`;
+    expect((await http('POST', `${base}/pack`, { parcels: [{ weightKg: 1.2 }] }, picker)).status).toBe(200);
+    await page.getByRole('button', { name: 'Confirm packing' }).click();
+    await page.getByRole('alert').filter({ hasText: /^409: cannot pack fulfillment .*it is PACKED/ }).waitFor();
+    await page.getByRole('form', { name: 'Ship' }).waitFor();
+    await page.close();
+  });
+
+  it('lets a store associate make a click & collect order ready and hand it over against the order id; a wrong id is refused before any call', async () => {
+    const fulfillment = await fulfillmentOf(pickupOrder, 'PICKUP');
+    expect(fulfillment).toMatchObject({ kind: 'PICKUP', locationId: store.id });
+    const page = await signedIn(associate);
+    const counter = page.getByRole('region', { name: 'Counter: click & collect' });
+    await counter.getByRole('link', { name: new RegExp(`order ${pickupOrder}`) }).click();
+    await page.getByRole('button', { name: 'Mark ready for pickup' }).click();
+    await page.getByRole('status').filter({ hasText: '200: ready for pickup' }).waitFor();
+
+    const requests: string[] = [];
+    page.on('request', (request) => request.method() === 'POST' && requests.push(request.url()));
+    await page.getByLabel("Customer's order id").fill(homeOrder);
+    await page.getByRole('button', { name: 'Hand over' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain("is not this parcel's order");
+    expect(requests).toEqual([]);
+
+    await page.getByLabel("Customer's order id").fill(pickupOrder);
+    await page.getByRole('button', { name: 'Hand over' }).click();
+    await page.getByRole('status').filter({ hasText: '200: handed over to the customer' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'COLLECTED' }).waitFor();
+    expect(requests).toEqual([`${consoleUrl}/api/fulfillment/fulfillments/${encodeURIComponent(fulfillment.id)}/collect`]);
+    await page.close();
+  });
+
+  it("updates a store's work list without a reload when a new click & collect order arrives", async () => {
+    const page = await signedIn(associate);
+    const counter = page.getByRole('region', { name: 'Counter: click & collect' });
+    await counter.waitFor();
+    await page.evaluate('window.stillTheSamePage = true');
+    const lateOrder = `WEB-${run}-LATE`;
+    await expect(counter.textContent()).resolves.not.toContain(lateOrder);
+    await submit(lateOrder, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: 'SKU-CAP', quantity: 1, unitPrice: 15 }] });
+    // The list is read again every 10 s; the order takes a moment to reach the store.
+    await counter.getByRole('link', { name: new RegExp(`order ${lateOrder}`) }).waitFor({ timeout: 30_000 });
+    await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
+    await page.close();
+  });
+
+  it('lets the warehouse send a transfer by keyboard and the store receive it from its list of transfers to receive', async () => {
+    const transfer = await fulfillmentOf(transferOrder, 'TRANSFER');
+    expect(transfer).toMatchObject({ kind: 'TRANSFER', locationId: warehouse.id, destinationLocationId: store.id });
+    const page = await signedIn(picker);
+    await page.getByRole('link', { name: new RegExp(`order ${transferOrder}`) }).click();
+    // As a scanner does: the SKU then Enter moves on to the quantity, and Enter there confirms.
+    await page.getByLabel('Scanned SKU').focus();
+    await page.keyboard.type('SKU-JEANS');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate('document.activeElement.getAttribute("name")')).resolves.toBe('found-0');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '200: picked' }).waitFor();
+    await page.getByLabel('Parcel 1 weight (kg)').fill('0.8');
+    await page.getByRole('button', { name: 'Confirm packing' }).click();
+    await page.getByRole('status').filter({ hasText: '200: packed' }).waitFor();
+    await page.getByLabel('Carrier').fill('Chronopost');
+    await page.getByLabel('Tracking number').fill('XY123456789FR');
+    await page.getByRole('button', { name: 'Confirm shipping' }).click();
+    await page.getByRole('status').filter({ hasText: '200: shipped' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'IN_TRANSIT' }).waitFor();
+    await page.close();
+
+    const store_ = await signedIn(associate);
+    const toReceive = store_.getByRole('region', { name: 'Transfers to receive' });
+    await toReceive.getByRole('link', { name: new RegExp(`order ${transferOrder}`) }).click();
+    await store_.getByRole('button', { name: 'Receive the transfer' }).click();
+    await store_.getByRole('status').filter({ hasText: '200: received' }).waitFor();
+    await store_.getByTestId('status').filter({ hasText: 'RECEIVED' }).waitFor();
+    await store_.close();
+  });
+
+  it("shows ops an order found by id with its routing explanation, the winner's row marked chosen", async () => {
+    const page = await signedIn(ops);
+    await page.getByLabel('Order id').fill(homeOrder);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Order ${homeOrder}` }).waitFor();
+    const candidates = page.getByRole('table', { name: 'Candidates' }).first();
+    const chosen = candidates.locator('tr.chosen');
+    await expect(chosen.count()).resolves.toBe(1);
+    await expect(chosen.locator('td').first().textContent()).resolves.toBe(warehouse.id);
+    await expect(chosen.textContent()).resolves.toContain('chosen');
+    await expect(page.getByRole('table', { name: 'Timeline' }).textContent()).resolves.toContain('RECEIVED');
+
+    await page.getByRole('link', { name: 'Stock' }).click();
+    await page.getByLabel('SKU').fill('SKU-CAP');
+    await page.keyboard.press('Enter');
+    const stock = page.getByRole('table', { name: /^SKU-CAP: \d+ available to promise$/ });
+    const { body: rows } = await http('GET', `${system.url('inventory')}/stock/SKU-CAP`);
+    await expect(stock.locator('tbody tr').first().textContent()).resolves.toBe(`${store.id}${rows[0].onHand}${rows[0].reserved}${rows[0].safetyStock}${rows[0].atp}`);
+    await page.close();
+  });
+
+  it("shows a staff member of another store none of the first store's work, and the services' refusals", async () => {
+    const page = await signedIn(stranger);
+    await page.getByRole('heading', { name: `Work at ${otherStore.id}` }).waitFor();
+    await page.getByText('No click & collect order.').waitFor();
+    await expect(page.getByRole('main').textContent()).resolves.not.toContain(pickupOrder);
+
+    await page.goto(`${consoleUrl}/#/work/${store.id}`);
+    await page.getByRole('alert').filter({ hasText: /^403: .*may not see that location's work/ }).waitFor();
+
+    const { id } = await fulfillmentOf(homeOrder, 'SHIP');
+    await page.goto(`${consoleUrl}/#/fulfillment/${id}`);
+    await page.getByRole('alert').filter({ hasText: /^404: / }).waitFor();
+    await page.close();
+  });
+});
