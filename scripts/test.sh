@@ -8,7 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 # The console's browser tests drive Debian's chromium.
 if [[ ! -x /usr/bin/chromium ]]; then
   echo "chromium is missing (the console's browser tests need /usr/bin/chromium): installing it" >&2
-  if ! { apt-get update -qq && apt-get install -y -qq chromium; } >&2 || [[ ! -x /usr/bin/chromium ]]; then
+  install_chromium() { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+  if ! with_progress "chromium: installing (apt-get, once)" install_chromium >&2 || [[ ! -x /usr/bin/chromium ]]; then
     echo "could not install chromium: run 'apt-get install -y chromium' as root, then npm test again" >&2
     exit 1
   fi
