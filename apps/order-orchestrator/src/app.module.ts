@@ -8,6 +8,7 @@ import { ordersByStatusMigration } from './migrations/0003-orders-by-status.migr
 import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
 import { restockedMigration } from './migrations/0006-restocked.migration';
+import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.migration';
 import { KpisModule } from './kpis/kpis.module';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
@@ -35,7 +36,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration],
       acceptsSource,
     }),
     StockModule,
