@@ -1,12 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Topics } from '@fil/contracts';
 import { signToken } from '@fil/auth';
-import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+import { FilSystem, freePort, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
 useTestEnvironment('e2e');
 jest.setTimeout(240_000);
@@ -99,16 +98,6 @@ async function submit(orderId: string, order: Record<string, unknown>): Promise<
   await probe.send(Topics.ordersSubmitted, orderId, { orderId, channel: 'web', customer: { id: 'CUST-42' }, currency: 'EUR', placedAt: new Date().toISOString(), ...order });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** A fresh browser page signed in with `token` through the sign-in form. */
 async function signedIn(token: string): Promise<Page> {

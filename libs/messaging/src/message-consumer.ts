@@ -190,15 +190,17 @@ export class MessageConsumer {
   private async handleTopic(batches: PartitionBatch[]): Promise<void> {
     const topic = logicalTopic(batches[0].payload.batch.topic);
     const { heartbeat, commitOffsetsIfNecessary } = batches[0].payload;
-    for (let chunk = nextChunk(batches, this.options.batchSize ?? 200); chunk.length; chunk = nextChunk(batches, this.options.batchSize ?? 200)) {
+    const size = this.options.batchSize ?? 200;
+    for (let chunk = nextChunk(batches, size); chunk.length; chunk = nextChunk(batches, size)) {
       const shares = chunk.map(({ batch, messages }) => messages.map((message) => this.decode(topic, batch.payload.batch.partition, message)));
+      const all = shares.flat();
       let outcomes: { handled: number; failure?: unknown }[];
       try {
-        await this.handleTogether(shares.flat());
+        await this.handleTogether(all);
         outcomes = shares.map((share) => ({ handled: share.length }));
       } catch (error) {
-        if (shares.flat().length > 1) {
-          this.logger.warn(`batch of ${shares.flat().length} on ${topic} failed (${describeError(error)}); retrying ${shares.length > 1 ? 'partition by partition, then ' : ''}one by one`);
+        if (all.length > 1) {
+          this.logger.warn(`batch of ${all.length} on ${topic} failed (${describeError(error)}); retrying ${shares.length > 1 ? 'partition by partition, then ' : ''}one by one`);
         }
         outcomes = [];
         for (const share of shares) outcomes.push(await this.handleApart(share, shares.length > 1, heartbeat));

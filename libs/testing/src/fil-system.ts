@@ -123,7 +123,8 @@ function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on loopback now, for a process the test starts. */
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

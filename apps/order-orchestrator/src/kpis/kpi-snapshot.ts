@@ -1,6 +1,6 @@
 import type { Kpis } from './kpis.service';
 
-const DAY_MS = 24 * 3600 * 1000;
+export const DAY_MS = 24 * 3600 * 1000;
 /** Two SQL statements over a day of orders are too costly for every scrape; a minute-old figure is fresh enough for a dashboard. */
 export const KPI_REFRESH_MS = 60_000;
 

@@ -2,9 +2,9 @@ import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access } from '@fil/auth';
 import { KpisQuery } from './dto/kpis.query';
+import { DAY_MS } from './kpi-snapshot';
 import { KpisService } from './kpis.service';
 
-const DAY_MS = 24 * 3600 * 1000;
 /** A window longer than this reads too many orders at once for an ops screen. */
 const LONGEST_WINDOW_DAYS = 92;
 

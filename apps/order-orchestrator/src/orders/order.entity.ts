@@ -307,17 +307,14 @@ export class Order {
     return this.transition('CANCELLED', reason, now);
   }
 
-  /** Counts returned units; true when every ordered unit has come back. */
+  /** Counts units put back in stock. */
   addRestocked(lines: AllocationLine[]): void {
-    const restocked = { ...this.restocked };
-    for (const { sku, quantity } of lines) restocked[sku] = (restocked[sku] ?? 0) + quantity;
-    this.restocked = restocked;
+    this.restocked = plusUnits(this.restocked, lines);
   }
 
+  /** Counts returned units; true when every ordered unit has come back. */
   addReturned(lines: AllocationLine[]): boolean {
-    const returned = { ...this.returned };
-    for (const { sku, quantity } of lines) returned[sku] = (returned[sku] ?? 0) + quantity;
-    this.returned = returned;
+    const returned = (this.returned = plusUnits(this.returned, lines));
     return [...orderedBySku(this.lines)].every(([sku, ordered]) => (returned[sku] ?? 0) >= ordered);
   }
 
@@ -360,4 +357,11 @@ export function orderedBySku(lines: { sku: string; quantity: number }[]): Map<st
   const bySku = new Map<string, number>();
   for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
   return bySku;
+}
+
+/** A new units-per-SKU record with `lines` added: the entity's json fields are replaced, never changed in place. */
+function plusUnits(units: Record<string, number>, lines: AllocationLine[]): Record<string, number> {
+  const sum = { ...units };
+  for (const { sku, quantity } of lines) sum[sku] = (sum[sku] ?? 0) + quantity;
+  return sum;
 }
