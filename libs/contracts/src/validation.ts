@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { isISO8601, Matches, ValidateBy, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
+import { passesValidation } from './fast-validation';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -76,6 +77,7 @@ export function validateAs<T extends object>(dto: new () => T, plain: unknown): 
   // Too deep for class-transformer's recursion: nothing more can be said safely.
   if (unsafe.length && nestedTooDeep(plain)) return { ok: false, errors: unsafe };
   const value = plainToInstance(dto, plain);
+  if (!unsafe.length && passesValidation(value)) return { ok: true, value };
   const errors = [...unsafe, ...flatten(validateSync(value, { forbidUnknownValues: true }))];
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
