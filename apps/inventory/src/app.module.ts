@@ -8,9 +8,11 @@ import { Location } from './locations/location.entity';
 import { LocationsModule } from './locations/locations.module';
 import { inventoryMigration } from './migrations/0001-inventory.migration';
 import { reservationExpiryMigration } from './migrations/0002-reservation-expiry.migration';
+import { reorderPointsMigration } from './migrations/0003-reorder-points.migration';
 import { EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS } from './reservations/expiry.service';
 import { Reservation } from './reservations/reservation.entity';
 import { ReservationsModule } from './reservations/reservations.module';
+import { REORDER_POINT_DEFAULT } from './stock/stock-alerts';
 import { Stock } from './stock/stock.entity';
 import { StockModule } from './stock/stock.module';
 
@@ -19,7 +21,7 @@ export const definition: ServiceDefinition = {
   title: 'inventory',
   description: 'Locations, stock per SKU per location with ATP, reservations (all or nothing, never oversold), stock adjustments and stock-level events.',
   defaultPort: 3001,
-  variables: [EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS],
+  variables: [EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS, REORDER_POINT_DEFAULT],
 };
 
 @Module({
@@ -27,7 +29,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, inventoryMigration, reservationExpiryMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, inventoryMigration, reservationExpiryMigration, reorderPointsMigration],
       acceptsSource,
     }),
     LocationsModule,

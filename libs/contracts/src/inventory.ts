@@ -136,6 +136,26 @@ export const InventoryEventTypes = {
   availability: 'AvailabilityReported',
 } as const;
 
+/** `fil.inventory.stock-alerts.v1`: the ATP of a SKU at a location crossed its reorder point, announced once per crossing. */
+export const StockAlertTypes = {
+  /** ATP fell to the reorder point or below. */
+  low: 'StockLow',
+  /** ATP rose above it again. */
+  recovered: 'StockRecovered',
+} as const;
+
+/** The value of a StockLow or StockRecovered; key = locationId:sku. */
+export interface StockAlert {
+  locationId: string;
+  sku: string;
+  atp: number;
+  reorderPoint: number;
+  onHand: number;
+  reserved: number;
+  safetyStock: number;
+  occurredAt: string;
+}
+
 /** A reservation a shortage hits, with its units of the short SKU. */
 export class ShortReservation {
   @IsString() @IsNotEmpty() reservationId: string;

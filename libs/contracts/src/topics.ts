@@ -13,6 +13,8 @@ export const Topics = {
   inventoryAdjustments: 'fil.inventory.adjustments.v1',
   /** Compacted: latest stock figures per locationId:sku. */
   stockLevels: 'fil.inventory.stock-levels.v1',
+  /** StockLow and StockRecovered: ATP crossed a reorder point; key = locationId:sku. */
+  stockAlerts: 'fil.inventory.stock-alerts.v1',
   /** Channels request returns; key = orderId. */
   returnsRequested: 'fil.returns.requested.v1',
   /** One refund per return for the payment system; key = returnId. */
@@ -57,6 +59,7 @@ export const TOPIC_WRITERS: Record<TopicName, readonly (FilService | 'external')
   [Topics.ordersEvents]: ['orders'],
   [Topics.inventoryAdjustments]: ['external', 'returns'],
   [Topics.stockLevels]: ['inventory'],
+  [Topics.stockAlerts]: ['inventory'],
   [Topics.returnsRequested]: ['external'],
   [Topics.refunds]: ['returns'],
   [Topics.dlq]: [...FIL_SERVICES],

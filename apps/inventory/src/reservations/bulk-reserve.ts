@@ -13,6 +13,7 @@ import {
 import type { IncomingMessage, OutgoingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
 import { STOCK_LEVEL_CHANGED } from '../stock/stock.service';
+import { stockAlert } from '../stock/stock-alerts';
 import { availableToPromise } from '../stock/stock.entity';
 import { quantitiesBySku } from './reservation.entity';
 
@@ -22,6 +23,8 @@ interface StockRow {
   on_hand: number;
   reserved: number;
   safety_stock: number;
+  reorder_point: number | null;
+  low: boolean;
 }
 
 interface ReservationRow {
@@ -80,7 +83,7 @@ export async function reserveInBulk(
   const stock = new Map(
     (
       await em.execute<StockRow[]>(
-        `select location_id, sku, on_hand, reserved, safety_stock from stock
+        `select location_id, sku, on_hand, reserved, safety_stock, reorder_point, low from stock
           where (location_id, sku) in (select value->>0, value->>1 from jsonb_array_elements(?::jsonb))
           for update`,
         [JSON.stringify(pairs)],
@@ -149,12 +152,20 @@ export async function reserveInBulk(
     );
   }
   if (changed.size) {
+    for (const { row, traceparent } of changed.values()) {
+      const { low, message } = stockAlert(
+        { locationId: row.location_id, sku: row.sku, onHand: row.on_hand, reserved: row.reserved, safetyStock: row.safety_stock, reorderPoint: row.reorder_point, low: row.low },
+        traceparent,
+      );
+      row.low = low;
+      if (message) outgoing.push(message);
+    }
     const rows = [...changed.values()].map(({ row }) => row);
     await em.execute(
-      `update stock s set reserved = v.reserved, updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as v(location_id text, sku text, reserved int)
+      `update stock s set reserved = v.reserved, low = v.low, updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as v(location_id text, sku text, reserved int, low boolean)
         where s.location_id = v.location_id and s.sku = v.sku`,
-      [JSON.stringify(rows.map(({ location_id, sku, reserved }) => ({ location_id, sku, reserved })))],
+      [JSON.stringify(rows.map(({ location_id, sku, reserved, low }) => ({ location_id, sku, reserved, low })))],
     );
     for (const { row, traceparent } of changed.values()) {
       const level: StockLevel = {

@@ -20,6 +20,10 @@ export class Stock {
   @Property({ type: 'integer' }) reserved = 0;
   /** Units kept for walk-in shoppers, never promised online. */
   @Property({ type: 'integer' }) safetyStock = 0;
+  /** Its own reorder point; null: FIL_REORDER_POINT_DEFAULT (stock-alerts.ts). */
+  @Property({ type: 'integer', nullable: true }) reorderPoint: number | null = null;
+  /** Whether ATP was last announced at or below the reorder point (StockLow). */
+  @Property({ type: 'boolean' }) low = false;
   @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() }) updatedAt: Date = new Date();
 
   constructor(locationId: string, sku: string) {

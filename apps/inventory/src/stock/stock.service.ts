@@ -7,6 +7,7 @@ import { Outbox } from '@fil/messaging';
 import { Location } from '../locations/location.entity';
 import { AvailabilityQuery } from './dto/availability.query';
 import { SetStockDto } from './dto/set-stock.dto';
+import { stockAlert } from './stock-alerts';
 import { Stock, StockRuleViolation } from './stock.entity';
 
 export const STOCK_LEVEL_CHANGED = 'StockLevelChanged';
@@ -73,8 +74,13 @@ export class StockService {
     return (await this.lock(em, locationId, sku))!;
   }
 
-  /** Publishes the current figures of each row (compacted topic: the latest per key wins). */
+  /** Publishes the current figures of each row (compacted topic: the latest per key wins), and a stock alert where ATP crossed the reorder point. */
   async publishLevels(em: EntityManager, stocks: Stock[]): Promise<void> {
+    const alerts = stocks.flatMap((stock) => {
+      const { low, message } = stockAlert(stock);
+      stock.low = low;
+      return message ?? [];
+    });
     await em.flush();
     await this.outbox.add(
       em,
@@ -84,6 +90,7 @@ export class StockService {
         type: STOCK_LEVEL_CHANGED,
         data: stock.toLevel(),
       })),
+      ...alerts,
     );
   }
 
