@@ -10,6 +10,7 @@ import { inventoryMigration } from './migrations/0001-inventory.migration';
 import { reservationExpiryMigration } from './migrations/0002-reservation-expiry.migration';
 import { reorderPointsMigration } from './migrations/0003-reorder-points.migration';
 import { EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS } from './reservations/expiry.service';
+import { ReplenishmentModule } from './replenishment/replenishment.module';
 import { Reservation } from './reservations/reservation.entity';
 import { ReservationsModule } from './reservations/reservations.module';
 import { REORDER_POINT_DEFAULT } from './stock/stock-alerts';
@@ -36,6 +37,7 @@ export const definition: ServiceDefinition = {
     StockModule,
     ReservationsModule,
     AdjustmentsModule,
+    ReplenishmentModule,
   ],
 })
 export class AppModule {}

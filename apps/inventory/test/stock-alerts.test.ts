@@ -3,7 +3,7 @@ import { InventoryCommandTypes, StockAlertTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { AS_ADMIN, KafkaProbe, startService, testToken, useTestEnvironment } from '@fil/testing';
 import type { INestApplication } from '@nestjs/common';
-import { answerTo, put, reserve, sendCommand, store } from './support';
+import { adjust as adjustStock, answerTo, put, reserve, sendCommand, store } from './support';
 
 useTestEnvironment('inventory-stock-alerts');
 jest.setTimeout(60_000);
@@ -12,14 +12,7 @@ let app: INestApplication;
 let url: string;
 const probe = new KafkaProbe();
 
-const adjust = (locationId: string, sku: string, mode: 'SET' | 'DELTA', quantity: number, adjustmentId = randomUUID()) =>
-  probe.send(
-    Topics.inventoryAdjustments,
-    `${locationId}:${sku}`,
-    { adjustmentId, locationId, sku, mode, quantity, reason: 'till' },
-    { ce_id: randomUUID(), ce_type: 'StockAdjusted', ce_source: '/pos', ce_specversion: '1.0' },
-  );
-
+const adjust = (locationId: string, sku: string, mode: 'SET' | 'DELTA', quantity: number, adjustmentId?: string) => adjustStock(probe, locationId, sku, mode, quantity, adjustmentId);
 const alertsOf = (key: string) => probe.messages(Topics.stockAlerts, (m) => m.key === key).map((m) => [m.headers.ce_type, m.value.atp, m.value.reorderPoint]);
 const nextAlert = (key: string, type: string) => probe.waitForMessage(Topics.stockAlerts, (m) => m.key === key && m.headers.ce_type === type);
 const setPoint = (locationId: string, sku: string, reorderPoint: unknown, token?: string) => put(url, `/locations/${locationId}/stock/${sku}/reorder-point`, { reorderPoint }, token);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InventoryCommandTypes, Topics, type ReservationOutcome } from '@fil/contracts';
 import { AS_ADMIN, ceHeaders, testToken, type KafkaProbe, type ProbedMessage } from '@fil/testing';
 
@@ -29,5 +30,15 @@ export function answerTo(probe: KafkaProbe, reservationId: string, type?: string
   return probe.waitForMessage(
     Topics.inventoryEvents,
     (m) => (m.value as ReservationOutcome).reservationId === reservationId && (!type || m.headers.ce_type === type),
+  );
+}
+
+/** A POS adjustment; each send is a new message (new ce_id), as a resending POS does. */
+export function adjust(probe: KafkaProbe, locationId: string, sku: string, mode: 'SET' | 'DELTA', quantity: number, adjustmentId: string = randomUUID()) {
+  return probe.send(
+    Topics.inventoryAdjustments,
+    `${locationId}:${sku}`,
+    { adjustmentId, locationId, sku, mode, quantity, reason: 'till' },
+    { ce_id: randomUUID(), ce_type: 'StockAdjusted', ce_source: '/pos', ce_specversion: '1.0' },
   );
 }
