@@ -33,12 +33,24 @@ afterAll(async () => {
 describe('locations', () => {
   it('creates, replaces and reads back a location', async () => {
     expect((await put(url, '/locations/wh-1', { ...store, name: 'First', type: 'WAREHOUSE', dailyCapacity: 100 })).status).toBe(200);
-    const replaced = await put(url, '/locations/wh-1', { ...store, name: 'Saint-Priest', type: 'WAREHOUSE', priority: 1 });
+    const promise = { processingHours: 24, cutOffHour: 15, opensAt: '08:00', closesAt: '19:30' };
+    const replaced = await put(url, '/locations/wh-1', { ...store, name: 'Saint-Priest', type: 'WAREHOUSE', priority: 1, ...promise });
     expect(replaced.status).toBe(200);
-    const expected = { id: 'wh-1', ...store, name: 'Saint-Priest', type: 'WAREHOUSE', dailyCapacity: null, priority: 1 };
+    const expected = { id: 'wh-1', ...store, name: 'Saint-Priest', type: 'WAREHOUSE', dailyCapacity: null, priority: 1, ...promise };
     expect(await replaced.json()).toEqual(expected);
     expect(await (await fetch(`${url}/locations/wh-1`, AS_ADMIN)).json()).toEqual(expected);
     expect(await (await fetch(`${url}/locations`, AS_ADMIN)).json()).toContainEqual(expected);
+  });
+
+  it.each([
+    [{ cutOffHour: 24 }, 'cutOffHour must not be greater than 23'],
+    [{ processingHours: -1 }, 'processingHours must not be less than 0'],
+    [{ opensAt: '9:00' }, 'opensAt must be a time HH:MM'],
+    [{ opensAt: '20:00', closesAt: '09:00' }, 'closesAt must be after opensAt'],
+  ])('refuses a promise profile %j with the reason', async (profile, reason) => {
+    const response = await put(url, '/locations/wh-bad-hours', { ...store, ...profile });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string[] }).message).toContain(reason);
   });
 
   it('announces every version of a location on the compacted locations topic, for routing', async () => {
@@ -50,7 +62,7 @@ describe('locations', () => {
     expect(versions[0].value.dailyCapacity).toBe(40);
     expect(second.headers.ce_type).toBe('LocationChanged');
     const { lat, lng, pickup, reserve } = store as Record<string, unknown>;
-    expect(second.value).toEqual({ id: 'wh-announced', name: 'After', type: 'WAREHOUSE', lat, lng, ship: false, pickup, reserve, dailyCapacity: null, priority: 2 });
+    expect(second.value).toEqual({ id: 'wh-announced', name: 'After', type: 'WAREHOUSE', lat, lng, ship: false, pickup, reserve, dailyCapacity: null, priority: 2, processingHours: null, cutOffHour: null, opensAt: null, closesAt: null });
   });
 
   it('answers 404 for an unknown location', async () => {

@@ -9,7 +9,10 @@ import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
 import { restockedMigration } from './migrations/0006-restocked.migration';
 import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.migration';
+import { locationPromiseMigration } from './migrations/0008-location-promise.migration';
 import { KpisModule } from './kpis/kpis.module';
+import { PromiseModule } from './promise/promise.module';
+import { promiseVariables } from './promise/promise-variables';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
@@ -28,7 +31,7 @@ export const definition: ServiceDefinition = {
   title: 'Order orchestrator',
   description: 'Order intake and validation, the order state machine, routing, and the saga that drives inventory and fulfillment.',
   defaultPort: 3000,
-  variables: orchestratorVariables,
+  variables: [...orchestratorVariables, ...promiseVariables],
 };
 
 @Module({
@@ -36,7 +39,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, locationPromiseMigration],
       acceptsSource,
     }),
     StockModule,
@@ -44,6 +47,7 @@ export const definition: ServiceDefinition = {
     OrdersModule,
     SagaModule,
     KpisModule,
+    PromiseModule,
   ],
 })
 export class AppModule {}

@@ -196,7 +196,17 @@ export interface LocationRecord {
   dailyCapacity: number | null;
   /** Routing tie-break, lower first; null = last. */
   priority: number | null;
+  /** Hours to prepare an order before it leaves or is ready at the counter; null = FIL_PROMISE_PROCESSING_HOURS. Absent from records older than the field. */
+  processingHours?: number | null;
+  /** Hour (UTC) after which what is ready leaves the next day; null = FIL_PROMISE_CUTOFF_HOUR. */
+  cutOffHour?: number | null;
+  /** Opening hours, `HH:MM` UTC; null = from midnight, to midnight. */
+  opensAt?: string | null;
+  closesAt?: string | null;
 }
+
+/** `HH:MM` on a 24-hour clock. */
+export const CLOCK_TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 
 /** A line a refused reservation could not hold: what was asked, and what inventory had. */
 export class ShortLine {

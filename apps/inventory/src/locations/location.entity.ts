@@ -14,6 +14,10 @@ export interface LocationProfile {
   reserve: boolean;
   dailyCapacity?: number | null;
   priority?: number | null;
+  processingHours?: number | null;
+  cutOffHour?: number | null;
+  opensAt?: string | null;
+  closesAt?: string | null;
 }
 
 /** A warehouse or store that holds stock. */
@@ -31,6 +35,11 @@ export class Location {
   @Property({ type: 'integer', nullable: true }) dailyCapacity: number | null = null;
   /** Routing tie-break: lower first; null = last. */
   @Property({ type: 'integer', nullable: true }) priority: number | null = null;
+  /** For delivery promises (LocationRecord says what each means); null = the configured default. */
+  @Property({ type: 'integer', nullable: true }) processingHours: number | null = null;
+  @Property({ type: 'integer', nullable: true }) cutOffHour: number | null = null;
+  @Property({ type: 'string', columnType: 'text', nullable: true }) opensAt: string | null = null;
+  @Property({ type: 'string', columnType: 'text', nullable: true }) closesAt: string | null = null;
   @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date = new Date();
   @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() }) updatedAt: Date = new Date();
 
@@ -49,5 +58,9 @@ export class Location {
     this.reserve = profile.reserve;
     this.dailyCapacity = profile.dailyCapacity ?? null;
     this.priority = profile.priority ?? null;
+    this.processingHours = profile.processingHours ?? null;
+    this.cutOffHour = profile.cutOffHour ?? null;
+    this.opensAt = profile.opensAt ?? null;
+    this.closesAt = profile.closesAt ?? null;
   }
 }

@@ -36,6 +36,6 @@ export class LocationsService {
 }
 
 function toRecord(location: Location): LocationRecord {
-  const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority } = location;
-  return { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity: dailyCapacity ?? null, priority: priority ?? null };
+  const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority, processingHours, cutOffHour, opensAt, closesAt } = location;
+  return { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity: dailyCapacity ?? null, priority: priority ?? null, processingHours, cutOffHour, opensAt, closesAt };
 }

@@ -13,5 +13,9 @@ export class LocationView {
   @Property({ type: 'boolean' }) reserve: boolean;
   @Property({ type: 'integer', nullable: true }) dailyCapacity: number | null;
   @Property({ type: 'integer', nullable: true }) priority: number | null;
+  @Property({ type: 'integer', nullable: true }) processingHours: number | null;
+  @Property({ type: 'integer', nullable: true }) cutOffHour: number | null;
+  @Property({ type: 'string', columnType: 'text', nullable: true }) opensAt: string | null;
+  @Property({ type: 'string', columnType: 'text', nullable: true }) closesAt: string | null;
   @Property({ type: 'Date', columnType: 'timestamptz' }) updatedAt: Date;
 }

@@ -46,15 +46,17 @@ export class StockService {
 
   /** Keeps the location view at inventory's latest profile; the topic is compacted, so a replay writes the same rows. */
   async handleLocation(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority } = parseMessage(LocationRecordDto, message.value, 'location');
+    const record = parseMessage(LocationRecordDto, message.value, 'location');
+    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority, processingHours, cutOffHour, opensAt, closesAt } = record;
     await em.execute(
-      `insert into location_view (id, name, type, lat, lng, ship, pickup, reserve, daily_capacity, priority, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+      `insert into location_view (id, name, type, lat, lng, ship, pickup, reserve, daily_capacity, priority, processing_hours, cut_off_hour, opens_at, closes_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
        on conflict (id) do update set
          name = excluded.name, type = excluded.type, lat = excluded.lat, lng = excluded.lng, ship = excluded.ship,
          pickup = excluded.pickup, reserve = excluded.reserve, daily_capacity = excluded.daily_capacity,
-         priority = excluded.priority, updated_at = excluded.updated_at`,
-      [id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity ?? null, priority ?? null],
+         priority = excluded.priority, processing_hours = excluded.processing_hours, cut_off_hour = excluded.cut_off_hour,
+         opens_at = excluded.opens_at, closes_at = excluded.closes_at, updated_at = excluded.updated_at`,
+      [id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity ?? null, priority ?? null, processingHours ?? null, cutOffHour ?? null, opensAt ?? null, closesAt ?? null],
       'run',
     );
   }

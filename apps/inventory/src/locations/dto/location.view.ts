@@ -12,9 +12,13 @@ export class LocationView {
   @ApiProperty() reserve: boolean;
   @ApiProperty({ type: Number, nullable: true }) dailyCapacity: number | null;
   @ApiProperty({ type: Number, nullable: true }) priority: number | null;
+  @ApiProperty({ type: Number, nullable: true }) processingHours: number | null;
+  @ApiProperty({ type: Number, nullable: true }) cutOffHour: number | null;
+  @ApiProperty({ type: String, nullable: true }) opensAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) closesAt: string | null;
 
   static of(location: Location): LocationView {
-    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority } = location;
-    return { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority };
+    const { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority, processingHours, cutOffHour, opensAt, closesAt } = location;
+    return { id, name, type, lat, lng, ship, pickup, reserve, dailyCapacity, priority, processingHours, cutOffHour, opensAt, closesAt };
   }
 }

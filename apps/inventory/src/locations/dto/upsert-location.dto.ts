@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_DAILY_CAPACITY, MAX_PRIORITY } from '@fil/contracts';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { CLOCK_TIME, MAX_DAILY_CAPACITY, MAX_PRIORITY } from '@fil/contracts';
 import { LOCATION_TYPES, type LocationProfile, type LocationType } from '../location.entity';
+
+/** HH:MM strings compare as times; a location open past midnight is not modelled. */
+const ClosesAfterOpening = () =>
+  ValidateBy({
+    name: 'closesAfterOpening',
+    validator: {
+      validate: (closesAt, args) => typeof closesAt !== 'string' || typeof (args?.object as UpsertLocationDto).opensAt !== 'string' || closesAt > (args?.object as UpsertLocationDto).opensAt!,
+      defaultMessage: () => 'closesAt must be after opensAt',
+    },
+  });
 
 export class UpsertLocationDto implements LocationProfile {
   @ApiProperty({ example: 'Lyon Part-Dieu' })
@@ -43,4 +53,29 @@ export class UpsertLocationDto implements LocationProfile {
   @Min(-MAX_PRIORITY)
   @Max(MAX_PRIORITY)
   priority?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 720, description: 'Hours to prepare an order before it leaves or is ready at the counter (delivery promise); absent or null = FIL_PROMISE_PROCESSING_HOURS' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(720)
+  processingHours?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 23, description: 'Hour (UTC) after which what is ready leaves the next day; absent or null = FIL_PROMISE_CUTOFF_HOUR' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(23)
+  cutOffHour?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, example: '09:00', description: 'Opening time, HH:MM UTC; absent or null = midnight' })
+  @IsOptional()
+  @Matches(CLOCK_TIME, { message: 'opensAt must be a time HH:MM' })
+  opensAt?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, example: '20:00', description: 'Closing time, HH:MM UTC, after opensAt; absent or null = midnight at the end of the day' })
+  @IsOptional()
+  @Matches(CLOCK_TIME, { message: 'closesAt must be a time HH:MM' })
+  @ClosesAfterOpening()
+  closesAt?: string | null;
 }

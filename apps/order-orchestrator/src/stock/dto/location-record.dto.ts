@@ -1,5 +1,5 @@
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
-import { IsId, MAX_DAILY_CAPACITY, MAX_PRIORITY, type LocationRecord } from '@fil/contracts';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CLOCK_TIME, IsId, MAX_DAILY_CAPACITY, MAX_PRIORITY, type LocationRecord } from '@fil/contracts';
 
 /** A value of `fil.inventory.locations.v1`, checked before routing relies on it. */
 export class LocationRecordDto implements LocationRecord {
@@ -13,4 +13,8 @@ export class LocationRecordDto implements LocationRecord {
   @IsBoolean() reserve: boolean;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_DAILY_CAPACITY) dailyCapacity: number | null;
   @IsOptional() @IsInt() @Min(-MAX_PRIORITY) @Max(MAX_PRIORITY) priority: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(720) processingHours?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(23) cutOffHour?: number | null;
+  @IsOptional() @Matches(CLOCK_TIME) opensAt?: string | null;
+  @IsOptional() @Matches(CLOCK_TIME) closesAt?: string | null;
 }

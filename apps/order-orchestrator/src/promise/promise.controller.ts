@@ -1,0 +1,41 @@
+import { BadRequestException, Controller, ForbiddenException, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Access, Caller, mayActForChannel, ROLES, type Principal } from '@fil/auth';
+import { ID_MESSAGE, ID_PATTERN } from '@fil/contracts';
+import { PromiseQuery } from './dto/promise.query';
+import { PromiseView } from './dto/promise.view';
+import { PromiseService } from './promise.service';
+
+@ApiTags('promise')
+@Controller('promise')
+export class PromiseController {
+  constructor(private readonly promises: PromiseService) {}
+
+  @Get()
+  @Access(...ROLES)
+  @ApiOperation({
+    summary: 'Before ordering: for a basket and an address or a store, whether each delivery mode can serve it now, from where, and when',
+    description:
+      'Decided by the routing engine and the policy a real order would meet now. Home delivery: the shipments and the day each arrives (processing time, cut-off hour, transit days by distance band). Click & collect: the parts (from the store, or transferred) and when the order is ready at the counter. E-reservation: the nearest stores that hold the whole basket.',
+  })
+  @ApiResponse({ status: 200, type: PromiseView })
+  @ApiResponse({ status: 400, description: 'Malformed SKUs or quantities, quantities not one per SKU, half an address, or neither an address nor a store' })
+  @ApiResponse({ status: 403, description: "A channel token asking for another channel's policy" })
+  promise(@Query() query: PromiseQuery, @Caller() caller: Principal): Promise<PromiseView> {
+    const skus = query.skus.split(',').map((sku) => sku.trim());
+    const bad = skus.find((sku) => !ID_PATTERN.test(sku));
+    if (bad !== undefined) throw new BadRequestException(`skus: '${bad}' ${ID_MESSAGE}`);
+    const quantities = query.quantities?.split(',').map(Number);
+    if (quantities && quantities.length !== skus.length) throw new BadRequestException('quantities must have one entry per sku');
+    if (quantities?.some((quantity) => quantity < 1)) throw new BadRequestException('quantities must be at least 1');
+    if ((query.lat === undefined) !== (query.lng === undefined)) throw new BadRequestException('an address needs both lat and lng');
+    const channel = query.channel ?? caller.channels?.[0];
+    if (caller.role === 'channel' && !mayActForChannel(caller, channel)) throw new ForbiddenException('this token may not use that channel');
+    return this.promises.promise({
+      lines: skus.map((sku, i) => ({ sku, quantity: quantities?.[i] ?? 1 })),
+      address: query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : undefined,
+      storeId: query.storeId,
+      channel,
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { StockAlertTypes, Topics } from '@fil/contracts';
+import { FilSystem, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
+
+useTestEnvironment('e2e-unified');
+jest.setTimeout(180_000);
+
+// The four services as processes: a promise, then the order placed right after it; a low-stock
+// alert caused by an order; a replenishment suggestion after sales at the till.
+const system = new FilSystem();
+const probe = new KafkaProbe();
+
+const network = [
+  { id: 'WH-LYON', name: 'Entrepôt Lyon', type: 'WAREHOUSE', lat: 45.6967, lng: 4.9439, ship: true, pickup: false, reserve: false, processingHours: 24, cutOffHour: 16 },
+  { id: 'WH-PARIS', name: 'Entrepôt Paris', type: 'WAREHOUSE', lat: 48.95, lng: 2.45, ship: true, pickup: false, reserve: false, processingHours: 12 },
+  { id: 'ST-LYON', name: 'Lyon Part-Dieu', type: 'STORE', lat: 45.7606, lng: 4.8594, ship: false, pickup: true, reserve: true, processingHours: 2, opensAt: '09:00', closesAt: '20:00' },
+  { id: 'ST-VILLEURBANNE', name: 'Villeurbanne', type: 'STORE', lat: 45.7719, lng: 4.8902, ship: false, pickup: true, reserve: true },
+];
+const stock: [string, string, number][] = [
+  ['WH-LYON', 'SKU-A', 40],
+  ['WH-PARIS', 'SKU-C', 5],
+  ['ST-LYON', 'SKU-A', 6],
+  ['ST-VILLEURBANNE', 'SKU-A', 1],
+];
+const LYON = { lat: 45.764, lng: 4.8357 };
+
+const inventory = (path: string) => `${system.url('inventory')}${path}`;
+const orders = (path: string) => `${system.url('order-orchestrator')}${path}`;
+
+function submit(deliveryMode: string, lines: [string, number][], extra: Record<string, unknown>): Promise<string> {
+  const orderId = `UC-${randomBytes(4).toString('hex')}`;
+  const order = {
+    orderId,
+    channel: 'web',
+    deliveryMode,
+    customer: { id: `CUST-${orderId}` },
+    lines: lines.map(([sku, quantity], i) => ({ lineId: String(i + 1), sku, quantity, unitPrice: 10 })),
+    currency: 'EUR',
+    placedAt: new Date().toISOString(),
+    ...extra,
+  };
+  return probe.send(Topics.ordersSubmitted, orderId, order, { ce_specversion: '1.0', ce_id: orderId, ce_type: 'OrderSubmitted', ce_source: '/e2e' }).then(() => orderId);
+}
+const allocated = (orderId: string) => probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'ALLOCATED', 30_000);
+const where = (parts: { locationId: string; kind: string; lines: unknown[] }[]) => parts.map(({ locationId, kind, lines }) => ({ locationId, kind, lines }));
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.stockAlerts]);
+  await system.start({ FIL_TRACING: 'off' });
+  for (const { id, ...location } of network) expect((await http('PUT', inventory(`/locations/${id}`), location)).status).toBe(200);
+  for (const [locationId, sku, onHand] of stock) expect((await http('PUT', inventory(`/locations/${locationId}/stock/${sku}`), { onHand })).status).toBe(200);
+  await waitFor(async () => (await http('GET', orders('/availability?skus=SKU-A,SKU-C'))).body?.length === stock.length, {
+    timeoutMs: 30_000,
+    what: "the orchestrator's view of the seeded stock",
+  });
+});
+
+afterAll(async () => {
+  await system.stop();
+  await probe.stop();
+});
+
+describe('delivery promise', () => {
+  it('promises home delivery from the locations the order placed right after is allocated to, with the day each parcel arrives', async () => {
+    const { status, body } = await http('GET', orders(`/promise?skus=SKU-A,SKU-C&quantities=2,1&lat=${LYON.lat}&lng=${LYON.lng}`));
+    expect(status).toBe(200);
+    expect(body.homeDelivery).toMatchObject({ available: true, backordered: [] });
+    expect(where(body.homeDelivery.shipments)).toEqual([
+      { locationId: 'WH-LYON', kind: 'SHIP', lines: [{ sku: 'SKU-A', quantity: 2 }] },
+      { locationId: 'WH-PARIS', kind: 'SHIP', lines: [{ sku: 'SKU-C', quantity: 1 }] },
+    ]);
+    // No day before tomorrow: both warehouses take half a day or more, then at least a day on the road.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    for (const shipment of body.homeDelivery.shipments) expect(shipment.estimatedDelivery >= tomorrow).toBe(true);
+    expect(body.homeDelivery.estimatedDelivery).toBe(body.homeDelivery.shipments.map((s: any) => s.estimatedDelivery).sort().at(-1));
+
+    const orderId = await submit('HOME_DELIVERY', [['SKU-A', 2], ['SKU-C', 1]], { shippingAddress: LYON });
+    expect(where((await allocated(orderId)).value.allocations)).toEqual(where(body.homeDelivery.shipments));
+  });
+
+  it('promises click & collect with the part the store holds and a transfer for the rest, as the order is then allocated, and when it is ready', async () => {
+    const { body } = await http('GET', orders('/promise?skus=SKU-A,SKU-C&storeId=ST-LYON'));
+    expect(body.homeDelivery).toBeNull();
+    expect(body.clickAndCollect).toMatchObject({ storeId: 'ST-LYON', available: true });
+    expect(where(body.clickAndCollect.parts)).toEqual([
+      { locationId: 'ST-LYON', kind: 'PICKUP', lines: [{ sku: 'SKU-A', quantity: 1 }] },
+      { locationId: 'WH-PARIS', kind: 'TRANSFER', lines: [{ sku: 'SKU-C', quantity: 1 }] },
+    ]);
+    // A transfer of some 400 km: ready no sooner than two days from now, in opening hours.
+    const readyAt = new Date(body.clickAndCollect.readyAt);
+    expect(readyAt.getTime()).toBeGreaterThan(Date.now() + 2 * 86_400_000);
+    expect(readyAt.toISOString().slice(11, 16) >= '09:00' && readyAt.toISOString().slice(11, 16) < '20:00').toBe(true);
+    expect(body.eReservation.atStore).toEqual({ storeId: 'ST-LYON', available: false, reason: 'NOT_AVAILABLE_IN_STORE' });
+
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-A', 1], ['SKU-C', 1]], { pickupLocationId: 'ST-LYON' });
+    expect(where((await allocated(orderId)).value.allocations)).toEqual(where(body.clickAndCollect.parts));
+  });
+
+  it('lists the stores near the customer that hold the whole basket for an e-reservation, nearest first', async () => {
+    const { body } = await http('GET', orders(`/promise?skus=SKU-A&quantities=1&lat=${LYON.lat}&lng=${LYON.lng}`));
+    expect(body.eReservation.stores.map((store: any) => store.locationId)).toEqual(['ST-LYON', 'ST-VILLEURBANNE']);
+    const twoUnits = await http('GET', orders(`/promise?skus=SKU-A&quantities=2&lat=${LYON.lat}&lng=${LYON.lng}`));
+    expect(twoUnits.body.eReservation.stores.map((store: any) => store.locationId)).toEqual(['ST-LYON']);
+  });
+
+  it('refuses a basket without an address or a store, and quantities that do not match the SKUs', async () => {
+    expect((await http('GET', orders('/promise?skus=SKU-A'))).status).toBe(400);
+    expect((await http('GET', orders('/promise?skus=SKU-A,SKU-C&quantities=1&storeId=ST-LYON'))).status).toBe(400);
+    expect((await http('GET', orders('/promise?skus=SKU A&storeId=ST-LYON'))).status).toBe(400);
+  });
+});
+
+it("announces StockLow when an order's reservation takes a warehouse to its reorder point", async () => {
+  expect((await http('PUT', inventory('/locations/WH-PARIS/stock/SKU-C/reorder-point'), { reorderPoint: 2 })).status).toBe(200);
+  const orderId = await submit('HOME_DELIVERY', [['SKU-C', 1]], { shippingAddress: LYON });
+  await allocated(orderId);
+  const alert = await probe.waitForMessage(Topics.stockAlerts, (m) => m.key === 'WH-PARIS:SKU-C' && m.headers.ce_type === StockAlertTypes.low, 30_000);
+  expect(alert.value).toMatchObject({ locationId: 'WH-PARIS', sku: 'SKU-C', atp: 2, reorderPoint: 2 });
+});
+
+it('suggests transfers from the nearest locations with spare stock after sales at a store till', async () => {
+  const adjustmentId = randomUUID();
+  await probe.send(
+    Topics.inventoryAdjustments,
+    'ST-LYON:SKU-A',
+    { adjustmentId, locationId: 'ST-LYON', sku: 'SKU-A', mode: 'DELTA', quantity: -4, reason: 'till' },
+    { ce_id: randomUUID(), ce_type: 'StockAdjusted', ce_source: '/pos', ce_specversion: '1.0' },
+  );
+  const plan = await waitFor(
+    async () => {
+      const { body } = await http('GET', inventory('/replenishment?locationId=ST-LYON&windowDays=1&leadTimeDays=1&coverDays=1'));
+      return body?.skus?.[0]?.unitsOut === 4 ? body : undefined;
+    },
+    { timeoutMs: 30_000, what: 'the till sale in the replenishment plan' },
+  );
+  // 4 a day over 2 days: 8 wanted, ATP 6 - 4 sold - 1 reserved = 1. Nearest first: Villeurbanne's one unit, then 6 of WH-LYON's.
+  expect(plan.skus[0]).toMatchObject({ sku: 'SKU-A', velocityPerDay: 4, atp: 1, need: 7, suggestedOrder: 0 });
+  expect(plan.skus[0].transfers).toEqual([
+    { fromLocationId: 'ST-VILLEURBANNE', quantity: 1, distanceKm: 2.7 },
+    { fromLocationId: 'WH-LYON', quantity: 6, distanceKm: 9.7 },
+  ]);
+});
