@@ -9,7 +9,7 @@ import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
 import { restockedMigration } from './migrations/0006-restocked.migration';
 import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.migration';
-import { locationPromiseMigration } from './migrations/0008-location-promise.migration';
+import { locationPromiseMigration } from './migrations/0009-location-promise.migration';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
 import { promiseVariables } from './promise/promise-variables';

@@ -7,4 +7,4 @@ export class LocationPromiseMigration extends Migration {
   }
 }
 
-export const locationPromiseMigration = { name: '0008-location-promise', class: LocationPromiseMigration };
+export const locationPromiseMigration = { name: '0009-location-promise', class: LocationPromiseMigration };
