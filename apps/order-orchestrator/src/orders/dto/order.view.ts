@@ -64,7 +64,10 @@ export function toOrderView(order: Order, timeline: OrderTransition[]): OrderVie
   };
 }
 
-/** One row of a customer's order list. */
+/** One row of a list of orders (`GET /orders`). */
+export type OrderSummary = ReturnType<typeof toOrderSummary>;
+
+/** One row of a list of orders. */
 export function toOrderSummary(order: Order) {
   return {
     orderId: order.orderId,
