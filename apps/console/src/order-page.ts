@@ -1,5 +1,6 @@
 import { answerBox, call } from './api';
 import { field, h, table } from './dom';
+import { pageConfig, traceLink } from './page-config';
 import { showScreen } from './screen';
 
 interface Candidate {
@@ -34,10 +35,12 @@ export async function orderScreen(main: HTMLElement, id: string): Promise<void> 
   const answer = await call('GET', 'orders', `/orders/${encodeURIComponent(id)}`);
   if (answer.status !== 200) return showScreen(main, h('h1', {}, `Order ${id}`), answerBox(answer, ''), h('a', { href: '#/order' }, 'Find another order'));
   const order = answer.body;
+  const trace = order.traceId ? traceLink(await pageConfig(), order.traceId) : undefined;
   showScreen(
     main,
     h('h1', {}, `Order ${order.orderId}`),
     h('p', {}, 'Status ', h('strong', { 'data-testid': 'order-status' }, order.status), ` · ${order.channel} · ${order.deliveryMode}${order.pickupLocationId ? ` at ${order.pickupLocationId}` : ''}`),
+    ...(trace ? [h('p', {}, h('a', { href: trace, target: '_blank', rel: 'noopener noreferrer' }, 'Trace'), ` of the order's journey across the services (${order.traceId})`)] : []),
     table(['Line', 'SKU', 'Quantity', 'Unit price'], (order.lines ?? []).map((l: any) => [l.lineId, l.sku, l.quantity, `${l.unitPrice} ${order.currency ?? ''}`]), 'Lines'),
     table(
       ['Location', 'Kind', 'Lines', 'Reservation', 'Fulfillment'],
