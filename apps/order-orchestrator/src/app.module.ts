@@ -9,6 +9,8 @@ import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
 import { restockedMigration } from './migrations/0006-restocked.migration';
 import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.migration';
+import { deadLetterRedrivesMigration } from './migrations/0008-dead-letter-redrives.migration';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { Order } from './orders/order.entity';
 import { OrderTransition } from './orders/order-transition.entity';
@@ -36,7 +38,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration],
       acceptsSource,
     }),
     StockModule,
@@ -44,6 +46,7 @@ export const definition: ServiceDefinition = {
     OrdersModule,
     SagaModule,
     KpisModule,
+    DeadLettersModule,
   ],
 })
 export class AppModule {}
