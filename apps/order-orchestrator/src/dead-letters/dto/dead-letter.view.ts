@@ -6,17 +6,17 @@ export class DeadLetterView {
   @ApiProperty({ description: 'The topic the message came on, where a redrive sends it', example: 'fil.orders.submitted.v1' }) originalTopic: string;
   @ApiProperty() partition: number;
   @ApiProperty() offset: string;
-  @ApiPropertyOptional({ nullable: true }) key: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) key: string | null;
   @ApiProperty({ description: 'The service that refused it (its consumer group, fil-<service>)', example: 'orders' }) consumer: string;
   @ApiProperty({ example: 'value is not valid JSON: Unexpected token' }) reason: string;
   @ApiProperty({ description: 'When it was refused (ISO 8601)' }) rejectedAt: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
-  @ApiPropertyOptional({ nullable: true, description: 'The value as text, its first 4 KiB when larger' }) value: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The value as text, its first 4 KiB when larger' }) value: string | null;
   @ApiProperty() valueBytes: number;
-  @ApiPropertyOptional({ nullable: true, description: 'SHA-256 of the whole value (hex)' }) valueSha256: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'SHA-256 of the whole value (hex)' }) valueSha256: string | null;
   @ApiProperty({ description: 'Key, headers or value were cut: a redrive reads the original from its topic' }) truncated: boolean;
-  @ApiPropertyOptional({ nullable: true, description: 'When it was re-sent over HTTP, if it was' }) redrivenAt: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Who re-sent it (the token subject)' }) redrivenBy: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'When it was re-sent over HTTP, if it was' }) redrivenAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Who re-sent it (the token subject)' }) redrivenBy: string | null;
 }
 
 /** What a redrive did. */

@@ -40,7 +40,7 @@ export class OrderView {
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, nullable: true, description: 'NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve the e-reservation' })
   alternatives: unknown[] | null;
   @ApiProperty({ description: 'Re-routes so far (refusals, shortages, timeouts)' }) reroutes: number;
-  @ApiPropertyOptional({ nullable: true, description: "The W3C trace id of the order's journey (32 hex digits), to open it in the trace UI; null when it was received without tracing", example: '0af7651916cd43dd8448eb211c80319c' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: "The W3C trace id of the order's journey (32 hex digits), to open it in the trace UI; null when it was received without tracing", example: '0af7651916cd43dd8448eb211c80319c' })
   traceId: string | null;
 }
 
