@@ -1,5 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -273,6 +274,135 @@ describe('the web console in a real browser', () => {
     const { id } = await fulfillmentOf(homeOrder, 'SHIP');
     await page.goto(`${consoleUrl}/#/fulfillment/${id}`);
     await page.getByRole('alert').filter({ hasText: /^404: / }).waitFor();
+    await page.close();
+  });
+});
+
+describe('the console for ops and customer service: order search, trace links, dead letters', () => {
+  const channel = `ops-${run}`;
+  /** More than one page of the console's 20. */
+  const searched = Array.from({ length: 23 }, (_, index) => `OPS-${run}-${String(index + 1).padStart(2, '0')}`);
+  const cancellable = `OPS-${run}-CANCEL`;
+  /** Each order's trace, as a channel that traces its requests would send it (tests run with span export off). */
+  const traceOf = (orderId: string) => createHash('sha256').update(orderId).digest('hex').slice(0, 32);
+
+  /** axe-core's WCAG A and AA rules on the page as it stands (evaluated over CDP: the page's CSP allows no injected script). */
+  async function accessibilityViolations(page: Page): Promise<string[]> {
+    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const found = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
+    return found;
+  }
+
+  beforeAll(async () => {
+    expect((await http('PUT', `${system.url('inventory')}/locations/${warehouse.id}/stock/SKU-OPS`, { onHand: 5, safetyStock: 0 })).status).toBe(200);
+    // Nothing holds SKU-NONE: each is rejected NO_STOCK, and found by its channel all the same.
+    for (const orderId of searched) {
+      const order = { orderId, channel, customer: { id: 'CUST-OPS' }, currency: 'EUR', placedAt: new Date().toISOString(), deliveryMode: 'HOME_DELIVERY', shippingAddress: { lat: 45.764, lng: 4.8357 }, lines: [{ lineId: '1', sku: 'SKU-NONE', quantity: 1, unitPrice: 5 }] };
+      await probe.send(Topics.ordersSubmitted, orderId, order, { traceparent: `00-${traceOf(orderId)}-00f067aa0ba902b7-01` });
+    }
+    await waitFor(async () => (await http('GET', `${system.url('inventory')}/stock/SKU-OPS`)).body?.[0]?.atp === 5, { what: 'SKU-OPS in stock' });
+    await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/availability?skus=SKU-OPS`)).body?.some((row: any) => row.atp === 5), { what: "the orchestrator's view of SKU-OPS" });
+    await submit(cancellable, { channel, deliveryMode: 'HOME_DELIVERY', shippingAddress: { lat: 45.764, lng: 4.8357 }, lines: [{ lineId: '1', sku: 'SKU-OPS', quantity: 1, unitPrice: 5 }] });
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === cancellable && m.value.status === 'ALLOCATED', 30_000);
+    await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/orders?channel=${channel}&limit=100`)).body?.length === searched.length + 1, {
+      what: `the ${searched.length + 1} orders of ${channel}`,
+    });
+  });
+
+  it('lets ops search a channel and page through its orders, each listed once, then open one and follow its trace link', async () => {
+    const page = await signedIn(ops);
+    await page.getByRole('heading', { name: 'Orders' }).waitFor();
+    await page.getByLabel('Channel').fill(channel);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const idsOn = async (pageNumber: number) => {
+      const results = page.getByRole('table', { name: `Orders, page ${pageNumber}` });
+      await results.waitFor();
+      return results.locator('tbody tr td:first-child').allTextContents();
+    };
+    const first = await idsOn(1);
+    expect(first).toHaveLength(20);
+    // By keyboard: the pressed button is replaced, focus goes on to the new page's first order.
+    await page.getByRole('button', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
+    const second = await idsOn(2);
+    await page.getByText('No more orders.').waitFor();
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe(second[0]);
+    expect([...first, ...second].sort()).toEqual([...searched, cancellable].sort());
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
+
+    const opened = second.at(-1)!;
+    await page.getByRole('link', { name: opened, exact: true }).click();
+    await page.getByRole('heading', { name: `Order ${opened}` }).waitFor();
+    // The console server's default trace UI: the local Zipkin.
+    await expect(page.getByRole('link', { name: 'Trace' }).getAttribute('href')).resolves.toBe(`http://localhost:9411/zipkin/traces/${traceOf(opened)}`);
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
+    await page.close();
+  });
+
+  it("refuses a search without a filter in the page, and lets ops cancel an order with a reason, showing the service's answer", async () => {
+    const page = await signedIn(ops);
+    const requests: string[] = [];
+    page.on('request', (request) => request.url().includes('/api/') && requests.push(request.url()));
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Give a customer id, a channel or a status.' }).waitFor();
+    expect(requests).toEqual([]);
+
+    await page.getByLabel('Order id').fill(cancellable);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('order-status').filter({ hasText: 'ALLOCATED' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel the order' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Say why the order is cancelled.' }).waitFor();
+    await page.getByLabel('Reason for cancelling').fill('customer called the call centre');
+    await page.getByRole('button', { name: 'Cancel the order' }).click();
+    await page.getByRole('status').filter({ hasText: /^200: cancelled/ }).waitFor();
+    await page.getByTestId('order-status').filter({ hasText: 'CANCELLED' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Cancel the order' }).count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it('names the trace UI to the page from CONSOLE_TRACE_URL, and refuses to start on a template without {traceId}', async () => {
+    await expect((await fetch(`${consoleUrl}/config.json`)).json()).resolves.toEqual({ traceUrl: 'http://localhost:9411/zipkin/traces/{traceId}' });
+    const refused = spawnSync(process.execPath, ['-r', '@swc-node/register', 'apps/console/server.ts'], {
+      cwd: root,
+      env: { ...process.env, CONSOLE_PORT: String(await freePort()), CONSOLE_TRACE_URL: 'http://jaeger:16686/trace/' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('CONSOLE_TRACE_URL must be an http(s) URL with {traceId} in it, not "http://jaeger:16686/trace/"');
+  });
+
+  it('lists ops the orders needing attention with one button', async () => {
+    const page = await signedIn(ops);
+    await page.getByRole('button', { name: 'Orders needing attention' }).click();
+    await expect(page.getByLabel('Status').inputValue()).resolves.toBe('NEEDS_ATTENTION');
+    await page.getByText(/^No order matches\.$|^No more orders\.$/).first().waitFor();
+    const { body: attention } = await http('GET', `${system.url('order-orchestrator')}/orders?status=NEEDS_ATTENTION&limit=20`);
+    const shown = attention.length ? await page.getByRole('table', { name: 'Orders, page 1' }).locator('tbody tr td:first-child').allTextContents() : [];
+    expect(shown).toEqual(attention.map((order: { orderId: string }) => order.orderId));
+    await page.close();
+  });
+
+  it('shows ops a message a service could not read, with its reason, and re-sends it once, showing the answer', async () => {
+    const key = `${warehouse.id}:SKU-${run}-BROKEN`;
+    await probe.send(Topics.inventoryAdjustments, key, '{"adjustmentId": ');
+    const listed = await waitFor(
+      async () => (await http('GET', `${system.url('order-orchestrator')}/dead-letters`, undefined, ops)).body?.find?.((letter: any) => letter.key === key),
+      { timeoutMs: 30_000, what: 'the dead letter of the unreadable adjustment' },
+    );
+    expect(listed).toMatchObject({ consumer: 'inventory', originalTopic: Topics.inventoryAdjustments, reason: expect.stringMatching(/^value is not valid JSON/) });
+
+    const page = await signedIn(ops);
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    const row = page.getByRole('row').filter({ hasText: key }).filter({ has: page.getByRole('button', { name: /^Re-send/ }) });
+    await expect(row.textContent()).resolves.toContain('value is not valid JSON');
+    await row.getByRole('button', { name: /^Re-send/ }).click();
+    await page.getByRole('status').filter({ hasText: `200: ${listed.id} re-sent to ${Topics.inventoryAdjustments}; inventory handles it once` }).waitFor();
+    await page.getByRole('row').filter({ hasText: key }).filter({ hasText: /re-sent at .* by ops-desk/ }).waitFor();
+    await expect(accessibilityViolations(page)).resolves.toEqual([]);
+    // Re-sent once: asked again (another tab, a double click), the service refuses and says when.
+    const again = await http('POST', `${system.url('order-orchestrator')}/dead-letters/${listed.id}/redrive`, undefined, ops);
+    expect(again).toMatchObject({ status: 409, body: { message: expect.stringContaining(`dead letter ${listed.id} was already re-sent`) } });
     await page.close();
   });
 });

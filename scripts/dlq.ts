@@ -6,109 +6,20 @@
 //   npm run dlq -- unpark SERVICE:ROW...         let the relay send them again
 //   npm run dlq -- discard SERVICE:ROW...        delete them unsent
 //   npm run dlq -- dead-letter SERVICE TOPIC PARTITION OFFSET   give up on a message that holds its partition (/health)
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { FIL_SERVICES, Topics } from '@fil/contracts';
 // The modules themselves, not the libraries' index: that pulls Nest and MikroORM, seconds at every start.
-import { createKafka, physicalTopic } from '../libs/messaging/src/kafka';
-import { decodeHeaders, REDRIVE_HEADER } from '../libs/messaging/src/message';
-import type { DeadLetter } from '../libs/messaging/src/dead-letter';
+import { createKafka } from '../libs/messaging/src/kafka';
+import { DeadLetterQueue, type ListedDeadLetter } from '../libs/messaging/src/dead-letter-queue';
 import { databaseName, databaseUrl } from '../libs/persistence/src/database';
 
-/** A dead letter with where it lies on fil.dlq.v1 (`partition:offset`, its id for this tool). */
-interface Listed extends DeadLetter {
-  id: string;
-}
+const queue = new DeadLetterQueue(createKafka(`fil-dlq-tool-${randomUUID().slice(0, 8)}`), Topics.dlq);
 
-const kafka = createKafka(`fil-dlq-tool-${randomUUID().slice(0, 8)}`);
-
-/** Reads `topic` to its end, or only the message at `at`, keeping what `keep` returns. */
-async function read<T>(topic: string, keep: (partition: number, message: KafkaMessage) => T | undefined, at?: { partition: number; offset: string }): Promise<T[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await (async () => {
-    if (!(await admin.listTopics()).includes(physicalTopic(topic))) throw new Error(`no topic ${physicalTopic(topic)} on this cluster`);
-    return admin.fetchTopicOffsets(physicalTopic(topic));
-  })().finally(() => admin.disconnect());
-  // The last offset to read in each partition that has one.
-  const last = new Map(
-    ends
-      .filter(({ partition, low, high }) => (at ? partition === at.partition && Number(low) <= Number(at.offset) && Number(at.offset) < Number(high) : Number(low) < Number(high)))
-      .map(({ partition, high }) => [partition, at ? Number(at.offset) : Number(high) - 1]),
-  );
-  if (!last.size) return [];
-  const found: T[] = [];
-  const consumer = kafka.consumer({ groupId: `fil-dlq-tool-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  let timer: NodeJS.Timeout | undefined;
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [physicalTopic(topic)], fromBeginning: !at });
-    let finished!: () => void;
-    const allRead = new Promise<void>((resolve) => (finished = resolve));
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        if (!last.has(partition) || Number(message.offset) > last.get(partition)!) return;
-        const kept = keep(partition, message);
-        if (kept !== undefined) found.push(kept);
-        if (Number(message.offset) === last.get(partition)) last.delete(partition);
-        if (!last.size) finished();
-      },
-    });
-    if (at) consumer.seek({ topic: physicalTopic(topic), partition: at.partition, offset: at.offset });
-    await Promise.race([allRead, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), 30_000)))]);
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect();
-  }
-  return found;
-}
-
-async function deadLetters(): Promise<Listed[]> {
-  const seen = new Set<string>();
-  const letters = await read(Topics.dlq, (partition, message) => {
-    // The relay may publish a dead letter twice (crash before its mark): its ce_id tells.
-    const ceId = decodeHeaders(message).ce_id;
-    if (!message.value || (ceId && seen.has(ceId))) return undefined;
-    if (ceId) seen.add(ceId);
-    return { ...(JSON.parse(message.value.toString('utf8')) as DeadLetter), id: `${partition}:${message.offset}` };
-  });
-  return letters.sort((a, b) => a.rejectedAt.localeCompare(b.rejectedAt));
-}
-
-async function find(id: string): Promise<Listed> {
-  const letter = (await deadLetters()).find((candidate) => candidate.id === id);
+async function find(id: string): Promise<ListedDeadLetter> {
+  const letter = await queue.find(id);
   if (!letter) throw new Error(`no dead letter ${id} on ${Topics.dlq} (ids are partition:offset, see list)`);
   return letter;
-}
-
-/** The original message: from the dead letter when it kept it whole, else from its topic, checked against its digest. */
-async function original(letter: Listed): Promise<{ key: string | null; value: Buffer | null; headers: IHeaders }> {
-  if (!letter.truncated) return { key: letter.key, value: letter.value === null ? null : Buffer.from(letter.value), headers: letter.headers };
-  const [message] = await read(letter.originalTopic, (partition, found) => (found.offset === letter.offset ? found : undefined), {
-    partition: letter.partition,
-    offset: letter.offset,
-  });
-  const digest = message?.value && createHash('sha256').update(message.value).digest('hex');
-  if (!message || digest !== letter.valueSha256) {
-    throw new Error(`${letter.id}: the original at ${letter.originalTopic}/${letter.partition}@${letter.offset} is no longer on its topic`);
-  }
-  return { key: message.key?.toString('utf8') ?? null, value: message.value, headers: decodeHeaders(message) };
-}
-
-async function redrive(letters: Listed[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  try {
-    for (const letter of letters) {
-      const { key, value, headers } = await original(letter);
-      await producer.send({ topic: physicalTopic(letter.originalTopic), acks: -1, messages: [{ key, value, headers: { ...headers, [REDRIVE_HEADER]: letter.id } }] });
-      console.log(`${letter.id}\tredriven to ${letter.originalTopic}`);
-    }
-  } finally {
-    await producer.disconnect();
-  }
 }
 
 /** Runs `work` on a service's database; a service without one (not deployed here) is skipped. */
@@ -151,7 +62,7 @@ async function onParked(refs: string[], sql: string, done: string): Promise<void
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   async list() {
-    for (const letter of await deadLetters()) {
+    for (const letter of await queue.list()) {
       console.log([letter.id, letter.rejectedAt, letter.consumer, `${letter.originalTopic}/${letter.partition}@${letter.offset}`, letter.reason].join('\t'));
     }
   },
@@ -160,8 +71,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   },
   async redrive(ids) {
     if (!ids.length) throw new Error('redrive needs dead letter ids or --all');
-    const letters = ids.includes('--all') ? await deadLetters() : await Promise.all(ids.map(find));
-    await redrive(letters);
+    const letters = ids.includes('--all') ? await queue.list() : await Promise.all(ids.map(find));
+    await queue.redrive(letters, (letter) => console.log(`${letter.id}\tredriven to ${letter.originalTopic}`));
   },
   async parked(services) {
     for (const service of services.length ? services : FIL_SERVICES) {

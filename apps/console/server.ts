@@ -13,6 +13,15 @@ if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) {
   process.exit(1);
 }
 
+/** The trace UI's page of one trace; `{traceId}` is replaced by the order's. Served to the page in /config.json. */
+const TRACE_URL = process.env.CONSOLE_TRACE_URL || 'http://localhost:9411/zipkin/traces/{traceId}';
+if (!/^https?:\/\/[^\s]+$/.test(TRACE_URL) || !TRACE_URL.includes('{traceId}')) {
+  console.error(`CONSOLE_TRACE_URL must be an http(s) URL with {traceId} in it, not "${TRACE_URL}"`);
+  process.exit(1);
+}
+/** What the page needs to know of where it runs, and nothing secret: it is served to anyone. */
+const PAGE_CONFIG = JSON.stringify({ traceUrl: TRACE_URL });
+
 const TARGETS: Record<string, string> = {
   orders: process.env.CONSOLE_ORDERS_URL ?? 'http://127.0.0.1:3000',
   inventory: process.env.CONSOLE_INVENTORY_URL ?? 'http://127.0.0.1:3001',
@@ -44,13 +53,14 @@ const server = createServer((req, res) => {
   if (api) return proxy(req, res, TARGETS[api[1]], `${api[2]}${url.search}`);
   if (url.pathname.startsWith('/api/')) return send(res, 404, 'application/json', JSON.stringify({ statusCode: 404, message: 'no such service' }));
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
+  if (url.pathname === '/config.json') return send(res, 200, 'application/json', PAGE_CONFIG);
   serveFile(res, url.pathname);
 });
 
 function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
   const headers = Object.fromEntries(FORWARDED.flatMap((name) => (req.headers[name] === undefined ? [] : [[name, req.headers[name]!]])));
   const upstream = request(new URL(path, target), { method: req.method, headers }, (answer) => {
-    const passed = Object.fromEntries(['content-type', 'retry-after'].flatMap((name) => (answer.headers[name] === undefined ? [] : [[name, answer.headers[name]!]])));
+    const passed = Object.fromEntries(['content-type', 'retry-after', 'x-next-cursor'].flatMap((name) => (answer.headers[name] === undefined ? [] : [[name, answer.headers[name]!]])));
     res.writeHead(answer.statusCode ?? 502, { ...STRICT_HEADERS, 'cache-control': 'no-store', ...passed });
     answer.pipe(res);
   });

@@ -5,6 +5,8 @@ export type Service = 'orders' | 'inventory' | 'fulfillment' | 'returns';
 export interface Answer {
   status: number;
   body: any;
+  /** Where the next page of a list starts (the X-Next-Cursor header), when there is one. */
+  nextCursor?: string;
 }
 
 /** A call through the console's own /api proxy: the token goes nowhere else. */
@@ -23,7 +25,7 @@ export async function call(method: string, service: Service, path: string, body?
     } catch {
       // not JSON (a proxy error page): shown as text
     }
-    return { status: response.status, body: parsed };
+    return { status: response.status, body: parsed, nextCursor: response.headers.get('x-next-cursor') ?? undefined };
   } catch (error) {
     return { status: 0, body: { message: `no answer: ${(error as Error).message}` } };
   }

@@ -1,6 +1,8 @@
 import { h } from './dom';
 import { fulfillmentScreen } from './fulfillment-page';
-import { orderScreen, orderSearchScreen } from './order-page';
+import { deadLettersScreen } from './dead-letters-page';
+import { orderScreen } from './order-page';
+import { orderSearchScreen } from './order-search';
 import { showScreen } from './screen';
 import { decodeToken, session, type Principal } from './session';
 import { stockScreen } from './stock-page';
@@ -17,7 +19,7 @@ function screensOf(principal: Principal): [hash: string, name: string][] {
   const stock: [string, string] = ['#/stock', 'Stock'];
   if (principal.role === 'staff') return [work, stock];
   if (principal.role === 'channel') return [orders];
-  return [orders, stock, work];
+  return [orders, stock, work, ['#/dead-letters', 'Dead letters']];
 }
 
 function signInScreen(): void {
@@ -64,6 +66,7 @@ function route(): void {
   if (screen === 'fulfillment' && argument) return fulfillmentScreen(main, argument);
   if (screen === 'order') return void (argument ? orderScreen(main, argument) : orderSearchScreen(main));
   if (screen === 'stock') return void stockScreen(main, argument || undefined);
+  if (screen === 'dead-letters' && (principal.role === 'admin' || principal.role === 'ops')) return void deadLettersScreen(main);
   window.location.hash = screensOf(principal)[0][0];
 }
 

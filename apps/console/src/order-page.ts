@@ -1,5 +1,7 @@
-import { answerBox, call } from './api';
-import { field, h, table } from './dom';
+import { answerBox, call, type Answer } from './api';
+import { h, table } from './dom';
+import { attentionNotice, cancelAnswer, cancelForm } from './order-actions';
+import { pageConfig, traceLink } from './page-config';
 import { showScreen } from './screen';
 
 interface Candidate {
@@ -17,27 +19,25 @@ interface RoutingRecord {
   explanation?: { reason?: string; policy?: string; candidates?: Candidate[] };
 }
 
-/** Find an order by id. */
-export function orderSearchScreen(main: HTMLElement): void {
-  const id = h('input', { name: 'orderId', autocomplete: 'off' });
-  const open = (event: Event) => {
-    event.preventDefault();
-    if (id.value.trim()) window.location.hash = `#/order/${encodeURIComponent(id.value.trim())}`;
-  };
-  showScreen(main, h('h1', {}, 'Find an order'), h('form', { onsubmit: open }, field('Order id', id), h('button', { type: 'submit', class: 'primary' }, 'Open')));
-  id.focus();
-}
-
-/** An order: status, lines, allocations, timeline, and every routing decision with its candidates. */
-export async function orderScreen(main: HTMLElement, id: string): Promise<void> {
-  showScreen(main, h('p', {}, `Loading order ${id}…`));
+/**
+ * An order: status (and why it needs attention), its trace, lines, allocations, timeline, every
+ * routing decision with its candidates, and the cancel action; `cancelled` is the answer to one just asked.
+ */
+export async function orderScreen(main: HTMLElement, id: string, cancelled?: Answer): Promise<void> {
+  if (!cancelled) showScreen(main, h('p', {}, `Loading order ${id}…`));
   const answer = await call('GET', 'orders', `/orders/${encodeURIComponent(id)}`);
   if (answer.status !== 200) return showScreen(main, h('h1', {}, `Order ${id}`), answerBox(answer, ''), h('a', { href: '#/order' }, 'Find another order'));
   const order = answer.body;
+  const trace = order.traceId ? traceLink(await pageConfig(), order.traceId) : undefined;
+  const attention = attentionNotice(order.status, order.timeline ?? []);
+  const cancel = cancelForm(order.orderId, order.status, (outcome) => void orderScreen(main, id, outcome));
   showScreen(
     main,
     h('h1', {}, `Order ${order.orderId}`),
+    h('div', { 'aria-live': 'assertive' }, cancelled ? cancelAnswer(cancelled) : null),
     h('p', {}, 'Status ', h('strong', { 'data-testid': 'order-status' }, order.status), ` · ${order.channel} · ${order.deliveryMode}${order.pickupLocationId ? ` at ${order.pickupLocationId}` : ''}`),
+    ...(attention ? [attention] : []),
+    ...(trace ? [h('p', {}, h('a', { href: trace, target: '_blank', rel: 'noopener noreferrer' }, 'Trace'), ` of the order's journey across the services (${order.traceId})`)] : []),
     table(['Line', 'SKU', 'Quantity', 'Unit price'], (order.lines ?? []).map((l: any) => [l.lineId, l.sku, l.quantity, `${l.unitPrice} ${order.currency ?? ''}`]), 'Lines'),
     table(
       ['Location', 'Kind', 'Lines', 'Reservation', 'Fulfillment'],
@@ -47,6 +47,7 @@ export async function orderScreen(main: HTMLElement, id: string): Promise<void> 
     table(['At', 'From', 'To', 'Cause'], (order.timeline ?? []).map((t: any) => [t.at, t.from ?? '–', t.to, t.cause ?? '']), 'Timeline'),
     h('h2', {}, 'Routing'),
     ...(order.routing ?? []).map((decision: RoutingRecord, index: number) => routingDecision(decision, index)),
+    ...(cancel ? [cancel] : []),
   );
 }
 

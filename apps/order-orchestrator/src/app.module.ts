@@ -9,7 +9,9 @@ import { sagaWaitsMigration } from './migrations/0004-saga-waits.migration';
 import { routingPoliciesMigration } from './migrations/0005-routing-policies.migration';
 import { restockedMigration } from './migrations/0006-restocked.migration';
 import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.migration';
+import { deadLetterRedrivesMigration } from './migrations/0008-dead-letter-redrives.migration';
 import { locationPromiseMigration } from './migrations/0009-location-promise.migration';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
 import { promiseVariables } from './promise/promise-variables';
@@ -39,7 +41,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, locationPromiseMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration],
       acceptsSource,
     }),
     StockModule,
@@ -48,6 +50,7 @@ export const definition: ServiceDefinition = {
     SagaModule,
     KpisModule,
     PromiseModule,
+    DeadLettersModule,
   ],
 })
 export class AppModule {}

@@ -167,6 +167,7 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
       backordered: [],
       returned: {},
       errors: [],
+      traceId: TRACE_ID,
     });
     expect(body.timeline.map((step: { from: string; to: string }) => [step.from, step.to])).toEqual([
       [null, 'RECEIVED'],

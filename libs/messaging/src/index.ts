@@ -13,3 +13,5 @@ export * from './messaging-failures.migration';
 export * from './messaging-notify.migration';
 export * from './messaging.module';
 export * from './messaging-variables';
+export * from './dead-letter-queue';
+export * from './topic-reader';

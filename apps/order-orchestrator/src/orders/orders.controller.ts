@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, type Principal } from '@fil/auth';
-import { ListOrdersQuery } from './dto/list-orders.query';
+import { DEFAULT_PAGE_SIZE, ListOrdersQuery, MAX_PAGE_SIZE } from './dto/list-orders.query';
 import { OrderView } from './dto/order.view';
 import { OrdersService } from './orders.service';
+import { nextPageHeaders } from './next-page-headers';
 
 @ApiTags('orders')
 @Controller('orders')
@@ -12,11 +13,22 @@ export class OrdersController {
 
   @Get()
   @Access('admin', 'ops', 'channel')
-  @ApiOperation({ summary: "A customer's orders from every channel, or the orders in one status (both: a customer's in that status), newest first, at most 100" })
-  @ApiResponse({ status: 200, description: 'Order summaries: orderId, status, channel, deliveryMode, currency, placedAt, lines' })
-  @ApiResponse({ status: 400, description: 'Neither customerId nor status, or an unknown status' })
-  list(@Query() query: ListOrdersQuery, @Caller() caller: Principal) {
-    return this.orders.list(query, caller);
+  @ApiOperation({
+    summary: `Orders of a customer, a channel and/or in one status (any combination, at least one), newest first, ${DEFAULT_PAGE_SIZE} per page by default (limit up to ${MAX_PAGE_SIZE}); the next page is at the X-Next-Cursor header`,
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'An array of order summaries: orderId, status, channel, deliveryMode, currency, placedAt, lines',
+    headers: {
+      'X-Next-Cursor': { description: 'Where the next page starts: pass it as cursor with the same filters; absent on the last page', schema: { type: 'string' } },
+      Link: { description: 'The next page, `</orders?...&cursor=...>; rel="next"`; absent on the last page', schema: { type: 'string' } },
+    },
+  })
+  @ApiResponse({ status: 400, description: 'No customerId, channel or status; an unknown status; a limit outside 1-500; a cursor this service did not give' })
+  async list(@Query() query: ListOrdersQuery, @Caller() caller: Principal, @Res({ passthrough: true }) res: { setHeader(name: string, value: string): unknown }) {
+    const page = await this.orders.list(query, caller);
+    for (const [name, value] of Object.entries(nextPageHeaders(query, page.next))) res.setHeader(name, value);
+    return page.orders;
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ORDER_STATUSES, type OrderStatus } from '@fil/contracts';
+import { traceIdOf } from '@fil/observability';
 import type { Order, OrderAllocation } from '../order.entity';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderTransition } from '../order-transition.entity';
@@ -39,6 +40,8 @@ export class OrderView {
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' }, nullable: true, description: 'NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve the e-reservation' })
   alternatives: unknown[] | null;
   @ApiProperty({ description: 'Re-routes so far (refusals, shortages, timeouts)' }) reroutes: number;
+  @ApiPropertyOptional({ type: String, nullable: true, description: "The W3C trace id of the order's journey (32 hex digits), to open it in the trace UI; null when it was received without tracing", example: '0af7651916cd43dd8448eb211c80319c' })
+  traceId: string | null;
 }
 
 /** The order with its timeline, as answered over HTTP. */
@@ -61,10 +64,14 @@ export function toOrderView(order: Order, timeline: OrderTransition[]): OrderVie
     routing: order.routing ?? [],
     alternatives: order.alternatives ?? null,
     reroutes: order.reroutes,
+    traceId: traceIdOf(order.traceparent ?? undefined) ?? null,
   };
 }
 
-/** One row of a customer's order list. */
+/** One row of a list of orders (`GET /orders`). */
+export type OrderSummary = ReturnType<typeof toOrderSummary>;
+
+/** One row of a list of orders. */
 export function toOrderSummary(order: Order) {
   return {
     orderId: order.orderId,

@@ -1,0 +1,19 @@
+import { decodeCursor, encodeCursor } from './order-cursor';
+
+describe('the orders cursor', () => {
+  it('gives back the position it was made from', () => {
+    const position = { createdAt: '2026-01-01T10:00:00.123456Z', orderId: 'WEB-1/ü' };
+    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+  });
+
+  it.each([
+    ['not base64url', 'a+b/c='],
+    ['not JSON', Buffer.from('nope').toString('base64url')],
+    ['not a pair', Buffer.from('["2026-01-01T10:00:00.123456Z"]').toString('base64url')],
+    ['a time without microseconds', Buffer.from('["2026-01-01T10:00:00.123Z","O-1"]').toString('base64url')],
+    ['an impossible time', Buffer.from('["2026-13-45T10:00:00.123456Z","O-1"]').toString('base64url')],
+    ['an empty order id', Buffer.from('["2026-01-01T10:00:00.123456Z",""]').toString('base64url')],
+  ])('refuses %s, saying where cursors come from', (_, text) => {
+    expect(decodeCursor(text)).toEqual({ invalid: expect.stringContaining('X-Next-Cursor') });
+  });
+});
