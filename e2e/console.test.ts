@@ -276,3 +276,78 @@ describe('the web console in a real browser', () => {
     await page.close();
   });
 });
+
+describe('the console for staff: returns, e-reservations at the counter, KPIs, keyboard and accessibility', () => {
+  const scarf = 'SKU-STAFF-SCARF';
+  const gloves = 'SKU-STAFF-GLOVES';
+  const collected = `WEB-${run}-RET`;
+  const returnA = `RET-${run}-A`;
+  const returnB = `RET-${run}-B`;
+
+  /** A click & collect order at the store, made ready and collected through the fulfillment API. */
+  async function collectedOrder(orderId: string, lines: { sku: string; quantity: number; unitPrice: number }[]): Promise<void> {
+    await submit(orderId, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: lines.map((line, index) => ({ lineId: String(index + 1), ...line })) });
+    const { id } = await fulfillmentOf(orderId, 'PICKUP');
+    expect((await http('POST', `${system.url('fulfillment')}/fulfillments/${id}/ready`, {})).status).toBe(200);
+    expect((await http('POST', `${system.url('fulfillment')}/fulfillments/${id}/collect`, {})).status).toBe(200);
+  }
+
+  /** A return announced at the store, once returns has seen the order collected. */
+  const requestReturn = (returnId: string, orderId: string, lines: { sku: string; quantity: number; reason?: string }[]) =>
+    waitFor(async () => (await http('POST', `${system.url('returns')}/returns`, { returnId, orderId, locationId: store.id, lines })).status === 201, { timeoutMs: 30_000, what: `return ${returnId} requested` });
+
+  beforeAll(async () => {
+    for (const [sku, onHand] of [[scarf, 5], [gloves, 5]] as const) {
+      expect((await http('PUT', `${system.url('inventory')}/locations/${store.id}/stock/${sku}`, { onHand, safetyStock: 0 })).status).toBe(200);
+    }
+    await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/availability?skus=${scarf},${gloves}`)).body?.filter((row: any) => row.atp === 5).length === 2, { what: 'the staff SKUs in the orchestrator' });
+    await collectedOrder(collected, [{ sku: scarf, quantity: 2, unitPrice: 25 }, { sku: gloves, quantity: 1, unitPrice: 12 }]);
+    await requestReturn(returnA, collected, [{ sku: scarf, quantity: 1, reason: 'TOO_SHORT' }, { sku: gloves, quantity: 1 }]);
+    await requestReturn(returnB, collected, [{ sku: scarf, quantity: 1 }]);
+  });
+
+  it("lets a store associate receive a return line by line with its condition, the list updating without a reload, and shows the service's 409", async () => {
+    const page = await signedIn(associate);
+    await page.getByRole('link', { name: 'Returns' }).click();
+    await page.getByRole('heading', { name: `Returns at ${store.id}` }).waitFor();
+    await page.evaluate('window.stillTheSamePage = true');
+    const toReceive = page.getByRole('region', { name: 'Returns to receive' });
+    const formA = toReceive.getByRole('form', { name: `Return ${returnA}` });
+    const requests: string[] = [];
+    page.on('request', (request) => request.method() === 'POST' && requests.push(request.url()));
+
+    // A condition is an inspection: never defaulted, refused in the page when missing.
+    await formA.getByRole('group', { name: /SKU-STAFF-SCARF × 1 \(TOO_SHORT\)/ }).getByLabel('Condition').selectOption('RESELLABLE');
+    await formA.getByRole('button', { name: `Receive return ${returnA}` }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(`Return ${returnA}, ${gloves}: choose its condition.`);
+    expect(requests).toEqual([]);
+
+    await formA.getByRole('group', { name: /SKU-STAFF-GLOVES × 1/ }).getByLabel('Condition').selectOption('DAMAGED');
+    await formA.getByRole('button', { name: `Receive return ${returnA}` }).click();
+    await page.getByRole('status').filter({ hasText: `200: return ${returnA} received, REFUNDED, refund 37 EUR` }).waitFor();
+    await formA.waitFor({ state: 'detached' });
+    await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
+    const { body: received } = await http('GET', `${system.url('returns')}/returns/${returnA}`);
+    expect(received).toMatchObject({ status: 'REFUNDED', receivedLocationId: store.id, inspection: [{ sku: scarf, quantity: 1, condition: 'RESELLABLE' }, { sku: gloves, quantity: 1, condition: 'DAMAGED' }] });
+
+    // Received differently at the counter next door meanwhile: the page keeps the form (focus inside) and shows the conflict.
+    const formB = toReceive.getByRole('form', { name: `Return ${returnB}` });
+    await formB.getByLabel('Condition').selectOption('RESELLABLE');
+    expect((await http('POST', `${system.url('returns')}/returns/${returnB}/receive`, { locationId: store.id, lines: [{ sku: scarf, quantity: 1, condition: 'DAMAGED' }] }, associate)).status).toBe(200);
+    await formB.getByRole('button', { name: `Receive return ${returnB}` }).click();
+    await page.getByRole('alert').filter({ hasText: `409: return ${returnB} is REFUNDED; it was already received or cannot be received` }).waitFor();
+    await formB.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it("refuses staff another store's returns, and finds a walk-in's return by id", async () => {
+    const page = await signedIn(stranger);
+    await page.goto(`${consoleUrl}/#/returns/${store.id}`);
+    await page.getByRole('alert').filter({ hasText: /^403: this token may not see that location's returns/ }).waitFor();
+    await page.goto(`${consoleUrl}/#/returns`);
+    await page.getByLabel('Return id').fill(returnA);
+    await page.keyboard.press('Enter');
+    await page.getByText(`Return ${returnA} of order ${collected} is REFUNDED: nothing to receive.`).waitFor();
+    await page.close();
+  });
+});

@@ -1,6 +1,7 @@
 import { h } from './dom';
 import { fulfillmentScreen } from './fulfillment-page';
 import { orderScreen, orderSearchScreen } from './order-page';
+import { returnsScreen } from './returns-page';
 import { showScreen } from './screen';
 import { decodeToken, session, type Principal } from './session';
 import { stockScreen } from './stock-page';
@@ -15,9 +16,10 @@ function screensOf(principal: Principal): [hash: string, name: string][] {
   const work: [string, string] = ['#/work', 'Work'];
   const orders: [string, string] = ['#/order', 'Orders'];
   const stock: [string, string] = ['#/stock', 'Stock'];
-  if (principal.role === 'staff') return [work, stock];
+  const returns: [string, string] = ['#/returns', 'Returns'];
+  if (principal.role === 'staff') return [work, returns, stock];
   if (principal.role === 'channel') return [orders];
-  return [orders, stock, work];
+  return [orders, stock, work, returns];
 }
 
 function signInScreen(): void {
@@ -61,6 +63,7 @@ function route(): void {
   if (!principal) return signInScreen();
   const [screen, argument] = window.location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (screen === 'work') return workListScreen(main, principal, argument || undefined);
+  if (screen === 'returns') return returnsScreen(main, principal, argument || undefined);
   if (screen === 'fulfillment' && argument) return fulfillmentScreen(main, argument);
   if (screen === 'order') return void (argument ? orderScreen(main, argument) : orderSearchScreen(main));
   if (screen === 'stock') return void stockScreen(main, argument || undefined);
