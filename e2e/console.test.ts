@@ -283,6 +283,7 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
   const collected = `WEB-${run}-RET`;
   const returnA = `RET-${run}-A`;
   const returnB = `RET-${run}-B`;
+  const reservations = [`WEB-${run}-ERES-1`, `WEB-${run}-ERES-2`];
 
   /** A click & collect order at the store, made ready and collected through the fulfillment API. */
   async function collectedOrder(orderId: string, lines: { sku: string; quantity: number; unitPrice: number }[]): Promise<void> {
@@ -304,6 +305,9 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await collectedOrder(collected, [{ sku: scarf, quantity: 2, unitPrice: 25 }, { sku: gloves, quantity: 1, unitPrice: 12 }]);
     await requestReturn(returnA, collected, [{ sku: scarf, quantity: 1, reason: 'TOO_SHORT' }, { sku: gloves, quantity: 1 }]);
     await requestReturn(returnB, collected, [{ sku: scarf, quantity: 1 }]);
+    await submit(reservations[0], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: scarf, quantity: 1, unitPrice: 25 }] });
+    await submit(reservations[1], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: gloves, quantity: 1, unitPrice: 12 }] });
+    for (const orderId of reservations) await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'RESERVED', 30_000);
   });
 
   it("lets a store associate receive a return line by line with its condition, the list updating without a reload, and shows the service's 409", async () => {
@@ -348,6 +352,31 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await page.getByLabel('Return id').fill(returnA);
     await page.keyboard.press('Enter');
     await page.getByText(`Return ${returnA} of order ${collected} is REFUNDED: nothing to receive.`).waitFor();
+    await page.close();
+  });
+
+  it('shows the counter its e-reservations soonest deadline first, and flags those past their pickup deadline', async () => {
+    const fulfillments = await Promise.all(reservations.map((orderId) => fulfillmentOf(orderId, 'PICKUP')));
+    for (const f of fulfillments) expect(Date.parse(f.expiresAt) - Date.now()).toBeGreaterThan(47 * 3_600_000);
+    const soonestFirst = [...fulfillments].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)).map((f) => f.orderId);
+    const page = await signedIn(associate);
+    const eReservations = page.getByRole('region', { name: 'Counter: e-reservations' });
+    const rows = eReservations.getByRole('listitem').filter({ hasText: new RegExp(reservations.join('|')) });
+    await rows.first().waitFor();
+    const listed = async () => (await rows.allTextContents()).map((text) => reservations.find((orderId) => text.includes(orderId)));
+    await expect(listed()).resolves.toEqual(soonestFirst);
+    for (const text of await rows.allTextContents()) expect(text).toMatch(/pick up by .* \(in 4[78] h\)$/);
+    await expect(page.getByRole('region', { name: 'Counter: click & collect' }).textContent()).resolves.not.toMatch(new RegExp(reservations.join('|')));
+
+    // Two days later by the page's clock, the same reservations are past their deadline.
+    await page.clock.setFixedTime(Date.now() + 49 * 3_600_000);
+    await page.getByRole('link', { name: 'Stock' }).click();
+    await page.getByRole('link', { name: 'Work' }).click();
+    await eReservations.getByText(/^\d+ past the pickup deadline$/).waitFor();
+    for (const text of await rows.allTextContents()) expect(text).toMatch(/OVERDUE: pickup deadline .* \(1 h ago\)$/);
+    await expect(listed()).resolves.toEqual(soonestFirst);
+    await rows.first().getByRole('link').click();
+    await page.getByText(/^E-reservation: OVERDUE: pickup deadline/).waitFor();
     await page.close();
   });
 });
