@@ -379,4 +379,36 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await page.getByText(/^E-reservation: OVERDUE: pickup deadline/).waitFor();
     await page.close();
   });
+
+  it('shows ops the KPIs of a chosen period as charts, each with its figures as a table, and the service refusing a too long one', async () => {
+    const page = await signedIn(ops);
+    await page.getByRole('link', { name: 'KPIs' }).click();
+    await page.getByRole('heading', { name: 'KPIs' }).waitFor();
+    // Last 24 hours, per hour, is shown at once.
+    const orders = page.getByRole('img', { name: /^Orders 24 periods from / });
+    await orders.waitFor();
+    await expect(page.getByRole('img').count()).resolves.toBe(8);
+    await page.getByText('Orders: the figures').click();
+    const perHour = page.getByRole('table', { name: 'Orders' });
+    const counts = (await perHour.locator('tbody tr td:nth-child(2)').allTextContents()).map((text) => Number.parseInt(text, 10));
+    expect(counts).toHaveLength(24);
+    const whole = await page.getByRole('table', { name: 'Whole period' }).locator('tbody tr').first().locator('td').nth(1).textContent();
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(Number.parseInt(whole!, 10));
+    // This test's own orders were all created within the last hour.
+    expect(counts[23]).toBeGreaterThanOrEqual(5);
+
+    await page.getByLabel('Period', { exact: true }).selectOption('7d');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('img', { name: /^Fill rate 7 periods from / }).waitFor();
+
+    await page.getByLabel('Period', { exact: true }).selectOption('custom');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Give both the start and the end of the period.' }).waitFor();
+    await page.getByLabel('From').fill('2025-01-01T00:00');
+    await page.getByLabel('To').fill('2026-01-01T00:00');
+    await page.getByLabel('Points').selectOption('day');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('alert').filter({ hasText: '400: the window must not be longer than 92 days' }).waitFor();
+    await page.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { h } from './dom';
 import { fulfillmentScreen } from './fulfillment-page';
+import { kpisScreen } from './kpis-page';
 import { orderScreen, orderSearchScreen } from './order-page';
 import { returnsScreen } from './returns-page';
 import { showScreen } from './screen';
@@ -17,9 +18,10 @@ function screensOf(principal: Principal): [hash: string, name: string][] {
   const orders: [string, string] = ['#/order', 'Orders'];
   const stock: [string, string] = ['#/stock', 'Stock'];
   const returns: [string, string] = ['#/returns', 'Returns'];
+  const kpis: [string, string] = ['#/kpis', 'KPIs'];
   if (principal.role === 'staff') return [work, returns, stock];
   if (principal.role === 'channel') return [orders];
-  return [orders, stock, work, returns];
+  return [orders, stock, work, returns, kpis];
 }
 
 function signInScreen(): void {
@@ -63,6 +65,7 @@ function route(): void {
   if (!principal) return signInScreen();
   const [screen, argument] = window.location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (screen === 'work') return workListScreen(main, principal, argument || undefined);
+  if (screen === 'kpis') return kpisScreen(main);
   if (screen === 'returns') return returnsScreen(main, principal, argument || undefined);
   if (screen === 'fulfillment' && argument) return fulfillmentScreen(main, argument);
   if (screen === 'order') return void (argument ? orderScreen(main, argument) : orderSearchScreen(main));
