@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -284,6 +284,7 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
   const returnA = `RET-${run}-A`;
   const returnB = `RET-${run}-B`;
   const reservations = [`WEB-${run}-ERES-1`, `WEB-${run}-ERES-2`];
+  const byKeyboard = `WEB-${run}-KEYS`;
 
   /** A click & collect order at the store, made ready and collected through the fulfillment API. */
   async function collectedOrder(orderId: string, lines: { sku: string; quantity: number; unitPrice: number }[]): Promise<void> {
@@ -297,6 +298,27 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
   const requestReturn = (returnId: string, orderId: string, lines: { sku: string; quantity: number; reason?: string }[]) =>
     waitFor(async () => (await http('POST', `${system.url('returns')}/returns`, { returnId, orderId, locationId: store.id, lines })).status === 201, { timeoutMs: 30_000, what: `return ${returnId} requested` });
 
+  /** axe-core's WCAG 2.0 and 2.1 A and AA rules on the page as it is: each violation with the elements it names. */
+  async function accessibilityViolations(page: Page): Promise<string[]> {
+    // Evaluated rather than added as a <script>: the console's CSP (self only) rightly refuses an inline one.
+    await page.evaluate(readFileSync(require.resolve('axe-core'), 'utf8'));
+    const result: { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] } = await page.evaluate(
+      "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })",
+    );
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  }
+
+  /** Presses Tab until the focused element's text or label matches, as a keyboard user looks for it. */
+  async function tabTo(page: Page, target: RegExp): Promise<void> {
+    for (let presses = 0; presses < 60; presses++) {
+      await page.keyboard.press('Tab');
+      // The page itself (focus left the document, or a new screen took it) names nothing.
+      const focused = await page.evaluate("(() => { const e = document.activeElement; return !e || e === document.body || e.id === 'main' ? '' : (e.labels?.[0]?.textContent ?? '') + ' ' + (e.textContent ?? ''); })()");
+      if (target.test(focused as string)) return;
+    }
+    throw new Error(`Tab never reached ${target}`);
+  }
+
   beforeAll(async () => {
     for (const [sku, onHand] of [[scarf, 5], [gloves, 5]] as const) {
       expect((await http('PUT', `${system.url('inventory')}/locations/${store.id}/stock/${sku}`, { onHand, safetyStock: 0 })).status).toBe(200);
@@ -308,6 +330,7 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await submit(reservations[0], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: scarf, quantity: 1, unitPrice: 25 }] });
     await submit(reservations[1], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: gloves, quantity: 1, unitPrice: 12 }] });
     for (const orderId of reservations) await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'RESERVED', 30_000);
+    await submit(byKeyboard, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: gloves, quantity: 1, unitPrice: 12 }] });
   });
 
   it("lets a store associate receive a return line by line with its condition, the list updating without a reload, and shows the service's 409", async () => {
@@ -409,6 +432,73 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await page.getByLabel('Points').selectOption('day');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('alert').filter({ hasText: '400: the window must not be longer than 92 days' }).waitFor();
+    await page.close();
+  });
+
+  it('passes the WCAG 2 A and AA rules of axe-core on every main screen at a phone-sized viewport', async () => {
+    const found: Record<string, string[]> = {};
+    const check = async (page: Page, screen: string, ready: () => Promise<unknown>) => {
+      await ready();
+      const violations = await accessibilityViolations(page);
+      // WCAG 1.4.10 (reflow): nothing needs scrolling sideways on a 390 px wide screen.
+      const width = await page.evaluate('document.documentElement.scrollWidth');
+      if (width > 390) violations.push(`the page is ${width} px wide`);
+      if (violations.length) found[screen] = violations;
+    };
+    const signIn = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn.goto(consoleUrl);
+    await check(signIn, 'sign-in', () => signIn.getByLabel('Token').waitFor());
+    // The check finds what it looks for: an input without a label is a violation.
+    await signIn.evaluate("document.querySelector('form').append(document.createElement('input'))");
+    await expect(accessibilityViolations(signIn)).resolves.toEqual(['critical label: Form elements must have labels (input)']);
+    await signIn.close();
+
+    const staff = await signedIn(associate);
+    await check(staff, 'work list', () => staff.getByRole('region', { name: 'Counter: e-reservations' }).getByRole('listitem').first().waitFor());
+    await staff.getByRole('region', { name: 'Counter: e-reservations' }).getByRole('link').first().click();
+    await check(staff, 'fulfillment (pick)', () => staff.getByRole('form', { name: 'Pick' }).waitFor());
+    await staff.goto(`${consoleUrl}/#/returns`);
+    await check(staff, 'returns', () => staff.getByRole('heading', { name: 'Returns to receive' }).waitFor());
+    await staff.getByRole('link', { name: 'Stock' }).click();
+    await staff.getByLabel('SKU').fill(scarf);
+    await staff.keyboard.press('Enter');
+    await check(staff, 'stock', () => staff.getByRole('table', { name: /available to promise/ }).waitFor());
+    await staff.close();
+
+    const desk = await signedIn(ops);
+    await desk.getByLabel('Order id').fill(collected);
+    await desk.keyboard.press('Enter');
+    await check(desk, 'order', () => desk.getByRole('table', { name: 'Timeline' }).waitFor());
+    await desk.getByRole('link', { name: 'KPIs' }).click();
+    await desk.getByRole('img', { name: /^Orders / }).waitFor();
+    await desk.getByText('Orders: the figures').click();
+    await check(desk, 'KPIs', () => desk.getByRole('table', { name: 'Orders' }).waitFor());
+    await desk.close();
+    expect(found).toEqual({});
+  });
+
+  it('lets a store associate sign in, make a click & collect order ready and hand it over with the keyboard alone', async () => {
+    await fulfillmentOf(byKeyboard, 'PICKUP');
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(consoleUrl);
+    await page.evaluate("window.pointerDowns = 0; window.addEventListener('pointerdown', () => window.pointerDowns++, true)");
+    await tabTo(page, /Token/);
+    await page.keyboard.type(associate);
+    await tabTo(page, /Sign in/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Work at ${store.id}` }).waitFor();
+    await page.getByRole('region', { name: 'Counter: click & collect' }).getByRole('link', { name: new RegExp(`order ${byKeyboard}`) }).waitFor();
+    await tabTo(page, new RegExp(`order ${byKeyboard}`));
+    await page.keyboard.press('Enter');
+    await tabTo(page, /Mark ready for pickup/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '200: ready for pickup' }).waitFor();
+    await tabTo(page, /Customer's order id/);
+    await page.keyboard.type(byKeyboard);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '200: handed over to the customer' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'COLLECTED' }).waitFor();
+    await expect(page.evaluate('window.pointerDowns')).resolves.toBe(0);
     await page.close();
   });
 });
