@@ -441,7 +441,7 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
       await ready();
       const violations = await accessibilityViolations(page);
       // WCAG 1.4.10 (reflow): nothing needs scrolling sideways on a 390 px wide screen.
-      const width = await page.evaluate('document.documentElement.scrollWidth');
+      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
       if (width > 390) violations.push(`the page is ${width} px wide`);
       if (violations.length) found[screen] = violations;
     };
@@ -500,5 +500,21 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await page.getByTestId('status').filter({ hasText: 'COLLECTED' }).waitFor();
     await expect(page.evaluate('window.pointerDowns')).resolves.toBe(0);
     await page.close();
+  });
+
+  it('answers its /health probe 200 when it has a page to serve, and 503 when it was not built', async () => {
+    expect(await (await fetch(`${consoleUrl}/health`)).json()).toEqual({ status: 'ok' });
+    const empty = mkdtempSync(join(tmpdir(), 'fil-console-empty-'));
+    const port = await freePort();
+    const unbuilt = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/console/server.ts'], { cwd: root, env: { ...process.env, CONSOLE_PORT: String(port), CONSOLE_DIST: empty }, stdio: 'ignore' });
+    try {
+      const answer = await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined), { timeoutMs: 30_000, what: 'the unbuilt console' });
+      expect([answer.status, await answer.json()]).toEqual([503, { status: 'not built' }]);
+    } finally {
+      const exited = new Promise((done) => unbuilt.once('exit', done));
+      unbuilt.kill('SIGTERM');
+      await exited;
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
