@@ -45,7 +45,9 @@ export function kpisScreen(main: HTMLElement): void {
   const show = async (event?: Event) => {
     event?.preventDefault();
     const chosen = PRESETS[preset.value];
-    const period = chosen.hours ? { from: new Date(Date.now() - chosen.hours * HOUR_MS), to: new Date(), bucket: chosen.bucket } : { from: new Date(from.value), to: new Date(to.value), bucket: bucket.value as Bucket };
+    // One reading of the clock: a millisecond between from and to would make a 25th hour.
+    const now = Date.now();
+    const period = chosen.hours ? { from: new Date(now - chosen.hours * HOUR_MS), to: new Date(now), bucket: chosen.bucket } : { from: new Date(from.value), to: new Date(to.value), bucket: bucket.value as Bucket };
     if (Number.isNaN(period.from.getTime()) || Number.isNaN(period.to.getTime())) return void result.replaceChildren(refusalBox('Give both the start and the end of the period.'));
     result.replaceChildren(h('p', {}, 'Loading…'));
     const query = `from=${encodeURIComponent(period.from.toISOString())}&to=${encodeURIComponent(period.to.toISOString())}&bucket=${period.bucket}`;

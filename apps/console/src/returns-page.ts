@@ -51,13 +51,16 @@ export function returnsScreen(main: HTMLElement, principal: Principal, locationI
 function walkInForm(context: ReceiptContext): HTMLElement {
   const id = h('input', { name: 'returnId', autocomplete: 'off' });
   const found = h('div');
+  // Once received, the walk-in's form goes: its answer stays above.
+  const receiveThenClear: ReceiptContext = { ...context, receive: async (ret, lines) => void (await context.receive(ret, lines), found.replaceChildren()) };
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!id.value.trim()) return context.refuse('Type the return id the customer shows.');
     const answer = await call('GET', 'returns', `/returns/${encodeURIComponent(id.value.trim())}`);
     if (answer.status !== 200) return void found.replaceChildren(answerBox(answer, ''));
     const ret = answer.body as Return;
-    found.replaceChildren(ret.status === 'REQUESTED' ? receiptForm(ret, context) : h('p', { class: 'card' }, `Return ${ret.id} of order ${ret.orderId} is ${ret.status}: nothing to receive.`));
+    found.replaceChildren(ret.status === 'REQUESTED' ? receiptForm(ret, receiveThenClear) : h('p', { class: 'card' }, `Return ${ret.id} of order ${ret.orderId} is ${ret.status}: nothing to receive.`));
   };
-  return h('form', { 'aria-label': 'Find a return', onsubmit: submit }, field('Return id', id), h('button', { type: 'submit' }, 'Find'), found);
+  // The return found comes after the search form, not inside it: its receipt is a form of its own.
+  return h('div', {}, h('form', { 'aria-label': 'Find a return', onsubmit: submit }, field('Return id', id), h('button', { type: 'submit' }, 'Find')), found);
 }
