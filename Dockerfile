@@ -1,6 +1,6 @@
 # One image per service, from the same file:
 #   docker build --build-arg SERVICE=inventory -t fil-inventory .
-# SERVICE is order-orchestrator, inventory, fulfillment or returns (docs/deploy.md).
+# SERVICE is order-orchestrator, inventory, fulfillment, returns or console (docs/deploy.md).
 ARG SERVICE
 
 FROM node:24-bookworm-slim AS build
@@ -49,6 +49,13 @@ FROM runtime AS returns
 EXPOSE 3003
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.RETURNS_PORT||3003)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/apps/returns/src/main.js"]
+
+# The web console: its page built by Vite and its small server, which proxies /api to the four
+# services at CONSOLE_ORDERS_URL, CONSOLE_INVENTORY_URL, CONSOLE_FULFILLMENT_URL and CONSOLE_RETURNS_URL.
+FROM runtime AS console
+EXPOSE 3004
+HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.CONSOLE_PORT||3004)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/apps/console/server.js"]
 
 # The image built is the stage SERVICE names; without SERVICE the build stops here.
 FROM ${SERVICE}

@@ -406,3 +406,245 @@ describe('the console for ops and customer service: order search, trace links, d
     await page.close();
   });
 });
+
+describe('the console for staff: returns, e-reservations at the counter, KPIs, keyboard and accessibility', () => {
+  const scarf = 'SKU-STAFF-SCARF';
+  const gloves = 'SKU-STAFF-GLOVES';
+  const collected = `WEB-${run}-RET`;
+  const returnA = `RET-${run}-A`;
+  const returnB = `RET-${run}-B`;
+  const reservations = [`WEB-${run}-ERES-1`, `WEB-${run}-ERES-2`];
+  const byKeyboard = `WEB-${run}-KEYS`;
+
+  /** A click & collect order at the store, made ready and collected through the fulfillment API. */
+  async function collectedOrder(orderId: string, lines: { sku: string; quantity: number; unitPrice: number }[]): Promise<void> {
+    await submit(orderId, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: lines.map((line, index) => ({ lineId: String(index + 1), ...line })) });
+    const { id } = await fulfillmentOf(orderId, 'PICKUP');
+    expect((await http('POST', `${system.url('fulfillment')}/fulfillments/${id}/ready`, {})).status).toBe(200);
+    expect((await http('POST', `${system.url('fulfillment')}/fulfillments/${id}/collect`, {})).status).toBe(200);
+  }
+
+  /** A return announced at the store, once returns has seen the order collected. */
+  const requestReturn = (returnId: string, orderId: string, lines: { sku: string; quantity: number; reason?: string }[]) =>
+    waitFor(async () => (await http('POST', `${system.url('returns')}/returns`, { returnId, orderId, locationId: store.id, lines })).status === 201, { timeoutMs: 30_000, what: `return ${returnId} requested` });
+
+  /** axe-core's WCAG 2.0 and 2.1 A and AA rules on the page as it is: each violation with the elements it names. */
+  async function accessibilityViolations(page: Page): Promise<string[]> {
+    // Evaluated rather than added as a <script>: the console's CSP (self only) rightly refuses an inline one.
+    await page.evaluate(readFileSync(require.resolve('axe-core'), 'utf8'));
+    const result: { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] } = await page.evaluate(
+      "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })",
+    );
+    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  }
+
+  /** Presses Tab until the focused element's text or label matches, as a keyboard user looks for it. */
+  async function tabTo(page: Page, target: RegExp): Promise<void> {
+    for (let presses = 0; presses < 60; presses++) {
+      await page.keyboard.press('Tab');
+      // The page itself (focus left the document, or a new screen took it) names nothing.
+      const focused = await page.evaluate("(() => { const e = document.activeElement; return !e || e === document.body || e.id === 'main' ? '' : (e.labels?.[0]?.textContent ?? '') + ' ' + (e.textContent ?? ''); })()");
+      if (target.test(focused as string)) return;
+    }
+    throw new Error(`Tab never reached ${target}`);
+  }
+
+  beforeAll(async () => {
+    for (const [sku, onHand] of [[scarf, 5], [gloves, 5]] as const) {
+      expect((await http('PUT', `${system.url('inventory')}/locations/${store.id}/stock/${sku}`, { onHand, safetyStock: 0 })).status).toBe(200);
+    }
+    await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/availability?skus=${scarf},${gloves}`)).body?.filter((row: any) => row.atp === 5).length === 2, { what: 'the staff SKUs in the orchestrator' });
+    await collectedOrder(collected, [{ sku: scarf, quantity: 2, unitPrice: 25 }, { sku: gloves, quantity: 1, unitPrice: 12 }]);
+    await requestReturn(returnA, collected, [{ sku: scarf, quantity: 1, reason: 'TOO_SHORT' }, { sku: gloves, quantity: 1 }]);
+    await requestReturn(returnB, collected, [{ sku: scarf, quantity: 1 }]);
+    await submit(reservations[0], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: scarf, quantity: 1, unitPrice: 25 }] });
+    await submit(reservations[1], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: gloves, quantity: 1, unitPrice: 12 }] });
+    for (const orderId of reservations) await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'RESERVED', 30_000);
+    await submit(byKeyboard, { deliveryMode: 'CLICK_AND_COLLECT', pickupLocationId: store.id, lines: [{ lineId: '1', sku: gloves, quantity: 1, unitPrice: 12 }] });
+  });
+
+  it("lets a store associate receive a return line by line with its condition, the list updating without a reload, and shows the service's 409", async () => {
+    const page = await signedIn(associate);
+    await page.getByRole('link', { name: 'Returns' }).click();
+    await page.getByRole('heading', { name: `Returns at ${store.id}` }).waitFor();
+    await page.evaluate('window.stillTheSamePage = true');
+    const toReceive = page.getByRole('region', { name: 'Returns to receive' });
+    const formA = toReceive.getByRole('form', { name: `Return ${returnA}` });
+    const requests: string[] = [];
+    page.on('request', (request) => request.method() === 'POST' && requests.push(request.url()));
+
+    // A condition is an inspection: never defaulted, refused in the page when missing.
+    await formA.getByRole('group', { name: /SKU-STAFF-SCARF × 1 \(TOO_SHORT\)/ }).getByLabel('Condition').selectOption('RESELLABLE');
+    await formA.getByRole('button', { name: `Receive return ${returnA}` }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(`Return ${returnA}, ${gloves}: choose its condition.`);
+    expect(requests).toEqual([]);
+
+    await formA.getByRole('group', { name: /SKU-STAFF-GLOVES × 1/ }).getByLabel('Condition').selectOption('DAMAGED');
+    await formA.getByRole('button', { name: `Receive return ${returnA}` }).click();
+    await page.getByRole('status').filter({ hasText: `200: return ${returnA} received, REFUNDED, refund 37 EUR` }).waitFor();
+    await formA.waitFor({ state: 'detached' });
+    await expect(page.evaluate('window.stillTheSamePage')).resolves.toBe(true);
+    const { body: received } = await http('GET', `${system.url('returns')}/returns/${returnA}`);
+    expect(received).toMatchObject({ status: 'REFUNDED', receivedLocationId: store.id, inspection: [{ sku: scarf, quantity: 1, condition: 'RESELLABLE' }, { sku: gloves, quantity: 1, condition: 'DAMAGED' }] });
+
+    // Received differently at the counter next door meanwhile: the page keeps the form (focus inside) and shows the conflict.
+    const formB = toReceive.getByRole('form', { name: `Return ${returnB}` });
+    await formB.getByLabel('Condition').selectOption('RESELLABLE');
+    expect((await http('POST', `${system.url('returns')}/returns/${returnB}/receive`, { locationId: store.id, lines: [{ sku: scarf, quantity: 1, condition: 'DAMAGED' }] }, associate)).status).toBe(200);
+    await formB.getByRole('button', { name: `Receive return ${returnB}` }).click();
+    await page.getByRole('alert').filter({ hasText: `409: return ${returnB} is REFUNDED; it was already received or cannot be received` }).waitFor();
+    await formB.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it("refuses staff another store's returns, and finds a walk-in's return by id", async () => {
+    const page = await signedIn(stranger);
+    await page.goto(`${consoleUrl}/#/returns/${store.id}`);
+    await page.getByRole('alert').filter({ hasText: /^403: this token may not see that location's returns/ }).waitFor();
+    await page.goto(`${consoleUrl}/#/returns`);
+    await page.getByLabel('Return id').fill(returnA);
+    await page.keyboard.press('Enter');
+    await page.getByText(`Return ${returnA} of order ${collected} is REFUNDED: nothing to receive.`).waitFor();
+    await page.close();
+  });
+
+  it('shows the counter its e-reservations soonest deadline first, and flags those past their pickup deadline', async () => {
+    const fulfillments = await Promise.all(reservations.map((orderId) => fulfillmentOf(orderId, 'PICKUP')));
+    for (const f of fulfillments) expect(Date.parse(f.expiresAt) - Date.now()).toBeGreaterThan(47 * 3_600_000);
+    const soonestFirst = [...fulfillments].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)).map((f) => f.orderId);
+    const page = await signedIn(associate);
+    const eReservations = page.getByRole('region', { name: 'Counter: e-reservations' });
+    const rows = eReservations.getByRole('listitem').filter({ hasText: new RegExp(reservations.join('|')) });
+    await rows.first().waitFor();
+    const listed = async () => (await rows.allTextContents()).map((text) => reservations.find((orderId) => text.includes(orderId)));
+    await expect(listed()).resolves.toEqual(soonestFirst);
+    for (const text of await rows.allTextContents()) expect(text).toMatch(/pick up by .* \(in 4[78] h\)$/);
+    await expect(page.getByRole('region', { name: 'Counter: click & collect' }).textContent()).resolves.not.toMatch(new RegExp(reservations.join('|')));
+
+    // Two days later by the page's clock, the same reservations are past their deadline.
+    await page.clock.setFixedTime(Date.now() + 49 * 3_600_000);
+    await page.getByRole('link', { name: 'Stock' }).click();
+    await page.getByRole('link', { name: 'Work' }).click();
+    await eReservations.getByText(/^\d+ past the pickup deadline$/).waitFor();
+    for (const text of await rows.allTextContents()) expect(text).toMatch(/OVERDUE: pickup deadline .* \(1 h ago\)$/);
+    await expect(listed()).resolves.toEqual(soonestFirst);
+    await rows.first().getByRole('link').click();
+    await page.getByText(/^E-reservation: OVERDUE: pickup deadline/).waitFor();
+    await page.close();
+  });
+
+  it('shows ops the KPIs of a chosen period as charts, each with its figures as a table, and the service refusing a too long one', async () => {
+    const page = await signedIn(ops);
+    await page.getByRole('link', { name: 'KPIs' }).click();
+    await page.getByRole('heading', { name: 'KPIs' }).waitFor();
+    // Last 24 hours, per hour, is shown at once.
+    const orders = page.getByRole('img', { name: /^Orders 24 periods from / });
+    await orders.waitFor();
+    await expect(page.getByRole('img').count()).resolves.toBe(8);
+    await page.getByText('Orders: the figures').click();
+    const perHour = page.getByRole('table', { name: 'Orders' });
+    const counts = (await perHour.locator('tbody tr td:nth-child(2)').allTextContents()).map((text) => Number.parseInt(text, 10));
+    expect(counts).toHaveLength(24);
+    const whole = await page.getByRole('table', { name: 'Whole period' }).locator('tbody tr').first().locator('td').nth(1).textContent();
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(Number.parseInt(whole!, 10));
+    // This test's own orders were all created within the last hour.
+    expect(counts[23]).toBeGreaterThanOrEqual(5);
+
+    await page.getByLabel('Period', { exact: true }).selectOption('7d');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('img', { name: /^Fill rate 7 periods from / }).waitFor();
+
+    await page.getByLabel('Period', { exact: true }).selectOption('custom');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Give both the start and the end of the period.' }).waitFor();
+    await page.getByLabel('From').fill('2025-01-01T00:00');
+    await page.getByLabel('To').fill('2026-01-01T00:00');
+    await page.getByLabel('Points').selectOption('day');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('alert').filter({ hasText: '400: the window must not be longer than 92 days' }).waitFor();
+    await page.close();
+  });
+
+  it('passes the WCAG 2 A and AA rules of axe-core on every main screen at a phone-sized viewport', async () => {
+    const found: Record<string, string[]> = {};
+    const check = async (page: Page, screen: string, ready: () => Promise<unknown>) => {
+      await ready();
+      const violations = await accessibilityViolations(page);
+      // WCAG 1.4.10 (reflow): nothing needs scrolling sideways on a 390 px wide screen.
+      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+      if (width > 390) violations.push(`the page is ${width} px wide`);
+      if (violations.length) found[screen] = violations;
+    };
+    const signIn = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signIn.goto(consoleUrl);
+    await check(signIn, 'sign-in', () => signIn.getByLabel('Token').waitFor());
+    // The check finds what it looks for: an input without a label is a violation.
+    await signIn.evaluate("document.querySelector('form').append(document.createElement('input'))");
+    await expect(accessibilityViolations(signIn)).resolves.toEqual(['critical label: Form elements must have labels (input)']);
+    await signIn.close();
+
+    const staff = await signedIn(associate);
+    await check(staff, 'work list', () => staff.getByRole('region', { name: 'Counter: e-reservations' }).getByRole('listitem').first().waitFor());
+    await staff.getByRole('region', { name: 'Counter: e-reservations' }).getByRole('link').first().click();
+    await check(staff, 'fulfillment (pick)', () => staff.getByRole('form', { name: 'Pick' }).waitFor());
+    await staff.goto(`${consoleUrl}/#/returns`);
+    await check(staff, 'returns', () => staff.getByRole('heading', { name: 'Returns to receive' }).waitFor());
+    await staff.getByRole('link', { name: 'Stock' }).click();
+    await staff.getByLabel('SKU').fill(scarf);
+    await staff.keyboard.press('Enter');
+    await check(staff, 'stock', () => staff.getByRole('table', { name: /available to promise/ }).waitFor());
+    await staff.close();
+
+    const desk = await signedIn(ops);
+    await desk.getByLabel('Order id').fill(collected);
+    await desk.keyboard.press('Enter');
+    await check(desk, 'order', () => desk.getByRole('table', { name: 'Timeline' }).waitFor());
+    await desk.getByRole('link', { name: 'KPIs' }).click();
+    await desk.getByRole('img', { name: /^Orders / }).waitFor();
+    await desk.getByText('Orders: the figures').click();
+    await check(desk, 'KPIs', () => desk.getByRole('table', { name: 'Orders' }).waitFor());
+    await desk.close();
+    expect(found).toEqual({});
+  });
+
+  it('lets a store associate sign in, make a click & collect order ready and hand it over with the keyboard alone', async () => {
+    await fulfillmentOf(byKeyboard, 'PICKUP');
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(consoleUrl);
+    await page.evaluate("window.pointerDowns = 0; window.addEventListener('pointerdown', () => window.pointerDowns++, true)");
+    await tabTo(page, /Token/);
+    await page.keyboard.type(associate);
+    await tabTo(page, /Sign in/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Work at ${store.id}` }).waitFor();
+    await page.getByRole('region', { name: 'Counter: click & collect' }).getByRole('link', { name: new RegExp(`order ${byKeyboard}`) }).waitFor();
+    await tabTo(page, new RegExp(`order ${byKeyboard}`));
+    await page.keyboard.press('Enter');
+    await tabTo(page, /Mark ready for pickup/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '200: ready for pickup' }).waitFor();
+    await tabTo(page, /Customer's order id/);
+    await page.keyboard.type(byKeyboard);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: '200: handed over to the customer' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'COLLECTED' }).waitFor();
+    await expect(page.evaluate('window.pointerDowns')).resolves.toBe(0);
+    await page.close();
+  });
+
+  it('answers its /health probe 200 when it has a page to serve, and 503 when it was not built', async () => {
+    expect(await (await fetch(`${consoleUrl}/health`)).json()).toEqual({ status: 'ok' });
+    const empty = mkdtempSync(join(tmpdir(), 'fil-console-empty-'));
+    const port = await freePort();
+    const unbuilt = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/console/server.ts'], { cwd: root, env: { ...process.env, CONSOLE_PORT: String(port), CONSOLE_DIST: empty }, stdio: 'ignore' });
+    try {
+      const answer = await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined), { timeoutMs: 30_000, what: 'the unbuilt console' });
+      expect([answer.status, await answer.json()]).toEqual([503, { status: 'not built' }]);
+    } finally {
+      const exited = new Promise((done) => unbuilt.once('exit', done));
+      unbuilt.kill('SIGTERM');
+      await exited;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,7 @@
 // Compiles the services into dist/ for the container image: the same swc and .swcrc that run them
 // in development, ahead of time, so the image holds production dependencies and JavaScript only.
+// The console's page is built by Vite next to its compiled server (dist/apps/console/dist).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { transformFileSync, type Options } from '@swc/core';
@@ -31,7 +33,8 @@ function emit(source: string): void {
   writeFileSync(target, transformFileSync(join(root, source), options).code);
 }
 
-for (const source of [...sources.flatMap(typeScriptFiles), 'scripts/scrape-token.ts']) emit(source);
+for (const source of [...sources.flatMap(typeScriptFiles), 'apps/console/server.ts', 'scripts/scrape-token.ts']) emit(source);
+execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/console/vite.config.mts', '--outDir', join(out, 'apps', 'console', 'dist'), '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 
 // `@fil/<lib>` is a tsconfig path; at run time Node finds it here, above every compiled file.
 for (const lib of readdirSync(join(root, 'libs')).filter((name) => name !== 'testing')) {
@@ -39,4 +42,4 @@ for (const lib of readdirSync(join(root, 'libs')).filter((name) => name !== 'tes
   mkdirSync(dirname(stub), { recursive: true });
   writeFileSync(stub, `module.exports = require(${JSON.stringify(relative(dirname(stub), join(out, 'libs', lib, 'src', 'index.js')))});\n`);
 }
-console.log(`built ${relative(root, out)}/ from ${sources.length} source folders`);
+console.log(`built ${relative(root, out)}/ from ${sources.length} source folders, and the console`);

@@ -12,9 +12,16 @@ import { identity, merge, readObjects, referencedFiles, render, type KubernetesO
 
 const root = join(__dirname, '..');
 const k8s = join(root, 'deploy', 'k8s');
-// The services: the apps with a Nest module (apps/console is a web page served beside them, not deployed here yet).
+// The services: the apps with a Nest module. apps/console, the web page served beside them, is checked on its own.
 const APPS = readdirSync(join(root, 'apps')).filter((app) => existsSync(join(root, 'apps', app, 'src', 'app.module.ts')));
-const PORTS: Record<string, number> = { 'order-orchestrator': 3000, inventory: 3001, fulfillment: 3002, returns: 3003 };
+const PORTS: Record<string, number> = { 'order-orchestrator': 3000, inventory: 3001, fulfillment: 3002, returns: 3003, console: 3004 };
+/** The console's upstream variables, by the service each one names (apps/console/server.ts). */
+const CONSOLE_UPSTREAMS: Record<string, string> = {
+  CONSOLE_ORDERS_URL: 'order-orchestrator',
+  CONSOLE_INVENTORY_URL: 'inventory',
+  CONSOLE_FULFILLMENT_URL: 'fulfillment',
+  CONSOLE_RETURNS_URL: 'returns',
+};
 
 /** Runs tools/kubernetes-validate.ts in its own Node: kubernetes-models is ES modules only. */
 function schemaErrors(objects: object[]): (string | null)[] {
@@ -84,6 +91,32 @@ describe('deploy/k8s', () => {
       expect(autoscaler.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: app });
       expect(autoscaler.spec.minReplicas).toBe(deployment.spec.replicas);
     });
+
+    it("has the console: probes on /health, port 3004, a non-root user, no secret, each upstream a service's Service and port, a PDB and an autoscaler", () => {
+      const deployment = find('Deployment', 'console') as KubernetesObject;
+      const [container] = deployment.spec.template.spec.containers;
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(container.ports).toEqual([{ name: 'http', containerPort: PORTS.console }]);
+      expect(deployment.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      expect(container.envFrom).toBeUndefined();
+      const env = Object.fromEntries(container.env.map(({ name, value }: { name: string; value: string }) => [name, value]));
+      expect(env).toMatchObject({ FIL_HTTP_HOST: '0.0.0.0', CONSOLE_PORT: String(PORTS.console) });
+      for (const [variable, app] of Object.entries(CONSOLE_UPSTREAMS)) {
+        const upstream = new URL(env[variable]);
+        expect([upstream.hostname, Number(upstream.port)]).toEqual([app, PORTS[app]]);
+        expect(find('Service', app)?.spec.ports).toEqual([expect.objectContaining({ port: PORTS[app] })]);
+      }
+      expect(find('Service', 'console')?.spec.ports).toEqual([{ name: 'http', port: PORTS.console, targetPort: 'http' }]);
+      expect(find('PodDisruptionBudget', 'console')?.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+      expect((find('HorizontalPodAutoscaler', 'console') as KubernetesObject).spec.minReplicas).toBe(deployment.spec.replicas);
+    });
+  });
+
+  it('takes the console image from the registry in prod, like the services', () => {
+    const images = rendered.prod.filter(({ kind }) => kind === 'Deployment').map((deployment) => deployment.spec.template.spec.containers[0].image);
+    expect(images.sort()).toEqual([...APPS, 'console'].map((app) => `registry.example.com/fil/${app}:0.1.0`).sort());
   });
 
   it('sets FIL_ENV per overlay and points Kafka and PostgreSQL outside', () => {
@@ -143,8 +176,19 @@ describe('deploy/compose.yaml', () => {
     }
     expect([compose.services['order-orchestrator'].deploy.replicas, compose.services.inventory.deploy.replicas]).toEqual([2, 2]);
     const prometheus = parse(readFileSync(join(root, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8'));
+    // The console serves no /metrics: Prometheus scrapes the four services only.
     const scraped = prometheus.scrape_configs.map((job: any) => [job.dns_sd_configs[0].names[0], job.dns_sd_configs[0].port, job.authorization.credentials_file]);
     expect(scraped.sort()).toEqual(APPS.map((app) => [app, PORTS[app], '/etc/prometheus/scrape/token']).sort());
+  });
+
+  it('builds the console from the Dockerfile, starts it after the four services are ready, and points it at them by name', () => {
+    const console_ = compose.services.console;
+    expect(console_.build).toEqual({ context: '..', args: { SERVICE: 'console' } });
+    expect(console_.depends_on).toEqual(Object.fromEntries(APPS.map((app) => [app, { condition: 'service_healthy' }])));
+    expect(console_.ports).toEqual([`${PORTS.console}:${PORTS.console}`]);
+    expect(console_.environment).toMatchObject({ FIL_HTTP_HOST: '0.0.0.0', CONSOLE_PORT: PORTS.console });
+    for (const [variable, app] of Object.entries(CONSOLE_UPSTREAMS)) expect(console_.environment[variable]).toBe(`http://${app}:${PORTS[app]}`);
+    expect(console_.healthcheck.test.join(' ')).toContain(`127.0.0.1:${PORTS.console}/health`);
   });
 });
 
@@ -171,6 +215,10 @@ describe('Dockerfile', () => {
       expect(stage).toContain(`EXPOSE ${PORTS[app]}`);
       expect(stage).toContain(`CMD ["node", "dist/apps/${app}/src/main.js"]`);
     }
+    const console_ = dockerfile.split(/^FROM /m).find((text) => text.startsWith('runtime AS console\n')) ?? '';
+    expect(console_).toContain(`EXPOSE ${PORTS.console}`);
+    expect(console_).toContain('CMD ["node", "dist/apps/console/server.js"]');
+    expect(console_).toContain('/health');
     expect(dockerfile.split(/^FROM /m).find((text) => text.includes('AS runtime'))).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });

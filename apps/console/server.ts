@@ -49,6 +49,11 @@ const FORWARDED = ['authorization', 'content-type', 'content-length', 'accept', 
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://console');
+  // For the container's and Kubernetes' probes: up, and with a page to serve.
+  if (url.pathname === '/health') {
+    const built = existsSync(join(DIST, 'index.html'));
+    return send(res, built ? 200 : 503, 'application/json', JSON.stringify({ status: built ? 'ok' : 'not built' }));
+  }
   const api = /^\/api\/(orders|inventory|fulfillment|returns)(\/.*)$/.exec(url.pathname);
   if (api) return proxy(req, res, TARGETS[api[1]], `${api[2]}${url.search}`);
   if (url.pathname.startsWith('/api/')) return send(res, 404, 'application/json', JSON.stringify({ statusCode: 404, message: 'no such service' }));

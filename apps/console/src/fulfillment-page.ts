@@ -2,6 +2,7 @@ import { answerBox, call, type Answer } from './api';
 import { h, table } from './dom';
 import type { Fulfillment } from './fulfillment-types';
 import { counterSteps } from './counter-steps';
+import { deadlineBadge } from './deadline';
 import { packForm, pickForm, shipForm } from './warehouse-steps';
 import { refreshEvery, showScreen } from './screen';
 
@@ -49,6 +50,7 @@ function summary(f: Fulfillment): HTMLElement {
     'div',
     { class: 'card' },
     h('p', {}, `Order ${f.orderId} · ${f.kind} at ${f.locationId}${f.destinationLocationId ? ` → ${f.destinationLocationId}` : ''} · `, h('strong', { 'data-testid': 'status' }, f.status)),
+    f.expiresAt && !['COLLECTED', 'CANCELLED'].includes(f.status) ? h('p', {}, 'E-reservation: ', deadlineBadge(f)) : null,
     table(['SKU', 'Quantity', 'Picked'], f.lines.map((line) => [line.sku, line.quantity, line.picked ?? '–']), 'Lines'),
     f.shortLines?.length ? h('p', {}, `Short: ${f.shortLines.map((s) => `${s.sku} ${s.missing} missing (${s.reason})`).join(', ')}`) : null,
     f.carrier ? h('p', {}, `Shipped with ${f.carrier}, tracking ${f.trackingNumber}`) : null,

@@ -1,8 +1,10 @@
 import { h } from './dom';
 import { fulfillmentScreen } from './fulfillment-page';
 import { deadLettersScreen } from './dead-letters-page';
+import { kpisScreen } from './kpis-page';
 import { orderScreen } from './order-page';
 import { orderSearchScreen } from './order-search';
+import { returnsScreen } from './returns-page';
 import { showScreen } from './screen';
 import { decodeToken, session, type Principal } from './session';
 import { stockScreen } from './stock-page';
@@ -17,9 +19,11 @@ function screensOf(principal: Principal): [hash: string, name: string][] {
   const work: [string, string] = ['#/work', 'Work'];
   const orders: [string, string] = ['#/order', 'Orders'];
   const stock: [string, string] = ['#/stock', 'Stock'];
-  if (principal.role === 'staff') return [work, stock];
+  const returns: [string, string] = ['#/returns', 'Returns'];
+  const kpis: [string, string] = ['#/kpis', 'KPIs'];
+  if (principal.role === 'staff') return [work, returns, stock];
   if (principal.role === 'channel') return [orders];
-  return [orders, stock, work, ['#/dead-letters', 'Dead letters']];
+  return [orders, stock, work, returns, kpis, ['#/dead-letters', 'Dead letters']];
 }
 
 function signInScreen(): void {
@@ -63,6 +67,8 @@ function route(): void {
   if (!principal) return signInScreen();
   const [screen, argument] = window.location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (screen === 'work') return workListScreen(main, principal, argument || undefined);
+  if (screen === 'kpis') return kpisScreen(main);
+  if (screen === 'returns') return returnsScreen(main, principal, argument || undefined);
   if (screen === 'fulfillment' && argument) return fulfillmentScreen(main, argument);
   if (screen === 'order') return void (argument ? orderScreen(main, argument) : orderSearchScreen(main));
   if (screen === 'stock') return void stockScreen(main, argument || undefined);

@@ -1,4 +1,5 @@
 import { answerBox, call } from './api';
+import { bySoonestDeadline, deadlineBadge, isOverdue } from './deadline';
 import { field, h } from './dom';
 import type { Fulfillment } from './fulfillment-types';
 import { refreshEvery, showScreen } from './screen';
@@ -32,21 +33,31 @@ async function workAt(locationId: string): Promise<Node[]> {
   const work = open.body as Fulfillment[];
   const toReceive = inTransit.status === 200 ? (inTransit.body as Fulfillment[]).filter((f) => f.kind === 'TRANSFER' && f.destinationLocationId === locationId) : [];
   const counter = work.filter((f) => f.kind === 'PICKUP');
+  const reservations = bySoonestDeadline(counter.filter((f) => f.expiresAt));
+  const overdue = reservations.filter((f) => isOverdue(f)).length;
   return [
     section('Pick list', work.filter((f) => f.kind !== 'PICKUP'), 'Nothing to pick.'),
-    section('Counter: click & collect', counter, 'No click & collect order.'),
+    section('Counter: click & collect', counter.filter((f) => !f.expiresAt), 'No click & collect order.'),
+    section('Counter: e-reservations', reservations, 'No e-reservation.', overdue ? `${overdue} past the pickup deadline` : undefined),
     section('Transfers to receive', toReceive, 'No transfer on its way.'),
     h('p', {}, `Updated ${new Date().toLocaleTimeString()}`),
   ];
 }
 
-function section(title: string, fulfillments: Fulfillment[], empty: string): HTMLElement {
+function section(title: string, fulfillments: Fulfillment[], empty: string, warning?: string): HTMLElement {
   return h(
     'section',
     { 'aria-label': title },
     h('h2', {}, title),
+    warning ? h('p', { class: 'answer refused' }, warning) : null,
     fulfillments.length === 0
       ? h('p', {}, empty)
-      : h('ul', { class: 'work' }, ...fulfillments.map((f) => h('li', {}, h('a', { href: `#/fulfillment/${encodeURIComponent(f.id)}` }, `${f.id} · order ${f.orderId} · ${f.kind} · ${f.status} · ${f.lines.length} line(s)`)))),
+      : h(
+          'ul',
+          { class: 'work' },
+          ...fulfillments.map((f) =>
+            h('li', { class: isOverdue(f) ? 'overdue' : undefined }, h('a', { href: `#/fulfillment/${encodeURIComponent(f.id)}` }, `${f.id} · order ${f.orderId} · ${f.kind} · ${f.status} · ${f.lines.length} line(s)`, f.expiresAt ? ' · ' : null, deadlineBadge(f))),
+          ),
+        ),
   );
 }

@@ -124,6 +124,32 @@ describe('GET /kpis', () => {
     expect(group('app', 'HOME_DELIVERY')).toMatchObject({ orders: 1, rejected: 1, fillRate: null, splitRate: null, shipmentsPerOrder: null });
   });
 
+  it('gives the total figures per hour bucket, every bucket listed, the one holding the window equal to its total', async () => {
+    const window = await call(url, 'GET', `/kpis?from=${WINDOW.from}&to=${WINDOW.to}`, undefined, testToken('ops'));
+    const { status, body } = await call(url, 'GET', '/kpis?from=2025-12-31T22:00:00.000Z&to=2026-01-01T01:30:00.000Z&bucket=hour', undefined, testToken('ops'));
+    expect(status).toBe(200);
+    expect(body.buckets.map((b: any) => [b.from, b.to, b.orders])).toEqual([
+      ['2025-12-31T22:00:00.000Z', '2025-12-31T23:00:00.000Z', 0],
+      ['2025-12-31T23:00:00.000Z', '2026-01-01T00:00:00.000Z', 1],
+      ['2026-01-01T00:00:00.000Z', '2026-01-01T01:00:00.000Z', 6],
+      ['2026-01-01T01:00:00.000Z', '2026-01-01T01:30:00.000Z', 0],
+    ]);
+    const { from: _from, to: _to, ...figures } = body.buckets[2];
+    expect(figures).toEqual(window.body.total);
+    expect(body.buckets[1]).toMatchObject({ cancellationRate: 1, fillRate: 1, averageDistanceKm: round(haversineKm(WH, HOME)) });
+    expect(body.buckets[0]).toMatchObject({ rejected: 0, fillRate: null, cancellationRate: null, averageDistanceKm: null });
+    expect(window.body.buckets).toBeUndefined();
+  });
+
+  it('counts day buckets from `from`, and refuses an unknown bucket or more than 200 buckets', async () => {
+    const { body } = await call(url, 'GET', '/kpis?from=2025-12-31T12:00:00.000Z&to=2026-01-01T12:00:00.000Z&bucket=day', undefined, testToken('ops'));
+    expect(body.buckets.map((b: any) => [b.from, b.orders])).toEqual([['2025-12-31T12:00:00.000Z', 7]]);
+    expect((await call(url, 'GET', '/kpis?bucket=week', undefined, testToken('ops'))).status).toBe(400);
+    const tooMany = await call(url, 'GET', '/kpis?from=2026-01-01T00:00:00Z&to=2026-01-10T00:00:00Z&bucket=hour', undefined, testToken('ops'));
+    expect(tooMany).toMatchObject({ status: 400, body: { message: 'at most 200 buckets: a longer window needs a longer bucket' } });
+    expect((await call(url, 'GET', '/kpis?from=2026-01-01T00:00:00Z&to=2026-01-10T00:00:00Z&bucket=day', undefined, testToken('ops'))).body.buckets).toHaveLength(9);
+  });
+
   it('refuses a window that is backwards or too long, and callers without the role', async () => {
     expect((await call(url, 'GET', `/kpis?from=${WINDOW.to}&to=${WINDOW.from}`, undefined, testToken('ops'))).status).toBe(400);
     expect((await call(url, 'GET', `/kpis?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, undefined, testToken('ops'))).status).toBe(400);

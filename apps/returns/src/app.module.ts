@@ -8,6 +8,7 @@ import { LocationsController } from './locations/locations.controller';
 import { returnsMigration } from './migrations/0001-returns.migration';
 import { deliveredAndLocationsMigration } from './migrations/0002-delivered-and-locations.migration';
 import { orderChannelMigration } from './migrations/0003-order-channel.migration';
+import { expectedLocationMigration } from './migrations/0004-expected-location.migration';
 import { OrderView } from './orders/order-view.entity';
 import { OrdersModule } from './orders/orders.module';
 import { Return } from './returns/return.entity';
@@ -26,7 +27,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [OrderView, Return, LocationView],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration, expectedLocationMigration],
       acceptsSource,
     }),
     OrdersModule,

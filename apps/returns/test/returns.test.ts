@@ -246,6 +246,66 @@ describe('where and by whom a return is received', () => {
   });
 });
 
+describe("a location's returns", () => {
+  const atStore1 = signToken({ sub: 'lea', role: 'staff', locations: ['store-1'] });
+  const isAt = (location: string) => (ret: any) => ret.receivedLocationId === location || (!ret.receivedLocationId && ret.expectedLocationId === location);
+
+  beforeAll(async () => {
+    for (const orderId of ['o-list-1', 'o-list-2', 'o-list-3']) await sendOrderEvent(orderId, 'DELIVERED', daysAgo(1));
+    await waitFor(async () => (await orm.em.fork().count(OrderView, { orderId: { $in: ['o-list-1', 'o-list-2', 'o-list-3'] } })) === 3, { what: 'the listed orders in the view' });
+    expect((await call('POST', '/returns', { returnId: 'ret-list-a', orderId: 'o-list-1', locationId: 'store-1', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
+    expect((await call('POST', '/returns', { returnId: 'ret-list-b', orderId: 'o-list-2', locationId: 'store-2', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
+    expect((await call('POST', '/returns', { returnId: 'ret-list-c', orderId: 'o-list-3', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
+  });
+
+  it("lists to staff, oldest first, the returns expected at their own locations only; another location's list is a 403", async () => {
+    const own = await call('GET', '/returns', undefined, atStore1);
+    expect(own.status).toBe(200);
+    const ids = own.body.map((ret: any) => ret.id);
+    expect(ids).toContain('ret-list-a');
+    expect(ids).not.toContain('ret-list-b');
+    expect(ids).not.toContain('ret-list-c');
+    expect(own.body.every(isAt('store-1'))).toBe(true);
+    const created = own.body.map((ret: any) => ret.createdAt);
+    expect(created).toEqual([...created].sort());
+    expect((await call('GET', '/returns?locationId=store-1&status=REQUESTED', undefined, atStore1)).body.map((ret: any) => ret.id)).toContain('ret-list-a');
+    expect(await call('GET', '/returns?locationId=store-2', undefined, atStore1)).toMatchObject({ status: 403, body: { message: "this token may not see that location's returns" } });
+    expect((await call('GET', '/returns', undefined, signToken({ sub: 'web-shop', role: 'channel', channels: ['web'] }))).status).toBe(403);
+    expect((await call('GET', '/returns', undefined, null)).status).toBe(401);
+  });
+
+  it('moves a return received elsewhere to the list of the location that received it', async () => {
+    const received = await call('POST', '/returns/ret-list-a/receive', { locationId: 'store-2', lines: [{ sku: 'MUG', quantity: 1, condition: 'RESELLABLE' }] });
+    expect(received).toMatchObject({ status: 200, body: { status: 'REFUNDED', expectedLocationId: 'store-1', receivedLocationId: 'store-2' } });
+    expect((await call('GET', '/returns?locationId=store-1', undefined, atStore1)).body.map((ret: any) => ret.id)).not.toContain('ret-list-a');
+    const atStore2 = await call('GET', '/returns?locationId=store-2&status=REFUNDED,REQUESTED');
+    expect(atStore2.body.map((ret: any) => ret.id)).toEqual(expect.arrayContaining(['ret-list-a', 'ret-list-b']));
+    expect(atStore2.body.every(isAt('store-2'))).toBe(true);
+    const stillToReceive = await call('GET', '/returns?locationId=store-2&status=REQUESTED');
+    expect(stillToReceive.body.map((ret: any) => ret.id)).toContain('ret-list-b');
+    expect(stillToReceive.body.map((ret: any) => ret.status)).toEqual(stillToReceive.body.map(() => 'REQUESTED'));
+  });
+
+  it('lets ops narrow by order, and refuses an unknown status or a location that is no plain id with 400', async () => {
+    expect((await call('GET', '/returns?orderId=o-list-3')).body.map((ret: any) => ret.id)).toEqual(['ret-list-c']);
+    expect(await call('GET', '/returns?status=LOST')).toMatchObject({ status: 400, body: { message: [expect.stringContaining('status must be one or more of REQUESTED')] } });
+    expect((await call('GET', '/returns?locationId=no%20such')).status).toBe(400);
+  });
+
+  it('refuses a request expected at a location that cannot receive returns or that it does not know, and a changed location for the same returnId', async () => {
+    await sendOrderEvent('o-list-4', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-list-4' }).then((view) => view ?? undefined));
+    const request = { returnId: 'ret-list-d', orderId: 'o-list-4', lines: [{ sku: 'MUG', quantity: 1 }] };
+    expect(await call('POST', '/returns', { ...request, locationId: 'store-no-counter' })).toMatchObject({ status: 422, body: { reason: 'LOCATION_CANNOT_RECEIVE' } });
+    expect(await call('POST', '/returns', { ...request, locationId: 'store-nowhere' })).toMatchObject({ status: 422, body: { reason: 'UNKNOWN_LOCATION' } });
+    expect((await call('POST', '/returns', { ...request, locationId: 'a b' })).status).toBe(400);
+    expect((await call('POST', '/returns', { ...request, locationId: 'wh-1' })).status).toBe(201);
+    expect((await call('POST', '/returns', { ...request, locationId: 'wh-1' })).status).toBe(200);
+    expect((await call('POST', '/returns', { ...request, locationId: 'store-1' })).status).toBe(409);
+    expect((await call('POST', '/returns', request)).status).toBe(409);
+  });
+});
+
 describe('requesting a return', () => {
   it('refuses more than was delivered when part of the order never reached the customer', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-partial', lines: [{ sku: 'SHIRT', quantity: 2 }] });

@@ -25,12 +25,17 @@ export class ReturnLineDto {
 export class RequestReturnDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) returnId?: string;
   @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  /** Where the customer said they will bring it (extension): that location's staff see it to receive. Any eligible location may still receive it. */
+  @IsOptional() @IsId() locationId?: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   @Type(() => ReturnLineDto)
   lines: ReturnLineDto[];
 }
+
+export const RETURN_STATUSES = ['REQUESTED', 'RECEIVED', 'REFUNDED', 'REJECTED'] as const;
+export type ReturnStatus = (typeof RETURN_STATUSES)[number];
 
 export const INSPECTION_CONDITIONS = ['RESELLABLE', 'DAMAGED', 'NOT_RETURNED'] as const;
 export type InspectionCondition = (typeof INSPECTION_CONDITIONS)[number];

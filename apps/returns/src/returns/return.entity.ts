@@ -1,9 +1,9 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { Refund } from '@fil/contracts';
+import type { Refund, ReturnStatus } from '@fil/contracts';
 import { ReturnConflict, ReturnRefused, type RefusalReason } from './return.errors';
 import type { InspectedLine } from './refund';
 
-export type ReturnStatus = 'REQUESTED' | 'RECEIVED' | 'REFUNDED' | 'REJECTED';
+export type { ReturnStatus };
 
 export interface ReturnLine {
   sku: string;
@@ -18,6 +18,8 @@ export class Return {
   @Property({ type: 'string' }) orderId: string;
   @Property({ type: 'string' }) status: ReturnStatus = 'REQUESTED';
   @Property({ type: 'json' }) lines: ReturnLine[];
+  /** Where the customer said they will bring it: its staff see it in their list to receive. */
+  @Property({ type: 'string', nullable: true }) expectedLocationId?: string;
   @Property({ type: 'string', nullable: true }) rejectionReason?: RefusalReason;
   @Property({ type: 'string', nullable: true }) rejectionMessage?: string;
   @Property({ type: 'json', nullable: true }) inspection?: InspectedLine[];
@@ -29,9 +31,10 @@ export class Return {
   @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date;
   @Property({ type: 'integer', version: true }) version: number;
 
-  constructor(id: string, orderId: string, lines: ReturnLine[], traceparent: string | undefined, now: Date) {
+  constructor(id: string, orderId: string, lines: ReturnLine[], traceparent: string | undefined, now: Date, expectedLocationId?: string) {
     this.id = id;
     this.orderId = orderId;
+    this.expectedLocationId = expectedLocationId;
     this.lines = lines.map(({ sku, quantity, reason }) => (reason === undefined ? { sku, quantity } : { sku, quantity, reason }));
     this.traceparent = traceparent;
     this.createdAt = now;
@@ -50,8 +53,8 @@ export class Return {
     return this.status === 'REJECTED' ? new Map() : sumBySku(this.lines);
   }
 
-  isSameRequest(orderId: string, lines: ReturnLine[]): boolean {
-    return this.orderId === orderId && canonical(this.lines, ['sku', 'quantity', 'reason']) === canonical(lines, ['sku', 'quantity', 'reason']);
+  isSameRequest(orderId: string, lines: ReturnLine[], expectedLocationId?: string): boolean {
+    return this.orderId === orderId && (this.expectedLocationId ?? undefined) === expectedLocationId && canonical(this.lines, ['sku', 'quantity', 'reason']) === canonical(lines, ['sku', 'quantity', 'reason']);
   }
 
   isSameReceipt(locationId: string, inspection: InspectedLine[]): boolean {

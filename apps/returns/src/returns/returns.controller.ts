@@ -10,6 +10,7 @@ import {
   NotFoundException,
   Param,
   Post,
+  Query,
   Res,
   UnprocessableEntityException,
   type OnModuleInit,
@@ -18,6 +19,7 @@ import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, type Principal } from '@fil/auth';
 import { ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
+import { ListReturnsQuery } from './dto/list-returns.query';
 import { ReceiveReturnBody } from './dto/receive-return.dto';
 import { RequestReturnBody } from './dto/request-return.dto';
 import { ReturnView } from './dto/return.view';
@@ -70,6 +72,18 @@ export class ReturnsController implements OnModuleInit {
     // Before the return is looked up: staff learn nothing of returns they may not receive.
     if (!mayActAt(staff, body.locationId)) throw new ForbiddenException('this token may not receive returns at that location');
     return ReturnView.of(await this.service.receive(id, body).catch(asHttpError));
+  }
+
+  @Get()
+  @Access('admin', 'ops', 'staff')
+  @ApiOperation({
+    summary: "A location's returns, oldest first, at most 100",
+    description: 'At a location: returns received there, or not received yet and expected there (the request named it). Staff see their own locations only: without locationId, all of them; naming another one is a 403.',
+  })
+  @ApiResponse({ status: 200, type: [ReturnView] })
+  @ApiResponse({ status: 400, description: 'An unknown status, or a locationId that is not a plain id' })
+  async list(@Query() query: ListReturnsQuery, @Caller() caller: Principal): Promise<ReturnView[]> {
+    return (await this.service.list(query, caller)).map(ReturnView.of);
   }
 
   @Get(':id')

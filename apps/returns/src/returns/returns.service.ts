@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { mayActForChannel, type Principal } from '@fil/auth';
+import { mayActAt, mayActForChannel, type Principal } from '@fil/auth';
 import { integer, setting } from '@fil/config';
 import { RequestReturnDto, Topics, type ReceiveReturnDto, type Refund, type StockAdjustmentDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
@@ -10,12 +10,16 @@ import { currentTraceparent, inTrace } from '@fil/observability';
 import { LocationView } from '../locations/location-view.entity';
 import { OrderView } from '../orders/order-view.entity';
 import { computeRefund } from './refund';
-import { Return, sumBySku } from './return.entity';
+import type { ListReturnsQuery } from './dto/list-returns.query';
+import { Return, sumBySku, type ReturnStatus } from './return.entity';
 import { ReturnConflict, ReturnRefused } from './return.errors';
 
 type ReturnRequest = RequestReturnDto & { returnId: string };
 
 export const RETURN_WINDOW_DAYS = integer('FIL_RETURN_WINDOW_DAYS', { min: 1, max: 3650, unit: 'days', fallback: 30 }, 'How long after delivery a return may be requested.');
+
+/** The most returns one `GET /returns` answers, as `GET /orders` does. */
+const LIST_LIMIT = 100;
 
 @Injectable()
 export class ReturnsService {
@@ -39,14 +43,14 @@ export class ReturnsService {
 
   /** `fil.returns.requested.v1`: a refused request is kept as a REJECTED return, since the sender has no reply topic. */
   async handleRequested(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const { returnId, orderId, lines } = parseMessage(RequestReturnDto, message.value);
+    const { returnId, orderId, lines, locationId } = parseMessage(RequestReturnDto, message.value);
     if (!returnId) throw new InvalidMessage('returnId: is required on fil.returns.requested.v1');
     try {
-      await this.requestIn(em, { returnId, orderId, lines }, message.traceparent);
+      await this.requestIn(em, { returnId, orderId, lines, locationId }, message.traceparent);
     } catch (error) {
       if (error instanceof ReturnConflict) throw new InvalidMessage(error.message);
       if (!(error instanceof ReturnRefused)) throw error;
-      const rejected = new Return(returnId, orderId, lines, message.traceparent, new Date());
+      const rejected = new Return(returnId, orderId, lines, message.traceparent, new Date(), locationId);
       rejected.reject(error);
       em.persist(rejected);
       await em.flush();
@@ -85,11 +89,7 @@ export class ReturnsService {
         const inspection = dto.lines.map(({ sku, quantity, condition }) => ({ sku, quantity, condition }));
         // A replayed receipt (retry, double click) answers the current state and publishes nothing.
         if (ret.status !== 'REQUESTED' && ret.isSameReceipt(dto.locationId, inspection)) return ret;
-        const location = await em.findOne(LocationView, { id: dto.locationId });
-        if (!location) throw new ReturnRefused('UNKNOWN_LOCATION', `location ${dto.locationId} is not known to returns`);
-        if (!location.receivesReturns()) {
-          throw new ReturnRefused('LOCATION_CANNOT_RECEIVE', `${dto.locationId} is a store without a counter (pickup): returns go to a store with one or to a warehouse`);
-        }
+        await assertReceivesReturns(em, dto.locationId);
         ret.receive(dto.locationId, inspection, new Date());
 
         const order = await em.findOne(OrderView, { orderId: ret.orderId });
@@ -109,12 +109,25 @@ export class ReturnsService {
     );
   }
 
+  /** `GET /returns`: oldest first, at most LIST_LIMIT; staff see their own locations only (naming another one is a 403). */
+  async list(query: ListReturnsQuery, caller: Principal): Promise<Return[]> {
+    if (query.locationId && !mayActAt(caller, query.locationId)) throw new ForbiddenException("this token may not see that location's returns");
+    const locations = query.locationId ? [query.locationId] : caller.role === 'staff' ? caller.locations! : undefined;
+    const where = {
+      ...(query.orderId ? { orderId: query.orderId } : {}),
+      ...(query.status ? { status: { $in: query.status.split(',') as ReturnStatus[] } } : {}),
+      // At a location: received there, or not received yet and expected there.
+      ...(locations ? { $or: [{ receivedLocationId: { $in: locations } }, { receivedLocationId: null, expectedLocationId: { $in: locations } }] } : {}),
+    };
+    return this.em.fork().find(Return, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: LIST_LIMIT });
+  }
+
   private async requestIn(em: EntityManager, request: ReturnRequest, traceparent: string | undefined) {
     // Locking the order serialises the requests of one order, so two cannot both claim the last units.
     const order = await em.findOne(OrderView, { orderId: request.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const existing = await em.findOne(Return, { id: request.returnId });
     if (existing) {
-      if (existing.isSameRequest(request.orderId, request.lines)) return { ret: existing, created: false };
+      if (existing.isSameRequest(request.orderId, request.lines, request.locationId)) return { ret: existing, created: false };
       throw new ReturnConflict(`return ${request.returnId} already exists with a different order or lines`);
     }
     if (!order) throw new ReturnRefused('UNKNOWN_ORDER', `order ${request.orderId} is not known to returns`);
@@ -122,8 +135,9 @@ export class ReturnsService {
     const others = await em.find(Return, { orderId: request.orderId, status: { $ne: 'REJECTED' } });
     const alreadyRequested = sumBySku(others.flatMap((other) => [...other.claimedQuantities()].map(([sku, quantity]) => ({ sku, quantity }))));
     order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), setting(RETURN_WINDOW_DAYS));
+    if (request.locationId) await assertReceivesReturns(em, request.locationId);
 
-    const ret = new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date());
+    const ret = new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date(), request.locationId);
     em.persist(ret);
     await em.flush();
     return { ret, created: true };
@@ -146,5 +160,14 @@ export class ReturnsService {
 
   private refundMessage(refund: Refund) {
     return { topic: Topics.refunds, key: refund.returnId, type: 'RefundIssued', data: refund, id: refund.refundId };
+  }
+}
+
+/** Any warehouse, or a store with a counter (PRODUCT.md); one that inventory never announced is unknown. */
+async function assertReceivesReturns(em: EntityManager, locationId: string): Promise<void> {
+  const location = await em.findOne(LocationView, { id: locationId });
+  if (!location) throw new ReturnRefused('UNKNOWN_LOCATION', `location ${locationId} is not known to returns`);
+  if (!location.receivesReturns()) {
+    throw new ReturnRefused('LOCATION_CANNOT_RECEIVE', `${locationId} is a store without a counter (pickup): returns go to a store with one or to a warehouse`);
   }
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { BUCKETS, type Bucket } from '../kpis.service';
 
 /** The window of order creation times the KPIs cover: [from, to), by default the last 24 hours. */
 export class KpisQuery {
@@ -12,4 +13,9 @@ export class KpisQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({ enum: Object.keys(BUCKETS), description: 'Also the total figures per hour or per day of the window, for charts (at most 200 buckets)' })
+  @IsOptional()
+  @IsIn(Object.keys(BUCKETS))
+  bucket?: Bucket;
 }

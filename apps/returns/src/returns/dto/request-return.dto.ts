@@ -11,5 +11,7 @@ export class ReturnLineBody {
 export class RequestReturnBody {
   @ApiPropertyOptional({ description: 'Idempotency key; generated (uuid) when absent' }) returnId?: string;
   @ApiProperty({ example: 'order-1' }) orderId: string;
+  @ApiPropertyOptional({ example: 'store-paris', description: "Where the customer will bring it: a warehouse or a store with pickup; that location's staff list it to receive. Any such location may still receive it." })
+  locationId?: string;
   @ApiProperty({ type: [ReturnLineBody] }) lines: ReturnLineBody[];
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Refund } from '@fil/contracts';
+import { RETURN_STATUSES, type Refund } from '@fil/contracts';
 import type { InspectedLine } from '../refund';
 import { ReceivedLineBody } from './receive-return.dto';
 import { ReturnLineBody } from './request-return.dto';
@@ -9,8 +9,9 @@ import type { Return, ReturnLine, ReturnStatus } from '../return.entity';
 export class ReturnView {
   @ApiProperty() id: string;
   @ApiProperty() orderId: string;
-  @ApiProperty({ enum: ['REQUESTED', 'RECEIVED', 'REFUNDED', 'REJECTED'] }) status: ReturnStatus;
+  @ApiProperty({ enum: RETURN_STATUSES }) status: ReturnStatus;
   @ApiProperty({ type: [ReturnLineBody] }) lines: ReturnLine[];
+  @ApiPropertyOptional({ description: 'Where the customer said they will bring it' }) expectedLocationId?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Why a request arriving over Kafka was rejected: {reason, message}' })
   rejection?: { reason: string; message?: string };
   @ApiPropertyOptional({ type: [ReceivedLineBody] }) inspection?: InspectedLine[];
@@ -28,6 +29,7 @@ export class ReturnView {
       orderId: ret.orderId,
       status: ret.status,
       lines: ret.lines,
+      expectedLocationId: ret.expectedLocationId ?? undefined,
       rejection: ret.rejectionReason ? { reason: ret.rejectionReason, message: ret.rejectionMessage ?? undefined } : undefined,
       inspection: ret.inspection ?? undefined,
       receivedAt: ret.receivedAt?.toISOString(),
