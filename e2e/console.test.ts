@@ -113,6 +113,16 @@ async function signedIn(token: string): Promise<Page> {
 const fulfillmentOf = (orderId: string, kind: 'SHIP' | 'PICKUP' | 'TRANSFER') =>
   waitFor(async () => (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body?.find((f: any) => f.kind === kind), { what: `the ${kind} fulfillment of ${orderId}` });
 
+/** axe-core's WCAG 2.0 and 2.1 A and AA rules on the page as it is: each violation with the elements it names. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  // Evaluated rather than added as a <script>: the console's CSP (self only) rightly refuses an inline one.
+  await page.evaluate(readFileSync(require.resolve('axe-core'), 'utf8'));
+  const result: { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] } = await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })",
+  );
+  return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+}
+
 describe('the web console in a real browser', () => {
   it("serves the page with a self-only CSP and no caching, and passes the token to the services untouched", async () => {
     const page = await fetch(consoleUrl);
@@ -286,12 +296,6 @@ describe('the console for ops and customer service: order search, trace links, d
   /** Each order's trace, as a channel that traces its requests would send it (tests run with span export off). */
   const traceOf = (orderId: string) => createHash('sha256').update(orderId).digest('hex').slice(0, 32);
 
-  /** axe-core's WCAG A and AA rules on the page as it stands (evaluated over CDP: the page's CSP allows no injected script). */
-  async function accessibilityViolations(page: Page): Promise<string[]> {
-    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-    const found = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
-    return found;
-  }
 
   beforeAll(async () => {
     expect((await http('PUT', `${system.url('inventory')}/locations/${warehouse.id}/stock/SKU-OPS`, { onHand: 5, safetyStock: 0 })).status).toBe(200);
@@ -428,15 +432,6 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
   const requestReturn = (returnId: string, orderId: string, lines: { sku: string; quantity: number; reason?: string }[]) =>
     waitFor(async () => (await http('POST', `${system.url('returns')}/returns`, { returnId, orderId, locationId: store.id, lines })).status === 201, { timeoutMs: 30_000, what: `return ${returnId} requested` });
 
-  /** axe-core's WCAG 2.0 and 2.1 A and AA rules on the page as it is: each violation with the elements it names. */
-  async function accessibilityViolations(page: Page): Promise<string[]> {
-    // Evaluated rather than added as a <script>: the console's CSP (self only) rightly refuses an inline one.
-    await page.evaluate(readFileSync(require.resolve('axe-core'), 'utf8'));
-    const result: { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] } = await page.evaluate(
-      "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })",
-    );
-    return result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((node) => node.target.join(' ')).join(', ')})`);
-  }
 
   /** Presses Tab until the focused element's text or label matches, as a keyboard user looks for it. */
   async function tabTo(page: Page, target: RegExp): Promise<void> {
