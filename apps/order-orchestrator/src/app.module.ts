@@ -11,6 +11,7 @@ import { restockedMigration } from './migrations/0006-restocked.migration';
 import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.migration';
 import { deadLetterRedrivesMigration } from './migrations/0008-dead-letter-redrives.migration';
 import { locationPromiseMigration } from './migrations/0009-location-promise.migration';
+import { orderEditsMigration } from './migrations/0010-order-edits.migration';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
@@ -41,7 +42,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration],
       acceptsSource,
     }),
     StockModule,

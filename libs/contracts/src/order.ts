@@ -69,6 +69,25 @@ export class OrderLineDto {
   @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) @Max(MAX_UNIT_PRICE) unitPrice: number;
 }
 
+/** Lines of an order or an edit: at least one, at most MAX_ORDER_LINES, each lineId once. */
+const OrderLines = (): PropertyDecorator => (target, property) => {
+  for (const decorate of [
+    ArrayMinSize(1),
+    ArrayMaxSize(MAX_ORDER_LINES),
+    ValidateBy({
+      name: 'uniqueLineIds',
+      validator: {
+        // A list that is not one is reported by the other checks.
+        validate: (lines) => !Array.isArray(lines) || arrayUnique(lines, (line: OrderLineDto) => line?.lineId),
+        defaultMessage: () => 'each lineId must be unique within the order',
+      },
+    }),
+    ValidateNested({ each: true }),
+    Type(() => OrderLineDto),
+  ])
+    decorate(target, property);
+};
+
 /** `fil.orders.submitted.v1`: an order as a channel sends it. */
 export class SubmitOrderDto {
   @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
@@ -89,19 +108,7 @@ export class SubmitOrderDto {
   @IsId()
   pickupLocationId?: string;
 
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_ORDER_LINES)
-  @ValidateBy({
-    name: 'uniqueLineIds',
-    validator: {
-      // A list that is not one is reported by the other checks.
-      validate: (lines) => !Array.isArray(lines) || arrayUnique(lines, (line: OrderLineDto) => line?.lineId),
-      defaultMessage: () => 'each lineId must be unique within the order',
-    },
-  })
-  @ValidateNested({ each: true })
-  @Type(() => OrderLineDto)
-  lines: OrderLineDto[];
+  @OrderLines() lines: OrderLineDto[];
 
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
   /** Not before 2000, not in the future beyond clock skew. */
@@ -112,6 +119,35 @@ export class SubmitOrderDto {
 export class CancelOrderDto {
   @IsString() @IsNotEmpty() orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
+}
+
+/** The command types of `fil.orders.commands.v1`. */
+export const OrderCommandTypes = { cancel: 'CancelOrder', edit: 'EditOrder' } as const;
+
+/**
+ * `fil.orders.commands.v1`, ce_type `EditOrder` (and `POST /orders/{id}/edit`): an order changed
+ * before any part is picked. `lines` is the whole new basket (a line left out is cancelled, a
+ * lower quantity cancels units: partial cancellation); the address or the pickup store moves
+ * the order. The editId makes a second delivery change nothing.
+ */
+export class EditOrderDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) editId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
+  @IsOptional() @OrderLines() lines?: OrderLineDto[];
+  @IsOptional() @ValidateNested() @Type(() => AddressDto) shippingAddress?: AddressDto;
+  @IsOptional() @IsId() pickupLocationId?: string;
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}
+
+/** What an edit changed, on its OrderEdited event. */
+export interface OrderEdit {
+  editId: string;
+  reason?: string;
+  /** Units added per SKU, and units cancelled. */
+  added: AllocationLine[];
+  removed: AllocationLine[];
+  shippingAddress?: Record<string, unknown>;
+  pickupLocationId?: string;
 }
 
 export const ALLOCATION_KINDS = ['SHIP', 'PICKUP', 'TRANSFER'] as const;
@@ -162,8 +198,13 @@ export class OrderEvent {
   backordered?: AllocationLine[];
   /** E-reservation refused with NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve every line. */
   alternatives?: { locationId: string; distanceKm: number }[];
+  /** On OrderEdited only: what the edit changed (the status does not move). */
+  edit?: OrderEdit;
   @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') occurredAt: string;
 }
+
+/** The ce_type of an order event that announces an edit rather than a status. */
+export const ORDER_EDITED = 'OrderEdited';
 
 /** The ce_type of the event that announces each status. */
 export const ORDER_EVENT_TYPES: Record<OrderStatus, string> = {

@@ -49,6 +49,9 @@ const GONE: readonly FulfillmentStatus[] = ['SHIPPED', 'DELIVERED', 'IN_TRANSIT'
 /** Whether a fulfillment in `status` has let the goods go: its stock is consumed, whatever the order wants. */
 export const goodsLeft = (status?: FulfillmentStatus): boolean => !!status && GONE.includes(status);
 
+/** Statuses in which an order may still be edited (as long as no part is picked); RECEIVED is still being routed. */
+const EDITABLE: readonly OrderStatus[] = ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'RESERVED'];
+
 /** Finished orders: late answers change nothing on them but the bookkeeping of their reservations. */
 const SETTLED: readonly OrderStatus[] = ['REJECTED', 'CANCELLED', 'EXPIRED', 'NEEDS_ATTENTION'];
 
@@ -174,6 +177,8 @@ export class Order {
   @Property({ type: 'json' }) restocked: Record<string, number> = {};
   /** Refunds already counted: the same refund may arrive again under a new message id. */
   @Property({ type: 'json' }) refundIds: string[] = [];
+  /** The edits applied (their editIds): the same edit again changes nothing. */
+  @Property({ type: 'json' }) edits: string[] = [];
   /** Validation errors of a rejected submission. */
   @Property({ type: 'json' }) errors: string[] = [];
   /** sha256 of the submitted value: the same orderId with other content is a conflict, not a duplicate. */
@@ -298,6 +303,26 @@ export class Order {
   private earliestDeadline(): Date | null {
     const deadlines = [...this.allocations, ...this.availabilityChecks].filter((a) => a.deadline).map((a) => Date.parse(a.deadline!));
     return deadlines.length ? new Date(Math.min(...deadlines)) : null;
+  }
+
+  /** Whether an edit would be accepted now, and if not, why: only before any part is picked. */
+  whyNotEditable(): string | undefined {
+    const started = this.live().find((allocation) => allocation.fulfillmentStatus && allocation.fulfillmentStatus !== 'CREATED');
+    const why = !EDITABLE.includes(this.status)
+      ? `it is ${this.status}`
+      : started && `${started.fulfillmentId} at ${started.locationId} is already ${started.fulfillmentStatus!.toLowerCase().replace(/_/g, ' ')}`;
+    return why && `order ${this.orderId} cannot be edited: ${why}`;
+  }
+
+  /** The fulfillment id of the pickup store's counter: a new one after each edit, the old one being called off. */
+  nextCounterId(): string {
+    return `${this.orderId}-C${this.edits.length ? `-E${this.edits.length}` : ''}`;
+  }
+
+  /** An edit is a step of the timeline that does not move the status. */
+  edited(editId: string, cause: string, now = new Date()): OrderStep {
+    this.edits = [...this.edits, editId];
+    return this.step(this.status, this.status, cause, now);
   }
 
   /** Accepted until a part has shipped or been collected; the caller then undoes what the saga did. */

@@ -15,6 +15,9 @@ import { Compensation } from './compensation';
 import { describe } from './describe';
 import { SagaCommands } from './saga-commands';
 
+/** What routing reads of an order. */
+type RoutingTarget = Pick<Order, 'orderId' | 'channel' | 'deliveryMode' | 'shippingAddress' | 'pickupLocationId' | 'excluded'>;
+
 /** Rejections that are about stock, not about the network: inventory confirms them before they are acted on. */
 const STOCK_REASONS = ['NO_STOCK', 'INSUFFICIENT_STOCK', 'NOT_AVAILABLE_IN_STORE'];
 const fallsShort = (decision: RoutingDecision) =>
@@ -90,8 +93,13 @@ export class Allocator {
     await this.allocate(em, order, lines, why, 'reroute', { atp: fresher });
   }
 
+  /** What routing would decide for `lines` now, on the view, for an order as it would be (an edit's check before it applies); nothing is asked or changed. */
+  async preview(em: EntityManager, order: RoutingTarget, lines: AllocationLine[], cause: string): Promise<RoutingDecision> {
+    return (await this.plan(em, order, lines, cause, {})).decision;
+  }
+
   /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span, and what it saw. */
-  private plan(em: EntityManager, order: Order, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<{ decision: RoutingDecision; request: RoutingRequest }> {
+  private plan(em: EntityManager, order: RoutingTarget, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<{ decision: RoutingDecision; request: RoutingRequest }> {
     return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
       const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
       const { version, document } = await this.policies.current(em);

@@ -47,7 +47,7 @@ export class Settlement {
     const atCounter = order.deliveryMode !== 'HOME_DELIVERY';
     const local = held.find((allocation) => allocation.kind === 'PICKUP');
     if (atCounter && !order.counterFulfillmentId) {
-      order.counterFulfillmentId = `${order.orderId}-C`;
+      order.counterFulfillmentId = order.nextCounterId();
       if (local) order.updateAllocation(local.reservationId, { fulfillmentId: order.counterFulfillmentId });
     }
     for (const { reservationId } of held) {
