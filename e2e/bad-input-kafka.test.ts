@@ -87,7 +87,7 @@ const cases: KafkaCase[] = [
   { kind: 'a NUL byte in a cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL', reason: 'no\u0000' }, answer: dlq('orders', /reason: must not contain control characters/) },
   { kind: 'a NUL byte in the orderId of a command', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL\u0000', reason: 'no' }, answer: dlq('orders', /orderId: must not contain control characters/) },
   { kind: 'a missing cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL' }, answer: dlq('orders', /^invalid CancelOrder: .*reason: reason must be a string/) },
-  { kind: 'an unknown command type', topic: Topics.ordersCommands, type: 'DeleteOrder', value: { orderId: 'O-CANCEL', reason: 'no' }, answer: dlq('orders', /^unknown command type DeleteOrder: expected CancelOrder$/) },
+  { kind: 'an unknown command type', topic: Topics.ordersCommands, type: 'DeleteOrder', value: { orderId: 'O-CANCEL', reason: 'no' }, answer: dlq('orders', /^unknown command type DeleteOrder: expected CancelOrder or EditOrder$/) },
 
   // fil.inventory.adjustments.v1
   { kind: 'a quantity above the integer column', topic: Topics.inventoryAdjustments, value: { adjustmentId: 'A-BIG', locationId: WAREHOUSE, sku: 'SKU-ADJ', mode: 'SET', quantity: 3_000_000_000, reason: 'count' }, answer: dlq('inventory', /quantity: quantity must not be greater than 1000000000/) },

@@ -21,6 +21,9 @@ const stock: [string, string, number][] = [
   ['WH-PARIS', 'SKU-C', 5],
   ['ST-LYON', 'SKU-A', 6],
   ['ST-VILLEURBANNE', 'SKU-A', 1],
+  ['WH-LYON', 'SKU-E', 10],
+  ['WH-LYON', 'SKU-F', 10],
+  ['WH-PARIS', 'SKU-F', 10],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -41,6 +44,15 @@ function submit(deliveryMode: string, lines: [string, number][], extra: Record<s
   };
   return probe.send(Topics.ordersSubmitted, orderId, order, { ce_specversion: '1.0', ce_id: orderId, ce_type: 'OrderSubmitted', ce_source: '/e2e' }).then(() => orderId);
 }
+const orderEvent = (orderId: string, type: string, after = 0) =>
+  probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.headers.ce_type === type && probe.messages(Topics.ordersEvents, (o) => o.key === orderId).indexOf(m) >= after, 30_000);
+const eventsOf = (orderId: string) => probe.messages(Topics.ordersEvents, (m) => m.key === orderId);
+const atp = async (locationId: string, sku: string) => (await http('GET', inventory(`/stock/${sku}`))).body.find((row: any) => row.locationId === locationId);
+const fulfillmentsOf = (orderId: string, count: number) =>
+  waitFor(async () => ((await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body ?? []).filter((f: any) => f.status !== 'CANCELLED').length === count && (await http('GET', `${system.url('fulfillment')}/fulfillments?orderId=${orderId}`)).body, {
+    timeoutMs: 30_000,
+    what: `${count} live fulfillment(s) of ${orderId}`,
+  });
 const allocated = (orderId: string) => probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'ALLOCATED', 30_000);
 const where = (parts: { locationId: string; kind: string; lines: unknown[] }[]) => parts.map(({ locationId, kind, lines }) => ({ locationId, kind, lines }));
 
@@ -49,7 +61,7 @@ beforeAll(async () => {
   await system.start({ FIL_TRACING: 'off' });
   for (const { id, ...location } of network) expect((await http('PUT', inventory(`/locations/${id}`), location)).status).toBe(200);
   for (const [locationId, sku, onHand] of stock) expect((await http('PUT', inventory(`/locations/${locationId}/stock/${sku}`), { onHand })).status).toBe(200);
-  await waitFor(async () => (await http('GET', orders('/availability?skus=SKU-A,SKU-C'))).body?.length === stock.length, {
+  await waitFor(async () => (await http('GET', orders('/availability?skus=SKU-A,SKU-C,SKU-E,SKU-F'))).body?.length === stock.length, {
     timeoutMs: 30_000,
     what: "the orchestrator's view of the seeded stock",
   });
@@ -139,4 +151,64 @@ it('suggests transfers from the nearest locations with spare stock after sales a
     { fromLocationId: 'ST-VILLEURBANNE', quantity: 1, distanceKm: 2.7 },
     { fromLocationId: 'WH-LYON', quantity: 6, distanceKm: 9.7 },
   ]);
+});
+
+describe('order edits', () => {
+  const line = (lineId: string, sku: string, quantity: number) => ({ lineId, sku, quantity, unitPrice: 10 });
+
+  it('edits an order before picking: fewer units of one line and a new line, the touched part replaced, the others kept, OrderEdited saying what changed', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-E', 2], ['SKU-C', 1]], { shippingAddress: LYON });
+    const first = await allocated(orderId);
+    expect(where(first.value.allocations)).toEqual([
+      { locationId: 'WH-LYON', kind: 'SHIP', lines: [{ sku: 'SKU-E', quantity: 2 }] },
+      { locationId: 'WH-PARIS', kind: 'SHIP', lines: [{ sku: 'SKU-C', quantity: 1 }] },
+    ]);
+    await fulfillmentsOf(orderId, 2);
+    const before = await atp('WH-LYON', 'SKU-E');
+    const seen = eventsOf(orderId).length;
+
+    const { status, body } = await http('POST', orders(`/orders/${orderId}/edit`), { editId: `${orderId}-E1`, lines: [line('1', 'SKU-E', 1), line('2', 'SKU-C', 1), line('3', 'SKU-A', 1)], reason: 'customer changed the basket' });
+    expect(status).toBe(200);
+    expect(body.lines.map((l: any) => [l.sku, l.quantity])).toEqual([['SKU-E', 1], ['SKU-C', 1], ['SKU-A', 1]]);
+    const edited = await orderEvent(orderId, 'OrderEdited', seen);
+    expect(edited.value).toMatchObject({ status: 'ALLOCATED', edit: { editId: `${orderId}-E1`, added: [{ sku: 'SKU-A', quantity: 1 }], removed: [{ sku: 'SKU-E', quantity: 1 }], reason: 'customer changed the basket' } });
+
+    // The WH-LYON parcel is called off and replaced once its fulfillment confirms; WH-PARIS's is untouched.
+    const again = await orderEvent(orderId, 'OrderAllocated', seen);
+    const parts = where(again.value.allocations);
+    expect(parts).toContainEqual({ locationId: 'WH-PARIS', kind: 'SHIP', lines: [{ sku: 'SKU-C', quantity: 1 }] });
+    expect(parts.filter((part) => part.locationId === 'WH-LYON').flatMap((part) => part.lines)).toEqual(expect.arrayContaining([{ sku: 'SKU-E', quantity: 1 }, { sku: 'SKU-A', quantity: 1 }]));
+    const live = await fulfillmentsOf(orderId, 2);
+    expect(live.find((f: any) => f.locationId === 'WH-PARIS' && f.status !== 'CANCELLED').id).toBe(first.value.allocations[1].fulfillmentId);
+    // One unit of SKU-E given back at WH-LYON, none lost or held twice.
+    await waitFor(async () => (await atp('WH-LYON', 'SKU-E')).reserved === before.reserved - 1, { what: 'one unit of SKU-E given back at WH-LYON' });
+  });
+
+  it('cancels one line of an order (partial cancellation), its stock given back at once', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-E', 1], ['SKU-F', 1]], { shippingAddress: LYON });
+    await allocated(orderId);
+    await fulfillmentsOf(orderId, 1);
+    const before = await atp('WH-LYON', 'SKU-E');
+    const seen = eventsOf(orderId).length;
+    const edit = { editId: `${orderId}-cancel-E`, orderId, lines: [line('2', 'SKU-F', 1)], reason: 'out of budget' };
+    // Sent twice, as a channel that retries does: one edit.
+    for (const ceId of ['one', 'two']) await probe.send(Topics.ordersCommands, orderId, edit, { ce_specversion: '1.0', ce_id: `${orderId}-${ceId}`, ce_type: 'EditOrder', ce_source: '/e2e' });
+    const edited = await orderEvent(orderId, 'OrderEdited', seen);
+    expect(edited.value.edit).toMatchObject({ added: [], removed: [{ sku: 'SKU-E', quantity: 1 }] });
+    await orderEvent(orderId, 'OrderAllocated', seen);
+    await waitFor(async () => (await atp('WH-LYON', 'SKU-E')).reserved === before.reserved - 1, { what: 'the cancelled unit of SKU-E given back' });
+    expect(eventsOf(orderId).filter((m) => m.headers.ce_type === 'OrderEdited')).toHaveLength(1);
+  });
+
+  it('refuses an edit once a part is picked, with the reason, and changes nothing', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-E', 1]], { shippingAddress: LYON });
+    await allocated(orderId);
+    const [fulfillment] = await fulfillmentsOf(orderId, 1);
+    expect((await http('POST', `${system.url('fulfillment')}/fulfillments/${fulfillment.id}/pick`, { lines: [{ sku: 'SKU-E', quantity: 1 }] })).status).toBe(200);
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'IN_FULFILLMENT', 30_000);
+    const { status, body } = await http('POST', orders(`/orders/${orderId}/edit`), { lines: [line('1', 'SKU-E', 2)] });
+    expect(status).toBe(409);
+    expect(body.message).toBe(`order ${orderId} cannot be edited: it is IN_FULFILLMENT`);
+    expect((await http('GET', orders(`/orders/${orderId}`))).body.lines).toEqual([line('1', 'SKU-E', 1)]);
+  });
 });

@@ -6,6 +6,7 @@ import {
   CancelOrderDto,
   CheckAvailabilityDto,
   CreateFulfillment,
+  EditOrderDto,
   FulfillmentEvent,
   OrderEvent,
   Refund,
@@ -39,6 +40,10 @@ export const MESSAGE_SAMPLES: [new () => object, Record<string, unknown>][] = [
   ],
   [SubmitOrderDto, { orderId: 'APP-1', channel: 'app', deliveryMode: 'CLICK_AND_COLLECT', customer: { id: 'C-1' }, pickupLocationId: 'ST-1', lines: [{ lineId: 'L1', sku: 'SKU-1', quantity: 1, unitPrice: 5 }], currency: 'EUR', placedAt: at }],
   [CancelOrderDto, { orderId: 'WEB-1', reason: 'customer asked' }],
+  [
+    EditOrderDto,
+    { editId: 'E-1', orderId: 'WEB-1', lines: [{ lineId: 'L1', sku: 'SKU-1', quantity: 1, unitPrice: 19.99 }], shippingAddress: { lat: 48.86, lng: 2.33, city: 'Paris' }, pickupLocationId: 'ST-1', reason: 'smaller basket' },
+  ],
   [OrderEvent, { orderId: 'WEB-1', status: 'ALLOCATED', lines: [], allocations: [], occurredAt: at }],
   [CreateFulfillment, { fulfillmentId: 'F-1', orderId: 'WEB-1', locationId: 'WH-1', kind: 'TRANSFER', reservationId: 'R-1', lines: [line], destinationLocationId: 'ST-1', expiresAt: at }],
   [CancelFulfillmentDto, { fulfillmentId: 'F-1', orderId: 'WEB-1', reason: 'cancelled' }],

@@ -82,6 +82,8 @@ export interface OrderAllocation extends Allocation {
   shortage?: string;
   /** Asked for by a backorder retry: refused, its units go back to the backorder rather than using a re-route. */
   backorderRetry?: boolean;
+  /** Called off by an edit: once fulfillment confirms (and the stock is released), these lines are routed. */
+  rerouteOnRelease?: AllocationLine[];
 }
 
 /** Why routing was asked: what a shortfall means differs (REJECTED, backorder or reject by policy, stays backordered). */

@@ -94,8 +94,8 @@ export class Allocator {
   }
 
   /** What routing would decide for `lines` now, on the view, for an order as it would be (an edit's check before it applies); nothing is asked or changed. */
-  async preview(em: EntityManager, order: RoutingTarget, lines: AllocationLine[], cause: string): Promise<RoutingDecision> {
-    return (await this.plan(em, order, lines, cause, {})).decision;
+  async preview(em: EntityManager, order: RoutingTarget, lines: AllocationLine[], cause: string, stock: FresherStock = {}): Promise<RoutingDecision> {
+    return (await this.plan(em, order, lines, cause, stock)).decision;
   }
 
   /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span, and what it saw. */

@@ -2,7 +2,7 @@ import { ConflictException, Injectable, Logger, NotFoundException } from '@nestj
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { setting } from '@fil/config';
 import { mayActForChannel, type Principal } from '@fil/auth';
-import { CancelOrderDto } from '@fil/contracts';
+import { CancelOrderDto, OrderCommandTypes } from '@fil/contracts';
 import { InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { BatchRows } from '@fil/persistence';
@@ -14,7 +14,6 @@ import { Compensation } from './compensation';
 import { PendingCancellation } from './pending-cancellation.entity';
 import { EARLY_CANCEL_TTL_SECONDS } from './saga-variables';
 
-const CANCEL_ORDER = 'CancelOrder';
 
 /**
  * Cancelling an order, for a channel (CancelOrder) or a person (HTTP): accepted until a
@@ -35,10 +34,10 @@ export class OrderCancellation {
     private readonly compensation: Compensation,
   ) {}
 
-  /** `fil.orders.commands.v1`: CancelOrder (the topic's only command, so a missing ce_type means it too), even ahead of its order. */
+  /** `fil.orders.commands.v1`: CancelOrder (the topic's first command, so a missing ce_type means it), even ahead of its order. */
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
-    if (message.type !== undefined && message.type !== CANCEL_ORDER) {
-      throw new InvalidMessage(`unknown command type ${message.type}: expected ${CANCEL_ORDER}`);
+    if (message.type !== undefined && message.type !== OrderCommandTypes.cancel) {
+      throw new InvalidMessage(`unknown command type ${message.type}: expected ${Object.values(OrderCommandTypes).join(' or ')}`);
     }
     const { orderId, reason } = parseMessage(CancelOrderDto, message.value, 'CancelOrder');
     await this.requested(em, orderId, reason);

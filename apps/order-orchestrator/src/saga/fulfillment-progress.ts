@@ -5,6 +5,7 @@ import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order } from '../orders/order.entity';
 import { lockAnswered } from './answered-order';
 import { Compensation } from './compensation';
+import { OrderEdits } from './order-edits';
 import { describe } from './describe';
 import { SagaCommands } from './saga-commands';
 import { Shortages } from './shortages';
@@ -19,6 +20,7 @@ export class FulfillmentProgress {
     private readonly commands: SagaCommands,
     private readonly compensation: Compensation,
     private readonly events: OrderEventsPublisher,
+    private readonly edits: OrderEdits,
   ) {}
 
   /**
@@ -30,7 +32,10 @@ export class FulfillmentProgress {
     const order = await lockAnswered(em, event.orderId);
     if (!order) return;
     if (order.isSettled() || order.partsOf(event.fulfillmentId).some((part) => part.state === 'CANCELLING')) {
-      return this.compensation.workReported(em, order, event, refusal);
+      const forEdit = order.partsOf(event.fulfillmentId).filter((part) => part.state === 'CANCELLING' && part.rerouteOnRelease);
+      await this.compensation.workReported(em, order, event, refusal);
+      if (event.status === 'CANCELLED' && forEdit.length) await this.edits.calledOff(em, order, forEdit);
+      return;
     }
     if (refusal) return; // the order still follows that work: nothing was undone
     const mine = order.allocations.filter((allocation) => allocation.fulfillmentId === event.fulfillmentId);

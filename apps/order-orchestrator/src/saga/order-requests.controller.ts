@@ -1,15 +1,17 @@
 import { Body, Controller, HttpCode, Param, Post, type OnModuleInit } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, type Principal } from '@fil/auth';
-import { Topics } from '@fil/contracts';
+import { OrderCommandTypes, Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
 import { CancelOrderBody } from '../orders/dto/cancel-order.body';
+import { EditOrderBody } from '../orders/dto/edit-order.body';
 import { OrderView } from '../orders/dto/order.view';
 import { OrderCancellation } from './cancellation';
 import { OrderIntake } from './intake';
 import { OrderBatches } from './order-batches';
+import { OrderEdits } from './order-edits';
 
-/** What channels and people ask of an order: submitted orders and CancelOrder on Kafka, a cancellation over HTTP. */
+/** What channels and people ask of an order: submitted orders, CancelOrder and EditOrder on Kafka, a cancellation or an edit over HTTP. */
 @ApiTags('orders')
 @Controller('orders')
 export class OrderRequestsController implements OnModuleInit {
@@ -18,6 +20,7 @@ export class OrderRequestsController implements OnModuleInit {
     private readonly intake: OrderIntake,
     private readonly cancellation: OrderCancellation,
     private readonly batches: OrderBatches,
+    private readonly edits: OrderEdits,
   ) {}
 
   onModuleInit() {
@@ -25,7 +28,9 @@ export class OrderRequestsController implements OnModuleInit {
       ...this.batches.options,
       refused: (message, reason, em) => this.intake.rejectRefused(message, reason, em),
     });
-    this.consumer.on(Topics.ordersCommands, (message, em) => this.cancellation.handleCommand(message, em));
+    this.consumer.on(Topics.ordersCommands, (message, em) =>
+      message.type === OrderCommandTypes.edit ? this.edits.handleCommand(message, em) : this.cancellation.handleCommand(message, em),
+    );
   }
 
   @Post(':id/cancel')
@@ -38,5 +43,20 @@ export class OrderRequestsController implements OnModuleInit {
   @ApiResponse({ status: 409, description: 'No longer cancellable (shipped, delivered, rejected, already cancelled...), with the reason' })
   cancel(@Param('id') id: string, @Body() body: CancelOrderBody, @Caller() caller: Principal): Promise<OrderView> {
     return this.cancellation.requestedBy(caller, id, body.reason);
+  }
+
+  @Post(':id/edit')
+  @HttpCode(200)
+  @Access('admin', 'ops', 'channel')
+  @ApiOperation({
+    summary: 'Edit an order before any part is picked: its lines (a line left out or a lower quantity cancels units), its address or its pickup store',
+    description: 'The parts the edit touches are given back and what the order still needs is routed again; OrderEdited says what changed. The same editId again changes nothing.',
+  })
+  @ApiResponse({ status: 200, type: OrderView, description: 'The order as edited (new parts may still be being reserved)' })
+  @ApiResponse({ status: 400, description: 'Malformed lines, address or store' })
+  @ApiResponse({ status: 404, description: "Unknown order, or another channel's" })
+  @ApiResponse({ status: 409, description: 'No longer editable (a part is picked, or the order is shipped, cancelled...), being routed (try again), or the network cannot serve the edit, with the reason' })
+  edit(@Param('id') id: string, @Body() body: EditOrderBody, @Caller() caller: Principal): Promise<OrderView> {
+    return this.edits.requestedBy(caller, id, body);
   }
 }

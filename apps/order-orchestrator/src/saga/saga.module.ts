@@ -9,6 +9,7 @@ import { Compensation } from './compensation';
 import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
 import { OrderIntake } from './intake';
+import { OrderEdits } from './order-edits';
 import { OrderRequestsController } from './order-requests.controller';
 import { OrderSaga } from './order-saga';
 import { OverdueSteps } from './overdue-steps';
@@ -37,6 +38,7 @@ import { StepDeadlinesService } from './step-deadlines.service';
     SagaCommands,
     Compensation,
     OrderCancellation,
+    OrderEdits,
     Backorders,
     StepDeadlinesService,
   ],

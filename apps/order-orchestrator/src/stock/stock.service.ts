@@ -26,6 +26,8 @@ export interface FresherStock {
   complete?: boolean;
   /** Units promised by reservations the view cannot have seen yet (a batch of backorder retries): taken off. */
   promised?: Map<string, number>;
+  /** Units of reservations given back in this transaction, ahead of what it routes (an edit): added back. */
+  released?: Map<string, number>;
 }
 
 type LocationRow = Omit<NetworkLocation, 'underCapacity'> & { daily_capacity: number | null; started: number | null };
@@ -100,6 +102,7 @@ export class StockService {
     const corrected: AtpBySku = new Map();
     for (const [key, units] of fresher.promised ?? []) setAtp(corrected, key, (atpIn(view, key) ?? 0) - units);
     for (const [key, value] of fresher.atp ?? []) setAtp(corrected, key, value);
+    for (const [key, units] of fresher.released ?? []) setAtp(corrected, key, (atpIn(corrected, key) ?? atpIn(view, key) ?? 0) + units);
     const atp = (locationId: string, sku: string) => Math.max(0, corrected.get(sku)?.get(locationId) ?? view.get(sku)?.get(locationId) ?? 0);
     return {
       locations: rows.map(({ daily_capacity, started, ...location }) => ({
