@@ -1,7 +1,8 @@
 import type { AllocationLine } from '@fil/contracts';
 import { bestCover, SEARCH_BUDGET } from './cover-search';
 import type { CoverOption, Requirements } from './cover-reduction';
-import { candidateAt, compareHolders, scoreNetwork, type Candidate, type ScoredNetwork } from './routing-candidates';
+import { candidateAt, compareHolders, scoreNetwork, type Candidate } from './routing-candidates';
+import type { ScoredNetwork } from './scored-network';
 import { explainCandidates, round } from './routing-explanation';
 import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders } from './routing-types';
 
@@ -112,11 +113,13 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     }
     return options;
   }
-  const bestOf = new Int32Array(1 << targets.length).fill(-1);
+  const bestOf: number[] = new Array<number>(1 << targets.length).fill(-1);
   const [width, stock] = [network.lines, network.atp];
+  // Every line held by someone: each target is the line's quantity, and the network knows which it holds whole.
+  const sameLines = lineOf.length === width;
   for (const h of network.eligible) {
-    let lines = 0;
-    for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
+    let lines = sameLines ? network.whole[h] : 0;
+    if (!sameLines) for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
     const best = bestOf[lines];
     // A holder whose cost floor is above the best so far cannot beat it: its distance is never computed.
     if (!lines || (best >= 0 && network.costFloor(h) > network.cost(best))) continue;

@@ -1,6 +1,7 @@
 import type { AllocationLine } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { candidateAt, compareHolders, type Candidate, type FilteredHolder, type ScoredNetwork } from './routing-candidates';
+import { candidateAt, compareHolders, type Candidate } from './routing-candidates';
+import type { FilteredHolder, ScoredNetwork } from './scored-network';
 import type { CandidateScore, CandidateSummary, FilterReason } from './routing-types';
 
 /** Per SKU, the cheapest holders listed beside the chosen ones. */
