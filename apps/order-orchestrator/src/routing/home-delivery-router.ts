@@ -74,19 +74,21 @@ export function routeHomeDelivery(
  * the quantity), from as many as it takes.
  */
 function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
+  const width = network.lines;
+  const [total, most] = [new Array<number>(width).fill(0), new Array<number>(width).fill(0)];
+  for (const h of network.eligible) {
+    for (let i = 0; i < width; i += 1) {
+      const units = network.atp[h * width + i];
+      total[i] += units;
+      if (units > most[i]) most[i] = units;
+    }
+  }
   const requirements: Requirements = { targets: [], whole: [] };
   const lineOf: number[] = [];
   wanted.forEach(({ quantity }, index) => {
-    let total = 0;
-    let most = 0;
-    for (const h of network.eligible) {
-      const units = network.atp[h * network.lines + index];
-      total += units;
-      if (units > most) most = units;
-    }
-    if (!total) return;
-    requirements.targets.push(Math.min(quantity, total));
-    requirements.whole.push(most >= quantity);
+    if (!total[index]) return;
+    requirements.targets.push(Math.min(quantity, total[index]));
+    requirements.whole.push(most[index] >= quantity);
     lineOf.push(index);
   });
   return { requirements, lineOf };

@@ -60,7 +60,7 @@ export function scoreNetwork(
     });
   }
   for (const { location, reason } of filtered) network.filtered.push({ location, reason });
-  return network;
+  return network.done();
 }
 
 const filterOf = (location: RoutingLocation, excluded: ReadonlySet<string>): FilterReason | undefined =>
@@ -91,7 +91,8 @@ function countNetwork(all: RoutingLocation[], excluded: ReadonlySet<string>, tab
 const NOTHING: ReadonlySet<string> = new Set();
 
 export function candidateAt(network: ScoredNetwork, h: number): Candidate {
-  const atp = Array.from(network.atp.subarray(h * network.lines, (h + 1) * network.lines));
+  const atp: number[] = [];
+  for (let i = 0; i < network.lines; i += 1) atp.push(network.atp[h * network.lines + i]);
   return { location: network.locations[h], distanceKm: network.distanceKm(h), price: network.price(h), cost: network.cost(h), atp };
 }
 

@@ -70,8 +70,12 @@ export class ScoredNetwork {
     this.floorsHold = weights.perKm >= 0;
   }
 
-  get eligible(): Int32Array {
-    return this.columns.eligible.subarray(0, this.eligibleRows);
+  /** The rows routing may use, once every row is in (`done`). */
+  eligible = new Int32Array(0);
+
+  done(): this {
+    this.eligible = this.columns.eligible.subarray(0, this.eligibleRows);
+    return this;
   }
 
   /** A row for `location`, holding nothing yet; routing may use it unless `eligible` is false. */
@@ -79,7 +83,8 @@ export class ScoredNetwork {
     const { columns } = this;
     const h = this.rows++;
     columns.locations[h] = location;
-    columns.atp.fill(0, h * this.lines, (h + 1) * this.lines);
+    // A loop: TypedArray fill costs more than it saves on a few lines.
+    for (let i = h * this.lines; i < (h + 1) * this.lines; i += 1) columns.atp[i] = 0;
     columns.km[h] = Number.NaN;
     columns.floors[h] = eligible && this.floorsHold ? this.floorOf(location) : -Infinity;
     columns.whole[h] = 0;
