@@ -1,62 +1,49 @@
-import { RowColumns } from './scored-network';
 import type { RoutingLocation } from './routing-types';
 
-/**
- * What routing keeps with a network's array of locations (a WeakMap on it), so that callers
- * routing many orders on one array (a batch, the bench) do not pay for it per decision: the
- * index of locations by id, which joins each holder to its location with one look-up, and
- * the columns the decision's rows are written to. The index is checked against the array
- * at the first look-up of each decision (same objects, same ids, position by position) and
- * rebuilt on any change.
- */
-export class LocationTable {
-  private static readonly tables = new WeakMap<readonly RoutingLocation[], LocationTable>();
+/** Locations by id: their positions in the network's array. */
+export interface LocationIndex {
+  /** The position of location `id`, or -1 when the network has none. */
+  find(id: string): number;
+}
 
-  readonly columns = new RowColumns();
+/**
+ * The index of a network's locations by id, kept with the array (a WeakMap on it) once the
+ * array is routed on a second time, so that callers routing many orders on one array (a
+ * batch, the bench) build it once. An array routed on once (the orchestrator builds one per
+ * decision) gets an index for that decision alone and leaves nothing behind. A kept index is
+ * checked against the array at the first look-up of each decision (same objects, same ids,
+ * position by position) and rebuilt on any change.
+ */
+export class LocationTable implements LocationIndex {
+  /** `null`: the array was routed on once. */
+  private static readonly tables = new WeakMap<readonly RoutingLocation[], LocationTable | null>();
+
   private readonly index = new Map<string, number>();
   private readonly indexed: RoutingLocation[] = [];
   private readonly ids: string[] = [];
-  /** Per location, the decision that last gave it a row, and that row. */
-  private readonly seenIn: Uint32Array;
-  private readonly rows: Int32Array;
-  private decision = 0;
-  private checkedIn = -1;
+  private checked = false;
 
-  private constructor(private readonly locations: readonly RoutingLocation[]) {
-    this.seenIn = new Uint32Array(locations.length);
-    this.rows = new Int32Array(locations.length);
-  }
+  private constructor(private readonly locations: readonly RoutingLocation[]) {}
 
-  /** The table of `locations`, ready for a new decision. */
-  static of(locations: readonly RoutingLocation[]): LocationTable {
-    let table = LocationTable.tables.get(locations);
-    if (!table || table.rows.length !== locations.length) LocationTable.tables.set(locations, (table = new LocationTable(locations)));
-    if (table.decision === 0xffffffff) {
-      // The stamps wrap after 2^32 decisions: they start again from zero.
-      table.seenIn.fill(0);
-      [table.decision, table.checkedIn] = [0, -1];
+  /** The index of `locations` for a new decision, built at its first look-up. */
+  static of(locations: readonly RoutingLocation[]): LocationIndex {
+    const kept = LocationTable.tables.get(locations);
+    if (kept === undefined) {
+      LocationTable.tables.set(locations, null);
+      return new LocationTable(locations);
     }
-    table.decision += 1;
+    const table = kept ?? new LocationTable(locations);
+    if (!kept) LocationTable.tables.set(locations, table);
+    table.checked = false;
     return table;
   }
 
-  /** The position of location `id` in the array, or -1 when the network has none. */
   find(id: string): number {
-    if (this.checkedIn !== this.decision) {
+    if (!this.checked) {
       if (!this.matches()) this.build();
-      this.checkedIn = this.decision;
+      this.checked = true;
     }
     return this.index.get(id) ?? -1;
-  }
-
-  /** The row this decision gave the location at `at`, or -1. */
-  rowOf(at: number): number {
-    return this.seenIn[at] === this.decision ? this.rows[at] : -1;
-  }
-
-  giveRow(at: number, row: number) {
-    this.seenIn[at] = this.decision;
-    this.rows[at] = row;
   }
 
   private matches(): boolean {
@@ -69,6 +56,7 @@ export class LocationTable {
   /** Of two locations with one id, the first is found (ids are unique in a real network). */
   private build() {
     this.index.clear();
+    this.indexed.length = this.ids.length = this.locations.length;
     this.locations.forEach((location, at) => {
       this.indexed[at] = location;
       this.ids[at] = location.id;

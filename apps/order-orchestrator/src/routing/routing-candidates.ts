@@ -1,6 +1,6 @@
 import type { AllocationLine } from '@fil/contracts';
-import { LocationTable } from './location-table';
-import { ScoredNetwork } from './scored-network';
+import { LocationTable, type LocationIndex } from './location-table';
+import { RowColumns, ScoredNetwork } from './scored-network';
 import type { RoutingLocation, RoutingWeights, FilterReason, StockHolders } from './routing-types';
 
 /** A ship location that holds some of the order, scored. */
@@ -30,7 +30,7 @@ export function scoreNetwork(
   excluded: ReadonlySet<string>,
 ): ScoredNetwork {
   const table = LocationTable.of(all);
-  const network = new ScoredNetwork(lines, table.columns, all.length, countNetwork(all, excluded, holders && table), destination, weights);
+  const network = new ScoredNetwork(lines, COLUMNS, all.length, countNetwork(all, excluded, holders && table), destination, weights);
   // Filtered holders in network order, as the explanation groups them by reason in the order it meets them.
   const filtered: { location: RoutingLocation; reason: FilterReason; at: number }[] = [];
   const addRow = (location: RoutingLocation, at: number) => {
@@ -45,8 +45,8 @@ export function scoreNetwork(
         if (units <= 0) continue;
         const at = table.find(holding[0]);
         if (at < 0) continue;
-        let h = table.rowOf(at);
-        if (h < 0) table.giveRow(at, (h = addRow(all[at], at)));
+        let h = COLUMNS.rowOf(at);
+        if (h < 0) COLUMNS.giveRow(at, (h = addRow(all[at], at)));
         network.hold(h, i, units);
       }
     }
@@ -67,7 +67,7 @@ const filterOf = (location: RoutingLocation, excluded: ReadonlySet<string>): Fil
   excluded.size > 0 && excluded.has(location.id) ? 'EXCLUDED_FOR_ORDER' : !location.ship ? 'NO_SHIP_CAPABILITY' : !location.underCapacity ? 'AT_DAILY_CAPACITY' : undefined;
 
 /** The whole network's counts by filter; with a table, excluded locations are found by id rather than every location looked up in `excluded`. */
-function countNetwork(all: RoutingLocation[], excluded: ReadonlySet<string>, table: LocationTable | undefined): ScoredNetwork['counts'] {
+function countNetwork(all: RoutingLocation[], excluded: ReadonlySet<string>, table: LocationIndex | undefined): ScoredNetwork['counts'] {
   const counts = { locations: all.length, eligible: 0, NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 0 };
   const byId = table && excluded.size > 0;
   const screened = byId ? NOTHING : excluded;
@@ -89,6 +89,9 @@ function countNetwork(all: RoutingLocation[], excluded: ReadonlySet<string>, tab
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
+
+/** Every decision's rows: routing runs one decision at a time. */
+const COLUMNS = new RowColumns();
 
 export function candidateAt(network: ScoredNetwork, h: number): Candidate {
   const atp: number[] = [];
