@@ -12,6 +12,8 @@ const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2_000);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 5_000);
 /** Cells to run, e.g. `5x200,5x2000` (lines × locations); all by default. */
 const CELLS = process.env.BENCH_CELLS?.split(',');
+/** A new array of new location objects for every decision, as the orchestrator's stock view builds them: routing then keeps nothing across decisions. */
+const FRESH_NETWORK = process.env.BENCH_FRESH_NETWORK === '1';
 
 /** A small deterministic generator: every run benches the same networks and orders. */
 function generator(seed: number) {
@@ -65,8 +67,9 @@ function bench(lineCount: number, size: number) {
   let exact = 0;
   const started = performance.now();
   for (const lines of orders) {
+    const network = FRESH_NETWORK ? locations.map((location) => ({ ...location })) : locations;
     const before = performance.now();
-    const decision = routeOrder({ deliveryMode: 'HOME_DELIVERY', lines, shippingAddress: { lat: 48.85, lng: 2.35 }, locations, atp, holders, policy: DEFAULT_POLICY, policyVersion: 0 });
+    const decision = routeOrder({ deliveryMode: 'HOME_DELIVERY', lines, shippingAddress: { lat: 48.85, lng: 2.35 }, locations: network, atp, holders, policy: DEFAULT_POLICY, policyVersion: 0 });
     latencies.push(performance.now() - before);
     if (decision.explanation.exact) exact += 1;
     if (performance.now() - started > BUDGET_MS) break;

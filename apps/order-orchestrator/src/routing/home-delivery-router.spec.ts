@@ -176,3 +176,24 @@ describe('routeHomeDelivery past the search budget', () => {
     expect(decision.backordered).toEqual([]);
   });
 });
+
+describe('routeHomeDelivery on one array of locations across decisions', () => {
+  it('decides as on a fresh copy after the array changed in place (a location replaced, an id changed, one gone)', () => {
+    const stock = stockOf({ near: { A: 2 }, far: { A: 2 } });
+    const holders = (sku: string) => ['near', 'far'].map((id) => [id, stock(id, sku)] as const);
+    const route = (locations: RoutingLocation[]) => routeHomeDelivery([{ sku: 'A', quantity: 2 }], PARIS, locations, stock, DEFAULT_WEIGHTS, new Set(), holders);
+    const shipFrom = (locations: RoutingLocation[]) => route(locations).shipments.map((s) => s.locationId);
+    const network = [location('near'), location('far', { lat: 43.3, lng: 5.37 })];
+    expect(shipFrom(network)).toEqual(['near']);
+    // 'other' holds nothing: the first position no longer holds near's stock.
+    network[0] = location('other', { lat: 45.76, lng: 4.84 });
+    expect(shipFrom(network)).toEqual(['far']);
+    expect(route(network)).toEqual(route([...network]));
+    network[0].id = 'near';
+    expect(shipFrom(network)).toEqual(['near']);
+    network.pop();
+    network[0].underCapacity = false;
+    expect(shipFrom(network)).toEqual([]);
+    expect(route(network)).toEqual(route([...network]));
+  });
+});

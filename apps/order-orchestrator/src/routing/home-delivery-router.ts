@@ -1,7 +1,8 @@
 import type { AllocationLine } from '@fil/contracts';
 import { bestCover, SEARCH_BUDGET } from './cover-search';
 import type { CoverOption, Requirements } from './cover-reduction';
-import { candidateAt, compareHolders, scoreNetwork, type Candidate, type ScoredNetwork } from './routing-candidates';
+import { candidateAt, compareHolders, scoreNetwork, type Candidate } from './routing-candidates';
+import type { ScoredNetwork } from './scored-network';
 import { explainCandidates, round } from './routing-explanation';
 import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders } from './routing-types';
 
@@ -73,19 +74,21 @@ export function routeHomeDelivery(
  * the quantity), from as many as it takes.
  */
 function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
+  const width = network.lines;
+  const [total, most] = [new Array<number>(width).fill(0), new Array<number>(width).fill(0)];
+  for (const h of network.eligible) {
+    for (let i = 0; i < width; i += 1) {
+      const units = network.atp[h * width + i];
+      total[i] += units;
+      if (units > most[i]) most[i] = units;
+    }
+  }
   const requirements: Requirements = { targets: [], whole: [] };
   const lineOf: number[] = [];
   wanted.forEach(({ quantity }, index) => {
-    let total = 0;
-    let most = 0;
-    for (const h of network.eligible) {
-      const units = network.atp[h * network.lines + index];
-      total += units;
-      if (units > most) most = units;
-    }
-    if (!total) return;
-    requirements.targets.push(Math.min(quantity, total));
-    requirements.whole.push(most >= quantity);
+    if (!total[index]) return;
+    requirements.targets.push(Math.min(quantity, total[index]));
+    requirements.whole.push(most[index] >= quantity);
     lineOf.push(index);
   });
   return { requirements, lineOf };
@@ -112,11 +115,13 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     }
     return options;
   }
-  const bestOf = new Int32Array(1 << targets.length).fill(-1);
+  const bestOf: number[] = new Array<number>(1 << targets.length).fill(-1);
   const [width, stock] = [network.lines, network.atp];
+  // Every line held by someone: each target is the line's quantity, and the network knows which it holds whole.
+  const sameLines = lineOf.length === width;
   for (const h of network.eligible) {
-    let lines = 0;
-    for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
+    let lines = sameLines ? network.whole[h] : 0;
+    if (!sameLines) for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
     const best = bestOf[lines];
     // A holder whose cost floor is above the best so far cannot beat it: its distance is never computed.
     if (!lines || (best >= 0 && network.costFloor(h) > network.cost(best))) continue;

@@ -1,6 +1,7 @@
 import type { AllocationLine } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { candidateAt, compareHolders, type Candidate, type FilteredHolder, type ScoredNetwork } from './routing-candidates';
+import { candidateAt, compareHolders, type Candidate } from './routing-candidates';
+import type { FilteredHolder, ScoredNetwork } from './scored-network';
 import type { CandidateScore, CandidateSummary, FilterReason } from './routing-types';
 
 /** Per SKU, the cheapest holders listed beside the chosen ones. */
@@ -20,9 +21,7 @@ export function explainCandidates(
   searchNodes: number,
 ): { candidates: CandidateScore[]; summary: CandidateSummary } {
   const listed = new Set(chosen);
-  lines.forEach((_, index) => {
-    for (const h of cheapest(network, index, LISTED_PER_SKU)) listed.add(h);
-  });
+  for (const best of cheapestPerLine(network, LISTED_PER_SKU)) for (const h of best) listed.add(h);
   const eligible = [...listed].sort((a, b) => Number(chosen.includes(b)) - Number(chosen.includes(a)) || compareHolders(network, a, b));
   const filtered = listedFiltered(network.filtered, destination);
   const candidates = [...eligible.map((h) => score(lines, candidateAt(network, h), chosen.includes(h))), ...filtered];
@@ -60,16 +59,25 @@ function listedFiltered(filtered: FilteredHolder[], destination: { lat: number; 
   );
 }
 
-/** The `count` best holders of line `index`, without sorting them all. */
-function cheapest(network: ScoredNetwork, index: number, count: number): number[] {
-  const best: number[] = [];
+/** Per line, the `count` best holders, in one pass over the holders and without sorting them all. */
+function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
+  const width = network.lines;
+  const best: number[][] = [];
+  // The cost of each line's last listed holder once its list is full: a holder whose floor is above it cannot enter.
+  const bar: number[] = [];
+  for (let i = 0; i < width; i += 1) [best[i], bar[i]] = [[], Infinity];
   for (const h of network.eligible) {
-    if (network.atp[h * network.lines + index] <= 0) continue;
-    if (best.length === count && (network.costFloor(h) > network.cost(best[count - 1]) || compareHolders(network, h, best[count - 1]) >= 0)) continue;
-    let at = best.length;
-    while (at > 0 && compareHolders(network, h, best[at - 1]) < 0) at -= 1;
-    best.splice(at, 0, h);
-    if (best.length > count) best.pop();
+    const floor = network.costFloor(h);
+    for (let i = 0; i < width; i += 1) {
+      if (network.atp[h * width + i] <= 0 || floor > bar[i]) continue;
+      const list = best[i];
+      if (list.length === count && compareHolders(network, h, list[count - 1]) >= 0) continue;
+      let at = list.length;
+      while (at > 0 && compareHolders(network, h, list[at - 1]) < 0) at -= 1;
+      list.splice(at, 0, h);
+      if (list.length > count) list.pop();
+      if (list.length === count) bar[i] = network.cost(list[count - 1]);
+    }
   }
   return best;
 }
