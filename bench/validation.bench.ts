@@ -6,7 +6,7 @@ import { loadavg } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { unsafeInput, validateAs } from '@fil/contracts';
-import { MESSAGE_SAMPLES } from '@fil/testing';
+import { MESSAGE_SAMPLES } from '../libs/contracts/src/message-samples';
 import { describeMachine, round } from './measure';
 
 const messages = MESSAGE_SAMPLES.map(([dto, plain]) => [`${dto.name}${'deliveryMode' in plain ? ` (${plain.deliveryMode})` : ''}`, dto, plain] as const);

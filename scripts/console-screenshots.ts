@@ -61,6 +61,26 @@ async function main(): Promise<void> {
     await ops.goto(`${consoleUrl}/#/stock/SKU-0001`);
     await ops.getByRole('table').first().waitFor();
     await shoot(ops, 'ops-stock');
+
+    await ops.goto(`${consoleUrl}/#/order`);
+    await ops.getByLabel('Channel').fill('web');
+    await ops.getByRole('button', { name: 'Search', exact: true }).click();
+    await ops.getByRole('table', { name: /^Orders, page 1/ }).waitFor();
+    await shoot(ops, 'ops-order-search');
+
+    await ops.goto(`${consoleUrl}/#/kpis`);
+    await ops.locator('svg[role="img"]').first().waitFor();
+    await shoot(ops, 'ops-kpis');
+
+    await ops.goto(`${consoleUrl}/#/dead-letters`);
+    await ops.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    await ops.waitForLoadState('networkidle');
+    await shoot(ops, 'ops-dead-letters');
+
+    await store.goto(`${consoleUrl}/#/returns`);
+    await store.getByRole('heading', { name: /Returns/ }).first().waitFor();
+    await store.waitForLoadState('networkidle');
+    await shoot(store, 'store-returns');
   } finally {
     await browser.close();
   }

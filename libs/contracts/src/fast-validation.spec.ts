@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { SubmitOrderDto } from './index';
-import { MESSAGE_SAMPLES as samples } from '@fil/testing';
+import { MESSAGE_SAMPLES as samples } from './message-samples';
 import { passesValidation } from './fast-validation';
 
 /** Values that break one rule or another: wrong types, bounds, empty, unknown words, bad dates and ids, nesting where none belongs. */

@@ -7,4 +7,3 @@ export * from './settled';
 export * from './messaging-database';
 export * from './run-topics';
 export * from './openapi-document';
-export * from './message-samples';

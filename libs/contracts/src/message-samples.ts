@@ -1,5 +1,5 @@
-// One valid message of each type the services consume: the fast validation path's reference
-// cases, and the messages bench/validation.bench.ts reads.
+// One valid message of each type the services consume, as examples of the contract: the fast
+// validation path's reference cases (fast-validation.spec.ts) and what bench/validation.bench.ts reads.
 import {
   AvailabilityReport,
   CancelFulfillmentDto,
@@ -18,7 +18,7 @@ import {
   StockAdjustmentDto,
   StockShortage,
   SubmitOrderDto,
-} from '@fil/contracts';
+} from './index';
 
 const at = '2026-11-30T10:00:00.000Z';
 const line = { sku: 'SKU-1', quantity: 2 };
