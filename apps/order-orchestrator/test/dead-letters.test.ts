@@ -80,6 +80,8 @@ describe('dead letters over HTTP', () => {
     );
     await afterMarker(Topics.ordersSubmitted, 'UNREADABLE-2', 'marker');
     expect(copiesOf(id)).toHaveLength(1);
+    // The marker is unreadable too: its own dead letter must be in before the list is compared with its first page.
+    await probe.waitForMessage(Topics.dlq, (m) => m.key === 'UNREADABLE-2' && m.value.value === 'marker');
 
     const listed = (await call(url, 'GET', '/dead-letters', undefined, ops)).body;
     const times = listed.map((letter: { rejectedAt: string }) => letter.rejectedAt);
