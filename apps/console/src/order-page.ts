@@ -1,6 +1,6 @@
-import { answerBox, call, type Answer } from './api';
+import { answerBox, call } from './api';
 import { h, table } from './dom';
-import { attentionNotice, cancelAnswer, cancelForm } from './order-actions';
+import { attentionForms, attentionNotice, cancelForm, outcomeBox, type Outcome } from './order-actions';
 import { pageConfig, traceLink } from './page-config';
 import { showScreen } from './screen';
 
@@ -21,20 +21,22 @@ interface RoutingRecord {
 
 /**
  * An order: status (and why it needs attention), its trace, lines, allocations, timeline, every
- * routing decision with its candidates, and the cancel action; `cancelled` is the answer to one just asked.
+ * routing decision with its candidates, the cancel action and, in NEEDS_ATTENTION, retry and release;
+ * `outcome` is the answer to an action just asked.
  */
-export async function orderScreen(main: HTMLElement, id: string, cancelled?: Answer): Promise<void> {
-  if (!cancelled) showScreen(main, h('p', {}, `Loading order ${id}…`));
+export async function orderScreen(main: HTMLElement, id: string, outcome?: Outcome): Promise<void> {
+  if (!outcome) showScreen(main, h('p', {}, `Loading order ${id}…`));
   const answer = await call('GET', 'orders', `/orders/${encodeURIComponent(id)}`);
   if (answer.status !== 200) return showScreen(main, h('h1', {}, `Order ${id}`), answerBox(answer, ''), h('a', { href: '#/order' }, 'Find another order'));
   const order = answer.body;
   const trace = order.traceId ? traceLink(await pageConfig(), order.traceId) : undefined;
   const attention = attentionNotice(order.status, order.timeline ?? []);
-  const cancel = cancelForm(order.orderId, order.status, (outcome) => void orderScreen(main, id, outcome));
+  const again = (next: Outcome) => void orderScreen(main, id, next);
+  const cancel = cancelForm(order.orderId, order.status, again);
   showScreen(
     main,
     h('h1', {}, `Order ${order.orderId}`),
-    h('div', { 'aria-live': 'assertive' }, cancelled ? cancelAnswer(cancelled) : null),
+    h('div', { 'aria-live': 'assertive' }, outcome ? outcomeBox(outcome) : null),
     h('p', {}, 'Status ', h('strong', { 'data-testid': 'order-status' }, order.status), ` · ${order.channel} · ${order.deliveryMode}${order.pickupLocationId ? ` at ${order.pickupLocationId}` : ''}`),
     ...(attention ? [attention] : []),
     ...(trace ? [h('p', {}, h('a', { href: trace, target: '_blank', rel: 'noopener noreferrer' }, 'Trace'), ` of the order's journey across the services (${order.traceId})`)] : []),
@@ -47,6 +49,7 @@ export async function orderScreen(main: HTMLElement, id: string, cancelled?: Ans
     table(['At', 'From', 'To', 'Cause'], (order.timeline ?? []).map((t: any) => [t.at, t.from ?? '–', t.to, t.cause ?? '']), 'Timeline'),
     h('h2', {}, 'Routing'),
     ...(order.routing ?? []).map((decision: RoutingRecord, index: number) => routingDecision(decision, index)),
+    ...attentionForms(order.orderId, order.status, again),
     ...(cancel ? [cancel] : []),
   );
 }

@@ -12,6 +12,7 @@ import { ordersByCreationMigration } from './migrations/0007-orders-by-creation.
 import { deadLetterRedrivesMigration } from './migrations/0008-dead-letter-redrives.migration';
 import { locationPromiseMigration } from './migrations/0009-location-promise.migration';
 import { orderEditsMigration } from './migrations/0010-order-edits.migration';
+import { attentionFromMigration } from './migrations/0011-attention-from.migration';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
@@ -42,7 +43,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration],
       acceptsSource,
     }),
     StockModule,

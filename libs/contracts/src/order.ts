@@ -200,11 +200,24 @@ export class OrderEvent {
   alternatives?: { locationId: string; distanceKm: number }[];
   /** On OrderEdited only: what the edit changed (the status does not move). */
   edit?: OrderEdit;
+  /** On OrderResumed only: what a person did to take the order out of NEEDS_ATTENTION. */
+  resumed?: OrderResumption;
   @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') occurredAt: string;
 }
 
 /** The ce_type of an order event that announces an edit rather than a status. */
 export const ORDER_EDITED = 'OrderEdited';
+
+/** The ce_type of the event announcing an order back from NEEDS_ATTENTION to the status it had, the saga going on from there. */
+export const ORDER_RESUMED = 'OrderResumed';
+
+/** A person's action on an order in NEEDS_ATTENTION: its given-up commands sent again, or its unwanted stock released. */
+export interface OrderResumption {
+  action: 'RETRY' | 'RELEASE';
+  /** The `sub` of the person's token. */
+  by: string;
+  reason?: string;
+}
 
 /** The ce_type of the event that announces each status. */
 export const ORDER_EVENT_TYPES: Record<OrderStatus, string> = {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ORDER_EDITED, ORDER_EVENT_TYPES, Topics, type OrderEdit, type OrderStatus } from '@fil/contracts';
+import { ORDER_EDITED, ORDER_EVENT_TYPES, ORDER_RESUMED, Topics, type OrderEdit, type OrderResumption, type OrderStatus } from '@fil/contracts';
 import { Outbox } from '@fil/messaging';
 import type { Order, OrderStep } from './order.entity';
 import { OrderTransition } from './order-transition.entity';
@@ -19,14 +19,17 @@ export class OrderEventsPublisher {
     await this.record(em, order, order.transition(to, cause));
   }
 
-  /** Records and publishes a step the order has just taken; an edit is announced as OrderEdited with what it changed. */
-  async record(em: EntityManager, order: Order, step: OrderStep, edit?: OrderEdit): Promise<void> {
+  /**
+   * Records and publishes a step the order has just taken; an edit is announced as OrderEdited
+   * with what it changed, a person's way out of NEEDS_ATTENTION as OrderResumed.
+   */
+  async record(em: EntityManager, order: Order, step: OrderStep, about?: { edit: OrderEdit } | { resumed: OrderResumption }): Promise<void> {
     em.persist(new OrderTransition(order.orderId, step));
     await this.outbox.add(em, {
       topic: Topics.ordersEvents,
       key: order.orderId,
-      type: edit ? ORDER_EDITED : ORDER_EVENT_TYPES[step.to],
-      data: { ...order.toEvent(step), ...(edit ? { edit } : {}) },
+      type: about ? ('edit' in about ? ORDER_EDITED : ORDER_RESUMED) : ORDER_EVENT_TYPES[step.to],
+      data: { ...order.toEvent(step), ...about },
       // One event per step: however often a cause is replayed, a step is announced once.
       id: `${order.orderId}:${step.number}`,
     });

@@ -150,3 +150,61 @@ describe('Order.addReturned', () => {
     expect(order.returned).toEqual({ A: 2, B: 1 });
   });
 });
+
+describe('Order in NEEDS_ATTENTION, resolved by a person', () => {
+  const part = { kind: 'SHIP' as const, lines: [{ sku: 'A', quantity: 1 }] };
+
+  it('goes back to the status it came from, only from NEEDS_ATTENTION', () => {
+    const order = orderIn('CANCELLED');
+    order.transition('NEEDS_ATTENTION', 'release never confirmed');
+    expect(order.attentionFrom).toBe('CANCELLED');
+    expect(order.resume('retried')).toMatchObject({ from: 'NEEDS_ATTENTION', to: 'CANCELLED', cause: 'retried' });
+    expect(order.attentionFrom).toBeNull();
+    expect(() => order.resume('again')).toThrow(new OrderTransitionRefused('order O-1 is CANCELLED, not NEEDS_ATTENTION: it is not waiting for a person'));
+    expect(order.status).toBe('CANCELLED');
+  });
+
+  it('lists the steps it gave up waiting for: those without a deadline, and no others', () => {
+    const order = orderIn('ALLOCATED');
+    order.addAllocations([
+      { ...part, locationId: 'W1', reservationId: 'O-1:R1', state: 'RELEASING' },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R2', state: 'RELEASING', deadline: '2030-01-01T00:00:00.000Z' },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R3', state: 'HELD', fulfillmentId: 'O-1-F3' },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R4', state: 'HELD', fulfillmentId: 'O-1-F4', fulfillmentStatus: 'CREATED' },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R5', state: 'CANCELLING', fulfillmentId: 'O-1-F5' },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R6', state: 'RELEASED' },
+    ]);
+    const check = order.addCheck({ lines: [{ sku: 'B', quantity: 1 }], why: 'short', purpose: 'route' });
+    expect(order.givenUp().parts.map((given) => given.reservationId)).toEqual(['O-1:R1', 'O-1:R3', 'O-1:R5']);
+    expect(order.givenUp().checks).toEqual([check]);
+  });
+
+  it('counts as unwanted every hold of an order that was cancelled, but only the called-off ones of a live order, and never what left', () => {
+    const parts = [
+      { ...part, locationId: 'W1', reservationId: 'O-1:R1', state: 'HELD' as const },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R2', state: 'CANCELLING' as const, fulfillmentId: 'O-1-F2' },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R3', state: 'HELD' as const, fulfillmentId: 'O-1-F3', fulfillmentStatus: 'SHIPPED' as const },
+    ];
+    const ids = (holds: { reservationId: string }[]) => holds.map((hold) => hold.reservationId);
+    const cancelled = orderIn('CANCELLED');
+    cancelled.addAllocations(parts);
+    cancelled.transition('NEEDS_ATTENTION', 'stuck');
+    expect(ids(cancelled.unwantedHolds().held)).toEqual(['O-1:R1', 'O-1:R2']);
+    expect(ids(cancelled.unwantedHolds().gone)).toEqual(['O-1:R3']);
+    const live = orderIn('ALLOCATED');
+    live.addAllocations(parts);
+    live.transition('NEEDS_ATTENTION', 'stuck');
+    expect(ids(live.unwantedHolds().held)).toEqual(['O-1:R2']);
+  });
+
+  it('may be cancelled again when it was cancelled before it needed attention, whatever left since', () => {
+    const order = orderIn('CANCELLED');
+    order.addAllocations([{ ...part, locationId: 'W1', reservationId: 'O-1:R1', state: 'HELD', fulfillmentId: 'O-1-F1', fulfillmentStatus: 'SHIPPED' }]);
+    order.transition('NEEDS_ATTENTION', 'shipped before it could be called off');
+    expect(order.cancel('parcel recovered')).toMatchObject({ from: 'NEEDS_ATTENTION', to: 'CANCELLED' });
+    const live = orderIn('IN_FULFILLMENT');
+    live.addAllocations([{ ...part, locationId: 'W1', reservationId: 'O-1:R1', state: 'HELD', fulfillmentId: 'O-1-F1', fulfillmentStatus: 'SHIPPED' }]);
+    live.transition('NEEDS_ATTENTION', 'stuck');
+    expect(() => live.cancel('too late')).toThrow(/cannot be cancelled: a part has already shipped/);
+  });
+});

@@ -15,7 +15,8 @@ const ATTENTION: OrderStatus = 'NEEDS_ATTENTION';
 /**
  * Where each status may go next; anything else is refused. A status may follow itself
  * where the order's allocations change without a new status (a re-route, one shipment
- * of several leaving). Any status but NEEDS_ATTENTION itself may go to NEEDS_ATTENTION.
+ * of several leaving). Any status but NEEDS_ATTENTION itself may go to NEEDS_ATTENTION, which
+ * leaves for CANCELLED or, by a person's retry or release only (`resume`), back where it came from.
  */
 const LIFECYCLE: Partial<Record<OrderStatus, readonly OrderStatus[]>> = {
   RECEIVED: ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'RESERVED', 'REJECTED', 'CANCELLED'],
@@ -55,6 +56,9 @@ const EDITABLE: readonly OrderStatus[] = ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'R
 /** Finished orders: late answers change nothing on them but the bookkeeping of their reservations. */
 const SETTLED: readonly OrderStatus[] = ['REJECTED', 'CANCELLED', 'EXPIRED', 'NEEDS_ATTENTION'];
 
+/** Statuses in which an order wants none of its stock any more. */
+const GIVEN_UP_ON: readonly OrderStatus[] = ['REJECTED', 'CANCELLED', 'EXPIRED'];
+
 /** Orders whose backordered units are still to be served when stock arrives. */
 export const WAITING_FOR_STOCK: readonly OrderStatus[] = ['PARTIALLY_ALLOCATED', 'ALLOCATED', 'IN_FULFILLMENT'];
 
@@ -84,6 +88,8 @@ export interface OrderAllocation extends Allocation {
   backorderRetry?: boolean;
   /** Called off by an edit: once fulfillment confirms (and the stock is released), these lines are routed. */
   rerouteOnRelease?: AllocationLine[];
+  /** Times a person sent its command again (attention.ts): each round's messages get ids of their own. */
+  round?: number;
 }
 
 /** Why routing was asked: what a shortfall means differs (REJECTED, backorder or reject by policy, stays backordered). */
@@ -96,8 +102,10 @@ export interface AvailabilityCheck {
   /** Why the lines were routed (a re-route's reason), for the routing record and the shortfall. */
   why: string;
   purpose: Exclude<RoutingPurpose, 'backorder'>;
+  /** Absent once the check is given up (no answer after every attempt): a person may send it again. */
   deadline?: string;
   attempts?: number;
+  round?: number;
 }
 
 /** A routing decision kept with the order: the explanation, what was decided and why it was asked. */
@@ -187,6 +195,8 @@ export class Order {
   @Property({ type: 'string', columnType: 'text' }) contentHash: string;
   /** The order journey's trace, continued by later HTTP steps. */
   @Property({ type: 'string', columnType: 'text', nullable: true }) traceparent?: string;
+  /** The status the order had when it went to NEEDS_ATTENTION: where a person's retry or release returns it. */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) attentionFrom?: OrderStatus | null;
   /** Steps taken so far: the next step's number, and the ce_id of its event. */
   @Property({ type: 'integer' }) steps = 0;
   @Property({ type: 'integer', version: true }) version: number;
@@ -225,7 +235,40 @@ export class Order {
     }
     const from = this.status;
     this.status = to;
+    this.attentionFrom = to === ATTENTION ? from : null;
     return this.step(from, to, cause, now);
+  }
+
+  /**
+   * Out of NEEDS_ATTENTION, back to the status it came from, once a person has sent again what
+   * it gave up on (or released what it no longer wants): the saga goes on from there.
+   */
+  resume(cause: string, now = new Date()): OrderStep {
+    const back = this.attentionFrom;
+    if (this.status !== ATTENTION || !back) throw new OrderTransitionRefused(`order ${this.orderId} is ${this.status}, not ${ATTENTION}: it is not waiting for a person`);
+    this.status = back;
+    this.attentionFrom = null;
+    return this.step(ATTENTION, back, cause, now);
+  }
+
+  /**
+   * The steps the saga gave up waiting for (their deadline cleared after the last attempt):
+   * a reservation, release or call-off, a fulfillment never confirmed, an availability check.
+   */
+  givenUp(): { parts: OrderAllocation[]; checks: AvailabilityCheck[] } {
+    const waiting = (part: OrderAllocation) =>
+      ['RESERVING', 'RELEASING', 'CANCELLING'].includes(part.state) || (part.state === 'HELD' && !!part.fulfillmentId && !part.fulfillmentStatus);
+    return { parts: this.allocations.filter((part) => !part.deadline && waiting(part)), checks: this.availabilityChecks.filter((check) => !check.deadline) };
+  }
+
+  /**
+   * Stock held for parts the order no longer wants: called off (CANCELLING), or any hold of an
+   * order that went to NEEDS_ATTENTION cancelled, rejected or expired. `gone` ones left with their goods.
+   */
+  unwantedHolds(): { held: OrderAllocation[]; gone: OrderAllocation[] } {
+    const settled = this.status === ATTENTION && !!this.attentionFrom && GIVEN_UP_ON.includes(this.attentionFrom);
+    const unwanted = this.allocations.filter((part) => part.state === 'CANCELLING' || (settled && part.state === 'HELD'));
+    return { held: unwanted.filter((part) => !goodsLeft(part.fulfillmentStatus)), gone: unwanted.filter((part) => goodsLeft(part.fulfillmentStatus)) };
   }
 
   /** Finished: late answers change nothing on it but the bookkeeping of its reservations. */
@@ -275,8 +318,12 @@ export class Order {
     return check;
   }
 
-  /** Whether a cancellation would be accepted now, and if not, why. */
+  /**
+   * Whether a cancellation would be accepted now, and if not, why. An order cancelled before it
+   * needed attention was accepted then: cancelling it again closes it, whatever left since.
+   */
   whyNotCancellable(): string | undefined {
+    if (this.status === ATTENTION && this.attentionFrom === 'CANCELLED') return undefined;
     const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus));
     const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;

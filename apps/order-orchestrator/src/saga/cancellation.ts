@@ -10,6 +10,7 @@ import { loadOrderView, type OrderView } from '../orders/dto/order.view';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { Order, OrderTransitionRefused } from '../orders/order.entity';
+import { OrderAttention } from './attention';
 import { Compensation } from './compensation';
 import { PendingCancellation } from './pending-cancellation.entity';
 import { EARLY_CANCEL_TTL_SECONDS } from './saga-variables';
@@ -32,6 +33,7 @@ export class OrderCancellation {
     private readonly orm: MikroORM,
     private readonly events: OrderEventsPublisher,
     private readonly compensation: Compensation,
+    private readonly attention: OrderAttention,
   ) {}
 
   /** `fil.orders.commands.v1`: CancelOrder (the topic's first command, so a missing ce_type means it), even ahead of its order. */
@@ -63,18 +65,26 @@ export class OrderCancellation {
     );
   }
 
-  /** CANCELLED (or OrderTransitionRefused says why not), then every part given back. `order` must be locked. */
+  /**
+   * CANCELLED (or OrderTransitionRefused says why not), then every part given back. From
+   * NEEDS_ATTENTION, the releases and call-offs the saga gave up on are sent again too, so no
+   * stock stays held with nobody waiting for it; its given-up checks no longer matter. `order` must be locked.
+   */
   async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
+    const hadGivenUp = order.status === 'NEEDS_ATTENTION';
     await this.events.record(em, order, order.cancel(reason));
     await this.compensation.compensate(em, order, reason);
+    if (!hadGivenUp) return;
+    for (const check of order.givenUp().checks) order.takeCheck(check.requestId);
+    await this.attention.sendAgain(em, order, reason);
   }
 
   /** A channel's CancelOrder: applied, kept until its order arrives, or refused with why (the DLQ). */
   async requested(em: EntityManager, orderId: string, reason: string): Promise<void> {
     const order = await lockOrder(em, orderId);
     if (!order) return this.keep(em, orderId, reason);
-    // The channel resent its cancellation: it already had its effect.
-    if (order.status === 'CANCELLED') return;
+    // The channel resent its cancellation: it already had its effect (even if the order needs a person since).
+    if (order.status === 'CANCELLED' || order.attentionFrom === 'CANCELLED') return;
     const why = order.whyNotCancellable();
     if (why) throw new InvalidMessage(why);
     await this.cancel(em, order, reason);

@@ -87,7 +87,7 @@ export class Compensation {
   async callOffOverdue(em: EntityManager, order: Order, part: OrderAllocation, attempts: number): Promise<void> {
     if (attempts < this.commands.settings.maxAttempts) {
       order.updateAllocation(part.reservationId, { attempts: attempts + 1, deadline: this.commands.deadline() });
-      return this.commands.cancelFulfillment(em, order, part.fulfillmentId!, `no answer to the call-off of ${part.fulfillmentId}`, attempts + 1);
+      return this.commands.cancelFulfillment(em, order, part.fulfillmentId!, `no answer to the call-off of ${part.fulfillmentId}`, attempts + 1, part.round);
     }
     order.updateAllocation(part.reservationId, { deadline: undefined });
     const why =

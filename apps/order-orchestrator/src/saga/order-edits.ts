@@ -134,7 +134,7 @@ export class OrderEdits {
       await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, cause);
       order.counterFulfillmentId = undefined;
     }
-    await this.events.record(em, order, order.edited(edit.editId, cause), change);
+    await this.events.record(em, order, order.edited(edit.editId, cause), { edit: change });
 
     const calledOff = plan.callOff.map((part) => order.allocations.find((candidate) => candidate.reservationId === part.reservationId)!);
     const working = calledOff.filter((part) => part.state === 'CANCELLING');

@@ -66,7 +66,8 @@ export class OverdueSteps {
     if (order.isSettled()) order.takeCheck(check.requestId);
     else if (attempts < this.settings.maxAttempts) await this.commands.checkAvailability(em, order, check, attempts + 1);
     else {
-      order.takeCheck(check.requestId);
+      // Kept without a deadline: a person may send it again (attention.ts).
+      order.updateCheck(check.requestId, { deadline: undefined });
       await this.attention(em, order, `inventory never answered whether it holds ${describe(check.lines)} (${attempts} attempts): they are neither allocated nor backordered`);
     }
   }

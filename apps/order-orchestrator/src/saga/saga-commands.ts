@@ -40,7 +40,7 @@ export class SagaCommands {
       ...(order.deliveryMode === 'E_RESERVATION' ? { ttlSeconds: this.settings.eReservationTtlSeconds } : {}),
     };
     order.updateAllocation(part.reservationId, { state: 'RESERVING', attempts: attempt, deadline: this.deadline() });
-    await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.reserve, command, part.reservationId, attempt);
+    await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.reserve, command, part.reservationId, attempt, part.round);
   }
 
   /** Inventory is asked to give a hold back. */
@@ -48,7 +48,7 @@ export class SagaCommands {
     if (attempt === 1) this.logger.log(`releasing ${part.reservationId}: ${reason}`);
     const ref: ReservationRefDto = { reservationId: part.reservationId, orderId: order.orderId };
     order.updateAllocation(part.reservationId, { state: 'RELEASING', attempts: attempt, deadline: this.deadline() });
-    await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.release, ref, part.reservationId, attempt);
+    await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.release, ref, part.reservationId, attempt, part.round);
   }
 
   /** The goods left or were handed over: inventory turns each hold into consumed stock. */
@@ -73,9 +73,10 @@ export class SagaCommands {
             lines: part.lines,
             ...(part.kind === 'TRANSFER' ? { destinationLocationId: order.pickupLocationId } : {}),
           };
-    if (attempt === 1) await this.stock.countStarted(em, command.locationId);
+    // Counted once against the location's daily capacity, however often it is sent.
+    if (attempt === 1 && !part.round) await this.stock.countStarted(em, command.locationId);
     order.updateAllocation(part.reservationId, { attempts: attempt, deadline: this.deadline() });
-    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.create, command, command.fulfillmentId, attempt);
+    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.create, command, command.fulfillmentId, attempt, part.round);
   }
 
   /** A counter serving transfers only: no part of its own to watch, so it is sent once. */
@@ -85,8 +86,8 @@ export class SagaCommands {
   }
 
   /** Calls off a fulfillment (a part's, or the pickup store's counter). */
-  async cancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string, attempt = 1): Promise<void> {
-    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason }, fulfillmentId, attempt);
+  async cancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string, attempt = 1, round?: number): Promise<void> {
+    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason }, fulfillmentId, attempt, round);
   }
 
   /** Calls off the fulfillment doing a part's own work; never the counter, which serves the whole order. */
@@ -98,7 +99,7 @@ export class SagaCommands {
   async checkAvailability(em: EntityManager, order: Order, check: AvailabilityCheck, attempt = 1): Promise<void> {
     const question: CheckAvailabilityDto = { requestId: check.requestId, orderId: order.orderId, skus: [...new Set(check.lines.map((line) => line.sku))] };
     order.updateCheck(check.requestId, { attempts: attempt, deadline: this.deadline() });
-    await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.checkAvailability, question, check.requestId, attempt);
+    await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.checkAvailability, question, check.requestId, attempt, check.round);
   }
 
   deadline(): string {
@@ -121,8 +122,8 @@ export class SagaCommands {
     };
   }
 
-  /** ce_id `<subject>:<type>`, then `:<attempt>` for a resend. */
-  private send(em: EntityManager, order: Order, topic: string, type: string, data: unknown, subject: string, attempt: number): Promise<void> {
-    return this.outbox.add(em, { topic, key: order.orderId, type, data, id: `${subject}:${type}${attempt > 1 ? `:${attempt}` : ''}` });
+  /** ce_id `<subject>:<type>`, then `:<attempt>` for a resend; `:R<round>` before it once a person sent the command again. */
+  private send(em: EntityManager, order: Order, topic: string, type: string, data: unknown, subject: string, attempt: number, round = 0): Promise<void> {
+    return this.outbox.add(em, { topic, key: order.orderId, type, data, id: `${subject}:${type}${round ? `:R${round}` : ''}${attempt > 1 ? `:${attempt}` : ''}` });
   }
 }

@@ -3,6 +3,8 @@ import { OrderEventsModule } from '../orders/order-events.module';
 import { RoutingModule } from '../routing/routing.module';
 import { StockModule } from '../stock/stock.module';
 import { Allocator } from './allocator';
+import { OrderAttention } from './attention';
+import { AttentionController } from './attention.controller';
 import { Backorders } from './backorders';
 import { OrderCancellation } from './cancellation';
 import { Compensation } from './compensation';
@@ -23,7 +25,7 @@ import { StepDeadlinesService } from './step-deadlines.service';
 
 @Module({
   imports: [OrderEventsModule, RoutingModule, StockModule],
-  controllers: [SagaController, OrderRequestsController],
+  controllers: [SagaController, OrderRequestsController, AttentionController],
   providers: [
     OrderIntake,
     OrderBatches,
@@ -38,6 +40,7 @@ import { StepDeadlinesService } from './step-deadlines.service';
     SagaCommands,
     Compensation,
     OrderCancellation,
+    OrderAttention,
     OrderEdits,
     Backorders,
     StepDeadlinesService,

@@ -1,0 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+/** `POST /orders/{id}/attention/release`: what the person checked, kept in the timeline. */
+export class ReleaseStockBody {
+  @ApiProperty({ example: 'WH-NEAR confirmed the parcel is still on the shelf' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason: string;
+}

@@ -1,0 +1,192 @@
+import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { InventoryEventTypes, Topics, type ReserveStockDto } from '@fil/contracts';
+import { databaseName, dropDatabase } from '@fil/persistence';
+import { ceHeaders, KafkaProbe, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
+import { anOrder, answerReservation, call, command, commandsOf, fulfillmentEvent, location, networkKnown, orchestratorSettled, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
+
+useTestEnvironment('orders-attention');
+// Short deadlines, as in saga-timeouts.test.ts: the test plays inventory and fulfillment, and leaves steps unanswered.
+process.env.FIL_SAGA_STEP_TIMEOUT_MS = '1000';
+process.env.FIL_SAGA_POLL_MS = '100';
+process.env.FIL_SAGA_MAX_ATTEMPTS = '2';
+jest.setTimeout(60_000);
+
+const probe = new KafkaProbe();
+const ops = testToken('ops');
+let app: INestApplication;
+let url: string;
+
+const order = (orderId: string) => anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] });
+const releasesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+const statusesOf = (orderId: string) => orderEvents(probe, orderId).map((m) => m.value.status);
+const view = async (orderId: string) => (await call(url, 'GET', `/orders/${orderId}`)).body;
+const act = (orderId: string, action: 'retry' | 'release', body?: unknown) => call(url, 'POST', `/orders/${orderId}/attention/${action}`, body ?? {}, ops);
+
+beforeAll(async () => {
+  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands]);
+  const { AppModule, definition } = await import('../src/app.module');
+  ({ app, url } = await startService(AppModule, definition));
+  await location(probe, 'WH-NEAR', 45.76, 4.84);
+  await stockLevel(probe, 'WH-NEAR', 'SKU-A', 10);
+  await networkKnown(app, 1, 1);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await probe.stop();
+  await dropDatabase(databaseName('orders'));
+});
+
+/** Allocated at WH-NEAR, its fulfillment asked for: the reservation and the fulfillment command. */
+async function allocated(orderId: string) {
+  await submit(probe, order(orderId));
+  const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+  await answerReservation(probe, reserve, 'reserved');
+  const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+  return { reserve, work };
+}
+
+/** Cancelled, the call-off confirmed, and inventory silent on the release: NEEDS_ATTENTION after two sends. */
+async function releaseNeverConfirmed(orderId: string) {
+  const { reserve, work } = await allocated(orderId);
+  expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+  await fulfillmentEvent(probe, work, 'CANCELLED');
+  await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+  expect(releasesOf(orderId)).toHaveLength(2);
+  return reserve;
+}
+
+/** The order waits for no answer any more, and everything sent has been handled and read. */
+async function nothingPending(orderId: string): Promise<void> {
+  const em = app.get<MikroORM>(MikroORM).em.fork();
+  await waitFor(async () => (await em.execute(`select 1 from customer_order where order_id = ? and next_deadline is null`, [orderId])).length, { what: `${orderId} to wait for no answer` });
+  await orchestratorSettled(app, probe);
+}
+
+describe('retrying what an order in NEEDS_ATTENTION gave up on', () => {
+  it('sends a release never confirmed again, back to CANCELLED, once; the answer books it and the order stays CANCELLED', async () => {
+    const orderId = 'O-retry-release';
+    const reserve = await releaseNeverConfirmed(orderId);
+    // Its stock is being released, not held for nothing: release does not apply.
+    const refused = await act(orderId, 'release', { reason: 'checked' });
+    expect(refused).toMatchObject({ status: 409, body: { message: `order ${orderId} holds no stock it no longer wants` } });
+
+    const retried = await act(orderId, 'retry');
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'CANCELLED', allocations: [expect.objectContaining({ state: 'RELEASING', attempts: 1, round: 1 })] });
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value).toMatchObject({ status: 'CANCELLED', previousStatus: 'NEEDS_ATTENTION', resumed: { action: 'RETRY', by: expect.any(String) } });
+    expect(resumed.value.reason).toMatch(new RegExp(`^retried by .+: sent again the release of ${orderId}:R1 at WH-NEAR$`));
+    const again = await waitFor(() => releasesOf(orderId)[2], { what: 'the release sent again' });
+    // A message of its own: inventory's dedupe must not take it for the first send.
+    expect(again.headers.ce_id).toBe(`${orderId}:R1:ReleaseReservation:R1`);
+    expect(again.value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+
+    // A second retry finds the order out of NEEDS_ATTENTION: nothing sent twice.
+    const twice = await act(orderId, 'retry');
+    expect(twice).toMatchObject({ status: 409, body: { message: `order ${orderId} is CANCELLED, not NEEDS_ATTENTION: nothing to retry` } });
+
+    await reservationEvent(probe, reserve, 'released');
+    await waitFor(async () => (await view(orderId)).allocations[0].state === 'RELEASED', { what: 'the release booked' });
+    await nothingPending(orderId);
+    expect(releasesOf(orderId)).toHaveLength(3);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
+    expect((await view(orderId)).timeline.at(-1)).toMatchObject({ from: 'NEEDS_ATTENTION', to: 'CANCELLED', cause: resumed.value.reason });
+  });
+
+  it('watches what it sent again: still unanswered after every attempt, the order needs attention again', async () => {
+    const orderId = 'O-retry-silent';
+    await releaseNeverConfirmed(orderId);
+    expect((await act(orderId, 'retry')).status).toBe(200);
+    await waitFor(() => statusesOf(orderId).length === 6, { what: 'NEEDS_ATTENTION again', timeoutMs: 15_000 });
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED', 'NEEDS_ATTENTION']);
+    expect(releasesOf(orderId).map((m) => m.headers.ce_id)).toEqual(
+      ['', ':2', ':R1', ':R1:2'].map((suffix) => `${orderId}:R1:ReleaseReservation${suffix}`),
+    );
+  });
+
+  it('asks inventory again for figures it never gave, back to RECEIVED, and routes the order on its answer', async () => {
+    const orderId = 'O-retry-check';
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-UNSEEN', quantity: 1, unitPrice: 3 }] }));
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect((await act(orderId, 'retry')).body).toMatchObject({ status: 'RECEIVED' });
+    const check = await command(probe, Topics.inventoryCommands, orderId, 'CheckAvailability', () => true);
+    const asked = await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability')[2], { what: 'the check sent again' });
+    expect(asked.headers.ce_id).toBe(`${orderId}:A1:CheckAvailability:R1`);
+    expect(asked.value).toEqual(check.value);
+    await probe.send(Topics.inventoryEvents, orderId, { requestId: `${orderId}:A1`, orderId, levels: [{ locationId: 'WH-NEAR', sku: 'SKU-UNSEEN', atp: 4 }] }, ceHeaders('inventory', InventoryEventTypes.availability));
+    const reserve = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    expect(reserve).toMatchObject({ locationId: 'WH-NEAR', lines: [{ sku: 'SKU-UNSEEN', quantity: 1 }] });
+    await answerReservation(probe, reserve, 'reserved');
+    await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'NEEDS_ATTENTION', 'RECEIVED', 'ALLOCATED']);
+  });
+});
+
+describe('releasing the stock of an order in NEEDS_ATTENTION', () => {
+  it('releases a part whose call-off fulfillment never confirmed, once a person says the goods did not leave', async () => {
+    const orderId = 'O-release-called-off';
+    const { reserve, work } = await allocated(orderId);
+    await fulfillmentEvent(probe, work, 'CREATED');
+    await waitFor(async () => (await view(orderId)).allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect(releasesOf(orderId)).toEqual([]);
+
+    expect(await act(orderId, 'release', {})).toMatchObject({ status: 400 });
+    const released = await act(orderId, 'release', { reason: 'WH-NEAR: still on the shelf' });
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: 'CANCELLED', allocations: [expect.objectContaining({ state: 'RELEASING' })] });
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value).toMatchObject({ status: 'CANCELLED', resumed: { action: 'RELEASE', reason: 'WH-NEAR: still on the shelf' } });
+    expect(resumed.value.reason).toMatch(new RegExp(`^stock released by .+ \\(WH-NEAR: still on the shelf\\): ${orderId}:R1 at WH-NEAR$`));
+    const release = await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+    expect(release.value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+
+    await reservationEvent(probe, reserve, 'released');
+    await waitFor(async () => (await view(orderId)).allocations[0].state === 'RELEASED', { what: 'the release booked' });
+    await nothingPending(orderId);
+    expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment')).toHaveLength(2);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
+  });
+
+  it('never releases what left with its goods (409 with why), has nothing to retry, and lets the cancelled order be closed', async () => {
+    const orderId = 'O-release-gone';
+    const { work } = await allocated(orderId);
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    await fulfillmentEvent(probe, work, 'SHIPPED');
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation');
+    await waitFor(async () => (await view(orderId)).allocations[0].fulfillmentStatus === 'SHIPPED', { what: 'the shipment booked' });
+
+    const refused = await act(orderId, 'release', { reason: 'sure?' });
+    expect(refused).toMatchObject({ status: 409, body: { message: `order ${orderId} holds no stock it no longer wants: ${orderId}:R1 at WH-NEAR left with its goods (SHIPPED): never released` } });
+    const nothing = await act(orderId, 'retry');
+    expect(nothing).toMatchObject({ status: 409, body: { message: `order ${orderId} gave up waiting for no answer: nothing to retry (release its stock or cancel it)` } });
+    // It was cancelled before the goods left: a person closes it once the parcel is dealt with.
+    const closed = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'parcel recovered from the carrier' });
+    expect(closed).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
+    await orchestratorSettled(app, probe);
+    expect(releasesOf(orderId)).toEqual([]);
+  });
+
+  it('answers 404 for an unknown order and 409 for an order not in NEEDS_ATTENTION', async () => {
+    expect((await act('O-nowhere', 'retry')).status).toBe(404);
+    expect((await act('O-nowhere', 'release', { reason: 'checked' })).status).toBe(404);
+    const orderId = 'O-fine';
+    await fulfillmentEvent(probe, (await allocated(orderId)).work, 'CREATED');
+    await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(await act(orderId, 'release', { reason: 'checked' })).toMatchObject({ status: 409, body: { message: `order ${orderId} is ALLOCATED, not NEEDS_ATTENTION: nothing to release` } });
+  });
+});
+
+describe('cancelling an order in NEEDS_ATTENTION', () => {
+  it('sends again the release it gave up on, so no stock stays held with nobody waiting for it', async () => {
+    const orderId = 'O-cancel-stuck';
+    await releaseNeverConfirmed(orderId);
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'closing it' })).body).toMatchObject({ status: 'CANCELLED' });
+    const again = await waitFor(() => releasesOf(orderId)[2], { what: 'the release sent again' });
+    expect(again.headers.ce_id).toBe(`${orderId}:R1:ReleaseReservation:R1`);
+  });
+});
