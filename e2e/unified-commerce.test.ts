@@ -200,6 +200,40 @@ describe('order edits', () => {
     expect(eventsOf(orderId).filter((m) => m.headers.ce_type === 'OrderEdited')).toHaveLength(1);
   });
 
+  it('moves a click & collect order to another store: every part and the counter replaced, the new counter listing the new basket', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-A', 1]], { pickupLocationId: 'ST-LYON' });
+    expect(where((await allocated(orderId)).value.allocations)).toEqual([{ locationId: 'ST-LYON', kind: 'PICKUP', lines: [{ sku: 'SKU-A', quantity: 1 }] }]);
+    const [counter] = await fulfillmentsOf(orderId, 1);
+    const seen = eventsOf(orderId).length;
+    const { status } = await http('POST', orders(`/orders/${orderId}/edit`), { pickupLocationId: 'ST-VILLEURBANNE', lines: [line('1', 'SKU-A', 1), line('2', 'SKU-E', 1)] });
+    expect(status).toBe(200);
+    expect((await orderEvent(orderId, 'OrderEdited', seen)).value.edit).toMatchObject({ pickupLocationId: 'ST-VILLEURBANNE', added: [{ sku: 'SKU-E', quantity: 1 }] });
+    const again = await orderEvent(orderId, 'OrderAllocated', seen);
+    // Villeurbanne holds the one SKU-A left there; SKU-E comes from WH-LYON.
+    expect(where(again.value.allocations)).toEqual(
+      expect.arrayContaining([
+        { locationId: 'ST-VILLEURBANNE', kind: 'PICKUP', lines: [{ sku: 'SKU-A', quantity: 1 }] },
+        { locationId: 'WH-LYON', kind: 'TRANSFER', lines: [{ sku: 'SKU-E', quantity: 1 }] },
+      ]),
+    );
+    const live = await fulfillmentsOf(orderId, 2);
+    const newCounter = live.find((f: any) => f.kind === 'PICKUP' && f.status !== 'CANCELLED');
+    expect(newCounter).toMatchObject({ id: `${orderId}-C-E1`, locationId: 'ST-VILLEURBANNE' });
+    expect(newCounter.lines.map((l: any) => [l.sku, l.quantity])).toEqual([['SKU-A', 1], ['SKU-E', 1]]);
+    expect((await http('GET', `${system.url('fulfillment')}/fulfillments/${counter.id}`)).body.status).toBe('CANCELLED');
+  });
+
+  it('moves a home delivery to a new address far away: its parcels are routed again from the nearest warehouse', async () => {
+    const orderId = await submit('HOME_DELIVERY', [['SKU-F', 1]], { shippingAddress: LYON });
+    expect(where((await allocated(orderId)).value.allocations)).toEqual([{ locationId: 'WH-LYON', kind: 'SHIP', lines: [{ sku: 'SKU-F', quantity: 1 }] }]);
+    await fulfillmentsOf(orderId, 1);
+    const seen = eventsOf(orderId).length;
+    const paris = { lat: 48.8566, lng: 2.3522, city: 'Paris' };
+    expect((await http('POST', orders(`/orders/${orderId}/edit`), { shippingAddress: paris })).status).toBe(200);
+    expect((await orderEvent(orderId, 'OrderEdited', seen)).value.edit).toMatchObject({ shippingAddress: paris, added: [], removed: [] });
+    expect(where((await orderEvent(orderId, 'OrderAllocated', seen)).value.allocations)).toEqual([{ locationId: 'WH-PARIS', kind: 'SHIP', lines: [{ sku: 'SKU-F', quantity: 1 }] }]);
+  });
+
   it('refuses an edit once a part is picked, with the reason, and changes nothing', async () => {
     const orderId = await submit('HOME_DELIVERY', [['SKU-E', 1]], { shippingAddress: LYON });
     await allocated(orderId);
