@@ -4,7 +4,7 @@ import type { CoverOption, Requirements } from './cover-reduction';
 import { candidateAt, compareHolders, scoreNetwork, type Candidate } from './routing-candidates';
 import type { ScoredNetwork } from './scored-network';
 import { explainCandidates, round } from './routing-explanation';
-import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders } from './routing-types';
+import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders, type HoldingsAt } from './routing-types';
 
 export { compareTieBreak } from './routing-candidates';
 export { SEARCH_BUDGET } from './cover-search';
@@ -32,10 +32,11 @@ export function routeHomeDelivery(
   weights: RoutingWeights = DEFAULT_WEIGHTS,
   excluded: ReadonlySet<string> = new Set(),
   holders?: StockHolders,
+  holdingsAt?: HoldingsAt,
   searchBudget = SEARCH_BUDGET,
 ): HomeDeliveryDecision {
   const wanted = mergeLines(lines);
-  const network = scoreNetwork(wanted, destination, locations, atp, holders, weights, excluded);
+  const network = scoreNetwork(wanted, destination, locations, atp, holders, holdingsAt, weights, excluded);
   const { requirements, lineOf } = requirementsOf(wanted, network);
   const cover = bestCover(requirements, coverOptions(network, requirements, lineOf), searchBudget);
   const chosen = cover.chosen.sort((a, b) => compareHolders(network, a.holder, b.holder)).map((option) => ({ ...candidateAt(network, option.holder), holder: option.holder }));
