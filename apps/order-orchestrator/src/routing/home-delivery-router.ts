@@ -77,7 +77,9 @@ export function routeHomeDelivery(
 function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
   const width = network.lines;
   const [total, most] = [new Array<number>(width).fill(0), new Array<number>(width).fill(0)];
-  for (const h of network.eligible) {
+  const { eligible } = network;
+  for (let e = 0; e < eligible.length; e += 1) {
+    const h = eligible[e];
     for (let i = 0; i < width; i += 1) {
       const units = network.atp[h * width + i];
       total[i] += units;
@@ -120,7 +122,9 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
   const [width, stock] = [network.lines, network.atp];
   // Every line held by someone: each target is the line's quantity, and the network knows which it holds whole.
   const sameLines = lineOf.length === width;
-  for (const h of network.eligible) {
+  const { eligible } = network;
+  for (let e = 0; e < eligible.length; e += 1) {
+    const h = eligible[e];
     let lines = sameLines ? network.whole[h] : 0;
     if (!sameLines) for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
     const best = bestOf[lines];
