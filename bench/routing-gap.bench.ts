@@ -54,7 +54,7 @@ for (const budget of BUDGETS) {
   const extraCost: number[] = [];
   const extraCostSameSize: number[] = [];
   orders.forEach(({ lines, locations, atp }, i) => {
-    const fallback = routeHomeDelivery(lines, DESTINATION, locations, atp, DEFAULT_WEIGHTS, new Set(), undefined, budget);
+    const fallback = routeHomeDelivery(lines, DESTINATION, locations, atp, DEFAULT_WEIGHTS, new Set(), undefined, undefined, budget);
     if (fallback.exact) return;
     const optimum = optima[i];
     const [extra, gap] = [fallback.shipments.length - optimum.shipments.length, costOf(fallback) / costOf(optimum) - 1];

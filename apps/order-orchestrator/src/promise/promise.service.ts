@@ -47,7 +47,7 @@ export class PromiseService {
     const settings: PromiseSettings = { processingHours: setting(PROMISE_PROCESSING_HOURS), cutOffHour: setting(PROMISE_CUTOFF_HOUR), transitBands: setting(PROMISE_TRANSIT_BANDS) };
     const now = new Date();
     const route = (deliveryMode: DeliveryMode) =>
-      routeOrder({ deliveryMode, lines, shippingAddress: address, pickupLocationId: storeId, locations: network.locations, atp: network.atp, holders: network.holders, policy: policyFor(document, channel, deliveryMode), policyVersion: version });
+      routeOrder({ deliveryMode, lines, shippingAddress: address, pickupLocationId: storeId, locations: network.locations, atp: network.atp, holders: network.holders, holdingsAt: network.holdingsAt, policy: policyFor(document, channel, deliveryMode), policyVersion: version });
     const store = storeId ? network.locations.find((location) => location.id === storeId) : undefined;
 
     return {

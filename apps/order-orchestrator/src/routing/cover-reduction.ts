@@ -43,7 +43,10 @@ export function usefulOptions({ whole }: Requirements, options: CoverOption[], s
     if (!copies) sameUnits.set(key, [option]);
     else keepBest(copies, option, givesToSplit(option) ? splitCopies : 1);
   }
-  const kept = [...sameUnits.values()].flat().sort(compareOptions);
+  // A loop: Array.prototype.flat costs more than the grouping itself.
+  const kept: CoverOption[] = [];
+  for (const copies of sameUnits.values()) for (const option of copies) kept.push(option);
+  kept.sort(compareOptions);
   if (whole.length > DOMINANCE_BITMAP_REQUIREMENTS) return kept;
   const servedByBetter = new Uint8Array(1 << whole.length);
   const markSubsets = (mask: number) => {

@@ -141,6 +141,10 @@ describe('routeHomeDelivery against a brute-force reference', () => {
         // The SKU index, listing holders in another order, reads fewer locations and must decide the same, explanation included.
         const holders = (sku: string) => locations.map((l) => [l.id, atp(l.id, sku)] as const).reverse();
         expect(routeHomeDelivery(lines, PARIS, locations, atp, DEFAULT_WEIGHTS, new Set(), holders)).toEqual(decision);
+        // The same holdings by position (as the stock view hands them) must too.
+        const reversed = locations.map((_, at) => locations.length - 1 - at);
+        const holdingsAt = (sku: string) => ({ at: reversed, atp: reversed.map((at) => atp(locations[at].id, sku)) });
+        expect(routeHomeDelivery(lines, PARIS, locations, atp, DEFAULT_WEIGHTS, new Set(), undefined, holdingsAt)).toEqual(decision);
         for (const { sku, quantity } of lines) {
           const parts = decision.shipments.flatMap((s) => s.lines).filter((l) => l.sku === sku);
           const served = parts.reduce((sum, l) => sum + l.quantity, 0);
@@ -167,6 +171,7 @@ describe('routeHomeDelivery past the search budget', () => {
       stockOf({ w1: { A: 1, B: 1 }, w2: { A: 1 } }),
       DEFAULT_WEIGHTS,
       new Set(),
+      undefined,
       undefined,
       0,
     );

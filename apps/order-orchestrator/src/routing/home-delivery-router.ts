@@ -4,7 +4,7 @@ import type { CoverOption, Requirements } from './cover-reduction';
 import { candidateAt, compareHolders, scoreNetwork, type Candidate } from './routing-candidates';
 import type { ScoredNetwork } from './scored-network';
 import { explainCandidates, round } from './routing-explanation';
-import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders } from './routing-types';
+import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders, type HoldingsAt } from './routing-types';
 
 export { compareTieBreak } from './routing-candidates';
 export { SEARCH_BUDGET } from './cover-search';
@@ -32,10 +32,11 @@ export function routeHomeDelivery(
   weights: RoutingWeights = DEFAULT_WEIGHTS,
   excluded: ReadonlySet<string> = new Set(),
   holders?: StockHolders,
+  holdingsAt?: HoldingsAt,
   searchBudget = SEARCH_BUDGET,
 ): HomeDeliveryDecision {
   const wanted = mergeLines(lines);
-  const network = scoreNetwork(wanted, destination, locations, atp, holders, weights, excluded);
+  const network = scoreNetwork(wanted, destination, locations, atp, holders, holdingsAt, weights, excluded);
   const { requirements, lineOf } = requirementsOf(wanted, network);
   const cover = bestCover(requirements, coverOptions(network, requirements, lineOf), searchBudget);
   const chosen = cover.chosen.sort((a, b) => compareHolders(network, a.holder, b.holder)).map((option) => ({ ...candidateAt(network, option.holder), holder: option.holder }));
@@ -76,7 +77,9 @@ export function routeHomeDelivery(
 function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
   const width = network.lines;
   const [total, most] = [new Array<number>(width).fill(0), new Array<number>(width).fill(0)];
-  for (const h of network.eligible) {
+  const { eligible } = network;
+  for (let e = 0; e < eligible.length; e += 1) {
+    const h = eligible[e];
     for (let i = 0; i < width; i += 1) {
       const units = network.atp[h * width + i];
       total[i] += units;
@@ -119,7 +122,9 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
   const [width, stock] = [network.lines, network.atp];
   // Every line held by someone: each target is the line's quantity, and the network knows which it holds whole.
   const sameLines = lineOf.length === width;
-  for (const h of network.eligible) {
+  const { eligible } = network;
+  for (let e = 0; e < eligible.length; e += 1) {
+    const h = eligible[e];
     let lines = sameLines ? network.whole[h] : 0;
     if (!sameLines) for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
     const best = bestOf[lines];

@@ -1,6 +1,6 @@
 import type { AllocationKind, AllocationLine, DeliveryMode } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { routeHomeDelivery, type CandidateScore, type CandidateSummary, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type Shipment, type StockHolders } from './home-delivery-router';
+import { routeHomeDelivery, type CandidateScore, type CandidateSummary, type HoldingsAt, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type Shipment, type StockHolders } from './home-delivery-router';
 import type { ChannelPolicy } from './routing-policy';
 
 /** The rules of this code, stored with every decision beside the policy version: a change of rules gets a new one. */
@@ -22,6 +22,8 @@ export interface RoutingRequest {
   atp: (locationId: string, sku: string) => number;
   /** The same figures indexed by SKU: routing then reads only the holders of the ordered SKUs. */
   holders?: StockHolders;
+  /** The same figures by position in `locations`: no look-up by id at all (used before `holders`). */
+  holdingsAt?: HoldingsAt;
   policy: ChannelPolicy;
   /** The stored version `policy` was read from. */
   policyVersion: number;
@@ -94,7 +96,8 @@ function routeClickAndCollect(request: RoutingRequest, lines: AllocationLine[]):
     if (quantity - here) rest.push({ sku, quantity: quantity - here });
   }
   const pickup: PlannedAllocation[] = local.length ? [{ locationId: store!.id, kind: 'PICKUP', lines: local }] : [];
-  const others = { ...request, locations: request.locations.filter((location) => location.id !== store!.id) };
+  // Positions change with the store left out: the others are joined by id.
+  const others = { ...request, locations: request.locations.filter((location) => location.id !== store!.id), holdingsAt: undefined };
   return routeFromNetwork(others, rest, store!, 'TRANSFER', pickup);
 }
 
@@ -164,7 +167,7 @@ function routeFromNetwork(
   // The cap is on parcels to the customer; transfers to a pickup store are not capped.
   const cap = kind === 'SHIP' ? request.policy.maxShipments : null;
   const decision = lines.length
-    ? capShipments(routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded, request.holders), cap)
+    ? capShipments(routeHomeDelivery(lines, destination, request.locations, request.atp, request.policy.weights as RoutingWeights, request.excluded, request.holders, request.holdingsAt), cap)
     : { shipments: [], backordered: [], exact: true, explanation: { candidates: [], summary: undefined, reason: 'the pickup store holds every line' } };
   const allocations = [...planned, ...decision.shipments.map(({ locationId, lines: served }) => ({ locationId, kind, lines: served }))];
   const pickedHere = planned.length ? `${planned[0].locationId} picks ${describe(planned[0].lines)}; ` : '';

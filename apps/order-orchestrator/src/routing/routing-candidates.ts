@@ -1,7 +1,7 @@
 import type { AllocationLine } from '@fil/contracts';
 import { LocationTable, type LocationIndex } from './location-table';
 import { RowColumns, ScoredNetwork } from './scored-network';
-import type { RoutingLocation, RoutingWeights, FilterReason, StockHolders } from './routing-types';
+import type { HoldingsAt, RoutingLocation, RoutingWeights, FilterReason, StockHolders } from './routing-types';
 
 /** A ship location that holds some of the order, scored. */
 export interface Candidate {
@@ -17,8 +17,8 @@ export interface Candidate {
 
 /**
  * Finds the locations that hold any of `lines`, eligible or filtered out, unscored. With
- * `holders` only those are read, joined to the network by a table of ids kept across
- * decisions; without, ATP is asked of every location.
+ * `holdingsAt` only those are read, by position; with `holders`, joined to the network by a
+ * table of ids kept across decisions; without either, ATP is asked of every location.
  */
 export function scoreNetwork(
   lines: AllocationLine[],
@@ -26,11 +26,12 @@ export function scoreNetwork(
   all: RoutingLocation[],
   atp: (locationId: string, sku: string) => number,
   holders: StockHolders | undefined,
+  holdingsAt: HoldingsAt | undefined,
   weights: RoutingWeights,
   excluded: ReadonlySet<string>,
 ): ScoredNetwork {
-  const table = LocationTable.of(all);
-  const network = new ScoredNetwork(lines, COLUMNS, all.length, countNetwork(all, excluded, holders && table), destination, weights);
+  const table = holdingsAt || !holders ? undefined : LocationTable.of(all);
+  const network = new ScoredNetwork(lines, COLUMNS, all.length, countNetwork(all, excluded, table), destination, weights);
   // Filtered holders in network order, as the explanation groups them by reason in the order it meets them.
   const filtered: { location: RoutingLocation; reason: FilterReason; at: number }[] = [];
   const addRow = (location: RoutingLocation, at: number) => {
@@ -38,9 +39,24 @@ export function scoreNetwork(
     if (reason) filtered.push({ location, reason, at });
     return network.addRow(location, !reason);
   };
-  if (holders) {
+  if (holdingsAt) {
     for (let i = 0; i < lines.length; i += 1) {
-      for (const holding of holders(lines[i].sku)) {
+      const held = holdingsAt(lines[i].sku);
+      if (!held) continue;
+      const { at: positions, atp: units } = held;
+      for (let k = 0; k < positions.length; k += 1) {
+        const at = positions[k];
+        const n = units[k];
+        if (n <= 0 || !(at >= 0 && at < all.length)) continue;
+        let h = COLUMNS.rowOf(at);
+        if (h < 0) COLUMNS.giveRow(at, (h = addRow(all[at], at)));
+        network.hold(h, i, n);
+      }
+    }
+    filtered.sort((a, b) => a.at - b.at);
+  } else if (table) {
+    for (let i = 0; i < lines.length; i += 1) {
+      for (const holding of holders!(lines[i].sku)) {
         const units = holding[1];
         if (units <= 0) continue;
         const at = table.find(holding[0]);

@@ -66,17 +66,28 @@ function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
   // The cost of each line's last listed holder once its list is full: a holder whose floor is above it cannot enter.
   const bar: number[] = [];
   for (let i = 0; i < width; i += 1) [best[i], bar[i]] = [[], Infinity];
-  for (const h of network.eligible) {
+  // The highest bar: a holder whose floor is above it enters no list, whatever it holds.
+  let highest = Infinity;
+  const { eligible, atp } = network;
+  for (let e = 0; e < eligible.length; e += 1) {
+    const h = eligible[e];
     const floor = network.costFloor(h);
+    if (floor > highest) continue;
     for (let i = 0; i < width; i += 1) {
-      if (network.atp[h * width + i] <= 0 || floor > bar[i]) continue;
+      if (atp[h * width + i] <= 0 || floor > bar[i]) continue;
       const list = best[i];
-      if (list.length === count && compareHolders(network, h, list[count - 1]) >= 0) continue;
+      if (list.length === count) {
+        const cost = network.cost(h);
+        if (cost > bar[i] || (cost === bar[i] && compareHolders(network, h, list[count - 1]) >= 0)) continue;
+      }
       let at = list.length;
       while (at > 0 && compareHolders(network, h, list[at - 1]) < 0) at -= 1;
       list.splice(at, 0, h);
       if (list.length > count) list.pop();
-      if (list.length === count) bar[i] = network.cost(list[count - 1]);
+      if (list.length === count) {
+        bar[i] = network.cost(list[count - 1]);
+        highest = Math.max(...bar);
+      }
     }
   }
   return best;

@@ -26,6 +26,18 @@ export const DEFAULT_WEIGHTS: RoutingWeights = { baseCost: { WAREHOUSE: 4, STORE
  */
 export type StockHolders = (sku: string) => Iterable<readonly [locationId: string, atp: number]>;
 
+/** The holders of one SKU as positions in the network's array of locations, with their ATP: two parallel arrays. */
+export interface Holdings {
+  at: ArrayLike<number>;
+  atp: ArrayLike<number>;
+}
+
+/**
+ * The same figures as `StockHolders`, by position in the array routing is given: a caller that
+ * keeps its locations in one order (the stock view) hands them so, and no decision joins ids.
+ */
+export type HoldingsAt = (sku: string) => Holdings | undefined;
+
 export type FilterReason = 'NO_SHIP_CAPABILITY' | 'AT_DAILY_CAPACITY' | 'EXCLUDED_FOR_ORDER';
 
 export interface CandidateScore {

@@ -4,6 +4,10 @@ import type { FilterReason, RoutingLocation, RoutingWeights } from './routing-ty
 
 export const COST_SCALE = 1_000_000;
 
+// Read once: through the library's re-exports, every call would go through a getter.
+const greatCircleKm = haversineKm;
+const meridianGapKm = latitudeGapKm;
+
 /** A location left out that holds some of the order: listed in the explanation, never used. */
 export interface FilteredHolder {
   location: RoutingLocation;
@@ -144,12 +148,12 @@ export class ScoredNetwork {
     const { km, costs } = this.columns;
     if (!Number.isNaN(km[h])) return;
     const location = this.locations[h];
-    km[h] = haversineKm(location, this.destination);
+    km[h] = greatCircleKm(location, this.destination);
     costs[h] = Math.round(this.priceAt(location, km[h]) * COST_SCALE);
   }
 
   private floorOf(location: RoutingLocation): number {
-    return Math.round(this.priceAt(location, latitudeGapKm(location.lat, this.destination.lat)) * COST_SCALE);
+    return Math.round(this.priceAt(location, meridianGapKm(location.lat, this.destination.lat)) * COST_SCALE);
   }
 
   private priceAt(location: RoutingLocation, km: number): number {

@@ -111,6 +111,7 @@ export class Allocator {
         locations: network.locations,
         atp: network.atp,
         holders: network.holders,
+        holdingsAt: network.holdingsAt,
         policy: policyFor(document, order.channel, order.deliveryMode),
         policyVersion: version,
         excluded: new Set(order.excluded),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import type { NetworkLocation } from '../routing/route-order';
-import type { StockHolders } from '../routing/routing-types';
+import type { Holdings, HoldingsAt, StockHolders } from '../routing/routing-types';
 import { LocationRecordDto } from './dto/location-record.dto';
 import { LocationView } from './location-view.entity';
 import { StockView } from './stock-view.entity';
@@ -13,6 +13,8 @@ export interface RoutingNetwork {
   atp: (locationId: string, sku: string) => number;
   /** The same figures by SKU, so that routing reads only the locations holding the ordered SKUs. */
   holders: StockHolders;
+  /** The same by position in `locations`, so that routing joins nothing by id. */
+  holdingsAt: HoldingsAt;
 }
 
 /** ATP by SKU, then by location. */
@@ -38,6 +40,8 @@ interface BatchStock {
   atp: AtpBySku;
   skus: Set<string>;
   started: Map<string, number>;
+  /** The view's holdings by position, per SKU, built at a batch's first decision on it. */
+  holdings: Map<string, Holdings>;
 }
 
 @Injectable()
@@ -72,7 +76,7 @@ export class StockService {
   async loadForBatch(em: EntityManager, skus: string[]): Promise<void> {
     const locations = await this.locationRows(em);
     const atp = await this.viewAtp(em, skus);
-    this.batches.set(em, { locations, atp, skus: new Set(skus), started: new Map() });
+    this.batches.set(em, { locations, atp, skus: new Set(skus), started: new Map(), holdings: new Map() });
   }
 
   /** Writes the fulfillments a batch started, in one statement (in location order, so that two batches never deadlock on it). */
@@ -104,16 +108,25 @@ export class StockService {
     for (const [key, value] of fresher.atp ?? []) setAtp(corrected, key, value);
     for (const [key, units] of fresher.released ?? []) setAtp(corrected, key, (atpIn(corrected, key) ?? atpIn(view, key) ?? 0) + units);
     const atp = (locationId: string, sku: string) => Math.max(0, corrected.get(sku)?.get(locationId) ?? view.get(sku)?.get(locationId) ?? 0);
+    const holders: StockHolders = function* (sku) {
+      const fresherOfSku = corrected.get(sku);
+      for (const locationId of fresherOfSku?.keys() ?? []) yield [locationId, atp(locationId, sku)] as const;
+      for (const locationId of view.get(sku)?.keys() ?? []) if (!fresherOfSku?.has(locationId)) yield [locationId, atp(locationId, sku)] as const;
+    };
+    const positions = positionsOf(rows);
+    const holdingsOf = (sku: string) => holdingsByPosition(holders(sku), positions);
+    // A batch's view is the same for all its decisions: a SKU without fresher figures is placed once.
+    const kept = batch && view === batch.atp ? batch.holdings : undefined;
     return {
       locations: rows.map(({ daily_capacity, started, ...location }) => ({
         ...location,
         underCapacity: daily_capacity === null || (started ?? 0) + (batch?.started.get(location.id) ?? 0) < daily_capacity,
       })),
       atp,
-      holders: function* (sku) {
-        const fresherOfSku = corrected.get(sku);
-        for (const locationId of fresherOfSku?.keys() ?? []) yield [locationId, atp(locationId, sku)] as const;
-        for (const locationId of view.get(sku)?.keys() ?? []) if (!fresherOfSku?.has(locationId)) yield [locationId, atp(locationId, sku)] as const;
+      holders,
+      holdingsAt: (sku) => {
+        if (!kept || corrected.has(sku)) return holdingsOf(sku);
+        return kept.get(sku) ?? kept.set(sku, holdingsOf(sku)).get(sku);
       },
     };
   }
@@ -151,6 +164,25 @@ export class StockService {
   async availability(skus: string[]): Promise<StockView[]> {
     return this.em.fork().find(StockView, { sku: { $in: skus } }, { orderBy: { sku: 'asc', locationId: 'asc' } });
   }
+}
+
+/** Each location's position in `rows`, computed once per array read (a batch reads one). */
+const positionsByRows = new WeakMap<LocationRow[], Map<string, number>>();
+function positionsOf(rows: LocationRow[]): Map<string, number> {
+  let positions = positionsByRows.get(rows);
+  if (!positions) positionsByRows.set(rows, (positions = new Map(rows.map(({ id }, at) => [id, at]))));
+  return positions;
+}
+
+function holdingsByPosition(held: Iterable<readonly [string, number]>, positions: Map<string, number>): Holdings {
+  const [at, atp]: number[][] = [[], []];
+  for (const [locationId, units] of held) {
+    const position = positions.get(locationId);
+    if (position === undefined) continue;
+    at.push(position);
+    atp.push(units);
+  }
+  return { at, atp };
 }
 
 export const stockKey = (locationId: string, sku: string) => `${locationId}\u0000${sku}`;
