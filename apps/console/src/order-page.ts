@@ -1,6 +1,7 @@
 import { answerBox, call } from './api';
 import { h, table } from './dom';
-import { attentionForms, attentionNotice, cancelForm, outcomeBox, type Outcome } from './order-actions';
+import { attentionForms } from './attention-actions';
+import { attentionNotice, cancelForm, outcomeBox, type Outcome } from './order-actions';
 import { pageConfig, traceLink } from './page-config';
 import { showScreen } from './screen';
 

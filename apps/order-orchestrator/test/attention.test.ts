@@ -190,3 +190,40 @@ describe('cancelling an order in NEEDS_ATTENTION', () => {
     expect(again.headers.ce_id).toBe(`${orderId}:R1:ReleaseReservation:R1`);
   });
 });
+
+describe('resolving what an order in NEEDS_ATTENTION asked a person to do', () => {
+  const resolve = (orderId: string, reason?: string) => call(url, 'POST', `/orders/${orderId}/attention/resolve`, reason === undefined ? {} : { reason }, ops);
+
+  it('goes on with an edit whose called-off part shipped meanwhile, once a person has dealt with the parcel', async () => {
+    const orderId = 'O-resolve-edit';
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 3 }] }));
+    await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
+    const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await fulfillmentEvent(probe, work, 'CREATED');
+    await waitFor(async () => (await view(orderId)).allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
+    const edited = await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] }, ops);
+    expect(edited.status).toBe(200);
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    // The parcel left before the call-off reached the warehouse: committed, and a person must deal with it.
+    await fulfillmentEvent(probe, work, 'SHIPPED');
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect((await act(orderId, 'retry')).status).toBe(409);
+    expect((await act(orderId, 'release', { reason: 'checked' })).status).toBe(409);
+    expect((await resolve(orderId)).status).toBe(400);
+
+    const resolved = await resolve(orderId, 'parcel recovered from the carrier');
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'ALLOCATED' } });
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value).toMatchObject({ status: 'ALLOCATED', resumed: { action: 'RESOLVE', reason: 'parcel recovered from the carrier' } });
+    expect(resumed.value.reason).toMatch(/; the edit goes on: 1 × SKU-A routed$/);
+    const again = await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')[1], { what: "the edit's line routed" });
+    expect(again.value).toMatchObject({ locationId: 'WH-NEAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    expect((await resolve(orderId, 'again')).status).toBe(409);
+  });
+
+  it('refuses while something was given up: retry first', async () => {
+    const orderId = 'O-resolve-given-up';
+    await releaseNeverConfirmed(orderId);
+    expect(await resolve(orderId, 'checked')).toMatchObject({ status: 409, body: { message: `order ${orderId} gave up waiting for an answer: retry it first` } });
+  });
+});

@@ -213,7 +213,7 @@ export const ORDER_RESUMED = 'OrderResumed';
 
 /** A person's action on an order in NEEDS_ATTENTION: its given-up commands sent again, or its unwanted stock released. */
 export interface OrderResumption {
-  action: 'RETRY' | 'RELEASE';
+  action: 'RETRY' | 'RELEASE' | 'RESOLVE';
   /** The `sub` of the person's token. */
   by: string;
   reason?: string;

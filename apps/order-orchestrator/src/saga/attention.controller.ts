@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, type Principal } from '@fil/auth';
 import { OrderView } from '../orders/dto/order.view';
-import { ReleaseStockBody } from '../orders/dto/release-stock.body';
+import { AttentionReasonBody } from '../orders/dto/attention-reason.body';
 import { OrderAttention } from './attention';
 
 /** What ops do about an order in NEEDS_ATTENTION besides cancelling it (POST /orders/{id}/cancel). */
@@ -26,6 +26,22 @@ export class AttentionController {
     return this.attention.retryBy(caller, id);
   }
 
+  @Post('resolve')
+  @HttpCode(200)
+  @Access('admin', 'ops')
+  @ApiOperation({
+    summary: 'A person did what an order in NEEDS_ATTENTION asked (recovered a parcel, settled a sale at the till): the order returns to its earlier status',
+    description:
+      'Nothing is sent or released (OrderResumed, action RESOLVE). An edit that waited on a part whose goods left goes on: the lines it still wanted are routed. Refused while something was given up (retry) or unwanted stock is held (release).',
+  })
+  @ApiResponse({ status: 200, type: OrderView, description: 'The order, back in its earlier status' })
+  @ApiResponse({ status: 400, description: 'No reason given' })
+  @ApiResponse({ status: 404, description: 'Unknown order' })
+  @ApiResponse({ status: 409, description: 'Not in NEEDS_ATTENTION, or something to retry or release first, with the reason' })
+  resolve(@Param('id') id: string, @Body() body: AttentionReasonBody, @Caller() caller: Principal): Promise<OrderView> {
+    return this.attention.resolveBy(caller, id, body.reason);
+  }
+
   @Post('release')
   @HttpCode(200)
   @Access('admin', 'ops')
@@ -38,7 +54,7 @@ export class AttentionController {
   @ApiResponse({ status: 400, description: 'No reason given' })
   @ApiResponse({ status: 404, description: 'Unknown order' })
   @ApiResponse({ status: 409, description: 'Not in NEEDS_ATTENTION, or no stock held that the order no longer wants (what left with its goods is never released), with the reason' })
-  release(@Param('id') id: string, @Body() body: ReleaseStockBody, @Caller() caller: Principal): Promise<OrderView> {
+  release(@Param('id') id: string, @Body() body: AttentionReasonBody, @Caller() caller: Principal): Promise<OrderView> {
     return this.attention.releaseBy(caller, id, body.reason);
   }
 }

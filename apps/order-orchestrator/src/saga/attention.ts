@@ -7,8 +7,11 @@ import { loadOrderView, type OrderView } from '../orders/dto/order.view';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { Order, OrderTransitionRefused, type OrderAllocation } from '../orders/order.entity';
+import { mergeBySku } from '../routing/route-order';
+import { Allocator } from './allocator';
 import { describe } from './describe';
 import { SagaCommands } from './saga-commands';
+import { Settlement } from './settlement';
 
 /** An action that does not apply to the order as it stands: a 409 with this reason. */
 type Refusal = string;
@@ -30,11 +33,18 @@ export class OrderAttention {
     private readonly orm: MikroORM,
     private readonly commands: SagaCommands,
     private readonly events: OrderEventsPublisher,
+    private readonly allocator: Allocator,
+    private readonly settlement: Settlement,
   ) {}
 
   /** `POST /orders/{id}/attention/retry`. */
   retryBy(caller: Principal, orderId: string): Promise<OrderView> {
     return this.act(orderId, 'orchestrator.attention.retry', (em, order) => this.retry(em, order, caller.sub));
+  }
+
+  /** `POST /orders/{id}/attention/resolve`. */
+  resolveBy(caller: Principal, orderId: string, reason: string): Promise<OrderView> {
+    return this.act(orderId, 'orchestrator.attention.resolve', (em, order) => this.resolve(em, order, caller.sub, reason));
   }
 
   /** `POST /orders/{id}/attention/release`. */
@@ -65,6 +75,27 @@ export class OrderAttention {
     const sent = await this.sendAgain(em, order, `sent again by ${by}`);
     const cause = `stock released by ${by} (${reason}): ${held.map(where).join(', ')}${left ? `; ${left}` : ''}${sent.length ? `; sent again ${sent.join(', ')}` : ''}`;
     await this.resume(em, order, cause, { action: 'RELEASE', by, reason });
+  }
+
+  /**
+   * A person did what the order's step into NEEDS_ATTENTION asked (recovered a parcel, settled a
+   * sale at the till): nothing is sent or released, the order goes back to its earlier status,
+   * and an edit that waited on a part whose goods left goes on: what it still wanted is routed.
+   * Not while something was given up or unwanted stock is held: retry or release first.
+   */
+  async resolve(em: EntityManager, order: Order, by: string, reason: string): Promise<Refusal | undefined> {
+    const refused = notWaiting(order, 'resolve');
+    if (refused) return refused;
+    const { parts, checks } = order.givenUp();
+    if (parts.length || checks.length) return `order ${order.orderId} gave up waiting for an answer: retry it first`;
+    if (order.unwantedHolds().held.length) return `order ${order.orderId} holds stock it no longer wants: release it first`;
+    const waiting = order.allocations.filter((part) => part.rerouteOnRelease?.length);
+    const lines = mergeBySku(waiting.flatMap((part) => part.rerouteOnRelease!));
+    for (const part of order.allocations.filter((candidate) => candidate.rerouteOnRelease)) order.updateAllocation(part.reservationId, { rerouteOnRelease: undefined });
+    await this.resume(em, order, `resolved by ${by} (${reason})${lines.length ? `; the edit goes on: ${describe(lines)} routed` : ''}`, { action: 'RESOLVE', by, reason });
+    if (!lines.length || order.isSettled()) return undefined;
+    await this.allocator.allocate(em, order, lines, `edit resumed by ${by}`, 'reroute');
+    await this.settlement.settle(em, order);
   }
 
   /**
