@@ -234,6 +234,17 @@ describe('order edits', () => {
     expect(where((await orderEvent(orderId, 'OrderAllocated', seen)).value.allocations)).toEqual([{ locationId: 'WH-PARIS', kind: 'SHIP', lines: [{ sku: 'SKU-F', quantity: 1 }] }]);
   });
 
+  it('refuses an edit the network cannot serve as the order wants (an e-reservation the store cannot hold whole), and changes nothing', async () => {
+    const orderId = await submit('E_RESERVATION', [['SKU-A', 1]], { pickupLocationId: 'ST-LYON' });
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'RESERVED', 30_000);
+    const seen = eventsOf(orderId).length;
+    const { status, body } = await http('POST', orders(`/orders/${orderId}/edit`), { lines: [line('1', 'SKU-A', 1), line('2', 'SKU-C', 1)] });
+    expect(status).toBe(409);
+    expect(body.message).toMatch(new RegExp(`^order ${orderId} cannot be edited: NOT_AVAILABLE_IN_STORE: ST-LYON cannot hold every line`));
+    expect((await http('GET', orders(`/orders/${orderId}`))).body).toMatchObject({ status: 'RESERVED', lines: [line('1', 'SKU-A', 1)] });
+    expect(eventsOf(orderId)).toHaveLength(seen);
+  });
+
   it('refuses an edit once a part is picked, with the reason, and changes nothing', async () => {
     const orderId = await submit('HOME_DELIVERY', [['SKU-E', 1]], { shippingAddress: LYON });
     await allocated(orderId);
