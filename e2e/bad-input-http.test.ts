@@ -124,6 +124,15 @@ const cases: HttpCase[] = [
   { kind: 'a policy with a negative per-km cost', service: 'orders', method: 'PUT', path: '/routing/policies', body: { json: { defaults: { weights: { perKm: -1 } } } }, status: 400, reason: /perKm must not be less than 0/ },
   { kind: 'a simulation without a policy', service: 'orders', method: 'POST', path: '/routing/simulations', body: { json: { orders: 10 } }, status: 400, reason: /policy should not be null or undefined/ },
   { kind: 'a KPI window that is not a date', service: 'orders', method: 'GET', path: '/kpis?from=yesterday', status: 400, reason: /from must be a valid ISO 8601 date string/ },
+  // Edits, promises, alerts, replenishment and attention actions
+  { kind: 'a negative quantity in an edit', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { lines: [{ lineId: '1', sku: 'SKU-2', quantity: -1, unitPrice: 1 }] } }, status: 400, reason: /lines.0.quantity must not be less than 1/ },
+  { kind: 'an edit of a packed order', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { lines: [{ lineId: '1', sku: 'SKU-2', quantity: 2, unitPrice: 1 }] } }, status: 409, reason: /^order O-OPEN cannot be edited: it is IN_FULFILLMENT$/ },
+  { kind: 'a promise without an address or a store', service: 'orders', method: 'GET', path: '/promise?skus=SKU-1', status: 400, reason: /give an address \(lat and lng\) or a storeId/ },
+  { kind: 'a promise for a SKU outside the id pattern', service: 'orders', method: 'GET', path: `/promise?skus=SKU%201&storeId=${WAREHOUSE}`, status: 400, reason: /skus: 'SKU 1' must be 1-64 letters/ },
+  { kind: 'a fractional reorder point', service: 'inventory', method: 'PUT', path: `${STOCK}/reorder-point`, body: { json: { reorderPoint: 1.5 } }, status: 400, reason: /reorderPoint must be an integer number/ },
+  { kind: 'a stock-alert filter outside the id pattern', service: 'inventory', method: 'GET', path: '/stock-alerts?locationId=WH%20BAD', status: 400, reason: /locationId must be 1-64 letters/ },
+  { kind: 'a replenishment window of 0 days', service: 'inventory', method: 'GET', path: `/replenishment?locationId=${WAREHOUSE}&windowDays=0`, status: 400, reason: /windowDays must not be less than 1/ },
+  { kind: 'a resolve without a reason', service: 'orders', method: 'POST', path: '/orders/O-OPEN/attention/resolve', body: { json: {} }, status: 400, reason: /reason should not be empty|reason must be a string/ },
   { kind: 'quantities not aligned with SKUs', service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1,SKU-2&quantities=1', status: 400, reason: /quantities must have one entry per sku/ },
 ];
 

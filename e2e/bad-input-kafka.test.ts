@@ -87,6 +87,8 @@ const cases: KafkaCase[] = [
   { kind: 'a NUL byte in a cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL', reason: 'no\u0000' }, answer: dlq('orders', /reason: must not contain control characters/) },
   { kind: 'a NUL byte in the orderId of a command', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL\u0000', reason: 'no' }, answer: dlq('orders', /orderId: must not contain control characters/) },
   { kind: 'a missing cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL' }, answer: dlq('orders', /^invalid CancelOrder: .*reason: reason must be a string/) },
+  { kind: 'a negative quantity in an edit', topic: Topics.ordersCommands, type: 'EditOrder', value: { editId: 'E-NEG', orderId: 'O-CANCEL', lines: [{ lineId: '1', sku: 'SKU-1', quantity: -1, unitPrice: 1 }] }, answer: dlq('orders', /^invalid EditOrder: lines.0.quantity: quantity must not be less than 1/) },
+  { kind: 'an edit of an unknown order', topic: Topics.ordersCommands, type: 'EditOrder', value: { editId: 'E-NONE', orderId: 'O-NONE', lines: [{ lineId: '1', sku: 'SKU-1', quantity: 1, unitPrice: 1 }] }, answer: dlq('orders', /^unknown order O-NONE$/) },
   { kind: 'an unknown command type', topic: Topics.ordersCommands, type: 'DeleteOrder', value: { orderId: 'O-CANCEL', reason: 'no' }, answer: dlq('orders', /^unknown command type DeleteOrder: expected CancelOrder or EditOrder$/) },
 
   // fil.inventory.adjustments.v1
