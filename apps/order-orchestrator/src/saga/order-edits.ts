@@ -67,17 +67,17 @@ export class OrderEdits {
     );
   }
 
-  /** Fulfillment confirmed calling off parts an edit gave back: once the last is released, the lines they leave are routed. */
+  /**
+   * Fulfillment confirmed calling off parts an edit gave back: the lines they carry pass to a part
+   * still being called off, and once the last is released, they are routed.
+   */
   async calledOff(em: EntityManager, order: Order, parts: OrderAllocation[]): Promise<void> {
-    const lines = parts.find((part) => part.rerouteOnRelease)?.rerouteOnRelease;
+    const carried = parts.flatMap((part) => part.rerouteOnRelease ?? []);
     for (const part of parts) order.updateAllocation(part.reservationId, { rerouteOnRelease: undefined });
-    if (!lines || order.isSettled()) return;
-    const waiting = order.allocations.filter((part) => part.rerouteOnRelease && part.state === 'CANCELLING');
-    if (waiting.length) {
-      for (const part of waiting.slice(0, 1)) order.updateAllocation(part.reservationId, { rerouteOnRelease: lines });
-      return;
-    }
-    await this.route(em, order, lines, parts, 'edited: the parts it gave back are released');
+    if (order.isSettled()) return;
+    const waiting = order.allocations.find((part) => part.rerouteOnRelease && part.state === 'CANCELLING');
+    if (waiting) return void order.updateAllocation(waiting.reservationId, { rerouteOnRelease: mergeBySku([...waiting.rerouteOnRelease!, ...carried]) });
+    if (carried.length) await this.route(em, order, carried, parts, 'edited: the parts it gave back are released');
   }
 
   private async apply(em: EntityManager, order: Order, edit: EditOrderDto): Promise<Refusal | undefined> {
