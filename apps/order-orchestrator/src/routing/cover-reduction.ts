@@ -33,33 +33,57 @@ const DOMINANCE_BITMAP_REQUIREMENTS = 16;
  *   a better copy out, and swapping them makes it cheaper or better on the tie-break.
  */
 export function usefulOptions({ whole }: Requirements, options: CoverOption[], splitCopies: number): CoverOption[] {
-  const givesToSplit = (option: CoverOption) => option.units.some((units, r) => units > 0 && !whole[r]);
-  const maskOf = (option: CoverOption) => option.units.reduce((bits, units, r) => (units > 0 && whole[r] ? bits | (1 << r) : bits), 0);
-  const allWhole = whole.length <= 30 && whole.every(Boolean);
-  const sameUnits = new Map<string | number, CoverOption[]>();
-  for (const option of options) {
-    const key = allWhole ? maskOf(option) : option.units.join(',');
-    const copies = sameUnits.get(key);
-    if (!copies) sameUnits.set(key, [option]);
-    else keepBest(copies, option, givesToSplit(option) ? splitCopies : 1);
+  const width = whole.length;
+  let allWhole = width <= 30;
+  for (let r = 0; r < width && allWhole; r += 1) allWhole = whole[r];
+  const masks = options.map((option) => maskOf(option, whole));
+  // Up to 16 whole lines, copies are grouped in an array indexed by their mask.
+  const byMask = allWhole && width <= DOMINANCE_BITMAP_REQUIREMENTS ? new Array<CoverOption | undefined>(1 << width) : undefined;
+  const sameUnits = byMask ? undefined : new Map<string | number, CoverOption[]>();
+  for (let o = 0; o < options.length; o += 1) {
+    const option = options[o];
+    if (byMask) {
+      const kept = byMask[masks[o]];
+      if (!kept || compareOptions(option, kept) < 0) byMask[masks[o]] = option;
+      continue;
+    }
+    const key = allWhole ? masks[o] : option.units.join(',');
+    const copies = sameUnits!.get(key);
+    if (!copies) sameUnits!.set(key, [option]);
+    else keepBest(copies, option, givesToSplit(option, whole) ? splitCopies : 1);
   }
-  // A loop: Array.prototype.flat costs more than the grouping itself.
+  // Loops: Array.prototype.flat costs more than the grouping itself.
   const kept: CoverOption[] = [];
-  for (const copies of sameUnits.values()) for (const option of copies) kept.push(option);
+  if (byMask) for (const option of byMask) option && kept.push(option);
+  else for (const copies of sameUnits!.values()) for (const option of copies) kept.push(option);
   kept.sort(compareOptions);
-  if (whole.length > DOMINANCE_BITMAP_REQUIREMENTS) return kept;
-  const servedByBetter = new Uint8Array(1 << whole.length);
+  if (width > DOMINANCE_BITMAP_REQUIREMENTS) return kept;
+  const servedByBetter = new Uint8Array(1 << width);
   const markSubsets = (mask: number) => {
     if (servedByBetter[mask]) return;
     servedByBetter[mask] = 1;
     for (let rest = mask; rest; rest &= rest - 1) markSubsets(mask & ~(rest & -rest));
   };
-  return kept.filter((option) => {
-    const mask = maskOf(option);
-    if (!givesToSplit(option) && servedByBetter[mask]) return false;
+  const useful: CoverOption[] = [];
+  for (const option of kept) {
+    const mask = maskOf(option, whole);
+    if (!givesToSplit(option, whole) && servedByBetter[mask]) continue;
     markSubsets(mask);
-    return true;
-  });
+    useful.push(option);
+  }
+  return useful;
+}
+
+function givesToSplit({ units }: CoverOption, whole: boolean[]): boolean {
+  for (let r = 0; r < units.length; r += 1) if (units[r] > 0 && !whole[r]) return true;
+  return false;
+}
+
+/** The lines the option serves whole, as bits. */
+function maskOf({ units }: CoverOption, whole: boolean[]): number {
+  let bits = 0;
+  for (let r = 0; r < units.length; r += 1) if (units[r] > 0 && whole[r]) bits |= 1 << r;
+  return bits;
 }
 
 /** The greedy cover: the option giving the largest share of what is still needed, then the cheapest. Not optimal; an upper bound and the fallback. */

@@ -47,10 +47,11 @@ const BARRED = 2;
 class CoverSearch<T extends CoverOption> {
   nodes = 0;
   gaveUp = false;
-  private readonly need: Int32Array;
-  private readonly available: Int32Array;
-  private readonly freeOptions: Int32Array;
-  private readonly state: Uint8Array;
+  // Plain arrays: a few entries each, cheaper to allocate per decision than typed arrays.
+  private readonly need: number[];
+  private readonly available: number[];
+  private readonly freeOptions: number[];
+  private readonly state: number[];
   private readonly holders: number[][];
   private readonly chosen: number[] = [];
   private cost = 0;
@@ -63,13 +64,17 @@ class CoverSearch<T extends CoverOption> {
     private readonly budget: number,
   ) {
     const requirements = targets.length;
-    [this.need, this.available, this.freeOptions] = [new Int32Array(requirements), new Int32Array(requirements), new Int32Array(requirements)];
-    this.state = new Uint8Array(options.length);
-    this.holders = targets.map((_, r) => options.flatMap((option, i) => (option.units[r] > 0 ? [i] : [])));
+    [this.need, this.available, this.freeOptions] = [new Array<number>(requirements).fill(0), new Array<number>(requirements).fill(0), new Array<number>(requirements).fill(0)];
+    this.state = new Array<number>(options.length).fill(FREE);
+    this.holders = targets.map(() => []);
+    for (let i = 0; i < options.length; i += 1) {
+      const { units } = options[i];
+      for (let r = 0; r < requirements; r += 1) if (units[r] > 0) this.holders[r].push(i);
+    }
   }
 
   run(size: number): T[] | undefined {
-    this.need.set(this.targets);
+    for (let r = 0; r < this.targets.length; r += 1) this.need[r] = this.targets[r];
     this.available.fill(0);
     this.freeOptions.fill(0);
     for (const option of this.options) this.count(option, 1);

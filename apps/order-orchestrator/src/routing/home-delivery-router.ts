@@ -76,11 +76,13 @@ export function routeHomeDelivery(
  */
 function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { requirements: Requirements; lineOf: number[] } {
   const width = network.lines;
-  const [total, most] = [new Array<number>(width).fill(0), new Array<number>(width).fill(0)];
-  const { eligible } = network;
-  for (let e = 0; e < eligible.length; e += 1) {
-    const h = eligible[e];
-    for (let i = 0; i < width; i += 1) {
+  // Typed: ATP figures are doubles, and a plain array changing kind under them sent this function back to the interpreter.
+  const [total, most] = [new Float64Array(width), new Float64Array(width)];
+  for (let i = 0; i < width; i += 1) {
+    const holders = network.holdersOf(i);
+    for (let k = 0; k < holders.length; k += 1) {
+      const h = holders[k];
+      if (!network.usable(h)) continue;
       const units = network.atp[h * width + i];
       total[i] += units;
       if (units > most[i]) most[i] = units;
@@ -153,7 +155,11 @@ function reasonFor(
   );
 }
 
+/** Read only: lines whose SKUs are all different (as routeOrder hands them) come back as they are. */
 function mergeLines(lines: AllocationLine[]): AllocationLine[] {
+  let unique = lines.length <= 16;
+  for (let a = 0; a < lines.length && unique; a += 1) for (let b = a + 1; b < lines.length && unique; b += 1) unique = lines[a].sku !== lines[b].sku;
+  if (unique) return lines;
   const bySku = new Map<string, number>();
   for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
   return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));

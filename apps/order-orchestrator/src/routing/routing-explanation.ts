@@ -1,6 +1,6 @@
 import type { AllocationLine } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { candidateAt, compareHolders, type Candidate } from './routing-candidates';
+import { compareHolders } from './routing-candidates';
 import type { FilteredHolder, ScoredNetwork } from './scored-network';
 import type { CandidateScore, CandidateSummary, FilterReason } from './routing-types';
 
@@ -20,11 +20,14 @@ export function explainCandidates(
   chosen: number[],
   searchNodes: number,
 ): { candidates: CandidateScore[]; summary: CandidateSummary } {
-  const listed = new Set(chosen);
-  for (const best of cheapestPerLine(network, LISTED_PER_SKU)) for (const h of best) listed.add(h);
-  const eligible = [...listed].sort((a, b) => Number(chosen.includes(b)) - Number(chosen.includes(a)) || compareHolders(network, a, b));
-  const filtered = listedFiltered(network.filtered, destination);
-  const candidates = [...eligible.map((h) => score(lines, candidateAt(network, h), chosen.includes(h))), ...filtered];
+  const listed = [...chosen];
+  const others: number[] = [];
+  for (const best of cheapestPerLine(network, LISTED_PER_SKU)) for (const h of best) if (!listed.includes(h) && !others.includes(h)) others.push(h);
+  others.sort((a, b) => compareHolders(network, a, b));
+  const candidates: CandidateScore[] = [];
+  for (const h of listed.sort((a, b) => compareHolders(network, a, b))) candidates.push(score(lines, network, h, true));
+  for (const h of others) candidates.push(score(lines, network, h, false));
+  for (const filtered of listedFiltered(network.filtered, destination)) candidates.push(filtered);
   const { locations, eligible: eligibleCount, ...filteredOut } = network.counts;
   return {
     candidates,
@@ -32,16 +35,19 @@ export function explainCandidates(
   };
 }
 
-function score(lines: AllocationLine[], candidate: Candidate, isChosen: boolean): CandidateScore {
-  const partly = lines.flatMap(({ sku, quantity }, i) => (candidate.atp[i] > 0 && candidate.atp[i] < quantity ? [{ sku, quantity: candidate.atp[i] }] : []));
-  return {
-    locationId: candidate.location.id,
-    distanceKm: round(candidate.distanceKm),
-    cost: round(candidate.price),
-    covers: lines.filter(({ quantity }, i) => candidate.atp[i] >= quantity).map(({ sku }) => sku),
-    ...(partly.length ? { partly } : {}),
-    ...(isChosen ? { chosen: true as const } : {}),
-  };
+function score(lines: AllocationLine[], network: ScoredNetwork, h: number, isChosen: boolean): CandidateScore {
+  const covers: string[] = [];
+  let partly: AllocationLine[] | undefined;
+  for (let i = 0; i < lines.length; i += 1) {
+    const { sku, quantity } = lines[i];
+    const units = network.atp[h * network.lines + i];
+    if (units >= quantity) covers.push(sku);
+    else if (units > 0) (partly ??= []).push({ sku, quantity: units });
+  }
+  const candidate: CandidateScore = { locationId: network.locations[h].id, distanceKm: round(network.distanceKm(h)), cost: round(network.price(h)), covers };
+  if (partly) candidate.partly = partly;
+  if (isChosen) candidate.chosen = true;
+  return candidate;
 }
 
 function listedFiltered(filtered: FilteredHolder[], destination: { lat: number; lng: number }): CandidateScore[] {
@@ -59,36 +65,28 @@ function listedFiltered(filtered: FilteredHolder[], destination: { lat: number; 
   );
 }
 
-/** Per line, the `count` best holders, in one pass over the holders and without sorting them all. */
+/** Per line, the `count` best holders, from its own holders and without sorting them all. */
 function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
-  const width = network.lines;
   const best: number[][] = [];
-  // The cost of each line's last listed holder once its list is full: a holder whose floor is above it cannot enter.
-  const bar: number[] = [];
-  for (let i = 0; i < width; i += 1) [best[i], bar[i]] = [[], Infinity];
-  // The highest bar: a holder whose floor is above it enters no list, whatever it holds.
-  let highest = Infinity;
-  const { eligible, atp } = network;
-  for (let e = 0; e < eligible.length; e += 1) {
-    const h = eligible[e];
-    const floor = network.costFloor(h);
-    if (floor > highest) continue;
-    for (let i = 0; i < width; i += 1) {
-      if (atp[h * width + i] <= 0 || floor > bar[i]) continue;
-      const list = best[i];
+  for (let i = 0; i < network.lines; i += 1) {
+    const list: number[] = [];
+    // The cost of the last listed holder once the list is full: a holder whose floor is above it cannot enter.
+    let bar = Infinity;
+    const holders = network.holdersOf(i);
+    for (let k = 0; k < holders.length; k += 1) {
+      const h = holders[k];
+      if (!network.usable(h) || network.costFloor(h) > bar) continue;
       if (list.length === count) {
         const cost = network.cost(h);
-        if (cost > bar[i] || (cost === bar[i] && compareHolders(network, h, list[count - 1]) >= 0)) continue;
+        if (cost > bar || (cost === bar && compareHolders(network, h, list[count - 1]) >= 0)) continue;
       }
       let at = list.length;
       while (at > 0 && compareHolders(network, h, list[at - 1]) < 0) at -= 1;
       list.splice(at, 0, h);
       if (list.length > count) list.pop();
-      if (list.length === count) {
-        bar[i] = network.cost(list[count - 1]);
-        highest = Math.max(...bar);
-      }
+      if (list.length === count) bar = network.cost(list[count - 1]);
     }
+    best.push(list);
   }
   return best;
 }

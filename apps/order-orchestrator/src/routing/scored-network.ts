@@ -28,7 +28,13 @@ export class RowColumns {
   /** Bit `i`: the row holds line `i`'s whole quantity. */
   whole = new Int32Array(0);
   eligible = new Int32Array(0);
+  /** Line `i`'s holders are rows `byLine[i × size + k]`, k below `heldBy[i]`. */
+  byLine = new Int32Array(0);
+  heldBy = new Int32Array(0);
+  /** 1: the row is one routing may use. */
+  usable = new Uint8Array(0);
   locations: RoutingLocation[] = [];
+  size = 0;
   private seenIn = new Uint32Array(0);
   private rowAt = new Int32Array(0);
   private decision = 0;
@@ -37,10 +43,13 @@ export class RowColumns {
   begin(size: number, width: number) {
     if (this.km.length < size) {
       [this.km, this.costs, this.floors] = [new Float64Array(size), new Float64Array(size), new Float64Array(size)];
-      [this.whole, this.eligible, this.rowAt] = [new Int32Array(size), new Int32Array(size), new Int32Array(size)];
+      [this.whole, this.eligible, this.rowAt, this.usable] = [new Int32Array(size), new Int32Array(size), new Int32Array(size), new Uint8Array(size)];
       [this.seenIn, this.decision] = [new Uint32Array(size), 0];
     }
-    if (this.atp.length < size * width) this.atp = new Float64Array(size * width);
+    if (this.atp.length < size * width) [this.atp, this.byLine] = [new Float64Array(size * width), new Int32Array(size * width)];
+    if (this.heldBy.length < width) this.heldBy = new Int32Array(width);
+    this.heldBy.fill(0, 0, width);
+    this.size = size;
     if (this.decision === 0xffffffff) {
       // The stamps wrap after 2^32 decisions: they start again from zero.
       this.seenIn.fill(0);
@@ -78,6 +87,8 @@ export class ScoredNetwork {
   private readonly quantities: number[];
   /** Costs rise with distance: a floor on distance is a floor on cost. */
   private readonly floorsHold: boolean;
+  private readonly storeCost: number;
+  private readonly warehouseCost: number;
 
   constructor(
     ordered: AllocationLine[],
@@ -92,6 +103,7 @@ export class ScoredNetwork {
     columns.begin(capacity, this.lines);
     [this.atp, this.whole, this.locations] = [columns.atp, columns.whole, columns.locations];
     this.floorsHold = weights.perKm >= 0;
+    [this.storeCost, this.warehouseCost] = [weights.baseCost.STORE, weights.baseCost.WAREHOUSE];
   }
 
   /** The rows routing may use, once every row is in (`done`). */
@@ -99,6 +111,16 @@ export class ScoredNetwork {
 
   done(): this {
     this.eligible = this.columns.eligible.subarray(0, this.eligibleRows);
+    // One loop once every row is in: rows left out never need a floor.
+    const { floors, locations } = this.columns;
+    const toLat = this.destination.lat;
+    const { eligible } = this;
+    for (let e = 0; e < eligible.length; e += 1) {
+      const h = eligible[e];
+      const location = locations[h];
+      // priceAt over the latitude gap, so that a floor never exceeds its cost.
+      floors[h] = this.floorsHold ? Math.round(this.priceAt(location, meridianGapKm(location.lat, toLat)) * COST_SCALE) : -Infinity;
+    }
     return this;
   }
 
@@ -110,14 +132,16 @@ export class ScoredNetwork {
     // A loop: TypedArray fill costs more than it saves on a few lines.
     for (let i = h * this.lines; i < (h + 1) * this.lines; i += 1) columns.atp[i] = 0;
     columns.km[h] = Number.NaN;
-    columns.floors[h] = eligible && this.floorsHold ? this.floorOf(location) : -Infinity;
     columns.whole[h] = 0;
+    columns.usable[h] = eligible ? 1 : 0;
     if (eligible) columns.eligible[this.eligibleRows++] = h;
     return h;
   }
 
   /** Row `h` holds `units` (above zero) of line `i`; the last figure given wins. */
   hold(h: number, i: number, units: number) {
+    const { columns } = this;
+    if (this.atp[h * this.lines + i] === 0) columns.byLine[i * columns.size + columns.heldBy[i]++] = h;
     this.atp[h * this.lines + i] = units;
     if (units >= this.quantities[i]) this.whole[h] |= 1 << i;
     else this.whole[h] &= ~(1 << i);
@@ -139,6 +163,17 @@ export class ScoredNetwork {
     return this.columns.costs[h];
   }
 
+  /** The rows holding some of line `i`, in the order they were given. */
+  holdersOf(i: number): Int32Array {
+    const { columns } = this;
+    return columns.byLine.subarray(i * columns.size, i * columns.size + columns.heldBy[i]);
+  }
+
+  /** Routing may use row `h`. */
+  usable(h: number): boolean {
+    return this.columns.usable[h] === 1;
+  }
+
   /** Never above `cost(h)`, and known without a distance. */
   costFloor(h: number): number {
     return this.columns.floors[h];
@@ -152,11 +187,9 @@ export class ScoredNetwork {
     costs[h] = Math.round(this.priceAt(location, km[h]) * COST_SCALE);
   }
 
-  private floorOf(location: RoutingLocation): number {
-    return Math.round(this.priceAt(location, meridianGapKm(location.lat, this.destination.lat)) * COST_SCALE);
-  }
-
-  private priceAt(location: RoutingLocation, km: number): number {
-    return this.weights.baseCost[location.type] + this.weights.perKm * km;
+  private priceAt({ type }: RoutingLocation, km: number): number {
+    // Compared, not looked up by key: a keyed look-up per row was a tenth of building the network.
+    const base = type === 'STORE' ? this.storeCost : type === 'WAREHOUSE' ? this.warehouseCost : this.weights.baseCost[type];
+    return base + this.weights.perKm * km;
   }
 }
