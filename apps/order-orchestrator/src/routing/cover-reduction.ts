@@ -56,7 +56,7 @@ export function usefulOptions({ whole }: Requirements, options: CoverOption[], s
   const kept: CoverOption[] = [];
   if (byMask) for (const option of byMask) option && kept.push(option);
   else for (const copies of sameUnits!.values()) for (const option of copies) kept.push(option);
-  kept.sort(compareOptions);
+  sortOptions(kept);
   if (width > DOMINANCE_BITMAP_REQUIREMENTS) return kept;
   const servedByBetter = new Uint8Array(1 << width);
   const markSubsets = (mask: number) => {
@@ -72,6 +72,20 @@ export function usefulOptions({ whole }: Requirements, options: CoverOption[], s
     useful.push(option);
   }
   return useful;
+}
+
+/** Cheapest first (compareOptions). A few dozen by insertion: there a sort calling back costs more. */
+function sortOptions(options: CoverOption[]): void {
+  if (options.length > 64) {
+    options.sort(compareOptions);
+    return;
+  }
+  for (let i = 1; i < options.length; i += 1) {
+    const option = options[i];
+    let at = i;
+    for (; at > 0 && compareOptions(option, options[at - 1]) < 0; at -= 1) options[at] = options[at - 1];
+    options[at] = option;
+  }
 }
 
 function givesToSplit({ units }: CoverOption, whole: boolean[]): boolean {

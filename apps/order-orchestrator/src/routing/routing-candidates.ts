@@ -33,9 +33,11 @@ export function scoreNetwork(
   const table = holdingsAt || !holders ? undefined : LocationTable.of(all);
   const network = new ScoredNetwork(lines, COLUMNS, all.length, countNetwork(all, excluded, table), destination, weights);
   // Filtered holders in network order, as the explanation groups them by reason in the order it meets them.
-  const filtered: { location: RoutingLocation; reason: FilterReason; at: number }[] = [];
+  const { filtered } = network;
+  // Asked once: a Set's size is a call.
+  const screened = excluded.size > 0 ? excluded : NOTHING;
   const addRow = (location: RoutingLocation, at: number) => {
-    const reason = filterOf(location, excluded);
+    const reason = filterOf(location, screened);
     if (reason) filtered.push({ location, reason, at });
     return network.addRow(location, !reason);
   };
@@ -75,18 +77,17 @@ export function scoreNetwork(
       units.forEach((n, i) => n > 0 && network.hold(h, i, n));
     });
   }
-  for (const { location, reason } of filtered) network.filtered.push({ location, reason });
   return network.done();
 }
 
 const filterOf = (location: RoutingLocation, excluded: ReadonlySet<string>): FilterReason | undefined =>
-  excluded.size > 0 && excluded.has(location.id) ? 'EXCLUDED_FOR_ORDER' : !location.ship ? 'NO_SHIP_CAPABILITY' : !location.underCapacity ? 'AT_DAILY_CAPACITY' : undefined;
+  excluded !== NOTHING && excluded.has(location.id) ? 'EXCLUDED_FOR_ORDER' : !location.ship ? 'NO_SHIP_CAPABILITY' : !location.underCapacity ? 'AT_DAILY_CAPACITY' : undefined;
 
 /** The whole network's counts by filter; with a table, excluded locations are found by id rather than every location looked up in `excluded`. */
 function countNetwork(all: RoutingLocation[], excluded: ReadonlySet<string>, table: LocationIndex | undefined): ScoredNetwork['counts'] {
   const counts = { locations: all.length, eligible: 0, NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 0 };
   const byId = table && excluded.size > 0;
-  const screened = byId ? NOTHING : excluded;
+  const screened = byId || excluded.size === 0 ? NOTHING : excluded;
   for (const location of all) {
     const reason = filterOf(location, screened);
     if (reason) counts[reason] += 1;

@@ -27,11 +27,13 @@ export function explainCandidates(
   const candidates: CandidateScore[] = [];
   for (const h of listed.sort((a, b) => compareHolders(network, a, b))) candidates.push(score(lines, network, h, true));
   for (const h of others) candidates.push(score(lines, network, h, false));
-  for (const filtered of listedFiltered(network.filtered, destination)) candidates.push(filtered);
-  const { locations, eligible: eligibleCount, ...filteredOut } = network.counts;
+  listFiltered(candidates, network.filtered, destination);
+  const { counts } = network;
+  // Field by field: a rest spread of the counts cost more than the rest of the summary.
+  const filteredOut = { NO_SHIP_CAPABILITY: counts.NO_SHIP_CAPABILITY, AT_DAILY_CAPACITY: counts.AT_DAILY_CAPACITY, EXCLUDED_FOR_ORDER: counts.EXCLUDED_FOR_ORDER };
   return {
     candidates,
-    summary: { locations, eligible: eligibleCount, holders: network.eligible.length, filteredOut, listed: candidates.length, searchNodes },
+    summary: { locations: counts.locations, eligible: counts.eligible, holders: network.eligible.length, filteredOut, listed: candidates.length, searchNodes },
   };
 }
 
@@ -50,19 +52,19 @@ function score(lines: AllocationLine[], network: ScoredNetwork, h: number, isCho
   return candidate;
 }
 
-function listedFiltered(filtered: FilteredHolder[], destination: { lat: number; lng: number }): CandidateScore[] {
-  const byReason = new Map<FilterReason, { holder: FilteredHolder; distanceKm: number }[]>();
-  for (const holder of filtered) {
-    const list = byReason.get(holder.reason) ?? [];
-    byReason.set(holder.reason, list);
-    list.push({ holder, distanceKm: haversineKm(holder.location, destination) });
+/** Per filter, in the order the network met them, its nearest holders (every excluded one) onto `candidates`. */
+function listFiltered(candidates: CandidateScore[], filtered: FilteredHolder[], destination: { lat: number; lng: number }): void {
+  const km = filtered.map((holder) => haversineKm(holder.location, destination));
+  const nearer = (a: number, b: number) => km[a] - km[b] || (filtered[a].location.id < filtered[b].location.id ? -1 : 1);
+  const reasons: FilterReason[] = [];
+  for (const { reason } of filtered) if (!reasons.includes(reason)) reasons.push(reason);
+  for (const reason of reasons) {
+    const group: number[] = [];
+    for (let k = 0; k < filtered.length; k += 1) if (filtered[k].reason === reason) group.push(k);
+    group.sort(nearer);
+    const shown = reason === 'EXCLUDED_FOR_ORDER' ? group.length : Math.min(group.length, LISTED_FILTERED_PER_REASON);
+    for (let k = 0; k < shown; k += 1) candidates.push({ locationId: filtered[group[k]].location.id, filteredOut: reason });
   }
-  return [...byReason].flatMap(([reason, list]) =>
-    list
-      .sort((a, b) => a.distanceKm - b.distanceKm || (a.holder.location.id < b.holder.location.id ? -1 : 1))
-      .slice(0, reason === 'EXCLUDED_FOR_ORDER' ? list.length : LISTED_FILTERED_PER_REASON)
-      .map(({ holder }) => ({ locationId: holder.location.id, filteredOut: reason })),
-  );
 }
 
 /** Per line, the `count` best holders, from its own holders and without sorting them all. */

@@ -12,6 +12,8 @@ const meridianGapKm = latitudeGapKm;
 export interface FilteredHolder {
   location: RoutingLocation;
   reason: FilterReason;
+  /** Its position in the network. */
+  at: number;
 }
 
 /**
