@@ -16,6 +16,8 @@ type Option = CoverOption & { holder: number };
 
 /** Bitmaps over the sets of lines a holder serves whole stay small up to this many lines. */
 const BEST_PER_SET_LINES = 16;
+/** Up to this many lines, each new best lowers the bar of every subset of its lines (at most 2^8 of them). */
+const BAR_LINES = 8;
 
 /**
  * PRODUCT.md's home-delivery policy, with no I/O. Lines are merged by SKU. A line some
@@ -120,7 +122,10 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     }
     return options;
   }
-  const bestOf: number[] = new Array<number>(1 << targets.length).fill(-1);
+  const bestOf = new Int32Array(1 << targets.length).fill(-1);
+  // Per set of lines, the lowest cost of a best found for it or for a set holding it: a holder above it
+  // is dominated (cover-reduction.ts, first rule), so its distance is never computed nor its option built.
+  const bar = targets.length <= BAR_LINES ? new Float64Array(1 << targets.length).fill(Infinity) : undefined;
   const [width, stock] = [network.lines, network.atp];
   // Every line held by someone: each target is the line's quantity, and the network knows which it holds whole.
   const sameLines = lineOf.length === width;
@@ -129,12 +134,19 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     const h = eligible[e];
     let lines = sameLines ? network.whole[h] : 0;
     if (!sameLines) for (let r = 0; r < targets.length; r += 1) if (stock[h * width + lineOf[r]] >= targets[r]) lines |= 1 << r;
+    if (!lines) continue;
     const best = bestOf[lines];
-    // A holder whose cost floor is above the best so far cannot beat it: its distance is never computed.
-    if (!lines || (best >= 0 && network.costFloor(h) > network.cost(best))) continue;
-    if (best < 0 || compareHolders(network, h, best) < 0) bestOf[lines] = h;
+    // A holder whose cost floor is above the bar (or the best so far) cannot beat it.
+    if (bar ? network.costFloor(h) > bar[lines] || network.cost(h) > bar[lines] : best >= 0 && network.costFloor(h) > network.cost(best)) continue;
+    if (best >= 0 && compareHolders(network, h, best) >= 0) continue;
+    bestOf[lines] = h;
+    if (!bar) continue;
+    const cost = network.cost(h);
+    for (let set = lines; set; set = (set - 1) & lines) if (cost < bar[set]) bar[set] = cost;
   }
-  return [...bestOf].filter((h) => h >= 0).map(option);
+  const options: Option[] = [];
+  for (const h of bestOf) if (h >= 0) options.push(option(h));
+  return options;
 }
 
 function reasonFor(
