@@ -53,6 +53,9 @@ class CoverSearch<T extends CoverOption> {
   private readonly freeOptions: number[];
   private readonly state: number[];
   private readonly holders: number[][];
+  /** What every option gives, and how many give, per requirement: where each size starts. */
+  private readonly given: number[];
+  private readonly givers: number[];
   private readonly chosen: number[] = [];
   private cost = 0;
   private best: number[] | undefined;
@@ -67,17 +70,24 @@ class CoverSearch<T extends CoverOption> {
     [this.need, this.available, this.freeOptions] = [new Array<number>(requirements).fill(0), new Array<number>(requirements).fill(0), new Array<number>(requirements).fill(0)];
     this.state = new Array<number>(options.length).fill(FREE);
     this.holders = targets.map(() => []);
+    [this.given, this.givers] = [new Array<number>(requirements).fill(0), new Array<number>(requirements).fill(0)];
     for (let i = 0; i < options.length; i += 1) {
       const { units } = options[i];
-      for (let r = 0; r < requirements; r += 1) if (units[r] > 0) this.holders[r].push(i);
+      for (let r = 0; r < requirements; r += 1) {
+        if (units[r] <= 0) continue;
+        this.holders[r].push(i);
+        this.given[r] += units[r];
+        this.givers[r] += 1;
+      }
     }
   }
 
   run(size: number): T[] | undefined {
-    for (let r = 0; r < this.targets.length; r += 1) this.need[r] = this.targets[r];
-    this.available.fill(0);
-    this.freeOptions.fill(0);
-    for (const option of this.options) this.count(option, 1);
+    for (let r = 0; r < this.targets.length; r += 1) {
+      this.need[r] = this.targets[r];
+      this.available[r] = this.given[r];
+      this.freeOptions[r] = this.givers[r];
+    }
     this.best = undefined;
     this.bestCost = Infinity;
     this.extend(size);
