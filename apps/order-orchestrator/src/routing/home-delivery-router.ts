@@ -1,7 +1,7 @@
 import type { AllocationLine } from '@fil/contracts';
 import { bestCover, SEARCH_BUDGET } from './cover-search';
 import type { CoverOption, Requirements } from './cover-reduction';
-import { candidateAt, compareHolders, scoreNetwork, type Candidate } from './routing-candidates';
+import { compareHolders, scoreNetwork } from './routing-candidates';
 import type { ScoredNetwork } from './scored-network';
 import { explainCandidates, round } from './routing-explanation';
 import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders, type HoldingsAt } from './routing-types';
@@ -41,28 +41,31 @@ export function routeHomeDelivery(
   const network = scoreNetwork(wanted, destination, locations, atp, holders, holdingsAt, weights, excluded);
   const { requirements, lineOf } = requirementsOf(wanted, network);
   const cover = bestCover(requirements, coverOptions(network, requirements, lineOf), searchBudget);
-  const chosen = cover.chosen.sort((a, b) => compareHolders(network, a.holder, b.holder)).map((option) => ({ ...candidateAt(network, option.holder), holder: option.holder }));
+  const chosen = cover.chosen.map((option) => option.holder).sort((a, b) => compareHolders(network, a, b));
+  const held = (k: number, index: number) => network.atp[chosen[k] * network.lines + index];
 
-  const served = new Map<Candidate, AllocationLine[]>(chosen.map((c) => [c, []]));
+  const served: AllocationLine[][] = chosen.map(() => []);
   const backordered: AllocationLine[] = [];
   wanted.forEach(({ sku, quantity }, index) => {
     const r = lineOf.indexOf(index);
     let remaining = r < 0 ? 0 : requirements.targets[r];
     // A whole line goes to the first chosen location holding it; a split one to the largest holders first, for fewer parcels.
-    const givers = r >= 0 && requirements.whole[r] ? chosen.filter((c) => c.atp[index] >= quantity).slice(0, 1) : [...chosen].sort((a, b) => b.atp[index] - a.atp[index]);
-    for (const giver of givers) {
-      const take = Math.min(remaining, giver.atp[index]);
-      if (take > 0) served.get(giver)!.push({ sku, quantity: take });
+    const givers = chosen.map((_, k) => k);
+    if (r >= 0 && requirements.whole[r]) givers.splice(0, givers.length, ...givers.filter((k) => held(k, index) >= quantity).slice(0, 1));
+    else givers.sort((a, b) => held(b, index) - held(a, index));
+    for (const k of givers) {
+      const take = Math.min(remaining, held(k, index));
+      if (take > 0) served[k].push({ sku, quantity: take });
       remaining -= take;
     }
     const short = quantity - (r < 0 ? 0 : requirements.targets[r]) + remaining;
     if (short > 0) backordered.push({ sku, quantity: short });
   });
   // Only a fallback cover can hold a location left with nothing to give.
-  const shipping = chosen.filter((c) => served.get(c)!.length);
-  const shipments = shipping.map((c) => ({ locationId: c.location.id, lines: served.get(c)!, cost: round(c.price) }));
+  const shipping = chosen.filter((_, k) => served[k].length);
+  const shipments = chosen.flatMap((h, k) => (served[k].length ? [{ locationId: network.locations[h].id, lines: served[k], cost: round(network.price(h)) }] : []));
 
-  const { candidates, summary } = explainCandidates(wanted, destination, network, shipping.map((c) => c.holder), cover.nodes);
+  const { candidates, summary } = explainCandidates(wanted, destination, network, shipping, cover.nodes);
   return {
     shipments,
     backordered,

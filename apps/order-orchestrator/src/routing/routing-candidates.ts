@@ -3,18 +3,6 @@ import { LocationTable, type LocationIndex } from './location-table';
 import { RowColumns, ScoredNetwork } from './scored-network';
 import type { HoldingsAt, RoutingLocation, RoutingWeights, FilterReason, StockHolders } from './routing-types';
 
-/** A ship location that holds some of the order, scored. */
-export interface Candidate {
-  location: RoutingLocation;
-  distanceKm: number;
-  /** baseCost + perKm × km, as reported. */
-  price: number;
-  /** The same in millionths, so that sums compare exactly and equal costs go to the tie-break. */
-  cost: number;
-  /** ATP of each ordered line. */
-  atp: number[];
-}
-
 /**
  * Finds the locations that hold any of `lines`, eligible or filtered out, unscored. With
  * `holdingsAt` only those are read, by position; with `holders`, joined to the network by a
@@ -109,12 +97,6 @@ const NOTHING: ReadonlySet<string> = new Set();
 
 /** Every decision's rows: routing runs one decision at a time. */
 const COLUMNS = new RowColumns();
-
-export function candidateAt(network: ScoredNetwork, h: number): Candidate {
-  const atp: number[] = [];
-  for (let i = 0; i < network.lines; i += 1) atp.push(network.atp[h * network.lines + i]);
-  return { location: network.locations[h], distanceKm: network.distanceKm(h), price: network.price(h), cost: network.cost(h), atp };
-}
 
 /** Lower cost first, then lower priority number (none last), then location id: the contract's order for one location. */
 export function compareHolders(network: ScoredNetwork, a: number, b: number): number {

@@ -113,16 +113,6 @@ export class ScoredNetwork {
 
   done(): this {
     this.eligible = this.columns.eligible.subarray(0, this.eligibleRows);
-    // One loop once every row is in: rows left out never need a floor.
-    const { floors, locations } = this.columns;
-    const toLat = this.destination.lat;
-    const { eligible } = this;
-    for (let e = 0; e < eligible.length; e += 1) {
-      const h = eligible[e];
-      const location = locations[h];
-      // priceAt over the latitude gap, so that a floor never exceeds its cost.
-      floors[h] = this.floorsHold ? Math.round(this.priceAt(location, meridianGapKm(location.lat, toLat)) * COST_SCALE) : -Infinity;
-    }
     return this;
   }
 
@@ -136,6 +126,8 @@ export class ScoredNetwork {
     columns.km[h] = Number.NaN;
     columns.whole[h] = 0;
     columns.usable[h] = eligible ? 1 : 0;
+    // priceAt over the latitude gap, so that a floor never exceeds its cost; rows left out never need one.
+    if (eligible) columns.floors[h] = this.floorsHold ? Math.round(this.priceAt(location, meridianGapKm(location.lat, this.destination.lat)) * COST_SCALE) : -Infinity;
     if (eligible) columns.eligible[this.eligibleRows++] = h;
     return h;
   }
