@@ -110,13 +110,14 @@ function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { req
  * (cover-reduction.ts, first rule), and thousands of holders share a few dozen sets.
  */
 function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, lineOf: number[]): Option[] {
-  const atp = (h: number, r: number) => network.atp[h * network.lines + lineOf[r]];
-  const option = (h: number): Option => ({
-    holder: h,
-    location: network.locations[h],
-    cost: network.cost(h),
-    units: targets.map((target, r) => (whole[r] ? (atp(h, r) >= target ? target : 0) : Math.min(atp(h, r), target))),
-  });
+  const option = (h: number): Option => {
+    const units: number[] = [];
+    for (let r = 0; r < targets.length; r += 1) {
+      const held = network.atp[h * network.lines + lineOf[r]];
+      units.push(whole[r] ? (held >= targets[r] ? targets[r] : 0) : Math.min(held, targets[r]));
+    }
+    return { holder: h, location: network.locations[h], cost: network.cost(h), units };
+  };
   if (targets.length > BEST_PER_SET_LINES || !whole.every(Boolean)) {
     const options: Option[] = [];
     for (const h of network.eligible) {
