@@ -112,7 +112,17 @@ export class ScoredNetwork {
   eligible = new Int32Array(0);
 
   done(): this {
-    this.eligible = this.columns.eligible.subarray(0, this.eligibleRows);
+    const eligible = (this.eligible = this.columns.eligible.subarray(0, this.eligibleRows));
+    // In one loop once every row is in, with the weights at hand: rows left out never need a floor.
+    const { floors, locations } = this.columns;
+    const [toLat, perKm] = [this.destination.lat, this.weights.perKm];
+    for (let e = 0; e < eligible.length; e += 1) {
+      const h = eligible[e];
+      const { type, lat } = locations[h];
+      // priceAt over the latitude gap, less one millionth for the cost's rounding (never more than half of one), so that
+      // a floor never exceeds its cost; not rounded itself, as Math.round was a sixth of building the network.
+      floors[h] = this.floorsHold ? (this.baseCostOf(type) + perKm * meridianGapKm(lat, toLat)) * COST_SCALE - 1 : -Infinity;
+    }
     return this;
   }
 
@@ -126,8 +136,6 @@ export class ScoredNetwork {
     columns.km[h] = Number.NaN;
     columns.whole[h] = 0;
     columns.usable[h] = eligible ? 1 : 0;
-    // priceAt over the latitude gap, so that a floor never exceeds its cost; rows left out never need one.
-    if (eligible) columns.floors[h] = this.floorsHold ? Math.round(this.priceAt(location, meridianGapKm(location.lat, this.destination.lat)) * COST_SCALE) : -Infinity;
     if (eligible) columns.eligible[this.eligibleRows++] = h;
     return h;
   }
@@ -182,8 +190,11 @@ export class ScoredNetwork {
   }
 
   private priceAt({ type }: RoutingLocation, km: number): number {
-    // Compared, not looked up by key: a keyed look-up per row was a tenth of building the network.
-    const base = type === 'STORE' ? this.storeCost : type === 'WAREHOUSE' ? this.warehouseCost : this.weights.baseCost[type];
-    return base + this.weights.perKm * km;
+    return this.baseCostOf(type) + this.weights.perKm * km;
+  }
+
+  /** Compared, not looked up by key: a keyed look-up per row was a tenth of building the network. */
+  private baseCostOf(type: RoutingLocation['type']): number {
+    return type === 'STORE' ? this.storeCost : type === 'WAREHOUSE' ? this.warehouseCost : this.weights.baseCost[type];
   }
 }
