@@ -23,6 +23,8 @@ export const compareOptions = (a: CoverOption, b: CoverOption) => a.cost - b.cos
 
 /** Bitmaps of covered SKU sets above this many requirements cost more than they save. */
 const DOMINANCE_BITMAP_REQUIREMENTS = 16;
+/** Every reduction's bitmap, cleared as far as it reaches: routing runs one decision at a time. */
+const SERVED_BY_BETTER = new Uint8Array(1 << DOMINANCE_BITMAP_REQUIREMENTS);
 
 /**
  * The options that can be in the best cover, cheapest first. Two rules, each keeping the optimum:
@@ -58,7 +60,7 @@ export function usefulOptions({ whole }: Requirements, options: CoverOption[], s
   else for (const copies of sameUnits!.values()) for (const option of copies) kept.push(option);
   sortOptions(kept);
   if (width > DOMINANCE_BITMAP_REQUIREMENTS) return kept;
-  const servedByBetter = new Uint8Array(1 << width);
+  const servedByBetter = SERVED_BY_BETTER.fill(0, 0, 1 << width);
   const markSubsets = (mask: number) => {
     if (servedByBetter[mask]) return;
     servedByBetter[mask] = 1;

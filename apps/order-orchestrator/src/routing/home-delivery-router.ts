@@ -18,6 +18,8 @@ type Option = CoverOption & { holder: number };
 const BEST_PER_SET_LINES = 16;
 /** Up to this many lines, each new best lowers the bar of every subset of its lines (at most 2^8 of them). */
 const BAR_LINES = 8;
+/** Every decision's best holder and bar per set of up to BAR_LINES lines: routing runs one decision at a time. */
+const [SCRATCH_BEST, SCRATCH_BAR] = [new Int32Array(1 << BAR_LINES), new Float64Array(1 << BAR_LINES)];
 
 /**
  * PRODUCT.md's home-delivery policy, with no I/O. Lines are merged by SKU. A line some
@@ -84,9 +86,9 @@ function requirementsOf(wanted: AllocationLine[], network: ScoredNetwork): { req
   // Typed: ATP figures are doubles, and a plain array changing kind under them sent this function back to the interpreter.
   const [total, most] = [new Float64Array(width), new Float64Array(width)];
   for (let i = 0; i < width; i += 1) {
-    const holders = network.holdersOf(i);
-    for (let k = 0; k < holders.length; k += 1) {
-      const h = holders[k];
+    const rows = network.holderRows;
+    for (let k = network.holdersFrom(i); k < network.holdersTo(i); k += 1) {
+      const h = rows[k];
       if (!network.usable(h)) continue;
       const units = network.atp[h * width + i];
       total[i] += units;
@@ -126,10 +128,12 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     }
     return options;
   }
-  const bestOf = new Int32Array(1 << targets.length).fill(-1);
+  const sets = 1 << targets.length;
+  const small = targets.length <= BAR_LINES;
+  const bestOf = (small ? SCRATCH_BEST : new Int32Array(sets)).fill(-1, 0, sets);
   // Per set of lines, the lowest cost of a best found for it or for a set holding it: a holder above it
   // is dominated (cover-reduction.ts, first rule), so its distance is never computed nor its option built.
-  const bar = targets.length <= BAR_LINES ? new Float64Array(1 << targets.length).fill(Infinity) : undefined;
+  const bar = small ? SCRATCH_BAR.fill(Infinity, 0, sets) : undefined;
   const [width, stock] = [network.lines, network.atp];
   // Every line held by someone: each target is the line's quantity, and the network knows which it holds whole.
   const sameLines = lineOf.length === width;
@@ -149,7 +153,7 @@ function coverOptions(network: ScoredNetwork, { targets, whole }: Requirements, 
     for (let set = lines; set; set = (set - 1) & lines) if (cost < bar[set]) bar[set] = cost;
   }
   const options: Option[] = [];
-  for (const h of bestOf) if (h >= 0) options.push(option(h));
+  for (let set = 0; set < sets; set += 1) if (bestOf[set] >= 0) options.push(option(bestOf[set]));
   return options;
 }
 

@@ -74,9 +74,9 @@ function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
     const list: number[] = [];
     // The cost of the last listed holder once the list is full: a holder whose floor is above it cannot enter.
     let bar = Infinity;
-    const holders = network.holdersOf(i);
-    for (let k = 0; k < holders.length; k += 1) {
-      const h = holders[k];
+    const rows = network.holderRows;
+    for (let k = network.holdersFrom(i); k < network.holdersTo(i); k += 1) {
+      const h = rows[k];
       if (!network.usable(h) || network.costFloor(h) > bar) continue;
       if (list.length === count) {
         const cost = network.cost(h);

@@ -4,6 +4,8 @@ import type { FilterReason, RoutingLocation, RoutingWeights } from './routing-ty
 
 export const COST_SCALE = 1_000_000;
 
+const NO_ROWS = new Int32Array(0);
+
 // Read once: through the library's re-exports, every call would go through a getter.
 const greatCircleKm = haversineKm;
 const meridianGapKm = latitudeGapKm;
@@ -109,7 +111,7 @@ export class ScoredNetwork {
   }
 
   /** The rows routing may use, once every row is in (`done`). */
-  eligible = new Int32Array(0);
+  eligible = NO_ROWS;
 
   done(): this {
     const eligible = (this.eligible = this.columns.eligible.subarray(0, this.eligibleRows));
@@ -165,10 +167,17 @@ export class ScoredNetwork {
     return this.columns.costs[h];
   }
 
-  /** The rows holding some of line `i`, in the order they were given. */
-  holdersOf(i: number): Int32Array {
-    const { columns } = this;
-    return columns.byLine.subarray(i * columns.size, i * columns.size + columns.heldBy[i]);
+  /** Line `i`'s holders, in the order they were given, are rows `holderRows[k]` for `k` from `holdersFrom(i)` below `holdersTo(i)` (no view allocated per line). */
+  get holderRows(): Int32Array {
+    return this.columns.byLine;
+  }
+
+  holdersFrom(i: number): number {
+    return i * this.columns.size;
+  }
+
+  holdersTo(i: number): number {
+    return i * this.columns.size + this.columns.heldBy[i];
   }
 
   /** Routing may use row `h`. */
