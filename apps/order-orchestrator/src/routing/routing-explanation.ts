@@ -59,11 +59,21 @@ function listFiltered(candidates: CandidateScore[], filtered: FilteredHolder[], 
   const reasons: FilterReason[] = [];
   for (const { reason } of filtered) if (!reasons.includes(reason)) reasons.push(reason);
   for (const reason of reasons) {
-    const group: number[] = [];
-    for (let k = 0; k < filtered.length; k += 1) if (filtered[k].reason === reason) group.push(k);
-    group.sort(nearer);
-    const shown = reason === 'EXCLUDED_FOR_ORDER' ? group.length : Math.min(group.length, LISTED_FILTERED_PER_REASON);
-    for (let k = 0; k < shown; k += 1) candidates.push({ locationId: filtered[group[k]].location.id, filteredOut: reason });
+    let nearest: number[] = [];
+    if (reason === 'EXCLUDED_FOR_ORDER') {
+      for (let k = 0; k < filtered.length; k += 1) if (filtered[k].reason === reason) nearest.push(k);
+      nearest = nearest.sort(nearer);
+    } else {
+      // The nearest few, kept in order as they come: a group can be hundreds at capacity, of which three are listed.
+      const limit = LISTED_FILTERED_PER_REASON;
+      for (let k = 0; k < filtered.length; k += 1) {
+        if (filtered[k].reason !== reason || (nearest.length === limit && nearer(k, nearest[limit - 1]) >= 0)) continue;
+        let at = Math.min(nearest.length, limit - 1);
+        for (; at > 0 && nearer(k, nearest[at - 1]) < 0; at -= 1) nearest[at] = nearest[at - 1];
+        nearest[at] = k;
+      }
+    }
+    for (const k of nearest) candidates.push({ locationId: filtered[k].location.id, filteredOut: reason });
   }
 }
 
@@ -82,10 +92,10 @@ function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
         const cost = network.cost(h);
         if (cost > bar || (cost === bar && compareHolders(network, h, list[count - 1]) >= 0)) continue;
       }
-      let at = list.length;
-      while (at > 0 && compareHolders(network, h, list[at - 1]) < 0) at -= 1;
-      list.splice(at, 0, h);
-      if (list.length > count) list.pop();
+      // By hand: splice allocates the array of what it removes.
+      let at = Math.min(list.length, count - 1);
+      for (; at > 0 && compareHolders(network, h, list[at - 1]) < 0; at -= 1) list[at] = list[at - 1];
+      list[at] = h;
       if (list.length === count) bar = network.cost(list[count - 1]);
     }
     best.push(list);
