@@ -20,7 +20,6 @@ export function scoreNetwork(
 ): ScoredNetwork {
   const table = holdingsAt || !holders ? undefined : LocationTable.of(all);
   const network = new ScoredNetwork(lines, COLUMNS, all.length, countNetwork(all, excluded, table), destination, weights);
-  // Filtered holders in network order, as the explanation groups them by reason in the order it meets them.
   const { filtered } = network;
   // Asked once: a Set's size is a call.
   const screened = excluded.size > 0 ? excluded : NOTHING;
@@ -43,7 +42,6 @@ export function scoreNetwork(
         network.hold(h, i, n);
       }
     }
-    filtered.sort((a, b) => a.at - b.at);
   } else if (table) {
     for (let i = 0; i < lines.length; i += 1) {
       for (const holding of holders!(lines[i].sku)) {
@@ -56,7 +54,6 @@ export function scoreNetwork(
         network.hold(h, i, units);
       }
     }
-    filtered.sort((a, b) => a.at - b.at);
   } else {
     all.forEach((location, at) => {
       const units = lines.map(({ sku }) => Math.max(0, atp(location.id, sku)));

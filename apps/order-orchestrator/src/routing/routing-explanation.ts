@@ -56,8 +56,14 @@ function score(lines: AllocationLine[], network: ScoredNetwork, h: number, isCho
 function listFiltered(candidates: CandidateScore[], filtered: FilteredHolder[], destination: { lat: number; lng: number }): void {
   const km = filtered.map((holder) => haversineKm(holder.location, destination));
   const nearer = (a: number, b: number) => km[a] - km[b] || (filtered[a].location.id < filtered[b].location.id ? -1 : 1);
-  const reasons: FilterReason[] = [];
-  for (const { reason } of filtered) if (!reasons.includes(reason)) reasons.push(reason);
+  // Filters in the order of their first holder in the network (three at most).
+  const firsts: FilteredHolder[] = [];
+  for (const holder of filtered) {
+    const known = firsts.findIndex(({ reason }) => reason === holder.reason);
+    if (known < 0) firsts.push(holder);
+    else if (holder.at < firsts[known].at) firsts[known] = holder;
+  }
+  const reasons = firsts.sort((a, b) => a.at - b.at).map(({ reason }) => reason);
   for (const reason of reasons) {
     let nearest: number[] = [];
     if (reason === 'EXCLUDED_FOR_ORDER') {
