@@ -52,9 +52,9 @@ export function routeHomeDelivery(
     const r = lineOf.indexOf(index);
     let remaining = r < 0 ? 0 : requirements.targets[r];
     // A whole line goes to the first chosen location holding it; a split one to the largest holders first, for fewer parcels.
-    const givers = chosen.map((_, k) => k);
-    if (r >= 0 && requirements.whole[r]) givers.splice(0, givers.length, ...givers.filter((k) => held(k, index) >= quantity).slice(0, 1));
-    else givers.sort((a, b) => held(b, index) - held(a, index));
+    const whole = r >= 0 && requirements.whole[r];
+    const givers = whole ? [] : chosen.map((_, k) => k).sort((a, b) => held(b, index) - held(a, index));
+    if (whole) for (let k = 0; k < chosen.length && !givers.length; k += 1) if (held(k, index) >= quantity) givers.push(k);
     for (const k of givers) {
       const take = Math.min(remaining, held(k, index));
       if (take > 0) served[k].push({ sku, quantity: take });
