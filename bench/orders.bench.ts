@@ -3,7 +3,9 @@
 // 1. the machine: pgbench with reservation-shaped transactions, Kafka's own producer;
 // 2. the Kafka client A/B (kafkajs against @platformatic/kafka);
 // 3. a burst of two-line home-delivery orders, submitted on Kafka until their first answer
-//    (`OrderAllocated`), with a CPU profile of the orchestrator over the burst;
+//    (`OrderAllocated`), with a CPU profile of the orchestrator over the burst (of the services
+//    named in BENCH_PROFILE_SERVICES, comma-separated) and the CPU time of each service's process
+//    from the burst's start until the system is quiet again;
 // 4. a mixed burst: home delivery of 1–5 lines, click & collect with transfers,
 //    e-reservations, 5 % cancelled once answered;
 // 5. a steady offered load on the warm system (latency p50/p95/p99, per hop);
@@ -15,7 +17,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FIL_SERVICES, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { deleteRunTopics, FilSystem, KafkaProbe, useTestEnvironment } from '@fil/testing';
+import { deleteRunTopics, FilSystem, KafkaProbe, SERVICE_NAMES, useTestEnvironment, type ServiceName } from '@fil/testing';
 import { INSPECTOR_OPTIONS, InspectorProfiler } from './cpu-profile';
 import { compareKafkaClients, kafkaClientsOptions, kafkaClientsTable, type ClientFigures } from './kafka-clients.bench';
 import { pgbenchReservations, producerPerformance, type PgbenchResult, type ProducerPerfResult } from './machine-limits';
@@ -23,6 +25,7 @@ import { describeMachine, enabled, knob, round } from './measure';
 import { mixedOrder, setUpNetwork, twoLineOrder } from './order-load';
 import { hopMedians, OrderPhases, type BurstResult, type SteadyResult } from './order-phases';
 import { OrderTracker } from './order-tracker';
+import { CpuWindow } from './process-cpu';
 import { profileTables } from './profile-summary';
 
 const ORDERS = knob('BENCH_ORDERS', 10_000);
@@ -35,6 +38,7 @@ const SEARCH = enabled('BENCH_SEARCH', full);
 const LIMITS = enabled('BENCH_LIMITS', full);
 const AB = enabled('BENCH_AB', full);
 const PROFILE_DIR = enabled('BENCH_PROFILE', full) ? resolve(process.env.BENCH_PROFILE && !/^(on|1|true)$/i.test(process.env.BENCH_PROFILE) ? process.env.BENCH_PROFILE : '.local/bench') : undefined;
+const PROFILED = (process.env.BENCH_PROFILE_SERVICES || 'order-orchestrator').split(',') as ServiceName[];
 const P99_TARGET_MS = knob('BENCH_P99_TARGET_MS', 250);
 const STALL_MS = knob('BENCH_STALL_SECONDS', 60) * 1000;
 
@@ -42,7 +46,8 @@ interface Report {
   limits?: { pgbench: PgbenchResult[]; kafka: ProducerPerfResult };
   clients?: ClientFigures[];
   burst?: BurstResult;
-  profile?: { file: string; tables: string[] };
+  profiles?: { service: ServiceName; file: string; tables: string[] }[];
+  cpu?: { orders: number; seconds: number; processes: { name: string; ms: number }[] };
   mixed?: BurstResult;
   steady?: SteadyResult;
   hops?: { hop: string; p50?: number }[];
@@ -80,17 +85,24 @@ async function main() {
     const phases = new OrderPhases(probe, tracker, STALL_MS);
     if (ORDERS > 0) {
       console.error(`burst of ${ORDERS} two-line orders`);
-      const profiler = PROFILE_DIR ? await InspectorProfiler.attach(system, 'order-orchestrator') : undefined;
-      await profiler?.start();
+      const profilers = PROFILE_DIR ? await Promise.all(PROFILED.map((service) => InspectorProfiler.attach(system, service))) : [];
+      for (const profiler of profilers) await profiler.start();
+      const cpu = new CpuWindow(new Map(SERVICE_NAMES.map((service) => [service, system.pid(service)])));
+      const cpuFrom = Date.now();
+      cpu.start();
       report.burst = await phases.burst('B', twoLineOrder, ORDERS);
-      if (profiler) {
+      report.profiles = [];
+      for (const [index, profiler] of profilers.entries()) {
         const profile = await profiler.stop();
         profiler.close();
         mkdirSync(PROFILE_DIR!, { recursive: true });
-        const file = join(PROFILE_DIR!, `orchestrator-burst-${startedAt.toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+        const file = join(PROFILE_DIR!, `${PROFILED[index].replace('order-', '')}-burst-${startedAt.toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
         writeFileSync(file, JSON.stringify(profile));
-        report.profile = { file, tables: profileTables(profile as never) };
+        report.profiles.push({ service: PROFILED[index], file, tables: profileTables(profile as never) });
       }
+      // Fulfillments and the returns' views follow the answers: their work is done once the system is quiet.
+      await phases.waitQuiet();
+      report.cpu = { orders: report.burst.answered, seconds: (Date.now() - cpuFrom) / 1000, processes: cpu.stop() };
     }
     if (MIXED > 0) {
       await phases.waitQuiet();
@@ -188,8 +200,14 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
   if (report.clients) {
     lines.push(`### Kafka clients A/B (${orderBytes}-byte messages, acks=all, idempotent producer, group consumer)`, '', ...kafkaClientsTable(report.clients), '');
   }
-  if (report.profile) {
-    lines.push('### CPU profile of the orchestrator during the burst', '', `Flame graph: \`${report.profile.file}\` (Chrome DevTools › Performance › Load profile, or speedscope).`, '', ...report.profile.tables, '');
+  if (report.cpu) {
+    const { orders, seconds, processes } = report.cpu;
+    lines.push(`### CPU time per process, from the burst's start until quiet (${seconds.toFixed(1)} s, ${orders} orders answered)`, '', '| process | CPU s | CPU ms per order | cores busy |', '|---|---|---|---|');
+    for (const { name, ms } of processes) lines.push(`| ${name} | ${(ms / 1000).toFixed(1)} | ${(ms / orders).toFixed(2)} | ${(ms / 1000 / seconds).toFixed(2)} |`);
+    lines.push('');
+  }
+  for (const profile of report.profiles ?? []) {
+    lines.push(`### CPU profile of ${profile.service} during the burst`, '', `Flame graph: \`${profile.file}\` (Chrome DevTools › Performance › Load profile, or speedscope).`, '', ...profile.tables, '');
   }
   const lostLines = (what: string, ids: string[]) => (ids.length ? [`${what}: ${ids.length} lost: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`] : []);
   const lost = [

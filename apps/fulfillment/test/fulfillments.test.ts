@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/contracts';
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
@@ -120,6 +120,38 @@ describe('fulfillment commands over Kafka', () => {
     });
     const listed = await getJson(`/fulfillments?orderId=${command.orderId}`);
     expect(listed.map((fulfillment: { id: string }) => fulfillment.id)).toEqual(['F-twice', 'F-twice-marker']);
+  });
+
+  it('handles the commands of one fetch together and in order: a resent create changes nothing, a cancel after its create applies, every event once in the order trace', async () => {
+    const message = (type: string, value: object) => ({
+      key: 'order-fetch',
+      value: JSON.stringify(value),
+      headers: ceHeaders('orders', type, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }),
+    });
+    const create = (id: string) => message(FulfillmentCommandTypes.create, createCommand(id, { orderId: 'order-fetch' }));
+    // A batch that fails is handled again one message at a time: it must not have failed.
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    await probe.sendMany(Topics.fulfillmentCommands, [
+      create('F-fetch-1'),
+      create('F-fetch-2'),
+      message(FulfillmentCommandTypes.create, createCommand('F-twice')),
+      create('F-fetch-1'),
+      message(FulfillmentCommandTypes.cancel, { fulfillmentId: 'F-fetch-2', orderId: 'order-fetch', reason: 'order cancelled' }),
+      create('F-fetch-3'),
+    ]);
+    await waitForEvent('F-fetch-3', 'FulfillmentCreated');
+    expect(warnings.mock.calls.filter(([text]) => String(text).includes('failed'))).toEqual([]);
+    warnings.mockRestore();
+
+    const types = (id: string) => eventsOf(id).map((event) => event.headers.ce_type);
+    expect([types('F-fetch-1'), types('F-fetch-2'), types('F-fetch-3'), types('F-twice')]).toEqual([['FulfillmentCreated'], ['FulfillmentCreated', 'FulfillmentCancelled'], ['FulfillmentCreated'], ['FulfillmentCreated']]);
+    expect(['F-fetch-1', 'F-fetch-2', 'F-fetch-3'].flatMap(eventsOf).every((event) => event.headers.traceparent?.split('-')[1] === '0af7651916cd43dd8448eb211c80319c')).toBe(true);
+    const listed = await getJson('/fulfillments?orderId=order-fetch');
+    expect(listed.map(({ id, status, lines, history }: any) => ({ id, status, lines, history: history.map((entry: any) => entry.status) }))).toEqual([
+      { id: 'F-fetch-1', status: 'CREATED', lines: [{ sku: 'SKU-A', quantity: 2, picked: 0 }, { sku: 'SKU-B', quantity: 1, picked: 0 }], history: ['CREATED'] },
+      { id: 'F-fetch-2', status: 'CANCELLED', lines: [{ sku: 'SKU-A', quantity: 2, picked: 0 }, { sku: 'SKU-B', quantity: 1, picked: 0 }], history: ['CREATED', 'CANCELLED'] },
+      { id: 'F-fetch-3', status: 'CREATED', lines: [{ sku: 'SKU-A', quantity: 2, picked: 0 }, { sku: 'SKU-B', quantity: 1, picked: 0 }], history: ['CREATED'] },
+    ]);
   });
 
   it('sends an invalid CreateFulfillment to the DLQ with the reason, and creates nothing', async () => {

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { signToken } from '@fil/auth';
 import { ORDER_EVENT_TYPES, Topics, type Allocation, type LocationRecord, type OrderEvent, type OrderStatus } from '@fil/contracts';
@@ -432,5 +432,33 @@ describe('order view', () => {
     const view = await orm.em.fork().findOneOrFail(OrderView, { orderId: 'o-late' });
     expect(view.status).toBe('DELIVERED');
     expect(view.deliveredAt?.toISOString()).toBeDefined();
+  });
+  it('applies the events of one fetch together, in arrival order: an older one and a redelivery change nothing', async () => {
+    const event = (orderId: string, status: OrderStatus, occurredAt: string): OrderEvent => ({ orderId, status, channel: 'web', currency: 'EUR', lines: LINES, allocations: SHIPPED_WHOLE, occurredAt });
+    const shipped = ceHeaders('orders', 'OrderShipped');
+    const messages = [
+      { key: 'o-batch', value: event('o-batch', 'SHIPPED', daysAgo(3)), headers: shipped },
+      { key: 'o-batch', value: event('o-batch', 'DELIVERED', daysAgo(2)), headers: ceHeaders('orders', 'OrderDelivered') },
+      { key: 'o-batch', value: event('o-batch', 'SHIPPED', daysAgo(3)), headers: shipped },
+      { key: 'o-batch', value: event('o-batch', 'IN_FULFILLMENT', daysAgo(4)), headers: ceHeaders('orders', 'OrderInFulfillment') },
+      { key: 'o-batch-2', value: event('o-batch-2', 'DELIVERED', daysAgo(1)), headers: ceHeaders('orders', 'OrderDelivered') },
+    ];
+    // A batch that fails is handled again one message at a time: it must not have failed.
+    const warnings = jest.spyOn(Logger.prototype, 'warn');
+    await probe.sendMany(Topics.ordersEvents, messages.map(({ key, value, headers }) => ({ key, value: JSON.stringify(value), headers })));
+    const views = await waitFor(async () => {
+      const found = await orm.em.fork().find(OrderView, { orderId: { $in: ['o-batch', 'o-batch-2'] } }, { orderBy: { orderId: 'asc' } });
+      return found.length === 2 && found;
+    }, { what: 'both views' });
+    expect(warnings.mock.calls.filter(([text]) => String(text).includes('failed'))).toEqual([]);
+    warnings.mockRestore();
+    const at = (n: number) => new Date(messages[n].value.occurredAt).getTime();
+    expect(views.map(({ status, deliveredAt, lastEventAt }) => ({ status, deliveredAt: deliveredAt?.getTime(), lastEventAt: lastEventAt?.getTime() }))).toEqual([
+      { status: 'DELIVERED', deliveredAt: at(1), lastEventAt: at(1) },
+      { status: 'DELIVERED', deliveredAt: at(4), lastEventAt: at(4) },
+    ]);
+    expect(views[0]).toMatchObject({ channel: 'web', currency: 'EUR', delivered: { SHIRT: 2, MUG: 1 }, lines: LINES.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })) });
+    const accepted = await call('POST', '/returns', { returnId: 'ret-batch', orderId: 'o-batch', lines: [{ sku: 'MUG', quantity: 1 }] });
+    expect(accepted.status).toBe(201);
   });
 });

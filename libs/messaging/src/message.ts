@@ -115,7 +115,6 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
   const bytes = messageBytes(message.key, message.value, headers);
   const raw = message.value === null ? null : message.value.toString('utf8');
   const id = (!problem && headers.ce_id) || sha256(topic, key ?? '', raw ?? '');
-  const digest = sha256(key ?? '', headers.ce_type ?? '', message.value ?? '');
   const decoded: IncomingMessage = {
     id,
     source: problem ? '' : (headers.ce_source ?? ''),
@@ -129,14 +128,16 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
     value: undefined,
     traceparent: headers.traceparent,
   };
-  const result = { message: decoded, bytes: message.value, digest, redrive: REDRIVE_HEADER in headers };
-  if (problem) return { ...result, invalid: problem };
-  if (raw === null) return { ...result, invalid: 'message has no value' };
+  const result = { message: decoded, bytes: message.value, redrive: REDRIVE_HEADER in headers };
+  // A value that cannot be read is digested as it came; one that can, in its canonical form below.
+  const unread = (invalid: string) => ({ ...result, digest: sha256(key ?? '', headers.ce_type ?? '', message.value ?? ''), invalid });
+  if (problem) return unread(problem);
+  if (raw === null) return unread('message has no value');
   try {
     // Parsed even when too large (the broker bounds it), so that its sender may still be answered.
     decoded.value = JSON.parse(raw);
   } catch (error) {
-    return { ...result, invalid: bytes > MAX_MESSAGE_BYTES ? overLimit(bytes) : `value is not valid JSON: ${(error as Error).message}` };
+    return unread(bytes > MAX_MESSAGE_BYTES ? overLimit(bytes) : `value is not valid JSON: ${(error as Error).message}`);
   }
   // The same content written with its keys in another order (a stored copy sent again) is a redelivery.
   const parsed = { ...result, digest: sha256(key ?? '', headers.ce_type ?? '', canonicalOrRaw(decoded.value, raw)) };
@@ -154,14 +155,21 @@ function canonicalOrRaw(value: unknown, raw: string): string {
 
 /** JSON with object keys sorted, so the same order hashes the same whatever its key order. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  // Built by concatenation, without the entry arrays of a map and join: every consumed message is digested so.
+  if (Array.isArray(value)) {
+    let json = '[';
+    for (let index = 0; index < value.length; index += 1) json += `${index ? ',' : ''}${canonicalJson(value[index]) ?? ''}`;
+    return `${json}]`;
   }
-  return JSON.stringify(value);
+  // The default sort compares UTF-16 code units, as `<` does.
+  const keys = Object.keys(value).sort();
+  let json = '{';
+  for (const key of keys) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) json += `${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${json}}`;
 }
 
 const MAX_ID_LENGTH = 256;
@@ -176,8 +184,8 @@ function readEnvelope(message: KafkaMessage): { headers: Record<string, string>;
   const key = message.key?.toString('utf8');
   const escape = (text: string) => text.replaceAll('\u0000', '\\u0000');
   const hasNul = (text: string) => text.includes('\u0000');
-  const headers = Object.fromEntries(Object.entries(original).map(([name, value]) => [escape(name), escape(value)]));
   const withNul = Object.entries(original).find(([name, value]) => hasNul(name) || hasNul(value));
+  const headers = withNul ? Object.fromEntries(Object.entries(original).map(([name, value]) => [escape(name), escape(value)])) : original;
   const tooLong = (['ce_id', 'ce_source'] as const).find((name) => (original[name]?.length ?? 0) > MAX_ID_LENGTH);
   const problem =
     key !== undefined && hasNul(key)

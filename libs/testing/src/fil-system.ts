@@ -71,6 +71,11 @@ export class FilSystem {
     return name;
   }
 
+  /** The process id of a running instance, for reading its CPU time from /proc. */
+  pid(instance: string): number {
+    return this.instance(instance).child.pid!;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.instances.values()].map(({ child }) => stopProcess(child, 'SIGTERM')));
   }

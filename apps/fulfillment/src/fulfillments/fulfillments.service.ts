@@ -4,9 +4,9 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CancelFulfillmentDto, CreateFulfillment, FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, parseMessage, type HandlerOptions, type IncomingMessage } from '@fil/messaging';
-import { BatchRows, idsNamed } from '@fil/persistence';
 import { inTrace } from '@fil/observability';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
+import { createInBulk } from './bulk-create';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
 export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' | 'ready' | 'collect';
@@ -20,17 +20,16 @@ export type FulfillmentView = ReturnType<typeof toView>;
 @Injectable()
 export class FulfillmentsService {
   private readonly logger = new Logger(FulfillmentsService.name);
-  private readonly commanded = new BatchRows<Fulfillment>((fulfillment) => fulfillment.id);
 
   constructor(
     private readonly em: EntityManager,
     private readonly outbox: Outbox,
   ) {}
 
-  /** Commands from the orchestrator; other types on the topic are not ours. */
-  /** A batch of commands is read in one query and written by one flush. */
-  readonly commandBatch: HandlerOptions = { flushOnce: true, prepareBatch: async (messages, em) => void (await this.lockCommanded(messages, em)) };
+  /** A batch's leading CreateFulfillment commands are written together (bulk-create.ts), what follows them one by one. */
+  readonly commandBatch: HandlerOptions = { handleBatch: (messages, em) => createInBulk(messages, em, (tx, fulfillment) => this.announce(tx, fulfillment)) };
 
+  /** Commands from the orchestrator; other types on the topic are not ours. */
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
     if (message.type === FulfillmentCommandTypes.create) await this.create(message, em);
     else if (message.type === FulfillmentCommandTypes.cancel) await this.cancel(message, em);
@@ -143,7 +142,6 @@ export class FulfillmentsService {
     if (await this.locked(em, command.fulfillmentId)) return;
     const fulfillment = new Fulfillment(command, message.traceparent);
     em.persist(fulfillment);
-    this.commanded.created(em, fulfillment);
     await this.announce(em, fulfillment);
   }
 
@@ -168,15 +166,8 @@ export class FulfillmentsService {
     }
   }
 
-  /** The fulfillments a batch of commands names, locked in one query in id order (two batches queue instead of deadlocking). */
-  private lockCommanded(messages: IncomingMessage[], em: EntityManager): Promise<Fulfillment[]> {
-    return this.commanded.preload(em, idsNamed(messages.map(({ value }) => value), 'fulfillmentId'), (ids) =>
-      em.find(Fulfillment, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }),
-    );
-  }
-
   private locked(em: EntityManager, id: string): Promise<Fulfillment | null> {
-    return this.commanded.find(em, id, () => em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }));
+    return em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
   private announce(em: EntityManager, fulfillment: Fulfillment): Promise<void> {

@@ -2,31 +2,22 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderEvent, type OrderLine } from '@fil/contracts';
 import { parseMessage, type HandlerOptions, type IncomingMessage } from '@fil/messaging';
-import { BatchRows, idsNamed } from '@fil/persistence';
+import { applyInBulk } from './bulk-views';
 import { OrderView } from './order-view.entity';
 
 @Injectable()
 export class OrdersService {
-  private readonly views = new BatchRows<OrderView>((view) => view.orderId);
-
-  /** A batch's views are read in one query and written by one flush. */
-  readonly batch: HandlerOptions = {
-    flushOnce: true,
-    prepareBatch: async (messages, em) => {
-      await this.views.preload(em, idsNamed(messages.map(({ value }) => value), 'orderId'), (ids) => em.find(OrderView, { orderId: { $in: ids } }));
-    },
-  };
+  /** A batch's views are read in one query and written by one upsert (bulk-views.ts). */
+  readonly batch: HandlerOptions = { handleBatch: (messages, em) => applyInBulk(messages, em, readOrderEvent) };
 
   /** Keeps the order view current from every order event, whatever its ce_type; a redelivery changes nothing. */
   async handleOrderEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
     const event = readOrderEvent(message.value);
-    const existing = await this.views.find(em, event.orderId, () => em.findOne(OrderView, { orderId: event.orderId }));
+    const existing = await em.findOne(OrderView, { orderId: event.orderId });
     const view = existing ?? new OrderView(event.orderId);
     view.traceparent ??= message.traceparent;
     if (!view.apply(event, new Date())) return;
-    if (existing) return;
-    em.persist(view);
-    this.views.created(em, view);
+    if (!existing) em.persist(view);
   }
 }
 

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { MAX_NESTING, unsafeInput } from './validation';
+
+/** Plain ids and words, nested within the limit: what nearly every input is. */
+// JSON writes the control characters it refuses as \u00XX, \b or \f, and DEL as it is.
+const safe = fc.jsonValue({ maxDepth: 4 }).filter((value) => !/\\u00|\\[bf]|\u007F|__proto__|"constructor"|"prototype"/.test(JSON.stringify(value)));
+
+/** `value` with `bad` put at a path chosen by `turns`, wrapped in objects and arrays when it is not a container. */
+function plant(value: unknown, bad: (inner: unknown) => unknown, turns: number[]): unknown {
+  if (value === null || typeof value !== 'object' || !turns.length) return bad(value);
+  const keys = Object.keys(value);
+  if (!keys.length) return bad(value);
+  const key = keys[turns[0] % keys.length];
+  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>;
+  copy[key] = plant((value as Record<string, unknown>)[key], bad, turns.slice(1));
+  return copy;
+}
+
+const nested = (levels: number): unknown => (levels ? { inner: nested(levels - 1) } : 'x');
+const faults: [string, (inner: unknown) => unknown][] = [
+  ['a control character in a string', () => 'a\u0000b'],
+  ['a control character in a key', (inner) => ({ 'k\u0007': inner })],
+  ['a prototype key', (inner) => JSON.parse(`{"__proto__": ${JSON.stringify(inner ?? null)}}`)],
+  ['a constructor key', (inner) => ({ constructor: inner ?? null })],
+  ['nesting beyond the limit', () => nested(MAX_NESTING + 1)],
+];
+
+describe('unsafeInput', () => {
+  it('finds nothing in plain input', () => {
+    fc.assert(fc.property(safe, (value) => unsafeInput(value).length === 0));
+  });
+
+  it.each(faults)('finds %s wherever it is', (_, bad) => {
+    fc.assert(fc.property(safe, fc.array(fc.nat(), { maxLength: 4 }), (value, turns) => unsafeInput(plant(value, bad, turns)).length > 0));
+  });
+});
