@@ -128,7 +128,7 @@ describe('routeHomeDelivery at the documented size', () => {
 });
 
 describe('routeHomeDelivery against a brute-force reference', () => {
-  it('chooses the best set of locations, splits included, and sources every unit it can, on 8,000 random networks where lines are often split', () => {
+  it('chooses the best set of locations, splits included, and sources every unit it can, on 10,000 random networks where lines are often split', () => {
     fc.assert(
       fc.property(network, ({ locations, lines }) => {
         const atp = (id: string, sku: string) => locations.find((l) => l.id === id)!.stock[Number(sku.slice(1))];
@@ -157,7 +157,7 @@ describe('routeHomeDelivery against a brute-force reference', () => {
           for (const line of shipment.lines) expect(line.quantity).toBeLessThanOrEqual(atp(shipment.locationId, line.sku));
         }
       }),
-      { numRuns: 8000 },
+      { numRuns: 10_000 },
     );
   });
 });
