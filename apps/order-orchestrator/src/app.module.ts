@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
 import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
+import type { ServiceDatabase } from '@fil/persistence';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
 import { routingMigration } from './migrations/0002-routing.migration';
@@ -13,11 +14,13 @@ import { deadLetterRedrivesMigration } from './migrations/0008-dead-letter-redri
 import { locationPromiseMigration } from './migrations/0009-location-promise.migration';
 import { orderEditsMigration } from './migrations/0010-order-edits.migration';
 import { attentionFromMigration } from './migrations/0011-attention-from.migration';
+import { routingDecisionsMigration } from './migrations/0012-routing-decisions.migration';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
 import { promiseVariables } from './promise/promise-variables';
 import { Order } from './orders/order.entity';
+import { OrderRoutingRecord } from './orders/order-routing-record.entity';
 import { OrderTransition } from './orders/order-transition.entity';
 import { OrdersModule } from './orders/orders.module';
 import { RoutingPolicyVersion } from './routing/routing-policy-version.entity';
@@ -38,14 +41,16 @@ export const definition: ServiceDefinition = {
   variables: [...orchestratorVariables, ...promiseVariables],
 };
 
+/** The orchestrator's database: its entities, and the migrations applied in order at start. */
+export const database: ServiceDatabase = {
+  service: definition.service,
+  entities: [Order, OrderTransition, OrderRoutingRecord, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
+  migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration],
+};
+
 @Module({
   imports: [
-    PlatformModule.forService({
-      service: definition.service,
-      entities: [Order, OrderTransition, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration],
-      acceptsSource,
-    }),
+    PlatformModule.forService({ ...database, acceptsSource }),
     StockModule,
     RoutingModule,
     OrdersModule,

@@ -52,13 +52,13 @@ async function record(order: KnownOrder) {
     backordered: order.backordered ? [{ sku: 'SKU-K', quantity: order.backordered }] : [],
   };
   await em.execute(
-    `insert into customer_order (order_id, channel, delivery_mode, lines, status, routing, shipping_address, pickup_location_id, returned, restocked, content_hash, created_at, updated_at)
+    `insert into customer_order (order_id, channel, delivery_mode, lines, status, routing_decisions, shipping_address, pickup_location_id, returned, restocked, content_hash, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'known', ?, ?)`,
     [
       order.id, order.channel, order.mode,
       JSON.stringify([{ lineId: '1', sku: 'SKU-K', quantity: order.units, unitPrice: 10 }]),
       order.status,
-      JSON.stringify(first ? [first] : []),
+      first ? 1 : 0,
       order.mode === 'HOME_DELIVERY' ? JSON.stringify(HOME) : null,
       order.mode === 'HOME_DELIVERY' ? null : ST.id,
       JSON.stringify(order.returned ? { 'SKU-K': order.returned } : {}),
@@ -66,6 +66,7 @@ async function record(order: KnownOrder) {
       created, created,
     ],
   );
+  if (first) await em.execute('insert into routing_decision (order_id, seq, record) values (?, 0, ?)', [order.id, JSON.stringify(first)]);
   const steps: [string, number][] = [['RECEIVED', 0], ...order.reached];
   for (const [index, [status, minutes]] of steps.entries()) {
     await em.execute(`insert into order_transition (order_id, number, from_status, to_status, cause, at) values (?, ?, ?, ?, 'known', ?)`, [

@@ -258,7 +258,7 @@ describe('routing and re-routing', () => {
     expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'CommitReservation').map((m) => m.value.reservationId).sort()).toEqual([`${orderId}:R1`, `${orderId}:R2`]);
   });
 
-  it("re-routes a refused part with inventory's fresh figures, and records both decisions", async () => {
+  it("re-routes a refused part with inventory's fresh figures, and records both decisions apart from the order's row", async () => {
     const orderId = 'O-refused';
     const reserve = await submitted(orderId);
     expect(reserve.locationId).toBe('WH-LYON');
@@ -272,6 +272,15 @@ describe('routing and re-routing', () => {
     expect(body.routing.map((r: { cause: string }) => r.cause)).toEqual(['initial routing', `re-route: WH-LYON refused ${orderId}:R1 (INSUFFICIENT_STOCK)`]);
     expect(body.allocations.map((a: { state: string }) => a.state)).toEqual(['REFUSED', 'HELD']);
     expect(body.reroutes).toBe(1);
+    const connection = app.get(MikroORM).em.getConnection();
+    const [row] = await connection.execute('select * from customer_order where order_id = ?', [orderId]);
+    expect(row).not.toHaveProperty('routing');
+    expect(row.routing_decisions).toBe(2);
+    // Only the first decision carries what the simulator replays.
+    expect(await connection.execute(`select seq, record -> 'inputs' is not null as replayable from routing_decision where order_id = ? order by seq`, [orderId])).toEqual([
+      { seq: 0, replayable: true },
+      { seq: 1, replayable: false },
+    ]);
   });
 
   it('gives up after the re-route budget: nothing held, so REJECTED', async () => {

@@ -4,8 +4,9 @@ const GROUPING = `grouping sets ((channel, delivery_mode), ())`;
 // Each order's facts once: its first routing decision, the statuses it reached, its returns.
 const ORDERS_IN_WINDOW = `
   with o as (
-    select order_id, channel, delivery_mode, status, lines, routing -> 0 as first, returned, restocked, shipping_address, pickup_location_id, created_at
-    from customer_order where created_at >= ? and created_at < ?
+    select c.order_id, c.channel, c.delivery_mode, c.status, c.lines, d.record as first, c.returned, c.restocked, c.shipping_address, c.pickup_location_id, c.created_at
+    from customer_order c left join routing_decision d on d.order_id = c.order_id and d.seq = 0
+    where c.created_at >= ? and c.created_at < ?
   )`;
 
 const FACTS = `${ORDERS_IN_WINDOW},

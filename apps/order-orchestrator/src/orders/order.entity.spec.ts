@@ -142,6 +142,18 @@ describe('Order.cancel with parts under way', () => {
   });
 });
 
+describe('Order.routed', () => {
+  it('numbers its routing decisions from 0, one record each, and counts them', () => {
+    const order = orderIn('RECEIVED');
+    const decision = { at: '2026-01-01T00:00:00.000Z', cause: 'initial routing', lines: [], outcome: 'ALLOCATE' as const, allocations: [], backordered: [], explanation: {} };
+    expect([order.routed(decision), order.routed({ ...decision, cause: 're-route' })].map(({ orderId, seq, record }) => [orderId, seq, record.cause])).toEqual([
+      ['O-1', 0, 'initial routing'],
+      ['O-1', 1, 're-route'],
+    ]);
+    expect(order.routingDecisions).toBe(2);
+  });
+});
+
 describe('Order.addReturned', () => {
   it('is complete only once every ordered unit has come back, over several refunds', () => {
     const order = orderIn('DELIVERED');

@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import type { Allocation, AllocationLine, DeliveryMode, FulfillmentStatus, OrderEvent, OrderLine, OrderStatus } from '@fil/contracts';
-import type { RoutingInputs } from '../routing/routing-inputs';
+import { OrderRoutingRecord, type RoutingRecord } from './order-routing-record.entity';
 
 /** A move the order's lifecycle does not allow: a bug upstream, or an HTTP 409 with the message. */
 export class OrderTransitionRefused extends Error {
@@ -108,19 +108,6 @@ export interface AvailabilityCheck {
   round?: number;
 }
 
-/** A routing decision kept with the order: the explanation, what was decided and why it was asked. */
-export interface RoutingRecord {
-  at: string;
-  cause: string;
-  lines: AllocationLine[];
-  outcome: 'ALLOCATE' | 'REJECT' | 'BACKORDER';
-  allocations: { locationId: string; kind: string; lines: AllocationLine[] }[];
-  backordered: AllocationLine[];
-  explanation: unknown;
-  /** What the decision saw, for the routing simulator; absent on decisions recorded before it was kept. */
-  inputs?: RoutingInputs;
-}
-
 /** One step of the timeline, numbered from 1 per order. */
 export interface OrderStep {
   number: number;
@@ -165,8 +152,8 @@ export class Order {
   @Property({ type: 'string', columnType: 'text' }) status: OrderStatus;
   @Property({ type: 'json' }) allocations: OrderAllocation[] = [];
   @Property({ type: 'json' }) backordered: AllocationLine[] = [];
-  /** Every routing decision taken for the order, first one first: candidates, scores, policy version, the choice and why. */
-  @Property({ type: 'json', nullable: true }) routing: RoutingRecord[] = [];
+  /** Routing decisions taken so far; the decisions themselves are kept apart (OrderRoutingRecord), never loaded with the order. */
+  @Property({ type: 'integer' }) routingDecisions = 0;
   /** Re-routes so far (refusals, shortages, timeouts): bounded before the rest is backordered or rejected. */
   @Property({ type: 'integer' }) reroutes = 0;
   /** Locations that refused, ran short or timed out for this order: not asked again. */
@@ -221,6 +208,11 @@ export class Order {
     const order = new Order(fields, now);
     order.errors = errors;
     return { order, step: order.open('REJECTED', cause, now) };
+  }
+
+  /** A routing decision joins the order's history, numbered from 0; the caller persists it. */
+  routed(record: RoutingRecord): OrderRoutingRecord {
+    return new OrderRoutingRecord(this.orderId, (this.routingDecisions += 1) - 1, record);
   }
 
   /** Whether the lifecycle allows moving to `to` from here. */

@@ -24,10 +24,10 @@ export async function loadRecordedDecisions(query: Query, window: SimulationWind
   const dated = window.from || window.to;
   const limit = window.orders ?? (dated ? MAX_ORDERS : DEFAULT_ORDERS);
   const rows = await query<{ orderId: string; channel: string | null; deliveryMode: RecordedDecision['deliveryMode']; first: Record<string, any> }>(
-    `select order_id as "orderId", channel, delivery_mode as "deliveryMode", routing -> 0 as first
-       from customer_order
-      where jsonb_array_length(coalesce(routing, '[]'::jsonb)) > 0 and created_at >= ? and created_at < ?
-      order by created_at desc, order_id
+    `select o.order_id as "orderId", o.channel, o.delivery_mode as "deliveryMode", d.record as first
+       from customer_order o join routing_decision d on d.order_id = o.order_id and d.seq = 0
+      where o.created_at >= ? and o.created_at < ?
+      order by o.created_at desc, o.order_id
       limit ?`,
     [(window.from ?? new Date(0)).toISOString(), (window.to ?? new Date('9999-12-31T00:00:00Z')).toISOString(), limit],
   );

@@ -60,11 +60,8 @@ export class Allocator {
     const allocations = decision.outcome === 'ALLOCATE' ? decision.allocations : [];
     const backordered = decision.outcome === 'ALLOCATE' ? decision.backordered : [];
     // Only the first decision is replayed by the simulator: later ones react to what it caused, and the inputs weigh kilobytes.
-    const replayable = order.routing.length ? {} : { inputs: recordInputs(request) };
-    order.routing = [
-      ...order.routing,
-      { at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation, ...replayable },
-    ];
+    const replayable = order.routingDecisions ? {} : { inputs: recordInputs(request) };
+    em.persist(order.routed({ at: new Date().toISOString(), cause, lines: mergeBySku(lines), outcome: decision.outcome, allocations, backordered, explanation: decision.explanation, ...replayable }));
     let sequence = order.allocations.length;
     const planned: OrderAllocation[] = allocations.map((allocation) => ({
       ...allocation,

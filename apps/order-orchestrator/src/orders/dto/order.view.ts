@@ -3,6 +3,7 @@ import { ORDER_STATUSES, type OrderStatus } from '@fil/contracts';
 import { traceIdOf } from '@fil/observability';
 import type { Order, OrderAllocation } from '../order.entity';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { OrderRoutingRecord, type RoutingRecord } from '../order-routing-record.entity';
 import { OrderTransition } from '../order-transition.entity';
 
 export class TimelineEntryView {
@@ -44,13 +45,14 @@ export class OrderView {
   traceId: string | null;
 }
 
-/** The order with its timeline, as answered over HTTP. */
+/** The order with its timeline and routing history, as answered over HTTP. */
 export async function loadOrderView(em: EntityManager, order: Order): Promise<OrderView> {
   const timeline = await em.find(OrderTransition, { orderId: order.orderId }, { orderBy: { number: 'asc' } });
-  return toOrderView(order, timeline);
+  const routing = await em.find(OrderRoutingRecord, { orderId: order.orderId }, { orderBy: { seq: 'asc' } });
+  return toOrderView(order, timeline, routing.map((decision) => decision.record));
 }
 
-export function toOrderView(order: Order, timeline: OrderTransition[]): OrderView {
+export function toOrderView(order: Order, timeline: OrderTransition[], routing: RoutingRecord[]): OrderView {
   return {
     ...toOrderSummary(order),
     customer: order.customer ?? null,
@@ -61,7 +63,7 @@ export function toOrderView(order: Order, timeline: OrderTransition[]): OrderVie
     returned: order.returned,
     errors: order.errors,
     timeline: timeline.map((step) => ({ from: step.fromStatus ?? null, to: step.toStatus, cause: step.cause, at: step.at.toISOString() })),
-    routing: order.routing ?? [],
+    routing,
     alternatives: order.alternatives ?? null,
     reroutes: order.reroutes,
     traceId: traceIdOf(order.traceparent ?? undefined) ?? null,
