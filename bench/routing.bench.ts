@@ -9,7 +9,7 @@ import { routeOrder, type NetworkLocation } from '../apps/order-orchestrator/src
 import { DEFAULT_POLICY } from '../apps/order-orchestrator/src/routing/routing-policy';
 
 const CATALOG = 200;
-const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 2_000);
+const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 20_000);
 /** Decisions routed first on other orders of the same network, untimed: the figures are for code the runtime has optimised, as in a running orchestrator. 0 times the first decisions too. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2_000);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 5_000);
