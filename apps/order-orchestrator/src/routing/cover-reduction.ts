@@ -52,7 +52,7 @@ export function usefulOptions({ whole }: Requirements, options: CoverOption[], s
     const key = allWhole ? masks[o] : option.units.join(',');
     const copies = sameUnits!.get(key);
     if (!copies) sameUnits!.set(key, [option]);
-    else keepBest(copies, option, givesToSplit(option, whole) ? splitCopies : 1);
+    else keepBest(copies, option, givesToSplit(option, whole) ? splitCopies : 1, compareOptions);
   }
   // Loops: Array.prototype.flat costs more than the grouping itself.
   const kept: CoverOption[] = [];
@@ -135,11 +135,15 @@ export function fewestLocations({ targets, whole }: Requirements, options: Cover
   return fewest;
 }
 
-/** Keeps `copies` the `limit` best, in order; a single copy costs one comparison. */
-function keepBest(copies: CoverOption[], option: CoverOption, limit: number) {
-  let at = copies.length;
-  while (at > 0 && compareOptions(option, copies[at - 1]) < 0) at -= 1;
-  if (at < limit) copies.splice(at, 0, option);
-  if (copies.length > limit) copies.length = limit;
+/**
+ * Adds `item` to `list`, kept in `compare` order and at most `limit` (at least 1) long: what falls
+ * past the limit is dropped, and an item no better than a full list's last costs one comparison.
+ * By hand: splice allocates the array of what it removes.
+ */
+export function keepBest<T>(list: T[], item: T, limit: number, compare: (a: T, b: T) => number): void {
+  if (list.length >= limit && compare(item, list[limit - 1]) >= 0) return;
+  let at = Math.min(list.length, limit - 1);
+  for (; at > 0 && compare(item, list[at - 1]) < 0; at -= 1) list[at] = list[at - 1];
+  list[at] = item;
 }
 

@@ -175,8 +175,8 @@ function reasonFor(
   );
 }
 
-/** Read only: lines whose SKUs are all different (as routeOrder hands them) come back as they are. */
-function mergeLines(lines: AllocationLine[]): AllocationLine[] {
+/** One line per SKU. Read only: lines whose SKUs are all different (as routeOrder hands them) come back as they are. */
+export function mergeLines(lines: AllocationLine[]): AllocationLine[] {
   if (skusDiffer(lines)) return lines;
   const bySku = new Map<string, number>();
   for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
@@ -184,7 +184,7 @@ function mergeLines(lines: AllocationLine[]): AllocationLine[] {
 }
 
 /** Every line a different SKU, checked pairwise up to 16 lines (a map costs more there); false above. */
-export function skusDiffer(lines: AllocationLine[]): boolean {
+function skusDiffer(lines: AllocationLine[]): boolean {
   if (lines.length > 16) return false;
   for (let a = 0; a < lines.length; a += 1) for (let b = a + 1; b < lines.length; b += 1) if (lines[a].sku === lines[b].sku) return false;
   return true;

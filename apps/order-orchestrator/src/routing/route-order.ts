@@ -1,6 +1,6 @@
 import type { AllocationKind, AllocationLine, DeliveryMode } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
-import { routeHomeDelivery, skusDiffer, type CandidateScore, type CandidateSummary, type HoldingsAt, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type Shipment, type StockHolders } from './home-delivery-router';
+import { mergeLines, routeHomeDelivery, type CandidateScore, type CandidateSummary, type HoldingsAt, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type Shipment, type StockHolders } from './home-delivery-router';
 import type { ChannelPolicy } from './routing-policy';
 
 /** The rules of this code, stored with every decision beside the policy version: a change of rules gets a new one. */
@@ -213,11 +213,10 @@ function explain(request: RoutingRequest, candidates: CandidateScore[], exact: b
   return { policyVersion: `policy-v${request.policyVersion}`, rulesVersion: ROUTING_RULES_VERSION, deliveryMode: request.deliveryMode, channelPolicy: request.policy, candidates, ...(summary ? { summary } : {}), exact, reason };
 }
 
+/** One line per SKU, new objects the caller may keep. */
 export function mergeBySku(lines: AllocationLine[]): AllocationLine[] {
-  if (skusDiffer(lines)) return lines.map(({ sku, quantity }) => ({ sku, quantity }));
-  const bySku = new Map<string, number>();
-  for (const { sku, quantity } of lines) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
-  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+  const merged = mergeLines(lines);
+  return merged === lines ? lines.map(({ sku, quantity }) => ({ sku, quantity })) : merged;
 }
 
 const describe = (lines: AllocationLine[]) => lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');

@@ -1,5 +1,6 @@
 import type { AllocationLine } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
+import { keepBest } from './cover-reduction';
 import { compareHolders } from './routing-candidates';
 import type { FilteredHolder, ScoredNetwork } from './scored-network';
 import type { CandidateScore, CandidateSummary, FilterReason } from './routing-types';
@@ -71,13 +72,7 @@ function listFiltered(candidates: CandidateScore[], filtered: FilteredHolder[], 
       nearest = nearest.sort(nearer);
     } else {
       // The nearest few, kept in order as they come: a group can be hundreds at capacity, of which three are listed.
-      const limit = LISTED_FILTERED_PER_REASON;
-      for (let k = 0; k < filtered.length; k += 1) {
-        if (filtered[k].reason !== reason || (nearest.length === limit && nearer(k, nearest[limit - 1]) >= 0)) continue;
-        let at = Math.min(nearest.length, limit - 1);
-        for (; at > 0 && nearer(k, nearest[at - 1]) < 0; at -= 1) nearest[at] = nearest[at - 1];
-        nearest[at] = k;
-      }
+      for (let k = 0; k < filtered.length; k += 1) if (filtered[k].reason === reason) keepBest(nearest, k, LISTED_FILTERED_PER_REASON, nearer);
     }
     for (const k of nearest) candidates.push({ locationId: filtered[k].location.id, filteredOut: reason });
   }
@@ -86,6 +81,7 @@ function listFiltered(candidates: CandidateScore[], filtered: FilteredHolder[], 
 /** Per line, the `count` best holders, from its own holders and without sorting them all. */
 function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
   const best: number[][] = [];
+  const cheaper = (a: number, b: number) => compareHolders(network, a, b);
   for (let i = 0; i < network.lines; i += 1) {
     const list: number[] = [];
     // The cost of the last listed holder once the list is full: a holder whose floor is above it cannot enter.
@@ -93,15 +89,9 @@ function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
     const rows = network.holderRows;
     for (let k = network.holdersFrom(i); k < network.holdersTo(i); k += 1) {
       const h = rows[k];
-      if (!network.usable(h) || network.costFloor(h) > bar) continue;
-      if (list.length === count) {
-        const cost = network.cost(h);
-        if (cost > bar || (cost === bar && compareHolders(network, h, list[count - 1]) >= 0)) continue;
-      }
-      // By hand: splice allocates the array of what it removes.
-      let at = Math.min(list.length, count - 1);
-      for (; at > 0 && compareHolders(network, h, list[at - 1]) < 0; at -= 1) list[at] = list[at - 1];
-      list[at] = h;
+      // Compared by cost first: the tie-break is for equal costs only.
+      if (!network.usable(h) || network.costFloor(h) > bar || network.cost(h) > bar) continue;
+      keepBest(list, h, count, cheaper);
       if (list.length === count) bar = network.cost(list[count - 1]);
     }
     best.push(list);
