@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { haversineKm } from '@fil/geo';
 import { bruteForceRouting } from './brute-force-routing';
 import { routeOrder, ROUTING_RULES_VERSION, type NetworkLocation, type RoutingRequest } from './route-order';
 import { DEFAULT_POLICY, policyFor } from './routing-policy';
@@ -203,6 +204,50 @@ describe('routeOrder: click & collect on random networks', () => {
         expect(decision.explanation.exact).toBe(true);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('routeOrder: e-reservation on random networks', () => {
+  it('reserves at the store when it offers reserve and holds every line, and otherwise names the three nearest stores that could, as a brute force over every location finds them', () => {
+    const location = fc.record({
+      type: fc.constantFrom('STORE', 'STORE', 'WAREHOUSE'),
+      reserve: fc.boolean(),
+      // A coarse grid: equal distances are frequent, so the tie-break by id is exercised.
+      lat: fc.integer({ min: 0, max: 3 }),
+      lng: fc.integer({ min: 0, max: 3 }),
+      stock: fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 3, maxLength: 3 }),
+    });
+    const arbitrary = fc.record({
+      locations: fc.array(location, { minLength: 2, maxLength: 9 }),
+      quantities: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+      pickup: fc.nat(),
+    });
+    const km = (a: { lat: number; lng: number }, b: { lat: number; lng: number }) => Math.round(haversineKm(a, b) * 1000) / 1000;
+    fc.assert(
+      fc.property(arbitrary, ({ locations: drawn, quantities, pickup }) => {
+        const locations = drawn.map((l, i) => at(`L${i}`, 45 + l.lat / 10, 4 + l.lng / 10, { type: l.type as NetworkLocation['type'], reserve: l.reserve }));
+        const stores = locations.filter((l) => l.type === 'STORE');
+        fc.pre(stores.length > 0);
+        const store = stores[pickup % stores.length];
+        const atp = (id: string, sku: string) => drawn[Number(id.slice(1))].stock[Number(sku.slice(1))];
+        const lines = quantities.map((quantity, i) => ({ sku: `S${i}`, quantity }));
+        const holdsAll = (l: NetworkLocation) => lines.every(({ sku, quantity }) => atp(l.id, sku) >= quantity);
+        const decision = routeOrder({ deliveryMode: 'E_RESERVATION', lines, pickupLocationId: store.id, locations, atp, policy: DEFAULT_POLICY, policyVersion: 1 });
+
+        if (store.reserve && holdsAll(store)) {
+          expect(decision).toMatchObject({ outcome: 'ALLOCATE', allocations: [{ locationId: store.id, kind: 'PICKUP', lines }], backordered: [] });
+          return;
+        }
+        const reference = locations
+          .filter((l) => l.id !== store.id && l.type === 'STORE' && l.reserve && holdsAll(l))
+          .map((l) => ({ locationId: l.id, distanceKm: km(l, store) }))
+          .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
+          .slice(0, 3);
+        expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE' });
+        expect(decision.outcome === 'REJECT' && decision.alternatives).toEqual(reference);
+      }),
+      { numRuns: 10_000 },
     );
   });
 });
