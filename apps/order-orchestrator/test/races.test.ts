@@ -152,6 +152,24 @@ describe('messages in the "wrong" order', () => {
     expect(probe.messages(Topics.dlq, (m) => m.value.value?.includes?.(orderId))).toEqual([]);
   });
 
+  it('cancels every order whose CancelOrder and submission arrive at the same moment, whichever is handled first', async () => {
+    const orderIds = Array.from({ length: 40 }, (_, n) => `O-cancel-same-time-${n}`);
+    await Promise.all(
+      orderIds.flatMap((orderId) => [
+        submit(probe, anOrder(orderId, { lines: [one('SKU-A')] })),
+        sendCancel(probe, { orderId, reason: 'changed my mind' }, orderId),
+      ]),
+    );
+    // Cancelled at once, or routed then cancelled: never routed with the cancellation left waiting for an order that came.
+    await Promise.all(orderIds.map((orderId) => orderEvent(probe, orderId, 'OrderCancelled', 30_000).catch(() => undefined)));
+    const notCancelled = orderIds.filter((orderId) => !statusesOf(orderId).includes('CANCELLED'));
+    expect(notCancelled.map((orderId) => `${orderId}: ${statusesOf(orderId).join(' > ')}`)).toEqual([]);
+    const [{ waiting }] = await app.get(MikroORM).em.getConnection().execute(
+      `select count(*)::int as waiting from pending_cancellation where order_id like 'O-cancel-same-time-%'`,
+    );
+    expect(waiting).toBe(0);
+  });
+
   it('does not apply a CancelOrder kept longer than its bound: the order is routed, and its timeline says why', async () => {
     const orderId = 'O-cancel-stale';
     await app.get(MikroORM).em.getConnection().execute(

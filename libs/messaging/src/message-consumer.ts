@@ -172,14 +172,17 @@ export class MessageConsumer {
     return [...this.holds.values()];
   }
 
-  /** A fetch's batches, topic after topic: of one topic, many partitions' messages go in one transaction. */
+  /**
+   * A fetch's batches, its topics at once (one transaction each, so that one waits on the database
+   * while another computes); of one topic, many partitions' messages go in one transaction.
+   */
   private async handleFetched(payloads: EachBatchPayload[]): Promise<void> {
     const byTopic = new Map<string, PartitionBatch[]>();
     for (const payload of payloads) {
       const batches = byTopic.get(payload.batch.topic) ?? byTopic.set(payload.batch.topic, []).get(payload.batch.topic)!;
       batches.push({ payload, next: 0, held: false });
     }
-    for (const batches of byTopic.values()) await this.handleTopic(batches);
+    await Promise.all([...byTopic.values()].map((batches) => this.handleTopic(batches)));
   }
 
   /**

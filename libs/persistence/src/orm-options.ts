@@ -22,6 +22,9 @@ export function ormOptions(db: ServiceDatabase): Options {
     migrations: { migrationsList: db.migrations, transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 1, max: setting(DB_POOL) },
     allowGlobalContext: false,
+    // Writes are flushed by the transaction that makes them or by an explicit flush; without
+    // auto flush, MikroORM defines no change-tracking accessors on each entity it loads or creates.
+    flushMode: 'commit',
     forceUtcTimezone: true,
     debug: setting(SQL_DEBUG) === '1',
     colors: false,

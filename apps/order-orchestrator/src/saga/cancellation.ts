@@ -8,7 +8,7 @@ import { inTrace } from '@fil/observability';
 import { BatchRows } from '@fil/persistence';
 import { loadOrderView, type OrderView } from '../orders/dto/order.view';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import { lockOrder } from '../orders/order-lock';
+import { lockOrder, lockOrderIds } from '../orders/order-lock';
 import { Order, OrderTransitionRefused } from '../orders/order.entity';
 import { OrderAttention } from './attention';
 import { Compensation } from './compensation';
@@ -81,6 +81,7 @@ export class OrderCancellation {
 
   /** A channel's CancelOrder: applied, kept until its order arrives, or refused with why (the DLQ). */
   async requested(em: EntityManager, orderId: string, reason: string): Promise<void> {
+    await lockOrderIds(em, [orderId]);
     const order = await lockOrder(em, orderId);
     if (!order) return this.keep(em, orderId, reason);
     // The channel resent its cancellation: it already had its effect (even if the order needs a person since).

@@ -5,7 +5,7 @@ import { DELIVERY_MODES, MAX_ORDER_ID_LENGTH, nestedTooDeep, SubmitOrderDto, uns
 import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent } from '@fil/observability';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import { lockOrder, rememberOrder } from '../orders/order-lock';
+import { lockOrder, lockOrderIds, rememberOrder } from '../orders/order-lock';
 import { Order, type OrderFields } from '../orders/order.entity';
 import { OrderCancellation } from './cancellation';
 import { OrderSaga } from './order-saga';
@@ -38,6 +38,7 @@ export class OrderIntake {
     if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
 
     const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    await lockOrderIds(em, [orderId]);
     const existing = await lockOrder(em, orderId);
     if (existing) {
       if (existing.contentHash === contentHash) return;
@@ -86,7 +87,9 @@ export class OrderIntake {
   async rejectRefused(message: IncomingMessage, reason: string, em: EntityManager): Promise<void> {
     const value = object(message.value);
     const orderId = value?.orderId;
-    if (typeof orderId !== 'string' || !orderId || (await em.findOne(Order, { orderId }))) return;
+    if (typeof orderId !== 'string' || !orderId) return;
+    await lockOrderIds(em, [orderId]);
+    if (await em.findOne(Order, { orderId })) return;
     const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
     const { order, step } = Order.reject({ orderId, channel: text(value!.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
     em.persist(order);

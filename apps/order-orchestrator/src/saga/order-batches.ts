@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import type { HandlerOptions, IncomingMessage } from '@fil/messaging';
 import { idsNamed } from '@fil/persistence';
-import { lockOrders } from '../orders/order-lock';
+import { lockOrderIds, lockOrders } from '../orders/order-lock';
 import { StockService } from '../stock/stock.service';
 import { OrderCancellation } from './cancellation';
 
@@ -27,8 +27,9 @@ export class OrderBatches {
   ) {}
 
   private async prepare(messages: IncomingMessage[], em: EntityManager): Promise<void> {
-    const orders = await lockOrders(em, messages.flatMap(({ value }) => orderIdsOf(value)));
     const submitted = messages.filter((message) => message.topic === Topics.ordersSubmitted).map(({ value }) => value);
+    if (submitted.length) await lockOrderIds(em, submitted.flatMap(orderIdsOf));
+    const orders = await lockOrders(em, messages.flatMap(({ value }) => orderIdsOf(value)));
     if (submitted.length) await this.cancellation.loadKept(em, submitted.flatMap(orderIdsOf));
     const skus = [...submitted.flatMap(skusOf), ...orders.flatMap((order) => order.lines.map((line) => line.sku))];
     await this.stock.loadForBatch(em, [...new Set(skus)]);
