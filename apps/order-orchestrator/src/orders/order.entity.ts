@@ -186,9 +186,10 @@ export class Order {
   @Property({ type: 'string', columnType: 'text', nullable: true }) attentionFrom?: OrderStatus | null;
   /** Steps taken so far: the next step's number, and the ce_id of its event. */
   @Property({ type: 'integer' }) steps = 0;
-  @Property({ type: 'integer', version: true }) version: number;
   @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date;
   @Property({ type: 'Date', columnType: 'timestamptz' }) updatedAt: Date;
+  // No optimistic version: every change is made under the row lock (order-lock.ts), and checking
+  // versions cost each batch's flush one more query over all its orders. The column keeps its default.
 
   private constructor(fields: OrderFields, now: Date) {
     Object.assign(this, fields);
