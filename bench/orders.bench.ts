@@ -13,7 +13,7 @@
 // Prints a Markdown report; knobs are in docs/benchmarks.md. BENCH_ORDERS=0 runs the steady
 // load alone on an idle system (as `npm run bench:routing` does) unless other phases are asked for.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FIL_SERVICES, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
@@ -25,7 +25,7 @@ import { describeMachine, enabled, knob, round } from './measure';
 import { mixedOrder, setUpNetwork, twoLineOrder } from './order-load';
 import { hopMedians, OrderPhases, type BurstResult, type SteadyResult } from './order-phases';
 import { OrderTracker } from './order-tracker';
-import { CpuWindow } from './process-cpu';
+import { CpuWindow, pidFromFile, pidsNamed } from './process-cpu';
 import { profileTables } from './profile-summary';
 
 const ORDERS = knob('BENCH_ORDERS', 10_000);
@@ -87,7 +87,15 @@ async function main() {
       console.error(`burst of ${ORDERS} two-line orders`);
       const profilers = PROFILE_DIR ? await Promise.all(PROFILED.map((service) => InspectorProfiler.attach(system, service))) : [];
       for (const profiler of profilers) await profiler.start();
-      const cpu = new CpuWindow(new Map(SERVICE_NAMES.map((service) => [service, system.pid(service)])));
+      const cpu = new CpuWindow(
+        new Map<string, () => number[]>([
+          ...SERVICE_NAMES.map((service) => [service, () => [system.pid(service)]] as const),
+          // On the same machine: what the services' work costs their database server and broker too.
+          ['PostgreSQL (every backend)', () => pidsNamed('postgres')],
+          ['Kafka broker', () => [pidFromFile(resolve(__dirname, '../.local/pids/kafka.pid')) ?? []].flat()],
+          ['this benchmark (client)', () => [process.pid]],
+        ]),
+      );
       const cpuFrom = Date.now();
       cpu.start();
       report.burst = await phases.burst('B', twoLineOrder, ORDERS);
@@ -204,6 +212,8 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
     const { orders, seconds, processes } = report.cpu;
     lines.push(`### CPU time per process, from the burst's start until quiet (${seconds.toFixed(1)} s, ${orders} orders answered)`, '', '| process | CPU s | CPU ms per order | cores busy |', '|---|---|---|---|');
     for (const { name, ms } of processes) lines.push(`| ${name} | ${(ms / 1000).toFixed(1)} | ${(ms / orders).toFixed(2)} | ${(ms / 1000 / seconds).toFixed(2)} |`);
+    const all = processes.reduce((sum, { ms }) => sum + ms, 0);
+    lines.push(`| **all of the above** | ${(all / 1000).toFixed(1)} | ${(all / orders).toFixed(2)} | ${(all / 1000 / seconds).toFixed(2)} of ${cpus().length} |`);
     lines.push('');
   }
   for (const profile of report.profiles ?? []) {

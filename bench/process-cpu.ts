@@ -1,27 +1,59 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's times (USER_HZ), 100 on every Linux Fil runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time a process has used so far, user and system, in ms, from /proc/<pid>/stat. */
+/** CPU time a process has used so far, user and system, in ms, from /proc/<pid>/stat; 0 once it is gone. */
 export function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readStat(pid);
+  if (!stat) return 0;
   // The command name, in parentheses, may hold spaces: the fields are counted after it.
   const [utime, stime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 
-/** The CPU time each process uses between `start` and `stop`. */
-export class CpuWindow {
-  private readonly before = new Map<string, number>();
+/** The pids of the processes whose command name is `comm` (e.g. every PostgreSQL backend of the server). */
+export function pidsNamed(comm: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => readStat(pid)?.includes(`(${comm})`));
+}
 
-  constructor(private readonly pids: Map<string, number>) {}
+/** The pid a start script wrote, if that process still runs. */
+export function pidFromFile(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return pid && readStat(pid) ? pid : undefined;
+}
+
+function readStat(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU time each group of processes uses between `start` and `stop`. A group's pids are
+ * listed at `start`: a process that ends before `stop` counts for nothing, one started after is missed.
+ */
+export class CpuWindow {
+  private readonly before = new Map<string, { pids: number[]; ms: number }>();
+
+  constructor(private readonly groups: Map<string, () => number[]>) {}
 
   start(): void {
-    for (const [name, pid] of this.pids) this.before.set(name, processCpuMs(pid));
+    for (const [name, pidsOf] of this.groups) {
+      const pids = pidsOf();
+      this.before.set(name, { pids, ms: total(pids) });
+    }
   }
 
   stop(): { name: string; ms: number }[] {
-    return [...this.pids].map(([name, pid]) => ({ name, ms: processCpuMs(pid) - this.before.get(name)! }));
+    return [...this.before].filter(([, { pids }]) => pids.length).map(([name, { pids, ms }]) => ({ name, ms: total(pids) - ms }));
   }
 }
+
+const total = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);

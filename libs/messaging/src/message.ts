@@ -155,11 +155,57 @@ function canonicalOrRaw(value: unknown, raw: string): string {
 
 /** JSON with object keys sorted, so the same order hashes the same whatever its key order. */
 export function canonicalJson(value: unknown): string {
+  // Most values are plain JSON: a copy with sorted keys, written by the native JSON.stringify.
+  const sorted = withSortedKeys(value);
+  return sorted === UNSORTABLE ? concatenatedCanonicalJson(value) : JSON.stringify(sorted);
+}
+
+/** What JSON.stringify of a copy would not write as the concatenation does: an integer-like key (objects list those first), `__proto__`, a toJSON, an undefined array item... */
+const UNSORTABLE = Symbol('unsortable');
+const INDEX_LIKE = /^(?:0|[1-9]\d*)$/;
+
+/** `value`, or a copy of it with every object's keys in sorted order; UNSORTABLE when the copy would not write the same JSON. */
+function withSortedKeys(value: unknown): unknown {
+  if (value === null) return value;
+  if (typeof value !== 'object') return typeof value === 'function' || typeof value === 'symbol' ? UNSORTABLE : value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index += 1) {
+      const item = value[index];
+      if (item === undefined) return UNSORTABLE;
+      const sorted = withSortedKeys(item);
+      if (sorted === UNSORTABLE) return UNSORTABLE;
+      if (sorted !== item) (copy ??= value.slice())[index] = sorted;
+    }
+    return copy ?? value;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') return UNSORTABLE;
+  const keys = Object.keys(value);
+  let inOrder = true;
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index];
+    if (key === '__proto__' || INDEX_LIKE.test(key)) return UNSORTABLE;
+    if (index && keys[index - 1] > key) inOrder = false;
+  }
+  if (!inOrder) keys.sort();
+  let copy: Record<string, unknown> | undefined = inOrder ? undefined : {};
+  for (const key of keys) {
+    const item = (value as Record<string, unknown>)[key];
+    const sorted = withSortedKeys(item);
+    if (sorted === UNSORTABLE) return UNSORTABLE;
+    if (copy) copy[key] = sorted;
+    else if (sorted !== item) copy = { ...(value as Record<string, unknown>), [key]: sorted };
+  }
+  return copy ?? value;
+}
+
+/** The canonical JSON as every stored digest was made, for the values the copy cannot write. */
+function concatenatedCanonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  // Built by concatenation, without the entry arrays of a map and join: every consumed message is digested so.
   if (Array.isArray(value)) {
     let json = '[';
-    for (let index = 0; index < value.length; index += 1) json += `${index ? ',' : ''}${canonicalJson(value[index]) ?? ''}`;
+    for (let index = 0; index < value.length; index += 1) json += `${index ? ',' : ''}${concatenatedCanonicalJson(value[index]) ?? ''}`;
     return `${json}]`;
   }
   // The default sort compares UTF-16 code units, as `<` does.
@@ -167,7 +213,7 @@ export function canonicalJson(value: unknown): string {
   let json = '{';
   for (const key of keys) {
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined) json += `${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    if (item !== undefined) json += `${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${concatenatedCanonicalJson(item)}`;
   }
   return `${json}}`;
 }
