@@ -41,6 +41,8 @@ const PROFILE_DIR = enabled('BENCH_PROFILE', full) ? resolve(process.env.BENCH_P
 const PROFILED = (process.env.BENCH_PROFILE_SERVICES || 'order-orchestrator').split(',') as ServiceName[];
 const P99_TARGET_MS = knob('BENCH_P99_TARGET_MS', 250);
 const STALL_MS = knob('BENCH_STALL_SECONDS', 60) * 1000;
+/** Services run as two instances in their consumer group, on the same machine (e.g. `order-orchestrator`). */
+const SECOND_INSTANCES = (process.env.BENCH_SECOND_INSTANCES ?? '').split(',').filter(Boolean) as ServiceName[];
 
 interface Report {
   limits?: { pgbench: PgbenchResult[]; kafka: ProducerPerfResult };
@@ -81,6 +83,9 @@ async function main() {
   const childOptions: Record<string, string> = PROFILE_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${INSPECTOR_OPTIONS}`.trim() } : {};
   await system.start({ FIL_TRACING: 'off', FIL_LOG_LEVEL: 'warn', ...childOptions });
   try {
+    for (const service of SECOND_INSTANCES) await system.startSecond(service);
+    // The groups settle (every member rejoins at its next heartbeat) before anything is measured.
+    if (SECOND_INSTANCES.length) await new Promise((settled) => setTimeout(settled, 10_000));
     await setUpNetwork(system);
     const phases = new OrderPhases(probe, tracker, STALL_MS);
     if (ORDERS > 0) {
@@ -89,7 +94,10 @@ async function main() {
       for (const profiler of profilers) await profiler.start();
       const cpu = new CpuWindow(
         new Map<string, () => number[]>([
-          ...SERVICE_NAMES.map((service) => [service, () => [system.pid(service)]] as const),
+          ...SERVICE_NAMES.map((service) => [
+            SECOND_INSTANCES.includes(service) ? `${service} (2 instances)` : service,
+            () => [system.pid(service), ...(SECOND_INSTANCES.includes(service) ? [system.pid(`${service}#2`)] : [])],
+          ] as const),
           // On the same machine: what the services' work costs their database server and broker too.
           ['PostgreSQL (every backend)', () => pidsNamed('postgres')],
           ['Kafka broker', () => [pidFromFile(resolve(__dirname, '../.local/pids/kafka.pid')) ?? []].flat()],
