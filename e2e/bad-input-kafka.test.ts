@@ -82,6 +82,8 @@ const cases: KafkaCase[] = [
   { kind: 'a customer id of 300 kB', topic: Topics.ordersSubmitted, value: order('O-LONG-CUSTOMER', { customer: { id: 'C'.repeat(300_000) } }), answer: rejected('O-LONG-CUSTOMER', /customer.id: id must be shorter than or equal to 200 characters/) },
   { kind: 'a __proto__ key', topic: Topics.ordersSubmitted, value: rawOrder('O-PROTO', '"__proto__":{"channel":"admin"}'), answer: rejected('O-PROTO', /__proto__: is not an allowed key/) },
   { kind: 'a constructor key', topic: Topics.ordersSubmitted, value: rawOrder('O-CTOR', '"constructor":{"name":"x"}'), answer: rejected('O-CTOR', /constructor: is not an allowed key/) },
+  // class-transformer threw a TypeError on this one (a free-form object with a constructor key), which held the partition.
+  { kind: 'a constructor key in a free-form field', topic: Topics.ordersSubmitted, value: rawOrder('O-CTOR-NESTED', '"metadata":{"constructor":"x"}'), answer: rejected('O-CTOR-NESTED', /metadata\.constructor: is not an allowed key/) },
 
   // fil.orders.commands.v1
   { kind: 'a NUL byte in a cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL', reason: 'no\u0000' }, answer: dlq('orders', /reason: must not contain control characters/) },

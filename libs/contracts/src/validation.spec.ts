@@ -1,5 +1,8 @@
+import { Transform } from 'class-transformer';
+import { IsString } from 'class-validator';
 import fc from 'fast-check';
-import { MAX_NESTING, unsafeInput } from './validation';
+import { MESSAGE_SAMPLES } from './message-samples';
+import { MAX_NESTING, unsafeInput, validateAs } from './validation';
 
 /** Plain ids and words, nested within the limit: what nearly every input is. */
 // JSON writes the control characters it refuses as \u00XX, \b or \f, and DEL as it is.
@@ -32,5 +35,27 @@ describe('unsafeInput', () => {
 
   it.each(faults)('finds %s wherever it is', (_, bad) => {
     fc.assert(fc.property(safe, fc.array(fc.nat(), { maxLength: 4 }), (value, turns) => unsafeInput(plant(value, bad, turns)).length > 0));
+  });
+});
+
+describe('validateAs', () => {
+  it('refuses with why a value its conversion throws on, rather than throwing', () => {
+    class Strict {
+      @Transform(() => {
+        throw new Error('no such name');
+      })
+      @IsString()
+      name: string;
+    }
+    expect(validateAs(Strict, { name: 'x' })).toEqual({ ok: false, errors: ['value: cannot be read as Strict (no such name)'] });
+  });
+
+  it('refuses, without throwing, a free-form object holding a constructor key (class-transformer threw a TypeError there, which held the partition)', () => {
+    for (const [dto, sample] of MESSAGE_SAMPLES) {
+      const value = JSON.parse(JSON.stringify({ ...(sample as object), metadata: { constructor: 'x', note: [{ constructor: 1 }] } }));
+      const checked = validateAs(dto, value);
+      expect(checked.ok).toBe(false);
+      expect(checked.ok ? [] : checked.errors).toEqual(expect.arrayContaining(["metadata.constructor: is not an allowed key"]));
+    }
   });
 });

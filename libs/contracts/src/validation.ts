@@ -1,6 +1,6 @@
-import { plainToInstance } from 'class-transformer';
 import { isISO8601, Matches, ValidateBy, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
 import { passesValidation } from './fast-validation';
+import { toInstance } from './instances';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[] };
 
@@ -88,7 +88,13 @@ export function validateAs<T extends object>(dto: new () => T, plain: unknown): 
   const unsafe = unsafeInput(plain);
   // Too deep for class-transformer's recursion: nothing more can be said safely.
   if (unsafe.length && nestedTooDeep(plain)) return { ok: false, errors: unsafe };
-  const value = plainToInstance(dto, plain);
+  let value: T;
+  try {
+    value = toInstance(dto, plain);
+  } catch (error) {
+    // A value the conversion cannot take is refused with why, never left to fail again and again.
+    return { ok: false, errors: [...unsafe, `value: cannot be read as ${dto.name} (${(error as Error).message})`] };
+  }
   if (!unsafe.length && passesValidation(value)) return { ok: true, value };
   const errors = [...unsafe, ...flatten(validateSync(value, { forbidUnknownValues: true }))];
   return errors.length ? { ok: false, errors } : { ok: true, value };
