@@ -219,9 +219,11 @@ export class OutboxRelay {
   /** Rows grouped by the partition Kafka's default partitioner gives their key, in the order of their first row. */
   private async byPartition(rows: OutboxRow[]): Promise<[topic: string, partition: number, rows: OutboxRow[]][]> {
     const groups = new Map<string, [string, number, OutboxRow[]]>();
+    const metadataOf = new Map<string, PartitionMetadata[]>();
     for (const row of rows) {
       const topic = physicalTopic(row.topic);
-      const partitionMetadata = await this.metadata(topic);
+      // Looked up once per topic of the pass: an await per row cost a microtask each.
+      const partitionMetadata = metadataOf.get(topic) ?? metadataOf.set(topic, await this.metadata(topic)).get(topic)!;
       const partition = this.partitioner({ topic, partitionMetadata, message: { key: row.message_key, value: null } });
       const group = groups.get(`${topic}|${partition}`) ?? groups.set(`${topic}|${partition}`, [topic, partition, []]).get(`${topic}|${partition}`)!;
       group[2].push(row);
