@@ -30,27 +30,24 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 const load = loadavg();
 console.log(`Command: \`npm run bench:validation\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`);
-console.log('\n| message | validateAs, µs | class-validator alone, µs | ratio |\n|---|---|---|---|');
+/** A table row per message: `fast` against `slow` in alternating rounds, medians and their ratio. */
+function compare(header: string, fast: (dto: new () => object, plain: object) => unknown, slow: (dto: new () => object, plain: object) => unknown): void {
+  console.log(`\n${header}\n|---|---|---|---|`);
+  for (const [name, dto, plain] of messages) {
+    const fastTimes: number[] = [];
+    const slowTimes: number[] = [];
+    microseconds(() => fast(dto, plain)); // warm-up
+    for (let round = 0; round < ROUNDS; round += 1) {
+      fastTimes.push(microseconds(() => fast(dto, plain)));
+      slowTimes.push(microseconds(() => slow(dto, plain)));
+    }
+    console.log(`| ${name} | ${round(median(fastTimes))} | ${round(median(slowTimes))} | ${(median(slowTimes) / median(fastTimes)).toFixed(1)} × |`);
+  }
+}
+
 for (const [name, dto, plain] of messages) {
   if (!validateAs(dto, plain).ok || !classValidatorOnly(dto, plain)) throw new Error(`${name}: the sample must be valid`);
-  const fast: number[] = [];
-  const slow: number[] = [];
-  microseconds(() => validateAs(dto, plain)); // warm-up
-  for (let round = 0; round < ROUNDS; round += 1) {
-    fast.push(microseconds(() => validateAs(dto, plain)));
-    slow.push(microseconds(() => classValidatorOnly(dto, plain)));
-  }
-  console.log(`| ${name} | ${round(median(fast))} | ${round(median(slow))} | ${(median(slow) / median(fast)).toFixed(1)} × |`);
 }
-console.log('\n| message | own walk (toInstance), µs | class-transformer (plainToInstance), µs | ratio |\n|---|---|---|---|');
-for (const [name, dto, plain] of messages) {
-  const own: number[] = [];
-  const transformer: number[] = [];
-  microseconds(() => toInstance(dto, plain)); // warm-up
-  for (let round = 0; round < ROUNDS; round += 1) {
-    own.push(microseconds(() => toInstance(dto, plain)));
-    transformer.push(microseconds(() => plainToInstance(dto, plain)));
-  }
-  console.log(`| ${name} | ${round(median(own))} | ${round(median(transformer))} | ${(median(transformer) / median(own)).toFixed(1)} × |`);
-}
+compare('| message | validateAs, µs | class-validator alone, µs | ratio |', validateAs, classValidatorOnly);
+compare('| message | own walk (toInstance), µs | class-transformer (plainToInstance), µs | ratio |', toInstance, plainToInstance);
 console.log(`\nMedians of ${ROUNDS} alternating rounds of ${PER_ROUND} reads. Machine: ${describeMachine(load)}`);
