@@ -33,9 +33,20 @@ export class ChaosBroker {
 
   /** Starts the broker (or starts it again on its data after a kill) and waits until it serves. */
   async up(): Promise<void> {
-    await this.infra('up', 'kafka');
+    // The broker's log goes with its directory when the suite cleans up: its last lines go with the error.
+    await this.infra('up', 'kafka').catch((error: Error) => {
+      throw new Error(`${error.message}\nlast lines of ${this.dir}/logs/kafka.log:\n${this.logTail()}`);
+    });
     // infra.sh leaves a port alone when something else answers on it: make sure the broker is ours.
     if (!this.pid()) throw new Error(`the chaos broker on ${this.address} did not start; see ${this.dir}/logs/kafka.log`);
+  }
+
+  private logTail(): string {
+    try {
+      return readFileSync(`${this.dir}/logs/kafka.log`, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
+    } catch {
+      return '(none written)';
+    }
   }
 
   /** The broker's pid when it runs under our pid file. */
