@@ -21,6 +21,14 @@ export class OrderBatches {
     finishBatch: (em) => this.stock.finishBatch(em),
   };
 
+  /**
+   * A batch of commands (CancelOrder, EditOrder) takes its order ids' locks up front, in the
+   * order a batch of submissions takes them: one by one, in message order, the two deadlocked.
+   */
+  readonly commandOptions: HandlerOptions = {
+    prepareBatch: (messages, em) => lockOrderIds(em, messages.flatMap(({ value }) => orderIdsOf(value))),
+  };
+
   constructor(
     private readonly stock: StockService,
     private readonly cancellation: OrderCancellation,

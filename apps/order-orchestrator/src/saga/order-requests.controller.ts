@@ -28,8 +28,10 @@ export class OrderRequestsController implements OnModuleInit {
       ...this.batches.options,
       refused: (message, reason, em) => this.intake.rejectRefused(message, reason, em),
     });
-    this.consumer.on(Topics.ordersCommands, (message, em) =>
-      message.type === OrderCommandTypes.edit ? this.edits.handleCommand(message, em) : this.cancellation.handleCommand(message, em),
+    this.consumer.on(
+      Topics.ordersCommands,
+      (message, em) => (message.type === OrderCommandTypes.edit ? this.edits.handleCommand(message, em) : this.cancellation.handleCommand(message, em)),
+      this.batches.commandOptions,
     );
   }
 
