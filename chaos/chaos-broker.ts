@@ -38,7 +38,7 @@ export class ChaosBroker {
       throw new Error(`${error.message}\nlast lines of ${this.dir}/logs/kafka.log:\n${this.logTail()}`);
     });
     // infra.sh leaves a port alone when something else answers on it: make sure the broker is ours.
-    if (!this.pid()) throw new Error(`the chaos broker on ${this.address} did not start; see ${this.dir}/logs/kafka.log`);
+    if (!this.pid()) throw new Error(`the chaos broker on ${this.address} did not start; last lines of ${this.dir}/logs/kafka.log:\n${this.logTail()}`);
   }
 
   private logTail(): string {

@@ -36,9 +36,10 @@ export class OrderBatches {
 
   private async prepare(messages: IncomingMessage[], em: EntityManager): Promise<void> {
     const submitted = messages.filter((message) => message.topic === Topics.ordersSubmitted).map(({ value }) => value);
-    if (submitted.length) await lockOrderIds(em, submitted.flatMap(orderIdsOf));
+    const submittedIds = submitted.flatMap(orderIdsOf);
+    if (submittedIds.length) await lockOrderIds(em, submittedIds);
     const orders = await lockOrders(em, messages.flatMap(({ value }) => orderIdsOf(value)));
-    if (submitted.length) await this.cancellation.loadKept(em, submitted.flatMap(orderIdsOf));
+    if (submittedIds.length) await this.cancellation.loadKept(em, submittedIds);
     const skus = [...submitted.flatMap(skusOf), ...orders.flatMap((order) => order.lines.map((line) => line.sku))];
     await this.stock.loadForBatch(em, [...new Set(skus)]);
   }
