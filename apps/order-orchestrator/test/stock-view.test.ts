@@ -73,7 +73,7 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
     );
     const underCapacity = async (tx: EntityManager) => (await stock.network(tx, [])).locations.find((location) => location.id === 'WH-CAP')!.underCapacity;
     const seen = await em.transactional(async (tx: EntityManager) => {
-      await stock.loadForBatch(tx, []);
+      stock.startBatch(tx, []);
       const before = await underCapacity(tx);
       for (const id of ['WH-CAP', 'WH-FREE', 'WH-CAP', 'WH-FREE', 'WH-FREE']) await stock.countStarted(tx, id);
       const after = await underCapacity(tx);
@@ -86,6 +86,26 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
       { location_id: 'WH-CAP', started: 2 },
       { location_id: 'WH-FREE', started: 3 },
     ]);
+  });
+
+  it('reads neither the network nor the view for a batch that routes nothing, and reads them once for one that routes twice', async () => {
+    const em = app.get(MikroORM).em.fork() as EntityManager;
+    const stock = app.get(StockService);
+    const readsIn = async (routings: number) =>
+      em.transactional(async (tx: EntityManager) => {
+        const execute = jest.spyOn(tx, 'execute');
+        const find = jest.spyOn(tx, 'find');
+        stock.startBatch(tx, ['SKU-A']);
+        for (let routing = 0; routing < routings; routing++) await stock.network(tx, ['SKU-A']);
+        await stock.countStarted(tx, 'WH-1');
+        await stock.finishBatch(tx);
+        const reads = execute.mock.calls.filter(([sql]) => String(sql).includes('location_view')).length + find.mock.calls.length;
+        execute.mockRestore();
+        find.mockRestore();
+        return reads;
+      });
+    expect(await readsIn(0)).toBe(0);
+    expect(await readsIn(2)).toBe(2);
   });
 
   it('gives routing by SKU the same figures as by location, fresher ones and promised units included, in a batch or not', async () => {
@@ -102,7 +122,7 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
       Object.fromEntries(['WH-H1', 'WH-H2', 'WH-H3', 'WH-H4', 'WH-H5'].map((id) => [id, network.atp(id, sku)]).filter(([, atp]) => (atp as number) > 0));
     const alone = await stock.network(em, ['SKU-H', 'SKU-J'], fresher);
     const inBatch = await em.transactional(async (tx: EntityManager) => {
-      await stock.loadForBatch(tx, ['SKU-H', 'SKU-J']);
+      stock.startBatch(tx, ['SKU-H', 'SKU-J']);
       return stock.network(tx, ['SKU-H', 'SKU-J'], fresher);
     });
     for (const network of [alone, inBatch]) {

@@ -9,9 +9,9 @@ import { OrderCancellation } from './cancellation';
 
 /**
  * The orchestrator takes its messages a batch at a time: the orders a batch names are locked
- * in one query, the stock of their SKUs and the CancelOrders kept for them read once; each
- * message's step then runs in memory, and the batch is written by one flush (a set-based
- * statement per table) and one outbox insert.
+ * in one query, the CancelOrders kept for them read once, the stock of their SKUs once if any
+ * message routes; each message's step then runs in memory, and the batch is written by one
+ * flush (a set-based statement per table) and one outbox insert.
  */
 @Injectable()
 export class OrderBatches {
@@ -41,7 +41,7 @@ export class OrderBatches {
     const orders = await lockOrders(em, messages.flatMap(({ value }) => orderIdsOf(value)));
     if (submittedIds.length) await this.cancellation.loadKept(em, submittedIds);
     const skus = [...submitted.flatMap(skusOf), ...orders.flatMap((order) => order.lines.map((line) => line.sku))];
-    await this.stock.loadForBatch(em, [...new Set(skus)]);
+    this.stock.startBatch(em, [...new Set(skus)]);
   }
 }
 

@@ -36,8 +36,8 @@ type LocationRow = Omit<NetworkLocation, 'underCapacity'> & { daily_capacity: nu
 
 /** What a batch's transaction read once, and the fulfillments it started, not yet written. */
 interface BatchStock {
-  locations: LocationRow[];
-  atp: AtpBySku;
+  /** Read at the batch's first routing decision: a batch that routes nothing (answers, fulfillment events) reads nothing. */
+  read?: Promise<{ locations: LocationRow[]; atp: AtpBySku }>;
   skus: Set<string>;
   started: Map<string, number>;
   /** The view's holdings by position, per SKU, built at a batch's first decision on it. */
@@ -68,15 +68,13 @@ export class StockService {
   }
 
   /**
-   * Reads the network and the view's figures for a batch's SKUs once: `network` and
-   * `countStarted` then work from memory in this transaction, and `finishBatch` writes the
-   * fulfillments started. The view only changes in other transactions (stock levels), so a
-   * batch routes on what each of its messages would have read.
+   * A batch's SKUs: its first `network` reads the network and the view's figures for all of
+   * them, once; `network` and `countStarted` then work from memory in this transaction, and
+   * `finishBatch` writes the fulfillments started. The view only changes in other transactions
+   * (stock levels), so a batch routes on what each of its messages would have read.
    */
-  async loadForBatch(em: EntityManager, skus: string[]): Promise<void> {
-    const locations = await this.locationRows(em);
-    const atp = await this.viewAtp(em, skus);
-    this.batches.set(em, { locations, atp, skus: new Set(skus), started: new Map(), holdings: new Map() });
+  startBatch(em: EntityManager, skus: string[]): void {
+    this.batches.set(em, { skus: new Set(skus), started: new Map(), holdings: new Map() });
   }
 
   /** Writes the fulfillments a batch started, in one statement (in location order, so that two batches never deadlock on it). */
@@ -100,9 +98,10 @@ export class StockService {
    */
   async network(em: EntityManager, skus: string[], fresher: FresherStock = {}): Promise<RoutingNetwork> {
     const batch = this.batches.get(em);
-    const rows = batch?.locations ?? (await this.locationRows(em));
-    const covered = batch && skus.every((sku) => batch.skus.has(sku));
-    const view: AtpBySku = fresher.complete ? new Map() : covered ? batch.atp : await this.viewAtp(em, skus);
+    const read = batch && (await (batch.read ??= this.readBatch(em, [...batch.skus])));
+    const rows = read?.locations ?? (await this.locationRows(em));
+    const covered = read && skus.every((sku) => batch.skus.has(sku));
+    const view: AtpBySku = fresher.complete ? new Map() : covered ? read.atp : await this.viewAtp(em, skus);
     const corrected: AtpBySku = new Map();
     for (const [key, units] of fresher.promised ?? []) setAtp(corrected, key, (atpIn(view, key) ?? 0) - units);
     for (const [key, value] of fresher.atp ?? []) setAtp(corrected, key, value);
@@ -116,7 +115,7 @@ export class StockService {
     const positions = positionsOf(rows);
     const holdingsOf = (sku: string) => holdingsByPosition(holders(sku), positions);
     // A batch's view is the same for all its decisions: a SKU without fresher figures is placed once.
-    const kept = batch && view === batch.atp ? batch.holdings : undefined;
+    const kept = batch && view === read?.atp ? batch.holdings : undefined;
     return {
       locations: rows.map(({ daily_capacity, started, ...location }) => ({
         ...location,
@@ -144,6 +143,10 @@ export class StockService {
       [locationId],
       'run',
     );
+  }
+
+  private async readBatch(em: EntityManager, skus: string[]): Promise<{ locations: LocationRow[]; atp: AtpBySku }> {
+    return { locations: await this.locationRows(em), atp: await this.viewAtp(em, skus) };
   }
 
   private locationRows(em: EntityManager): Promise<LocationRow[]> {
