@@ -8,7 +8,8 @@
 //    from the burst's start until the system is quiet again;
 // 4. a mixed burst: home delivery of 1–5 lines, click & collect with transfers,
 //    e-reservations, 5 % cancelled once answered;
-// 5. a steady offered load on the warm system (latency p50/p95/p99, per hop);
+// 5. a steady offered load on the warm system (latency p50/p95/p99, per hop, and the CPU of
+//    each process from its start until quiet);
 // 6. a search for the highest steady rate whose p99 stays under the target.
 // Prints a Markdown report; knobs are in docs/benchmarks.md. BENCH_ORDERS=0 runs the steady
 // load alone on an idle system (as `npm run bench:routing` does) unless other phases are asked for.
@@ -49,7 +50,8 @@ interface Report {
   clients?: ClientFigures[];
   burst?: BurstResult;
   profiles?: { service: ServiceName; file: string; tables: string[] }[];
-  cpu?: { orders: number; seconds: number; processes: { name: string; ms: number }[] };
+  /** CPU of every process over a phase and until quiet after it: the burst, and the steady load. */
+  cpu: { phase: string; orders: number; seconds: number; processes: { name: string; ms: number }[] }[];
   mixed?: BurstResult;
   steady?: SteadyResult;
   hops?: { hop: string; p50?: number }[];
@@ -60,7 +62,7 @@ async function main() {
   const loadAtStart = loadavg();
   const startedAt = new Date();
   useTestEnvironment('bench-orders');
-  const report: Report = {};
+  const report: Report = { cpu: [] };
   const orderBytes = Buffer.byteLength(JSON.stringify(twoLineOrder('B-000000000000', 0).value));
   if (LIMITS) {
     console.error('machine limits: pgbench, then Kafka ProducerPerformance');
@@ -92,18 +94,7 @@ async function main() {
       console.error(`burst of ${ORDERS} two-line orders`);
       const profilers = PROFILE_DIR ? await Promise.all(PROFILED.map((service) => InspectorProfiler.attach(system, service))) : [];
       for (const profiler of profilers) await profiler.start();
-      const cpu = new CpuWindow(
-        new Map<string, () => number[]>([
-          ...SERVICE_NAMES.map((service) => [
-            SECOND_INSTANCES.includes(service) ? `${service} (2 instances)` : service,
-            () => [system.pid(service), ...(SECOND_INSTANCES.includes(service) ? [system.pid(`${service}#2`)] : [])],
-          ] as const),
-          // On the same machine: what the services' work costs their database server and broker too.
-          ['PostgreSQL (every backend)', () => pidsNamed('postgres')],
-          ['Kafka broker', () => [pidFromFile(resolve(__dirname, '../.local/pids/kafka.pid')) ?? []].flat()],
-          ['this benchmark (client)', () => [process.pid]],
-        ]),
-      );
+      const cpu = cpuOfEveryProcess(system);
       const cpuFrom = Date.now();
       cpu.start();
       report.burst = await phases.burst('B', twoLineOrder, ORDERS);
@@ -118,7 +109,7 @@ async function main() {
       }
       // Fulfillments and the returns' views follow the answers: their work is done once the system is quiet.
       await phases.waitQuiet();
-      report.cpu = { orders: report.burst.answered, seconds: (Date.now() - cpuFrom) / 1000, processes: cpu.stop() };
+      report.cpu.push({ phase: "the burst's start", orders: report.burst.answered, seconds: (Date.now() - cpuFrom) / 1000, processes: cpu.stop() });
     }
     if (MIXED > 0) {
       await phases.waitQuiet();
@@ -131,8 +122,13 @@ async function main() {
       await phases.steady('W', twoLineOrder, Math.min(RATE, 20), knob('BENCH_WARMUP_SECONDS', 5));
       await phases.waitQuiet();
       console.error(`steady load: ${RATE} orders/s for ${SECONDS} s`);
+      const cpu = cpuOfEveryProcess(system);
+      const cpuFrom = Date.now();
+      cpu.start();
       report.steady = await phases.steady('S', twoLineOrder, RATE, SECONDS);
       report.hops = hopMedians(probe, report.steady.dueAt, tracker);
+      await phases.waitQuiet();
+      report.cpu.push({ phase: `the steady load's start (${RATE} orders/s)`, orders: report.steady.sent, seconds: (Date.now() - cpuFrom) / 1000, processes: cpu.stop() });
     }
     if (SEARCH) {
       console.error(`searching the highest rate with p99 under ${P99_TARGET_MS} ms`);
@@ -216,9 +212,8 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
   if (report.clients) {
     lines.push(`### Kafka clients A/B (${orderBytes}-byte messages, acks=all, idempotent producer, group consumer)`, '', ...kafkaClientsTable(report.clients), '');
   }
-  if (report.cpu) {
-    const { orders, seconds, processes } = report.cpu;
-    lines.push(`### CPU time per process, from the burst's start until quiet (${seconds.toFixed(1)} s, ${orders} orders answered)`, '', '| process | CPU s | CPU ms per order | cores busy |', '|---|---|---|---|');
+  for (const { phase, orders, seconds, processes } of report.cpu) {
+    lines.push(`### CPU time per process, from ${phase} until quiet (${seconds.toFixed(1)} s, ${orders} orders)`, '', '| process | CPU s | CPU ms per order | cores busy |', '|---|---|---|---|');
     for (const { name, ms } of processes) lines.push(`| ${name} | ${(ms / 1000).toFixed(1)} | ${(ms / orders).toFixed(2)} | ${(ms / 1000 / seconds).toFixed(2)} |`);
     const all = processes.reduce((sum, { ms }) => sum + ms, 0);
     lines.push(`| **all of the above** | ${(all / 1000).toFixed(1)} | ${(all / orders).toFixed(2)} | ${(all / 1000 / seconds).toFixed(2)} of ${cpus().length} |`);
@@ -237,6 +232,21 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
   ];
   lines.push('### Lost orders (no answer by the end)', '', ...(lost.length ? lost : ['none']));
   return lines;
+}
+
+/** CPU time of the services, and of the database server, broker and this client beside them on the machine. */
+function cpuOfEveryProcess(system: FilSystem): CpuWindow {
+  return new CpuWindow(
+    new Map<string, () => number[]>([
+      ...SERVICE_NAMES.map((service) => [
+        SECOND_INSTANCES.includes(service) ? `${service} (2 instances)` : service,
+        () => [system.pid(service), ...(SECOND_INSTANCES.includes(service) ? [system.pid(`${service}#2`)] : [])],
+      ] as const),
+      ['PostgreSQL (every backend)', () => pidsNamed('postgres')],
+      ['Kafka broker', () => [pidFromFile(resolve(__dirname, '../.local/pids/kafka.pid')) ?? []].flat()],
+      ['this benchmark (client)', () => [process.pid]],
+    ]),
+  );
 }
 
 main().catch((error) => {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '@fil/persistence';
 
 /** What dedupe needs of a message: CloudEvents ids are unique only per source. */
 export interface Claimable {
@@ -26,7 +27,8 @@ export async function claimMessages(tx: EntityManager, consumer: string, message
   const redriven = new Set((await takeBackDeadLettered(tx, consumer, messages.filter((message) => message.redrive))).map(keyOf));
   const firsts = new Map<string, Claimable>();
   for (const message of messages) if (!firsts.has(keyOf(message))) firsts.set(keyOf(message), message);
-  const inserted = await tx.execute<{ source: string; id: string }[]>(
+  const inserted = await executeBound<{ source: string; id: string }>(
+    tx,
     `insert into handled_message (consumer, source, message_id, digest)
      select ?, source, id, digest from jsonb_to_recordset(?::jsonb) as m(source text, id text, digest text)
      on conflict do nothing returning source, message_id as id`,
@@ -36,7 +38,8 @@ export async function claimMessages(tx: EntityManager, consumer: string, message
   const handledWith = new Map<string, string | null>([...firsts].map(([key, message]) => [key, message.digest]));
   const earlier = [...firsts].filter(([key]) => !fresh.has(key)).map(([, message]) => message);
   if (earlier.length) {
-    const rows = await tx.execute<{ source: string; id: string; digest: string | null }[]>(
+    const rows = await executeBound<{ source: string; id: string; digest: string | null }>(
+      tx,
       `select h.source, h.message_id as id, h.digest
        from handled_message h join jsonb_to_recordset(?::jsonb) as m(source text, id text) on (h.source, h.message_id) = (m.source, m.id)
        where h.consumer = ?`,
@@ -55,7 +58,8 @@ export async function claimMessages(tx: EntityManager, consumer: string, message
 /** Notes that the messages `consumer` claimed were dead-lettered, so that a redrive may take them back. */
 export async function markDeadLettered(tx: EntityManager, consumer: string, messages: { source: string; id: string }[]): Promise<void> {
   if (!messages.length) return;
-  await tx.execute(
+  await executeBound(
+    tx,
     `update handled_message h set dead_lettered = true from jsonb_to_recordset(?::jsonb) as m(source text, id text)
      where h.consumer = ? and (h.source, h.message_id) = (m.source, m.id)`,
     [JSON.stringify(messages.map(({ source, id }) => ({ source, id }))), consumer],
@@ -65,7 +69,8 @@ export async function markDeadLettered(tx: EntityManager, consumer: string, mess
 /** Claims again, once, the dead-lettered messages of which these are redriven copies with the same content. */
 async function takeBackDeadLettered(tx: EntityManager, consumer: string, redrives: Claimable[]) {
   if (!redrives.length) return [];
-  return tx.execute<{ source: string; id: string }[]>(
+  return executeBound<{ source: string; id: string }>(
+    tx,
     `update handled_message h set dead_lettered = false, handled_at = now()
      from jsonb_to_recordset(?::jsonb) as m(source text, id text, digest text)
      where h.consumer = ? and (h.source, h.message_id, h.digest) = (m.source, m.id, m.digest) and h.dead_lettered

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { currentTraceparent } from '@fil/observability';
+import { executeBound } from '@fil/persistence';
 import { cloudEventHeaders, MAX_MESSAGE_BYTES, messageBytes, MessageTooLarge, type OutgoingMessage } from './message';
 
 /** One outbox row, its headers fixed when the message was added (trace context included). */
@@ -55,10 +56,10 @@ export class Outbox {
     // PostgreSQL takes at most 65,535 parameters per statement.
     for (let start = 0; start < rows.length; start += 5_000) {
       const chunk = rows.slice(start, start + 5_000);
-      await em.execute(
+      await executeBound(
+        em,
         `insert into outbox_message (message_id, topic, message_key, type, headers, payload) values ${chunk.map(() => '(?, ?, ?, ?, ?::jsonb, ?)').join(', ')}`,
         chunk.flat(),
-        'run',
       );
     }
   }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes } from '@fil/contracts';
 import type { IncomingMessage } from '@fil/messaging';
+import { executeBound } from '@fil/persistence';
 
 /**
  * Locks every stock row a batch of reservation commands will touch, in one
@@ -36,7 +37,8 @@ export function lockStockOfReservations(em: EntityManager, reservationIds: strin
 /** `rows` holds JSON `[locationId, sku]` pairs; the rows of `reservationIds` are added to them. */
 async function lockStockRows(em: EntityManager, rows: Set<string>, reservationIds: string[]): Promise<void> {
   if (reservationIds.length) {
-    const held = await em.execute<{ location_id: string; sku: string }[]>(
+    const held = await executeBound<{ location_id: string; sku: string }>(
+      em,
       `select r.location_id, line->>'sku' as sku
          from reservation r, jsonb_array_elements(r.lines) line
         where r.id in (select jsonb_array_elements_text(?::jsonb))`,
@@ -45,7 +47,8 @@ async function lockStockRows(em: EntityManager, rows: Set<string>, reservationId
     for (const row of held) rows.add(JSON.stringify([row.location_id, row.sku]));
   }
   if (!rows.size) return;
-  await em.execute(
+  await executeBound(
+    em,
     `select 1 from stock
       where (location_id, sku) in (select value->>0, value->>1 from jsonb_array_elements(?::jsonb))
       order by location_id, sku

@@ -16,6 +16,7 @@ import { STOCK_LEVEL_CHANGED } from '../stock/stock.service';
 import { stockAlert } from '../stock/stock-alerts';
 import { availableToPromise } from '../stock/stock.entity';
 import { quantitiesBySku } from './reservation.entity';
+import { executeBound } from '@fil/persistence';
 
 interface StockRow {
   location_id: string;
@@ -65,7 +66,7 @@ export async function reserveInBulk(
   if (!commands.length) return messages;
 
   const known = new Set(
-    (await em.execute<{ id: string }[]>('select id from reservation where id in (select jsonb_array_elements_text(?::jsonb))', [JSON.stringify([...ids])])).map(
+    (await executeBound<{ id: string }>(em, 'select id from reservation where id in (select jsonb_array_elements_text(?::jsonb))', [JSON.stringify([...ids])])).map(
       (row) => row.id,
     ),
   );
@@ -74,7 +75,7 @@ export async function reserveInBulk(
   const left = messages.slice(fresh.length);
   const locations = new Set(
     (
-      await em.execute<{ id: string }[]>('select id from location where id in (select jsonb_array_elements_text(?::jsonb))', [
+      await executeBound<{ id: string }>(em, 'select id from location where id in (select jsonb_array_elements_text(?::jsonb))', [
         JSON.stringify([...new Set(fresh.map(({ command }) => command.locationId))]),
       ])
     ).map((row) => row.id),
@@ -82,7 +83,8 @@ export async function reserveInBulk(
   const pairs = fresh.flatMap(({ command }) => command.lines.map((line) => [command.locationId, line.sku]));
   const stock = new Map(
     (
-      await em.execute<StockRow[]>(
+      await executeBound<StockRow>(
+        em,
         `select location_id, sku, on_hand, reserved, safety_stock, reorder_point, low from stock
           where (location_id, sku) in (select value->>0, value->>1 from jsonb_array_elements(?::jsonb))
           for update`,
@@ -143,7 +145,8 @@ export async function reserveInBulk(
   }
 
   if (reservations.length) {
-    await em.execute(
+    await executeBound(
+      em,
       `insert into reservation (id, order_id, location_id, lines, status, reason, short_lines, expires_at)
        select id, order_id, location_id, lines, status, reason, short_lines, expires_at
          from jsonb_to_recordset(?::jsonb)
@@ -161,7 +164,8 @@ export async function reserveInBulk(
       if (message) outgoing.push(message);
     }
     const rows = [...changed.values()].map(({ row }) => row);
-    await em.execute(
+    await executeBound(
+      em,
       `update stock s set reserved = v.reserved, low = v.low, updated_at = now()
          from jsonb_to_recordset(?::jsonb) as v(location_id text, sku text, reserved int, low boolean)
         where s.location_id = v.location_id and s.sku = v.sku`,

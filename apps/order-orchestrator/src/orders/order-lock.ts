@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BatchRows } from '@fil/persistence';
+import { BatchRows, executeBound } from '@fil/persistence';
 import { Order } from './order.entity';
 
 const lockedInBatch = new BatchRows<Order>((order) => order.orderId);
@@ -19,8 +19,9 @@ export async function lockOrderIds(em: EntityManager, orderIds: Iterable<string>
   const held = idsLocked.get(em) ?? idsLocked.set(em, new Set()).get(em)!;
   const wanted = [...new Set(orderIds)].filter((id) => !held.has(id));
   if (!wanted.length) return;
-  await em.execute(
-    'select pg_advisory_xact_lock(?, key) from (select distinct hashtext(id) as key from jsonb_array_elements_text(?::jsonb) as ids(id) order by key) keys',
+  await executeBound(
+    em,
+    'select pg_advisory_xact_lock(?::int, key) from (select distinct hashtext(id) as key from jsonb_array_elements_text(?::jsonb) as ids(id) order by key) keys',
     [ORDER_ID_LOCKS, JSON.stringify(wanted)],
   );
   for (const id of wanted) held.add(id);

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StockLevel } from '@fil/contracts';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import { StockLevelDto } from './dto/stock-level.dto';
+import { executeBound } from '@fil/persistence';
 
 export const readStockLevel = (message: IncomingMessage): StockLevel => parseMessage(StockLevelDto, message.value, 'stock level');
 
@@ -20,7 +21,8 @@ export async function applyStockLevels(em: EntityManager, levels: StockLevel[]):
   // One row written once, with its last figures (as one message at a time would leave it), in key order so that batches never deadlock.
   const rows = [...byRow.keys()].sort().map((key) => byRow.get(key)!.at(-1)!);
   // The CTE reads the rows as they were: every part of the statement sees the snapshot before the upsert.
-  const before = await em.execute<{ location_id: string; sku: string; atp: number }[]>(
+  const before = await executeBound<{ location_id: string; sku: string; atp: number }>(
+    em,
     `with incoming as (
        select * from jsonb_to_recordset(?::jsonb) as t("locationId" text, sku text, "onHand" int, reserved int, "safetyStock" int, atp int)
      ), previous as (

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
+import { executeBound } from '@fil/persistence';
 import type { NetworkLocation } from '../routing/route-order';
 import type { Holdings, HoldingsAt, StockHolders } from '../routing/routing-types';
 import { LocationRecordDto } from './dto/location-record.dto';
@@ -82,12 +83,12 @@ export class StockService {
     const started = [...(this.batches.get(em)?.started ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.batches.delete(em);
     if (!started.length) return;
-    await em.execute(
+    await executeBound(
+      em,
       `insert into location_load (location_id, day, started)
          select location_id, (now() at time zone 'utc')::date, started from jsonb_to_recordset(?::jsonb) as t(location_id text, started int)
        on conflict (location_id, day) do update set started = location_load.started + excluded.started`,
       [JSON.stringify(started.map(([location_id, count]) => ({ location_id, started: count })))],
-      'run',
     );
   }
 

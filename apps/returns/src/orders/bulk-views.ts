@@ -4,6 +4,7 @@ import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import type { OrderEvent } from '@fil/contracts';
 import { OrderView, type OrderViewLine } from './order-view.entity';
+import { executeBound } from '@fil/persistence';
 
 interface OrderViewRow {
   order_id: string;
@@ -37,7 +38,8 @@ export async function applyInBulk(messages: IncomingMessage[], em: EntityManager
   if (!events.length) return messages;
 
   const ids = [...new Set(events.map(({ event }) => event.orderId))];
-  const rows = await em.execute<OrderViewRow[]>(
+  const rows = await executeBound<OrderViewRow>(
+    em,
     `select order_id, status, currency, channel, lines, to_json(delivered_at) as delivered_at, delivered, to_json(last_event_at) as last_event_at, traceparent, to_json(updated_at) as updated_at
        from order_view where order_id in (select jsonb_array_elements_text(?::jsonb))`,
     [JSON.stringify(ids)],
@@ -64,7 +66,8 @@ export async function applyInBulk(messages: IncomingMessage[], em: EntityManager
     );
   }
   if (changed.size) {
-    await em.execute(
+    await executeBound(
+      em,
       `insert into order_view (order_id, status, currency, channel, lines, delivered_at, delivered, last_event_at, traceparent, updated_at)
        select order_id, status, currency, channel, lines, delivered_at, delivered, last_event_at, traceparent, updated_at
          from jsonb_to_recordset(?::jsonb)
