@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { databaseName, databaseUrl, dropDatabase, ensureDatabase } from '@fil/persistence';
+import { databaseName, databaseUrlOf, dropDatabase, ensureDatabase } from '@fil/persistence';
 import { kafkaConnectionOptions } from '@fil/messaging';
 import { withBenchTopic } from './bench-topic';
 
@@ -44,7 +44,7 @@ export async function pgbenchReservations(clients: number, seconds: number): Pro
   await ensureDatabase(name);
   const scripts = mkdtempSync(join(tmpdir(), 'fil-pgbench-'));
   try {
-    const client = new Client({ connectionString: databaseUrlFor(name) });
+    const client = new Client({ connectionString: databaseUrlOf(name) });
     await client.connect();
     try {
       await client.query(`create table stock (id int primary key, on_hand int not null, reserved int not null);
@@ -63,7 +63,7 @@ export async function pgbenchReservations(clients: number, seconds: number): Pro
     for (const { scenario, script } of scenarios) {
       const file = join(scripts, `${results.length}.sql`);
       writeFileSync(file, script);
-      const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrlFor(name)], { maxBuffer: 16 << 20 });
+      const { stdout } = await run('pgbench', ['-n', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', file, databaseUrlOf(name)], { maxBuffer: 16 << 20 });
       const tps = /^tps = ([\d.]+) \(without initial connection time\)/m.exec(stdout);
       const latency = /^latency average = ([\d.]+) ms/m.exec(stdout);
       if (!tps || !latency) throw new Error(`pgbench printed no tps:\n${stdout}`);
@@ -74,12 +74,6 @@ export async function pgbenchReservations(clients: number, seconds: number): Pro
     rmSync(scripts, { recursive: true, force: true });
     await dropDatabase(name);
   }
-}
-
-function databaseUrlFor(name: string): string {
-  const url = new URL(databaseUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** Where scripts/infra.sh puts the broker's jars; BENCH_KAFKA_JARS for another copy. */

@@ -47,10 +47,8 @@ const STATEMENTS: [sql: string, params: (id: string) => unknown[]][] = [
 const persistence = (): Promise<typeof Persistence> => import('@fil/persistence');
 
 async function benchDatabaseUrl(): Promise<string> {
-  const { databaseName, databaseUrl } = await persistence();
-  const url = new URL(databaseUrl());
-  url.pathname = `/${databaseName(SERVICE)}`;
-  return url.toString();
+  const { databaseName, databaseUrlOf } = await persistence();
+  return databaseUrlOf(databaseName(SERVICE));
 }
 
 /** Runs `transaction` TRANSACTIONS times after a warm-up; µs of CPU and of wall time per transaction. */

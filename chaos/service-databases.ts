@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { databaseName, databaseUrl } from '@fil/persistence';
+import { databaseName, databaseUrlOf } from '@fil/persistence';
 import type { ServiceName } from '@fil/testing';
 
 /** The name each service goes by in its database, consumer group and ce_source (the orchestrator's is `orders`). */
@@ -16,9 +16,7 @@ export function serviceDatabase(service: ServiceName): string {
 
 /** A connection of the suite's own to `database` (the server's `postgres` by default). */
 export async function connectTo(database = 'postgres'): Promise<Client> {
-  const url = new URL(databaseUrl());
-  url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
+  const client = new Client({ connectionString: databaseUrlOf(database) });
   // A terminated connection reports here; the query in flight rejects on its own.
   client.on('error', () => undefined);
   await client.connect();

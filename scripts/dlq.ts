@@ -12,7 +12,7 @@ import { FIL_SERVICES, Topics } from '@fil/contracts';
 // The modules themselves, not the libraries' index: that pulls Nest and MikroORM, seconds at every start.
 import { createKafka } from '../libs/messaging/src/kafka';
 import { DeadLetterQueue, type ListedDeadLetter } from '../libs/messaging/src/dead-letter-queue';
-import { databaseName, databaseUrl } from '../libs/persistence/src/database';
+import { databaseName, databaseUrlOf } from '../libs/persistence/src/database';
 
 const queue = new DeadLetterQueue(createKafka(`fil-dlq-tool-${randomUUID().slice(0, 8)}`), Topics.dlq);
 
@@ -24,9 +24,7 @@ async function find(id: string): Promise<ListedDeadLetter> {
 
 /** Runs `work` on a service's database; a service without one (not deployed here) is skipped. */
 async function inDatabase<T>(service: string, work: (client: Client) => Promise<T>): Promise<T | undefined> {
-  const url = new URL(databaseUrl());
-  url.pathname = `/${databaseName(service)}`;
-  const client = new Client({ connectionString: url.toString() });
+  const client = new Client({ connectionString: databaseUrlOf(databaseName(service)) });
   try {
     await client.connect();
   } catch (error) {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { databaseName, databaseUrl } from '../libs/persistence/src/database';
+import { databaseName, databaseUrlOf } from '../libs/persistence/src/database';
 import { policyDocumentProblems } from '../apps/order-orchestrator/src/routing/dto/routing-policy.document';
 import { loadRecordedDecisions, MAX_ORDERS, withNumberedPlaceholders, type SimulationWindow } from '../apps/order-orchestrator/src/routing/recorded-decisions';
 import type { PolicyDocument } from '../apps/order-orchestrator/src/routing/routing-policy';
@@ -40,9 +40,7 @@ async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { policy: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, orders: { type: 'string' } } });
   if (!values.policy) throw new Error(USAGE);
   const proposed = proposedPolicy(values.policy);
-  const url = new URL(databaseUrl());
-  url.pathname = `/${databaseName('orders')}`;
-  const client = new Client({ connectionString: url.toString() });
+  const client = new Client({ connectionString: databaseUrlOf(databaseName('orders')) });
   await client.connect();
   try {
     const { decisions, versions } = await loadRecordedDecisions(async (sql, params) => (await client.query(withNumberedPlaceholders(sql), params)).rows, window(values));

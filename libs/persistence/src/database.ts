@@ -7,6 +7,13 @@ export function databaseUrl(): string {
   return setting(DATABASE_URL);
 }
 
+/** The server of `databaseUrl`, connected to the database `name`: for tools that open their own pg client. */
+export function databaseUrlOf(name: string): string {
+  const url = new URL(databaseUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** `FIL_DB_PREFIX` keeps test runs apart from the demo's databases. */
 export function databaseName(service: string): string {
   return `${setting(DB_PREFIX)}_${service.replace(/-/g, '_')}`;
