@@ -12,11 +12,11 @@ import {
 } from '@fil/contracts';
 import type { IncomingMessage, OutgoingMessage } from '@fil/messaging';
 import { currentTraceparent, inTrace } from '@fil/observability';
+import { executeBound } from '@fil/persistence';
 import { STOCK_LEVEL_CHANGED } from '../stock/stock.service';
 import { stockAlert } from '../stock/stock-alerts';
 import { availableToPromise } from '../stock/stock.entity';
 import { quantitiesBySku } from './reservation.entity';
-import { executeBound } from '@fil/persistence';
 
 interface StockRow {
   location_id: string;

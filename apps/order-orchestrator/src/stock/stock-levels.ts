@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StockLevel } from '@fil/contracts';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
-import { StockLevelDto } from './dto/stock-level.dto';
 import { executeBound } from '@fil/persistence';
+import { StockLevelDto } from './dto/stock-level.dto';
 
 export const readStockLevel = (message: IncomingMessage): StockLevel => parseMessage(StockLevelDto, message.value, 'stock level');
 

@@ -3,8 +3,8 @@ import { SpanKind } from '@opentelemetry/api';
 import { InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import type { OrderEvent } from '@fil/contracts';
-import { OrderView, type OrderViewLine } from './order-view.entity';
 import { executeBound } from '@fil/persistence';
+import { OrderView, type OrderViewLine } from './order-view.entity';
 
 interface OrderViewRow {
   order_id: string;
