@@ -49,7 +49,7 @@ interface Report {
   limits?: { pgbench: PgbenchResult[]; kafka: ProducerPerfResult };
   clients?: ClientFigures[];
   burst?: BurstResult;
-  profiles?: { service: ServiceName; file: string; tables: string[] }[];
+  profiles?: { service: ServiceName; phase: string; file: string; tables: string[] }[];
   /** CPU of every process over a phase and until quiet after it: the burst, and the steady load. */
   cpu: { phase: string; orders: number; seconds: number; processes: { name: string; ms: number }[] }[];
   mixed?: BurstResult;
@@ -92,21 +92,10 @@ async function main() {
     const phases = new OrderPhases(probe, tracker, STALL_MS);
     if (ORDERS > 0) {
       console.error(`burst of ${ORDERS} two-line orders`);
-      const profilers = PROFILE_DIR ? await Promise.all(PROFILED.map((service) => InspectorProfiler.attach(system, service))) : [];
-      for (const profiler of profilers) await profiler.start();
       const cpu = cpuOfEveryProcess(system);
       const cpuFrom = Date.now();
       cpu.start();
-      report.burst = await phases.burst('B', twoLineOrder, ORDERS);
-      report.profiles = [];
-      for (const [index, profiler] of profilers.entries()) {
-        const profile = await profiler.stop();
-        profiler.close();
-        mkdirSync(PROFILE_DIR!, { recursive: true });
-        const file = join(PROFILE_DIR!, `${PROFILED[index].replace('order-', '')}-burst-${startedAt.toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-        writeFileSync(file, JSON.stringify(profile));
-        report.profiles.push({ service: PROFILED[index], file, tables: profileTables(profile as never) });
-      }
+      report.burst = await profiled(system, report, 'burst', startedAt, () => phases.burst('B', twoLineOrder, ORDERS));
       // Fulfillments and the returns' views follow the answers: their work is done once the system is quiet.
       await phases.waitQuiet();
       report.cpu.push({ phase: "the burst's start", orders: report.burst.answered, seconds: (Date.now() - cpuFrom) / 1000, processes: cpu.stop() });
@@ -125,7 +114,9 @@ async function main() {
       const cpu = cpuOfEveryProcess(system);
       const cpuFrom = Date.now();
       cpu.start();
-      report.steady = await phases.steady('S', twoLineOrder, RATE, SECONDS);
+      // Profiled when it is the only phase: a low rate's cost per order is not a burst's.
+      const steady = () => phases.steady('S', twoLineOrder, RATE, SECONDS);
+      report.steady = full ? await steady() : await profiled(system, report, `steady-${RATE}`, startedAt, steady);
       report.hops = hopMedians(probe, report.steady.dueAt, tracker);
       await phases.waitQuiet();
       report.cpu.push({ phase: `the steady load's start (${RATE} orders/s)`, orders: report.steady.sent, seconds: (Date.now() - cpuFrom) / 1000, processes: cpu.stop() });
@@ -164,6 +155,24 @@ async function main() {
   console.log(markdown(report, startedAt, describeMachine(loadAtStart), orderBytes).join('\n'));
   const lost = [report.burst, report.mixed].reduce((sum, burst) => sum + (burst ? burst.lost.length + burst.cancelsLost.length : 0), report.steady?.lost.length ?? 0);
   if (lost) process.exitCode = 1;
+}
+
+/** Runs `phase` under a CPU profile of each service in BENCH_PROFILE_SERVICES when profiles are asked for. */
+async function profiled<T>(system: FilSystem, report: Report, phase: string, startedAt: Date, run: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return run();
+  const profilers = await Promise.all(PROFILED.map((service) => InspectorProfiler.attach(system, service)));
+  for (const profiler of profilers) await profiler.start();
+  const result = await run();
+  report.profiles ??= [];
+  for (const [index, profiler] of profilers.entries()) {
+    const profile = await profiler.stop();
+    profiler.close();
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    const file = join(PROFILE_DIR, `${PROFILED[index].replace('order-', '')}-${phase}-${startedAt.toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    report.profiles.push({ service: PROFILED[index], phase, file, tables: profileTables(profile as never) });
+  }
+  return result;
 }
 
 function markdown(report: Report, startedAt: Date, machine: string, orderBytes: number): string[] {
@@ -220,7 +229,7 @@ function markdown(report: Report, startedAt: Date, machine: string, orderBytes: 
     lines.push('');
   }
   for (const profile of report.profiles ?? []) {
-    lines.push(`### CPU profile of ${profile.service} during the burst`, '', `Flame graph: \`${profile.file}\` (Chrome DevTools › Performance › Load profile, or speedscope).`, '', ...profile.tables, '');
+    lines.push(`### CPU profile of ${profile.service} during the ${profile.phase}`, '', `Flame graph: \`${profile.file}\` (Chrome DevTools › Performance › Load profile, or speedscope).`, '', ...profile.tables, '');
   }
   const lostLines = (what: string, ids: string[]) => (ids.length ? [`${what}: ${ids.length} lost: ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`] : []);
   const lost = [

@@ -91,17 +91,22 @@ export const killRelayBetweenSendAndMark = (service: ServiceName): Fault => ({
         },
         { timeoutMs: 60_000, intervalMs: 5, what: `unpublished outbox rows in ${database}` },
       );
-      await waitFor(
+      const marking = await waitFor(
         async () =>
           (
-            await observer.query(
+            await observer.query<{ pid: number }>(
               "select pid from pg_stat_activity where datname = $1 and wait_event_type = 'Lock' and query ilike 'update outbox_message%'",
               [database],
             )
-          ).rowCount,
+          ).rows[0]?.pid,
         { timeoutMs: 15_000, intervalMs: 10, what: `${service}'s relay to wait on the mark after sending` },
       );
       await world.system.kill(service);
+      // The mark is a statement of its own: released now, it would still commit. Its backend ends once it sees its client gone.
+      await waitFor(async () => !(await observer.query('select 1 from pg_stat_activity where pid = $1', [marking])).rowCount, {
+        timeoutMs: 15_000,
+        what: `the backend of ${service}'s killed relay to end`,
+      });
     } finally {
       await holder.query('rollback').catch(() => undefined);
       await holder.end().catch(() => undefined);

@@ -5,7 +5,7 @@ export * from './dead-letter';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './parse-message';
-export * from './outbox-listener';
+export * from './relay-connection';
 export * from './message-consumer';
 export * from './messaging.migration';
 export * from './messaging-dedupe-by-source.migration';

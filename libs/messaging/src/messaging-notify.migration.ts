@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { OUTBOX_CHANNEL } from './outbox-listener';
+import { OUTBOX_CHANNEL } from './relay-connection';
 
 /** Outbox rows to publish, new or unparked, notify the relay at commit, so that it need not poll for them. */
 export class MessagingNotifyMigration extends Migration {

@@ -4,7 +4,7 @@ import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetad
 import { setting } from '@fil/config';
 import { physicalTopic } from './kafka';
 import { MESSAGE_RETENTION_HOURS } from './messaging-variables';
-import { OutboxListener } from './outbox-listener';
+import { RelayConnection } from './relay-connection';
 import { messagingInstruments } from './messaging-metrics';
 import { describeError } from '@fil/observability';
 
@@ -27,8 +27,12 @@ export interface OutboxRelayOptions {
   beforePublish?: (rows: OutboxRow[]) => void | Promise<void>;
 }
 
-// One relay at a time per service database, so the rows of one key are published in commit order.
-const RELAY_LOCK = 0x0f11_0001;
+/** The first row always, then rows in order while their running size stays within BATCH_BYTES. */
+const PENDING_ROWS = `select id, topic, message_key, headers, payload from (
+     select id, topic, message_key, headers, payload, size, sum(size) over (order by id) as running
+     from (select *, octet_length(payload) + octet_length(headers::text) + coalesce(octet_length(message_key), 0) as size
+           from outbox_message where published_at is null and parked_at is null order by id limit $1) pending
+   ) sized where running <= $2 or running = size order by id`;
 
 /** Bytes of rows read at once: a partition's share of them always fits the broker's default limit (1 MB). */
 const BATCH_BYTES = 768 * 1024;
@@ -49,10 +53,10 @@ interface Outcome {
 /**
  * Publishes outbox rows to Kafka as they commit: the commit notifies the relay's own listening
  * connection (LISTEN/NOTIFY), which wakes it; a slow poll catches what a lost connection missed.
- * A pass sends its rows in one request per broker; the acknowledged rows are marked published in
- * the transaction that locked them. A row the broker refuses for what it is (too large, invalid)
- * is found by sending again partition by partition, then row by row; it is parked with the error
- * and the rows behind it go on. Any other failure stops the batch to be retried.
+ * A pass reads rows and marks them on that connection, which holds the lock of the one relay at
+ * work for its whole session, and sends them in one request per broker. A row the broker refuses
+ * for what it is (too large, invalid) is found by sending again partition by partition, then row
+ * by row; it is parked with the error and the rows behind it go on. Any other failure stops the batch to be retried.
  * The producer is idempotent, so kafkajs's own retries never duplicate; a crash between the
  * broker's acknowledgement and the mark republishes (at-least-once) under the same `ce_id`.
  */
@@ -64,7 +68,7 @@ export class OutboxRelay {
   private admin?: Admin;
   private running = false;
   private loop?: Promise<void>;
-  private listener?: OutboxListener;
+  private connection?: RelayConnection;
   private readonly wakeup = new Wakeup();
   private lastPurge = 0;
 
@@ -78,55 +82,43 @@ export class OutboxRelay {
     if (this.running) return;
     await this.connected();
     this.running = true;
-    this.listener = new OutboxListener(this.orm, () => this.wakeup.notify());
-    this.listener.open();
+    this.connection = new RelayConnection(this.orm, () => this.wakeup.notify());
+    this.connection.open();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.wakeup.notify();
-    await this.listener?.close();
+    // The pass in progress marks what it published before the connection (and the lock) goes.
     await this.loop;
+    await this.connection?.close();
+    this.connection = undefined;
     await this.disconnect();
   }
 
-  /** Publishes one batch; returns how many rows it settled (published or parked). */
+  /** Publishes one batch; returns how many rows it settled (published or parked), none while another relay holds the lock. */
   async publishPending(): Promise<number> {
-    const batchSize = this.options.batchSize ?? 500;
-    const { settled, failure } = await this.orm.em.fork().transactional(async (tx) => {
-      const [{ locked }] = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
-      if (!locked) return { settled: 0 };
-      // The first row always, then rows in order while their running size stays within BATCH_BYTES.
-      const rows = await tx.execute<OutboxRow[]>(
-        `select id, topic, message_key, headers, payload from (
-           select id, topic, message_key, headers, payload, size, sum(size) over (order by id) as running
-           from (select *, octet_length(payload) + octet_length(headers::text) + coalesce(octet_length(message_key), 0) as size
-                 from outbox_message where published_at is null and parked_at is null order by id limit ?) pending
-         ) sized where running <= ? or running = size order by id`,
-        [batchSize, BATCH_BYTES],
-      );
-      if (!rows.length) return { settled: 0 };
-      await this.options.beforePublish?.(rows);
-      const started = performance.now();
-      const { published, parked, failure } = await this.publish(rows);
-      messagingInstruments().publishSeconds.record((performance.now() - started) / 1000);
-      countPublished(rows, published);
-      if (published.length) {
-        await tx.execute('update outbox_message set published_at = now() where id = any(?::bigint[])', [`{${published.join(',')}}`]);
-      }
-      for (const { id, error } of parked) {
-        this.logger.error(`outbox row ${id} parked, the broker refuses it: ${error}`);
-        await tx.execute('update outbox_message set parked_at = now(), error = ? where id = ?', [error, id]);
-      }
-      return { settled: published.length + parked.length, failure };
-    });
+    const client = await this.connection?.holdingLock();
+    if (!client) return 0;
+    const { rows } = await client.query<OutboxRow>({ name: 'fil-outbox-pending', text: PENDING_ROWS, values: [this.options.batchSize ?? 500, BATCH_BYTES] });
+    if (!rows.length) return 0;
+    await this.options.beforePublish?.(rows);
+    const started = performance.now();
+    const { published, parked, failure } = await this.publish(rows);
+    messagingInstruments().publishSeconds.record((performance.now() - started) / 1000);
+    countPublished(rows, published);
+    if (published.length) await client.query('update outbox_message set published_at = now() where id = any($1::bigint[])', [published]);
+    for (const { id, error } of parked) {
+      this.logger.error(`outbox row ${id} parked, the broker refuses it: ${error}`);
+      await client.query('update outbox_message set parked_at = now(), error = $1 where id = $2', [error, id]);
+    }
     if (failure) {
       // Whether the broker appended what timed out is unknown: a new producer id starts clean.
       await this.disconnect();
       throw failure;
     }
-    return settled;
+    return published.length + parked.length;
   }
 
   /** Rows waiting to be published, the age of the oldest, and rows parked (both counts read through their partial indexes). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import { metricsReader, startTracing, stopTracing } from '@fil/observability';
-import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment } from '@fil/testing';
+import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
 import { createKafka, OutboxRelay } from '../src';
 
 useTestEnvironment('relay-metrics');
@@ -44,7 +44,8 @@ describe('published messages, counted', () => {
     await pending('StockReservationRefused', { reservationId: 'R-3', reason: 'INSUFFICIENT_STOCK' });
     await pending('StockReservationRefused', { reservationId: 'R-4', reason: 'INSUFFICIENT_STOCK' });
     await pending('StockReservationRefused', { reservationId: 'R-5', reason: 'UNKNOWN_LOCATION: WH-9 is not known' });
-    expect(await relay.publishPending()).toBe(5);
+    await relay.start();
+    await waitFor(() => probe.messages(Topics.inventoryEvents).length === 5, { what: 'the five rows published' });
 
     const { resourceMetrics } = await metricsReader()!.collect();
     const published = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === 'fil.outbox.published')!;

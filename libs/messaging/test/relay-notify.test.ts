@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Topics } from '@fil/contracts';
 import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
-import { createKafka, Outbox, OUTBOX_LISTENER_NAME, OutboxRelay } from '../src';
+import { createKafka, Outbox, RELAY_CONNECTION_NAME, OutboxRelay } from '../src';
 
 useTestEnvironment('relay-notify');
 jest.setTimeout(60_000);
@@ -18,11 +18,12 @@ let relay: OutboxRelay;
 const commit = (key: string) => orm.em.fork().transactional((em) => outbox.add(em, { topic: Topics.ordersEvents, key, type: 'Committed', data: { key } }));
 const published = (key: string) => probe.waitForMessage(Topics.ordersEvents, (m) => m.key === key);
 
-/** The relay's listening backend, once it has sent its LISTEN. */
+/** The backend of the relay at work: it listens, then takes the relay lock at its first pass. */
 async function listener(): Promise<number | undefined> {
   const rows = await orm.em.fork().execute<{ pid: number }[]>(
-    `select pid from pg_stat_activity where datname = current_database() and application_name = ? and state = 'idle' and query ilike 'listen %'`,
-    [OUTBOX_LISTENER_NAME],
+    `select a.pid from pg_stat_activity a join pg_locks l on l.pid = a.pid and l.locktype = 'advisory' and l.granted
+     where a.datname = current_database() and a.application_name = ?`,
+    [RELAY_CONNECTION_NAME],
   );
   return rows[0]?.pid;
 }
@@ -80,8 +81,29 @@ describe('outbox relay woken by commits', () => {
 
   it('closes its listening connection when it stops', async () => {
     await relay.stop();
-    await waitFor(async () => !(await orm.em.fork().execute('select 1 from pg_stat_activity where datname = current_database() and application_name = ?', [OUTBOX_LISTENER_NAME])).length, {
+    await waitFor(async () => !(await orm.em.fork().execute('select 1 from pg_stat_activity where datname = current_database() and application_name = ?', [RELAY_CONNECTION_NAME])).length, {
       what: 'the listening connection to close',
     });
+  });
+});
+
+describe('one relay at a time per service database', () => {
+  it('leaves the outbox to the relay that holds the lock, and a second one takes over when the first stops', async () => {
+    const first = new OutboxRelay(orm, kafka, { fallbackPollMs: FALLBACK_POLL_MS });
+    let secondPasses = 0;
+    const second = new OutboxRelay(orm, kafka, { fallbackPollMs: FALLBACK_POLL_MS, beforePublish: () => void (secondPasses += 1) });
+    try {
+      await first.start();
+      await waitFor(listener, { what: 'the first relay to take the lock' });
+      await second.start();
+      await expectPublishedAsCommitted('first-relay');
+      expect(secondPasses).toBe(0);
+      await first.stop();
+      await expectPublishedAsCommitted('second-relay');
+      expect(secondPasses).toBeGreaterThan(0);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
   });
 });
