@@ -7,6 +7,7 @@
 // one's median.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeMachine, knob, percentile } from './measure';
 // pg and MikroORM are loaded by each variant, after the instrumentation that patches pg, if any.
 import type * as Persistence from '@fil/persistence';
@@ -21,6 +22,8 @@ const VARIANTS = {
 type Variant = keyof typeof VARIANTS;
 
 const TRANSACTIONS = knob('BENCH_TRANSACTIONS', 3_000);
+/** A pause before each transaction, as a consumer at a low rate idles between messages; 0 runs them back to back. */
+const PACE_MS = knob('BENCH_PACE_MS', 0);
 const ROUNDS = knob('BENCH_ROUNDS', 3);
 const SERVICE = 'txbench';
 
@@ -51,14 +54,20 @@ async function benchDatabaseUrl(): Promise<string> {
   return databaseUrlOf(databaseName(SERVICE));
 }
 
-/** Runs `transaction` TRANSACTIONS times after a warm-up; µs of CPU and of wall time per transaction. */
+/** Runs `transaction` TRANSACTIONS times after a warm-up; µs of CPU and of wall time per transaction (the pauses left out of the wall time). */
 async function measure(transaction: (id: string) => Promise<unknown>): Promise<{ cpu: number; wall: number }> {
   const run = `${process.pid}-${Date.now()}`;
   for (let n = 0; n < 300; n++) await transaction(`${run}-warm-${n}`);
-  const [cpuFrom, wallFrom] = [process.cpuUsage(), performance.now()];
-  for (let n = 0; n < TRANSACTIONS; n++) await transaction(`${run}-${n}`);
+  const cpuFrom = process.cpuUsage();
+  let wall = 0;
+  for (let n = 0; n < TRANSACTIONS; n++) {
+    if (PACE_MS) await sleep(PACE_MS);
+    const started = performance.now();
+    await transaction(`${run}-${n}`);
+    wall += performance.now() - started;
+  }
   const cpu = process.cpuUsage(cpuFrom);
-  return { cpu: (cpu.user + cpu.system) / TRANSACTIONS, wall: ((performance.now() - wallFrom) * 1000) / TRANSACTIONS };
+  return { cpu: (cpu.user + cpu.system) / TRANSACTIONS, wall: (wall * 1000) / TRANSACTIONS };
 }
 
 /** One variant, in this process: prints its figures as JSON for the parent. */
@@ -130,8 +139,9 @@ async function main(): Promise<void> {
     await dropDatabase(databaseName(SERVICE));
   }
   const median = (values: number[]) => Math.round(percentile([...values].sort((a, b) => a - b), 50)!);
+  const knobs = Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')).map(([name, value]) => `${name}=${value} `).join('');
   const lines = [
-    `Command: \`npm run bench:transaction\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC), ${TRANSACTIONS} transactions per variant and round, median of ${ROUNDS} rounds`,
+    `Command: \`${knobs}npm run bench:transaction\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC), ${TRANSACTIONS} transactions per variant and round${PACE_MS ? `, each after a pause of ${PACE_MS} ms` : ''}, median of ${ROUNDS} rounds`,
     `Machine: ${describeMachine(loadAtStart)}`,
     '',
     '| a transaction, in a consumer span | CPU µs of the process | wall µs |',
