@@ -9,7 +9,7 @@
 // 4. a mixed burst: home delivery of 1–5 lines, click & collect with transfers,
 //    e-reservations, 5 % cancelled once answered;
 // 5. a steady offered load on the warm system (latency p50/p95/p99, per hop, and the CPU of
-//    each process from its start until quiet);
+//    each process from its start until quiet; profiled as the burst is when it runs alone);
 // 6. a search for the highest steady rate whose p99 stays under the target.
 // Prints a Markdown report; knobs are in docs/benchmarks.md. BENCH_ORDERS=0 runs the steady
 // load alone on an idle system (as `npm run bench:routing` does) unless other phases are asked for.
