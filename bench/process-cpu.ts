@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's times (USER_HZ), 100 on every Linux Fil runs on. */
 const TICKS_PER_SECOND = 100;
@@ -20,11 +20,20 @@ export function pidsNamed(comm: string): number[] {
     .filter((pid) => readStat(pid)?.includes(`(${comm})`));
 }
 
-/** The pid a start script wrote, if that process still runs. */
-export function pidFromFile(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  return pid && readStat(pid) ? pid : undefined;
+/** The pids of the processes whose command line holds `part` (e.g. a JVM's main class). */
+export function pidsRunning(part: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => readCommandLine(pid)?.includes(part));
+}
+
+function readCommandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
 }
 
 function readStat(pid: number): string | undefined {
@@ -51,8 +60,9 @@ export class CpuWindow {
     }
   }
 
-  stop(): { name: string; ms: number }[] {
-    return [...this.before].filter(([, { pids }]) => pids.length).map(([name, { pids, ms }]) => ({ name, ms: total(pids) - ms }));
+  /** `ms` is undefined for a group none of whose processes was found at `start`. */
+  stop(): { name: string; ms?: number }[] {
+    return [...this.before].map(([name, { pids, ms }]) => ({ name, ms: pids.length ? total(pids) - ms : undefined }));
   }
 }
 
