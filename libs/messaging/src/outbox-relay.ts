@@ -97,30 +97,6 @@ export class OutboxRelay {
     await this.disconnect();
   }
 
-  /** Publishes one batch; returns how many rows it settled (published or parked), none while another relay holds the lock. */
-  async publishPending(): Promise<number> {
-    const client = await this.connection?.holdingLock();
-    if (!client) return 0;
-    const { rows } = await client.query<OutboxRow>({ name: 'fil-outbox-pending', text: PENDING_ROWS, values: [this.options.batchSize ?? 500, BATCH_BYTES] });
-    if (!rows.length) return 0;
-    await this.options.beforePublish?.(rows);
-    const started = performance.now();
-    const { published, parked, failure } = await this.publish(rows);
-    messagingInstruments().publishSeconds.record((performance.now() - started) / 1000);
-    countPublished(rows, published);
-    if (published.length) await client.query('update outbox_message set published_at = now() where id = any($1::bigint[])', [published]);
-    for (const { id, error } of parked) {
-      this.logger.error(`outbox row ${id} parked, the broker refuses it: ${error}`);
-      await client.query('update outbox_message set parked_at = now(), error = $1 where id = $2', [error, id]);
-    }
-    if (failure) {
-      // Whether the broker appended what timed out is unknown: a new producer id starts clean.
-      await this.disconnect();
-      throw failure;
-    }
-    return published.length + parked.length;
-  }
-
   /** Rows waiting to be published, the age of the oldest, and rows parked (both counts read through their partial indexes). */
   async backlog(): Promise<{ pending: number; oldestSeconds: number; parked: number }> {
     const em = this.orm.em.fork();
@@ -143,6 +119,30 @@ export class OutboxRelay {
     await em.execute(`delete from outbox_message where published_at < now() - make_interval(hours => ?)`, [hours]);
     await em.execute(`delete from handled_message where handled_at < now() - make_interval(hours => ?)`, [hours]);
     await em.execute(`delete from dead_letter_request where requested_at < now() - make_interval(hours => ?)`, [hours]);
+  }
+
+  /** Publishes one batch; returns how many rows it settled (published or parked), none while another relay holds the lock. */
+  private async publishPending(): Promise<number> {
+    const client = await this.connection?.holdingLock();
+    if (!client) return 0;
+    const { rows } = await client.query<OutboxRow>({ name: 'fil-outbox-pending', text: PENDING_ROWS, values: [this.options.batchSize ?? 500, BATCH_BYTES] });
+    if (!rows.length) return 0;
+    await this.options.beforePublish?.(rows);
+    const started = performance.now();
+    const { published, parked, failure } = await this.publish(rows);
+    messagingInstruments().publishSeconds.record((performance.now() - started) / 1000);
+    countPublished(rows, published);
+    if (published.length) await client.query('update outbox_message set published_at = now() where id = any($1::bigint[])', [published]);
+    for (const { id, error } of parked) {
+      this.logger.error(`outbox row ${id} parked, the broker refuses it: ${error}`);
+      await client.query('update outbox_message set parked_at = now(), error = $1 where id = $2', [error, id]);
+    }
+    if (failure) {
+      // Whether the broker appended what timed out is unknown: a new producer id starts clean.
+      await this.disconnect();
+      throw failure;
+    }
+    return published.length + parked.length;
   }
 
   /**
