@@ -24,6 +24,13 @@ export function describeMachine(loadAtStart: number[]): string {
   return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`;
 }
 
+/** The BENCH_ settings of this run, as they go before the command that reproduces it. */
+export const benchSettings = (): string =>
+  Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .map(([name, value]) => `${name}=${value} `)
+    .join('');
+
 export const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** `n` rounded for a table: no decimals from 100 up, two significant digits below. */

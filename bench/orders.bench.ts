@@ -22,7 +22,7 @@ import { deleteRunTopics, FilSystem, KafkaProbe, SERVICE_NAMES, useTestEnvironme
 import { INSPECTOR_OPTIONS, InspectorProfiler } from './cpu-profile';
 import { compareKafkaClients, kafkaClientsOptions, kafkaClientsTable, type ClientFigures } from './kafka-clients.bench';
 import { pgbenchReservations, producerPerformance, type PgbenchResult, type ProducerPerfResult } from './machine-limits';
-import { describeMachine, enabled, knob, round } from './measure';
+import { benchSettings, describeMachine, enabled, knob, round } from './measure';
 import { mixedOrder, setUpNetwork, twoLineOrder } from './order-load';
 import { hopMedians, OrderPhases, type BurstResult, type SteadyResult } from './order-phases';
 import { OrderTracker } from './order-tracker';
@@ -176,8 +176,7 @@ async function profiled<T>(system: FilSystem, report: Report, phase: string, sta
 }
 
 function markdown(report: Report, startedAt: Date, machine: string, orderBytes: number): string[] {
-  const knobs = Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')).map(([name, value]) => `${name}=${value} `).join('');
-  const lines = [`Command: \`${knobs}npm run bench:orders\` (${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)`, `Machine: ${machine}`, ''];
+  const lines = [`Command: \`${benchSettings()}npm run bench:orders\` (${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC)`, `Machine: ${machine}`, ''];
   const lateNote = ({ late }: { late?: number }) => (late ? `, ${late} answered only after the phase gave up (late; its figures leave them out)` : '');
   const statuses = (counts: Record<string, number>) => Object.entries(counts).map(([status, n]) => `${n} ${status}`).join(', ') || 'none';
   const fil = ['| measure | value |', '|---|---|'];

@@ -13,32 +13,22 @@ export function processCpuMs(pid: number): number {
 }
 
 /** The pids of the processes whose command name is `comm` (e.g. every PostgreSQL backend of the server). */
-export function pidsNamed(comm: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => readStat(pid)?.includes(`(${comm})`));
-}
+export const pidsNamed = (comm: string): number[] => everyPid().filter((pid) => readStat(pid)?.includes(`(${comm})`));
 
 /** The pids of the processes whose command line holds `part` (e.g. a JVM's main class). */
-export function pidsRunning(part: string): number[] {
-  return readdirSync('/proc')
+export const pidsRunning = (part: string): number[] => everyPid().filter((pid) => readProc(pid, 'cmdline')?.replaceAll('\0', ' ').includes(part));
+
+const everyPid = () =>
+  readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => readCommandLine(pid)?.includes(part));
-}
+    .map(Number);
 
-function readCommandLine(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return undefined;
-  }
-}
+const readStat = (pid: number) => readProc(pid, 'stat');
 
-function readStat(pid: number): string | undefined {
+/** A file of /proc/<pid>, or undefined once the process is gone. */
+function readProc(pid: number, file: string): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {
     return undefined;
   }

@@ -7,8 +7,7 @@
 // one's median.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describeMachine, knob, percentile } from './measure';
+import { benchSettings, describeMachine, knob, percentile, sleep } from './measure';
 // pg and MikroORM are loaded by each variant, after the instrumentation that patches pg, if any.
 import type * as Persistence from '@fil/persistence';
 
@@ -139,9 +138,8 @@ async function main(): Promise<void> {
     await dropDatabase(databaseName(SERVICE));
   }
   const median = (values: number[]) => Math.round(percentile([...values].sort((a, b) => a - b), 50)!);
-  const knobs = Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_')).map(([name, value]) => `${name}=${value} `).join('');
   const lines = [
-    `Command: \`${knobs}npm run bench:transaction\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC), ${TRANSACTIONS} transactions per variant and round${PACE_MS ? `, each after a pause of ${PACE_MS} ms` : ''}, median of ${ROUNDS} rounds`,
+    `Command: \`${benchSettings()}npm run bench:transaction\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC), ${TRANSACTIONS} transactions per variant and round${PACE_MS ? `, each after a pause of ${PACE_MS} ms` : ''}, median of ${ROUNDS} rounds`,
     `Machine: ${describeMachine(loadAtStart)}`,
     '',
     '| a transaction, in a consumer span | CPU µs of the process | wall µs |',

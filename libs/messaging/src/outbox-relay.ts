@@ -56,7 +56,8 @@ interface Outcome {
  * A pass reads rows and marks them on that connection, which holds the lock of the one relay at
  * work for its whole session, and sends them in one request per broker. A row the broker refuses
  * for what it is (too large, invalid) is found by sending again partition by partition, then row
- * by row; it is parked with the error and the rows behind it go on. Any other failure stops the batch to be retried.
+ * by row; it is parked with the error and the rows behind it go on. Any other failure stops the
+ * batch to be retried.
  * The producer is idempotent, so kafkajs's own retries never duplicate; a crash between the
  * broker's acknowledgement and the mark republishes (at-least-once) under the same `ce_id`.
  */
