@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
@@ -68,6 +69,8 @@ export class OutboxRelay {
   private producer?: Producer;
   private admin?: Admin;
   private running = false;
+  /** Cuts the pause after a failed pass short when the relay stops (a commit's wake-up must not). */
+  private stopping = new AbortController();
   private loop?: Promise<void>;
   private connection?: RelayConnection;
   private readonly wakeup = new Wakeup();
@@ -83,6 +86,7 @@ export class OutboxRelay {
     if (this.running) return;
     await this.connected();
     this.running = true;
+    this.stopping = new AbortController();
     this.connection = new RelayConnection(this.orm, () => this.wakeup.notify());
     this.connection.open();
     this.loop = this.run();
@@ -90,6 +94,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.wakeup.notify();
     // The pass in progress marks what it published before the connection (and the lock) goes.
     await this.loop;
@@ -277,7 +282,7 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         this.logger.error(`outbox relay failed (attempt ${failures}): ${describeError(error)}`);
-        await sleep(Math.min(5_000, 100 * 2 ** failures));
+        await pause(Math.min(5_000, 100 * 2 ** failures), this.stopping.signal);
       }
     }
   }
@@ -315,7 +320,7 @@ function refusal(error: unknown): string | undefined {
   return REFUSALS.find((refused) => refused === (type ?? cause?.type));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /** A wake-up that comes while the loop is busy is kept for its next wait, so a commit during a pass is not missed. */
 class Wakeup {

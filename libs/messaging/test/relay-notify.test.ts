@@ -107,3 +107,29 @@ describe('one relay at a time per service database', () => {
     }
   });
 });
+
+describe('a relay whose passes keep failing', () => {
+  it('stops without waiting out the pause before its next try', async () => {
+    let failures = 0;
+    const failing = new OutboxRelay(orm, kafka, {
+      fallbackPollMs: FALLBACK_POLL_MS,
+      beforePublish: () => {
+        failures += 1;
+        throw new Error('the broker is away (test)');
+      },
+    });
+    // The relay of the tests above would hold the lock and leave this one nothing to do.
+    await relay.stop();
+    try {
+      await failing.start();
+      await commit('never-sent');
+      // The pause after a failure doubles from 200 ms: after the fifth it is 3.2 s.
+      await waitFor(() => failures >= 5, { what: 'five failed passes' });
+      const stopped = failing.stop().then(() => 'stopped');
+      const oneSecond = new Promise((resolve) => setTimeout(() => resolve('still pausing after a second'), 1_000));
+      expect(await Promise.race([stopped, oneSecond])).toBe('stopped');
+    } finally {
+      await failing.stop();
+    }
+  });
+});
