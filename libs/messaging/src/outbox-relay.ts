@@ -1,11 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { setting } from '@fil/config';
 import { physicalTopic } from './kafka';
 import { MESSAGE_RETENTION_HOURS } from './messaging-variables';
-import { RelayConnection } from './relay-connection';
+import { pauseAfterFailures, RelayConnection } from './relay-connection';
 import { messagingInstruments } from './messaging-metrics';
 import { describeError } from '@fil/observability';
 
@@ -68,9 +67,8 @@ export class OutboxRelay {
   private readonly partitions = new Map<string, { metadata: PartitionMetadata[]; at: number }>();
   private producer?: Producer;
   private admin?: Admin;
-  private running = false;
-  /** Cuts the pause after a failed pass short when the relay stops (a commit's wake-up must not). */
-  private stopping = new AbortController();
+  /** Set while the relay runs; `stop` aborts it, which also cuts short the pause after a failed pass (a commit's wake-up must not). */
+  private stopping?: AbortController;
   private loop?: Promise<void>;
   private connection?: RelayConnection;
   private readonly wakeup = new Wakeup();
@@ -83,18 +81,16 @@ export class OutboxRelay {
   ) {}
 
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.stopping && !this.stopping.signal.aborted) return;
     await this.connected();
-    this.running = true;
     this.stopping = new AbortController();
     this.connection = new RelayConnection(this.orm, () => this.wakeup.notify());
     this.connection.open();
-    this.loop = this.run();
+    this.loop = this.run(this.stopping.signal);
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.stopping.abort();
+    this.stopping?.abort();
     this.wakeup.notify();
     // The pass in progress marks what it published before the connection (and the lock) goes.
     await this.loop;
@@ -266,11 +262,11 @@ export class OutboxRelay {
     await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
   }
 
-  private async run(): Promise<void> {
+  private async run(stopped: AbortSignal): Promise<void> {
     const fallbackPollMs = this.options.fallbackPollMs ?? 5_000;
     const purgeEveryMs = this.options.purgeEveryMs ?? 60_000;
     let failures = 0;
-    while (this.running) {
+    while (!stopped.aborted) {
       try {
         const settled = await this.publishPending();
         failures = 0;
@@ -282,7 +278,7 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         this.logger.error(`outbox relay failed (attempt ${failures}): ${describeError(error)}`);
-        await pause(Math.min(5_000, 100 * 2 ** failures), this.stopping.signal);
+        await pauseAfterFailures(failures, stopped);
       }
     }
   }
@@ -319,8 +315,6 @@ function refusal(error: unknown): string | undefined {
   const { type, cause } = error as { type?: string; cause?: { type?: string } };
   return REFUSALS.find((refused) => refused === (type ?? cause?.type));
 }
-
-const pause = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /** A wake-up that comes while the loop is busy is kept for its next wait, so a commit during a pass is not missed. */
 class Wakeup {

@@ -84,10 +84,14 @@ export class RelayConnection {
       }
       [this.listening, this.locked] = [undefined, false];
       failures += 1;
-      await sleep(Math.min(5_000, 100 * 2 ** failures), undefined, { signal: this.closing.signal }).catch(() => undefined);
+      await pauseAfterFailures(failures, this.closing.signal);
     }
   }
 }
+
+/** The relay's wait before trying again: doubling from 200 ms up to 5 s, cut short when `stopped` aborts. */
+export const pauseAfterFailures = (failures: number, stopped: AbortSignal) =>
+  sleep(Math.min(5_000, 100 * 2 ** failures), undefined, { signal: stopped }).catch(() => undefined);
 
 /** The settings of the ORM's own connections, so the relay reaches the same database. */
 function connectionOf(orm: MikroORM): ClientConfig {
