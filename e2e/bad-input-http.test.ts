@@ -120,6 +120,7 @@ const cases: HttpCase[] = [
   { kind: 'NaN as a coordinate', service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1&lat=NaN&lng=4', status: 400, reason: /lat must be a number conforming to the specified constraints/ },
   { kind: 'Infinity as a radius', service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1&lat=45&lng=4&radiusKm=Infinity', status: 400, reason: /radiusKm must be a number conforming to the specified constraints/ },
   { kind: 'a word for a number', service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1&limit=ten', status: 400, reason: /limit must be an integer number/ },
+  { kind: 'a radius without a point', service: 'orders', method: 'GET', path: '/availability?skus=SKU-1&radiusKm=10', status: 400, reason: /^radiusKm needs lat and lng$/ },
   // Ops routes of the orchestrator: policies, simulations, KPIs
   { kind: 'a policy with a negative per-km cost', service: 'orders', method: 'PUT', path: '/routing/policies', body: { json: { defaults: { weights: { perKm: -1 } } } }, status: 400, reason: /perKm must not be less than 0/ },
   { kind: 'a simulation without a policy', service: 'orders', method: 'POST', path: '/routing/simulations', body: { json: { orders: 10 } }, status: 400, reason: /policy should not be null or undefined/ },

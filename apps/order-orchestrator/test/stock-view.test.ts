@@ -1,17 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Topics, type StockLevel } from '@fil/contracts';
+import { haversineKm } from '@fil/geo';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { ceHeaders, KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import { applyStockLevels } from '../src/stock/stock-levels';
 import { StockService, stockKey, type RoutingNetwork } from '../src/stock/stock.service';
-import { networkKnown, orchestratorSettled } from './support';
+import { call, location, networkKnown, orchestratorSettled, stockLevel } from './support';
 
 useTestEnvironment('orders-stock-view');
 jest.setTimeout(60_000);
 
 const probe = new KafkaProbe();
 let app: INestApplication;
+let url: string;
 
 const level = (locationId: string, sku: string, atp: number): StockLevel => ({ locationId, sku, onHand: atp, reserved: 0, safetyStock: 0, atp });
 const viewOf = async (locationId: string, sku: string) =>
@@ -20,7 +22,7 @@ const viewOf = async (locationId: string, sku: string) =>
 beforeAll(async () => {
   await probe.start([Topics.dlq]);
   const { AppModule, definition } = await import('../src/app.module');
-  ({ app } = await startService(AppModule, definition));
+  ({ app, url } = await startService(AppModule, definition));
 });
 
 afterAll(async () => {
@@ -130,5 +132,59 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
       expect(byHolders(network, 'SKU-H')).toEqual(byLocation(network, 'SKU-H'));
       expect(byHolders(network, 'SKU-J')).toEqual({ 'WH-H1': 4 });
     }
+  });
+});
+
+describe('GET /availability near a point', () => {
+  const skus = 'SKU-NEAR,SKU-PARIS';
+  const places = { 'NP-LYON': { lat: 45.76, lng: 4.84 }, 'NP-PARIS': { lat: 48.86, lng: 2.35 }, 'NP-MARSEILLE': { lat: 43.3, lng: 5.37 } };
+  const km = (from: { lat: number; lng: number }, id: keyof typeof places) => Math.round(haversineKm(from, places[id]) * 10) / 10;
+  const rowsOf = (body: { locationId: string; sku: string; distanceKm?: number | null }[]) => body.map(({ locationId, sku, distanceKm }) => [locationId, sku, distanceKm]);
+
+  beforeAll(async () => {
+    for (const [id, { lat, lng }] of Object.entries(places)) await location(probe, id, lat, lng);
+    for (const [locationId, atp] of [['NP-LYON', 5], ['NP-PARIS', 6], ['NP-MARSEILLE', 7]] as const) await stockLevel(probe, locationId, 'SKU-NEAR', atp);
+    await stockLevel(probe, 'NP-PARIS', 'SKU-PARIS', 2);
+    await stockLevel(probe, 'NP-UNKNOWN', 'SKU-NEAR', 1);
+    await orchestratorSettled(app, probe);
+  });
+
+  it('lists the nearest location first with its distance, the locations it knows no place of last', async () => {
+    const customer = { lat: 45.75, lng: 4.85 };
+    const { status, body } = await call(url, 'GET', `/availability?skus=${skus}&lat=${customer.lat}&lng=${customer.lng}`);
+    expect(status).toBe(200);
+    expect(rowsOf(body)).toEqual([
+      ['NP-LYON', 'SKU-NEAR', km(customer, 'NP-LYON')],
+      ['NP-MARSEILLE', 'SKU-NEAR', km(customer, 'NP-MARSEILLE')],
+      ['NP-PARIS', 'SKU-NEAR', km(customer, 'NP-PARIS')],
+      ['NP-PARIS', 'SKU-PARIS', km(customer, 'NP-PARIS')],
+      ['NP-UNKNOWN', 'SKU-NEAR', null],
+    ]);
+    expect(body[0]).toMatchObject({ onHand: 5, reserved: 0, safetyStock: 0, atp: 5 });
+  });
+
+  it('keeps the locations within radiusKm, and at most limit of them', async () => {
+    expect(rowsOf((await call(url, 'GET', `/availability?skus=${skus}&lat=45.75&lng=4.85&radiusKm=300`)).body).map(([id]) => id)).toEqual(['NP-LYON', 'NP-MARSEILLE']);
+    expect(rowsOf((await call(url, 'GET', `/availability?skus=${skus}&lat=48.85&lng=2.35&limit=1`)).body)).toEqual([
+      ['NP-PARIS', 'SKU-NEAR', km({ lat: 48.85, lng: 2.35 }, 'NP-PARIS')],
+      ['NP-PARIS', 'SKU-PARIS', km({ lat: 48.85, lng: 2.35 }, 'NP-PARIS')],
+    ]);
+    // Without a point the rows stay by SKU, then location, and limit takes the first locations by id.
+    expect(rowsOf((await call(url, 'GET', `/availability?skus=${skus}&limit=2`)).body)).toEqual([
+      ['NP-LYON', 'SKU-NEAR', undefined],
+      ['NP-MARSEILLE', 'SKU-NEAR', undefined],
+    ]);
+  });
+
+  it.each([
+    ['half a point', '&lat=45.75', /lng must be a number/],
+    ['a radius without a point', '&radiusKm=10', /radiusKm needs lat and lng/],
+    ['a latitude off the globe', '&lat=91&lng=4', /lat must not be greater than 90/],
+    ['a negative radius', '&lat=45&lng=4&radiusKm=-1', /radiusKm must not be less than 0/],
+    ['a limit of none', '&limit=0', /limit must not be less than 1/],
+  ])('refuses %s with 400 and the reason', async (_kind, params, reason) => {
+    const { status, body } = await call(url, 'GET', `/availability?skus=${skus}${params}`);
+    expect(status).toBe(400);
+    expect(JSON.stringify(body.message)).toMatch(reason);
   });
 });

@@ -3,3 +3,4 @@ export * from './health.controller';
 export * from './run-service';
 export * from './platform-variables';
 export * from './sweeper';
+export * from './near-point.query';

@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, ForbiddenException, Get, Param, 
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, ROLES, type Principal } from '@fil/auth';
 import { ID_PATTERN, type StockLevel } from '@fil/contracts';
+import { pointOf } from '@fil/platform';
 import { AvailabilityQuery } from './dto/availability.query';
 import { LocationAvailabilityView } from './dto/location-availability.view';
 import { SetStockDto } from './dto/set-stock.dto';
@@ -39,8 +40,7 @@ export class StockController {
     if (query.quantities && query.quantities.length !== query.skus.length) {
       throw new BadRequestException('quantities must have one entry per sku');
     }
-    if (query.radiusKm !== undefined && query.lat === undefined) throw new BadRequestException('radiusKm needs lat and lng');
-    return this.stock.availability(query);
+    return this.stock.availability(query, pointOf(query));
   }
 
   @Get('stock/:sku')

@@ -25,10 +25,9 @@ export class StockService {
   ) {}
 
   /** Per location, the ATP of each SKU asked for; nearest first (within the radius) when a point is given. */
-  async availability(query: AvailabilityQuery) {
+  async availability(query: AvailabilityQuery, point?: { lat: number; lng: number }) {
     const em = this.em.fork();
     const [locations, stocks] = await Promise.all([em.find(Location, {}), em.find(Stock, { sku: { $in: query.skus } })]);
-    const point = query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : undefined;
     const wanted = query.skus.map((sku, i) => [sku, query.quantities?.[i] ?? 1] as const);
     return locations
       .map((location) => {

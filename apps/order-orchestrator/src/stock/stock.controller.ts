@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ROLES } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
+import { pointOf } from '@fil/platform';
 import { AvailabilityQuery } from './dto/availability.query';
 import { StockService } from './stock.service';
 
@@ -21,10 +22,14 @@ export class StockController implements OnModuleInit {
 
   @Get()
   @Access(...ROLES)
-  @ApiOperation({ summary: "The orchestrator's view of stock (what routing sees) for some SKUs, per location" })
-  @ApiResponse({ status: 200, description: 'Rows of {locationId, sku, onHand, reserved, safetyStock, atp, updatedAt}' })
-  @ApiResponse({ status: 400, description: 'No skus given' })
+  @ApiOperation({
+    summary: "The orchestrator's view of stock (what routing sees) for some SKUs, per location",
+    description: 'By SKU then location; with `lat` and `lng`, nearest location first, each row with its `distanceKm`, within `radiusKm` if given.',
+  })
+  @ApiResponse({ status: 200, description: 'Rows of {locationId, sku, onHand, reserved, safetyStock, atp, updatedAt, distanceKm?}' })
+  @ApiResponse({ status: 400, description: 'No skus given, half a point, a radius without a point, or numbers out of range' })
   availability(@Query() query: AvailabilityQuery) {
-    return this.stock.availability(query.skus.split(',').map((sku) => sku.trim()).filter(Boolean));
+    const skus = query.skus.split(',').map((sku) => sku.trim()).filter(Boolean);
+    return this.stock.availability(skus, { point: pointOf(query), radiusKm: query.radiusKm, limit: query.limit });
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { haversineKm } from '@fil/geo';
 import { parseMessage, type IncomingMessage } from '@fil/messaging';
 import { executeBound } from '@fil/persistence';
 import type { NetworkLocation } from '../routing/route-order';
@@ -164,10 +165,30 @@ export class StockService {
     return bySku;
   }
 
-  /** GET /availability: the view's rows for some SKUs, by location. */
-  async availability(skus: string[]): Promise<StockView[]> {
-    return this.em.fork().find(StockView, { sku: { $in: skus } }, { orderBy: { sku: 'asc', locationId: 'asc' } });
+  /**
+   * GET /availability: the view's rows for some SKUs, by SKU then location. Near a point, by
+   * distance (a location whose profile is not known yet last, and outside any radius). `limit` counts locations: the nearest, or the first by id.
+   */
+  async availability(skus: string[], near: { point?: { lat: number; lng: number }; radiusKm?: number; limit?: number } = {}) {
+    const em = this.em.fork();
+    const rows = await em.find(StockView, { sku: { $in: skus } }, { orderBy: { sku: 'asc', locationId: 'asc' } });
+    const { point, radiusKm, limit } = near;
+    if (!point) return ofFirstLocations(rows, rows.map(({ locationId }) => locationId).sort(), limit);
+    const places = await em.find(LocationView, { id: { $in: [...new Set(rows.map((row) => row.locationId))] } }, { fields: ['id', 'lat', 'lng'] });
+    const distances = new Map(places.map((place) => [place.id, Math.round(haversineKm(point, place) * 10) / 10]));
+    const ranked = rows
+      .map(({ locationId, sku, onHand, reserved, safetyStock, atp, updatedAt }) => ({ locationId, sku, onHand, reserved, safetyStock, atp, updatedAt, distanceKm: distances.get(locationId) ?? null }))
+      .filter(({ distanceKm }) => radiusKm === undefined || (distanceKm !== null && distanceKm <= radiusKm))
+      .sort((a, b) => (a.distanceKm ?? Infinity) - (b.distanceKm ?? Infinity) || a.locationId.localeCompare(b.locationId) || a.sku.localeCompare(b.sku));
+    return ofFirstLocations(ranked, ranked.map(({ locationId }) => locationId), limit);
   }
+}
+
+/** The rows of the first `limit` locations of `ranking` (every row without a limit). */
+function ofFirstLocations<Row extends { locationId: string }>(rows: Row[], ranking: string[], limit?: number): Row[] {
+  if (!limit) return rows;
+  const kept = new Set([...new Set(ranking)].slice(0, limit));
+  return rows.filter(({ locationId }) => kept.has(locationId));
 }
 
 /** Each location's position in `rows`, computed once per array read (a batch reads one). */
