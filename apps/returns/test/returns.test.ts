@@ -328,6 +328,21 @@ describe('requesting a return', () => {
     expect(oneMore).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
   });
 
+  it('counts what came back, not what was asked for, once a return is received: units not returned may be asked for again', async () => {
+    await sendOrderEvent('o-came-back', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-came-back' }).then((view) => view ?? undefined));
+    const both = { orderId: 'o-came-back', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+    expect((await call('POST', '/returns', { ...both, returnId: 'ret-came-back-1' })).status).toBe(201);
+    const receipt = { locationId: 'wh-1', lines: [{ sku: 'SHIRT', quantity: 1, condition: 'RESELLABLE' }, { sku: 'SHIRT', quantity: 1, condition: 'NOT_RETURNED' }] };
+    expect((await call('POST', '/returns/ret-came-back-1/receive', receipt)).status).toBe(200);
+
+    const again = await call('POST', '/returns', { orderId: 'o-came-back', returnId: 'ret-came-back-2', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(again).toMatchObject({ status: 201, body: { status: 'REQUESTED' } });
+    // One shirt came back, the other is asked for: none is left.
+    const third = await call('POST', '/returns', { orderId: 'o-came-back', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(third).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED', message: 'sku SHIRT: 1 requested but only 0 of 2 delivered may still be returned' } });
+  });
+
   it('refuses a sku that is not on the order', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-concurrent', lines: [{ sku: 'HAT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 422, body: { reason: 'SKU_NOT_ON_ORDER' } });

@@ -48,9 +48,10 @@ export class Return {
     this.rejectionMessage = refusal.message;
   }
 
-  /** Quantity per SKU this return claims; nothing once rejected. */
+  /** Quantity per SKU this return claims: what it asks for until received, then what came back; nothing once rejected. */
   claimedQuantities(): Map<string, number> {
-    return this.status === 'REJECTED' ? new Map() : sumBySku(this.lines);
+    if (this.status === 'REJECTED') return new Map();
+    return this.inspection ? sumBySku(this.inspection.filter((line) => line.condition !== 'NOT_RETURNED')) : sumBySku(this.lines);
   }
 
   isSameRequest(orderId: string, lines: ReturnLine[], expectedLocationId?: string): boolean {
