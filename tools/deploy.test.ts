@@ -2,7 +2,8 @@
 // kustomize overlays rendered and validated against the Kubernetes schemas, the compose file
 // against the compose specification's schema, the Dockerfile through a linter (docs/deploy.md).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
@@ -223,3 +224,30 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });
+
+describe('deploy/prometheus/prometheus.yml', () => {
+  // promtool reads the token file compose mounts: a stand-in takes its place.
+  const checked = (config: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fil-promtool-'));
+    try {
+      writeFileSync(join(dir, 'token'), 'a-token');
+      writeFileSync(join(dir, 'prometheus.yml'), config.replaceAll('/etc/prometheus/scrape/token', join(dir, 'token')));
+      execFileSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], { stdio: 'pipe' });
+      return 'valid';
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+      return stdout || stderr ? `${stdout ?? ''}${stderr ?? ''}` : String(error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const config = readFileSync(join(root, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
+
+  it("passes Prometheus's own promtool check", () => expect(checked(config)).toBe('valid'));
+
+  it('is refused by promtool with an unknown key or a bad interval', () => {
+    expect(checked(config.replace('scrape_interval: 15s', 'scrape_interval: often'))).toMatch(/FAILED/);
+    expect(checked(config.replace('job_name: returns', 'job_name: returns\n    scrape_everything: true'))).toMatch(/FAILED/);
+  });
+});
+

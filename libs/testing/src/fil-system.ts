@@ -116,7 +116,7 @@ export class FilSystem {
 }
 
 /** Stops a child by its own pid; a SIGTERM that is not honoured in 10 s becomes a SIGKILL. */
-function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
