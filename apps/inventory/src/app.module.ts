@@ -10,6 +10,7 @@ import { inventoryMigration } from './migrations/0001-inventory.migration';
 import { reservationExpiryMigration } from './migrations/0002-reservation-expiry.migration';
 import { reorderPointsMigration } from './migrations/0003-reorder-points.migration';
 import { locationPromiseMigration } from './migrations/0004-location-promise.migration';
+import { reservationTraceMigration } from './migrations/0005-reservation-trace.migration';
 import { EXPIRY_GRACE_SECONDS, EXPIRY_POLL_MS } from './reservations/expiry.service';
 import { ReplenishmentModule } from './replenishment/replenishment.module';
 import { Reservation } from './reservations/reservation.entity';
@@ -31,7 +32,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, inventoryMigration, reservationExpiryMigration, reorderPointsMigration, locationPromiseMigration],
+      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, inventoryMigration, reservationExpiryMigration, reorderPointsMigration, locationPromiseMigration, reservationTraceMigration],
       acceptsSource,
     }),
     LocationsModule,

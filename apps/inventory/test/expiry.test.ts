@@ -1,14 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
+import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, settled, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
+import { ceHeaders, KafkaProbe, settled, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 import { answersTo, answerTo, put, sendCommand, stockAt, store } from './support';
 
 useTestEnvironment('inventory-expiry');
 process.env.FIL_EXPIRY_POLL_MS = '200';
 // A commit may reach inventory up to this long after the deadline and still find the units held.
 process.env.FIL_EXPIRY_GRACE_SECONDS = '3';
+// Propagation only, so the test can see the order's trace carried on (exports nothing).
+process.env.OTEL_TRACES_EXPORTER = 'none';
+startTracing('inventory-expiry-test');
 jest.setTimeout(90_000);
 
 let app: INestApplication;
@@ -52,6 +56,7 @@ afterAll(async () => {
   await probe.stop();
   await app?.close();
   await dropDatabase(databaseName('inventory'));
+  await stopTracing();
 });
 
 it('releases a reservation nobody collected once its deadline and the grace period are past, putting the stock back in ATP', async () => {
@@ -64,6 +69,16 @@ it('releases a reservation nobody collected once its deadline and the grace peri
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
   await settled(app, 'inventory', [Topics.inventoryCommands], probe);
   expect(typesOf('exp-1')).toEqual([InventoryEventTypes.reserved, InventoryEventTypes.expired]);
+});
+
+it("expires a reservation in the trace of the command that made it, so the order's journey goes on through the expiry", async () => {
+  await stocked('SKU-TRACED', 4);
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const value = { reservationId: 'exp-traced', orderId: 'order-exp-traced', locationId: 'exp-store', lines: [{ sku: 'SKU-TRACED', quantity: 1 }], ttlSeconds: 1 };
+  await probe.send(Topics.inventoryCommands, value.orderId, value, ceHeaders('orders', InventoryCommandTypes.reserve, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` }));
+  const reserved = await answerTo(probe, 'exp-traced', InventoryEventTypes.reserved);
+  const expired = await answerTo(probe, 'exp-traced', InventoryEventTypes.expired);
+  expect([reserved, expired].map((answer) => answer.headers.traceparent?.split('-')[1])).toEqual([traceId, traceId]);
 });
 
 it('consumes a reservation whose commit reaches inventory after the deadline: the collect was accepted before it', async () => {

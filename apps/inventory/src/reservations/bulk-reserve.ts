@@ -37,6 +37,7 @@ interface ReservationRow {
   reason: string | null;
   short_lines: ShortLine[] | null;
   expires_at: string | null;
+  traceparent: string | null;
 }
 
 /**
@@ -128,6 +129,7 @@ export async function reserveInBulk(
           reason,
           short_lines: reason ? (reason === 'UNKNOWN_LOCATION' ? [] : shortLines) : null,
           expires_at: !reason && command.ttlSeconds ? new Date(Date.now() + command.ttlSeconds * 1000).toISOString() : null,
+          traceparent: traceparent ?? null,
         });
         const data: ReservationOutcome = { reservationId: command.reservationId, orderId: command.orderId, locationId: command.locationId, lines };
         const type = reason ? InventoryEventTypes.refused : InventoryEventTypes.reserved;
@@ -147,10 +149,10 @@ export async function reserveInBulk(
   if (reservations.length) {
     await executeBound(
       em,
-      `insert into reservation (id, order_id, location_id, lines, status, reason, short_lines, expires_at)
-       select id, order_id, location_id, lines, status, reason, short_lines, expires_at
+      `insert into reservation (id, order_id, location_id, lines, status, reason, short_lines, expires_at, traceparent)
+       select id, order_id, location_id, lines, status, reason, short_lines, expires_at, traceparent
          from jsonb_to_recordset(?::jsonb)
-           as r(id text, order_id text, location_id text, lines jsonb, status text, reason text, short_lines jsonb, expires_at timestamptz)`,
+           as r(id text, order_id text, location_id text, lines jsonb, status text, reason text, short_lines jsonb, expires_at timestamptz, traceparent text)`,
       [JSON.stringify(reservations)],
     );
   }

@@ -29,6 +29,8 @@ export class Reservation {
   @Property({ type: 'json', nullable: true }) shortLines: ShortLine[] | null = null;
   /** Stored, not a timer: whichever instance runs the expiry sweep after a restart still sees it. */
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) expiresAt: Date | null = null;
+  /** The trace of the command that made it: its expiry, a sweep's work, continues the order's journey. */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) traceparent: string | null = null;
   @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date = new Date();
   @Property({ type: 'Date', columnType: 'timestamptz', onUpdate: () => new Date() }) updatedAt: Date = new Date();
 
@@ -40,9 +42,10 @@ export class Reservation {
     this.status = status;
   }
 
-  static held(request: ReservationRequest, expiresAt: Date | null = null): Reservation {
+  static held(request: ReservationRequest, expiresAt: Date | null = null, traceparent?: string): Reservation {
     const reservation = new Reservation(request, 'HELD');
     reservation.expiresAt = expiresAt;
+    reservation.traceparent = traceparent ?? null;
     return reservation;
   }
 

@@ -3,6 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CheckAvailabilityDto, InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics, type ShortLine } from '@fil/contracts';
 import { InvalidMessage, Outbox, parseMessage, type IncomingMessage } from '@fil/messaging';
+import { currentTraceparent, inTrace } from '@fil/observability';
 import { Adjustment } from '../adjustments/adjustment.entity';
 import { AdjustmentsService } from '../adjustments/adjustments.service';
 import { Location } from '../locations/location.entity';
@@ -140,7 +141,7 @@ export class ReservationsService {
     for (const [stock, quantity] of wanted) stock!.reserve(quantity);
     await this.stock.publishLevels(em, wanted.map(([stock]) => stock!));
     const expiresAt = command.ttlSeconds ? new Date(Date.now() + command.ttlSeconds * 1000) : null;
-    return Reservation.held(command, expiresAt);
+    return Reservation.held(command, expiresAt, currentTraceparent());
   }
 
   /**
@@ -153,10 +154,13 @@ export class ReservationsService {
     const [locked] = await em.execute<{ id: string }[]>('select id from reservation where id = ? for update skip locked', [id]);
     const reservation = locked && (await em.findOneOrFail(Reservation, id));
     if (!reservation || !reservation.expire(new Date(), graceMs)) return false;
-    const stocks = await this.lockHeld(reservation, em);
-    for (const [stock, quantity] of stocks) stock.release(quantity);
-    await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
-    await this.answer(reservation, em);
+    // In the trace of the command that made it: the expiry and what it publishes join the order's journey.
+    await inTrace('inventory.reservation.expire', reservation.traceparent ?? undefined, { 'fil.order.id': reservation.orderId, 'fil.reservation.id': reservation.id }, async () => {
+      const stocks = await this.lockHeld(reservation, em);
+      for (const [stock, quantity] of stocks) stock.release(quantity);
+      await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
+      await this.answer(reservation, em);
+    });
     return true;
   }
 
