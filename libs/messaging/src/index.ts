@@ -5,7 +5,8 @@ export * from './dead-letter';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './parse-message';
-export * from './relay-connection';
+// The relay's connection is its own; its name is public so that operators (and tests) can find it in pg_stat_activity.
+export { RELAY_CONNECTION_NAME } from './relay-connection';
 export * from './message-consumer';
 export * from './messaging.migration';
 export * from './messaging-dedupe-by-source.migration';
