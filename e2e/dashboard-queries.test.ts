@@ -3,7 +3,7 @@
 // The static check (tools/grafana-dashboard.test.ts) knows metric names; this one knows whether
 // a query parses, finds series, and groups by labels the series carry.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@fil/contracts';
@@ -45,7 +45,10 @@ async function query(expr: string): Promise<QueryAnswer> {
 /** The labels an expression's outer aggregation keeps (`by (...)`), but `le`, which histogram_quantile consumes. */
 const groupedBy = (expr: string) => (expr.match(/by \(([^)]*)\)/)?.[1] ?? '').split(',').map((label) => label.trim()).filter((label) => label && label !== 'le');
 
+const PROMETHEUS = '/usr/bin/prometheus';
+
 beforeAll(async () => {
+  if (!existsSync(PROMETHEUS)) throw new Error(`${PROMETHEUS} is missing: npm test installs Debian's prometheus (or: apt-get install prometheus)`);
   await probe.start([Topics.ordersEvents, Topics.dlq]);
   await system.start({ FIL_TRACING: 'off' });
   const warehouse = { name: 'Lyon', type: 'WAREHOUSE', lat: 45.7, lng: 4.9, ship: true, pickup: false, reserve: false };
@@ -77,7 +80,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n${jobs.join('\n')}\n`);
   const port = await freePort();
   prometheusUrl = `http://127.0.0.1:${port}`;
-  prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], {
+  prometheus = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitFor(
