@@ -35,6 +35,7 @@ const stock: [string, string, number][] = [
   ['ST-LYON', 'SKU-H', 2],
   ['WH-LYON', 'SKU-H', 9],
   ['WH-PARIS', 'SKU-G', 5],
+  ['WH-PARIS', 'SKU-T', 3],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -103,7 +104,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -251,6 +252,24 @@ describe('click & collect from the store alone', () => {
     await reached(orderId, 'COLLECTED');
     await waitFor(async () => (await atp('ST-LYON', 'SKU-H')).onHand === 0, { what: "the store's units consumed" });
     expect(await atp('WH-LYON', 'SKU-H')).toMatchObject({ onHand: 9, reserved: 0 });
+  });
+});
+
+describe('click & collect by transfer alone', () => {
+  it('is ready for pickup once the transfer arrives: the store has nothing of its own to gather', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-T', 1]], { pickupLocationId: 'ST-LYON' });
+    const allocated = await reached(orderId, 'ALLOCATED');
+    expect(allocated.value.allocations.map((a: any) => [a.locationId, a.kind])).toEqual([['WH-PARIS', 'TRANSFER']]);
+    const work = await fulfillmentsOf(orderId, 2);
+    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    const counter = work.find((f) => f.kind === 'PICKUP');
+    await shipAll(transfer);
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    const ready = await reached(orderId, 'READY_FOR_PICKUP');
+    expect(ready.value.reason).toBe("every part is at ST-LYON's counter");
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    await reached(orderId, 'COLLECTED');
+    await waitFor(async () => (await atp('WH-PARIS', 'SKU-T')).onHand === 2, { what: 'the transferred unit consumed' });
   });
 });
 

@@ -343,6 +343,8 @@ describe('click & collect at the counter', () => {
     expect((await post('/fulfillments/F-transfer-1/receive')).status).toBe(200);
     expect((await bodyOf(await post('/fulfillments/F-counter/ready'))).message).toMatch(/transfers F-transfer-2 \(IN_TRANSIT\) have not been received/);
     await post('/fulfillments/F-transfer-2/receive');
+    // The counter holds a part of the store's own: its staff say when it is gathered.
+    expect((await getJson('/fulfillments/F-counter')).status).toBe('CREATED');
 
     const ready = await post('/fulfillments/F-counter/ready');
     expect(ready.status).toBe(200);
@@ -360,6 +362,33 @@ describe('click & collect at the counter', () => {
     expect(eventsOf('F-transfer-1').map((event) => event.headers.ce_type).slice(-1)).toEqual(['FulfillmentReceived']);
     expect(eventsOf('F-transfer-1').filter((event) => event.headers.ce_type === 'FulfillmentReceived')).toHaveLength(1);
     expect((await getJson('/fulfillments/F-transfer-1')).destinationLocationId).toBe('ST-LYON');
+  });
+
+  it("is ready when the last transfer arrives if the store has no part of its own to gather: every part is there", async () => {
+    const toStore = { orderId: 'order-counter-transfers', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
+    await created('F-only-transfer-1', toStore);
+    await created('F-only-transfer-2', toStore);
+    await created('F-only-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });
+    for (const id of ['F-only-transfer-1', 'F-only-transfer-2']) {
+      await post(`/fulfillments/${id}/pick`, fullPick);
+      await post(`/fulfillments/${id}/pack`, { parcels: [{ weightKg: 3 }] });
+      await post(`/fulfillments/${id}/ship`, { carrier: 'GLS', trackingNumber: `T-${id}` });
+    }
+    expect((await post('/fulfillments/F-only-transfer-1/receive')).status).toBe(200);
+    expect((await getJson('/fulfillments/F-only-counter')).status).toBe('CREATED');
+
+    const last = await post('/fulfillments/F-only-transfer-2/receive');
+    expect([last.status, (await bodyOf(last)).status]).toEqual([200, 'RECEIVED']);
+    expect((await getJson('/fulfillments/F-only-counter')).status).toBe('READY_FOR_PICKUP');
+    const ready = await waitForEvent('F-only-counter', 'FulfillmentReadyForPickup');
+    const received = await waitForEvent('F-only-transfer-2', 'FulfillmentReceived');
+    expect(BigInt(received.offset) < BigInt(ready.offset)).toBe(true);
+    // Staff pressing ready afterwards changes nothing; the customer collects.
+    expect(await bodyOf(await post('/fulfillments/F-only-counter/ready'))).toMatchObject({ status: 'READY_FOR_PICKUP' });
+    expect((await post('/fulfillments/F-only-transfer-2/receive')).status).toBe(200);
+    expect((await post('/fulfillments/F-only-counter/collect')).status).toBe(200);
+    await waitForEvent('F-only-counter', 'FulfillmentCollected');
+    expect(eventsOf('F-only-counter').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated', 'FulfillmentReadyForPickup', 'FulfillmentCollected']);
   });
 
   it('refuses counter steps on the wrong kind of fulfillment', async () => {

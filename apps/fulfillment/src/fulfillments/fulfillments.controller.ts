@@ -92,12 +92,15 @@ export class FulfillmentsController implements OnModuleInit {
   @Post(':id/receive')
   @HttpCode(200)
   @Access('admin', 'staff')
-  @ApiOperation({ summary: 'A transfer arrived at the pickup store' })
+  @ApiOperation({
+    summary: 'A transfer arrived at the pickup store',
+    description: "The last transfer to a counter with no part of the store's own to pick makes that counter READY_FOR_PICKUP: every part has arrived.",
+  })
   @ApiResponse({ status: 200, description: 'Received (or already received)', schema: { example: { ...EXAMPLES.shipped, kind: 'TRANSFER', destinationLocationId: 'store-lyon-part-dieu', status: 'RECEIVED' } } })
   @ApiResponse({ status: 404, description: "Unknown fulfillment, or another location's" })
   @ApiResponse({ status: 409, description: 'Not IN_TRANSIT, or not a TRANSFER', schema: { example: EXAMPLES.conflict } })
   receive(@Param('id') id: string, @Caller() staff: Principal) {
-    return this.fulfillments.step(id, 'receive', staff, (fulfillment) => fulfillment.receive());
+    return this.fulfillments.receive(id, staff);
   }
 
   @Post(':id/ready')

@@ -125,15 +125,33 @@ export class FulfillmentsService {
 
   /** The counter is ready only when every transfer of the order to this store has been received. */
   async ready(id: string, staff: Principal): Promise<FulfillmentView> {
-    return this.step(id, 'ready', staff, async (fulfillment, em) => {
-      const transfers = await em.find(Fulfillment, {
-        orderId: fulfillment.orderId,
-        kind: 'TRANSFER',
-        destinationLocationId: fulfillment.locationId,
-        status: { $nin: ['RECEIVED', 'CANCELLED'] },
-      }, { orderBy: { id: 'asc' } });
-      return fulfillment.ready(transfers.map((transfer) => `${transfer.id} (${transfer.status})`));
+    return this.step(id, 'ready', staff, async (fulfillment, em) => fulfillment.ready(await this.transfersOnTheirWay(em, fulfillment.orderId, fulfillment.locationId)));
+  }
+
+  /**
+   * A transfer arrived. The last one to a counter with no part of the store's own (nothing for
+   * its staff to gather) makes that counter ready: every part of the order has arrived.
+   */
+  async receive(id: string, staff: Principal): Promise<FulfillmentView> {
+    return this.step(id, 'receive', staff, async (transfer, em) => {
+      if (!transfer.receive()) return false;
+      // Announced here, so that the counter's readiness follows its last transfer's arrival.
+      await this.announce(em, transfer);
+      const counter = await em.findOne(
+        Fulfillment,
+        { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: 'CREATED', reservationId: null },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (counter && !(await this.transfersOnTheirWay(em, counter.orderId, counter.locationId)).length && counter.ready([])) await this.announce(em, counter);
+      return false;
     });
+  }
+
+  /** The order's transfers to `storeId` not received yet (nor called off), named with their status. */
+  private async transfersOnTheirWay(em: EntityManager, orderId: string, storeId: string): Promise<string[]> {
+    const transfers = await em.find(Fulfillment, { orderId, kind: 'TRANSFER', destinationLocationId: storeId }, { orderBy: { id: 'asc' } });
+    // Filtered here, not in SQL: a transfer received in this transaction is not flushed yet.
+    return transfers.filter(({ status }) => !['RECEIVED', 'CANCELLED'].includes(status)).map((transfer) => `${transfer.id} (${transfer.status})`);
   }
 
   private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
