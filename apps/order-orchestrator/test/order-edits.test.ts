@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { KafkaProbe, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
 import { anOrder, answerReservation, call, command, commandsOf, fulfillmentEvent, location, networkKnown, orderEvent, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-edits');
@@ -55,3 +56,31 @@ it('routes what an edit still wants once the last of the parts it called off is 
   ]);
   await orderEvent(probe, orderId, 'OrderEdited');
 });
+
+it('books a part held while the order waits for a person, and starts its fulfillment once the order is resumed', async () => {
+  const orderId = 'O-edit-attention';
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+  const first = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value as ReserveStockDto;
+  await answerReservation(probe, first, 'reserved');
+  const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value as CreateFulfillment;
+  await fulfillmentEvent(probe, work, 'CREATED');
+  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0]?.fulfillmentStatus === 'CREATED', { what: 'the fulfillment created' });
+  expect((await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 1 }] })).status).toBe(200);
+  const added = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => value.reservationId !== first.reservationId)).value as ReserveStockDto;
+
+  // While the added unit is being reserved, the order is handed to a person, as the sweep does when
+  // another step goes unanswered (saga-timeouts.test.ts); set here so that the answer comes after.
+  const em = app.get<MikroORM>(MikroORM).em.fork();
+  await em.execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
+  await answerReservation(probe, added, 'reserved');
+  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations.find((part: any) => part.reservationId === added.reservationId)?.state !== 'RESERVING', { what: 'the answer handled' });
+  const waiting = (await call(url, 'GET', `/orders/${orderId}`)).body;
+  expect(waiting.allocations.find((part: any) => part.reservationId === added.reservationId)).toMatchObject({ state: 'HELD' });
+  expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation')).toEqual([]);
+
+  const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'checked with the warehouse' }, testToken('ops'));
+  expect(resolved).toMatchObject({ status: 200, body: { status: 'ALLOCATED' } });
+  const second = await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.reservationId === added.reservationId);
+  expect(second.value).toMatchObject({ locationId: 'WH-NEAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+});
+

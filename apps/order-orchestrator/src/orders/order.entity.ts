@@ -259,9 +259,14 @@ export class Order {
    * order that went to NEEDS_ATTENTION cancelled, rejected or expired. `gone` ones left with their goods.
    */
   unwantedHolds(): { held: OrderAllocation[]; gone: OrderAllocation[] } {
-    const settled = this.status === ATTENTION && !!this.attentionFrom && GIVEN_UP_ON.includes(this.attentionFrom);
+    const settled = this.status === ATTENTION && !this.waitsForAPerson();
     const unwanted = this.allocations.filter((part) => part.state === 'CANCELLING' || (settled && part.state === 'HELD'));
     return { held: unwanted.filter((part) => !goodsLeft(part.fulfillmentStatus)), gone: unwanted.filter((part) => goodsLeft(part.fulfillmentStatus)) };
+  }
+
+  /** In NEEDS_ATTENTION from a status that still wants its stock (not cancelled, rejected or expired on the way). */
+  waitsForAPerson(): boolean {
+    return this.status === ATTENTION && !!this.attentionFrom && !GIVEN_UP_ON.includes(this.attentionFrom);
   }
 
   /** Finished: late answers change nothing on it but the bookkeeping of its reservations. */

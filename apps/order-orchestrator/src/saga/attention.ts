@@ -129,6 +129,8 @@ export class OrderAttention {
 
   private async resume(em: EntityManager, order: Order, cause: string, resumed: OrderResumption): Promise<void> {
     await this.events.record(em, order, order.resume(cause), { resumed });
+    // A part inventory held while the order waited (reservation-answers.ts) starts its fulfillment now.
+    await this.settlement.settle(em, order);
   }
 
   /** The order locked, in its trace; 404 when unknown, 409 with the reason when the action does not apply. */

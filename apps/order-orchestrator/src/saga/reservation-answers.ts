@@ -42,6 +42,8 @@ export class ReservationAnswers {
     const allocation = order && partOf(order, outcome.reservationId, ['RESERVING']);
     if (!order || !allocation) return;
     const held = order.updateAllocation(allocation.reservationId, { state: 'HELD', deadline: undefined, attempts: undefined })!;
+    // Booked while a person looks at an order that still wants it: resumed, the order goes on with it (attention.ts).
+    if (order.waitsForAPerson()) return;
     if (order.isSettled()) return this.commands.release(em, order, held, `order ${order.status.toLowerCase()}`);
     if (held.shortage) return this.shortages.hit(em, order, held, held.shortage);
     await this.settlement.settle(em, order);
