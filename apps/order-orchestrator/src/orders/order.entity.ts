@@ -259,7 +259,7 @@ export class Order {
    * order that went to NEEDS_ATTENTION cancelled, rejected or expired. `gone` ones left with their goods.
    */
   unwantedHolds(): { held: OrderAllocation[]; gone: OrderAllocation[] } {
-    const settled = this.status === ATTENTION && !this.waitsForAPerson();
+    const settled = this.status === ATTENTION && !!this.attentionFrom && GIVEN_UP_ON.includes(this.attentionFrom);
     const unwanted = this.allocations.filter((part) => part.state === 'CANCELLING' || (settled && part.state === 'HELD'));
     return { held: unwanted.filter((part) => !goodsLeft(part.fulfillmentStatus)), gone: unwanted.filter((part) => goodsLeft(part.fulfillmentStatus)) };
   }
