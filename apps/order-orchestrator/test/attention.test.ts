@@ -227,3 +227,32 @@ describe('resolving what an order in NEEDS_ATTENTION asked a person to do', () =
     expect(await resolve(orderId, 'checked')).toMatchObject({ status: 409, body: { message: `order ${orderId} gave up waiting for an answer: retry it first` } });
   });
 });
+
+describe('what inventory answers while an order waits for a person', () => {
+  it('acts on a hold that expired meanwhile once the order is resolved: its work called off and the part routed elsewhere', async () => {
+    const orderId = 'O-attention-expired';
+    await location(probe, 'WH-FAR', 48.85, 2.35);
+    await stockLevel(probe, 'WH-NEAR', 'SKU-E', 5);
+    await stockLevel(probe, 'WH-FAR', 'SKU-E', 5);
+    await networkKnown(app, 2, 3);
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-E', quantity: 1, unitPrice: 3 }] }));
+    const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    expect(reserve.locationId).toBe('WH-NEAR');
+    await answerReservation(probe, reserve, 'reserved');
+    const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    // Fulfillment never confirms the work: a person is asked to look; meanwhile inventory's hold runs out.
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    await reservationEvent(probe, reserve, 'expired');
+    await waitFor(async () => (await view(orderId)).allocations[0].state === 'EXPIRED', { what: 'the expiry booked' });
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(1);
+
+    const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'the warehouse had lost the request' }, ops);
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'ALLOCATED' } });
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === work.fulfillmentId);
+    const again: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => value.reservationId !== reserve.reservationId)).value;
+    expect(again).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
+    await answerReservation(probe, again, 'reserved');
+    const moved = await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.reservationId === again.reservationId);
+    expect(moved.value).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
+  });
+});

@@ -30,6 +30,19 @@ afterAll(async () => {
   await dropDatabase(databaseName('orders'));
 });
 
+/** One unit of SKU-A allocated and its fulfillment created, then edited to two: the reservation of the added unit. */
+async function editedWhileWorked(orderId: string): Promise<{ first: ReserveStockDto; added: ReserveStockDto }> {
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+  const first = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value as ReserveStockDto;
+  await answerReservation(probe, first, 'reserved');
+  const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value as CreateFulfillment;
+  await fulfillmentEvent(probe, work, 'CREATED');
+  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0]?.fulfillmentStatus === 'CREATED', { what: 'the fulfillment created' });
+  expect((await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 1 }] })).status).toBe(200);
+  const added = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => value.reservationId !== first.reservationId)).value as ReserveStockDto;
+  return { first, added };
+}
+
 it('routes what an edit still wants once the last of the parts it called off is confirmed, whichever confirms first', async () => {
   const orderId = 'O-edit-two-parts';
   await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 1 }, { lineId: '2', sku: 'SKU-B', quantity: 2, unitPrice: 1 }] }));
@@ -59,14 +72,7 @@ it('routes what an edit still wants once the last of the parts it called off is 
 
 it('books a part held while the order waits for a person, and starts its fulfillment once the order is resumed', async () => {
   const orderId = 'O-edit-attention';
-  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
-  const first = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value as ReserveStockDto;
-  await answerReservation(probe, first, 'reserved');
-  const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value as CreateFulfillment;
-  await fulfillmentEvent(probe, work, 'CREATED');
-  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0]?.fulfillmentStatus === 'CREATED', { what: 'the fulfillment created' });
-  expect((await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 1 }] })).status).toBe(200);
-  const added = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => value.reservationId !== first.reservationId)).value as ReserveStockDto;
+  const { first, added } = await editedWhileWorked(orderId);
 
   // While the added unit is being reserved, the order is handed to a person, as the sweep does when
   // another step goes unanswered (saga-timeouts.test.ts); set here so that the answer comes after.
@@ -84,3 +90,25 @@ it('books a part held while the order waits for a person, and starts its fulfill
   expect(second.value).toMatchObject({ locationId: 'WH-NEAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
 });
 
+
+it('routes again a part refused while the order waits for a person, once the order is resumed', async () => {
+  const orderId = 'O-edit-attention-refused';
+  await stockLevel(probe, 'WH-FAR', 'SKU-A', 5);
+  await networkKnown(app, 2, 3);
+  const { first, added } = await editedWhileWorked(orderId);
+  expect(added.locationId).toBe('WH-NEAR');
+
+  const em = app.get<MikroORM>(MikroORM).em.fork();
+  await em.execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
+  await answerReservation(probe, added, 'refused', { reason: 'INSUFFICIENT_STOCK' });
+  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations.find((part: any) => part.reservationId === added.reservationId)?.state === 'REFUSED', { what: 'the refusal booked' });
+  expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(2);
+
+  const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'checked with the warehouse' }, testToken('ops'));
+  expect(resolved).toMatchObject({ status: 200, body: { status: 'ALLOCATED' } });
+  const again = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => ![first.reservationId, added.reservationId].includes(value.reservationId))).value as ReserveStockDto;
+  expect(again).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+  await answerReservation(probe, again, 'reserved');
+  const moved = await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.reservationId === again.reservationId);
+  expect(moved.value).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+});

@@ -88,6 +88,8 @@ export interface OrderAllocation extends Allocation {
   backorderRetry?: boolean;
   /** Called off by an edit: once fulfillment confirms (and the stock is released), these lines are routed. */
   rerouteOnRelease?: AllocationLine[];
+  /** Refused, expired or given up while a person looked at the order (why): acted on once the order is resumed. */
+  rerouteOnResume?: string;
   /** Times a person sent its command again (attention.ts): each round's messages get ids of their own. */
   round?: number;
 }

@@ -10,6 +10,7 @@ import { Order, OrderTransitionRefused, type OrderAllocation } from '../orders/o
 import { mergeBySku } from '../routing/route-order';
 import { Allocator } from './allocator';
 import { describe } from './describe';
+import { ReservationAnswers } from './reservation-answers';
 import { SagaCommands } from './saga-commands';
 import { Settlement } from './settlement';
 
@@ -35,6 +36,7 @@ export class OrderAttention {
     private readonly events: OrderEventsPublisher,
     private readonly allocator: Allocator,
     private readonly settlement: Settlement,
+    private readonly reservations: ReservationAnswers,
   ) {}
 
   /** `POST /orders/{id}/attention/retry`. */
@@ -129,8 +131,8 @@ export class OrderAttention {
 
   private async resume(em: EntityManager, order: Order, cause: string, resumed: OrderResumption): Promise<void> {
     await this.events.record(em, order, order.resume(cause), { resumed });
-    // A part inventory held while the order waited (reservation-answers.ts) starts its fulfillment now.
-    await this.settlement.settle(em, order);
+    // What inventory answered while the order waited (reservation-answers.ts) drives it on now: held parts start their fulfillment, lost ones are routed again.
+    await this.reservations.actOnResume(em, order);
   }
 
   /** The order locked, in its trace; 404 when unknown, 409 with the reason when the action does not apply. */

@@ -25,7 +25,8 @@ import { Allocator } from './allocator';
  * 7. Returns (refunds.ts): RefundIssued → PARTIALLY_RETURNED, RETURNED.
  * Deadlines (overdue-steps.ts): a command is sent again up to `maxAttempts`; then a
  * reservation is released and re-routed, anything else waits in NEEDS_ATTENTION, where a person
- * retries or releases (attention.ts: the order back where it was, the saga going on) or cancels.
+ * retries or releases (attention.ts: the order back where it was, the saga going on, acting on
+ * what inventory answered meanwhile) or cancels.
  * Cancelling (cancellation.ts) compensates every step at once (compensation.ts); backorders
  * (backorders.ts) are routed again when stock rises.
  *

@@ -38,7 +38,8 @@ export class OverdueSteps {
       } else if (allocation.state === 'RESERVING') {
         const why = `no answer from inventory for ${allocation.reservationId} at ${allocation.locationId} after ${attempts} attempts`;
         await this.commands.release(em, order, allocation, why);
-        if (!order.isSettled()) {
+        if (order.waitsForAPerson()) order.updateAllocation(allocation.reservationId, { rerouteOnResume: why });
+        else if (!order.isSettled()) {
           await this.allocator.reroute(em, order, allocation.lines, why, allocation.locationId);
           await this.settlement.settle(em, order);
         }

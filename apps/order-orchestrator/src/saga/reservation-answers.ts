@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AvailabilityReport, ReservationOutcome } from '@fil/contracts';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import type { ReservationState } from '../orders/order.entity';
+import type { Order, OrderAllocation, ReservationState } from '../orders/order.entity';
 import { mergeBySku } from '../routing/route-order';
 import { stockKey } from '../stock/stock.service';
 import { Allocator } from './allocator';
@@ -55,8 +55,9 @@ export class ReservationAnswers {
     const allocation = order && partOf(order, outcome.reservationId, ['RESERVING', 'RELEASING']);
     if (!order || !allocation) return;
     const wasReleasing = allocation.state === 'RELEASING';
+    const why = `${allocation.locationId} refused ${allocation.reservationId} (${outcome.reason ?? 'no reason given'})`;
     order.updateAllocation(allocation.reservationId, { state: wasReleasing ? 'RELEASED' : 'REFUSED', deadline: undefined, attempts: undefined });
-    if (wasReleasing || order.isSettled()) return;
+    if (wasReleasing || (order.isSettled() && !order.waitsForAPerson())) return;
     if (allocation.backorderRetry) {
       // The stock a retry counted on was taken: the units wait again, tried once more when the view has caught up.
       order.backordered = mergeBySku([...order.backordered, ...allocation.lines]);
@@ -64,7 +65,7 @@ export class ReservationAnswers {
       return this.settlement.settle(em, order);
     }
     const fresher = new Map((outcome.shortLines ?? []).map((line) => [stockKey(allocation.locationId, line.sku), line.atp]));
-    const why = `${allocation.locationId} refused ${allocation.reservationId} (${outcome.reason ?? 'no reason given'})`;
+    if (order.waitsForAPerson()) return void order.updateAllocation(allocation.reservationId, { rerouteOnResume: why });
     // Without figures to correct the view (an unknown location), only leaving the location out makes progress.
     await this.allocator.reroute(em, order, allocation.lines, why, fresher.size ? undefined : allocation.locationId, fresher);
     await this.settlement.settle(em, order);
@@ -90,14 +91,36 @@ export class ReservationAnswers {
     if (!order || !allocation || allocation.state === 'EXPIRED') return;
     const wasHeld = allocation.state === 'HELD';
     order.updateAllocation(allocation.reservationId, { state: 'EXPIRED', deadline: undefined, attempts: undefined });
-    if (!wasHeld || order.isSettled()) return;
+    if (!wasHeld) return;
+    const why = `reservation ${allocation.reservationId} at ${allocation.locationId} expired`;
+    if (order.waitsForAPerson()) return void order.updateAllocation(allocation.reservationId, { rerouteOnResume: why });
+    if (!order.isSettled()) await this.heldPartLost(em, order, order.allocations.find((part) => part.reservationId === allocation.reservationId)!, why);
+  }
+
+  /**
+   * Parts inventory gave up while a person looked at the order (refused, expired, or given up by
+   * the sweep): acted on now that the order is back in its status, as if the answer came now.
+   */
+  async actOnResume(em: EntityManager, order: Order): Promise<void> {
+    for (const part of order.allocations.filter((candidate) => candidate.rerouteOnResume)) {
+      const why = part.rerouteOnResume!;
+      order.updateAllocation(part.reservationId, { rerouteOnResume: undefined });
+      if (order.isSettled()) continue;
+      if (part.state === 'EXPIRED') await this.heldPartLost(em, order, part, why);
+      else await this.allocator.reroute(em, order, part.lines, why, part.locationId);
+    }
+    await this.settlement.settle(em, order);
+  }
+
+  /** A held part's stock is gone: an e-reservation not collected in time is EXPIRED; any other part is re-routed unless its work started. */
+  private async heldPartLost(em: EntityManager, order: Order, part: OrderAllocation, why: string): Promise<void> {
     if (order.deliveryMode === 'E_RESERVATION' && ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status)) {
-      await this.events.transition(em, order, 'EXPIRED', `reservation ${allocation.reservationId} at ${allocation.locationId} was not collected in time`);
+      await this.events.transition(em, order, 'EXPIRED', `reservation ${part.reservationId} at ${part.locationId} was not collected in time`);
       return this.compensation.compensate(em, order, 'e-reservation expired');
     }
-    if (workStarted(allocation)) return;
-    await this.commands.cancelWorkOf(em, order, allocation, 'reservation expired');
-    await this.allocator.reroute(em, order, allocation.lines, `reservation ${allocation.reservationId} at ${allocation.locationId} expired`, allocation.locationId);
+    if (workStarted(part)) return;
+    await this.commands.cancelWorkOf(em, order, part, 'reservation expired');
+    await this.allocator.reroute(em, order, part.lines, why, part.locationId);
     await this.settlement.settle(em, order);
   }
 }
