@@ -229,12 +229,15 @@ describe('resolving what an order in NEEDS_ATTENTION asked a person to do', () =
 });
 
 describe('what inventory answers while an order waits for a person', () => {
-  it('acts on a hold that expired meanwhile once the order is resolved: its work called off and the part routed elsewhere', async () => {
-    const orderId = 'O-attention-expired';
+  beforeAll(async () => {
     await location(probe, 'WH-FAR', 48.85, 2.35);
     await stockLevel(probe, 'WH-NEAR', 'SKU-E', 5);
     await stockLevel(probe, 'WH-FAR', 'SKU-E', 5);
     await networkKnown(app, 2, 3);
+  });
+
+  it('acts on a hold that expired meanwhile once the order is resolved: its work called off and the part routed elsewhere', async () => {
+    const orderId = 'O-attention-expired';
     await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-E', quantity: 1, unitPrice: 3 }] }));
     const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
     expect(reserve.locationId).toBe('WH-NEAR');
@@ -254,5 +257,26 @@ describe('what inventory answers while an order waits for a person', () => {
     await answerReservation(probe, again, 'reserved');
     const moved = await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.reservationId === again.reservationId);
     expect(moved.value).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
+  });
+
+  it('routes elsewhere a reservation the sweep gave up on meanwhile once the order is resolved, rather than rejecting the order for holding nothing', async () => {
+    const orderId = 'O-attention-given-up';
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-E', quantity: 1, unitPrice: 3 }] }));
+    const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    expect(reserve.locationId).toBe('WH-NEAR');
+    // A person is already looking at the order (as after an availability check never answered) when inventory stays silent.
+    const em = app.get<MikroORM>(MikroORM).em.fork();
+    await em.execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
+    await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation', (value) => value.reservationId === reserve.reservationId);
+    await reservationEvent(probe, reserve, 'released');
+    await waitFor(async () => (await view(orderId)).allocations[0].state === 'RELEASED', { what: 'the release booked' });
+
+    const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'inventory is back' }, ops);
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'RECEIVED' } });
+    const again: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => value.reservationId !== reserve.reservationId)).value;
+    expect(again).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
+    await answerReservation(probe, again, 'reserved');
+    await orderEvent(probe, orderId, 'OrderAllocated');
+    expect(statusesOf(orderId)).not.toContain('REJECTED');
   });
 });
