@@ -391,6 +391,25 @@ describe('click & collect at the counter', () => {
     expect(eventsOf('F-only-counter').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated', 'FulfillmentReadyForPickup', 'FulfillmentCollected']);
   });
 
+  it('waits for the transfer of a part re-routed after a short pick, not only for the transfers that exist', async () => {
+    const toStore = { orderId: 'order-counter-rerouted', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
+    await created('F-rerouted-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });
+    await created('F-rerouted-transfer-1', toStore);
+    const moved = async (id: string, picked: typeof fullPick) => {
+      await post(`/fulfillments/${id}/pick`, picked);
+      await post(`/fulfillments/${id}/pack`, { parcels: [{ weightKg: 3 }] });
+      await post(`/fulfillments/${id}/ship`, { carrier: 'GLS', trackingNumber: `T-${id}` });
+      expect((await post(`/fulfillments/${id}/receive`)).status).toBe(200);
+    };
+    // One SKU-A unit was missing in Paris: the orchestrator routes it again, and its transfer is not created yet.
+    await moved('F-rerouted-transfer-1', { lines: [{ sku: 'SKU-A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1 }] } as typeof fullPick);
+    expect((await getJson('/fulfillments/F-rerouted-counter')).status).toBe('CREATED');
+
+    await created('F-rerouted-transfer-2', { ...toStore, locationId: 'WH-LILLE', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    await moved('F-rerouted-transfer-2', { lines: [{ sku: 'SKU-A', quantity: 1 }] } as typeof fullPick);
+    expect((await getJson('/fulfillments/F-rerouted-counter')).status).toBe('READY_FOR_PICKUP');
+  });
+
   it('refuses counter steps on the wrong kind of fulfillment', async () => {
     await created('F-parcel');
     for (const step of ['ready', 'collect', 'receive']) {

@@ -14,6 +14,9 @@ export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' |
 /** Work still to do at the location: the pick list. */
 const OPEN_STATUSES: FulfillmentStatus[] = ['CREATED', 'PICKED', 'PACKED', 'READY_FOR_PICKUP'];
 
+/** A transfer neither received at its store nor called off. */
+const onItsWay = ({ status }: Fulfillment): boolean => !['RECEIVED', 'CANCELLED'].includes(status);
+
 /** What staff and clients see of a fulfillment (PRODUCT.md). */
 export type FulfillmentView = ReturnType<typeof toView>;
 
@@ -130,7 +133,8 @@ export class FulfillmentsService {
 
   /**
    * A transfer arrived. The last one to a counter with no part of the store's own (nothing for
-   * its staff to gather) makes that counter ready: every part of the order has arrived.
+   * its staff to gather) makes that counter ready once the transfers received bring every unit it
+   * hands over: a part re-routed after a short pick has no transfer yet while its order is routed.
    */
   async receive(id: string, staff: Principal): Promise<FulfillmentView> {
     return this.step(id, 'receive', staff, async (transfer, em) => {
@@ -142,16 +146,29 @@ export class FulfillmentsService {
         { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: 'CREATED', reservationId: null },
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
-      if (counter && !(await this.transfersOnTheirWay(em, counter.orderId, counter.locationId)).length && counter.ready([])) await this.announce(em, counter);
+      if (counter && (await this.everyUnitArrived(em, counter)) && counter.ready([])) await this.announce(em, counter);
       return false;
     });
   }
 
   /** The order's transfers to `storeId` not received yet (nor called off), named with their status. */
   private async transfersOnTheirWay(em: EntityManager, orderId: string, storeId: string): Promise<string[]> {
-    const transfers = await em.find(Fulfillment, { orderId, kind: 'TRANSFER', destinationLocationId: storeId }, { orderBy: { id: 'asc' } });
-    // Filtered here, not in SQL: a transfer received in this transaction is not flushed yet.
-    return transfers.filter(({ status }) => !['RECEIVED', 'CANCELLED'].includes(status)).map((transfer) => `${transfer.id} (${transfer.status})`);
+    const transfers = await this.transfersTo(em, orderId, storeId);
+    return transfers.filter(onItsWay).map((transfer) => `${transfer.id} (${transfer.status})`);
+  }
+
+  /** No transfer to the counter's store is on its way, and those received brought every unit of its lines. */
+  private async everyUnitArrived(em: EntityManager, counter: Fulfillment): Promise<boolean> {
+    const transfers = await this.transfersTo(em, counter.orderId, counter.locationId);
+    if (transfers.some(onItsWay)) return false;
+    const arrived = new Map<string, number>();
+    for (const line of transfers.filter(({ status }) => status === 'RECEIVED').flatMap((transfer) => transfer.lines)) arrived.set(line.sku, (arrived.get(line.sku) ?? 0) + line.picked);
+    return counter.lines.every((line) => (arrived.get(line.sku) ?? 0) >= line.quantity);
+  }
+
+  // Statuses are read from the entities, not filtered in SQL: a transfer received in this transaction is not flushed yet.
+  private transfersTo(em: EntityManager, orderId: string, storeId: string): Promise<Fulfillment[]> {
+    return em.find(Fulfillment, { orderId, kind: 'TRANSFER', destinationLocationId: storeId }, { orderBy: { id: 'asc' } });
   }
 
   private async create(message: IncomingMessage, em: EntityManager): Promise<void> {
