@@ -8,8 +8,9 @@ import { answersTo, answerTo, put, sendCommand, stockAt, store } from './support
 
 useTestEnvironment('inventory-expiry');
 process.env.FIL_EXPIRY_POLL_MS = '200';
-// A commit may reach inventory up to this long after the deadline and still find the units held.
-process.env.FIL_EXPIRY_GRACE_SECONDS = '3';
+// A commit may reach inventory up to this long after the deadline (a tenth of the hold at most) and still find the units held.
+const GRACE_SECONDS = 30;
+process.env.FIL_EXPIRY_GRACE_SECONDS = String(GRACE_SECONDS);
 // Propagation only, so the test can see the order's trace carried on (exports nothing).
 process.env.OTEL_TRACES_EXPORTER = 'none';
 startTracing('inventory-expiry-test');
@@ -59,13 +60,15 @@ afterAll(async () => {
   await stopTracing();
 });
 
-it('releases a reservation nobody collected once its deadline and the grace period are past, putting the stock back in ATP', async () => {
+it('releases a reservation nobody collected once its deadline and its grace are past, putting the stock back in ATP; a hold of a second is not kept for the configured grace', async () => {
   await stocked('SKU-EXP', 10);
   await reserveFor('exp-1', 'SKU-EXP', 3, 1);
-  expect((await answerTo(probe, 'exp-1', InventoryEventTypes.reserved)).value).toMatchObject({ locationId: 'exp-store' });
+  const reserved = await answerTo(probe, 'exp-1', InventoryEventTypes.reserved);
+  expect(reserved.value).toMatchObject({ locationId: 'exp-store' });
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ reserved: 3, atp: 7 });
 
-  await answerTo(probe, 'exp-1', InventoryEventTypes.expired);
+  const expired = await answerTo(probe, 'exp-1', InventoryEventTypes.expired);
+  expect(expired.timestamp - reserved.timestamp).toBeLessThan(GRACE_SECONDS * 1000);
   expect(await stockAt(url, 'exp-store', 'SKU-EXP')).toMatchObject({ onHand: 10, reserved: 0, atp: 10 });
   await settled(app, 'inventory', [Topics.inventoryCommands], probe);
   expect(typesOf('exp-1')).toEqual([InventoryEventTypes.reserved, InventoryEventTypes.expired]);
@@ -83,8 +86,10 @@ it("expires a reservation in the trace of the command that made it, so the order
 
 it('consumes a reservation whose commit reaches inventory after the deadline: the collect was accepted before it', async () => {
   await stocked('SKU-LATE', 10);
-  await reserveFor('exp-late', 'SKU-LATE', 2, 1);
-  await pastDeadline(await answerTo(probe, 'exp-late', InventoryEventTypes.reserved), 1);
+  await reserveFor('exp-late', 'SKU-LATE', 2, 3600);
+  await answerTo(probe, 'exp-late', InventoryEventTypes.reserved);
+  // An hour's hold whose deadline has just passed: its grace is the configured one.
+  await app.get<MikroORM>(MikroORM).em.fork().execute(`update reservation set created_at = now() - interval '1 hour', expires_at = now() - interval '1 second' where id = 'exp-late'`);
   await commit('exp-late');
   expect((await answerTo(probe, 'exp-late', InventoryEventTypes.committed)).value).toMatchObject({ lines: [{ sku: 'SKU-LATE', quantity: 2 }] });
   await settled(app, 'inventory', [Topics.inventoryCommands], probe);

@@ -39,6 +39,17 @@ describe('reservation', () => {
     expect(committed.expire(at(3_600_000), 0)).toBe(false);
   });
 
+  it('never keeps a hold past its deadline for more than a tenth of the hold: a TTL of seconds expires in seconds', () => {
+    const short = Reservation.held(request, new Date('2030-01-01T00:00:10Z'));
+    short.createdAt = new Date('2030-01-01T00:00:00Z');
+    expect(short.expire(new Date('2030-01-01T00:00:10.999Z'), 300_000)).toBe(false);
+    expect(short.expire(new Date('2030-01-01T00:00:11Z'), 300_000)).toBe(true);
+    const long = Reservation.held(request, new Date('2030-01-03T00:00:00Z'));
+    long.createdAt = new Date('2030-01-01T00:00:00Z');
+    expect(long.expire(new Date('2030-01-03T00:04:59Z'), 300_000)).toBe(false);
+    expect(long.expire(new Date('2030-01-03T00:05:00Z'), 300_000)).toBe(true);
+  });
+
   it('commits a reservation whatever its deadline: an expired one has its units taken again', () => {
     const expired = Reservation.held(request, new Date('2030-01-01T00:00:00Z'));
     expired.expire(new Date('2030-01-02T00:00:00Z'), 0);

@@ -50,13 +50,18 @@ export class Reservation {
   }
 
   /**
-   * Returns whether the held units must go back to ATP: a HELD reservation expires once
-   * `graceMs` have passed since its deadline, so that a commit already on its way wins.
+   * Returns whether the held units must go back to ATP: a HELD reservation expires once its
+   * grace has passed since its deadline, so that a commit already on its way wins.
    */
   expire(now: Date, graceMs: number): boolean {
-    if (this.status !== 'HELD' || this.expiresAt === null || this.expiresAt.getTime() + graceMs > now.getTime()) return false;
+    if (this.status !== 'HELD' || this.expiresAt === null || this.expiresAt.getTime() + this.graceOf(graceMs) > now.getTime()) return false;
     this.status = 'EXPIRED';
     return true;
+  }
+
+  /** `graceMs`, but never more than a tenth of the hold: a hold of seconds (a test's TTL) is not kept for minutes. Also in ExpiryService.due. */
+  private graceOf(graceMs: number): number {
+    return Math.min(graceMs, Math.max(0, this.expiresAt!.getTime() - this.createdAt.getTime()) / 10);
   }
 
   static refused(request: ReservationRequest, reason: RefusalReason, shortLines: ShortLine[]): Reservation {
