@@ -60,6 +60,18 @@ it('applies a SET and a DELTA once each, even when each is sent twice', async ()
   expect(await stockAt(url, 'pos-1', 'SKU-S')).toMatchObject({ onHand: 15 });
 });
 
+it('sends an adjustmentId reused with other content to the DLQ, naming both, and applies it once', async () => {
+  await adjust('reused-1', 'pos-1', 'SKU-R', 'DELTA', 5);
+  await levelOf('pos-1:SKU-R', (value) => value.onHand === 5);
+  await adjust('reused-1', 'pos-1', 'SKU-R', 'DELTA', 9);
+  const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'pos-1:SKU-R');
+  expect(dead.value).toMatchObject({
+    originalTopic: Topics.inventoryAdjustments,
+    reason: 'adjustmentId reused-1 was already applied as DELTA 5 of pos-1:SKU-R (cycle count); this one, DELTA 9 of pos-1:SKU-R (cycle count), is not applied',
+  });
+  expect(await stockAt(url, 'pos-1', 'SKU-R')).toMatchObject({ onHand: 5 });
+});
+
 it('clamps onHand at zero when a DELTA would make it negative', async () => {
   await adjust('clamp-set', 'pos-1', 'SKU-C', 'SET', 2);
   await adjust('clamp-delta', 'pos-1', 'SKU-C', 'DELTA', -5);

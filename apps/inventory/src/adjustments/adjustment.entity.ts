@@ -37,4 +37,13 @@ export class Adjustment {
     this.onHandAfter = onHandAfter;
     this.clamped = clamped;
   }
+
+  /** Whether `other` asks for this very change (a resend), whatever its message id. */
+  sameAs(other: AppliedAdjustment): boolean {
+    return this.locationId === other.locationId && this.sku === other.sku && this.mode === other.mode && this.quantity === other.quantity && this.reason === other.reason;
+  }
+
+  describe(): string {
+    return `${this.mode} ${this.quantity} of ${this.locationId}:${this.sku} (${this.reason})`;
+  }
 }

@@ -23,9 +23,16 @@ export class AdjustmentsService {
     return this.record(em, parseMessage(StockAdjustmentDto, message.value));
   }
 
-  /** Applies a change of on-hand once per adjustmentId, and names the reservations it leaves short. */
+  /**
+   * Applies a change of on-hand once per adjustmentId, and names the reservations it leaves
+   * short. The same id with other content is not a resend but a sender's mistake: refused (DLQ).
+   */
   async record(em: EntityManager, adjustment: StockAdjustmentDto): Promise<void> {
-    if (await em.findOne(Adjustment, adjustment.adjustmentId)) return;
+    const applied = await em.findOne(Adjustment, adjustment.adjustmentId);
+    if (applied && !applied.sameAs(adjustment)) {
+      throw new InvalidMessage(`adjustmentId ${adjustment.adjustmentId} was already applied as ${applied.describe()}; this one, ${new Adjustment(adjustment, 0, 0, false).describe()}, is not applied`);
+    }
+    if (applied) return;
     if (!(await em.findOne(Location, adjustment.locationId))) {
       throw new InvalidMessage(`unknown location ${adjustment.locationId}`);
     }
