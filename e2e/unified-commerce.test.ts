@@ -257,3 +257,31 @@ describe('order edits', () => {
     expect((await http('GET', orders(`/orders/${orderId}`))).body.lines).toEqual([line('1', 'SKU-E', 1)]);
   });
 });
+
+it('takes back a parcel delivered while the other is still on its way, refunds it once, and counts it on the order', async () => {
+  expect((await http('PUT', inventory('/locations/WH-PARIS/stock/SKU-G'), { onHand: 3 })).status).toBe(200);
+  await waitFor(async () => (await http('GET', orders('/availability?skus=SKU-G'))).body?.length === 1, { timeoutMs: 30_000, what: "the orchestrator's view of SKU-G" });
+  const orderId = await submit('HOME_DELIVERY', [['SKU-E', 1], ['SKU-G', 1]], { shippingAddress: LYON });
+  await allocated(orderId);
+  const parcels = await fulfillmentsOf(orderId, 2);
+  const lyon = parcels.find((f: any) => f.locationId === 'WH-LYON');
+  const base = `${system.url('fulfillment')}/fulfillments/${lyon.id}`;
+  expect((await http('POST', `${base}/pick`, { lines: [{ sku: 'SKU-E', quantity: 1 }] })).status).toBe(200);
+  expect((await http('POST', `${base}/pack`, { parcels: [{ weightKg: 1 }] })).status).toBe(200);
+  expect((await http('POST', `${base}/ship`, { carrier: 'DHL', trackingNumber: `T-${orderId}` })).status).toBe(200);
+  expect((await http('POST', `${base}/deliver`, {})).status).toBe(200);
+  const delivered = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.allocations.some((a: any) => a.fulfillmentStatus === 'DELIVERED'), 30_000);
+  expect(delivered.value.status).toBe('IN_FULFILLMENT');
+
+  const returns = (path: string) => `${system.url('returns')}${path}`;
+  const requested = await waitFor(async () => {
+    const answer = await http('POST', returns('/returns'), { orderId, lines: [{ sku: 'SKU-E', quantity: 1, reason: 'too small' }] });
+    return answer.body?.reason === 'ORDER_NOT_DELIVERED' ? undefined : answer;
+  }, { timeoutMs: 30_000, what: 'returns to know the parcel is delivered' });
+  expect(requested.status).toBe(201);
+  expect((await http('POST', returns('/returns'), { orderId, lines: [{ sku: 'SKU-G', quantity: 1, reason: 'too small' }] })).body).toMatchObject({ reason: 'QUANTITY_EXCEEDED' });
+  const returnId = requested.body.id ?? requested.body.returnId;
+  expect((await http('POST', returns(`/returns/${returnId}/receive`), { locationId: 'ST-LYON', lines: [{ sku: 'SKU-E', quantity: 1, condition: 'RESELLABLE' }] })).status).toBe(200);
+  await waitFor(async () => (await http('GET', orders(`/orders/${orderId}`))).body?.returned?.['SKU-E'] === 1, { timeoutMs: 30_000, what: 'the refund counted on the order' });
+  expect((await http('GET', orders(`/orders/${orderId}`))).body.status).toBe('IN_FULFILLMENT');
+});

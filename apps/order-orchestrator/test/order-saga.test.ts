@@ -231,7 +231,7 @@ describe('routing and re-routing', () => {
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-no-stock', 'ReserveStock')).toEqual([]);
   });
 
-  it('splits a line no location holds whole into two shipments, and follows both to DELIVERED', async () => {
+  it('splits a line no location holds whole into two shipments, and follows both to DELIVERED, announcing the first parcel delivered and counting its return meanwhile', async () => {
     const orderId = 'O-split';
     await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-B', quantity: 6, unitPrice: 5 }] }));
     const first = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R1'))).value;
@@ -252,9 +252,20 @@ describe('routing and re-routing', () => {
     await fulfillmentEvent(probe, f2, 'SHIPPED');
     await orderEvent(probe, orderId, 'OrderShipped');
     await fulfillmentEvent(probe, f1, 'DELIVERED');
+    // The first parcel is at the customer: announced with where each parcel stands, so returns may take its units back.
+    const delivered = await waitFor(() => orderEvents(probe, orderId)[4], { what: 'the first parcel delivered' });
+    expect(delivered.value).toMatchObject({ status: 'SHIPPED', previousStatus: 'SHIPPED', reason: `fulfillment ${f1.fulfillmentId} at WH-LYON delivered; 1 parcel(s) still to deliver` });
+    expect(delivered.value.allocations.map((a: { locationId: string; fulfillmentStatus: string }) => [a.locationId, a.fulfillmentStatus])).toEqual([
+      ['WH-LYON', 'DELIVERED'],
+      ['WH-MARSEILLE', 'SHIPPED'],
+    ]);
+    await refund(probe, { returnId: 'RET-split', refundId: 'refund-RET-split', orderId, amount: 5, currency: 'EUR', lines: [{ sku: 'SKU-B', quantity: 1, unitPrice: 5, condition: 'RESELLABLE', amount: 5 }] });
+    const counted = await waitFor(() => orderEvents(probe, orderId)[5], { what: 'the refund counted' });
+    expect(counted.value).toMatchObject({ status: 'SHIPPED', reason: 'refund refund-RET-split: 1 × SKU-B returned from a parcel delivered while the rest is on its way' });
     await fulfillmentEvent(probe, f2, 'DELIVERED');
-    await orderEvent(probe, orderId, 'OrderDelivered');
-    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);
+    await orderEvent(probe, orderId, 'OrderPartiallyReturned');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'SHIPPED', 'SHIPPED', 'DELIVERED', 'PARTIALLY_RETURNED']);
+    expect((await call(url, 'GET', `/orders/${orderId}`)).body).toMatchObject({ status: 'PARTIALLY_RETURNED', returned: { 'SKU-B': 1 } });
     expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'CommitReservation').map((m) => m.value.reservationId).sort()).toEqual([`${orderId}:R1`, `${orderId}:R2`]);
   });
 

@@ -369,6 +369,18 @@ describe('requesting a return', () => {
     expect(refused).toMatchObject({ status: 404, body: { reason: 'UNKNOWN_ORDER' } });
   });
 
+  it('takes back the units of a parcel delivered while another is still on its way, and only those', async () => {
+    const shirts: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+    const mug: Allocation = { locationId: 'store-1', kind: 'SHIP', lines: [{ sku: 'MUG', quantity: 1 }] };
+    await sendOrderEvent('o-parcels', 'SHIPPED', daysAgo(2), [shirts, mug]);
+    await sendOrderEvent('o-parcels', 'SHIPPED', daysAgo(1), [shirts, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-parcels' }))?.delivered?.MUG === 1, { what: 'the delivered parcel seen' });
+
+    const shirt = await call('POST', '/returns', { orderId: 'o-parcels', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(shirt).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED', message: 'sku SHIRT: 1 requested but only 0 of 0 delivered may still be returned' } });
+    expect((await call('POST', '/returns', { orderId: 'o-parcels', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
+  });
+
   it('refuses a return for an order that is not delivered', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-shipped', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });

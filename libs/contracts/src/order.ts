@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import type { FulfillmentStatus } from './fulfillment';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -173,6 +174,12 @@ export interface OrderLine {
   unitPrice: number;
 }
 
+/** An allocation as order events announce it: with the fulfillment doing its work and where that stands (a parcel DELIVERED may be returned). */
+export interface AnnouncedAllocation extends Allocation {
+  fulfillmentId?: string;
+  fulfillmentStatus?: FulfillmentStatus;
+}
+
 /**
  * `fil.orders.events.v1`: the value of every order event, whatever its ce_type
  * (`OrderReceived`, `OrderAllocated`, `OrderRejected`, `OrderShipped`...).
@@ -193,7 +200,7 @@ export class OrderEvent {
   customerId?: string;
   currency?: string;
   lines: OrderLine[];
-  allocations: Allocation[];
+  allocations: AnnouncedAllocation[];
   /** Lines no location could serve (channel policy BACKORDER). */
   backordered?: AllocationLine[];
   /** E-reservation refused with NOT_AVAILABLE_IN_STORE: up to three nearest stores that could serve every line. */

@@ -15,7 +15,7 @@ const ATTENTION: OrderStatus = 'NEEDS_ATTENTION';
 /**
  * Where each status may go next; anything else is refused. A status may follow itself
  * where the order's allocations change without a new status (a re-route, one shipment
- * of several leaving). Any status but NEEDS_ATTENTION itself may go to NEEDS_ATTENTION, which
+ * of several leaving or delivered, units of a delivered parcel returned). Any status but NEEDS_ATTENTION itself may go to NEEDS_ATTENTION, which
  * leaves for CANCELLED or, by a person's retry or release only (`resume`), back where it came from.
  */
 const LIFECYCLE: Partial<Record<OrderStatus, readonly OrderStatus[]>> = {
@@ -25,7 +25,7 @@ const LIFECYCLE: Partial<Record<OrderStatus, readonly OrderStatus[]>> = {
   RESERVED: ['READY_FOR_PICKUP', 'COLLECTED', 'EXPIRED', 'CANCELLED'],
   IN_FULFILLMENT: ['IN_FULFILLMENT', 'READY_FOR_PICKUP', 'SHIPPED', 'REJECTED', 'CANCELLED'],
   READY_FOR_PICKUP: ['COLLECTED', 'EXPIRED', 'CANCELLED'],
-  SHIPPED: ['DELIVERED'],
+  SHIPPED: ['SHIPPED', 'DELIVERED'],
   DELIVERED: ['PARTIALLY_RETURNED', 'RETURNED'],
   COLLECTED: ['PARTIALLY_RETURNED', 'RETURNED'],
   PARTIALLY_RETURNED: ['PARTIALLY_RETURNED', 'RETURNED'],
@@ -386,10 +386,19 @@ export class Order {
     this.restocked = plusUnits(this.restocked, lines);
   }
 
+  /** Whether any unit has come back (refunded) yet. */
+  hasReturns(): boolean {
+    return Object.values(this.returned).some((units) => units > 0);
+  }
+
   /** Counts returned units; true when every ordered unit has come back. */
   addReturned(lines: AllocationLine[]): boolean {
-    const returned = (this.returned = plusUnits(this.returned, lines));
-    return [...orderedBySku(this.lines)].every(([sku, ordered]) => (returned[sku] ?? 0) >= ordered);
+    this.returned = plusUnits(this.returned, lines);
+    return this.allReturned();
+  }
+
+  allReturned(): boolean {
+    return [...orderedBySku(this.lines)].every(([sku, ordered]) => (this.returned[sku] ?? 0) >= ordered);
   }
 
   /** The value of the event announcing `step` on `fil.orders.events.v1`: the whole current state. */
@@ -408,7 +417,7 @@ export class Order {
       customerId: this.customerId ?? undefined,
       currency: this.currency ?? undefined,
       lines: this.lines,
-      allocations: this.live().map(({ locationId, kind, lines, reservationId, fulfillmentId }) => ({ locationId, kind, lines, reservationId, fulfillmentId })),
+      allocations: this.live().map(({ locationId, kind, lines, reservationId, fulfillmentId, fulfillmentStatus }) => ({ locationId, kind, lines, reservationId, fulfillmentId, fulfillmentStatus })),
       backordered: this.backordered.length ? this.backordered : undefined,
       alternatives: this.alternatives ?? undefined,
       occurredAt: step.at.toISOString(),

@@ -6,6 +6,7 @@ import type { Order } from '../orders/order.entity';
 import { lockAnswered } from './answered-order';
 import { Compensation } from './compensation';
 import { OrderEdits } from './order-edits';
+import { Refunds } from './refunds';
 import { describe } from './describe';
 import { SagaCommands } from './saga-commands';
 import { Shortages } from './shortages';
@@ -21,6 +22,7 @@ export class FulfillmentProgress {
     private readonly compensation: Compensation,
     private readonly events: OrderEventsPublisher,
     private readonly edits: OrderEdits,
+    private readonly refunds: Refunds,
   ) {}
 
   /**
@@ -71,8 +73,14 @@ export class FulfillmentProgress {
       }
       case 'DELIVERED': {
         const undelivered = order.live().filter((allocation) => allocation.kind === 'SHIP' && allocation.fulfillmentStatus !== 'DELIVERED');
-        if (!undelivered.length && order.status === 'SHIPPED') await this.advance(em, order, 'DELIVERED', `${where} delivered`);
-        return;
+        if (!undelivered.length && order.status === 'SHIPPED') {
+          await this.advance(em, order, 'DELIVERED', `${where} delivered`);
+          return this.refunds.returnedBefore(em, order);
+        }
+        // One parcel of several at the customer: announced (the order's status stays), so that its units may be returned already.
+        if (!['IN_FULFILLMENT', 'SHIPPED'].includes(order.status)) return;
+        const toCome = [undelivered.length ? `${undelivered.length} parcel(s) still to deliver` : '', order.backordered.length ? `${describe(order.backordered)} still backordered` : ''];
+        return this.advance(em, order, order.status, [`${where} delivered`, ...toCome.filter(Boolean)].join('; '));
       }
       case 'IN_TRANSIT':
         await this.commands.commit(em, order, mine);

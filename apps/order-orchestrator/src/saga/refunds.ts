@@ -1,24 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Refund } from '@fil/contracts';
+import type { OrderStatus, Refund } from '@fil/contracts';
+import type { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockAnswered } from './answered-order';
 import { describe } from './describe';
+
+/** Delivered, in whole or (a parcel of several, PARTLY_DELIVERED) in part: what a refund may count returns of. */
+const RETURNS_COUNTED: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
+const PARTLY_DELIVERED: readonly OrderStatus[] = ['IN_FULFILLMENT', 'SHIPPED'];
 
 /** Returns, as the refunds of the returns service count them. */
 @Injectable()
 export class Refunds {
   constructor(private readonly events: OrderEventsPublisher) {}
 
-  /** A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back; each refund counts once. */
+  /**
+   * A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back;
+   * each refund counts once. Units of a parcel delivered while the rest is on its way are
+   * counted in the order's status, and it goes on to PARTIALLY_RETURNED once delivered (returned()).
+   */
   async refunded(em: EntityManager, refund: Refund): Promise<void> {
     const order = await lockAnswered(em, refund.orderId);
-    if (!order || !['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'].includes(order.status) || order.refundIds.includes(refund.refundId)) return;
+    if (!order || ![...RETURNS_COUNTED, ...PARTLY_DELIVERED].includes(order.status) || order.refundIds.includes(refund.refundId)) return;
     order.refundIds = [...order.refundIds, refund.refundId];
     const units = refund.lines.filter((line) => line.quantity > 0);
     if (!units.length) return;
     const complete = order.addReturned(units);
     order.addRestocked(units.filter((line) => line.condition === 'RESELLABLE'));
-    await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', `refund ${refund.refundId}: ${describe(units)} returned`);
+    const cause = `refund ${refund.refundId}: ${describe(units)} returned`;
+    if (PARTLY_DELIVERED.includes(order.status)) return this.events.transition(em, order, order.status, `${cause} from a parcel delivered while the rest is on its way`);
+    await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', cause);
+  }
+
+  /** Just DELIVERED: units returned from parcels delivered earlier make it PARTIALLY_RETURNED (or RETURNED) at once. */
+  async returnedBefore(em: EntityManager, order: Order): Promise<void> {
+    if (order.status !== 'DELIVERED' || !order.hasReturns()) return;
+    await this.events.transition(em, order, order.allReturned() ? 'RETURNED' : 'PARTIALLY_RETURNED', `units returned from parcels delivered earlier (refunds ${order.refundIds.join(', ')})`);
   }
 }

@@ -10,6 +10,10 @@ export interface OrderViewLine {
 
 const DELIVERED_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED'];
 const RETURNABLE_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
+/** Wholly delivered or collected once: later events do not change what reached the customer. */
+const WHOLLY_DELIVERED: readonly OrderStatus[] = [...RETURNABLE_STATUSES, 'RETURNED'];
+/** Parcels of such an order may reach the customer one by one: those DELIVERED may come back already. */
+const PARTLY_DELIVERED: readonly OrderStatus[] = ['IN_FULFILLMENT', 'SHIPPED'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The order as returns saw it on `fil.orders.events.v1`: what a return is checked against. */
@@ -22,9 +26,10 @@ export class OrderView {
   @Property({ type: 'json' }) lines: OrderViewLine[] = [];
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) deliveredAt?: Date;
   /**
-   * Units per SKU that reached the customer, from the allocations of the DELIVERED or
-   * COLLECTED event (short picks and backorders make it less than ordered). Null when
-   * that event named no allocations: the ordered quantities stand in.
+   * Units per SKU that reached the customer: the parcels announced DELIVERED so far, then the
+   * allocations of the DELIVERED or COLLECTED event (short picks and backorders make it less
+   * than ordered). Null when that event named no allocations: the ordered quantities stand in.
+   * `deliveredAt`, from which the return window counts, is when it last grew.
    */
   @Property({ type: 'json', nullable: true }) delivered?: Record<string, number> | null;
   /** occurredAt of the newest event applied, so that a late older event cannot roll the view back. */
@@ -42,19 +47,24 @@ export class OrderView {
     const occurredAt = event.occurredAt ? new Date(event.occurredAt) : undefined;
     const known = occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt : undefined;
     if (known && this.lastEventAt && known < this.lastEventAt) return false;
+    const wasDelivered = WHOLLY_DELIVERED.includes(this.status);
     this.status = event.status;
     if (event.currency) this.currency = event.currency;
     if (event.channel) this.channel = event.channel;
     if (event.lines?.length) {
       this.lines = event.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
     }
-    if (DELIVERED_STATUSES.includes(event.status) && !this.deliveredAt) {
+    const allocations = event.allocations ?? [];
+    if (DELIVERED_STATUSES.includes(event.status) && !wasDelivered) {
       this.deliveredAt = known ?? now;
-      const parts = (event.allocations ?? []).flatMap((allocation) => allocation.lines ?? []);
-      if (parts.length) {
-        const delivered: Record<string, number> = {};
-        for (const { sku, quantity } of parts) delivered[sku] = (delivered[sku] ?? 0) + quantity;
-        this.delivered = delivered;
+      const parts = allocations.flatMap((allocation) => allocation.lines ?? []);
+      this.delivered = parts.length ? unitsBySku(parts) : null;
+    } else if (PARTLY_DELIVERED.includes(event.status)) {
+      const parcels = unitsBySku(allocations.filter((allocation) => allocation.fulfillmentStatus === 'DELIVERED').flatMap((allocation) => allocation.lines ?? []));
+      const grew = Object.entries(parcels).some(([sku, units]) => units > (this.delivered?.[sku] ?? 0));
+      if (grew) {
+        this.delivered = parcels;
+        this.deliveredAt = known ?? now;
       }
     }
     if (known) this.lastEventAt = known;
@@ -82,7 +92,8 @@ export class OrderView {
    * given what other non-rejected returns of this order already claim.
    */
   assertReturnable(requested: Map<string, number>, alreadyRequested: Map<string, number>, now: Date, windowDays: number) {
-    if (!RETURNABLE_STATUSES.includes(this.status) || !this.deliveredAt) {
+    const returnable = RETURNABLE_STATUSES.includes(this.status) || (PARTLY_DELIVERED.includes(this.status) && !!this.delivered);
+    if (!returnable || !this.deliveredAt) {
       throw new ReturnRefused('ORDER_NOT_DELIVERED', `order ${this.orderId} is ${this.status}, not delivered or collected`);
     }
     const closesAt = new Date(this.deliveredAt.getTime() + windowDays * DAY_MS);
@@ -104,4 +115,10 @@ export class OrderView {
       }
     }
   }
+}
+
+function unitsBySku(lines: { sku: string; quantity: number }[]): Record<string, number> {
+  const units: Record<string, number> = {};
+  for (const { sku, quantity } of lines) units[sku] = (units[sku] ?? 0) + quantity;
+  return units;
 }
