@@ -151,6 +151,25 @@ describe('GET /kpis', () => {
     expect((await call(url, 'GET', '/kpis?from=2026-01-01T00:00:00Z&to=2026-01-10T00:00:00Z&bucket=day', undefined, testToken('ops'))).body.buckets).toHaveLength(9);
   });
 
+  it('answers a window without orders with zero orders and null rates', async () => {
+    const { status, body } = await call(url, 'GET', '/kpis?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z', undefined, testToken('ops'));
+    expect(status).toBe(200);
+    expect(body.total).toMatchObject({ orders: 0, rejected: 0, fillRate: null, clickAndCollectShare: null, cancellationRate: null });
+    expect(body.groups).toEqual([]);
+  });
+
+  it('counts a rejected submission whose lines hold a fractional or huge quantity, without failing on them', async () => {
+    const em = app.get(MikroORM).em.fork() as EntityManager;
+    const lines = [{ lineId: '1', sku: 'SKU-K', quantity: 1.5, unitPrice: 1 }, { lineId: '2', sku: 'SKU-K', quantity: 1e30, unitPrice: 1 }];
+    await em.execute(
+      `insert into customer_order (order_id, channel, lines, status, content_hash, created_at, updated_at) values ('K-bad', 'web', ?, 'REJECTED', 'bad', '2026-02-01T00:30:00Z', '2026-02-01T00:30:00Z')`,
+      [JSON.stringify(lines)],
+    );
+    const { status, body } = await call(url, 'GET', '/kpis?from=2026-02-01T00:00:00Z&to=2026-02-01T01:00:00Z', undefined, testToken('ops'));
+    expect(status).toBe(200);
+    expect(body.total).toMatchObject({ orders: 1, rejected: 1, fillRate: null });
+  });
+
   it('refuses a window that is backwards or too long, and callers without the role', async () => {
     expect((await call(url, 'GET', `/kpis?from=${WINDOW.to}&to=${WINDOW.from}`, undefined, testToken('ops'))).status).toBe(400);
     expect((await call(url, 'GET', `/kpis?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z`, undefined, testToken('ops'))).status).toBe(400);

@@ -12,7 +12,8 @@ const ORDERS_IN_WINDOW = `
 const FACTS = `${ORDERS_IN_WINDOW},
   facts as (
     select o.channel, o.delivery_mode, o.created_at, o.status = 'REJECTED' as rejected,
-      (select coalesce(sum((l ->> 'quantity')::int), 0) from jsonb_array_elements(o.lines) l) as ordered,
+      -- A rejected submission keeps the lines it could read, whose quantities may be fractions or huge: numeric, not int.
+      (select coalesce(sum((l ->> 'quantity')::numeric), 0)::float8 from jsonb_array_elements(o.lines) l) as ordered,
       (select coalesce(sum((line ->> 'quantity')::int), 0)
          from jsonb_array_elements(coalesce(o.first -> 'allocations', '[]')) a, jsonb_array_elements(a -> 'lines') line) as allocated,
       (select count(distinct a ->> 'locationId') from jsonb_array_elements(coalesce(o.first -> 'allocations', '[]')) a) as shipments,
@@ -37,11 +38,11 @@ const FIGURES_OF_FACTS = `
     (count(*) filter (where shipments > 1))::float8 / nullif(count(*) filter (where shipments > 0), 0) as split_rate,
     (avg(shipments) filter (where shipments > 0))::float8 as shipments_per_order,
     (count(*) filter (where backordered))::float8 / nullif(count(*) filter (where not rejected), 0) as backorder_rate,
-    (count(*) filter (where delivery_mode = 'CLICK_AND_COLLECT'))::float8 / count(*) as click_and_collect_share,
+    (count(*) filter (where delivery_mode = 'CLICK_AND_COLLECT'))::float8 / nullif(count(*), 0) as click_and_collect_share,
     percentile_cont(0.5) within group (order by seconds_to_ready) filter (where delivery_mode = 'CLICK_AND_COLLECT') as click_and_collect_seconds_to_ready,
     (count(*) filter (where delivery_mode = 'E_RESERVATION' and collected))::float8
       / nullif(count(*) filter (where delivery_mode = 'E_RESERVATION' and (collected or expired)), 0) as e_reservation_conversion,
-    (count(*) filter (where cancelled))::float8 / count(*) as cancellation_rate,
+    (count(*) filter (where cancelled))::float8 / nullif(count(*), 0) as cancellation_rate,
     (count(*) filter (where completed and returned_units > 0))::float8 / nullif(count(*) filter (where completed), 0) as return_rate,
     sum(restocked_units)::float8 / nullif(sum(returned_units), 0) as restock_rate`;
 
