@@ -162,6 +162,11 @@ describe('fulfillment commands over Kafka', () => {
     expect((await get('/fulfillments/F-invalid')).status).toBe(404);
   });
 
+  it("creates the work of an order's lines of one SKU merged, above one line's maximum of units", async () => {
+    await created('F-merged', { lines: [{ sku: 'SKU-A', quantity: 12_000 }] });
+    expect((await getJson('/fulfillments/F-merged')).lines).toEqual([{ sku: 'SKU-A', quantity: 12_000, picked: 0 }]);
+  });
+
   it('cancels a fulfillment not yet shipped on CancelFulfillment, announcing it once', async () => {
     await created('F-cancel');
     const cancel = { fulfillmentId: 'F-cancel', orderId: 'order-F-cancel', reason: 'order cancelled by the customer' };

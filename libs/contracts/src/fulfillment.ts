@@ -18,9 +18,12 @@ export const FULFILLMENT_STATUSES = [
 ] as const;
 export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
 
+/** A fulfillment line is an order's SKU merged: up to every line of the order holds it, each at its maximum. */
+export const MAX_FULFILLMENT_LINE_QUANTITY = MAX_LINE_QUANTITY * MAX_ORDER_LINES;
+
 export class FulfillmentLineDto {
   @IsId() sku: string;
-  @IsInt() @Min(1) @Max(MAX_LINE_QUANTITY) quantity: number;
+  @IsInt() @Min(1) @Max(MAX_FULFILLMENT_LINE_QUANTITY) quantity: number;
 }
 
 /** Internal command (ce_type `CreateFulfillment`): work for the staff of one location. */
