@@ -18,7 +18,7 @@ export class Refunds {
   /**
    * A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back;
    * each refund counts once. Units of a parcel delivered while the rest is on its way are
-   * counted in the order's status, and it goes on to PARTIALLY_RETURNED once delivered (returned()).
+   * counted without a new status; once DELIVERED the order goes on to PARTIALLY_RETURNED (returnedBefore).
    */
   async refunded(em: EntityManager, refund: Refund): Promise<void> {
     const order = await lockAnswered(em, refund.orderId);
