@@ -58,18 +58,10 @@ export class ReturnsService {
   }
 
   /** Another channel's return is answered as unknown. */
-  /**
-   * Staff see a return not received yet (any eligible location may receive it) or received at
-   * one of theirs; another store's is answered as unknown, as fulfillment answers its work.
-   */
   async get(id: string, caller?: Principal): Promise<Return> {
     const ret = await this.em.fork().findOne(Return, { id });
-    if (!ret || (caller && !(await this.mayRead(caller, ret)))) throw new NotFoundException(`return ${id} not found`);
+    if (!ret || (caller && !(await this.mayActOnOrder(caller, ret.orderId)))) throw new NotFoundException(`return ${id} not found`);
     return ret;
-  }
-
-  private async mayRead(caller: Principal, ret: Return): Promise<boolean> {
-    return (!ret.receivedLocationId || mayActAt(caller, ret.receivedLocationId)) && (await this.mayActOnOrder(caller, ret.orderId));
   }
 
   /** An order of another channel is answered as unknown, exactly like one returns never saw. */
