@@ -90,11 +90,11 @@ export class ReservationAnswers {
     const allocation = order && partOf(order, outcome.reservationId);
     if (!order || !allocation || allocation.state === 'EXPIRED') return;
     const wasHeld = allocation.state === 'HELD';
-    order.updateAllocation(allocation.reservationId, { state: 'EXPIRED', deadline: undefined, attempts: undefined });
+    const expired = order.updateAllocation(allocation.reservationId, { state: 'EXPIRED', deadline: undefined, attempts: undefined })!;
     if (!wasHeld) return;
     const why = `reservation ${allocation.reservationId} at ${allocation.locationId} expired`;
     if (order.waitsForAPerson()) return void order.updateAllocation(allocation.reservationId, { rerouteOnResume: why });
-    if (!order.isSettled()) await this.heldPartLost(em, order, order.allocations.find((part) => part.reservationId === allocation.reservationId)!, why);
+    if (!order.isSettled()) await this.heldPartLost(em, order, expired, why);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
 import type { OrderEvent, OrderStatus } from '@fil/contracts';
+import { sumBySku } from '../returns/return.entity';
 import { ReturnRefused } from '../returns/return.errors';
 
 export interface OrderViewLine {
@@ -58,9 +59,9 @@ export class OrderView {
     if (DELIVERED_STATUSES.includes(event.status) && !wasDelivered) {
       this.deliveredAt = known ?? now;
       const parts = allocations.flatMap((allocation) => allocation.lines ?? []);
-      this.delivered = parts.length ? unitsBySku(parts) : null;
+      this.delivered = parts.length ? Object.fromEntries(sumBySku(parts)) : null;
     } else if (PARTLY_DELIVERED.includes(event.status)) {
-      const parcels = unitsBySku(allocations.filter((allocation) => allocation.fulfillmentStatus === 'DELIVERED').flatMap((allocation) => allocation.lines ?? []));
+      const parcels = Object.fromEntries(sumBySku(allocations.filter((allocation) => allocation.fulfillmentStatus === 'DELIVERED').flatMap((allocation) => allocation.lines ?? [])));
       const grew = Object.entries(parcels).some(([sku, units]) => units > (this.delivered?.[sku] ?? 0));
       if (grew) {
         this.delivered = parcels;
@@ -115,10 +116,4 @@ export class OrderView {
       }
     }
   }
-}
-
-function unitsBySku(lines: { sku: string; quantity: number }[]): Record<string, number> {
-  const units: Record<string, number> = {};
-  for (const { sku, quantity } of lines) units[sku] = (units[sku] ?? 0) + quantity;
-  return units;
 }
