@@ -62,6 +62,10 @@ const cases: HttpCase[] = [
   { kind: 'a missing required field', service: 'inventory', method: 'PUT', path: '/locations/WH-NEW', body: { json: { ...location, name: undefined } }, status: 400, reason: /name must be a string/ },
   { kind: 'an empty list', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/pack`, body: { json: { parcels: [] } }, status: 400, reason: /parcels must contain at least 1 elements/ },
   { kind: 'an unknown field', service: 'inventory', method: 'PUT', path: STOCK, body: { json: { onHand: 5, reserved: 3 } }, status: 400, reason: /property reserved should not exist/ },
+  { kind: 'a field in the body of a step that takes none', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/deliver`, body: { json: { deliveredAt: '2026-12-01T10:00:00Z' } }, status: 400, reason: /property deliveredAt should not exist/ },
+  { kind: 'a field in the body of a collection', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/collect`, body: { json: { customer: 'Ana' } }, status: 400, reason: /property customer should not exist/ },
+  { kind: 'a list as the body of a step that takes none', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/ready`, body: { json: [] }, status: 400, reason: /body: must be a JSON object/ },
+  { kind: 'a field in the body of a retry', service: 'orders', method: 'POST', path: '/orders/O-OPEN/attention/retry', body: { json: { force: true } }, status: 400, reason: /property force should not exist/ },
   // Figures beyond what a column holds or a retailer needs
   { kind: 'onHand above the integer column', service: 'inventory', method: 'PUT', path: STOCK, body: { json: { onHand: 3_000_000_000 } }, status: 400, reason: /onHand must not be greater than 1000000000/ },
   { kind: 'safetyStock above the integer column', service: 'inventory', method: 'PUT', path: STOCK, body: { json: { onHand: 5, safetyStock: 3_000_000_000 } }, status: 400, reason: /safetyStock must not be greater than 1000000000/ },

@@ -4,3 +4,4 @@ export * from './run-service';
 export * from './platform-variables';
 export * from './sweeper';
 export * from './near-point.query';
+export * from './empty-body';

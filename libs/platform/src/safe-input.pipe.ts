@@ -1,5 +1,6 @@
 import { BadRequestException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { unsafeInput } from '@fil/contracts';
+import { EmptyBody } from './empty-body';
 
 /**
  * Runs before validation on every body, query and path parameter, for what no DTO checks:
@@ -7,8 +8,9 @@ import { unsafeInput } from '@fil/contracts';
  * prototype keys and nesting deep enough to exhaust the stack. Refused with 400, naming the field.
  */
 export class SafeInputPipe implements PipeTransform {
-  transform(value: unknown, { type, data }: ArgumentMetadata): unknown {
+  transform(value: unknown, { type, data, metatype }: ArgumentMetadata): unknown {
     if (type === 'custom') return value;
+    if (type === 'body' && metatype === EmptyBody && value === undefined) return {};
     if (type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new BadRequestException(['body: must be a JSON object']);
     }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, type Principal } from '@fil/auth';
 import { Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
+import { ApiEmptyBody, EmptyBody } from '@fil/platform';
 import { FULFILLMENT_EXAMPLES as EXAMPLES } from './dto/fulfillment.examples';
 import { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { PackFulfillmentDto } from './dto/pack-fulfillment.dto';
@@ -85,7 +86,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Delivered (or already delivered)', schema: { example: { ...EXAMPLES.shipped, status: 'DELIVERED' } } })
   @ApiResponse({ status: 404, description: "Unknown fulfillment, or another location's" })
   @ApiResponse({ status: 409, description: 'Not SHIPPED, or not a SHIP fulfillment', schema: { example: EXAMPLES.conflict } })
-  deliver(@Param('id') id: string, @Caller() staff: Principal) {
+  @ApiEmptyBody()
+  deliver(@Param('id') id: string, @Body() _body: EmptyBody, @Caller() staff: Principal) {
     return this.fulfillments.step(id, 'deliver', staff, (fulfillment) => fulfillment.deliver());
   }
 
@@ -99,7 +101,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Received (or already received)', schema: { example: { ...EXAMPLES.shipped, kind: 'TRANSFER', destinationLocationId: 'store-lyon-part-dieu', status: 'RECEIVED' } } })
   @ApiResponse({ status: 404, description: "Unknown fulfillment, or another location's" })
   @ApiResponse({ status: 409, description: 'Not IN_TRANSIT, or not a TRANSFER', schema: { example: EXAMPLES.conflict } })
-  receive(@Param('id') id: string, @Caller() staff: Principal) {
+  @ApiEmptyBody()
+  receive(@Param('id') id: string, @Body() _body: EmptyBody, @Caller() staff: Principal) {
     return this.fulfillments.receive(id, staff);
   }
 
@@ -110,7 +113,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Ready for pickup (or already ready)', schema: { example: EXAMPLES.counter } })
   @ApiResponse({ status: 404, description: "Unknown fulfillment, or another location's" })
   @ApiResponse({ status: 409, description: 'Not a PICKUP, not CREATED or PICKED, or transfers still missing (named)', schema: { example: EXAMPLES.conflict } })
-  ready(@Param('id') id: string, @Caller() staff: Principal) {
+  @ApiEmptyBody()
+  ready(@Param('id') id: string, @Body() _body: EmptyBody, @Caller() staff: Principal) {
     return this.fulfillments.ready(id, staff);
   }
 
@@ -121,7 +125,8 @@ export class FulfillmentsController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Collected (or already collected)', schema: { example: { ...EXAMPLES.counter, status: 'COLLECTED' } } })
   @ApiResponse({ status: 404, description: "Unknown fulfillment, or another location's" })
   @ApiResponse({ status: 409, description: 'Not READY_FOR_PICKUP, not a PICKUP, or an e-reservation past its deadline', schema: { example: EXAMPLES.conflict } })
-  collect(@Param('id') id: string, @Caller() staff: Principal) {
+  @ApiEmptyBody()
+  collect(@Param('id') id: string, @Body() _body: EmptyBody, @Caller() staff: Principal) {
     return this.fulfillments.collect(id, staff);
   }
 }

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, type Principal } from '@fil/auth';
+import { ApiEmptyBody, EmptyBody } from '@fil/platform';
 import { DeadLetterView, RedriveView } from './dto/dead-letter.view';
 import { ListDeadLettersQuery } from './dto/list-dead-letters.query';
 import { DeadLettersService } from './dead-letters.service';
@@ -30,7 +31,8 @@ export class DeadLettersController {
   @ApiResponse({ status: 404, description: 'No dead letter with this id' })
   @ApiResponse({ status: 409, description: 'Already re-sent from here, saying when and by whom' })
   @ApiResponse({ status: 503, description: 'The broker did not take the message (nothing recorded: may be tried again)' })
-  redrive(@Param('id') id: string, @Caller() caller: Principal): Promise<RedriveView> {
+  @ApiEmptyBody()
+  redrive(@Param('id') id: string, @Body() _body: EmptyBody, @Caller() caller: Principal): Promise<RedriveView> {
     return this.deadLetters.redrive(id, caller);
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, type Principal } from '@fil/auth';
+import { ApiEmptyBody, EmptyBody } from '@fil/platform';
 import { OrderView } from '../orders/dto/order.view';
 import { AttentionReasonBody } from '../orders/dto/attention-reason.body';
 import { OrderAttention } from './attention';
@@ -22,7 +23,8 @@ export class AttentionController {
   @ApiResponse({ status: 200, type: OrderView, description: 'The order, back in its earlier status, waiting for the answers' })
   @ApiResponse({ status: 404, description: 'Unknown order' })
   @ApiResponse({ status: 409, description: 'Not in NEEDS_ATTENTION (a retry already sent waits for its answers), or nothing was given up, with the reason' })
-  retry(@Param('id') id: string, @Caller() caller: Principal): Promise<OrderView> {
+  @ApiEmptyBody()
+  retry(@Param('id') id: string, @Body() _body: EmptyBody, @Caller() caller: Principal): Promise<OrderView> {
     return this.attention.retryBy(caller, id);
   }
 
