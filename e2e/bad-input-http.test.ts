@@ -131,6 +131,7 @@ const cases: HttpCase[] = [
   { kind: 'a KPI window that is not a date', service: 'orders', method: 'GET', path: '/kpis?from=yesterday', status: 400, reason: /from must be a valid ISO 8601 date string/ },
   // Edits, promises, alerts, replenishment and attention actions
   { kind: 'a negative quantity in an edit', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { lines: [{ lineId: '1', sku: 'SKU-2', quantity: -1, unitPrice: 1 }] } }, status: 400, reason: /lines.0.quantity must not be less than 1/ },
+  { kind: 'an edit that changes nothing', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { reason: 'tidy up' } }, status: 400, reason: /an edit gives lines, shippingAddress or pickupLocationId: this one gives none/ },
   { kind: 'an edit of a packed order', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { lines: [{ lineId: '1', sku: 'SKU-2', quantity: 2, unitPrice: 1 }] } }, status: 409, reason: /^order O-OPEN cannot be edited: it is IN_FULFILLMENT$/ },
   { kind: 'a promise without an address or a store', service: 'orders', method: 'GET', path: '/promise?skus=SKU-1', status: 400, reason: /give an address \(lat and lng\) or a storeId/ },
   { kind: 'a promise for a SKU outside the id pattern', service: 'orders', method: 'GET', path: `/promise?skus=SKU%201&storeId=${WAREHOUSE}`, status: 400, reason: /skus: 'SKU 1' must be 1-64 letters/ },

@@ -156,6 +156,11 @@ export class EditOrderDto {
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }
 
+/** Why an edit that names nothing to change is refused rather than answered with no step. */
+export const EMPTY_EDIT = 'an edit gives lines, shippingAddress or pickupLocationId: this one gives none';
+export const isEmptyEdit = (edit: Pick<EditOrderDto, 'lines' | 'shippingAddress' | 'pickupLocationId'>) =>
+  edit.lines === undefined && edit.shippingAddress === undefined && edit.pickupLocationId === undefined;
+
 /** What an edit changed, on its OrderEdited event. */
 export interface OrderEdit {
   editId: string;

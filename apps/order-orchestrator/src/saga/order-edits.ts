@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { mayActForChannel, type Principal } from '@fil/auth';
-import { EditOrderDto, type AllocationLine, type OrderEdit } from '@fil/contracts';
+import { EditOrderDto, EMPTY_EDIT, isEmptyEdit, type AllocationLine, type OrderEdit } from '@fil/contracts';
 import { canonicalJson, InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { loadOrderView, type OrderView } from '../orders/dto/order.view';
@@ -43,6 +43,7 @@ export class OrderEdits {
   /** `fil.orders.commands.v1`, EditOrder: applied, refused with why (the DLQ), or retried while the order is busy. */
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
     const edit = parseMessage(EditOrderDto, message.value, 'EditOrder');
+    if (isEmptyEdit(edit)) throw new InvalidMessage(EMPTY_EDIT);
     const order = await lockOrder(em, edit.orderId);
     if (!order) throw new InvalidMessage(`unknown order ${edit.orderId}`);
     const refusal = await this.apply(em, order, edit);
@@ -54,6 +55,7 @@ export class OrderEdits {
 
   /** `POST /orders/{id}/edit`, in the order's trace. */
   async requestedBy(caller: Principal, orderId: string, body: Omit<EditOrderDto, 'orderId' | 'editId'> & { editId?: string }): Promise<OrderView> {
+    if (isEmptyEdit(body)) throw new BadRequestException([EMPTY_EDIT]);
     const found = await this.orm.em.fork().findOne(Order, { orderId }, { fields: ['traceparent', 'channel'] });
     if (!found || !mayActForChannel(caller, found.channel)) throw new NotFoundException(`order ${orderId} not found`);
     return inTrace('orchestrator.edit', found.traceparent ?? undefined, { 'fil.order.id': orderId }, () =>
@@ -88,10 +90,13 @@ export class OrderEdits {
       return { busy: `order ${order.orderId} is being routed: edit it again once it is ${order.status === 'RESERVED' ? 'reserved' : 'allocated'}` };
     }
     const atHome = order.deliveryMode === 'HOME_DELIVERY';
-    const address = atHome && edit.shippingAddress ? { ...edit.shippingAddress } : undefined;
+    // Said, not ignored: the client believes it moved the order.
+    if (atHome && edit.pickupLocationId) return { refused: `order ${order.orderId} is delivered to an address: it has no pickup store to change` };
+    if (!atHome && edit.shippingAddress) return { refused: `order ${order.orderId} is ${order.deliveryMode}: it has no shipping address to change` };
+    const address = edit.shippingAddress ? { ...edit.shippingAddress } : undefined;
     const newAddress = !!address && canonicalJson(address) !== canonicalJson(order.shippingAddress ?? {});
     // Routing reads the coordinates only: a new street on the same spot moves nothing.
-    const moved = (newAddress && (address!.lat !== order.shippingAddress?.lat || address!.lng !== order.shippingAddress?.lng)) || (!atHome && !!edit.pickupLocationId && edit.pickupLocationId !== order.pickupLocationId);
+    const moved = (newAddress && (address!.lat !== order.shippingAddress?.lat || address!.lng !== order.shippingAddress?.lng)) || (!!edit.pickupLocationId && edit.pickupLocationId !== order.pickupLocationId);
     const lines = edit.lines?.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) ?? order.lines;
     const plan = editPlan(order, lines, moved);
     if (!moved && !newAddress && !plan.added.length && !plan.removed.length) return undefined;
@@ -99,7 +104,7 @@ export class OrderEdits {
     const target = {
       ...order,
       shippingAddress: newAddress ? address : order.shippingAddress,
-      pickupLocationId: atHome ? order.pickupLocationId : (edit.pickupLocationId ?? order.pickupLocationId),
+      pickupLocationId: edit.pickupLocationId ?? order.pickupLocationId,
     };
     // Checked on the view with the given-back stock counted: an edit the network cannot serve is refused before anything moves.
     if (plan.route.length) {

@@ -55,9 +55,9 @@ export class OrderRequestsController implements OnModuleInit {
     description: 'The parts the edit touches are given back and what the order still needs is routed again; OrderEdited says what changed. The same editId again changes nothing.',
   })
   @ApiResponse({ status: 200, type: OrderView, description: 'The order as edited (new parts may still be being reserved)' })
-  @ApiResponse({ status: 400, description: 'Malformed lines, address or store' })
+  @ApiResponse({ status: 400, description: 'Malformed lines, address or store, or none of them given' })
   @ApiResponse({ status: 404, description: "Unknown order, or another channel's" })
-  @ApiResponse({ status: 409, description: 'No longer editable (a part is picked, or the order is shipped, cancelled...), being routed (try again), or the network cannot serve the edit, with the reason' })
+  @ApiResponse({ status: 409, description: 'No longer editable (a part is picked, or the order is shipped, cancelled...), being routed (try again), a store for a home delivery or an address for a counter, or the network cannot serve the edit, with the reason' })
   edit(@Param('id') id: string, @Body() body: EditOrderBody, @Caller() caller: Principal): Promise<OrderView> {
     return this.edits.requestedBy(caller, id, body);
   }
