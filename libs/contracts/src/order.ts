@@ -44,6 +44,10 @@ export const ORDER_STATUSES = [
   'NEEDS_ATTENTION',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** Wholly delivered or collected (perhaps partly returned since): a return may be asked for, a refund counted. */
+export const RETURNABLE_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
+/** Parcels of an order in these states reach the customer one by one: those delivered may come back already. */
+export const PARTLY_DELIVERED_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMENT', 'SHIPPED'];
 
 export class CustomerDto {
   @IsString() @IsNotEmpty() @MaxLength(200) id: string;

@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrderStatus, Refund } from '@fil/contracts';
+import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, type Refund } from '@fil/contracts';
 import type { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockAnswered } from './answered-order';
 import { describe } from './describe';
 
-/** Delivered, in whole or (a parcel of several, PARTLY_DELIVERED) in part: what a refund may count returns of. */
-const RETURNS_COUNTED: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
-const PARTLY_DELIVERED: readonly OrderStatus[] = ['IN_FULFILLMENT', 'SHIPPED'];
 
 /** Returns, as the refunds of the returns service count them. */
 @Injectable()
@@ -22,14 +19,14 @@ export class Refunds {
    */
   async refunded(em: EntityManager, refund: Refund): Promise<void> {
     const order = await lockAnswered(em, refund.orderId);
-    if (!order || ![...RETURNS_COUNTED, ...PARTLY_DELIVERED].includes(order.status) || order.refundIds.includes(refund.refundId)) return;
+    if (!order || ![...RETURNABLE_STATUSES, ...PARTLY_DELIVERED_STATUSES].includes(order.status) || order.refundIds.includes(refund.refundId)) return;
     order.refundIds = [...order.refundIds, refund.refundId];
     const units = refund.lines.filter((line) => line.quantity > 0);
     if (!units.length) return;
     const complete = order.addReturned(units);
     order.addRestocked(units.filter((line) => line.condition === 'RESELLABLE'));
     const cause = `refund ${refund.refundId}: ${describe(units)} returned`;
-    if (PARTLY_DELIVERED.includes(order.status)) return this.events.transition(em, order, order.status, `${cause} from a parcel delivered while the rest is on its way`);
+    if (PARTLY_DELIVERED_STATUSES.includes(order.status)) return this.events.transition(em, order, order.status, `${cause} from a parcel delivered while the rest is on its way`);
     await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', cause);
   }
 

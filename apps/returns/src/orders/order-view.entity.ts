@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { OrderEvent, OrderStatus } from '@fil/contracts';
+import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { sumBySku } from '../returns/return.entity';
 import { ReturnRefused } from '../returns/return.errors';
 
@@ -10,11 +10,8 @@ export interface OrderViewLine {
 }
 
 const DELIVERED_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED'];
-const RETURNABLE_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
 /** Wholly delivered or collected once: later events do not change what reached the customer. */
 const WHOLLY_DELIVERED: readonly OrderStatus[] = [...RETURNABLE_STATUSES, 'RETURNED'];
-/** Parcels of such an order may reach the customer one by one: those DELIVERED may come back already. */
-const PARTLY_DELIVERED: readonly OrderStatus[] = ['IN_FULFILLMENT', 'SHIPPED'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The order as returns saw it on `fil.orders.events.v1`: what a return is checked against. */
@@ -60,7 +57,7 @@ export class OrderView {
       this.deliveredAt = known ?? now;
       const parts = allocations.flatMap((allocation) => allocation.lines ?? []);
       this.delivered = parts.length ? Object.fromEntries(sumBySku(parts)) : null;
-    } else if (PARTLY_DELIVERED.includes(event.status)) {
+    } else if (PARTLY_DELIVERED_STATUSES.includes(event.status)) {
       const parcels = Object.fromEntries(sumBySku(allocations.filter((allocation) => allocation.fulfillmentStatus === 'DELIVERED').flatMap((allocation) => allocation.lines ?? [])));
       const grew = Object.entries(parcels).some(([sku, units]) => units > (this.delivered?.[sku] ?? 0));
       if (grew) {
@@ -93,7 +90,7 @@ export class OrderView {
    * given what other non-rejected returns of this order already claim.
    */
   assertReturnable(requested: Map<string, number>, alreadyRequested: Map<string, number>, now: Date, windowDays: number) {
-    const returnable = RETURNABLE_STATUSES.includes(this.status) || (PARTLY_DELIVERED.includes(this.status) && !!this.delivered);
+    const returnable = RETURNABLE_STATUSES.includes(this.status) || (PARTLY_DELIVERED_STATUSES.includes(this.status) && !!this.delivered);
     if (!returnable || !this.deliveredAt) {
       throw new ReturnRefused('ORDER_NOT_DELIVERED', `order ${this.orderId} is ${this.status}, not delivered or collected`);
     }
