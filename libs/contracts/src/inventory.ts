@@ -11,10 +11,21 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
 import { IsId } from './validation';
+
+/** A count (SET) is never below zero, a movement (DELTA) may be: refused rather than floored, as HTTP refuses a negative onHand. */
+const IsCountNotNegative = () =>
+  ValidateBy({
+    name: 'isCountNotNegative',
+    validator: {
+      validate: (quantity, args) => (args?.object as StockAdjustmentDto).mode !== 'SET' || (typeof quantity === 'number' && quantity >= 0),
+      defaultMessage: () => 'a count (mode SET) must not be less than 0',
+    },
+  });
 
 /** `fil.inventory.adjustments.v1`: stock sync from POS and WMS; adjustmentId is the idempotency key. */
 export class StockAdjustmentDto {
@@ -22,7 +33,7 @@ export class StockAdjustmentDto {
   @IsId() locationId: string;
   @IsId() sku: string;
   @IsIn(['SET', 'DELTA']) mode: 'SET' | 'DELTA';
-  @IsInt() @Min(-MAX_STOCK_UNITS) @Max(MAX_STOCK_UNITS) quantity: number;
+  @IsInt() @Min(-MAX_STOCK_UNITS) @Max(MAX_STOCK_UNITS) @IsCountNotNegative() quantity: number;
   @IsString() @MaxLength(200) reason: string;
 }
 
