@@ -417,10 +417,14 @@ describe('click & collect at the counter', () => {
 
   it('refuses counter steps on the wrong kind of fulfillment', async () => {
     await created('F-parcel');
-    for (const step of ['ready', 'collect', 'receive']) {
-      const response = await post(`/fulfillments/F-parcel/${step}`);
-      expect(response.status).toBe(409);
-      expect((await bodyOf(response)).message).toMatch(/only a (PICKUP|TRANSFER)/);
+    // The parcel's own staff are told why too, not answered "not found".
+    const parcelStaff = signToken({ sub: 'paul', role: 'staff', locations: ['WH-PARIS'] });
+    for (const caller of [undefined, parcelStaff]) {
+      for (const step of ['ready', 'collect', 'receive']) {
+        const response = await post(`/fulfillments/F-parcel/${step}`, undefined, caller);
+        expect(response.status).toBe(409);
+        expect((await bodyOf(response)).message).toMatch(/only a (PICKUP|TRANSFER)/);
+      }
     }
   });
 

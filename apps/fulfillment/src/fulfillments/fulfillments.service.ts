@@ -77,8 +77,8 @@ export class FulfillmentsService {
     return inTrace(`fulfillment.${step}`, traceparent, { 'fil.fulfillment.id': id }, () =>
       this.em.fork().transactional(async (em) => {
         const fulfillment = await em.findOne(Fulfillment, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        // A transfer is received by the store it travels to; every other step is the location's own.
-        const actsAt = step === 'receive' ? fulfillment?.destinationLocationId : fulfillment?.locationId;
+        // A transfer is received by the store it travels to; every other step, and a receive the kind refuses, is the location's own.
+        const actsAt = step === 'receive' && fulfillment?.kind === 'TRANSFER' ? fulfillment.destinationLocationId : fulfillment?.locationId;
         if (!fulfillment || !mayActAt(staff, actsAt)) throw notFound(id);
         if (await apply(fulfillment, em)) await this.announce(em, fulfillment);
         return toView(fulfillment);
