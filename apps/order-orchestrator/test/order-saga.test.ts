@@ -350,6 +350,21 @@ describe('routing and re-routing', () => {
     expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-LYON', filteredOut: 'EXCLUDED_FOR_ORDER' });
   });
 
+  it('backorders the units a picker found none of when no other location has them, and announces it in a step', async () => {
+    const orderId = 'O-short-pick-none';
+    await stocked('WH-LYON', 'SKU-RARE', 3);
+    await orchestratorSettled(app, probe);
+    const first = await allocated(orderId, { lines: [{ lineId: '1', sku: 'SKU-RARE', quantity: 3, unitPrice: 1 }] });
+    expect(first.locationId).toBe('WH-LYON');
+    await fulfillmentEvent(probe, first, 'PICKED', { 'SKU-RARE': 0 });
+    const backordered = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && !!m.value.backordered);
+    expect(backordered.headers.ce_type).toBe('OrderInFulfillment');
+    expect(backordered.value).toMatchObject({ status: 'IN_FULFILLMENT', allocations: [], backordered: [{ sku: 'SKU-RARE', quantity: 3 }] });
+    expect(backordered.value.reason).toMatch(/^backordered 3 × SKU-RARE: short pick at WH-LYON/);
+    const { body } = await call(url, 'GET', `/orders/${orderId}`);
+    expect(body.timeline.at(-1)).toMatchObject({ from: 'IN_FULFILLMENT', to: 'IN_FULFILLMENT', cause: backordered.value.reason });
+  });
+
   it('stops routing to a location at its daily capacity, and says so', async () => {
     const near = { shippingAddress: { lat: 45.19, lng: 5.72 }, lines: [{ lineId: '1', sku: 'SKU-C', quantity: 1, unitPrice: 1 }] };
     const first = await allocated('O-capacity-1', near);

@@ -141,7 +141,9 @@ export class Allocator {
     if (!wholeOrNothing) {
       order.backordered = mergeBySku([...order.backordered, ...lines]);
       await backorderDue(em, order.orderId);
-      if (order.status === 'ALLOCATED') await this.events.transition(em, order, 'PARTIALLY_ALLOCATED', `backordered ${describe(lines)}: ${cause}`);
+      // Announced as a step: PARTIALLY_ALLOCATED from ALLOCATED, else the status following itself (IN_FULFILLMENT, SHIPPED); one still being routed is announced when it settles.
+      const to: OrderStatus = order.status === 'ALLOCATED' ? 'PARTIALLY_ALLOCATED' : order.status;
+      if (order.canMoveTo(to)) await this.events.transition(em, order, to, `backordered ${describe(lines)}: ${cause}`);
       return;
     }
     const to: OrderStatus = ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status) ? 'CANCELLED' : 'REJECTED';
