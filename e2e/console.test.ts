@@ -417,6 +417,7 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
   const collected = `WEB-${run}-RET`;
   const returnA = `RET-${run}-A`;
   const returnB = `RET-${run}-B`;
+  const walkIn = `RET-${run}-WALK-IN`;
   const reservations = [`WEB-${run}-ERES-1`, `WEB-${run}-ERES-2`];
   const byKeyboard = `WEB-${run}-KEYS`;
 
@@ -449,9 +450,11 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
       expect((await http('PUT', `${system.url('inventory')}/locations/${store.id}/stock/${sku}`, { onHand, safetyStock: 0 })).status).toBe(200);
     }
     await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/availability?skus=${scarf},${gloves}`)).body?.filter((row: any) => row.atp === 5).length === 2, { what: 'the staff SKUs in the orchestrator' });
-    await collectedOrder(collected, [{ sku: scarf, quantity: 2, unitPrice: 25 }, { sku: gloves, quantity: 1, unitPrice: 12 }]);
+    await collectedOrder(collected, [{ sku: scarf, quantity: 3, unitPrice: 25 }, { sku: gloves, quantity: 1, unitPrice: 12 }]);
     await requestReturn(returnA, collected, [{ sku: scarf, quantity: 1, reason: 'TOO_SHORT' }, { sku: gloves, quantity: 1 }]);
     await requestReturn(returnB, collected, [{ sku: scarf, quantity: 1 }]);
+    // Announced at no store: the customer may bring it to any.
+    expect((await http('POST', `${system.url('returns')}/returns`, { returnId: walkIn, orderId: collected, lines: [{ sku: scarf, quantity: 1 }] })).status).toBe(201);
     await submit(reservations[0], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: scarf, quantity: 1, unitPrice: 25 }] });
     await submit(reservations[1], { deliveryMode: 'E_RESERVATION', pickupLocationId: store.id, lines: [{ lineId: '1', sku: gloves, quantity: 1, unitPrice: 12 }] });
     for (const orderId of reservations) await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'RESERVED', 30_000);
@@ -497,9 +500,13 @@ describe('the console for staff: returns, e-reservations at the counter, KPIs, k
     await page.goto(`${consoleUrl}/#/returns/${store.id}`);
     await page.getByRole('alert').filter({ hasText: /^403: this token may not see that location's returns/ }).waitFor();
     await page.goto(`${consoleUrl}/#/returns`);
+    await page.getByLabel('Return id').fill(walkIn);
+    await page.keyboard.press('Enter');
+    await page.getByRole('form', { name: `Return ${walkIn}` }).waitFor();
+    // Received at the first store, a return is that store's own.
     await page.getByLabel('Return id').fill(returnA);
     await page.keyboard.press('Enter');
-    await page.getByText(`Return ${returnA} of order ${collected} is REFUNDED: nothing to receive.`).waitFor();
+    await page.getByRole('alert').filter({ hasText: `404: return ${returnA} not found` }).waitFor();
     await page.close();
   });
 

@@ -243,6 +243,9 @@ describe('where and by whom a return is received', () => {
     expect(noSuchReturn).toEqual(otherStore);
     const ownStaff = await call('POST', '/returns/ret-where/receive', receipt, signToken({ sub: 'lea', role: 'staff', locations: ['store-1'] }));
     expect(ownStaff).toMatchObject({ status: 200, body: { status: 'REFUNDED', receivedLocationId: 'store-1' } });
+    // Received, the return is store-1's: another store's staff are answered as for no return at all.
+    expect((await call('GET', '/returns/ret-where', undefined, sam)).status).toBe(404);
+    expect((await call('GET', '/returns/ret-where', undefined, signToken({ sub: 'lea', role: 'staff', locations: ['store-1'] }))).status).toBe(200);
   });
 });
 

@@ -88,9 +88,9 @@ export class ReturnsController implements OnModuleInit {
 
   @Get(':id')
   @Access('admin', 'ops', 'staff', 'channel')
-  @ApiOperation({ summary: 'A return with its status, lines, inspection and refund' })
+  @ApiOperation({ summary: 'A return with its status, lines, inspection and refund', description: "Staff see one not received yet (any store may receive it) or received at their locations; another store's is answered as unknown." })
   @ApiResponse({ status: 200, type: ReturnView })
-  @ApiResponse({ status: 404, description: 'No such return' })
+  @ApiResponse({ status: 404, description: "No such return, or one the token may not see (another channel's, another store's once received)" })
   async get(@Param('id') id: string, @Caller() caller: Principal): Promise<ReturnView> {
     return ReturnView.of(await this.service.get(id, caller));
   }

@@ -57,10 +57,14 @@ export class ReturnsService {
     }
   }
 
-  /** Another channel's return is answered as unknown. */
+  /**
+   * Another channel's return, or one received at another store than the staff's, is answered as
+   * unknown; one not received yet is any store's to look up, since any of them may receive it.
+   */
   async get(id: string, caller?: Principal): Promise<Return> {
     const ret = await this.em.fork().findOne(Return, { id });
-    if (!ret || (caller && !(await this.mayActOnOrder(caller, ret.orderId)))) throw new NotFoundException(`return ${id} not found`);
+    const hidden = caller && ((ret?.receivedLocationId && !mayActAt(caller, ret.receivedLocationId)) || (ret && !(await this.mayActOnOrder(caller, ret.orderId))));
+    if (!ret || hidden) throw new NotFoundException(`return ${id} not found`);
     return ret;
   }
 
