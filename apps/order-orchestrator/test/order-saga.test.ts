@@ -363,6 +363,14 @@ describe('routing and re-routing', () => {
     expect(backordered.value.reason).toMatch(/^backordered 3 × SKU-RARE: short pick at WH-LYON/);
     const { body } = await call(url, 'GET', `/orders/${orderId}`);
     expect(body.timeline.at(-1)).toMatchObject({ from: 'IN_FULFILLMENT', to: 'IN_FULFILLMENT', cause: backordered.value.reason });
+
+    // Stock counted in later at that location is real: the backorder is served from it, though the short pick kept the re-route away.
+    await stocked('WH-LYON', 'SKU-RARE', 2);
+    const retry = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`)).value;
+    expect(retry).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-RARE', quantity: 2 }] });
+    await answerReservation(probe, retry, 'reserved');
+    const served = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.allocations?.some((part: { reservationId: string }) => part.reservationId === retry.reservationId));
+    expect(served.value).toMatchObject({ status: 'IN_FULFILLMENT', backordered: [{ sku: 'SKU-RARE', quantity: 1 }] });
   });
 
   it('stops routing to a location at its daily capacity, and says so', async () => {

@@ -51,7 +51,8 @@ export class Allocator {
    */
   async allocate(em: EntityManager, order: Order, lines: AllocationLine[], why: string, purpose: RoutingPurpose, stock: FresherStock = {}): Promise<RoutingDecision | undefined> {
     const cause = `${purpose === 'reroute' ? `re-route: ${why}` : why}${stock.complete ? " (on inventory's figures: the view fell short)" : ''}`;
-    const { decision, request } = await this.plan(em, order, lines, cause, stock);
+    // A backorder is served wherever stock arrived: a location left after a short pick or a shortage counts its new stock truly.
+    const { decision, request } = await this.plan(em, order, lines, cause, stock, purpose === 'backorder' ? [] : order.excluded);
     if (purpose !== 'backorder' && !stock.complete && fallsShort(decision)) {
       await this.commands.checkAvailability(em, order, order.addCheck({ lines, why, purpose }));
       return undefined;
@@ -96,7 +97,7 @@ export class Allocator {
   }
 
   /** Routes `lines` on the view (or fresher figures), with the decision's summary on the `orchestrator.route` span, and what it saw. */
-  private plan(em: EntityManager, order: RoutingTarget, lines: AllocationLine[], cause: string, stock: FresherStock): Promise<{ decision: RoutingDecision; request: RoutingRequest }> {
+  private plan(em: EntityManager, order: RoutingTarget, lines: AllocationLine[], cause: string, stock: FresherStock, excluded = order.excluded): Promise<{ decision: RoutingDecision; request: RoutingRequest }> {
     return inTrace('orchestrator.route', undefined, { 'fil.order.id': order.orderId, 'fil.routing.cause': cause }, async (span) => {
       const network = await this.stock.network(em, [...new Set(lines.map((line) => line.sku))], stock);
       const { version, document } = await this.policies.current(em);
@@ -111,7 +112,7 @@ export class Allocator {
         holdingsAt: network.holdingsAt,
         policy: policyFor(document, order.channel, order.deliveryMode),
         policyVersion: version,
-        excluded: new Set(order.excluded),
+        excluded: new Set(excluded),
       };
       const started = performance.now();
       const decision = routeOrder(request);

@@ -62,7 +62,8 @@ export class Shortages {
   /**
    * Staff found fewer units than asked: the part shrinks to what was found and the
    * missing units are re-routed, never to that location again for this order
-   * (fulfillment has already taken them out of inventory). At the counter, missing
+   * (fulfillment has already taken them out of inventory) unless, backordered, stock
+   * counted in there later serves them. At the counter, missing
    * units are the store's own: an e-reservation is then called off.
    */
   async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
