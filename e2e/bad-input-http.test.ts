@@ -76,6 +76,7 @@ const cases: HttpCase[] = [
   // Control characters, which PostgreSQL cannot store (U+0000) or no name should hold
   { kind: 'a NUL byte in a body field', service: 'inventory', method: 'PUT', path: `/locations/${WAREHOUSE}`, body: { json: { ...location, name: 'Bad\u0000' } }, status: 400, reason: /name: must not contain control characters \(U\+0000\)/ },
   { kind: 'a bell character in a body field', service: 'inventory', method: 'PUT', path: `/locations/${WAREHOUSE}`, body: { json: { ...location, name: 'Bad\u0007' } }, status: 400, reason: /name: must not contain control characters \(U\+0007\)/ },
+  { kind: 'a lone surrogate in a body field', service: 'orders', method: 'POST', path: '/orders/O-OPEN/cancel', body: { json: { reason: 'no\udc00' } }, status: 400, reason: /reason: must not contain a lone surrogate \(U\+DC00\)/ },
   { kind: 'a NUL byte in a carrier name', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/ship`, body: { json: { carrier: 'DHL\u0000', trackingNumber: 'T-1' } }, status: 400, reason: /carrier: must not contain control characters/ },
   { kind: 'a NUL byte in a cancellation reason', service: 'orders', method: 'POST', path: '/orders/O-OPEN/cancel', body: { json: { reason: 'no\u0000' } }, status: 400, reason: /reason: must not contain control characters/ },
   { kind: "a NUL byte in a return's order id", service: 'returns', method: 'POST', path: '/returns', body: { json: { orderId: 'O-DONE\u0000', lines: [{ sku: 'SKU-1', quantity: 1 }] } }, status: 400, reason: /orderId: must not contain control characters/ },

@@ -79,6 +79,9 @@ const cases: KafkaCase[] = [
   { kind: 'placedAt in year 0', topic: Topics.ordersSubmitted, value: order('O-YEAR-0', { placedAt: '0000-01-01T00:00:00Z' }), answer: rejected('O-YEAR-0', /placedAt: placedAt must be an ISO 8601 date-time/) },
   { kind: 'placedAt as a bare number of digits', topic: Topics.ordersSubmitted, value: order('O-DIGITS', { placedAt: '20250301' }), answer: rejected('O-DIGITS', /placedAt: placedAt must be an ISO 8601 date-time/) },
   { kind: 'placedAt that is not a date', topic: Topics.ordersSubmitted, value: order('O-NOT-DATE', { placedAt: 'yesterday' }), answer: rejected('O-NOT-DATE', /placedAt: placedAt must be an ISO 8601 date-time/) },
+  // A lone surrogate is valid JSON text but not Unicode: PostgreSQL refuses it in jsonb, so it never reaches the database.
+  { kind: 'a lone surrogate in a name', topic: Topics.ordersSubmitted, value: order('O-SURROGATE-NAME', { customer: { id: 'CUST-1', name: 'Cam\udc00ille' } }), answer: rejected('O-SURROGATE-NAME', /customer.name: must not contain a lone surrogate \(U\+DC00\)/) },
+  { kind: 'a lone surrogate in the orderId', topic: Topics.ordersSubmitted, value: order('O-\ud800'), answer: dlq('orders', /^orderId: must be at most 100 characters without control characters or lone surrogates/) },
   { kind: 'a NUL byte in a name', topic: Topics.ordersSubmitted, value: order('O-NUL-NAME', { customer: { id: 'CUST-1', name: 'Cam\u0000ille' } }), answer: rejected('O-NUL-NAME', /customer.name: must not contain control characters \(U\+0000\)/) },
   { kind: 'an escape character in the channel', topic: Topics.ordersSubmitted, value: order('O-ESC', { channel: 'web\u001b[31m' }), answer: rejected('O-ESC', /channel: must not contain control characters \(U\+001B\)/) },
   { kind: 'a customer id of 300 kB', topic: Topics.ordersSubmitted, value: order('O-LONG-CUSTOMER', { customer: { id: 'C'.repeat(300_000) } }), answer: rejected('O-LONG-CUSTOMER', /customer.id: id must be shorter than or equal to 200 characters/) },
@@ -107,6 +110,7 @@ const cases: KafkaCase[] = [
   { kind: 'an unknown location', topic: Topics.inventoryAdjustments, value: { adjustmentId: 'A-NOWHERE', locationId: 'NOWHERE', sku: 'SKU-ADJ', mode: 'SET', quantity: 5, reason: 'count' }, answer: dlq('inventory', /^unknown location NOWHERE$/) },
   { kind: 'a SKU outside the id pattern', topic: Topics.inventoryAdjustments, value: { adjustmentId: 'A-SKU', locationId: WAREHOUSE, sku: 'SKU ADJ', mode: 'SET', quantity: 5, reason: 'count' }, answer: dlq('inventory', /sku: sku must be 1-64 letters/) },
   { kind: 'a NUL byte in the adjustmentId', topic: Topics.inventoryAdjustments, value: { adjustmentId: 'A-\u0000', locationId: WAREHOUSE, sku: 'SKU-ADJ', mode: 'SET', quantity: 5, reason: 'count' }, answer: dlq('inventory', /adjustmentId: must not contain control characters/) },
+  { kind: 'a lone surrogate in the reason', topic: Topics.inventoryAdjustments, value: { adjustmentId: 'A-SURROGATE', locationId: WAREHOUSE, sku: 'SKU-ADJ', mode: 'SET', quantity: 5, reason: 'count\ud83d' }, answer: dlq('inventory', /reason: must not contain a lone surrogate \(U\+D83D\)/) },
   { kind: 'a NUL byte in the reason', topic: Topics.inventoryAdjustments, value: { adjustmentId: 'A-REASON', locationId: WAREHOUSE, sku: 'SKU-ADJ', mode: 'SET', quantity: 5, reason: 'count\u0000' }, answer: dlq('inventory', /reason: must not contain control characters/) },
   { kind: 'a value that is not JSON', topic: Topics.inventoryAdjustments, value: 'adjust everything', answer: dlq('inventory', NOT_JSON) },
 

@@ -23,6 +23,9 @@ const nested = (levels: number): unknown => (levels ? { inner: nested(levels - 1
 const faults: [string, (inner: unknown) => unknown][] = [
   ['a control character in a string', () => 'a\u0000b'],
   ['a control character in a key', (inner) => ({ 'k\u0007': inner })],
+  ['a lone high surrogate in a string', () => 'a\ud800b'],
+  ['a lone low surrogate in a string', () => '\udc00'],
+  ['a lone surrogate in a key', (inner) => ({ 'k\udfff': inner })],
   ['a prototype key', (inner) => JSON.parse(`{"__proto__": ${JSON.stringify(inner ?? null)}}`)],
   ['a constructor key', (inner) => ({ constructor: inner ?? null })],
   ['nesting beyond the limit', () => nested(MAX_NESTING + 1)],
@@ -31,6 +34,10 @@ const faults: [string, (inner: unknown) => unknown][] = [
 describe('unsafeInput', () => {
   it('finds nothing in plain input', () => {
     fc.assert(fc.property(safe, (value) => unsafeInput(value).length === 0));
+  });
+
+  it('finds nothing in a surrogate pair, an emoji written as two halves', () => {
+    expect(unsafeInput({ 'k\ud83d\ude00': 'x\ud83d\ude00y' })).toEqual([]);
   });
 
   it.each(faults)('finds %s wherever it is', (_, bad) => {

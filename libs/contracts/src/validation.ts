@@ -15,6 +15,8 @@ export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { messa
 export const MAX_NESTING = 32;
 /** C0 control characters but tab, line feed and carriage return, and DEL: PostgreSQL cannot store U+0000, and none belongs in an id or a name. */
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Half of a surrogate pair without its other half: valid JSON text, not Unicode; PostgreSQL refuses it in jsonb and mangles it in text. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Keys that reach an object's prototype when a value is copied or merged. */
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
 
@@ -36,11 +38,11 @@ export function unsafeInput(value: unknown, name = 'value'): string[] {
 
 /** unsafeInput's verdict in one walk that builds nothing, for the input that passes (nearly all): the reasons are found only for the rest. */
 function isSafe(value: unknown, levels: number): boolean {
-  if (typeof value === 'string') return !CONTROL_CHARACTER.test(value);
+  if (typeof value === 'string') return !CONTROL_CHARACTER.test(value) && !LONE_SURROGATE.test(value);
   if (value === null || typeof value !== 'object') return true;
   if (levels === 0) return false;
   for (const key of Object.keys(value)) {
-    if (PROTOTYPE_KEYS.includes(key) || CONTROL_CHARACTER.test(key) || !isSafe((value as Record<string, unknown>)[key], levels - 1)) return false;
+    if (PROTOTYPE_KEYS.includes(key) || CONTROL_CHARACTER.test(key) || LONE_SURROGATE.test(key) || !isSafe((value as Record<string, unknown>)[key], levels - 1)) return false;
   }
   return true;
 }
@@ -48,16 +50,21 @@ function isSafe(value: unknown, levels: number): boolean {
 function unsafeParts(value: unknown, name: string, path: string): string[] {
   if (typeof value === 'string') {
     const control = CONTROL_CHARACTER.exec(value)?.[0];
-    return control ? [`${path || name}: must not contain control characters (U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`] : [];
+    if (control) return [`${path || name}: must not contain control characters (${codePoint(control)})`];
+    const surrogate = LONE_SURROGATE.exec(value)?.[0];
+    return surrogate ? [`${path || name}: must not contain a lone surrogate (${codePoint(surrogate)}), it is not Unicode text`] : [];
   }
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, item]) => {
     const at = path ? `${path}.${key}` : key;
     if (PROTOTYPE_KEYS.includes(key)) return [`${at}: is not an allowed key`];
     if (CONTROL_CHARACTER.test(key)) return [`${path || name}: keys must not contain control characters`];
+    if (LONE_SURROGATE.test(key)) return [`${path || name}: keys must not contain a lone surrogate`];
     return unsafeParts(item, name, at);
   });
 }
+
+const codePoint = (character: string) => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
 /** Whether `value` is an ISO 8601 date-time of a real calendar day (no 30 February) within [earliest, latest]. */
 export function isTimeWithin(value: unknown, earliest: Date, latest: Date): boolean {

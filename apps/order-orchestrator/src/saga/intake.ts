@@ -32,7 +32,7 @@ export class OrderIntake {
     if (typeof orderId !== 'string' || !orderId) throw new InvalidMessage('orderId: must be a non-empty string, the order cannot be identified');
     // It is the key of the order's rows: one that cannot be stored identifies nothing.
     if (orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) {
-      throw new InvalidMessage(`orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters, the order cannot be identified`);
+      throw new InvalidMessage(`orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters or lone surrogates, the order cannot be identified`);
     }
     // Nor can a value too deep to hash and validate without exhausting the stack.
     if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
