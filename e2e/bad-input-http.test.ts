@@ -135,6 +135,7 @@ const cases: HttpCase[] = [
   { kind: 'an edit that changes nothing', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { reason: 'tidy up' } }, status: 400, reason: /an edit gives lines, shippingAddress or pickupLocationId: this one gives none/ },
   { kind: 'an edit of a packed order', service: 'orders', method: 'POST', path: '/orders/O-OPEN/edit', body: { json: { lines: [{ lineId: '1', sku: 'SKU-2', quantity: 2, unitPrice: 1 }] } }, status: 409, reason: /^order O-OPEN cannot be edited: it is IN_FULFILLMENT$/ },
   { kind: 'a promise without an address or a store', service: 'orders', method: 'GET', path: '/promise?skus=SKU-1', status: 400, reason: /give an address \(lat and lng\) or a storeId/ },
+  { kind: "the orchestrator's availability of a SKU outside the id pattern", service: 'orders', method: 'GET', path: '/availability?skus=SKU-1,SKU%20E', status: 400, reason: /skus: 'SKU E' must be 1-64 letters/ },
   { kind: 'a promise for a SKU outside the id pattern', service: 'orders', method: 'GET', path: `/promise?skus=SKU%201&storeId=${WAREHOUSE}`, status: 400, reason: /skus: 'SKU 1' must be 1-64 letters/ },
   { kind: 'a fractional reorder point', service: 'inventory', method: 'PUT', path: `${STOCK}/reorder-point`, body: { json: { reorderPoint: 1.5 } }, status: 400, reason: /reorderPoint must be an integer number/ },
   { kind: 'a stock-alert filter outside the id pattern', service: 'inventory', method: 'GET', path: '/stock-alerts?locationId=WH%20BAD', status: 400, reason: /locationId must be 1-64 letters/ },

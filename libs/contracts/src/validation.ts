@@ -11,6 +11,19 @@ export const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or undersc
 /** A location id or SKU (ID_PATTERN), refused with the field's name. */
 export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { message: ({ property }) => `${property} ${ID_MESSAGE}`, ...options });
 
+/** A comma-separated list of location ids or SKUs (`?skus=a,b`), refused naming the first entry outside ID_PATTERN. */
+export const IsIdList = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isIdList',
+      validator: {
+        validate: (value) => typeof value === 'string' && value.split(',').every((id) => ID_PATTERN.test(id.trim())),
+        defaultMessage: (args) => `${args?.property}: '${String(args?.value).split(',').map((id) => id.trim()).find((id) => !ID_PATTERN.test(id))}' ${ID_MESSAGE}`,
+      },
+    },
+    options,
+  );
+
 /** Deepest nesting of arrays and objects accepted in any input; Fil's own messages need 4. Deeper would exhaust the stack of recursive code. */
 export const MAX_NESTING = 32;
 /** C0 control characters but tab, line feed and carriage return, and DEL: PostgreSQL cannot store U+0000, and none belongs in an id or a name. */

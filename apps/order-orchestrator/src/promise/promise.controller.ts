@@ -1,7 +1,6 @@
 import { BadRequestException, Controller, ForbiddenException, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActForChannel, ROLES, type Principal } from '@fil/auth';
-import { ID_MESSAGE, ID_PATTERN } from '@fil/contracts';
 import { PromiseQuery } from './dto/promise.query';
 import { PromiseView } from './dto/promise.view';
 import { PromiseService } from './promise.service';
@@ -23,8 +22,6 @@ export class PromiseController {
   @ApiResponse({ status: 403, description: "A channel token asking for another channel's policy" })
   promise(@Query() query: PromiseQuery, @Caller() caller: Principal): Promise<PromiseView> {
     const skus = query.skus.split(',').map((sku) => sku.trim());
-    const bad = skus.find((sku) => !ID_PATTERN.test(sku));
-    if (bad !== undefined) throw new BadRequestException(`skus: '${bad}' ${ID_MESSAGE}`);
     const quantities = query.quantities?.split(',').map(Number);
     if (quantities && quantities.length !== skus.length) throw new BadRequestException('quantities must have one entry per sku');
     if (quantities?.some((quantity) => quantity < 1)) throw new BadRequestException('quantities must be at least 1');

@@ -27,9 +27,9 @@ export class StockController implements OnModuleInit {
     description: 'By SKU then location; with `lat` and `lng`, nearest location first, each row with its `distanceKm`, within `radiusKm` if given.',
   })
   @ApiResponse({ status: 200, description: 'Rows of {locationId, sku, onHand, reserved, safetyStock, atp, updatedAt, distanceKm?}' })
-  @ApiResponse({ status: 400, description: 'No skus given, half a point, a radius without a point, or numbers out of range' })
+  @ApiResponse({ status: 400, description: 'No skus or one outside the id pattern, half a point, a radius without a point, or numbers out of range' })
   availability(@Query() query: AvailabilityQuery) {
-    const skus = query.skus.split(',').map((sku) => sku.trim()).filter(Boolean);
+    const skus = query.skus.split(',').map((sku) => sku.trim());
     return this.stock.availability(skus, { point: pointOf(query), radiusKm: query.radiusKm, limit: query.limit });
   }
 }

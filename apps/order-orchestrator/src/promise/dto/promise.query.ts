@@ -1,13 +1,14 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsId } from '@fil/contracts';
+import { IsId, IsIdList } from '@fil/contracts';
 
 export class PromiseQuery {
   @ApiProperty({ description: 'Comma-separated SKUs of the basket', example: 'SKU-TSHIRT,SKU-JEANS' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(2_000)
+  @IsIdList()
   skus: string;
 
   @ApiPropertyOptional({ description: 'Comma-separated quantities, one per SKU; 1 each when absent', example: '2,1' })
