@@ -575,6 +575,8 @@ describe('cancellation', () => {
     expect(release.value).toEqual({ reservationId: 'O-cancel:R1', orderId: 'O-cancel' });
     const cancelled = await orderEvent(probe, 'O-cancel', 'OrderCancelled');
     expect(cancelled.value).toMatchObject({ status: 'CANCELLED', previousStatus: 'ALLOCATED', reason: 'customer changed their mind' });
+    // The event's allocations are the live ones: the part being given back is not.
+    expect(cancelled.value.allocations).toEqual([]);
     expect(traceIdOf(cancelled.headers.traceparent)).toBe(TRACE_ID);
 
     const again = await call(url, 'POST', '/orders/O-cancel/cancel', { reason: 'twice' });

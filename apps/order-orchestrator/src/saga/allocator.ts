@@ -149,7 +149,6 @@ export class Allocator {
     }
     const to: OrderStatus = ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status) ? 'CANCELLED' : 'REJECTED';
     const reason = order.deliveryMode === 'E_RESERVATION' ? 'NOT_AVAILABLE_IN_STORE' : 'INSUFFICIENT_STOCK';
-    await this.events.transition(em, order, to, `${reason}: ${cause}`);
-    await this.compensation.compensate(em, order, cause);
+    await this.compensation.end(em, order, order.transition(to, `${reason}: ${cause}`), cause);
   }
 }

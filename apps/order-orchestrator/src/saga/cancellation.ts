@@ -7,7 +7,6 @@ import { InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messagi
 import { inTrace } from '@fil/observability';
 import { BatchRows } from '@fil/persistence';
 import { loadOrderView, type OrderView } from '../orders/dto/order.view';
-import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder, lockOrderIds } from '../orders/order-lock';
 import { Order, OrderTransitionRefused } from '../orders/order.entity';
 import { OrderAttention } from './attention';
@@ -31,7 +30,6 @@ export class OrderCancellation {
 
   constructor(
     private readonly orm: MikroORM,
-    private readonly events: OrderEventsPublisher,
     private readonly compensation: Compensation,
     private readonly attention: OrderAttention,
   ) {}
@@ -72,8 +70,7 @@ export class OrderCancellation {
    */
   async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
     const hadGivenUp = order.status === 'NEEDS_ATTENTION';
-    await this.events.record(em, order, order.cancel(reason));
-    await this.compensation.compensate(em, order, reason);
+    await this.compensation.end(em, order, order.cancel(reason), reason);
     if (!hadGivenUp) return;
     for (const check of order.givenUp().checks) order.takeCheck(check.requestId);
     await this.attention.sendAgain(em, order, reason);

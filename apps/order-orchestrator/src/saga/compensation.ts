@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AllocationKind, FulfillmentEvent, FulfillmentStatus } from '@fil/contracts';
-import { goodsLeft, type Order, type OrderAllocation } from '../orders/order.entity';
+import { goodsLeft, type Order, type OrderAllocation, type OrderStep } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { SagaCommands } from './saga-commands';
 
@@ -36,8 +36,14 @@ export class Compensation {
     private readonly events: OrderEventsPublisher,
   ) {}
 
+  /** The order ends with `step` (just taken): every part given back, then the step announced, so that its event lists none of them as live. */
+  async end(em: EntityManager, order: Order, step: OrderStep, reason: string): Promise<void> {
+    await this.compensate(em, order, reason);
+    await this.events.record(em, order, step);
+  }
+
   /** Every part given back and every fulfillment called off, the pickup store's counter included. */
-  async compensate(em: EntityManager, order: Order, reason: string): Promise<void> {
+  private async compensate(em: EntityManager, order: Order, reason: string): Promise<void> {
     for (const part of order.allocations) await this.callOff(em, order, part, reason, true);
     if (order.counterFulfillmentId) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
   }

@@ -115,8 +115,7 @@ export class ReservationAnswers {
   /** A held part's stock is gone: an e-reservation not collected in time is EXPIRED; any other part is re-routed unless its work started. */
   private async heldPartLost(em: EntityManager, order: Order, part: OrderAllocation, why: string): Promise<void> {
     if (order.deliveryMode === 'E_RESERVATION' && ['RESERVED', 'READY_FOR_PICKUP'].includes(order.status)) {
-      await this.events.transition(em, order, 'EXPIRED', `reservation ${part.reservationId} at ${part.locationId} was not collected in time`);
-      return this.compensation.compensate(em, order, 'e-reservation expired');
+      return this.compensation.end(em, order, order.transition('EXPIRED', `reservation ${part.reservationId} at ${part.locationId} was not collected in time`), 'e-reservation expired');
     }
     if (workStarted(part)) return;
     await this.commands.cancelWorkOf(em, order, part, 'reservation expired');

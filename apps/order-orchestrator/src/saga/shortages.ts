@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FulfillmentEvent, StockShortage } from '@fil/contracts';
-import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order, OrderAllocation } from '../orders/order.entity';
 import { Allocator } from './allocator';
 import { lockAnswered, partOf, workStarted } from './answered-order';
@@ -24,7 +23,6 @@ export class Shortages {
     private readonly settlement: Settlement,
     private readonly commands: SagaCommands,
     private readonly compensation: Compensation,
-    private readonly events: OrderEventsPublisher,
   ) {}
 
   /**
@@ -51,8 +49,7 @@ export class Shortages {
     }
     if (order.deliveryMode === 'E_RESERVATION') {
       order.alternatives = undefined;
-      await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
-      return this.compensation.compensate(em, order, why);
+      return this.compensation.end(em, order, order.transition('CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`), why);
     }
     await this.compensation.callOff(em, order, allocation, why);
     await this.allocator.reroute(em, order, allocation.lines, why, allocation.locationId);
@@ -72,8 +69,7 @@ export class Shortages {
     const atCounter = order.counterFulfillmentId === event.fulfillmentId;
     const why = `short pick at ${event.locationId} (${event.fulfillmentId})`;
     if (atCounter && order.deliveryMode === 'E_RESERVATION') {
-      await this.events.transition(em, order, 'CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`);
-      return this.compensation.compensate(em, order, why);
+      return this.compensation.end(em, order, order.transition('CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`), why);
     }
     const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
     if (!part) return;
