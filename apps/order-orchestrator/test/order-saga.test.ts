@@ -584,6 +584,19 @@ describe('cancellation', () => {
     expect(again.body.message).toBe('order O-cancel cannot be cancelled: it is already cancelled (status CANCELLED)');
   });
 
+  it('cancels a partially allocated order: nothing stays backordered, in the event or the order', async () => {
+    const lines = [
+      { lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 },
+      { lineId: '2', sku: 'SKU-NONE-EVER', quantity: 2, unitPrice: 1 },
+    ];
+    await answerReservation(probe, await submitted('O-cancel-partial', { lines }), 'reserved');
+    await orderEvent(probe, 'O-cancel-partial', 'OrderPartiallyAllocated');
+    expect((await call(url, 'POST', '/orders/O-cancel-partial/cancel', { reason: 'too long to wait' })).status).toBe(200);
+    const cancelled = await orderEvent(probe, 'O-cancel-partial', 'OrderCancelled');
+    expect(cancelled.value.backordered).toBeUndefined();
+    expect((await call(url, 'GET', '/orders/O-cancel-partial')).body.backordered).toEqual([]);
+  });
+
   it('refuses to cancel a shipped order: 409 with the reason over HTTP, DLQ with the reason over Kafka', async () => {
     const created = await allocated('O-shipped');
     await fulfillmentEvent(probe, created, 'SHIPPED');

@@ -36,9 +36,10 @@ export class Compensation {
     private readonly events: OrderEventsPublisher,
   ) {}
 
-  /** The order ends with `step` (just taken): every part given back, then the step announced, so that its event lists none of them as live. */
+  /** The order ends with `step` (just taken): every part given back and nothing left waiting for stock, then the step announced, so that its event lists neither. */
   async end(em: EntityManager, order: Order, step: OrderStep, reason: string): Promise<void> {
     await this.compensate(em, order, reason);
+    order.backordered = [];
     await this.events.record(em, order, step);
   }
 
