@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsId } from './validation';
+import { IsId, IsNameableInPath } from './validation';
 
 export class ReturnLineDto {
   @IsId() sku: string;
@@ -23,7 +23,7 @@ export class ReturnLineDto {
 
 /** `fil.returns.requested.v1` and `POST /returns` (returnId optional over HTTP). */
 export class RequestReturnDto {
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) returnId?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) @IsNameableInPath() returnId?: string;
   @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
   /** Where the customer said they will bring it (extension): that location's staff see it to receive. Any eligible location may still receive it. */
   @IsOptional() @IsId() locationId?: string;

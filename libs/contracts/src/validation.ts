@@ -11,6 +11,11 @@ export const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or undersc
 /** A location id or SKU (ID_PATTERN), refused with the field's name. */
 export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { message: ({ property }) => `${property} ${ID_MESSAGE}`, ...options });
 
+/** Not `.` nor `..`: a URL path resolves them away, so no client could look up what they identify. */
+export const DOT_SEGMENT = /^\.\.?$/;
+export const IsNameableInPath = (options?: ValidationOptions) =>
+  ValidateBy({ name: 'isNameableInPath', validator: { validate: (value) => typeof value !== 'string' || !DOT_SEGMENT.test(value), defaultMessage: (args) => `${args?.property} must not be . or .., which no URL path can name` } }, options);
+
 /** A comma-separated list of location ids or SKUs (`?skus=a,b`), refused naming the first entry outside ID_PATTERN. */
 export const IsIdList = (options?: ValidationOptions) =>
   ValidateBy(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DELIVERY_MODES, MAX_ORDER_ID_LENGTH, nestedTooDeep, SubmitOrderDto, unsafeInput, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
+import { DELIVERY_MODES, DOT_SEGMENT, MAX_ORDER_ID_LENGTH, nestedTooDeep, SubmitOrderDto, unsafeInput, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
 import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent } from '@fil/observability';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
@@ -34,6 +34,7 @@ export class OrderIntake {
     if (orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) {
       throw new InvalidMessage(`orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters or lone surrogates, the order cannot be identified`);
     }
+    if (DOT_SEGMENT.test(orderId)) throw new InvalidMessage('orderId: must not be . or .., which no URL path can name: the order could not be looked up');
     // Nor can a value too deep to hash and validate without exhausting the stack.
     if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
 
