@@ -14,7 +14,19 @@ export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { messa
 /** Not `.` nor `..`: a URL path resolves them away, so no client could look up what they identify. */
 export const DOT_SEGMENT = /^\.\.?$/;
 export const IsNameableInPath = (options?: ValidationOptions) =>
-  ValidateBy({ name: 'isNameableInPath', validator: { validate: (value) => typeof value !== 'string' || !DOT_SEGMENT.test(value), defaultMessage: (args) => `${args?.property} must not be . or .., which no URL path can name` } }, options);
+  ValidateBy(
+    {
+      name: 'isNameableInPath',
+      validator: {
+        validate: (value) => typeof value !== 'string' || !DOT_SEGMENT.test(value),
+        defaultMessage: (args) => `${args?.property} must not be . or .., which no URL path can name`,
+      },
+    },
+    options,
+  );
+
+/** The first entry of a comma-separated list that is not an id, or undefined when all are. */
+const firstNonId = (list: string) => list.split(',').map((id) => id.trim()).find((id) => !ID_PATTERN.test(id));
 
 /** A comma-separated list of location ids or SKUs (`?skus=a,b`), refused naming the first entry outside ID_PATTERN. */
 export const IsIdList = (options?: ValidationOptions) =>
@@ -22,8 +34,8 @@ export const IsIdList = (options?: ValidationOptions) =>
     {
       name: 'isIdList',
       validator: {
-        validate: (value) => typeof value === 'string' && value.split(',').every((id) => ID_PATTERN.test(id.trim())),
-        defaultMessage: (args) => `${args?.property}: '${String(args?.value).split(',').map((id) => id.trim()).find((id) => !ID_PATTERN.test(id))}' ${ID_MESSAGE}`,
+        validate: (value) => typeof value === 'string' && firstNonId(value) === undefined,
+        defaultMessage: (args) => `${args?.property}: '${firstNonId(String(args?.value))}' ${ID_MESSAGE}`,
       },
     },
     options,

@@ -63,8 +63,8 @@ export class ReturnsService {
    */
   async get(id: string, caller?: Principal): Promise<Return> {
     const ret = await this.em.fork().findOne(Return, { id });
-    const hidden = caller && ((ret?.receivedLocationId && !mayActAt(caller, ret.receivedLocationId)) || (ret && !(await this.mayActOnOrder(caller, ret.orderId))));
-    if (!ret || hidden) throw new NotFoundException(`return ${id} not found`);
+    const receivedElsewhere = !!caller && !!ret?.receivedLocationId && !mayActAt(caller, ret.receivedLocationId);
+    if (!ret || receivedElsewhere || (caller && !(await this.mayActOnOrder(caller, ret.orderId)))) throw new NotFoundException(`return ${id} not found`);
     return ret;
   }
 
