@@ -66,9 +66,10 @@ export interface HandlerOptions {
   /** Runs after a `flushOnce` batch's messages, before its flush: for writes gathered over the batch. */
   finishBatch?: (em: EntityManager) => Promise<void>;
   /**
-   * Answers the sender of a message refused before its handler ran for what it holds (no
-   * value, not JSON, too large; `value` is parsed when it is JSON), in the transaction that
-   * dead-letters it. Not called for a message from a source its topic does not take.
+   * Answers the sender of a message refused for what it holds, before its handler ran (no
+   * value, not JSON, too large; `value` is parsed when it is JSON) or by the database (a data
+   * exception), in the transaction that dead-letters it. Not called for a message from a source
+   * its topic does not take.
    */
   refused?: (message: IncomingMessage<any>, reason: string, em: EntityManager) => Promise<void>;
 }
@@ -105,8 +106,8 @@ export interface HeldPartition {
  * so a redelivered message is skipped and throughput is not bound to one commit per
  * message. When any message of a batch fails, the batch is rolled back and its
  * messages are handled one by one. One that can never be accepted (invalid, from a
- * source its topic does not take, reusing an id for other content) goes to
- * `fil.dlq.v1` with the reason at once. Any other failure may pass: the partition is
+ * source its topic does not take, reusing an id for other content, holding a value
+ * the database refuses) goes to `fil.dlq.v1` with the reason at once. Any other failure may pass: the partition is
  * paused at that message, with its offset not committed, and tried again with a growing
  * delay for as long as it takes, while the other partitions go on (`held()`).
  */
@@ -314,7 +315,7 @@ export class MessageConsumer {
     }
     for (const { decoded, claim, refusal } of steps) {
       if (claim === 'redelivered' || (!refusal && !left.has(decoded.message))) continue;
-      if (refusal) await this.deadLetter(tx, decoded, claim, refusal);
+      if (refusal) await this.deadLetter(tx, decoded, claim, refusal, refusedForContent(decoded));
       else await this.dispatch(tx, decoded.message);
       if (flushOnce) continue;
       // Each flush walks every managed entity: clearing after each message keeps a batch
@@ -333,6 +334,7 @@ export class MessageConsumer {
   private async handleAlone(decoded: Received): Promise<void> {
     const { message } = decoded;
     let reason = decoded.forged ?? decoded.invalid;
+    let answer = refusedForContent(decoded);
     if (!reason) {
       try {
         await this.orm.em.fork().transactional(async (tx) => {
@@ -343,14 +345,17 @@ export class MessageConsumer {
         return;
       } catch (error) {
         if (error instanceof InvalidMessage) reason = error.message;
-        else if (await this.operatorGaveUp(message)) reason = `dead-lettered by an operator; last error: ${describeError(error)}`;
+        else if (isDataException(error)) {
+          reason = `the database refused a value it holds: ${dataExceptionName(error)}`;
+          answer = true;
+        } else if (await this.operatorGaveUp(message)) reason = `dead-lettered by an operator; last error: ${describeError(error)}`;
         else throw error;
       }
     }
     this.logger.warn(`message ${message.id} on ${message.topic} goes to the DLQ: ${reason}`);
     await this.orm.em.fork().transactional(async (tx) => {
       const [claim] = await this.claim(tx, [decoded]);
-      if (claim !== 'redelivered') await this.deadLetter(tx, decoded, claim, reason);
+      if (claim !== 'redelivered') await this.deadLetter(tx, decoded, claim, reason, answer);
     });
   }
 
@@ -386,10 +391,6 @@ export class MessageConsumer {
     return claimMessages(tx, this.options.service, claimable);
   }
 
-  /**
-   * Publishes the dead letter; a message claimed here is noted as dead-lettered so that a redrive
-   * may take it back, and the sender of one refused for what it holds may be answered.
-   */
   /** Best effort, in a savepoint: an answer that fails must not keep the message out of the DLQ. */
   private async answerSender(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
     const refused = this.handlers.get(message.topic)?.refused;
@@ -399,15 +400,43 @@ export class MessageConsumer {
       .catch((error) => this.logger.warn(`could not answer the sender of ${message.id} on ${message.topic}: ${describeError(error)}`));
   }
 
-  private async deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string): Promise<void> {
+  /**
+   * Publishes the dead letter; a message claimed here is noted as dead-lettered so that a redrive
+   * may take it back, and the sender of one refused for what it holds may be answered.
+   */
+  private async deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string, answer: boolean): Promise<void> {
     const { message } = decoded;
     if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [message]);
-    if (decoded.invalid && !decoded.forged) await this.answerSender(tx, message, reason);
+    if (answer) await this.answerSender(tx, message, reason);
     messagingInstruments().deadLettered.add(1, { topic: message.topic });
     const deadLetter = deadLetterOf(decoded, reason, this.options.service);
     await this.outbox.add(tx, { topic: Topics.dlq, key: deadLetter.key ?? '', type: 'MessageRejected', data: deadLetter, id: deadLetterId(decoded, this.options.service) });
   }
 }
+
+/** Refused for what it holds, so that its sender may be answered; not for where it came from. */
+const refusedForContent = ({ invalid, forged }: Received): boolean => Boolean(invalid && !forged);
+
+/**
+ * PostgreSQL's class 22 (data exception: a value out of range, text it cannot read): the same
+ * message fails the same way on every try, so retrying would hold its partition for ever.
+ */
+const isDataException = (error: unknown): boolean => /^22[0-9A-Z]{3}$/.test(sqlState(error));
+
+const sqlState = (error: unknown): string => String((error as { code?: unknown })?.code ?? '');
+
+/** PostgreSQL's names for the data exceptions a message's values can cause; its message may quote personal data, so it is not repeated. */
+const DATA_EXCEPTIONS: Record<string, string> = {
+  '22001': 'string data right truncation',
+  '22003': 'numeric value out of range',
+  '22007': 'invalid datetime format',
+  '22008': 'datetime field overflow',
+  '22021': 'character not in repertoire',
+  '22P02': 'invalid text representation',
+  '22P05': 'untranslatable character',
+};
+
+const dataExceptionName = (error: unknown): string => `SQLSTATE ${sqlState(error)}${DATA_EXCEPTIONS[sqlState(error)] ? ` (${DATA_EXCEPTIONS[sqlState(error)]})` : ''}`;
 
 const reusedId = ({ id, source }: IncomingMessage) =>
   `message id ${id} from source ${source || '(none)'} was already used for different content`;

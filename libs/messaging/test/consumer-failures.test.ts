@@ -30,6 +30,15 @@ async function applyEffect(message: IncomingMessage<{ key: string; n: number }>,
   await outbox.add(em, { topic: Topics.ordersEvents, key, type: 'EffectApplied', data: { key, n } });
 }
 
+/** What the sender of a message refused for what it holds was answered, by key. */
+const answers = new Map<string, string>();
+
+/** Stores the count it was sent into an integer column: one beyond 2^31 - 1 is a data exception in PostgreSQL. */
+async function storeCount(message: IncomingMessage<{ key: string; n: number }>, em: EntityManager) {
+  const { key, n } = message.value;
+  await em.execute('insert into effect (key, count) values (?, ?) on conflict (key) do update set count = excluded.count', [key, n]);
+}
+
 async function countOf(key: string): Promise<number> {
   const [row] = await orm.em.fork().execute<{ count: number }[]>('select count from effect where key = ?', [key]);
   return row?.count ?? 0;
@@ -44,6 +53,7 @@ beforeAll(async () => {
   await probe.start([Topics.ordersEvents, Topics.dlq]);
   consumer = new MessageConsumer(orm, kafka, outbox, { service, acceptsSource: () => true });
   consumer.on(Topics.ordersSubmitted, applyEffect);
+  consumer.on(Topics.returnsRequested, storeCount, { refused: async ({ value }, reason) => void answers.set(value.key, reason) });
   relay = new OutboxRelay(orm, kafka);
   await relay.start();
   await consumer.start();
@@ -92,6 +102,18 @@ describe('a message whose handler keeps failing for a while', () => {
     expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'held').map((m) => m.value.n)).toEqual([1, 2]);
     const dead = await orm.em.fork().execute(`select 1 from outbox_message where topic = ? and message_key = 'held'`, [Topics.dlq]);
     expect(dead).toHaveLength(0);
+  });
+});
+
+describe('a message holding a value the database refuses', () => {
+  it("goes to the DLQ with the database's reason and its sender is answered, instead of holding its partition for ever", async () => {
+    await probe.send(Topics.returnsRequested, 'overflow', { key: 'overflow', n: 3_000_000_000 });
+    await probe.send(Topics.returnsRequested, 'overflow', { key: 'overflow', n: 7 });
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'overflow');
+    expect(dead.value).toMatchObject({ originalTopic: Topics.returnsRequested, reason: 'the database refused a value it holds: SQLSTATE 22003 (numeric value out of range)' });
+    expect(answers.get('overflow')).toBe(dead.value.reason);
+    await waitFor(async () => (await countOf('overflow')) === 7, { what: 'the next message on the partition' });
+    expect(consumer.held()).toEqual([]);
   });
 });
 
