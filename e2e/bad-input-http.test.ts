@@ -143,6 +143,11 @@ const cases: HttpCase[] = [
   { kind: 'a replenishment window of 0 days', service: 'inventory', method: 'GET', path: `/replenishment?locationId=${WAREHOUSE}&windowDays=0`, status: 400, reason: /windowDays must not be less than 1/ },
   { kind: 'a resolve without a reason', service: 'orders', method: 'POST', path: '/orders/O-OPEN/attention/resolve', body: { json: {} }, status: 400, reason: /reason should not be empty|reason must be a string/ },
   { kind: 'quantities not aligned with SKUs', service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1,SKU-2&quantities=1', status: 400, reason: /quantities must have one entry per sku/ },
+  { kind: "inventory's availability of a SKU outside the id pattern", service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1,SKU%20E', status: 400, reason: /skus: 'SKU E' must be 1-64 letters/ },
+  { kind: 'more SKUs than an order has lines', service: 'orders', method: 'GET', path: `/availability?skus=${Array.from({ length: 101 }, (_, i) => `SKU-${i}`).join(',')}`, status: 400, reason: /skus must contain no more than 100 elements/ },
+  { kind: 'a quantity beyond any stock', service: 'inventory', method: 'GET', path: '/availability?skus=SKU-1&quantities=1000000001', status: 400, reason: /each value in quantities must not be greater than 1000000000/ },
+  { kind: 'a word for a quantity', service: 'orders', method: 'GET', path: `/promise?skus=SKU-1&quantities=two&storeId=${WAREHOUSE}`, status: 400, reason: /quantities must be comma-separated whole numbers/ },
+  { kind: 'promise quantities not aligned with SKUs', service: 'orders', method: 'GET', path: `/promise?skus=SKU-1,SKU-2&quantities=1&storeId=${WAREHOUSE}`, status: 400, reason: /quantities must have one entry per sku/ },
 ];
 
 describe.each(cases)('$kind: $method $path', ({ service, method, path, body, status, reason }) => {

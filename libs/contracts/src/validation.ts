@@ -25,22 +25,6 @@ export const IsNameableInPath = (options?: ValidationOptions) =>
     options,
   );
 
-/** The first entry of a comma-separated list that is not an id, or undefined when all are. */
-const firstNonId = (list: string) => list.split(',').map((id) => id.trim()).find((id) => !ID_PATTERN.test(id));
-
-/** A comma-separated list of location ids or SKUs (`?skus=a,b`), refused naming the first entry outside ID_PATTERN. */
-export const IsIdList = (options?: ValidationOptions) =>
-  ValidateBy(
-    {
-      name: 'isIdList',
-      validator: {
-        validate: (value) => typeof value === 'string' && firstNonId(value) === undefined,
-        defaultMessage: (args) => `${args?.property}: '${firstNonId(String(args?.value))}' ${ID_MESSAGE}`,
-      },
-    },
-    options,
-  );
-
 /** Deepest nesting of arrays and objects accepted in any input; Fil's own messages need 4. Deeper would exhaust the stack of recursive code. */
 export const MAX_NESTING = 32;
 /** C0 control characters but tab, line feed and carriage return, and DEL: PostgreSQL cannot store U+0000, and none belongs in an id or a name. */

@@ -5,3 +5,4 @@ export * from './platform-variables';
 export * from './sweeper';
 export * from './near-point.query';
 export * from './empty-body';
+export * from './basket.query';

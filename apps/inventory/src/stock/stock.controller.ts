@@ -37,9 +37,6 @@ export class StockController {
   @ApiResponse({ status: 200, type: [LocationAvailabilityView], description: 'Locations with some ATP of the SKUs, within the radius, at most `limit`' })
   @ApiResponse({ status: 400, description: 'Malformed SKUs, quantities not aligned with SKUs, or coordinates out of range' })
   availability(@Query() query: AvailabilityQuery): Promise<LocationAvailabilityView[]> {
-    if (query.quantities && query.quantities.length !== query.skus.length) {
-      throw new BadRequestException('quantities must have one entry per sku');
-    }
     return this.stock.availability(query, pointOf(query));
   }
 

@@ -21,15 +21,11 @@ export class PromiseController {
   @ApiResponse({ status: 400, description: 'Malformed SKUs or quantities, quantities not one per SKU, half an address, or neither an address nor a store' })
   @ApiResponse({ status: 403, description: "A channel token asking for another channel's policy" })
   promise(@Query() query: PromiseQuery, @Caller() caller: Principal): Promise<PromiseView> {
-    const skus = query.skus.split(',').map((sku) => sku.trim());
-    const quantities = query.quantities?.split(',').map(Number);
-    if (quantities && quantities.length !== skus.length) throw new BadRequestException('quantities must have one entry per sku');
-    if (quantities?.some((quantity) => quantity < 1)) throw new BadRequestException('quantities must be at least 1');
     if ((query.lat === undefined) !== (query.lng === undefined)) throw new BadRequestException('an address needs both lat and lng');
     const channel = query.channel ?? caller.channels?.[0];
     if (caller.role === 'channel' && !mayActForChannel(caller, channel)) throw new ForbiddenException('this token may not use that channel');
     return this.promises.promise({
-      lines: skus.map((sku, i) => ({ sku, quantity: quantities?.[i] ?? 1 })),
+      lines: query.skus.map((sku, i) => ({ sku, quantity: query.quantities?.[i] ?? 1 })),
       address: query.lat !== undefined && query.lng !== undefined ? { lat: query.lat, lng: query.lng } : undefined,
       storeId: query.storeId,
       channel,

@@ -29,7 +29,6 @@ export class StockController implements OnModuleInit {
   @ApiResponse({ status: 200, description: 'Rows of {locationId, sku, onHand, reserved, safetyStock, atp, updatedAt, distanceKm?}' })
   @ApiResponse({ status: 400, description: 'No skus or one outside the id pattern, half a point, a radius without a point, or numbers out of range' })
   availability(@Query() query: AvailabilityQuery) {
-    const skus = query.skus.split(',').map((sku) => sku.trim());
-    return this.stock.availability(skus, { point: pointOf(query), radiusKm: query.radiusKm, limit: query.limit });
+    return this.stock.availability(query.skus, { point: pointOf(query), radiusKm: query.radiusKm, limit: query.limit });
   }
 }

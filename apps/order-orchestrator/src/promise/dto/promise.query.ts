@@ -1,20 +1,17 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsId, IsIdList } from '@fil/contracts';
+import { IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsId } from '@fil/contracts';
+import { QuantityList, SkuList } from '@fil/platform';
 
 export class PromiseQuery {
-  @ApiProperty({ description: 'Comma-separated SKUs of the basket', example: 'SKU-TSHIRT,SKU-JEANS' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2_000)
-  @IsIdList()
-  skus: string;
+  @ApiProperty({ type: String, description: 'Comma-separated SKUs of the basket', example: 'SKU-TSHIRT,SKU-JEANS' })
+  @SkuList()
+  skus: string[];
 
-  @ApiPropertyOptional({ description: 'Comma-separated quantities, one per SKU; 1 each when absent', example: '2,1' })
-  @IsOptional()
-  @Matches(/^\d{1,6}(,\d{1,6})*$/, { message: 'quantities must be comma-separated whole numbers' })
-  quantities?: string;
+  @ApiPropertyOptional({ type: String, description: 'Comma-separated quantities, one per SKU; 1 each when absent', example: '2,1' })
+  @QuantityList()
+  quantities?: number[];
 
   @ApiPropertyOptional({ description: "The customer's address, for home delivery and the stores near them" })
   @IsOptional()
