@@ -25,8 +25,8 @@ let orm: MikroORM;
 const SHIPPED_WHOLE: Allocation[] = [{ locationId: 'wh-1', kind: 'SHIP', lines: LINES.map(({ sku, quantity }) => ({ sku, quantity })) }];
 
 /** Publishes an order event as the orchestrator would; returns its ce_id. */
-async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE): Promise<string> {
-  const event: OrderEvent = { orderId, status, channel: 'web', currency: 'EUR', lines: LINES, allocations, occurredAt };
+async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE, lines = LINES): Promise<string> {
+  const event: OrderEvent = { orderId, status, channel: 'web', currency: 'EUR', lines, allocations, occurredAt };
   const headers = ceHeaders('orders', ORDER_EVENT_TYPES[status]);
   await probe.send(Topics.ordersEvents, orderId, event, headers);
   return headers.ce_id;
@@ -209,6 +209,22 @@ describe('receiving a return', () => {
     const restocks = await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-ret-race-%');
     expect(restocks).toBe(winner.receivedLocationId === 'store-2' ? 1 : 0);
     expect((await call('GET', '/returns/ret-race')).body).toMatchObject({ status: 'REFUNDED', receivedLocationId: winner.receivedLocationId });
+  });
+
+  it('refunds a SKU the order has on two lines at the price of each line, even for two returns received at once', async () => {
+    const lines = [
+      { lineId: 'l1', sku: 'SHIRT', quantity: 1, unitPrice: 10 },
+      { lineId: 'l2', sku: 'SHIRT', quantity: 1, unitPrice: 30 },
+    ];
+    await sendOrderEvent('o-two-prices', 'DELIVERED', daysAgo(1), [{ locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] }], lines);
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-two-prices' }).then((view) => view ?? undefined), { what: 'the order view' });
+    for (const returnId of ['ret-price-a', 'ret-price-b']) {
+      expect((await call('POST', '/returns', { returnId, orderId: 'o-two-prices', lines: [{ sku: 'SHIRT', quantity: 1 }] })).status).toBe(201);
+    }
+    const receipt = { locationId: 'wh-1', lines: [{ sku: 'SHIRT', quantity: 1, condition: 'DAMAGED' }] };
+    const received = await Promise.all(['ret-price-a', 'ret-price-b'].map((returnId) => call('POST', `/returns/${returnId}/receive`, receipt)));
+    expect(received.map(({ status }) => status)).toEqual([200, 200]);
+    expect(received.map(({ body }) => body.refund.amount).sort((a, b) => a - b)).toEqual([10, 30]);
   });
 
   it('refuses a receipt of a sku that is not on the return', async () => {

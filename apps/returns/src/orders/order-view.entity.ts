@@ -80,11 +80,6 @@ export class OrderView {
     return this.delivered ? Math.min(ordered, this.delivered[sku] ?? 0) : ordered;
   }
 
-  /** The price refunded per unit; the first line wins when a SKU appears on several lines. */
-  unitPrice(sku: string): number | undefined {
-    return this.lines.find((line) => line.sku === sku)?.unitPrice;
-  }
-
   /**
    * Throws ReturnRefused unless `requested` (quantity per SKU) may be returned now,
    * given what other non-rejected returns of this order already claim.

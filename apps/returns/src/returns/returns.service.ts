@@ -96,15 +96,18 @@ export class ReturnsService {
         await assertReceivesReturns(em, dto.locationId);
         ret.receive(dto.locationId, inspection, new Date());
 
-        const order = await em.findOne(OrderView, { orderId: ret.orderId });
+        // Locking the order serialises the refunds of its returns: each goes on from the units the others refunded.
+        const order = await em.findOne(OrderView, { orderId: ret.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!order) throw new ReturnRefused('UNKNOWN_ORDER', `order ${ret.orderId} is not known to returns`);
+        const earlier = await em.find(Return, { orderId: ret.orderId, status: 'REFUNDED', id: { $ne: ret.id } }, { orderBy: { receivedAt: 'asc' } });
         const refund = computeRefund({
           returnId: ret.id,
           orderId: ret.orderId,
           // XXX is ISO 4217's "no currency": only when the order events never named one.
           currency: order.currency ?? 'XXX',
           inspection,
-          unitPrice: (sku) => order.unitPrice(sku),
+          paid: order.lines,
+          refundedBefore: sumBySku(earlier.flatMap((other) => other.refund?.lines ?? [])),
         });
         ret.markRefunded(refund);
         await this.outbox.add(em, ...this.restockMessages(ret), this.refundMessage(refund));
