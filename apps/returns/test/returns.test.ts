@@ -132,14 +132,14 @@ describe('receiving a return', () => {
     const restock = await probe.waitForMessage(Topics.inventoryAdjustments, (m) => m.key === 'store-1:SHIRT');
     expect(restock.headers.ce_type).toBe('StockAdjustment');
     expect(restock.value).toEqual({
-      adjustmentId: 'return-ret-1-SHIRT',
+      adjustmentId: 'return-SHIRT:ret-1',
       locationId: 'store-1',
       sku: 'SHIRT',
       mode: 'DELTA',
       quantity: 1,
       reason: 'RETURN_RESELLABLE',
     });
-    expect(await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-ret-1-%')).toBe(1);
+    expect(await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-%:ret-1')).toBe(1);
     expect(probe.messages(Topics.inventoryAdjustments, (m) => m.key === 'store-1:MUG')).toHaveLength(0);
 
     const shown = await call('GET', '/returns/ret-1');
@@ -176,7 +176,7 @@ describe('receiving a return', () => {
     expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-1')).toBe(1);
     await settle();
     expect(probe.messages(Topics.refunds, (m) => m.key === 'ret-1')).toHaveLength(1);
-    expect(probe.messages(Topics.inventoryAdjustments, (m) => m.value?.adjustmentId?.startsWith('return-ret-1-'))).toHaveLength(1);
+    expect(probe.messages(Topics.inventoryAdjustments, (m) => m.value?.adjustmentId?.endsWith(':ret-1'))).toHaveLength(1);
   });
 
   it('issues one refund when the same receipt is posted concurrently', async () => {
@@ -206,7 +206,7 @@ describe('receiving a return', () => {
     expect([atStore.status, atWarehouse.status].sort()).toEqual([200, 409]);
     const winner = atStore.status === 200 ? atStore.body : atWarehouse.body;
     expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-race')).toBe(1);
-    const restocks = await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-ret-race-%');
+    const restocks = await outboxCount(Topics.inventoryAdjustments, `payload::jsonb->>'adjustmentId' like ?`, 'return-%:ret-race');
     expect(restocks).toBe(winner.receivedLocationId === 'store-2' ? 1 : 0);
     expect((await call('GET', '/returns/ret-race')).body).toMatchObject({ status: 'REFUNDED', receivedLocationId: winner.receivedLocationId });
   });
@@ -225,6 +225,23 @@ describe('receiving a return', () => {
     const received = await Promise.all(['ret-price-a', 'ret-price-b'].map((returnId) => call('POST', `/returns/${returnId}/receive`, receipt)));
     expect(received.map(({ status }) => status)).toEqual([200, 200]);
     expect(received.map(({ body }) => body.refund.amount).sort((a, b) => a - b)).toEqual([10, 30]);
+  });
+
+  it('restocks two returns whose ids and SKUs run together (RCx + S-A, RCx-S + A) under two adjustment ids, so inventory applies both', async () => {
+    const lines = [
+      { lineId: 'l1', sku: 'S-A', quantity: 1, unitPrice: 5 },
+      { lineId: 'l2', sku: 'A', quantity: 1, unitPrice: 5 },
+    ];
+    await sendOrderEvent('o-run-together', 'DELIVERED', daysAgo(1), [{ locationId: 'wh-1', kind: 'SHIP', lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) }], lines);
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-run-together' }).then((view) => view ?? undefined), { what: 'the order view' });
+    for (const [returnId, sku] of [['RCx', 'S-A'], ['RCx-S', 'A']]) {
+      expect((await call('POST', '/returns', { returnId, orderId: 'o-run-together', lines: [{ sku, quantity: 1 }] })).status).toBe(201);
+      expect((await call('POST', `/returns/${returnId}/receive`, { locationId: 'wh-1', lines: [{ sku, quantity: 1, condition: 'RESELLABLE' }] })).status).toBe(200);
+    }
+    const restocks = await orm.em
+      .fork()
+      .execute<{ id: string }[]>(`select payload::jsonb->>'adjustmentId' as id from outbox_message where topic = ? and payload::jsonb->>'sku' in ('S-A', 'A')`, [Topics.inventoryAdjustments]);
+    expect(new Set(restocks.map(({ id }) => id)).size).toBe(2);
   });
 
   it('refuses a receipt of a sku that is not on the return', async () => {

@@ -153,7 +153,8 @@ export class ReturnsService {
   private restockMessages(ret: Return) {
     return [...ret.resellable()].map(([sku, quantity]) => {
       const adjustment: StockAdjustmentDto = {
-        adjustmentId: `return-${ret.id}-${sku}`,
+        // A SKU holds no ':', a returnId may hold anything: SKU first keeps two returns' ids apart.
+        adjustmentId: `return-${sku}:${ret.id}`,
         locationId: ret.receivedLocationId!,
         sku,
         mode: 'DELTA',
