@@ -97,6 +97,7 @@ const cases: HttpCase[] = [
   { kind: 'a negative count', service: 'inventory', method: 'PUT', path: STOCK, body: { json: { onHand: -1 } }, status: 400, reason: /onHand must not be less than 0/ },
   { kind: 'a fractional count', service: 'inventory', method: 'PUT', path: STOCK, body: { json: { onHand: 1.5 } }, status: 400, reason: /onHand must be an integer number/ },
   { kind: 'a negative return quantity', service: 'returns', method: 'POST', path: '/returns', body: { json: { orderId: 'O-DONE', lines: [{ sku: 'SKU-1', quantity: -1 }] } }, status: 400, reason: /lines.0.quantity must not be less than 1/ },
+  { kind: 'a receipt of more lines than a return can have', service: 'returns', method: 'POST', path: '/returns/R-1/receive', body: { json: { locationId: WAREHOUSE, lines: Array.from({ length: 301 }, () => ({ sku: 'SKU-1', quantity: 0, condition: 'NOT_RETURNED' })) } }, status: 400, reason: /lines must contain no more than 300 elements/ },
   { kind: 'a fractional received quantity', service: 'returns', method: 'POST', path: '/returns/R-1/receive', body: { json: { locationId: WAREHOUSE, lines: [{ sku: 'SKU-1', quantity: 0.5, condition: 'DAMAGED' }] } }, status: 400, reason: /lines.0.quantity must be an integer number/ },
   // Duplicates, and references to what does not exist
   { kind: 'the same SKU twice in a pick', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/pick`, body: { json: { lines: [{ sku: 'SKU-2', quantity: 1 }, { sku: 'SKU-2', quantity: 1 }] } }, status: 400, reason: /sku SKU-2 is named twice/ },

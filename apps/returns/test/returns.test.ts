@@ -422,6 +422,15 @@ describe('requesting a return', () => {
     expect(refused).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });
   });
 
+  it('answers a return of an order already RETURNED with what is left to return (nothing), not as undelivered', async () => {
+    await sendOrderEvent('o-all-back', 'DELIVERED', daysAgo(3));
+    await sendOrderEvent('o-all-back', 'RETURNED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-all-back', status: 'RETURNED' }).then((view) => view ?? undefined), { what: 'the returned order' });
+    await call('POST', '/returns', { returnId: 'ret-all-back', orderId: 'o-all-back', lines: LINES.map(({ sku, quantity }) => ({ sku, quantity })) });
+    const again = await call('POST', '/returns', { orderId: 'o-all-back', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(again).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED', message: 'sku SHIRT: 1 requested but only 0 of 2 delivered may still be returned' } });
+  });
+
   it('refuses a return after the return window closed', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-old', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 422, body: { reason: 'RETURN_WINDOW_EXPIRED' } });

@@ -46,10 +46,14 @@ export class ReceivedLineDto {
   @IsIn(INSPECTION_CONDITIONS) condition: InspectionCondition;
 }
 
+/** A receipt has a line per SKU and condition at most: a return's 100 lines, three conditions each. */
+export const MAX_RECEIPT_LINES = 100 * INSPECTION_CONDITIONS.length;
+
 /** `POST /returns/{id}/receive`. */
 export class ReceiveReturnDto {
   @IsString() @IsNotEmpty() locationId: string;
   @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_RECEIPT_LINES)
   @ValidateNested({ each: true })
   @Type(() => ReceivedLineDto)
   lines: ReceivedLineDto[];

@@ -85,7 +85,8 @@ export class OrderView {
    * given what other non-rejected returns of this order already claim.
    */
   assertReturnable(requested: Map<string, number>, alreadyRequested: Map<string, number>, now: Date, windowDays: number) {
-    const returnable = RETURNABLE_STATUSES.includes(this.status) || (PARTLY_DELIVERED_STATUSES.includes(this.status) && !!this.delivered);
+    // A RETURNED order was delivered: what is left to return (nothing) says why, not its status.
+    const returnable = WHOLLY_DELIVERED.includes(this.status) || (PARTLY_DELIVERED_STATUSES.includes(this.status) && !!this.delivered);
     if (!returnable || !this.deliveredAt) {
       throw new ReturnRefused('ORDER_NOT_DELIVERED', `order ${this.orderId} is ${this.status}, not delivered or collected`);
     }
