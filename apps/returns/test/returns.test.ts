@@ -279,6 +279,11 @@ describe('where and by whom a return is received', () => {
     // Received, the return is store-1's: another store's staff are answered as for no return at all.
     expect((await call('GET', '/returns/ret-where', undefined, sam)).status).toBe(404);
     expect((await call('GET', '/returns/ret-where', undefined, signToken({ sub: 'lea', role: 'staff', locations: ['store-1'] }))).status).toBe(200);
+    // Nor does a receipt at their own store tell them it exists.
+    const atOwnStore = { ...receipt, locationId: 'store-2' };
+    const receivedElsewhere = await call('POST', '/returns/ret-where/receive', atOwnStore, sam);
+    expect(receivedElsewhere).toEqual({ status: 404, body: expect.objectContaining({ message: 'return ret-where not found' }) });
+    expect((await call('POST', '/returns/ret-nowhere/receive', atOwnStore, sam)).status).toBe(404);
   });
 });
 

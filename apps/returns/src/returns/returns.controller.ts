@@ -71,7 +71,7 @@ export class ReturnsController implements OnModuleInit {
     if (!ID_PATTERN.test(body.locationId)) throw new BadRequestException('locationId must be 1-64 letters, digits, dots, dashes or underscores');
     // Before the return is looked up: staff learn nothing of returns they may not receive.
     if (!mayActAt(staff, body.locationId)) throw new ForbiddenException('this token may not receive returns at that location');
-    return ReturnView.of(await this.service.receive(id, body).catch(asHttpError));
+    return ReturnView.of(await this.service.receive(id, body, staff).catch(asHttpError));
   }
 
   @Get()

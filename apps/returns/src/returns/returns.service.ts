@@ -84,8 +84,8 @@ export class ReturnsService {
    * refund commit together, under a row lock on the return, so that concurrent or
    * repeated receipts refund once.
    */
-  async receive(id: string, dto: ReceiveReturnDto): Promise<Return> {
-    const found = await this.get(id);
+  async receive(id: string, dto: ReceiveReturnDto, caller?: Principal): Promise<Return> {
+    const found = await this.get(id, caller);
     const attributes = { 'fil.return.id': id, 'fil.order.id': found.orderId, 'fil.location.id': dto.locationId };
     return inTrace('returns.receive', found.traceparent, attributes, () =>
       this.em.fork().transactional(async (em) => {
