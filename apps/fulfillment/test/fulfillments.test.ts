@@ -415,6 +415,27 @@ describe('click & collect at the counter', () => {
     expect((await getJson('/fulfillments/F-rerouted-counter')).status).toBe('READY_FOR_PICKUP');
   });
 
+  it('is not ready after its own pick came up short until a transfer received since brings the missing units', async () => {
+    const orderId = 'order-counter-short';
+    await created('F-short-counter', { orderId, locationId: 'ST-LYON', kind: 'PICKUP', lines: [{ sku: 'SKU-A', quantity: 2 }] });
+    const picked = await post('/fulfillments/F-short-counter/pick', { lines: [{ sku: 'SKU-A', quantity: 1, reason: 'NOT_FOUND' }] });
+    expect(picked.status).toBe(200);
+    // Straight after the pick, before the order has routed the missing unit again: not ready, and so not collected.
+    const tooSoon = await post('/fulfillments/F-short-counter/ready');
+    expect(tooSoon.status).toBe(409);
+    expect((await bodyOf(tooSoon)).message).toBe('cannot mark fulfillment F-short-counter ready: SKU-A 1 missing at the pick has not arrived at ST-LYON yet');
+    expect((await post('/fulfillments/F-short-counter/collect')).status).toBe(409);
+
+    await created('F-short-reroute', { orderId, locationId: 'WH-LILLE', kind: 'TRANSFER', destinationLocationId: 'ST-LYON', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    expect((await bodyOf(await post('/fulfillments/F-short-counter/ready'))).message).toMatch(/transfers F-short-reroute \(CREATED\) have not been received/);
+    await post('/fulfillments/F-short-reroute/pick', { lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    await post('/fulfillments/F-short-reroute/pack', { parcels: [{ weightKg: 1 }] });
+    await post('/fulfillments/F-short-reroute/ship', { carrier: 'GLS', trackingNumber: 'T-short' });
+    expect((await post('/fulfillments/F-short-reroute/receive')).status).toBe(200);
+    const ready = await post('/fulfillments/F-short-counter/ready');
+    expect([ready.status, (await bodyOf(ready)).status]).toEqual([200, 'READY_FOR_PICKUP']);
+  });
+
   it('refuses counter steps on the wrong kind of fulfillment', async () => {
     await created('F-parcel');
     // The parcel's own staff are told why too, not answered "not found".

@@ -178,15 +178,38 @@ export class Fulfillment {
    * Everything is at the counter. `missingTransfers` are the order's transfers to this
    * store not received yet: while there are any, the customer would come for nothing.
    */
-  ready(missingTransfers: string[], now = new Date()): boolean {
+  /**
+   * A counter is ready once no transfer to its store is on its way (`missingTransfers`) and,
+   * when its pick came up short, transfers received since (`transfers`, the order's to this
+   * store) have brought the units it lacked: the order routes them again, as a new transfer.
+   */
+  ready(missingTransfers: string[], transfers: Fulfillment[] = [], now = new Date()): boolean {
     this.expectCounter('mark ready');
     if (this.status === 'READY_FOR_PICKUP') return false;
     this.expect('mark ready', ['CREATED', 'PICKED']);
     if (missingTransfers.length) {
       throw new FulfillmentStepRefused(`cannot mark fulfillment ${this.id} ready: transfers ${missingTransfers.join(', ')} have not been received at ${this.locationId} yet`);
     }
+    const awaited = this.awaitedSincePick(transfers);
+    if (awaited.length) {
+      const units = awaited.map(({ sku, missing }) => `${sku} ${missing}`).join(', ');
+      throw new FulfillmentStepRefused(`cannot mark fulfillment ${this.id} ready: ${units} missing at the pick ${awaited.length > 1 ? 'have' : 'has'} not arrived at ${this.locationId} yet`);
+    }
     this.moveTo('READY_FOR_PICKUP', now);
     return true;
+  }
+
+  /** Units the short pick of this counter lacked that no transfer received since has brought. */
+  private awaitedSincePick(transfers: Fulfillment[]): { sku: string; missing: number }[] {
+    const pickedAt = this.history.findLast((entry) => entry.status === 'PICKED')?.at;
+    if (!pickedAt || !this.shortLines.length) return [];
+    const arrived = new Map<string, number>();
+    for (const transfer of transfers) {
+      const receivedAt = transfer.history.findLast((entry) => entry.status === 'RECEIVED')?.at;
+      if (transfer.status !== 'RECEIVED' || !receivedAt || receivedAt <= pickedAt) continue;
+      for (const { sku, picked } of transfer.lines) arrived.set(sku, (arrived.get(sku) ?? 0) + picked);
+    }
+    return this.shortLines.map(({ sku, missing }) => ({ sku, missing: missing - (arrived.get(sku) ?? 0) })).filter(({ missing }) => missing > 0);
   }
 
   /** The customer took the goods; an e-reservation past its deadline cannot be. */

@@ -16,6 +16,8 @@ const OPEN_STATUSES: FulfillmentStatus[] = ['CREATED', 'PICKED', 'PACKED', 'READ
 
 /** A transfer neither received at its store nor called off. */
 const onItsWay = ({ status }: Fulfillment): boolean => !['RECEIVED', 'CANCELLED'].includes(status);
+/** Transfers not received yet (nor called off), named with their status. */
+const onTheirWay = (transfers: Fulfillment[]): string[] => transfers.filter(onItsWay).map((transfer) => `${transfer.id} (${transfer.status})`);
 
 /** What staff and clients see of a fulfillment (PRODUCT.md). */
 export type FulfillmentView = ReturnType<typeof toView>;
@@ -126,9 +128,12 @@ export class FulfillmentsService {
     });
   }
 
-  /** The counter is ready only when every transfer of the order to this store has been received. */
+  /** The counter is ready only when every transfer of the order to this store has been received, and brought what its pick lacked. */
   async ready(id: string, staff: Principal): Promise<FulfillmentView> {
-    return this.step(id, 'ready', staff, async (fulfillment, em) => fulfillment.ready(await this.transfersOnTheirWay(em, fulfillment.orderId, fulfillment.locationId)));
+    return this.step(id, 'ready', staff, async (counter, em) => {
+      const transfers = await this.transfersTo(em, counter.orderId, counter.locationId);
+      return counter.ready(onTheirWay(transfers), transfers);
+    });
   }
 
   /**
@@ -149,12 +154,6 @@ export class FulfillmentsService {
       if (counter && (await this.everyUnitArrived(em, counter)) && counter.ready([])) await this.announce(em, counter);
       return false;
     });
-  }
-
-  /** The order's transfers to `storeId` not received yet (nor called off), named with their status. */
-  private async transfersOnTheirWay(em: EntityManager, orderId: string, storeId: string): Promise<string[]> {
-    const transfers = await this.transfersTo(em, orderId, storeId);
-    return transfers.filter(onItsWay).map((transfer) => `${transfer.id} (${transfer.status})`);
   }
 
   /** No transfer to the counter's store is on its way, and those received brought every unit of its lines. */
