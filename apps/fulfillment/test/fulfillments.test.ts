@@ -436,6 +436,20 @@ describe('click & collect at the counter', () => {
     expect([ready.status, (await bodyOf(ready)).status]).toEqual([200, 'READY_FOR_PICKUP']);
   });
 
+  it("reports to inventory only the store's own units missing at the counter, not those a transfer brought", async () => {
+    const orderId = 'order-counter-own';
+    await created('F-own-transfer', { orderId, locationId: 'WH-PARIS', kind: 'TRANSFER', destinationLocationId: 'ST-LYON', lines: [{ sku: 'SKU-B', quantity: 2 }] });
+    await created('F-own-counter', { orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: 'res-own', lines: [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 2 }] });
+    await post('/fulfillments/F-own-transfer/pick', { lines: [{ sku: 'SKU-B', quantity: 2 }] });
+    await post('/fulfillments/F-own-transfer/pack', { parcels: [{ weightKg: 1 }] });
+    await post('/fulfillments/F-own-transfer/ship', { carrier: 'GLS', trackingNumber: 'T-own' });
+    await post('/fulfillments/F-own-transfer/receive');
+    const picked = await post('/fulfillments/F-own-counter/pick', { lines: [{ sku: 'SKU-A', quantity: 0, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1, reason: 'DAMAGED' }] });
+    expect(await bodyOf(picked)).toMatchObject({ status: 'PICKED', shortLines: [{ sku: 'SKU-A', missing: 1 }, { sku: 'SKU-B', missing: 1 }] });
+    const report = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'ReportShortPick' && m.value.fulfillmentId === 'F-own-counter');
+    expect(report.value).toMatchObject({ reservationId: 'res-own', locationId: 'ST-LYON', lines: [{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }] });
+  });
+
   it('refuses counter steps on the wrong kind of fulfillment', async () => {
     await created('F-parcel');
     // The parcel's own staff are told why too, not answered "not found".

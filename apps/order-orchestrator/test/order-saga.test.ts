@@ -489,6 +489,40 @@ describe('click & collect', () => {
     expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'CommitReservation').map((m) => m.value.reservationId)).toEqual([`${orderId}:R2`]);
   });
 
+  it('routes again a transferred unit that went missing at the counter, beyond the store\'s own part, which stays whole', async () => {
+    const lostId = 'O-collect-lost';
+    await submit(probe, anOrder(lostId, order));
+    const local = (await command(probe, Topics.inventoryCommands, lostId, 'ReserveStock', (v) => v.reservationId.endsWith(':R1'))).value;
+    const transfer = (await command(probe, Topics.inventoryCommands, lostId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    await answerReservation(probe, local, 'reserved');
+    await answerReservation(probe, transfer, 'reserved');
+    const transferWork = (await command(probe, Topics.fulfillmentCommands, lostId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER')).value;
+    const counter = (await command(probe, Topics.fulfillmentCommands, lostId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');
+    await fulfillmentEvent(probe, transferWork, 'RECEIVED');
+    // At the counter the transferred SKU-B is not found; the store's own SKU-A units are all there.
+    await fulfillmentEvent(probe, counter, 'PICKED', { 'SKU-B': 0 });
+    const again = (await command(probe, Topics.inventoryCommands, lostId, 'ReserveStock', (v) => v.reservationId.endsWith(':R3'))).value;
+    expect(again).toMatchObject({ lines: [{ sku: 'SKU-B', quantity: 1 }] });
+    expect(again.locationId).not.toBe('ST-PARIS');
+    const view = await call(url, 'GET', `/orders/${lostId}`);
+    expect(view.body.allocations.find((a: { kind: string }) => a.kind === 'PICKUP')).toMatchObject({ lines: [{ sku: 'SKU-A', quantity: 2 }] });
+  });
+
+  it('does not route again a unit of a transfer still on its way when the counter is picked before it arrives', async () => {
+    const earlyId = 'O-collect-early-pick';
+    await submit(probe, anOrder(earlyId, order));
+    for (const suffix of [':R1', ':R2']) {
+      await answerReservation(probe, (await command(probe, Topics.inventoryCommands, earlyId, 'ReserveStock', (v) => v.reservationId.endsWith(suffix))).value, 'reserved');
+    }
+    const transferWork = (await command(probe, Topics.fulfillmentCommands, earlyId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER')).value;
+    const counter = (await command(probe, Topics.fulfillmentCommands, earlyId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');
+    await fulfillmentEvent(probe, counter, 'PICKED', { 'SKU-B': 0 });
+    await orchestratorSettled(app, probe);
+    expect(commandsOf(probe, Topics.inventoryCommands, earlyId, 'ReserveStock')).toHaveLength(2);
+  });
+
   it('refuses an unknown pickup location or one without a counter', async () => {
     await submit(probe, anOrder('O-collect-nowhere', { ...order, pickupLocationId: 'ST-NOWHERE' }));
     expect((await orderEvent(probe, 'O-collect-nowhere', 'OrderRejected')).value.reason).toBe('UNKNOWN_PICKUP_LOCATION');

@@ -199,6 +199,20 @@ export class Fulfillment {
     return true;
   }
 
+  /** Of a counter's short lines, the units of the store's own stock: its lines but what its transfers (not called off) bring. */
+  ownShortLines(transfers: Fulfillment[]): Fulfillment['shortLines'] {
+    const brought = new Map<string, number>();
+    for (const transfer of transfers.filter(({ status }) => status !== 'CANCELLED')) {
+      for (const { sku, quantity, picked } of transfer.lines) brought.set(sku, (brought.get(sku) ?? 0) + (transfer.status === 'CREATED' ? quantity : picked));
+    }
+    return this.shortLines
+      .map((line) => {
+        const own = Math.max(0, (this.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0) - (brought.get(line.sku) ?? 0));
+        return { ...line, missing: Math.min(line.missing, own) };
+      })
+      .filter(({ missing }) => missing > 0);
+  }
+
   /** Units the short pick of this counter lacked that no transfer received since has brought. */
   private awaitedSincePick(transfers: Fulfillment[]): { sku: string; missing: number }[] {
     const pickedAt = this.history.findLast((entry) => entry.status === 'PICKED')?.at;

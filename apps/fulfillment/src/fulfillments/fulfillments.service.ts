@@ -88,17 +88,22 @@ export class FulfillmentsService {
     );
   }
 
-  /** Picked, in full or short: units found missing are reported to inventory, in the same transaction. */
+  /**
+   * Picked, in full or short: units found missing are reported to inventory, in the same
+   * transaction. At a counter only the store's own units are its stock: those its transfers
+   * bring are not, so the missing units count against its own part first and no further.
+   */
   async pick(id: string, staff: Principal, lines: PickedLine[]): Promise<FulfillmentView> {
     return this.step(id, 'pick', staff, async (fulfillment, em) => {
       if (!fulfillment.pick(lines)) return false;
-      if (fulfillment.shortLines.length && fulfillment.reservationId) {
+      const missing = fulfillment.kind === 'PICKUP' ? fulfillment.ownShortLines(await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)) : fulfillment.shortLines;
+      if (missing.length && fulfillment.reservationId) {
         const report: ReportShortPickDto = {
           reservationId: fulfillment.reservationId,
           orderId: fulfillment.orderId,
           fulfillmentId: fulfillment.id,
           locationId: fulfillment.locationId,
-          lines: fulfillment.shortLines,
+          lines: missing,
         };
         await this.outbox.add(em, {
           topic: Topics.inventoryCommands,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FulfillmentEvent, StockShortage } from '@fil/contracts';
+import type { AllocationLine, FulfillmentEvent, StockShortage } from '@fil/contracts';
 import type { Order, OrderAllocation } from '../orders/order.entity';
 import { Allocator } from './allocator';
 import { lockAnswered, partOf, workStarted } from './answered-order';
@@ -60,8 +60,10 @@ export class Shortages {
    * Staff found fewer units than asked: the part shrinks to what was found and the
    * missing units are re-routed, never to that location again for this order
    * (fulfillment has already taken them out of inventory) unless, backordered, stock
-   * counted in there later serves them. At the counter, missing
-   * units are the store's own: an e-reservation is then called off.
+   * counted in there later serves them. At the counter, missing units are the store's own
+   * first (an e-reservation is then called off); beyond them, units that came by a transfer
+   * and went missing at the store are routed again too, but not those of a transfer still
+   * on its way: they are not missing, only not there yet.
    */
   async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
     const missingBySku = new Map(event.lines.map((line) => [line.sku, line.quantity - Math.min(line.quantity, line.picked)]));
@@ -72,18 +74,33 @@ export class Shortages {
       return this.compensation.end(em, order, order.transition('CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`), why);
     }
     const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
-    if (!part) return;
-    const missing = part.lines
+    const missing = (part?.lines ?? [])
       .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, missingBySku.get(sku) ?? 0) }))
       .filter((line) => line.quantity > 0);
-    if (!missing.length) return;
-    const kept = part.lines
-      .map(({ sku, quantity }) => ({ sku, quantity: quantity - (missing.find((line) => line.sku === sku)?.quantity ?? 0) }))
-      .filter((line) => line.quantity > 0);
-    // Nothing found at all: the part is over, and so is its fulfillment.
-    order.updateAllocation(part.reservationId, kept.length ? { lines: kept } : { lines: kept, state: 'RELEASED' });
-    if (!kept.length) await this.commands.cancelWorkOf(em, order, part, `${why}: nothing found`);
-    await this.allocator.reroute(em, order, missing, `${why}: ${describe(missing)} not found`, event.locationId);
+    const lost = atCounter ? this.lostAfterTransfer(order, missingBySku, missing) : [];
+    if (!missing.length && !lost.length) return;
+    if (part && missing.length) {
+      const kept = part.lines
+        .map(({ sku, quantity }) => ({ sku, quantity: quantity - (missing.find((line) => line.sku === sku)?.quantity ?? 0) }))
+        .filter((line) => line.quantity > 0);
+      // Nothing found at all: the part is over, and so is its fulfillment.
+      order.updateAllocation(part.reservationId, kept.length ? { lines: kept } : { lines: kept, state: 'RELEASED' });
+      if (!kept.length) await this.commands.cancelWorkOf(em, order, part, `${why}: nothing found`);
+    }
+    const again = [...missing, ...lost];
+    await this.allocator.reroute(em, order, again, `${why}: ${describe(again)} not found`, event.locationId);
     await this.settlement.settle(em, order);
+  }
+
+  /** Units missing at the counter beyond the store's own part that transfers already brought (their parts are done: nothing shrinks). */
+  private lostAfterTransfer(order: Order, missingBySku: Map<string, number>, own: AllocationLine[]): AllocationLine[] {
+    const onTheirWay = order.live().filter((allocation) => allocation.kind === 'TRANSFER' && allocation.fulfillmentStatus !== 'RECEIVED');
+    return [...missingBySku]
+      .map(([sku, missing]) => {
+        const fromOwn = own.find((line) => line.sku === sku)?.quantity ?? 0;
+        const coming = onTheirWay.flatMap((allocation) => allocation.lines).filter((line) => line.sku === sku).reduce((sum, line) => sum + line.quantity, 0);
+        return { sku, quantity: Math.max(0, missing - fromOwn - coming) };
+      })
+      .filter((line) => line.quantity > 0);
   }
 }
