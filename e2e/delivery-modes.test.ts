@@ -36,6 +36,8 @@ const stock: [string, string, number][] = [
   ['WH-LYON', 'SKU-H', 9],
   ['WH-PARIS', 'SKU-G', 5],
   ['WH-PARIS', 'SKU-T', 3],
+  ['ST-VILLEURBANNE', 'SKU-K', 1],
+  ['WH-LYON', 'SKU-K', 3],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -104,7 +106,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -253,6 +255,31 @@ describe('click & collect from the store alone', () => {
     await reached(orderId, 'COLLECTED');
     await waitFor(async () => (await atp('ST-LYON', 'SKU-H')).onHand === 0, { what: "the store's units consumed" });
     expect(await atp('WH-LYON', 'SKU-H')).toMatchObject({ onHand: 9, reserved: 0 });
+  });
+});
+
+describe('click & collect short at the counter', () => {
+  it('is not ready while the unit the counter could not find is on its way from a warehouse, then collected whole', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-K', 1]], { pickupLocationId: 'ST-VILLEURBANNE' });
+    await reached(orderId, 'ALLOCATED');
+    const [counter] = await fulfillmentsOf(orderId, 1);
+    expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-K', quantity: 0, reason: 'NOT_FOUND' }] })).status).toBe(200);
+    const tooSoon = await step(counter.id, 'ready');
+    expect(tooSoon.status).toBe(409);
+    expect(tooSoon.body.message).toMatch(/SKU-K 1 missing at the pick has not arrived at ST-VILLEURBANNE yet/);
+
+    const transfer = (await fulfillmentsOf(orderId, 2)).find((fulfillment) => fulfillment.kind === 'TRANSFER');
+    expect(transfer).toMatchObject({ locationId: 'WH-LYON', destinationLocationId: 'ST-VILLEURBANNE', lines: [{ sku: 'SKU-K', quantity: 1, picked: 0 }] });
+    await shipAll(transfer);
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    expect((await step(counter.id, 'ready')).status).toBe(200);
+    await reached(orderId, 'READY_FOR_PICKUP');
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    const collected = await reached(orderId, 'COLLECTED');
+    expect(collected.value.backordered ?? []).toEqual([]);
+    // The store's missing unit left its stock; the warehouse's unit travelled and was consumed.
+    await waitFor(async () => (await atp('WH-LYON', 'SKU-K')).onHand === 2, { what: "the warehouse's unit consumed" });
+    expect(await atp('ST-VILLEURBANNE', 'SKU-K')).toMatchObject({ onHand: 0, reserved: 0 });
   });
 });
 
