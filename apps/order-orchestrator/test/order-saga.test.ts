@@ -550,6 +550,22 @@ describe('e-reservation', () => {
     expect(cancel.value.fulfillmentId).toBe(counter.fulfillmentId);
   });
 
+  it('keeps its one deadline when moved to another store: the new hold lasts until the counter stops handing over', async () => {
+    const orderId = 'O-ereserve-moved';
+    await stocked('ST-LYON', 'SKU-A', 5);
+    const reserve = await submitted(orderId, order);
+    await answerReservation(probe, reserve, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await call(url, 'POST', `/orders/${orderId}/edit`, { pickupLocationId: 'ST-LYON' })).status).toBe(200);
+    const moved = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.locationId === 'ST-LYON')).value;
+    const heldUntil = Date.now() + moved.ttlSeconds * 1000;
+    await answerReservation(probe, moved, 'reserved');
+    const newCounter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.locationId === 'ST-LYON')).value;
+    expect(newCounter.expiresAt).toBe(counter.expiresAt);
+    expect(Math.abs(heldUntil - Date.parse(newCounter.expiresAt))).toBeLessThan(1_500);
+  });
+
   it('is collected: COLLECTED, the stock consumed by fulfillment at the hand-over', async () => {
     const orderId = 'O-ereserve-collected';
     const reserve = await submitted(orderId, order);

@@ -37,7 +37,8 @@ export class SagaCommands {
       orderId: order.orderId,
       locationId: part.locationId,
       lines: part.lines,
-      ...(order.deliveryMode === 'E_RESERVATION' ? { ttlSeconds: this.settings.eReservationTtlSeconds } : {}),
+      // What is left of the hold's time: a hold moved to another store, or asked again, keeps the order's deadline.
+      ...(order.deliveryMode === 'E_RESERVATION' ? { ttlSeconds: Math.max(1, Math.ceil((this.eReservationDeadline(order).getTime() - Date.now()) / 1000)) } : {}),
     };
     order.updateAllocation(part.reservationId, { state: 'RESERVING', attempts: attempt, deadline: this.deadline() });
     await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.reserve, command, part.reservationId, attempt, part.round);
@@ -118,8 +119,13 @@ export class SagaCommands {
       kind: 'PICKUP',
       reservationId: local?.reservationId,
       lines,
-      ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: new Date(order.createdAt.getTime() + this.settings.eReservationTtlSeconds * 1000).toISOString() } : {}),
+      ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: this.eReservationDeadline(order).toISOString() } : {}),
     };
+  }
+
+  /** One deadline for an e-reservation, wherever it is held: the counter refuses a collect, and inventory lets the hold go, after it. */
+  private eReservationDeadline(order: Order): Date {
+    return new Date(order.createdAt.getTime() + this.settings.eReservationTtlSeconds * 1000);
   }
 
   /** ce_id `<subject>:<type>`, then `:<attempt>` for a resend; `:R<round>` before it once a person sent the command again. */
