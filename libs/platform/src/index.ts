@@ -6,3 +6,4 @@ export * from './sweeper';
 export * from './near-point.query';
 export * from './empty-body';
 export * from './basket.query';
+export * from './id-param';

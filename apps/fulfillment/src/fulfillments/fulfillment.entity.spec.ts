@@ -194,4 +194,10 @@ describe('Fulfillment at the counter', () => {
     expect(() => counter.collect(new Date('2030-01-01T00:00:01.000Z'))).toThrow('cannot collect fulfillment F1: the reservation expired at 2030-01-01T00:00:00.000Z');
     expect(counter.collect(new Date('2029-12-31T23:59:59.000Z'))).toBe(true);
   });
+
+  it('does not announce an e-reservation past its deadline as ready', () => {
+    const counter = new Fulfillment(command({ kind: 'PICKUP', expiresAt: '2030-01-01T00:00:00.000Z' }));
+    expect(() => counter.ready([], [], new Date('2030-01-01T00:00:01.000Z'))).toThrow('cannot mark ready fulfillment F1: the reservation expired at 2030-01-01T00:00:00.000Z');
+    expect(counter.status).toBe('CREATED');
+  });
 });

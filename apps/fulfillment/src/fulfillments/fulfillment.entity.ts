@@ -187,6 +187,7 @@ export class Fulfillment {
     this.expectCounter('mark ready');
     if (this.status === 'READY_FOR_PICKUP') return false;
     this.expect('mark ready', ['CREATED', 'PICKED']);
+    this.expectNotExpired('mark ready', now);
     if (missingTransfers.length) {
       throw new FulfillmentStepRefused(`cannot mark fulfillment ${this.id} ready: transfers ${missingTransfers.join(', ')} have not been received at ${this.locationId} yet`);
     }
@@ -231,9 +232,7 @@ export class Fulfillment {
     this.expectCounter('collect');
     if (this.status === 'COLLECTED') return false;
     this.expect('collect', ['READY_FOR_PICKUP']);
-    if (this.expiresAt && this.expiresAt.getTime() <= now.getTime()) {
-      throw new FulfillmentStepRefused(`cannot collect fulfillment ${this.id}: the reservation expired at ${this.expiresAt.toISOString()}`);
-    }
+    this.expectNotExpired('collect', now);
     this.moveTo('COLLECTED', now);
     return true;
   }
@@ -289,6 +288,13 @@ export class Fulfillment {
   private expectCounter(step: string): void {
     if (this.kind !== 'PICKUP') {
       throw new FulfillmentStepRefused(`cannot ${step} fulfillment ${this.id}: only a PICKUP fulfillment is handed over at the counter (this one is ${this.kind})`);
+    }
+  }
+
+  /** An e-reservation past its deadline is no longer handed over, nor announced as ready to be. */
+  private expectNotExpired(step: string, now: Date): void {
+    if (this.expiresAt && this.expiresAt.getTime() <= now.getTime()) {
+      throw new FulfillmentStepRefused(`cannot ${step} fulfillment ${this.id}: the reservation expired at ${this.expiresAt.toISOString()}`);
     }
   }
 

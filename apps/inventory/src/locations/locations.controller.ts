@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ROLES } from '@fil/auth';
-import { ID_PATTERN } from '@fil/contracts';
+import { IdParam } from '@fil/platform';
 import { LocationView } from './dto/location.view';
 import { UpsertLocationDto } from './dto/upsert-location.dto';
 import { LocationsService } from './locations.service';
@@ -16,9 +16,8 @@ export class LocationsController {
   @ApiOperation({ summary: 'Create or replace a warehouse or store' })
   @ApiResponse({ status: 200, type: LocationView })
   @ApiResponse({ status: 400, description: 'Says which field is wrong' })
-  async upsert(@Param('id') id: string, @Body() body: UpsertLocationDto): Promise<LocationView> {
-    // Location ids travel in Kafka keys as `locationId:sku`, hence the same token rule as the contract.
-    if (!ID_PATTERN.test(id)) throw new BadRequestException('id must be 1-64 letters, digits, dots, dashes or underscores');
+  // Location ids travel in Kafka keys as `locationId:sku`, hence the same token rule as the contract.
+  async upsert(@IdParam('id') id: string, @Body() body: UpsertLocationDto): Promise<LocationView> {
     return LocationView.of(await this.locations.upsert(id, body));
   }
 
@@ -35,7 +34,7 @@ export class LocationsController {
   @ApiOperation({ summary: 'One location' })
   @ApiResponse({ status: 200, type: LocationView })
   @ApiResponse({ status: 404, description: 'Unknown location' })
-  async get(@Param('id') id: string): Promise<LocationView> {
+  async get(@IdParam('id') id: string): Promise<LocationView> {
     return LocationView.of(await this.locations.get(id));
   }
 }

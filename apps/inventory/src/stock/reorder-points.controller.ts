@@ -1,7 +1,8 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Param, Put, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, ROLES, type Principal } from '@fil/auth';
 import { ID_MESSAGE, ID_PATTERN } from '@fil/contracts';
+import { IdParam } from '@fil/platform';
 import { SetReorderPointDto } from './dto/reorder-point.dto';
 import { ReorderPointView } from './dto/reorder-point.view';
 import { ReorderPoints } from './reorder-points';
@@ -21,9 +22,8 @@ export class ReorderPointsController {
   @ApiResponse({ status: 400, description: 'Not a non-negative integer or null, or a malformed SKU' })
   @ApiResponse({ status: 403, description: "A staff token for another location" })
   @ApiResponse({ status: 404, description: 'Unknown location' })
-  set(@Param('id') locationId: string, @Param('sku') sku: string, @Body() body: SetReorderPointDto, @Caller() caller: Principal): Promise<ReorderPointView> {
+  set(@IdParam('id', 'locationId') locationId: string, @IdParam('sku') sku: string, @Body() body: SetReorderPointDto, @Caller() caller: Principal): Promise<ReorderPointView> {
     if (!mayActAt(caller, locationId)) throw new ForbiddenException('this token may not set reorder points at that location');
-    if (!ID_PATTERN.test(sku)) throw new BadRequestException(`sku ${ID_MESSAGE}`);
     return this.reorderPoints.set(locationId, sku, body.reorderPoint);
   }
 

@@ -1,8 +1,8 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, ROLES, type Principal } from '@fil/auth';
-import { ID_PATTERN, type StockLevel } from '@fil/contracts';
-import { pointOf } from '@fil/platform';
+import { type StockLevel } from '@fil/contracts';
+import { IdParam, pointOf } from '@fil/platform';
 import { AvailabilityQuery } from './dto/availability.query';
 import { LocationAvailabilityView } from './dto/location-availability.view';
 import { SetStockDto } from './dto/set-stock.dto';
@@ -21,10 +21,9 @@ export class StockController {
   @ApiResponse({ status: 400, description: 'Not non-negative integers, or a malformed SKU' })
   @ApiResponse({ status: 404, description: 'Unknown location' })
   @ApiResponse({ status: 409, description: 'onHand below the units already reserved' })
-  setCount(@Param('id') locationId: string, @Param('sku') sku: string, @Body() body: SetStockDto, @Caller() caller: Principal): Promise<StockLevel> {
+  setCount(@IdParam('id', 'locationId') locationId: string, @IdParam('sku') sku: string, @Body() body: SetStockDto, @Caller() caller: Principal): Promise<StockLevel> {
     // Before the location is looked up, so that staff learn nothing of other locations.
     if (!mayActAt(caller, locationId)) throw new ForbiddenException('this token may not set stock at that location');
-    if (!ID_PATTERN.test(sku)) throw new BadRequestException('sku must be 1-64 letters, digits, dots, dashes or underscores');
     return this.stock.setCount(locationId, sku, body);
   }
 
@@ -44,7 +43,7 @@ export class StockController {
   @Access(...ROLES)
   @ApiOperation({ summary: 'Stock of a SKU at every location that has a row for it, with ATP' })
   @ApiResponse({ status: 200, type: [StockLevelView] })
-  levels(@Param('sku') sku: string): Promise<StockLevel[]> {
+  levels(@IdParam('sku') sku: string): Promise<StockLevel[]> {
     return this.stock.levelsOf(sku);
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min, ValidateIf } from 'class-validator';
 import { MAX_STOCK_UNITS } from '@fil/contracts';
 
 export class SetStockDto {
@@ -10,7 +10,8 @@ export class SetStockDto {
   onHand: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: MAX_STOCK_UNITS, description: 'Units kept for walk-in shoppers; unchanged when absent' })
-  @IsOptional()
+  // Absent keeps it; null would say neither "keep" nor a count, so it is refused.
+  @ValidateIf((dto: SetStockDto) => dto.safetyStock !== undefined)
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK_UNITS)
