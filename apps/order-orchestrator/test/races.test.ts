@@ -174,15 +174,18 @@ describe('messages in the "wrong" order', () => {
     warnings.mockRestore();
   });
 
-  it('does not apply a CancelOrder kept longer than its bound: the order is routed, and its timeline says why', async () => {
+  it('sends a CancelOrder whose order did not come within its bound to the DLQ with why, instead of dropping it; the order coming later is routed', async () => {
     const orderId = 'O-cancel-stale';
-    await app.get(MikroORM).em.getConnection().execute(
-      `insert into pending_cancellation (order_id, reason, received_at) values (?, 'changed my mind', now() - interval '3 days')`,
-      [orderId],
-    );
+    const connection = app.get(MikroORM).em.getConnection();
+    await sendCancel(probe, { orderId, reason: 'changed my mind' }, orderId);
+    await waitFor(async () => (await connection.execute('select 1 from pending_cancellation where order_id = ?', [orderId])).length > 0, { what: 'the CancelOrder kept' });
+    await connection.execute(`update pending_cancellation set received_at = now() - interval '3 days' where order_id = ?`, [orderId]);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === orderId && m.value.originalTopic === Topics.ordersCommands);
+    expect(dead.value.reason).toMatch(/^order O-cancel-stale did not arrive within 86400 s of its CancelOrder \(received at .*\): there is nothing to cancel$/);
+    expect(JSON.parse(dead.value.value)).toEqual({ orderId, reason: 'changed my mind' });
+    expect(await connection.execute('select 1 from pending_cancellation where order_id = ?', [orderId])).toEqual([]);
     const reserve = await submitted(orderId, { lines: [one('SKU-A')] });
     expect(reserve.locationId).toBe('WH-LYON');
-    expect((await view(orderId)).timeline[0].cause).toMatch(/a CancelOrder received at .* was older than 86400 s and was not applied/);
   });
 });
 

@@ -359,6 +359,17 @@ export class MessageConsumer {
     });
   }
 
+  /**
+   * Dead-letters a message a handler kept instead of applying (a command waiting for what it
+   * names) once it can no longer apply: it goes to the DLQ as if refused on arrival, with the
+   * reason, and a redrive may take it back. In `tx`, the handler's transaction.
+   */
+  async deadLetterKept(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
+    this.logger.warn(`message ${message.id} on ${message.topic}, kept until now, goes to the DLQ: ${reason}`);
+    const decoded: Received = { message, bytes: message.raw === null ? null : Buffer.from(message.raw), digest: '', redrive: false };
+    await this.deadLetter(tx, decoded, 'fresh', reason, false);
+  }
+
   /** Whether an operator asked to dead-letter this message (`npm run dlq -- dead-letter`). */
   private async operatorGaveUp({ topic, partition, offset }: IncomingMessage): Promise<boolean> {
     const asked = await this.orm.em

@@ -8,6 +8,7 @@ import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder, lockOrderIds, rememberOrder } from '../orders/order-lock';
 import { Order, type OrderFields } from '../orders/order.entity';
 import { OrderCancellation } from './cancellation';
+import { EarlyCancellations } from './early-cancellations';
 import { OrderSaga } from './order-saga';
 
 /** Orders as channels submit them: kept (valid or not, so the channel learns why), then routed. */
@@ -17,6 +18,7 @@ export class OrderIntake {
     private readonly events: OrderEventsPublisher,
     private readonly saga: OrderSaga,
     private readonly cancellation: OrderCancellation,
+    private readonly early: EarlyCancellations,
   ) {}
 
   /**
@@ -48,7 +50,7 @@ export class OrderIntake {
 
     // The consumer span: the order's journey continues from here, whoever acts on it later.
     const traceparent = currentTraceparent();
-    const early = await this.cancellation.cameFirst(em, orderId);
+    const early = await this.early.cameFirst(em, orderId);
     const checked = validateAs(SubmitOrderDto, value);
     if (!checked.ok) {
       const { order, step } = Order.reject({ ...readableFields(value, checked.errors), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');

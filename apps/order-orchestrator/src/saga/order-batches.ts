@@ -5,7 +5,7 @@ import type { HandlerOptions, IncomingMessage } from '@fil/messaging';
 import { idsNamed } from '@fil/persistence';
 import { lockOrderIds, lockOrders } from '../orders/order-lock';
 import { StockService } from '../stock/stock.service';
-import { OrderCancellation } from './cancellation';
+import { EarlyCancellations } from './early-cancellations';
 
 /**
  * The orchestrator takes its messages a batch at a time: the orders a batch names are locked
@@ -31,7 +31,7 @@ export class OrderBatches {
 
   constructor(
     private readonly stock: StockService,
-    private readonly cancellation: OrderCancellation,
+    private readonly early: EarlyCancellations,
   ) {}
 
   private async prepare(messages: IncomingMessage[], em: EntityManager): Promise<void> {
@@ -39,7 +39,7 @@ export class OrderBatches {
     const submittedIds = submitted.flatMap(orderIdsOf);
     if (submittedIds.length) await lockOrderIds(em, submittedIds);
     const orders = await lockOrders(em, messages.flatMap(({ value }) => orderIdsOf(value)));
-    if (submittedIds.length) await this.cancellation.loadKept(em, submittedIds);
+    if (submittedIds.length) await this.early.loadKept(em, submittedIds);
     const skus = [...submitted.flatMap(skusOf), ...orders.flatMap((order) => order.lines.map((line) => line.sku))];
     this.stock.startBatch(em, [...new Set(skus)]);
   }

@@ -9,6 +9,8 @@ export class PendingCancellation {
   @PrimaryKey({ type: 'string', columnType: 'text' }) orderId: string;
   @Property({ type: 'string', columnType: 'text' }) reason: string;
   @Property({ type: 'Date', columnType: 'timestamptz' }) receivedAt: Date;
+  /** The CancelOrder as it came (its value left out: `raw` holds it), to be dead-lettered if the order never comes. */
+  @Property({ type: 'json', nullable: true }) message?: unknown;
 
   constructor(orderId: string, reason: string, receivedAt = new Date()) {
     this.orderId = orderId;

@@ -7,6 +7,7 @@ import { OrderAttention } from './attention';
 import { AttentionController } from './attention.controller';
 import { Backorders } from './backorders';
 import { OrderCancellation } from './cancellation';
+import { EarlyCancellations } from './early-cancellations';
 import { Compensation } from './compensation';
 import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
@@ -40,6 +41,7 @@ import { StepDeadlinesService } from './step-deadlines.service';
     SagaCommands,
     Compensation,
     OrderCancellation,
+    EarlyCancellations,
     OrderAttention,
     OrderEdits,
     Backorders,
