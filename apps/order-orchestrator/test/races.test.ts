@@ -14,7 +14,9 @@ import {
   location,
   networkKnown,
   orderEvent,
+  orchestratorSettled,
   orderEvents,
+  refund,
   sendCancel,
   shortage,
   stockLevel,
@@ -94,6 +96,19 @@ describe('cancel racing ship', () => {
     // The hold was never given back: the goods are gone.
     expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation')).toEqual([]);
     expect((await view(orderId)).allocations[0]).toMatchObject({ fulfillmentStatus: 'SHIPPED' });
+
+    // The parcel reaches the customer anyway: said once, so that returns may take it back, and its refund is counted.
+    await fulfillmentEvent(probe, work, 'DELIVERED');
+    await fulfillmentEvent(probe, work, 'DELIVERED');
+    const reached = await waitFor(() => orderEvents(probe, orderId)[5], { what: 'the delivery announced' });
+    expect(reached.value).toMatchObject({ status: 'NEEDS_ATTENTION', allocations: [{ fulfillmentStatus: 'DELIVERED', lines: [{ sku: 'SKU-A', quantity: 2 }] }] });
+    expect(reached.value.reason).toBe(`${work.fulfillmentId} at WH-LYON was delivered though the order is NEEDS_ATTENTION: its units may be returned`);
+    await refund(probe, { refundId: 'refund-R-race', returnId: 'R-race', orderId, amount: 10, currency: 'EUR', lines: [{ sku: 'SKU-A', quantity: 1, unitPrice: 10, condition: 'RESELLABLE', amount: 10 }] });
+    const refunded = await waitFor(() => orderEvents(probe, orderId)[6], { what: 'the refund counted' });
+    expect(refunded.value).toMatchObject({ status: 'NEEDS_ATTENTION' });
+    expect(refunded.value.reason).toMatch(/^refund refund-R-race: 1 × SKU-A returned from goods that reached the customer though the order is NEEDS_ATTENTION/);
+    await orchestratorSettled(app, probe);
+    expect(orderEvents(probe, orderId)).toHaveLength(7);
   });
 
   it('gives the stock back only once fulfillment confirms it called the work off', async () => {

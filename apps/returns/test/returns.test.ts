@@ -422,6 +422,22 @@ describe('requesting a return', () => {
     expect((await call('POST', '/returns', { orderId: 'o-parcels', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
   });
 
+  it('takes back the units that reached the customer though the order was cancelled (a cancel racing the ship), and refuses a cancelled order whose goods never left', async () => {
+    const parcel: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+    await sendOrderEvent('o-cancel-raced', 'CANCELLED', daysAgo(3), [parcel]);
+    await sendOrderEvent('o-cancel-raced', 'NEEDS_ATTENTION', daysAgo(2), [{ ...parcel, fulfillmentStatus: 'SHIPPED' } as Allocation]);
+    await sendOrderEvent('o-cancel-raced', 'NEEDS_ATTENTION', daysAgo(1), [{ ...parcel, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await sendOrderEvent('o-cancel-clean', 'CANCELLED', daysAgo(1), []);
+    await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-cancel-raced' }))?.delivered?.SHIRT === 2, { what: 'the parcel seen at the customer' });
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-cancel-clean' }).then((view) => view ?? undefined), { what: 'the cancelled order' });
+
+    expect((await call('POST', '/returns', { orderId: 'o-cancel-raced', lines: [{ sku: 'SHIRT', quantity: 2 }] })).status).toBe(201);
+    const mug = await call('POST', '/returns', { orderId: 'o-cancel-raced', lines: [{ sku: 'MUG', quantity: 1 }] });
+    expect(mug).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
+    const clean = await call('POST', '/returns', { orderId: 'o-cancel-clean', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(clean).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED', message: 'order o-cancel-clean is CANCELLED, not delivered or collected' } });
+  });
+
   it('refuses a return for an order that is not delivered', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-shipped', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });

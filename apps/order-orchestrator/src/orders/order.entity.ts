@@ -223,6 +223,11 @@ export class Order {
     return !!LIFECYCLE[this.status]?.includes(to) || (to === ATTENTION && this.status !== ATTENTION);
   }
 
+  /** A step that keeps the status: something the order's followers must learn happened (goods reached the customer, came back). */
+  restate(cause: string, now = new Date()): OrderStep {
+    return this.step(this.status, this.status, cause, now);
+  }
+
   /** Moves along the lifecycle, or throws OrderTransitionRefused. */
   transition(to: OrderStatus, cause: string, now = new Date()): OrderStep {
     if (!this.canMoveTo(to)) {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AllocationKind, FulfillmentEvent, FulfillmentStatus } from '@fil/contracts';
+import { UNWANTED_GOODS_STATUSES, type AllocationKind, type FulfillmentEvent, type FulfillmentStatus } from '@fil/contracts';
 import { goodsLeft, type Order, type OrderAllocation, type OrderStep } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { SagaCommands } from './saga-commands';
@@ -71,6 +71,7 @@ export class Compensation {
    */
   async workReported(em: EntityManager, order: Order, event: FulfillmentEvent, refusal?: string): Promise<void> {
     const parts = order.partsOf(event.fulfillmentId);
+    const news = parts.some((part) => part.fulfillmentStatus !== event.status);
     const gone = goodsLeft(event.status) ? parts.filter((part) => ['HELD', 'CANCELLING'].includes(part.state) && !goodsLeft(part.fulfillmentStatus)) : [];
     const calledOff = gone.some((part) => part.state === 'CANCELLING');
     for (const part of parts) {
@@ -79,7 +80,12 @@ export class Compensation {
     if (event.status === 'CANCELLED') {
       for (const part of parts.filter((candidate) => candidate.state === 'CANCELLING')) await this.commands.release(em, order, part, `${event.fulfillmentId} called off`);
     }
-    if (!gone.length) return;
+    if (!gone.length) {
+      // Said once, so that returns learns what the customer holds: those units may come back.
+      const reachedCustomer = news && ['DELIVERED', 'COLLECTED'].includes(event.status) && UNWANTED_GOODS_STATUSES.includes(order.status);
+      if (reachedCustomer) await this.events.record(em, order, order.restate(`${event.fulfillmentId} at ${event.locationId} ${LEFT[event.status]} though the order is ${order.status}: its units may be returned`));
+      return;
+    }
     await this.commands.commit(em, order, gone);
     const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
     const why =

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, type Refund } from '@fil/contracts';
+import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, UNWANTED_GOODS_STATUSES, type Refund } from '@fil/contracts';
 import type { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockAnswered } from './answered-order';
@@ -14,12 +14,14 @@ export class Refunds {
 
   /**
    * A refund counts returned units: PARTIALLY_RETURNED, or RETURNED once every unit is back;
-   * each refund counts once. Units of a parcel delivered while the rest is on its way are
-   * counted without a new status; once DELIVERED the order goes on to PARTIALLY_RETURNED (returnedBefore).
+   * each refund counts once. Units of a parcel delivered while the rest is on its way, or of
+   * goods that reached the customer though the order no longer wanted them, are counted
+   * without a new status; once DELIVERED the order goes on to PARTIALLY_RETURNED (returnedBefore).
    */
   async refunded(em: EntityManager, refund: Refund): Promise<void> {
     const order = await lockAnswered(em, refund.orderId);
-    if (!order || ![...RETURNABLE_STATUSES, ...PARTLY_DELIVERED_STATUSES].includes(order.status) || order.refundIds.includes(refund.refundId)) return;
+    const counted = [...RETURNABLE_STATUSES, ...PARTLY_DELIVERED_STATUSES, ...UNWANTED_GOODS_STATUSES];
+    if (!order || !counted.includes(order.status) || order.refundIds.includes(refund.refundId)) return;
     order.refundIds = [...order.refundIds, refund.refundId];
     const units = refund.lines.filter((line) => line.quantity > 0);
     if (!units.length) return;
@@ -27,6 +29,7 @@ export class Refunds {
     order.addRestocked(units.filter((line) => line.condition === 'RESELLABLE'));
     const cause = `refund ${refund.refundId}: ${describe(units)} returned`;
     if (PARTLY_DELIVERED_STATUSES.includes(order.status)) return this.events.transition(em, order, order.status, `${cause} from a parcel delivered while the rest is on its way`);
+    if (UNWANTED_GOODS_STATUSES.includes(order.status)) return this.events.record(em, order, order.restate(`${cause} from goods that reached the customer though the order is ${order.status}`));
     await this.events.transition(em, order, complete ? 'RETURNED' : 'PARTIALLY_RETURNED', cause);
   }
 

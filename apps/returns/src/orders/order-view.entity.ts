@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, type OrderEvent, type OrderStatus } from '@fil/contracts';
+import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, UNWANTED_GOODS_STATUSES, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { sumBySku } from '../returns/return.entity';
 import { ReturnRefused } from '../returns/return.errors';
 
@@ -12,6 +12,9 @@ export interface OrderViewLine {
 const DELIVERED_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED'];
 /** Wholly delivered or collected once: later events do not change what reached the customer. */
 const WHOLLY_DELIVERED: readonly OrderStatus[] = [...RETURNABLE_STATUSES, 'RETURNED'];
+/** Parts reach the customer one by one, or some did though the order no longer wanted them: those may come back. */
+const PARTS_DELIVERED: readonly OrderStatus[] = [...PARTLY_DELIVERED_STATUSES, ...UNWANTED_GOODS_STATUSES];
+const AT_THE_CUSTOMER: readonly string[] = ['DELIVERED', 'COLLECTED'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The order as returns saw it on `fil.orders.events.v1`: what a return is checked against. */
@@ -57,8 +60,8 @@ export class OrderView {
       this.deliveredAt = known ?? now;
       const parts = allocations.flatMap((allocation) => allocation.lines ?? []);
       this.delivered = parts.length ? Object.fromEntries(sumBySku(parts)) : null;
-    } else if (PARTLY_DELIVERED_STATUSES.includes(event.status)) {
-      const parcels = Object.fromEntries(sumBySku(allocations.filter((allocation) => allocation.fulfillmentStatus === 'DELIVERED').flatMap((allocation) => allocation.lines ?? [])));
+    } else if (PARTS_DELIVERED.includes(event.status)) {
+      const parcels = Object.fromEntries(sumBySku(allocations.filter((allocation) => AT_THE_CUSTOMER.includes(allocation.fulfillmentStatus ?? '')).flatMap((allocation) => allocation.lines ?? [])));
       const grew = Object.entries(parcels).some(([sku, units]) => units > (this.delivered?.[sku] ?? 0));
       if (grew) {
         this.delivered = parcels;
@@ -86,7 +89,7 @@ export class OrderView {
    */
   assertReturnable(requested: Map<string, number>, alreadyRequested: Map<string, number>, now: Date, windowDays: number) {
     // A RETURNED order was delivered: what is left to return (nothing) says why, not its status.
-    const returnable = WHOLLY_DELIVERED.includes(this.status) || (PARTLY_DELIVERED_STATUSES.includes(this.status) && !!this.delivered);
+    const returnable = WHOLLY_DELIVERED.includes(this.status) || (PARTS_DELIVERED.includes(this.status) && !!this.delivered);
     if (!returnable || !this.deliveredAt) {
       throw new ReturnRefused('ORDER_NOT_DELIVERED', `order ${this.orderId} is ${this.status}, not delivered or collected`);
     }
