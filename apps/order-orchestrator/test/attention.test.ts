@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { InventoryEventTypes, Topics, type ReserveStockDto } from '@fil/contracts';
+import { InventoryEventTypes, Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { ceHeaders, KafkaProbe, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
 import { anOrder, answerReservation, call, command, commandsOf, fulfillmentEvent, location, networkKnown, orchestratorSettled, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
@@ -45,6 +45,17 @@ async function allocated(orderId: string) {
   await answerReservation(probe, reserve, 'reserved');
   const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
   return { reserve, work };
+}
+
+/** Two units allocated, their fulfillment created, then edited to one: the part is being called off. */
+async function editedToOneOfTwo(orderId: string): Promise<CreateFulfillment> {
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 3 }] }));
+  await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
+  const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+  await fulfillmentEvent(probe, work, 'CREATED');
+  await waitFor(async () => (await view(orderId)).allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
+  expect((await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] }, ops)).status).toBe(200);
+  return work;
 }
 
 /** Cancelled, the call-off confirmed, and inventory silent on the release: NEEDS_ATTENTION after two sends. */
@@ -151,6 +162,20 @@ describe('releasing the stock of an order in NEEDS_ATTENTION', () => {
     expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
   });
 
+  it("goes on with an edit whose call-off fulfillment never confirmed, once a person releases the part: what the edit still wants is routed", async () => {
+    const orderId = 'O-release-edit';
+    await editedToOneOfTwo(orderId);
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+
+    const released = await act(orderId, 'release', { reason: 'WH-NEAR: nothing was picked' });
+    expect(released).toMatchObject({ status: 200, body: { status: 'ALLOCATED' } });
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value.reason).toMatch(/; the edit goes on: 1 × SKU-A routed$/);
+    const again = await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')[1], { what: "the edit's line routed" });
+    expect(again.value).toMatchObject({ locationId: 'WH-NEAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    expect(releasesOf(orderId)).toHaveLength(1);
+  });
+
   it('never releases what left with its goods (409 with why), has nothing to retry, and lets the cancelled order be closed', async () => {
     const orderId = 'O-release-gone';
     const { work } = await allocated(orderId);
@@ -196,13 +221,7 @@ describe('resolving what an order in NEEDS_ATTENTION asked a person to do', () =
 
   it('goes on with an edit whose called-off part shipped meanwhile, once a person has dealt with the parcel', async () => {
     const orderId = 'O-resolve-edit';
-    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 3 }] }));
-    await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
-    const work = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
-    await fulfillmentEvent(probe, work, 'CREATED');
-    await waitFor(async () => (await view(orderId)).allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
-    const edited = await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] }, ops);
-    expect(edited.status).toBe(200);
+    const work = await editedToOneOfTwo(orderId);
     await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
     // The parcel left before the call-off reached the warehouse: committed, and a person must deal with it.
     await fulfillmentEvent(probe, work, 'SHIPPED');

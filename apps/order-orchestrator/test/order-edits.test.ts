@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
-import { anOrder, answerReservation, call, command, commandsOf, fulfillmentEvent, location, networkKnown, orderEvent, stockLevel, submit } from './support';
+import { anOrder, answerAvailability, answerReservation, call, command, commandsOf, fulfillmentEvent, location, networkKnown, orderEvent, sendEdit, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-edits');
 jest.setTimeout(60_000);
@@ -111,4 +111,45 @@ it('routes again a part refused while the order waits for a person, once the ord
   await answerReservation(probe, again, 'reserved');
   const moved = await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.reservationId === again.reservationId);
   expect(moved.value).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-A', quantity: 1 }] });
+});
+
+it('applies an EditOrder that came while its order was still being routed once it is allocated, instead of dead-lettering it', async () => {
+  const orderId = 'O-edit-while-routed';
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+  const reserve = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value as ReserveStockDto;
+  await sendEdit(probe, { editId: 'E-early', orderId, lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 1 }] });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await answerReservation(probe, reserve, 'reserved');
+  const edited = await orderEvent(probe, orderId, 'OrderEdited');
+  expect(edited.value.edit).toMatchObject({ editId: 'E-early', added: [{ sku: 'SKU-A', quantity: 1 }] });
+});
+
+it('backorders what an edit adds that no location holds, as for a new order, instead of refusing the edit NO_STOCK', async () => {
+  const orderId = 'O-edit-backorder';
+  const stopAnswering = answerAvailability(probe, new Map());
+  try {
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+    await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
+    await orderEvent(probe, orderId, 'OrderAllocated');
+    const lines = [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }, { lineId: '2', sku: 'SKU-NONE', quantity: 1, unitPrice: 5 }];
+    const edited = await call(url, 'POST', `/orders/${orderId}/edit`, { lines });
+    expect(edited.status).toBe(200);
+    const partial = await orderEvent(probe, orderId, 'OrderPartiallyAllocated');
+    expect(partial.value.backordered).toEqual([{ sku: 'SKU-NONE', quantity: 1 }]);
+  } finally {
+    stopAnswering();
+  }
+});
+
+it('makes new prices or line ids of the same units the order\'s lines, announced, without moving any part', async () => {
+  const orderId = 'O-edit-prices';
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+  await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
+  await orderEvent(probe, orderId, 'OrderAllocated');
+  const lines = [{ lineId: '9', sku: 'SKU-A', quantity: 1, unitPrice: 99 }];
+  expect((await call(url, 'POST', `/orders/${orderId}/edit`, { lines })).status).toBe(200);
+  const edited = await orderEvent(probe, orderId, 'OrderEdited');
+  expect(edited.value).toMatchObject({ status: 'ALLOCATED', lines, edit: { added: [], removed: [] } });
+  expect((await call(url, 'GET', `/orders/${orderId}`)).body.lines).toEqual(lines);
+  expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(1);
 });

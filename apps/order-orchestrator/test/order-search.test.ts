@@ -133,7 +133,8 @@ describe('GET /orders, a page at a time', () => {
       expect(answer.status).toBe(400);
       return [answer.body.message].flat().join('; ');
     };
-    expect(await reason('/orders')).toContain('customerId, channel or status is required');
+    expect(await reason('/orders')).toBe('customerId, channel or status is required');
+    expect(await reason(`/orders?status=RECEIVED&customerId=${'C'.repeat(201)}`)).toBe('customerId must be 1 to 200 characters');
     expect(await reason('/orders?limit=5')).toContain('customerId, channel or status is required');
     for (const limit of ['0', '501', 'ten', '2.5', '']) expect(await reason(`/orders?channel=web&limit=${limit}`)).toContain('limit must be a whole number from 1 to 500');
     const tampered = Buffer.from('["yesterday","S-01"]').toString('base64url');

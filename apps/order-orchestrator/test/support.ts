@@ -148,6 +148,10 @@ export function sendCancel(probe: KafkaProbe, value: unknown, key: string) {
   return probe.send(Topics.ordersCommands, key, value, channelHeaders('CancelOrder'));
 }
 
+export function sendEdit(probe: KafkaProbe, value: { orderId: string } & Record<string, unknown>) {
+  return probe.send(Topics.ordersCommands, value.orderId, value, channelHeaders('EditOrder'));
+}
+
 export const orderEvents = (probe: KafkaProbe, orderId: string): ProbedMessage[] => probe.messages(Topics.ordersEvents, (m) => m.key === orderId);
 
 export function orderEvent(probe: KafkaProbe, orderId: string, type: string, timeoutMs = 20_000): Promise<ProbedMessage> {

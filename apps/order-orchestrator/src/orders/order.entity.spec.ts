@@ -196,13 +196,14 @@ describe('Order in NEEDS_ATTENTION, resolved by a person', () => {
       { ...part, locationId: 'W1', reservationId: 'O-1:R1', state: 'HELD' as const },
       { ...part, locationId: 'W1', reservationId: 'O-1:R2', state: 'CANCELLING' as const, fulfillmentId: 'O-1-F2' },
       { ...part, locationId: 'W1', reservationId: 'O-1:R3', state: 'HELD' as const, fulfillmentId: 'O-1-F3', fulfillmentStatus: 'SHIPPED' as const },
+      { ...part, locationId: 'W1', reservationId: 'O-1:R4', state: 'COMMITTED' as const, fulfillmentId: 'O-1-F4', fulfillmentStatus: 'DELIVERED' as const },
     ];
     const ids = (holds: { reservationId: string }[]) => holds.map((hold) => hold.reservationId);
     const cancelled = orderIn('CANCELLED');
     cancelled.addAllocations(parts);
     cancelled.transition('NEEDS_ATTENTION', 'stuck');
     expect(ids(cancelled.unwantedHolds().held)).toEqual(['O-1:R1', 'O-1:R2']);
-    expect(ids(cancelled.unwantedHolds().gone)).toEqual(['O-1:R3']);
+    expect(ids(cancelled.unwantedHolds().gone)).toEqual(['O-1:R3', 'O-1:R4']);
     const live = orderIn('ALLOCATED');
     live.addAllocations(parts);
     live.transition('NEEDS_ATTENTION', 'stuck');

@@ -267,7 +267,8 @@ export class Order {
    */
   unwantedHolds(): { held: OrderAllocation[]; gone: OrderAllocation[] } {
     const settled = this.status === ATTENTION && !!this.attentionFrom && GIVEN_UP_ON.includes(this.attentionFrom);
-    const unwanted = this.allocations.filter((part) => part.state === 'CANCELLING' || (settled && part.state === 'HELD'));
+    // COMMITTED: inventory has booked the goods that left; named among them all the same.
+    const unwanted = this.allocations.filter((part) => part.state === 'CANCELLING' || (settled && ['HELD', 'COMMITTED'].includes(part.state)));
     return { held: unwanted.filter((part) => !goodsLeft(part.fulfillmentStatus)), gone: unwanted.filter((part) => goodsLeft(part.fulfillmentStatus)) };
   }
 

@@ -9,7 +9,7 @@ import { recordInputs } from '../routing/routing-inputs';
 import { recordDecision } from '../routing/routing-metrics';
 import { RoutingPolicies } from '../routing/routing-policies.service';
 import { policyFor } from '../routing/routing-policy';
-import { StockService, type FresherStock } from '../stock/stock.service';
+import { StockService, stockKey, type FresherStock } from '../stock/stock.service';
 import { backorderDue } from './backorder-due';
 import { Compensation } from './compensation';
 import { describe } from './describe';
@@ -136,10 +136,14 @@ export class Allocator {
   }
 
   /** Lines nobody can serve: backordered, unless the channel (or an e-reservation) wants the whole order or nothing. */
-  private async shortfall(em: EntityManager, order: Order, lines: AllocationLine[], cause: string): Promise<void> {
+  /** Whether units the network cannot serve are backordered for this order (its channel's policy), rather than the order ending. */
+  async backorders(em: EntityManager, order: Pick<Order, 'deliveryMode' | 'channel'>): Promise<boolean> {
     const { document } = await this.policies.current(em);
-    const wholeOrNothing = order.deliveryMode === 'E_RESERVATION' || policyFor(document, order.channel, order.deliveryMode).shortage === 'REJECT';
-    if (!wholeOrNothing) {
+    return order.deliveryMode !== 'E_RESERVATION' && policyFor(document, order.channel, order.deliveryMode).shortage !== 'REJECT';
+  }
+
+  private async shortfall(em: EntityManager, order: Order, lines: AllocationLine[], cause: string): Promise<void> {
+    if (await this.backorders(em, order)) {
       order.backordered = mergeBySku([...order.backordered, ...lines]);
       await backorderDue(em, order.orderId);
       // Announced as a step: PARTIALLY_ALLOCATED from ALLOCATED, else the status following itself (IN_FULFILLMENT, SHIPPED); one still being routed is announced when it settles.
@@ -151,4 +155,11 @@ export class Allocator {
     const reason = order.deliveryMode === 'E_RESERVATION' ? 'NOT_AVAILABLE_IN_STORE' : 'INSUFFICIENT_STOCK';
     await this.compensation.end(em, order, order.transition(to, `${reason}: ${cause}`), cause);
   }
+}
+
+/** The units of `parts` by location and SKU, as FresherStock counts them: given back, they may serve again at once. */
+export function unitsOf(parts: OrderAllocation[]): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const part of parts) for (const { sku, quantity } of part.lines) units.set(stockKey(part.locationId, sku), (units.get(stockKey(part.locationId, sku)) ?? 0) + quantity);
+  return units;
 }

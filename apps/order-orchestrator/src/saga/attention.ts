@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import type { OrderResumption } from '@fil/contracts';
+import type { AllocationLine, OrderResumption } from '@fil/contracts';
 import type { Principal } from '@fil/auth';
 import { inTrace } from '@fil/observability';
 import { loadOrderView, type OrderView } from '../orders/dto/order.view';
@@ -8,7 +8,7 @@ import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { Order, OrderTransitionRefused, type OrderAllocation } from '../orders/order.entity';
 import { mergeBySku } from '../routing/route-order';
-import { Allocator } from './allocator';
+import { Allocator, unitsOf } from './allocator';
 import { describe } from './describe';
 import { ReservationAnswers } from './reservation-answers';
 import { SagaCommands } from './saga-commands';
@@ -75,8 +75,11 @@ export class OrderAttention {
     if (!held.length) return `order ${order.orderId} holds no stock it no longer wants${left ? `: ${left}` : ''}`;
     for (const part of held) await this.commands.release(em, order, nextRound(order, part), `released by ${by}: ${reason}`);
     const sent = await this.sendAgain(em, order, `sent again by ${by}`);
-    const cause = `stock released by ${by} (${reason}): ${held.map(where).join(', ')}${left ? `; ${left}` : ''}${sent.length ? `; sent again ${sent.join(', ')}` : ''}`;
+    const lines = this.takeEditLines(order);
+    const cause = `stock released by ${by} (${reason}): ${held.map(where).join(', ')}${left ? `; ${left}` : ''}${sent.length ? `; sent again ${sent.join(', ')}` : ''}${editGoesOn(lines)}`;
     await this.resume(em, order, cause, { action: 'RELEASE', by, reason });
+    // The edit waited for these parts' stock: given back now, it may serve what the edit still wants.
+    await this.route(em, order, lines, `edit goes on after the release by ${by}`, unitsOf(held));
   }
 
   /**
@@ -91,12 +94,21 @@ export class OrderAttention {
     const { parts, checks } = order.givenUp();
     if (parts.length || checks.length) return `order ${order.orderId} gave up waiting for an answer: retry it first`;
     if (order.unwantedHolds().held.length) return `order ${order.orderId} holds stock it no longer wants: release it first`;
-    const waiting = order.allocations.filter((part) => part.rerouteOnRelease?.length);
-    const lines = mergeBySku(waiting.flatMap((part) => part.rerouteOnRelease!));
+    const lines = this.takeEditLines(order);
+    await this.resume(em, order, `resolved by ${by} (${reason})${editGoesOn(lines)}`, { action: 'RESOLVE', by, reason });
+    await this.route(em, order, lines, `edit resumed by ${by}`);
+  }
+
+  /** What an edit waits to route once the parts it called off are given back, taken off those parts. */
+  private takeEditLines(order: Order): AllocationLine[] {
+    const lines = mergeBySku(order.allocations.flatMap((part) => part.rerouteOnRelease ?? []));
     for (const part of order.allocations.filter((candidate) => candidate.rerouteOnRelease)) order.updateAllocation(part.reservationId, { rerouteOnRelease: undefined });
-    await this.resume(em, order, `resolved by ${by} (${reason})${lines.length ? `; the edit goes on: ${describe(lines)} routed` : ''}`, { action: 'RESOLVE', by, reason });
-    if (!lines.length || order.isSettled()) return undefined;
-    await this.allocator.allocate(em, order, lines, `edit resumed by ${by}`, 'reroute');
+    return lines;
+  }
+
+  private async route(em: EntityManager, order: Order, lines: AllocationLine[], why: string, released?: Map<string, number>): Promise<void> {
+    if (!lines.length || order.isSettled()) return;
+    await this.allocator.allocate(em, order, lines, why, 'reroute', { released });
     await this.settlement.settle(em, order);
   }
 
@@ -165,3 +177,5 @@ function notWaiting(order: Order, action: string): Refusal | undefined {
 function nextRound(order: Order, part: OrderAllocation): OrderAllocation {
   return order.updateAllocation(part.reservationId, { round: (part.round ?? 0) + 1 })!;
 }
+
+const editGoesOn = (lines: AllocationLine[]) => (lines.length ? `; the edit goes on: ${describe(lines)} routed` : '');

@@ -10,8 +10,7 @@ import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import { lockOrder } from '../orders/order-lock';
 import { Order, type OrderAllocation } from '../orders/order.entity';
 import { mergeBySku } from '../routing/route-order';
-import { stockKey } from '../stock/stock.service';
-import { Allocator } from './allocator';
+import { Allocator, unitsOf } from './allocator';
 import { Compensation } from './compensation';
 import { describe } from './describe';
 import { editPlan } from './edit-plan';
@@ -84,9 +83,11 @@ export class OrderEdits {
 
   private async apply(em: EntityManager, order: Order, edit: EditOrderDto): Promise<Refusal | undefined> {
     if (order.edits.includes(edit.editId)) return undefined;
-    const why = order.whyNotEditable();
+    // RECEIVED: still being routed, not yet editable, soon.
+    const routing = order.status === 'RECEIVED';
+    const why = routing ? undefined : order.whyNotEditable();
     if (why) return { refused: why };
-    if (order.awaitsInventory() || order.allocations.some((part) => part.rerouteOnRelease)) {
+    if (routing || order.awaitsInventory() || order.allocations.some((part) => part.rerouteOnRelease)) {
       return { busy: `order ${order.orderId} is being routed: edit it again once it is ${order.status === 'RESERVED' ? 'reserved' : 'allocated'}` };
     }
     const atHome = order.deliveryMode === 'HOME_DELIVERY';
@@ -99,7 +100,9 @@ export class OrderEdits {
     const moved = (newAddress && (address!.lat !== order.shippingAddress?.lat || address!.lng !== order.shippingAddress?.lng)) || (!!edit.pickupLocationId && edit.pickupLocationId !== order.pickupLocationId);
     const lines = edit.lines?.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) ?? order.lines;
     const plan = editPlan(order, lines, moved);
-    if (!moved && !newAddress && !plan.added.length && !plan.removed.length) return undefined;
+    // The whole new basket: prices or line ids changed with the same units move no part, but are the order's now.
+    const restated = !plan.added.length && !plan.removed.length && canonicalJson(lines) !== canonicalJson(order.lines);
+    if (!moved && !newAddress && !plan.added.length && !plan.removed.length && !restated) return undefined;
 
     const target = {
       ...order,
@@ -109,7 +112,9 @@ export class OrderEdits {
     // Checked on the view with the given-back stock counted: an edit the network cannot serve is refused before anything moves.
     if (plan.route.length) {
       const decision = await this.allocator.preview(em, target as Order, plan.route, `edit ${edit.editId}`, { released: unitsOf(plan.callOff) });
-      if (decision.outcome === 'REJECT') return { refused: `order ${order.orderId} cannot be edited: ${decision.reason}: ${decision.explanation.reason}` };
+      // Units no location holds are backordered, as for a new order, where the policy backorders.
+      const backordered = decision.outcome === 'REJECT' && decision.reason === 'NO_STOCK' && (await this.allocator.backorders(em, order));
+      if (decision.outcome === 'REJECT' && !backordered) return { refused: `order ${order.orderId} cannot be edited: ${decision.reason}: ${decision.explanation.reason}` };
     }
 
     const change: OrderEdit = {
@@ -124,6 +129,7 @@ export class OrderEdits {
       `edited (${edit.editId})`,
       plan.added.length ? `added ${describe(plan.added)}` : '',
       plan.removed.length ? `cancelled ${describe(plan.removed)}` : '',
+      restated ? 'lines restated (same units)' : '',
       change.shippingAddress ? 'new address' : '',
       change.pickupLocationId ? `pickup at ${change.pickupLocationId}` : '',
       edit.reason ?? '',
@@ -158,11 +164,4 @@ export class OrderEdits {
     await this.allocator.allocate(em, order, mergeBySku(lines), cause, 'reroute', { released: unitsOf(released) });
     await this.settlement.settle(em, order);
   }
-}
-
-/** The units of `parts` by location and SKU, as FresherStock counts them. */
-function unitsOf(parts: OrderAllocation[]): Map<string, number> {
-  const units = new Map<string, number>();
-  for (const part of parts) for (const { sku, quantity } of part.lines) units.set(stockKey(part.locationId, sku), (units.get(stockKey(part.locationId, sku)) ?? 0) + quantity);
-  return units;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { ORDER_STATUSES, type OrderStatus } from '@fil/contracts';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -9,10 +9,15 @@ export const MAX_PAGE_SIZE = 500;
 /** Customer service looks a customer up; ops list a channel's orders or those in one status (NEEDS_ATTENTION first of all). */
 export class ListOrdersQuery {
   @ApiPropertyOptional({ description: "The customer's id as the channel sent it", example: 'CUST-42' })
-  @ValidateIf((query: ListOrdersQuery) => query.status === undefined && query.channel === undefined)
-  @IsString({ message: 'customerId, channel or status is required' })
-  @IsNotEmpty()
-  @MaxLength(200)
+  // One reason when no filter is given, not three about a customerId nobody sent.
+  @ValidateIf((query: ListOrdersQuery) => query.customerId !== undefined || (query.status === undefined && query.channel === undefined))
+  @ValidateBy({
+    name: 'customerFilter',
+    validator: {
+      validate: (id) => typeof id === 'string' && id.length >= 1 && id.length <= 200,
+      defaultMessage: (args) => (args?.value === undefined ? 'customerId, channel or status is required' : 'customerId must be 1 to 200 characters'),
+    },
+  })
   customerId?: string;
 
   @ApiPropertyOptional({ description: "The channel's name, as in the order (a channel token sees its own channels only)", example: 'web' })
