@@ -43,7 +43,7 @@ const statusesOf = (orderId: string) =>
   probe.messages(Topics.ordersEvents, (m) => m.key === orderId).map((m) => m.value.status as string);
 
 describe('every service', () => {
-  const sweeps = { 'order-orchestrator': ['backorder retries', 'saga step deadlines'], inventory: ['reservation expiry'], fulfillment: [], returns: [] };
+  const sweeps = { 'order-orchestrator': ['early cancellations', 'backorder retries', 'saga step deadlines'], inventory: ['reservation expiry'], fulfillment: [], returns: [] };
 
   it.each(['order-orchestrator', 'inventory', 'fulfillment', 'returns'] as const)(
     '%s reports its database, Kafka and deadline sweeps on /health and serves its OpenAPI document at /docs',
