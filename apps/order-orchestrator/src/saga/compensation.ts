@@ -81,8 +81,9 @@ export class Compensation {
       for (const part of parts.filter((candidate) => candidate.state === 'CANCELLING')) await this.commands.release(em, order, part, `${event.fulfillmentId} called off`);
     }
     if (!gone.length) {
-      // Said once, so that returns learns what the customer holds: those units may come back.
-      const reachedCustomer = news && ['DELIVERED', 'COLLECTED'].includes(event.status) && UNWANTED_GOODS_STATUSES.includes(order.status);
+      // A parcel delivered anyway (a cancel racing the ship), said once so that returns learns what the customer holds: those units may come back.
+      // A collect is not: it happens at the counter, where the step into NEEDS_ATTENTION already says what to settle.
+      const reachedCustomer = news && event.status === 'DELIVERED' && UNWANTED_GOODS_STATUSES.includes(order.status);
       if (reachedCustomer) await this.events.record(em, order, order.restate(`${event.fulfillmentId} at ${event.locationId} ${LEFT[event.status]} though the order is ${order.status}: its units may be returned`));
       return;
     }
