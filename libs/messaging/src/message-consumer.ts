@@ -447,7 +447,10 @@ const DATA_EXCEPTIONS: Record<string, string> = {
   '22P05': 'untranslatable character',
 };
 
-const dataExceptionName = (error: unknown): string => `SQLSTATE ${sqlState(error)}${DATA_EXCEPTIONS[sqlState(error)] ? ` (${DATA_EXCEPTIONS[sqlState(error)]})` : ''}`;
+function dataExceptionName(error: unknown): string {
+  const state = sqlState(error);
+  return DATA_EXCEPTIONS[state] ? `SQLSTATE ${state} (${DATA_EXCEPTIONS[state]})` : `SQLSTATE ${state}`;
+}
 
 const reusedId = ({ id, source }: IncomingMessage) =>
   `message id ${id} from source ${source || '(none)'} was already used for different content`;

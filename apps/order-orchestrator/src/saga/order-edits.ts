@@ -101,8 +101,9 @@ export class OrderEdits {
     const lines = edit.lines?.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) ?? order.lines;
     const plan = editPlan(order, lines, moved);
     // The whole new basket: prices or line ids changed with the same units move no part, but are the order's now.
-    const restated = !plan.added.length && !plan.removed.length && canonicalJson(lines) !== canonicalJson(order.lines);
-    if (!moved && !newAddress && !plan.added.length && !plan.removed.length && !restated) return undefined;
+    const linesChanged = canonicalJson(lines) !== canonicalJson(order.lines);
+    if (!moved && !newAddress && !linesChanged) return undefined;
+    const restated = linesChanged && !plan.added.length && !plan.removed.length;
 
     const target = {
       ...order,
