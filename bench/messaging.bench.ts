@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Entity, PrimaryKey } from '@mikro-orm/core';
 import { acceptsSource, Topics } from '@fil/contracts';
-import { createKafka, ensureTopics, MessageConsumer, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration, Outbox, physicalTopic, type IncomingMessage } from '@fil/messaging';
+import { createKafka, ensureTopics, MessageConsumer, messagingMigrations, Outbox, physicalTopic, type IncomingMessage } from '@fil/messaging';
 import { databaseName, dropDatabase, ensureDatabase, ormOptions } from '@fil/persistence';
 import { describeMachine } from './measure';
 
@@ -24,7 +24,7 @@ async function runOnce(batchSize: number): Promise<number> {
   process.env.FIL_DB_PREFIX = `fil_test_bench_${randomBytes(3).toString('hex')}`;
   const service = 'bench';
   await ensureDatabase(databaseName(service));
-  const orm = await MikroORM.init(ormOptions({ service, entities: [BenchEffect], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration] }));
+  const orm = await MikroORM.init(ormOptions({ service, entities: [BenchEffect], migrations: messagingMigrations }));
   await orm.getMigrator().up();
   await orm.em.fork().execute('create table bench_effect (id text primary key)');
   const kafka = createKafka('fil-bench');

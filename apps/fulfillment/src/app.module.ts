@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
-import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
+import { messagingMigrations } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Fulfillment } from './fulfillments/fulfillment.entity';
 import { FulfillmentsModule } from './fulfillments/fulfillments.module';
@@ -20,7 +20,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, fulfillmentMigration, counterMigration, shortPicksMigration],
+      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration],
       acceptsSource,
     }),
     FulfillmentsModule,

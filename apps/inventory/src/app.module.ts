@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
-import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
+import { messagingMigrations } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { Adjustment } from './adjustments/adjustment.entity';
 import { AdjustmentsModule } from './adjustments/adjustments.module';
@@ -32,7 +32,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Location, Stock, Reservation, Adjustment],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, inventoryMigration, reservationExpiryMigration, reorderPointsMigration, locationPromiseMigration, reservationTraceMigration],
+      migrations: [...messagingMigrations, inventoryMigration, reservationExpiryMigration, reorderPointsMigration, locationPromiseMigration, reservationTraceMigration],
       acceptsSource,
     }),
     LocationsModule,

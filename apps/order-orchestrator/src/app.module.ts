@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
-import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
+import { messagingMigrations } from '@fil/messaging';
 import type { ServiceDatabase } from '@fil/persistence';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { ordersMigration } from './migrations/0001-orders.migration';
@@ -46,7 +46,7 @@ export const definition: ServiceDefinition = {
 export const database: ServiceDatabase = {
   service: definition.service,
   entities: [Order, OrderTransition, OrderRoutingRecord, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-  migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration, keptCancelMessageMigration],
+  migrations: [...messagingMigrations, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration, keptCancelMessageMigration],
 };
 
 @Module({

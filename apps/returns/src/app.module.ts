@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { acceptsSource } from '@fil/contracts';
-import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
+import { messagingMigrations } from '@fil/messaging';
 import { PlatformModule, type ServiceDefinition } from '@fil/platform';
 import { RETURN_WINDOW_DAYS } from './returns/returns.service';
 import { LocationView } from './locations/location-view.entity';
@@ -27,7 +27,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [OrderView, Return, LocationView],
-      migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration, expectedLocationMigration],
+      migrations: [...messagingMigrations, returnsMigration, deliveredAndLocationsMigration, orderChannelMigration, expectedLocationMigration],
       acceptsSource,
     }),
     OrdersModule,

@@ -8,10 +8,7 @@ export * from './parse-message';
 // The relay's connection is its own; its name is public so that operators (and tests) can find it in pg_stat_activity.
 export { RELAY_CONNECTION_NAME } from './relay-connection';
 export * from './message-consumer';
-export * from './messaging.migration';
-export * from './messaging-dedupe-by-source.migration';
-export * from './messaging-failures.migration';
-export * from './messaging-notify.migration';
+export * from './messaging-migrations';
 export * from './messaging.module';
 export * from './messaging-variables';
 export * from './dead-letter-queue';

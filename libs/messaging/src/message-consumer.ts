@@ -5,7 +5,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Topics } from '@fil/contracts';
 import { describeError, inTrace } from '@fil/observability';
 import { logicalTopic, physicalTopic } from './kafka';
-import { claimMessages, markDeadLettered, type Claim } from './handled-messages';
+import { claimMessages, markDeadLettered, recordOf, type Claim } from './handled-messages';
 import { FetchGathering, PARTITIONS_AT_ONCE } from './fetch-gathering';
 import { messagingInstruments } from './messaging-metrics';
 import { deadLetterId, deadLetterOf } from './dead-letter';
@@ -366,7 +366,7 @@ export class MessageConsumer {
    */
   async deadLetterKept(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
     this.logger.warn(`message ${message.id} on ${message.topic}, kept until now, goes to the DLQ: ${reason}`);
-    const decoded: Received = { message, bytes: message.raw === null ? null : Buffer.from(message.raw), digest: '', redrive: false };
+    const decoded: Received = { message, bytes: message.raw === null ? null : Buffer.from(message.raw), digest: '' };
     await this.deadLetter(tx, decoded, 'fresh', reason, false);
   }
 
@@ -398,7 +398,7 @@ export class MessageConsumer {
   }
 
   private claim(tx: EntityManager, batch: DecodedMessage[]): Promise<Claim[]> {
-    const claimable = batch.map(({ message, digest, redrive }) => ({ source: message.source, id: message.id, digest, redrive }));
+    const claimable = batch.map(({ message, digest }) => ({ source: message.source, id: message.id, digest, record: recordOf(message) }));
     return claimMessages(tx, this.options.service, claimable);
   }
 
@@ -417,7 +417,7 @@ export class MessageConsumer {
    */
   private async deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string, answer: boolean): Promise<void> {
     const { message } = decoded;
-    if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [message]);
+    if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [{ source: message.source, id: message.id, record: recordOf(message) }]);
     if (answer) await this.answerSender(tx, message, reason);
     messagingInstruments().deadLettered.add(1, { topic: message.topic });
     const deadLetter = deadLetterOf(decoded, reason, this.options.service);

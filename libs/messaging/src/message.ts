@@ -102,11 +102,9 @@ export interface DecodedMessage {
   digest: string;
   /** Why its content can never be accepted (no value, not JSON, too large), if so. */
   invalid?: string;
-  /** Sent again from the DLQ (`REDRIVE_HEADER`): handled once more if this consumer dead-lettered it. */
-  redrive: boolean;
 }
 
-/** Sent by the DLQ tool on a message it re-sends, with the dead letter's id. */
+/** Sent by the DLQ tool on a message it re-sends, with the dead letter's id: tells ops a copy from the original. */
 export const REDRIVE_HEADER = 'fil_redrive';
 
 /** Decodes a record; a value that is not JSON or too large is kept raw and reported as `invalid`. */
@@ -128,7 +126,7 @@ export function decodeMessage(topic: string, partition: number, message: KafkaMe
     value: undefined,
     traceparent: headers.traceparent,
   };
-  const result = { message: decoded, bytes: message.value, redrive: REDRIVE_HEADER in headers };
+  const result = { message: decoded, bytes: message.value };
   // A value that cannot be read is digested as it came; one that can, in its canonical form below.
   const unread = (invalid: string) => ({ ...result, digest: sha256(key ?? '', headers.ce_type ?? '', message.value ?? ''), invalid });
   if (problem) return unread(problem);

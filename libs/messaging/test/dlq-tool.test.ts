@@ -20,6 +20,12 @@ const kafka = createKafka('fil-dlq-tool-test');
 let consumer: MessageConsumer;
 let relay: OutboxRelay;
 
+async function startConsumer(): Promise<void> {
+  consumer = new MessageConsumer(orm, kafka, new Outbox(service), { service, acceptsSource: () => true, maxRetryDelayMs: 500 });
+  consumer.on(Topics.ordersSubmitted, handle);
+  await consumer.start();
+}
+
 /** `npm run dlq -- ...` as an operator runs it, against this test's topics and database. */
 async function dlq(...args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', 'scripts/dlq.ts', ...args], { cwd: root, env: process.env });
@@ -51,11 +57,9 @@ beforeAll(async () => {
   await admin.createTopics({ topics: [{ topic: physicalTopic(SMALL), numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '8192' }] }], waitForLeaders: true });
   await admin.disconnect();
   await probe.start([Topics.dlq, SMALL]);
-  consumer = new MessageConsumer(orm, kafka, new Outbox(service), { service, acceptsSource: () => true, maxRetryDelayMs: 500 });
-  consumer.on(Topics.ordersSubmitted, handle);
   relay = new OutboxRelay(orm, kafka);
   await relay.start();
-  await consumer.start();
+  await startConsumer();
 });
 
 afterAll(async () => {
@@ -129,5 +133,31 @@ describe('npm run dlq', () => {
     await probe.waitForMessage(SMALL, (m) => m.key === 'refused-2');
     expect(await relay.parked()).toBe(0);
     expect(await orm.em.fork().execute(`select 1 from outbox_message where message_key = 'refused-1'`)).toEqual([]);
+  });
+
+  it('handles once a dead-lettered message its sender sends again after the cause is fixed, while the dead-lettered record read again stays without effect', async () => {
+    const headers = { ce_id: 'resent-1', ce_source: '/channel' };
+    await probe.send(Topics.ordersSubmitted, 'fixed-later-resent', { key: 'fixed-later-resent' }, headers);
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'fixed-later-resent');
+    fixed.add('fixed-later-resent');
+
+    // The very record read again, as after a crash between the commit and the offset's: the dead letter stands.
+    await consumer.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.setOffsets({ groupId: physicalTopic(`fil.${service}`), topic: physicalTopic(Topics.ordersSubmitted), partitions: [{ partition: dead.value.partition, offset: dead.value.offset }] });
+    await admin.disconnect();
+    await startConsumer();
+    await probe.send(Topics.ordersSubmitted, 'fixed-later-resent', { key: 'marker-after-reread' });
+    await waitFor(() => countOf('marker-after-reread'), { what: 'a message behind the record read again' });
+    expect(await countOf('fixed-later-resent')).toBe(0);
+
+    // Sent again by its sender, twice: it has its effect once, and is not dead-lettered again.
+    await probe.send(Topics.ordersSubmitted, 'fixed-later-resent', { key: 'fixed-later-resent' }, headers);
+    await probe.send(Topics.ordersSubmitted, 'fixed-later-resent', { key: 'fixed-later-resent' }, headers);
+    await probe.send(Topics.ordersSubmitted, 'fixed-later-resent', { key: 'marker-after-resend' });
+    await waitFor(() => countOf('marker-after-resend'), { what: 'a message behind the copies sent again' });
+    expect(await countOf('fixed-later-resent')).toBe(1);
+    expect(deadLetters('fixed-later-resent')).toHaveLength(1);
   });
 });

@@ -7,10 +7,7 @@ import {
   createKafka,
   InvalidMessage,
   MessageConsumer,
-  messagingDedupeBySourceMigration,
-  messagingFailuresMigration,
-  messagingMigration,
-  messagingNotifyMigration,
+  messagingMigrations,
   Outbox,
   OutboxRelay,
   type IncomingMessage,
@@ -57,7 +54,7 @@ async function applyEffect(message: IncomingMessage<{ key: string; n?: number; f
 
 beforeAll(async () => {
   await ensureDatabase(databaseName(service));
-  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration] }));
+  orm = await MikroORM.init(ormOptions({ service, entities: [Effect], migrations: messagingMigrations }));
   await orm.getMigrator().up();
   await orm.em.fork().execute('create table effect (key text primary key, count integer not null)');
   await probe.start([Topics.ordersEvents, Topics.dlq]);
@@ -74,10 +71,10 @@ describe('handled messages keyed by source', () => {
     const upgraded = 'messaging-upgrade';
     await ensureDatabase(databaseName(upgraded));
     const old = await MikroORM.init(
-      ormOptions({ service: upgraded, entities: [Effect], migrations: [messagingMigration, messagingDedupeBySourceMigration] }),
+      ormOptions({ service: upgraded, entities: [Effect], migrations: messagingMigrations.slice(0, 2) }),
     );
     try {
-      await old.getMigrator().up({ to: messagingMigration.name });
+      await old.getMigrator().up({ to: messagingMigrations[0].name });
       const em = old.em.fork();
       await em.execute(`insert into handled_message (consumer, message_id) values ('c', 'before')`);
       await old.getMigrator().up();

@@ -1,12 +1,12 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { messagingDedupeBySourceMigration, messagingFailuresMigration, messagingMigration, messagingNotifyMigration } from '@fil/messaging';
+import { messagingMigrations } from '@fil/messaging';
 import { databaseName, dropDatabase, ensureDatabase, ormOptions } from '@fil/persistence';
 
 /** A database holding only the messaging tables (outbox, handled messages), for tests of what runs on them. */
 export async function openMessagingDatabase(service: string): Promise<MikroORM> {
   await ensureDatabase(databaseName(service));
   const orm = await MikroORM.init({
-    ...ormOptions({ service, entities: [], migrations: [messagingMigration, messagingDedupeBySourceMigration, messagingFailuresMigration, messagingNotifyMigration] }),
+    ...ormOptions({ service, entities: [], migrations: messagingMigrations }),
     discovery: { warnWhenNoEntities: false },
   });
   await orm.getMigrator().up();
