@@ -9,7 +9,15 @@ export interface OrderCursor {
   orderId: string;
 }
 
+import { MAX_ORDER_ID_LENGTH, unsafeInput } from '@fil/contracts';
+
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** A time PostgreSQL takes: Date.parse rolls 2026-02-30 over to March, and there is no year 0. */
+function isRealTime(text: string): boolean {
+  const milliseconds = `${text.slice(0, 23)}Z`;
+  return !Number.isNaN(Date.parse(milliseconds)) && new Date(milliseconds).toISOString() === milliseconds && !text.startsWith('0000');
+}
 
 /** Opaque to clients: base64url of a JSON pair, so its inside may change without breaking them. */
 export function encodeCursor({ createdAt, orderId }: OrderCursor): string {
@@ -28,7 +36,7 @@ export function decodeCursor(text: string): OrderCursor | { invalid: string } {
   }
   if (!Array.isArray(pair) || pair.length !== 2) return invalid;
   const [createdAt, orderId] = pair;
-  if (typeof createdAt !== 'string' || !TIMESTAMP.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return invalid;
-  if (typeof orderId !== 'string' || !orderId) return invalid;
+  if (typeof createdAt !== 'string' || !TIMESTAMP.test(createdAt) || !isRealTime(createdAt)) return invalid;
+  if (typeof orderId !== 'string' || !orderId || orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) return invalid;
   return { createdAt, orderId };
 }
