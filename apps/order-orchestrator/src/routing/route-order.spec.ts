@@ -105,6 +105,13 @@ describe('routeOrder: e-reservation', () => {
     expect(decision.explanation.reason).toMatch(/^ST-NOPICK does not offer e-reservation; nearest stores that could: ST-VILLEURBANNE/);
   });
 
+  it('names as alternatives no store the channel policy excludes, nor one the order was already refused at', () => {
+    const policy = policyFor({ channels: [{ channel: 'app', modes: { E_RESERVATION: { excludedLocations: ['ST-VILLEURBANNE'] } } }] }, 'app', 'E_RESERVATION');
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-LYON', policy, excluded: new Set(['ST-MARSEILLE']) }));
+    expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE' });
+    expect(decision.outcome === 'REJECT' && decision.alternatives!.map((a) => a.locationId)).toEqual(['ST-GRENOBLE']);
+  });
+
   it('rejects an unknown pickup location with UNKNOWN_PICKUP_LOCATION', () => {
     expect(routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOWHERE', lines: [{ sku: 'A', quantity: 1 }] }))).toMatchObject({ outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION' });
   });

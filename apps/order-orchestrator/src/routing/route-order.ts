@@ -123,7 +123,7 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
     };
   }
   const alternatives = request.locations
-    .filter((location) => location.id !== store!.id && location.reserve && location.type === 'STORE' && servesAll(location))
+    .filter((location) => location.id !== store!.id && location.reserve && location.type === 'STORE' && !request.excluded?.has(location.id) && servesAll(location))
     .map((location) => ({ locationId: location.id, distanceKm: round(haversineKm(location, store!)) }))
     .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
     .slice(0, 3);
