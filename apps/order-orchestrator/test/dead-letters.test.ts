@@ -99,6 +99,23 @@ describe('dead letters over HTTP', () => {
     expect(bad).toEqual({ status: 400, body: expect.objectContaining({ message: 'latest is not a dead letter id: partition:offset, as GET /dead-letters lists them' }) });
   });
 
+  it('leaves out of the list, and will not re-send, a record on the DLQ that is not a dead letter (another writer, raw or other JSON)', async () => {
+    await probe.send(Topics.ordersSubmitted, 'UNREADABLE-3', 'not json either');
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'UNREADABLE-3');
+    await probe.send(Topics.dlq, 'STRAY-RAW', 'plain text, no JSON');
+    await probe.send(Topics.dlq, 'STRAY-JSON', { note: 'JSON, but no dead letter', rejectedAt: 42 });
+    const stray = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'STRAY-JSON');
+
+    const { status, body } = await call(url, 'GET', '/dead-letters?limit=1000', undefined, ops);
+    expect(status).toBe(200);
+    expect(body.map((letter: { key: string }) => letter.key)).toContain('UNREADABLE-3');
+    expect(body.map((letter: { key: string }) => letter.key)).not.toEqual(expect.arrayContaining(['STRAY-RAW']));
+    expect(body.map((letter: { key: string }) => letter.key)).not.toEqual(expect.arrayContaining(['STRAY-JSON']));
+    const strayId = `${stray.partition}:${stray.offset}`;
+    expect(await call(url, 'POST', `/dead-letters/${strayId}/redrive`, undefined, ops)).toEqual({ status: 404, body: expect.objectContaining({ message: `no dead letter ${strayId} on ${Topics.dlq}` }) });
+    expect((await call(url, 'POST', `/dead-letters/${dead.partition}:${dead.offset}/redrive`, undefined, ops)).status).toBe(200);
+  });
+
   it('has the effect of a fixed message once, even when it is re-sent again another way (the library npm run dlq uses)', async () => {
     // A valid order a service once gave up on (an operator's dead-letter request): re-sending it now takes it.
     const orderId = 'O-REDRIVEN';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { IHeaders, Kafka, Producer } from 'kafkajs';
-import type { DeadLetter } from './dead-letter';
+import { Logger } from '@nestjs/common';
+import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { readDeadLetter, type DeadLetter } from './dead-letter';
 import { physicalTopic } from './kafka';
 import { decodeHeaders, REDRIVE_HEADER } from './message';
 import { readTopic } from './topic-reader';
@@ -32,9 +33,9 @@ export class DeadLetterQueue {
     const letters = await readTopic(this.kafka, this.topic, (partition, message) => {
       // The relay may publish a dead letter twice (crash before its mark): its ce_id tells.
       const ceId = decodeHeaders(message).ce_id;
-      if (!message.value || (ceId && seen.has(ceId))) return undefined;
+      if (ceId && seen.has(ceId)) return undefined;
       if (ceId) seen.add(ceId);
-      return { ...(JSON.parse(message.value.toString('utf8')) as DeadLetter), id: `${partition}:${message.offset}` };
+      return this.listed(`${partition}:${message.offset}`, message);
     });
     return letters.sort((a, b) => a.rejectedAt.localeCompare(b.rejectedAt));
   }
@@ -46,10 +47,17 @@ export class DeadLetterQueue {
     const [letter] = await readTopic(
       this.kafka,
       this.topic,
-      (_, message) => (message.value ? { ...(JSON.parse(message.value.toString('utf8')) as DeadLetter), id } : undefined),
+      (_, message) => this.listed(id, message),
       { partition: Number(match[1]), offset: match[2] },
     );
     return letter;
+  }
+
+  /** The dead letter at `id`, or undefined, with a warning, for a record some other writer put on the DLQ. */
+  private listed(id: string, message: KafkaMessage): ListedDeadLetter | undefined {
+    const letter = message.value && readDeadLetter(message.value);
+    if (!letter) new Logger('DeadLetterQueue').warn(`${id} on ${this.topic} is not a dead letter (not written by Fil): left out`);
+    return letter ? { ...letter, id } : undefined;
   }
 
   /**

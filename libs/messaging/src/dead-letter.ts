@@ -23,6 +23,24 @@ export interface DeadLetter {
   rejectedAt: string;
 }
 
+/** The dead letter a DLQ record holds; undefined when it holds something else (another writer's record, raw or other JSON). */
+export function readDeadLetter(bytes: Buffer): DeadLetter | undefined {
+  let letter: Partial<Record<keyof DeadLetter, unknown>>;
+  try {
+    letter = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const texts = [letter?.originalTopic, letter?.offset, letter?.reason, letter?.consumer, letter?.rejectedAt];
+  const shaped =
+    texts.every((text) => typeof text === 'string') &&
+    Number.isInteger(letter.partition) &&
+    [letter.key, letter.value, letter.valueSha256].every((text) => text === null || typeof text === 'string') &&
+    typeof letter.headers === 'object' && letter.headers !== null && Object.values(letter.headers).every((text) => typeof text === 'string') &&
+    typeof letter.truncated === 'boolean';
+  return shaped ? (letter as DeadLetter) : undefined;
+}
+
 export const VALUE_EXCERPT_BYTES = 4096;
 const KEY_EXCERPT_BYTES = 1024;
 const HEADERS_BYTES = 4096;
