@@ -38,6 +38,7 @@ const stock: [string, string, number][] = [
   ['WH-PARIS', 'SKU-T', 3],
   ['ST-VILLEURBANNE', 'SKU-K', 1],
   ['WH-LYON', 'SKU-K', 3],
+  ['ST-LYON', 'SKU-X', 1],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -106,7 +107,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -280,6 +281,28 @@ describe('click & collect short at the counter', () => {
     // The store's missing unit left its stock; the warehouse's unit travelled and was consumed.
     await waitFor(async () => (await atp('WH-LYON', 'SKU-K')).onHand === 2, { what: "the warehouse's unit consumed" });
     expect(await atp('ST-VILLEURBANNE', 'SKU-K')).toMatchObject({ onHand: 0, reserved: 0 });
+  });
+});
+
+describe('click & collect with a unit nobody holds', () => {
+  it('opens the counter once the backorder is served, listing every unit: the stock taken out is what the customer collected', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-X', 2]], { pickupLocationId: 'ST-LYON' });
+    const partial = await reached(orderId, 'PARTIALLY_ALLOCATED');
+    expect(partial.value.backordered).toEqual([{ sku: 'SKU-X', quantity: 1 }]);
+    // Nothing for the store to gather yet: a counter now would be ready, and collected, with a unit missing.
+    expect((await staffGet(`/fulfillments?orderId=${orderId}`)).body).toEqual([]);
+
+    expect((await http('PUT', inventory('/locations/ST-LYON/stock/SKU-X'), { onHand: 3, safetyStock: 0 })).status).toBe(200);
+    await reached(orderId, 'ALLOCATED');
+    const [counter] = await fulfillmentsOf(orderId, 1);
+    expect(counter).toMatchObject({ kind: 'PICKUP', locationId: 'ST-LYON', lines: [{ sku: 'SKU-X', quantity: 2, picked: 0 }] });
+    expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-X', quantity: 2 }] })).status).toBe(200);
+    expect((await step(counter.id, 'ready')).status).toBe(200);
+    await reached(orderId, 'READY_FOR_PICKUP');
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    await reached(orderId, 'COLLECTED');
+    await waitFor(async () => (await atp('ST-LYON', 'SKU-X')).reserved === 0, { what: 'both reservations consumed' });
+    expect(await atp('ST-LYON', 'SKU-X')).toMatchObject({ onHand: 1, reserved: 0 });
   });
 });
 

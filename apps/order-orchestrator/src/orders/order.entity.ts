@@ -92,6 +92,8 @@ export interface OrderAllocation extends Allocation {
   rerouteOnResume?: string;
   /** Times a person sent its command again (attention.ts): each round's messages get ids of their own. */
   round?: number;
+  /** Held at the pickup store while units are backordered: its work starts with the counter, once none is. */
+  awaitsCounter?: boolean;
 }
 
 /** Why routing was asked: what a shortfall means differs (REJECTED, backorder or reject by policy, stays backordered). */

@@ -17,7 +17,7 @@ export class Settlement {
   /** Nothing asked of inventory any more: announce where the order stands and start fulfillment for the newly held parts. */
   async settle(em: EntityManager, order: Order): Promise<void> {
     if (order.isSettled() || order.awaitsInventory()) return;
-    const fresh = order.live().filter((allocation) => allocation.state === 'HELD' && !allocation.fulfillmentId);
+    const fresh = order.live().filter((allocation) => allocation.state === 'HELD' && !allocation.fulfillmentId && !allocation.awaitsCounter);
     const where = describeAllocations(order.live());
     // Fulfillment ids first, so that the event announcing the allocation carries them.
     if (order.status !== 'RECEIVED' || order.live().length) await this.startFulfillment(em, order, fresh);
@@ -38,23 +38,34 @@ export class Settlement {
    * One fulfillment per held part: a parcel (SHIP) or a transfer to the pickup store.
    * Click & collect and e-reservations also get one counter fulfillment at the pickup
    * store, for every unit the customer collects; the store's own reserved part rides on it.
+   * PRODUCT.md: ready for pickup when every part has arrived. So the counter waits until
+   * nothing is backordered, and the store's part with it: a counter opened earlier would
+   * be ready, and handed over, without the units still to come.
    */
   private async startFulfillment(em: EntityManager, order: Order, held: OrderAllocation[]): Promise<void> {
     for (const allocation of held) {
       if (allocation.kind === 'PICKUP') continue;
       order.updateAllocation(allocation.reservationId, { fulfillmentId: `${order.orderId}-F${allocation.reservationId.split(':R').pop()}` });
     }
-    const atCounter = order.deliveryMode !== 'HOME_DELIVERY';
-    const local = held.find((allocation) => allocation.kind === 'PICKUP');
-    if (atCounter && !order.counterFulfillmentId) {
-      order.counterFulfillmentId = order.nextCounterId();
-      if (local) order.updateAllocation(local.reservationId, { fulfillmentId: order.counterFulfillmentId });
+    const toStart = [...held];
+    let transfersOnlyCounter = false;
+    if (order.deliveryMode !== 'HOME_DELIVERY' && !order.counterFulfillmentId) {
+      const local = [...order.live().filter((allocation) => allocation.awaitsCounter), ...held.filter((allocation) => allocation.kind === 'PICKUP')];
+      if (order.backordered.length) {
+        for (const part of local) order.updateAllocation(part.reservationId, { awaitsCounter: true });
+      } else {
+        order.counterFulfillmentId = order.nextCounterId();
+        for (const part of local) order.updateAllocation(part.reservationId, { awaitsCounter: undefined });
+        if (local.length) order.updateAllocation(local[0].reservationId, { fulfillmentId: order.counterFulfillmentId });
+        if (local.length && !toStart.includes(local[0])) toStart.push(local[0]);
+        transfersOnlyCounter = !local.length;
+      }
     }
-    for (const { reservationId } of held) {
+    for (const { reservationId } of toStart) {
       const allocation = order.allocations.find((candidate) => candidate.reservationId === reservationId)!;
       if (allocation.fulfillmentId) await this.commands.createFulfillment(em, order, allocation);
     }
     // A counter for transfers only has no part of its own to watch: it is sent once.
-    if (atCounter && !local && !order.allocations.some((a) => a.fulfillmentId === order.counterFulfillmentId)) await this.commands.createCounter(em, order);
+    if (transfersOnlyCounter) await this.commands.createCounter(em, order);
   }
 }
