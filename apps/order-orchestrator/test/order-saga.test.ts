@@ -383,6 +383,21 @@ describe('routing and re-routing', () => {
     expect(body.routing[0].explanation.candidates).toContainEqual({ locationId: 'WH-TINY', filteredOut: 'AT_DAILY_CAPACITY' });
   });
 
+  it('counts work against a capacity once it is routed there: of orders arriving together, only as many as the capacity go to the location', async () => {
+    await location(probe, 'WH-SMALL', 44, 6, { dailyCapacity: 2 });
+    await stocked('WH-SMALL', 'SKU-S', 10);
+    await stocked('WH-MARSEILLE', 'SKU-S', 10);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-S'`))[0].n === 2, { what: 'the view of SKU-S' });
+    const near = { shippingAddress: { lat: 44, lng: 6 }, lines: [{ lineId: '1', sku: 'SKU-S', quantity: 1, unitPrice: 1 }] };
+    const orderIds = ['O-together-1', 'O-together-2', 'O-together-3', 'O-together-4'];
+    // No reservation is answered: none of these fulfillments has started when the next order is routed.
+    await Promise.all(orderIds.map((orderId) => submit(probe, anOrder(orderId, near), orderId)));
+    const reserves = await Promise.all(orderIds.map((orderId) => command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')));
+    expect(reserves.filter((reserve) => reserve.value.locationId === 'WH-SMALL')).toHaveLength(2);
+    expect(reserves.filter((reserve) => reserve.value.locationId === 'WH-MARSEILLE')).toHaveLength(2);
+  });
+
   it('backorders what cannot be served by default (PARTIALLY_ALLOCATED), and rejects it for a channel whose policy says so', async () => {
     const lines = [
       { lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 },

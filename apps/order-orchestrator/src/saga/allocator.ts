@@ -71,7 +71,11 @@ export class Allocator {
       ...(purpose === 'backorder' ? { backorderRetry: true } : {}),
     }));
     order.addAllocations(planned);
-    for (const allocation of planned) await this.commands.reserve(em, order, allocation);
+    for (const allocation of planned) {
+      await this.commands.reserve(em, order, allocation);
+      // The pickup store's own part is worked by its counter, counted when the counter is created.
+      if (allocation.kind !== 'PICKUP') await this.stock.countStarted(em, allocation.locationId);
+    }
     if (backordered.length) order.backordered = mergeBySku([...order.backordered, ...backordered]);
     if (backordered.length && purpose !== 'backorder') await backorderDue(em, order.orderId);
     if (decision.outcome === 'REJECT') {

@@ -4,7 +4,7 @@ import type { AvailabilityReport, ReservationOutcome } from '@fil/contracts';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order, OrderAllocation, ReservationState } from '../orders/order.entity';
 import { mergeBySku } from '../routing/route-order';
-import { stockKey } from '../stock/stock.service';
+import { StockService, stockKey } from '../stock/stock.service';
 import { Allocator } from './allocator';
 import { lockAnswered, partOf, workStarted } from './answered-order';
 import { backorderDue } from './backorder-due';
@@ -24,6 +24,7 @@ export class ReservationAnswers {
     private readonly commands: SagaCommands,
     private readonly compensation: Compensation,
     private readonly events: OrderEventsPublisher,
+    private readonly stock: StockService,
   ) {}
 
   /** Inventory's own figures for a shortfall the view suggested: the lines are routed on them, and only then backordered or rejected. */
@@ -57,6 +58,7 @@ export class ReservationAnswers {
     const wasReleasing = allocation.state === 'RELEASING';
     const why = `${allocation.locationId} refused ${allocation.reservationId} (${outcome.reason ?? 'no reason given'})`;
     order.updateAllocation(allocation.reservationId, { state: wasReleasing ? 'RELEASED' : 'REFUSED', deadline: undefined, attempts: undefined });
+    if (allocation.kind !== 'PICKUP') await this.stock.countStarted(em, allocation.locationId, -1);
     if (wasReleasing || (order.isSettled() && !order.waitsForAPerson())) return;
     if (allocation.backorderRetry) {
       // The stock a retry counted on was taken: the units wait again, tried once more when the view has caught up.

@@ -74,8 +74,8 @@ export class SagaCommands {
             lines: part.lines,
             ...(part.kind === 'TRANSFER' ? { destinationLocationId: order.pickupLocationId } : {}),
           };
-    // Counted once against the location's daily capacity, however often it is sent.
-    if (attempt === 1 && !part.round) await this.stock.countStarted(em, command.locationId);
+    // A counter is counted against the store's daily capacity once, however often it is sent; other parts were when they were routed.
+    if (attempt === 1 && !part.round && part.fulfillmentId === order.counterFulfillmentId) await this.stock.countStarted(em, command.locationId);
     order.updateAllocation(part.reservationId, { attempts: attempt, deadline: this.deadline() });
     await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.create, command, command.fulfillmentId, attempt, part.round);
   }

@@ -88,7 +88,7 @@ export class StockService {
       em,
       `insert into location_load (location_id, day, started)
          select location_id, (now() at time zone 'utc')::date, started from jsonb_to_recordset(?::jsonb) as t(location_id text, started int)
-       on conflict (location_id, day) do update set started = location_load.started + excluded.started`,
+       on conflict (location_id, day) do update set started = greatest(0, location_load.started + excluded.started)`,
       [JSON.stringify(started.map(([location_id, count]) => ({ location_id, started: count })))],
     );
   }
@@ -132,17 +132,21 @@ export class StockService {
     };
   }
 
-  /** A fulfillment was started at the location: it counts against today's capacity. */
-  async countStarted(em: EntityManager, locationId: string): Promise<void> {
+  /**
+   * Work routed to the location counts against today's capacity from the moment it is routed, so
+   * that orders routed together, before any of their fulfillments starts, cannot overrun it;
+   * `fulfillments` -1 gives back work inventory refused to reserve, which will never start.
+   */
+  async countStarted(em: EntityManager, locationId: string, fulfillments = 1): Promise<void> {
     const batch = this.batches.get(em);
     if (batch) {
-      batch.started.set(locationId, (batch.started.get(locationId) ?? 0) + 1);
+      batch.started.set(locationId, (batch.started.get(locationId) ?? 0) + fulfillments);
       return;
     }
     await em.execute(
-      `insert into location_load (location_id, day, started) values (?, (now() at time zone 'utc')::date, 1)
-       on conflict (location_id, day) do update set started = location_load.started + 1`,
-      [locationId],
+      `insert into location_load (location_id, day, started) values (?, (now() at time zone 'utc')::date, greatest(0, ?))
+       on conflict (location_id, day) do update set started = greatest(0, location_load.started + ?)`,
+      [locationId, fulfillments, fulfillments],
       'run',
     );
   }
