@@ -53,6 +53,13 @@ describe('routeHomeDelivery', () => {
     );
   });
 
+  it('says which holders were left out, and why, when they are the only ones', () => {
+    const decision = routeHomeDelivery([{ sku: 'A', quantity: 1 }], PARIS, [location('full', { underCapacity: false }), location('no-ship', { ship: false })], stockOf({ full: { A: 9 }, 'no-ship': { A: 9 } }));
+    expect(decision.shipments).toEqual([]);
+    expect(decision.explanation.reason).toBe('no location that may ship holds any of the ordered SKUs; holders left out: full (AT_DAILY_CAPACITY), no-ship (NO_SHIP_CAPABILITY)');
+    expect(routeHomeDelivery([{ sku: 'A', quantity: 1 }], PARIS, [location('empty')], stockOf({})).explanation.reason).toBe('no candidate holds any of the ordered SKUs');
+  });
+
   it('splits a line only when no location holds it whole, and backorders what nobody holds', () => {
     const decision = routeHomeDelivery(
       [{ sku: 'A', quantity: 5 }, { sku: 'B', quantity: 1 }, { sku: 'Z', quantity: 1 }],

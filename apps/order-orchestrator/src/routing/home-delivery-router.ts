@@ -4,7 +4,7 @@ import type { CoverOption, Requirements } from './cover-reduction';
 import { compareHolders, scoreNetwork } from './routing-candidates';
 import type { ScoredNetwork } from './scored-network';
 import { explainCandidates, round } from './routing-explanation';
-import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders, type HoldingsAt } from './routing-types';
+import { DEFAULT_WEIGHTS, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type StockHolders, type HoldingsAt, type CandidateScore } from './routing-types';
 
 export { compareTieBreak } from './routing-candidates';
 export { SEARCH_BUDGET } from './cover-search';
@@ -72,7 +72,7 @@ export function routeHomeDelivery(
     shipments,
     backordered,
     exact: cover.exact,
-    explanation: { policy: HOME_DELIVERY_POLICY_VERSION, candidates, summary, reason: reasonFor(shipments, backordered, requirements, wanted, lineOf, cover.exact) },
+    explanation: { policy: HOME_DELIVERY_POLICY_VERSION, candidates, summary, reason: reasonFor(shipments, backordered, requirements, wanted, lineOf, cover.exact, candidates) },
   };
 }
 
@@ -164,8 +164,13 @@ function reasonFor(
   wanted: AllocationLine[],
   lineOf: number[],
   exact: boolean,
+  candidates: CandidateScore[],
 ): string {
-  if (!shipments.length) return 'no candidate holds any of the ordered SKUs';
+  if (!shipments.length) {
+    // The explanation lists the nearest holders each filter left out: they are why nothing ships.
+    const leftOut = candidates.filter((candidate) => candidate.filteredOut).map((candidate) => `${candidate.locationId} (${candidate.filteredOut})`);
+    return leftOut.length ? `no location that may ship holds any of the ordered SKUs; holders left out: ${leftOut.join(', ')}` : 'no candidate holds any of the ordered SKUs';
+  }
   const split = lineOf.filter((_, r) => !requirements.whole[r]).map((index) => wanted[index].sku);
   return (
     `${shipments.length} shipment(s) from ${shipments.map((s) => s.locationId).join(', ')}: the fewest shipments, then the lowest cost ${round(shipments.reduce((sum, s) => sum + s.cost, 0))}` +
