@@ -188,3 +188,21 @@ describe('GET /availability near a point', () => {
     expect(JSON.stringify(body.message)).toMatch(reason);
   });
 });
+
+describe('GET /promise while the network changes', () => {
+  it('promises from a location added between its reads, instead of failing on a location without its profile', async () => {
+    const em = app.get(MikroORM).em.fork() as EntityManager;
+    await em.transactional((tx: EntityManager) => applyStockLevels(tx, [level('WH-ADDED', 'SKU-ADDED', 5)]));
+    const stock = app.get(StockService);
+    const network = stock.network.bind(stock);
+    // The location arrives while the promise is being read: held back until its other reads are done, as a slow query would be.
+    jest.spyOn(stock, 'network').mockImplementationOnce(async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await em.getConnection().execute(`insert into location_view (id, name, type, lat, lng, ship, pickup, reserve, updated_at) values ('WH-ADDED', 'WH-ADDED', 'WAREHOUSE', 45.75, 4.85, true, false, false, now())`);
+      return network(...args);
+    });
+    const { status, body } = await call(url, 'GET', '/promise?skus=SKU-ADDED&lat=45.75&lng=4.85');
+    expect(status).toBe(200);
+    expect(body.homeDelivery).toMatchObject({ available: true, shipments: [{ locationId: 'WH-ADDED', estimatedDelivery: expect.any(String) }] });
+  });
+});

@@ -38,11 +38,9 @@ export class PromiseService {
     if (!address && !storeId) throw new BadRequestException('give an address (lat and lng) or a storeId');
     const em = this.em.fork();
     const lines = mergeBySku(asked);
-    const [network, { version, document }, profiles] = await Promise.all([
-      this.stock.network(em, lines.map(({ sku }) => sku)),
-      this.policies.current(em),
-      em.find(LocationView, {}),
-    ]);
+    const [network, { version, document }] = await Promise.all([this.stock.network(em, lines.map(({ sku }) => sku)), this.policies.current(em)]);
+    // Read after the network, so that every location it routes on has its profile (locations come, never go).
+    const profiles = await em.find(LocationView, {});
     const profileOf = new Map<string, PromiseProfile>(profiles.map((profile) => [profile.id, profile]));
     const settings: PromiseSettings = { processingHours: setting(PROMISE_PROCESSING_HOURS), cutOffHour: setting(PROMISE_CUTOFF_HOUR), transitBands: setting(PROMISE_TRANSIT_BANDS) };
     const now = new Date();
