@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { EARLIEST_TIME, LATEST_TIME, MAX_LINE_QUANTITY } from './limits';
+import { EARLIEST_TIME, LATEST_TIME, MAX_ID_LENGTH, MAX_LINE_QUANTITY, MAX_ORDER_ID_LENGTH } from './limits';
 import { ALLOCATION_KINDS, MAX_ORDER_LINES, type AllocationKind } from './order';
 import { IsId, IsTimeWithin } from './validation';
 
@@ -28,11 +28,11 @@ export class FulfillmentLineDto {
 
 /** Internal command (ce_type `CreateFulfillment`): work for the staff of one location. */
 export class CreateFulfillment {
-  @IsString() @IsNotEmpty() @MaxLength(200) fulfillmentId: string;
-  @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) fulfillmentId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsId() locationId: string;
   @IsIn(ALLOCATION_KINDS) kind: AllocationKind;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) reservationId?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) reservationId?: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ORDER_LINES)
   @ValidateNested({ each: true })
@@ -46,8 +46,8 @@ export class CreateFulfillment {
 
 /** Internal command (ce_type `CancelFulfillment`): the order no longer wants the work. */
 export class CancelFulfillmentDto {
-  @IsString() @IsNotEmpty() @MaxLength(200) fulfillmentId: string;
-  @IsString() @IsNotEmpty() @MaxLength(100) orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) fulfillmentId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
 }
 

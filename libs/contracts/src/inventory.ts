@@ -14,7 +14,7 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
+import { MAX_ID_LENGTH, MAX_ORDER_ID_LENGTH, MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
 import { IsId } from './validation';
 
 /** A count (SET) is never below zero, a movement (DELTA) may be: refused rather than floored, as HTTP refuses a negative onHand. */
@@ -54,8 +54,8 @@ export class ReservationLineDto {
 
 /** Internal command (ce_type `ReserveStock`): hold every line at one location, all or nothing. */
 export class ReserveStockDto {
-  @IsString() @IsNotEmpty() reservationId: string;
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) reservationId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsId() locationId: string;
   /** Held this long, then released by inventory itself (e-reservations); none = until released or committed. */
   @IsOptional() @IsInt() @Min(1) @Max(MAX_TTL_SECONDS) ttlSeconds?: number;
@@ -68,8 +68,8 @@ export class ReserveStockDto {
 
 /** Internal commands (ce_type `ReleaseReservation` / `CommitReservation`). */
 export class ReservationRefDto {
-  @IsString() @IsNotEmpty() reservationId: string;
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) reservationId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
 }
 
 /** Why staff found fewer units than asked: both take the units out of sellable on-hand. */
@@ -88,9 +88,9 @@ export class ShortPickLineDto {
  * `<fulfillmentId>:<sku>:short` (their ids make a repeat harmless).
  */
 export class ReportShortPickDto {
-  @IsString() @IsNotEmpty() reservationId: string;
-  @IsString() @IsNotEmpty() orderId: string;
-  @IsString() @IsNotEmpty() fulfillmentId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) reservationId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) fulfillmentId: string;
   @IsId() locationId: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -104,8 +104,8 @@ export class ReportShortPickDto {
  * rejects anything because its own copy of stock fell short, it asks inventory for its figures.
  */
 export class CheckAvailabilityDto {
-  @IsString() @IsNotEmpty() requestId: string;
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) requestId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @IsId({ each: true })
@@ -124,8 +124,8 @@ export class LocationAtp {
  * arrived; a location not listed has none of them.
  */
 export class AvailabilityReport {
-  @IsString() @IsNotEmpty() requestId: string;
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) requestId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsArray() @ValidateNested({ each: true }) @Type(() => LocationAtp) levels: LocationAtp[];
 }
 
@@ -169,8 +169,8 @@ export interface StockAlert {
 
 /** A reservation a shortage hits, with its units of the short SKU. */
 export class ShortReservation {
-  @IsString() @IsNotEmpty() reservationId: string;
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) reservationId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsInt() quantity: number;
 }
 
@@ -228,8 +228,8 @@ export class ShortLine {
 
 /** Value of every reservation event (held, refused, released, committed, expired): the outcome of one reservation command. */
 export class ReservationOutcome {
-  @IsString() @IsNotEmpty() reservationId: string;
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) reservationId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsId() locationId: string;
   @IsArray() @ValidateNested({ each: true }) @Type(() => ReservationLineDto) lines: ReservationLineDto[];
   /** For refusals: why, e.g. `INSUFFICIENT_STOCK` with the short lines. */

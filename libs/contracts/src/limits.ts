@@ -18,6 +18,8 @@ export const MAX_PRIORITY = 1_000_000;
 export const MAX_TTL_SECONDS = 365 * 24 * 3600;
 /** Longest orderId: the channel's idempotency key, also the orchestrator's primary key. */
 export const MAX_ORDER_ID_LENGTH = 100;
+/** Longest id of a reservation, fulfillment, request or adjustment: Fil makes them of an order id and a suffix. */
+export const MAX_ID_LENGTH = 200;
 
 /** No date in a message lies before this (orders are not back-filled from the last century)... */
 export const EARLIEST_TIME = new Date('2000-01-01T00:00:00Z');

@@ -140,7 +140,7 @@ export class SubmitOrderDto {
 
 /** `fil.orders.commands.v1`, ce_type `CancelOrder`. */
 export class CancelOrderDto {
-  @IsString() @IsNotEmpty() orderId: string;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
 }
 

@@ -429,10 +429,11 @@ export class MessageConsumer {
 const refusedForContent = ({ invalid, forged }: Received): boolean => Boolean(invalid && !forged);
 
 /**
- * PostgreSQL's class 22 (data exception: a value out of range, text it cannot read): the same
- * message fails the same way on every try, so retrying would hold its partition for ever.
+ * PostgreSQL's class 22 (data exception: a value out of range, text it cannot read) and 54000
+ * (a value too large to index): the same message fails the same way on every try, so retrying
+ * would hold its partition for ever.
  */
-const isDataException = (error: unknown): boolean => /^22[0-9A-Z]{3}$/.test(sqlState(error));
+const isDataException = (error: unknown): boolean => /^22[0-9A-Z]{3}$|^54000$/.test(sqlState(error));
 
 const sqlState = (error: unknown): string => String((error as { code?: unknown })?.code ?? '');
 
@@ -445,6 +446,7 @@ const DATA_EXCEPTIONS: Record<string, string> = {
   '22021': 'character not in repertoire',
   '22P02': 'invalid text representation',
   '22P05': 'untranslatable character',
+  '54000': 'program limit exceeded: a value too large to store or index',
 };
 
 function dataExceptionName(error: unknown): string {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners } from 'kafkajs';
 import { Topics } from '@fil/contracts';
@@ -113,6 +113,17 @@ describe('a message holding a value the database refuses', () => {
     expect(dead.value).toMatchObject({ originalTopic: Topics.returnsRequested, reason: 'the database refused a value it holds: SQLSTATE 22003 (numeric value out of range)' });
     expect(answers.get('overflow')).toBe(dead.value.reason);
     await waitFor(async () => (await countOf('overflow')) === 7, { what: 'the next message on the partition' });
+    expect(consumer.held()).toEqual([]);
+  });
+});
+
+describe('a message holding a value too large for an index', () => {
+  it('goes to the DLQ naming the limit, instead of holding its partition for ever', async () => {
+    await probe.send(Topics.returnsRequested, 'unindexable', { key: randomBytes(150_000).toString('hex'), n: 1 });
+    await probe.send(Topics.returnsRequested, 'unindexable', { key: 'unindexable', n: 2 });
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'unindexable');
+    expect(dead.value.reason).toBe('the database refused a value it holds: SQLSTATE 54000 (program limit exceeded: a value too large to store or index)');
+    await waitFor(async () => (await countOf('unindexable')) === 2, { what: 'the next message on the partition' });
     expect(consumer.held()).toEqual([]);
   });
 });
