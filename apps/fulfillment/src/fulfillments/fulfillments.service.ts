@@ -34,10 +34,12 @@ export class FulfillmentsService {
   /** A batch's leading CreateFulfillment commands are written together (bulk-create.ts), what follows them one by one. */
   readonly commandBatch: HandlerOptions = { handleBatch: (messages, em) => createInBulk(messages, em, (tx, fulfillment) => this.announce(tx, fulfillment)) };
 
-  /** Commands from the orchestrator; other types on the topic are not ours. */
+  /** Commands from the orchestrator; one of another or no type is dead-lettered, so that it may be redriven once fulfillment knows it. */
   async handleCommand(message: IncomingMessage, em: EntityManager): Promise<void> {
+    const expected = `expected ${Object.values(FulfillmentCommandTypes).join(' or ')}`;
     if (message.type === FulfillmentCommandTypes.create) await this.create(message, em);
     else if (message.type === FulfillmentCommandTypes.cancel) await this.cancel(message, em);
+    else throw new InvalidMessage(message.type === undefined ? `ce_type header missing: ${expected}` : `unknown command type ${message.type}: ${expected}`);
   }
 
   /** Oldest first; staff see their own locations only (naming another one is a 403). */

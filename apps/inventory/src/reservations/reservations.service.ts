@@ -41,7 +41,8 @@ export class ReservationsService {
         // This topic carries several commands: without ce_type there is no telling which.
         throw new InvalidMessage(`ce_type header missing: expected one of ${Object.values(InventoryCommandTypes).join(', ')}`);
       default:
-        return Promise.resolve();
+        // Not lost: dead-lettered, it may be redriven once inventory knows the command.
+        throw new InvalidMessage(`unknown command type ${message.type}: expected one of ${Object.values(InventoryCommandTypes).join(', ')}`);
     }
   }
 
