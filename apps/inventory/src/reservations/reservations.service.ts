@@ -107,6 +107,9 @@ export class ReservationsService {
    * whose id makes a repeated report change nothing.
    */
   async shortPicked(report: ReportShortPickDto, em: EntityManager): Promise<void> {
+    // Each line's adjustment id names its SKU: a second line of one SKU would be skipped as a repeat.
+    const twice = report.lines.find(({ sku }, index) => report.lines.findIndex((line) => line.sku === sku) !== index);
+    if (twice) throw new InvalidMessage(`lines: ${twice.sku} is listed twice: one line per SKU`);
     const reservation = await this.find(report, em);
     if (reservation.locationId !== report.locationId) {
       throw new InvalidMessage(`reservation ${reservation.id} is at ${reservation.locationId}, not ${report.locationId}`);
