@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { ceHeaders, KafkaProbe, settled, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
+import { AS_ADMIN, ceHeaders, KafkaProbe, settled, startService, useTestEnvironment, waitFor, type ProbedMessage } from '@fil/testing';
 import { answersTo, answerTo, put, sendCommand, stockAt, store } from './support';
 
 useTestEnvironment('inventory-expiry');
@@ -117,6 +117,9 @@ it('takes the units again when a commit arrives after the sweep released them, a
     adjustmentId: 'exp-retake:SKU-RETAKE:collected-after-expiry',
     reservations: [{ reservationId: 'exp-retake-next', orderId: 'order-exp-retake-next', quantity: 4 }],
   });
+  // Three units left once, however it is recorded (a commit, and the adjustment that took them again).
+  const plan = (await (await fetch(`${url}/replenishment?locationId=exp-store`, AS_ADMIN)).json()) as { skus: { sku: string; unitsOut: number }[] };
+  expect(plan.skus.find(({ sku }) => sku === 'SKU-RETAKE')).toMatchObject({ unitsOut: 3 });
 });
 
 it('still expires a reservation whose deadline passed while inventory was down', async () => {

@@ -17,6 +17,9 @@ import { quantitiesBySku, Reservation } from './reservation.entity';
  * transaction, so a refusal is an answer, never an exception: throwing would
  * roll back the other commands of the batch.
  */
+/** The suffix of the adjustment that takes again units collected after their reservation expired: the reservation, committed, already counts them out. */
+export const COLLECTED_AFTER_EXPIRY = 'collected-after-expiry';
+
 @Injectable()
 export class ReservationsService {
   constructor(
@@ -90,7 +93,7 @@ export class ReservationsService {
   private async takeAgain(reservation: Reservation, em: EntityManager): Promise<void> {
     for (const [sku, quantity] of reservation.quantitiesBySku()) {
       await this.adjustments.record(em, {
-        adjustmentId: `${reservation.id}:${sku}:collected-after-expiry`,
+        adjustmentId: `${reservation.id}:${sku}:${COLLECTED_AFTER_EXPIRY}`,
         locationId: reservation.locationId,
         sku,
         mode: 'DELTA',
