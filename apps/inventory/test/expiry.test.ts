@@ -122,6 +122,22 @@ it('takes the units again when a commit arrives after the sweep released them, a
   expect(plan.skus.find(({ sku }) => sku === 'SKU-RETAKE')).toMatchObject({ unitsOut: 3 });
 });
 
+it('ends a hold at the deadline its command names, however late inventory handles the command', async () => {
+  await stocked('SKU-LAG', 5);
+  // Sent with the time left when it was written; inventory, behind, handles it long after: the deadline is the command's.
+  await sendCommand(probe, InventoryCommandTypes.reserve, {
+    reservationId: 'exp-lag',
+    orderId: 'order-exp-lag',
+    locationId: 'exp-store',
+    lines: [{ sku: 'SKU-LAG', quantity: 2 }],
+    ttlSeconds: 3600,
+    expiresAt: new Date(Date.now() + 1_000).toISOString(),
+  } as never);
+  await answerTo(probe, 'exp-lag', InventoryEventTypes.reserved);
+  await answerTo(probe, 'exp-lag', InventoryEventTypes.expired);
+  expect(await stockAt(url, 'exp-store', 'SKU-LAG')).toMatchObject({ onHand: 5, reserved: 0, atp: 5 });
+});
+
 it('still expires a reservation whose deadline passed while inventory was down', async () => {
   await stocked('SKU-DOWN', 10);
   await reserveFor('exp-down', 'SKU-DOWN', 4, 2);

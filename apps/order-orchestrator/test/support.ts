@@ -98,7 +98,7 @@ export function answerAvailability(probe: KafkaProbe, truth: Map<string, number>
 
 /** Inventory answers a release, commit or expiry of a reservation. */
 export function reservationEvent(probe: KafkaProbe, command: ReserveStockDto, type: 'released' | 'committed' | 'expired') {
-  const { ttlSeconds: _ttl, ...held } = command;
+  const { ttlSeconds: _ttl, expiresAt: _deadline, ...held } = command;
   return probe.send(Topics.inventoryEvents, command.orderId, held, ceHeaders('inventory', InventoryEventTypes[type]));
 }
 
@@ -114,7 +114,7 @@ export function answerReservation(
     headers = ceHeaders('inventory', InventoryEventTypes[outcome]),
   }: { reason?: string; key?: string; shortLines?: ReservationOutcome['shortLines']; headers?: Record<string, string> } = {},
 ) {
-  const { ttlSeconds: _ttl, ...held } = command;
+  const { ttlSeconds: _ttl, expiresAt: _deadline, ...held } = command;
   const value: ReservationOutcome = { ...held, ...(reason ? { reason } : {}), ...(shortLines ? { shortLines } : {}) };
   return probe.send(Topics.inventoryEvents, key, value, headers);
 }

@@ -14,8 +14,8 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { MAX_ID_LENGTH, MAX_ORDER_ID_LENGTH, MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
-import { IsId } from './validation';
+import { EARLIEST_TIME, LATEST_TIME, MAX_ID_LENGTH, MAX_ORDER_ID_LENGTH, MAX_STOCK_UNITS, MAX_TTL_SECONDS } from './limits';
+import { IsId, IsTimeWithin } from './validation';
 
 /** A count (SET) is never below zero, a movement (DELTA) may be: refused rather than floored, as HTTP refuses a negative onHand. */
 const IsCountNotNegative = () =>
@@ -59,6 +59,8 @@ export class ReserveStockDto {
   @IsId() locationId: string;
   /** Held this long, then released by inventory itself (e-reservations); none = until released or committed. */
   @IsOptional() @IsInt() @Min(1) @Max(MAX_TTL_SECONDS) ttlSeconds?: number;
+  /** The hold's deadline itself (ISO 8601), which wins over ttlSeconds: a command handled late still ends the hold on time. */
+  @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') expiresAt?: string;
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })

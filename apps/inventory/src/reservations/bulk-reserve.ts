@@ -16,7 +16,7 @@ import { executeBound } from '@fil/persistence';
 import { STOCK_LEVEL_CHANGED } from '../stock/stock.service';
 import { stockAlert } from '../stock/stock-alerts';
 import { availableToPromise } from '../stock/stock.entity';
-import { quantitiesBySku } from './reservation.entity';
+import { holdDeadline, quantitiesBySku } from './reservation.entity';
 
 interface StockRow {
   location_id: string;
@@ -128,7 +128,7 @@ export async function reserveInBulk(
           status: reason ? 'REFUSED' : 'HELD',
           reason,
           short_lines: reason ? (reason === 'UNKNOWN_LOCATION' ? [] : shortLines) : null,
-          expires_at: !reason && command.ttlSeconds ? new Date(Date.now() + command.ttlSeconds * 1000).toISOString() : null,
+          expires_at: reason ? null : (holdDeadline(command)?.toISOString() ?? null),
           traceparent: traceparent ?? null,
         });
         const data: ReservationOutcome = { reservationId: command.reservationId, orderId: command.orderId, locationId: command.locationId, lines };

@@ -17,6 +17,12 @@ export interface ReservationRequest {
 }
 
 /** Stock held at one location for (part of) an order, all lines or none. */
+/** When a hold asked for ends: the deadline the command names, else its time to live from now; null holds until released or committed. */
+export function holdDeadline({ expiresAt, ttlSeconds }: { expiresAt?: string; ttlSeconds?: number }, now = Date.now()): Date | null {
+  if (expiresAt) return new Date(expiresAt);
+  return ttlSeconds ? new Date(now + ttlSeconds * 1000) : null;
+}
+
 @Entity({ tableName: 'reservation' })
 export class Reservation {
   /** The reservationId chosen by the orchestrator: the idempotency key of ReserveStock. */

@@ -10,7 +10,7 @@ import { Location } from '../locations/location.entity';
 import { Stock } from '../stock/stock.entity';
 import { StockService } from '../stock/stock.service';
 import { lockStockOfReservations } from './batch-locks';
-import { quantitiesBySku, Reservation } from './reservation.entity';
+import { holdDeadline, quantitiesBySku, Reservation } from './reservation.entity';
 
 /**
  * Reserve, release and commit. The consumer runs several commands in one
@@ -147,8 +147,7 @@ export class ReservationsService {
     if (shortLines.length) return Reservation.refused(command, 'INSUFFICIENT_STOCK', shortLines);
     for (const [stock, quantity] of wanted) stock!.reserve(quantity);
     await this.stock.publishLevels(em, wanted.map(([stock]) => stock!));
-    const expiresAt = command.ttlSeconds ? new Date(Date.now() + command.ttlSeconds * 1000) : null;
-    return Reservation.held(command, expiresAt, currentTraceparent());
+    return Reservation.held(command, holdDeadline(command), currentTraceparent());
   }
 
   /**

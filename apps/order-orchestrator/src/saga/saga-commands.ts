@@ -38,7 +38,7 @@ export class SagaCommands {
       locationId: part.locationId,
       lines: part.lines,
       // What is left of the hold's time: a hold moved to another store, or asked again, keeps the order's deadline.
-      ...(order.deliveryMode === 'E_RESERVATION' ? { ttlSeconds: Math.max(1, Math.ceil((this.eReservationDeadline(order).getTime() - Date.now()) / 1000)) } : {}),
+      ...(order.deliveryMode === 'E_RESERVATION' ? this.holdUntilDeadline(order) : {}),
     };
     order.updateAllocation(part.reservationId, { state: 'RESERVING', attempts: attempt, deadline: this.deadline() });
     await this.send(em, order, Topics.inventoryCommands, InventoryCommandTypes.reserve, command, part.reservationId, attempt, part.round);
@@ -121,6 +121,12 @@ export class SagaCommands {
       lines,
       ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: this.eReservationDeadline(order).toISOString() } : {}),
     };
+  }
+
+  /** The deadline itself, which inventory keeps however late it handles the command; the time left too, for an inventory that reads only that. */
+  private holdUntilDeadline(order: Order): Pick<ReserveStockDto, 'ttlSeconds' | 'expiresAt'> {
+    const deadline = this.eReservationDeadline(order);
+    return { ttlSeconds: Math.max(1, Math.ceil((deadline.getTime() - Date.now()) / 1000)), expiresAt: deadline.toISOString() };
   }
 
   /** One deadline for an e-reservation, wherever it is held: the counter refuses a collect, and inventory lets the hold go, after it. */
