@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Topics } from '@fil/contracts';
+import { ORDER_STATUSES, Topics } from '@fil/contracts';
+import { NOT_CANCELLABLE, ORDER_STATUSES as CONSOLE_STATUSES } from '../apps/console/src/order-types';
 import { signToken } from '@fil/auth';
 import { FilSystem, freePort, http, KafkaProbe, useTestEnvironment, waitFor } from '@fil/testing';
 
@@ -311,6 +312,12 @@ describe('the console for ops and customer service: order search, trace links, d
     await waitFor(async () => (await http('GET', `${system.url('order-orchestrator')}/orders?channel=${channel}&limit=100`)).body?.length === searched.length + 1, {
       what: `the ${searched.length + 1} orders of ${channel}`,
     });
+  });
+
+  it("keeps the page's own list of order statuses equal to the contract's", () => {
+    // The page is a browser bundle without the contracts' validators: its own copy is checked against them here.
+    expect([...CONSOLE_STATUSES]).toEqual([...ORDER_STATUSES]);
+    expect(NOT_CANCELLABLE.every((status) => (ORDER_STATUSES as readonly string[]).includes(status))).toBe(true);
   });
 
   it('lets ops search a channel and page through its orders, each listed once, then open one and follow its trace link', async () => {
