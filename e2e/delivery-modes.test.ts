@@ -39,6 +39,9 @@ const stock: [string, string, number][] = [
   ['ST-VILLEURBANNE', 'SKU-K', 1],
   ['WH-LYON', 'SKU-K', 3],
   ['ST-LYON', 'SKU-X', 1],
+  ['ST-LYON', 'SKU-Y', 1],
+  ['WH-LYON', 'SKU-Y', 1],
+  ['WH-PARIS', 'SKU-Z', 2],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -107,7 +110,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X,SKU-Y,SKU-Z'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -303,6 +306,42 @@ describe('click & collect with a unit nobody holds', () => {
     await reached(orderId, 'COLLECTED');
     await waitFor(async () => (await atp('ST-LYON', 'SKU-X')).reserved === 0, { what: 'both reservations consumed' });
     expect(await atp('ST-LYON', 'SKU-X')).toMatchObject({ onHand: 1, reserved: 0 });
+  });
+});
+
+describe('click & collect whose transfer comes short', () => {
+  it('is not ready while the unit its transfer did not find is missing, then ready once another transfer brings it', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-Y', 2]], { pickupLocationId: 'ST-LYON' });
+    await reached(orderId, 'ALLOCATED');
+    const work = await fulfillmentsOf(orderId, 2);
+    const counter = work.find((f) => f.kind === 'PICKUP');
+    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    expect((await step(transfer.id, 'pick', { lines: [{ sku: 'SKU-Y', quantity: 0, reason: 'NOT_FOUND' }] })).status).toBe(200);
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.backordered?.length > 0);
+    const early = await step(counter.id, 'ready');
+    expect(early).toMatchObject({ status: 409, body: { message: expect.stringMatching(/SKU-Y 1 to come by transfer has not arrived at ST-LYON yet/) } });
+
+    // Stock arrives elsewhere: the backorder travels as a new transfer, and the counter is ready once it is received.
+    expect((await http('PUT', inventory('/locations/WH-PARIS/stock/SKU-Y'), { onHand: 1, safetyStock: 0 })).status).toBe(200);
+    const [replacement] = (await fulfillmentsOf(orderId, 3)).filter((f) => f.kind === 'TRANSFER' && f.id !== transfer.id);
+    expect(replacement).toMatchObject({ locationId: 'WH-PARIS', lines: [{ sku: 'SKU-Y', quantity: 1, picked: 0 }] });
+    await shipAll(replacement);
+    expect((await step(replacement.id, 'receive')).status).toBe(200);
+    expect((await step(counter.id, 'ready')).status).toBe(200);
+    expect((await step(counter.id, 'collect')).status).toBe(200);
+    expect((await reached(orderId, 'COLLECTED')).value.backordered ?? []).toEqual([]);
+  });
+
+  it('is made ready by its only transfer even when staff looked at the counter before it arrived', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-Z', 1]], { pickupLocationId: 'ST-LYON' });
+    await reached(orderId, 'ALLOCATED');
+    const work = await fulfillmentsOf(orderId, 2);
+    const counter = work.find((f) => f.kind === 'PICKUP');
+    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-Z', quantity: 0, reason: 'NOT_FOUND' }] })).status).toBe(200);
+    await shipAll(transfer);
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    await reached(orderId, 'READY_FOR_PICKUP');
   });
 });
 

@@ -7,6 +7,7 @@ import { FulfillmentsModule } from './fulfillments/fulfillments.module';
 import { fulfillmentMigration } from './migrations/0001-fulfillment.migration';
 import { counterMigration } from './migrations/0002-counter.migration';
 import { shortPicksMigration } from './migrations/0003-short-picks.migration';
+import { ownLinesMigration } from './migrations/0004-own-lines.migration';
 
 export const definition: ServiceDefinition = {
   service: 'fulfillment',
@@ -20,7 +21,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration],
+      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration, ownLinesMigration],
       acceptsSource,
     }),
     FulfillmentsModule,

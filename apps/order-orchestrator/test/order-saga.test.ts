@@ -486,6 +486,8 @@ describe('click & collect', () => {
         { sku: 'SKU-A', quantity: 2 },
         { sku: 'SKU-B', quantity: 1 },
       ],
+      // The store's own units: the SKU-B comes by transfer, and the counter waits for it.
+      ownLines: [{ sku: 'SKU-A', quantity: 2 }],
     });
 
     await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');

@@ -38,6 +38,12 @@ export class CreateFulfillment {
   @ValidateNested({ each: true })
   @Type(() => FulfillmentLineDto)
   lines: FulfillmentLineDto[];
+  /** PICKUP (a counter): the store's own units, its reservation's lines; the rest comes by transfer, and the counter is not ready before it has. */
+  @IsOptional()
+  @ArrayMaxSize(MAX_ORDER_LINES)
+  @ValidateNested({ each: true })
+  @Type(() => FulfillmentLineDto)
+  ownLines?: FulfillmentLineDto[];
   /** TRANSFER: the pickup store the goods travel to, where they are received. */
   @IsOptional() @IsId() destinationLocationId?: string;
   /** E-reservation: the hold ends then, and the goods can no longer be collected (ISO time). */

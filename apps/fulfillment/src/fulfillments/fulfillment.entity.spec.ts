@@ -146,6 +146,17 @@ describe('Fulfillment state machine', () => {
   });
 });
 
+/** A transfer of `quantity` A to WH1 that found `found` of them, on its way. */
+function transferTo(id: string, found: number, quantity = 1): Fulfillment {
+  const transfer = new Fulfillment(command({ fulfillmentId: id, kind: 'TRANSFER', destinationLocationId: 'WH1', lines: [{ sku: 'A', quantity }] }));
+  transfer.pick([{ sku: 'A', quantity: found, ...(found < quantity ? { reason: 'NOT_FOUND' as const } : {}) }]);
+  if (found) {
+    transfer.pack([{ weightKg: 1 }]);
+    transfer.ship('Van', `V-${id}`);
+  }
+  return transfer;
+}
+
 describe('Fulfillment at the counter', () => {
   it('receives a transfer that is in transit, once', () => {
     const transfer = new Fulfillment(command({ kind: 'TRANSFER', destinationLocationId: 'ST1' }));
@@ -179,6 +190,24 @@ describe('Fulfillment at the counter', () => {
     expect(counter.cancel('customer never came')).toBe(true);
     expect(() => counter.ready([])).toThrow('cannot mark ready fulfillment F1: it is CANCELLED, it must be CREATED or PICKED');
     expect(() => counter.collect()).toThrow('cannot collect fulfillment F1: it is CANCELLED, it must be READY_FOR_PICKUP');
+  });
+
+  it('is not ready while units a transfer was to bring are missing, found short or called off at its origin, until another brings them', () => {
+    const counter = new Fulfillment(command({ kind: 'PICKUP', lines: [{ sku: 'A', quantity: 2 }], ownLines: [{ sku: 'A', quantity: 1 }] }));
+    const foundNothing = transferTo('F2', 0);
+    foundNothing.cancel('nothing found');
+    expect(() => counter.ready([], [foundNothing])).toThrow('cannot mark fulfillment F1 ready: A 1 to come by transfer has not arrived at WH1 yet');
+    expect(() => counter.ready([], [foundNothing, transferTo('F3', 1)])).toThrow(FulfillmentStepRefused);
+    const brought = transferTo('F3', 1);
+    brought.receive();
+    expect(counter.ready([], [foundNothing, brought])).toBe(true);
+  });
+
+  it('is not ready, serving transfers only, before what they brought covers every unit', () => {
+    const counter = new Fulfillment(command({ kind: 'PICKUP', reservationId: undefined, lines: [{ sku: 'A', quantity: 2 }] }));
+    const short = transferTo('F2', 1, 2);
+    short.receive();
+    expect(() => counter.ready([], [short])).toThrow('cannot mark fulfillment F1 ready: A 1 to come by transfer has not arrived at WH1 yet');
   });
 
   it('announces where a transfer goes and when an e-reservation ends', () => {

@@ -155,21 +155,14 @@ export class FulfillmentsService {
       await this.announce(em, transfer);
       const counter = await em.findOne(
         Fulfillment,
-        { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: 'CREATED', reservationId: null },
+        { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: { $in: ['CREATED', 'PICKED'] }, reservationId: null },
         { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
-      if (counter && (await this.everyUnitArrived(em, counter)) && counter.ready([])) await this.announce(em, counter);
+      if (!counter) return false;
+      const transfers = await this.transfersTo(em, counter.orderId, counter.locationId);
+      if (!counter.notReadyBecause(onTheirWay(transfers), transfers) && counter.ready([], transfers)) await this.announce(em, counter);
       return false;
     });
-  }
-
-  /** No transfer to the counter's store is on its way, and those received brought every unit of its lines. */
-  private async everyUnitArrived(em: EntityManager, counter: Fulfillment): Promise<boolean> {
-    const transfers = await this.transfersTo(em, counter.orderId, counter.locationId);
-    if (transfers.some(onItsWay)) return false;
-    const arrived = new Map<string, number>();
-    for (const line of transfers.filter(({ status }) => status === 'RECEIVED').flatMap((transfer) => transfer.lines)) arrived.set(line.sku, (arrived.get(line.sku) ?? 0) + line.picked);
-    return counter.lines.every((line) => (arrived.get(line.sku) ?? 0) >= line.quantity);
   }
 
   // Statuses are read from the entities, not filtered in SQL: a transfer received in this transaction is not flushed yet.

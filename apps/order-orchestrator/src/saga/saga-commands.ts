@@ -119,6 +119,8 @@ export class SagaCommands {
       kind: 'PICKUP',
       reservationId: local?.reservationId,
       lines,
+      // The store's own units: the rest comes by transfer, and the counter waits for it even when a transfer comes short.
+      ownLines: mergeBySku(order.live().filter((part) => part.kind === 'PICKUP' && part.state === 'HELD').flatMap((part) => part.lines)),
       ...(order.deliveryMode === 'E_RESERVATION' ? { expiresAt: this.eReservationDeadline(order).toISOString() } : {}),
     };
   }
