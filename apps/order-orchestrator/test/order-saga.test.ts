@@ -412,6 +412,26 @@ describe('routing and re-routing', () => {
     expect(rejected.value).toMatchObject({ reason: 'INSUFFICIENT_STOCK', detail: expect.stringMatching(/^INSUFFICIENT_STOCK: .*channel policy rejects orders that cannot be served whole/) });
   });
 
+  it('announces a parcel that reaches the customer after the rest of its order was rejected under a REJECT policy, so that it may be returned', async () => {
+    const orderId = 'O-strict-late';
+    await stocked('WH-LYON', 'SKU-P1', 1);
+    await stocked('WH-MARSEILLE', 'SKU-P2', 1);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku in ('SKU-P1', 'SKU-P2')`))[0].n === 2, { what: 'the view of both SKUs' });
+    await submit(probe, anOrder(orderId, { channel: 'marketplace', lines: [{ lineId: '1', sku: 'SKU-P1', quantity: 1, unitPrice: 1 }, { lineId: '2', sku: 'SKU-P2', quantity: 1, unitPrice: 1 }] }));
+    await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').length === 2, { what: 'two parts' });
+    for (const reserve of commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')) await answerReservation(probe, reserve.value, 'reserved');
+    await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').length === 2, { what: 'two parcels' });
+    const [first, second] = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').map((m) => m.value).sort((a, b) => (a.locationId < b.locationId ? -1 : 1));
+    await fulfillmentEvent(probe, first, 'SHIPPED');
+    await fulfillmentEvent(probe, second, 'PICKED', { 'SKU-P2': 0 });
+    expect((await orderEvent(probe, orderId, 'OrderRejected')).value.allocations).toEqual([expect.objectContaining({ locationId: first.locationId, fulfillmentStatus: 'SHIPPED' })]);
+
+    await fulfillmentEvent(probe, first, 'DELIVERED');
+    const reached = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'REJECTED' && /delivered though/.test(m.value.reason));
+    expect(reached.value.reason).toBe(`${first.fulfillmentId} at ${first.locationId} was delivered though the order is REJECTED: its units may be returned`);
+  });
+
   it('routes the backordered units once stock arrives, and the order becomes ALLOCATED', async () => {
     // O-backorder (above) waits for 2 × SKU-NONE.
     await stocked('WH-MARSEILLE', 'SKU-NONE', 5);

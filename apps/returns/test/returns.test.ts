@@ -438,6 +438,18 @@ describe('requesting a return', () => {
     expect(clean).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED', message: 'order o-cancel-clean is CANCELLED, not delivered or collected' } });
   });
 
+  it('takes back the units of a parcel delivered before the rest of the order was rejected (shortage under a REJECT policy)', async () => {
+    const delivered: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+    await sendOrderEvent('o-rejected-late', 'IN_FULFILLMENT', daysAgo(2), [{ ...delivered, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await sendOrderEvent('o-rejected-late', 'REJECTED', daysAgo(1), [{ ...delivered, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-rejected-late', status: 'REJECTED' }).then((view) => view ?? undefined), { what: 'the rejected order' });
+    expect((await call('POST', '/returns', { orderId: 'o-rejected-late', lines: [{ sku: 'SHIRT', quantity: 2 }] })).status).toBe(201);
+    await sendOrderEvent('o-rejected-clean', 'REJECTED', daysAgo(1), []);
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-rejected-clean' }).then((view) => view ?? undefined), { what: 'the order rejected at once' });
+    const clean = await call('POST', '/returns', { orderId: 'o-rejected-clean', lines: [{ sku: 'SHIRT', quantity: 1 }] });
+    expect(clean).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });
+  });
+
   it('refuses a return for an order that is not delivered', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-shipped', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });

@@ -48,8 +48,11 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const RETURNABLE_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'COLLECTED', 'PARTIALLY_RETURNED'];
 /** Parcels of an order in these states reach the customer one by one: those delivered may come back already. */
 export const PARTLY_DELIVERED_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMENT', 'SHIPPED'];
-/** An order in these states no longer wants its goods, yet some may reach the customer (a cancel racing the ship): those may come back. */
-export const UNWANTED_GOODS_STATUSES: readonly OrderStatus[] = ['NEEDS_ATTENTION', 'CANCELLED'];
+/**
+ * An order in these states no longer wants its goods, yet some may reach the customer (a cancel
+ * racing the ship, a shortage rejecting the rest under a REJECT policy): those may come back.
+ */
+export const UNWANTED_GOODS_STATUSES: readonly OrderStatus[] = ['NEEDS_ATTENTION', 'CANCELLED', 'REJECTED'];
 
 export class CustomerDto {
   @IsString() @IsNotEmpty() @MaxLength(200) id: string;
