@@ -113,6 +113,7 @@ const cases: HttpCase[] = [
   { kind: "a SKU outside the id pattern in a stock read", service: 'inventory', method: 'GET', path: '/stock/SKU%201', status: 400, reason: /sku must be 1-64 letters, digits, dots, dashes or underscores/ },
   { kind: 'a location outside the id pattern in a stock count', service: 'inventory', method: 'PUT', path: '/locations/WH%20BAD/stock/SKU-1', body: { json: { onHand: 5 } }, status: 400, reason: /locationId must be 1-64 letters, digits, dots, dashes or underscores/ },
   { kind: 'a location id outside the id pattern', service: 'inventory', method: 'PUT', path: '/locations/WH%20NEW', body: { json: location }, status: 400, reason: /id must be 1-64 letters, digits, dots, dashes or underscores/ },
+  { kind: 'a work-list location outside the id pattern', service: 'fulfillment', method: 'GET', path: '/fulfillments?locationId=WH%201', status: 400, reason: /locationId must be 1-64 letters, digits, dots, dashes or underscores/ },
   { kind: 'a receiving location outside the id pattern', service: 'returns', method: 'POST', path: '/returns/R-1/receive', body: { json: { locationId: 'WH BAD', lines: [{ sku: 'SKU-1', quantity: 1, condition: 'RESELLABLE' }] } }, status: 400, reason: /locationId must be 1-64 letters/ },
   { kind: 'a returned SKU outside the id pattern', service: 'returns', method: 'POST', path: '/returns', body: { json: { orderId: 'O-DONE', lines: [{ sku: 'SKU 1', quantity: 1 }] } }, status: 400, reason: /lines.0.sku must be 1-64 letters/ },
   // Bodies that are not an object

@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
-import { FULFILLMENT_STATUSES } from '@fil/contracts';
+import { FULFILLMENT_STATUSES, IsId } from '@fil/contracts';
 
 const STATUS_LIST = new RegExp(`^(${FULFILLMENT_STATUSES.join('|')})(,(${FULFILLMENT_STATUSES.join('|')}))*$`);
 
 /** `GET /fulfillments`: a location's work list, narrowed by status or order. */
 export class ListFulfillmentsQuery {
-  @ApiPropertyOptional({ example: 'store-lyon-part-dieu' }) @IsOptional() @IsString() @IsNotEmpty() locationId?: string;
+  @ApiPropertyOptional({ example: 'store-lyon-part-dieu' }) @IsOptional() @IsId() locationId?: string;
   @ApiPropertyOptional({ description: `one or more of ${FULFILLMENT_STATUSES.join(', ')}, comma-separated`, example: 'CREATED,PICKED' })
   @IsOptional()
   @Matches(STATUS_LIST, { message: `status must be one or more of ${FULFILLMENT_STATUSES.join(', ')}, comma-separated` })
