@@ -208,6 +208,15 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
     expect(statusesOf(orderId).slice(5)).toEqual(['PARTIALLY_RETURNED', 'PARTIALLY_RETURNED', 'RETURNED']);
   });
 
+  it('dead-letters a refund for an unknown order, or for an order none of whose goods reached the customer, instead of dropping it', async () => {
+    const refunded = (target: string) => ({ returnId: `RET-${target}`, refundId: `refund-${target}`, orderId: target, amount: 1, currency: 'EUR', lines: [{ sku: 'SKU-A', quantity: 1, unitPrice: 1, condition: 'RESELLABLE' as const, amount: 1 }] });
+    await refund(probe, refunded('O-refund-nowhere'), 'O-refund-nowhere');
+    expect((await probe.waitForMessage(Topics.dlq, (m) => m.key === 'O-refund-nowhere')).value.reason).toBe('refund refund-O-refund-nowhere: unknown order O-refund-nowhere');
+    await submitted('O-refund-early');
+    await refund(probe, refunded('O-refund-early'), 'O-refund-early');
+    expect((await probe.waitForMessage(Topics.dlq, (m) => m.key === 'O-refund-early')).value.reason).toBe('refund refund-O-refund-early: order O-refund-early is RECEIVED, none of its goods reached the customer');
+  });
+
   it("lists a customer's orders newest first", async () => {
     await submitted('O-list-2', { customer: { id: 'CUST-LIST' } });
     await submitted('O-list-1', { customer: { id: 'CUST-LIST' } });
@@ -453,7 +462,7 @@ describe('routing and re-routing', () => {
     await answerReservation(probe, await submitted('O-after-ghost'), 'reserved', { key: 'O-ghost' });
     await orderEvent(probe, 'O-after-ghost', 'OrderAllocated');
     await orchestratorSettled(app, probe);
-    expect(probe.messages(Topics.dlq)).toEqual([]);
+    expect(probe.messages(Topics.dlq, (m) => m.value.originalTopic === Topics.inventoryEvents)).toEqual([]);
   });
 
   it('sends a StockReserved that inventory did not publish to the DLQ, and the order waits for the real one', async () => {

@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, UNWANTED_GOODS_STATUSES, type Refund } from '@fil/contracts';
 import type { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import { lockAnswered } from './answered-order';
+import { InvalidMessage } from '@fil/messaging';
+import { lockOrder } from '../orders/order-lock';
 import { describe } from './describe';
 
 
@@ -19,9 +20,13 @@ export class Refunds {
    * without a new status; once DELIVERED the order goes on to PARTIALLY_RETURNED (returnedBefore).
    */
   async refunded(em: EntityManager, refund: Refund): Promise<void> {
-    const order = await lockAnswered(em, refund.orderId);
+    const order = await lockOrder(em, refund.orderId);
+    if (!order) throw new InvalidMessage(`refund ${refund.refundId}: unknown order ${refund.orderId}`);
+    // RETURNED: every unit is back already, nothing is left to count.
+    if (order.refundIds.includes(refund.refundId) || order.status === 'RETURNED') return;
+    // Returns refunds only goods it saw reach the customer.
     const counted = [...RETURNABLE_STATUSES, ...PARTLY_DELIVERED_STATUSES, ...UNWANTED_GOODS_STATUSES];
-    if (!order || !counted.includes(order.status) || order.refundIds.includes(refund.refundId)) return;
+    if (!counted.includes(order.status)) throw new InvalidMessage(`refund ${refund.refundId}: order ${order.orderId} is ${order.status}, none of its goods reached the customer`);
     order.refundIds = [...order.refundIds, refund.refundId];
     const units = refund.lines.filter((line) => line.quantity > 0);
     if (!units.length) return;
