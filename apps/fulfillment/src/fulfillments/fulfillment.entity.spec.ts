@@ -78,6 +78,24 @@ describe('Fulfillment state machine', () => {
     expect(fulfillment.history).toHaveLength(5);
   });
 
+  it('treats a step repeated after the next ones (a retry whose answer was lost) as already done, unless the work was called off', () => {
+    const fulfillment = packed();
+    fulfillment.ship('DHL', 'T1');
+    fulfillment.deliver();
+    expect(fulfillment.pick(fullPick)).toBe(false);
+    expect(fulfillment.pack([{ weightKg: 1.5 }])).toBe(false);
+    expect(fulfillment.ship('DHL', 'T1')).toBe(false);
+    expect(() => fulfillment.pack([{ weightKg: 3 }])).toThrow('it is DELIVERED, it must be PICKED');
+    expect(fulfillment.history).toHaveLength(5);
+    const counter = new Fulfillment(command({ kind: 'PICKUP' }));
+    counter.ready([]);
+    counter.collect();
+    expect(counter.ready([])).toBe(false);
+    const calledOff = packed();
+    calledOff.cancel('customer changed their mind');
+    expect(() => calledOff.pack([{ weightKg: 1.5 }])).toThrow('it is CANCELLED, it must be PICKED');
+  });
+
   it('accepts a short pick with a reason, keeping what was found and what is missing', () => {
     const fulfillment = new Fulfillment(command());
     expect(fulfillment.pick([{ sku: 'A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'B', quantity: 0, reason: 'DAMAGED' }])).toBe(true);

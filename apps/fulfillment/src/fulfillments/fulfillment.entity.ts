@@ -107,7 +107,7 @@ export class Fulfillment {
    */
   pick(lines: PickedLine[], now = new Date()): boolean {
     const found = this.foundQuantities(lines);
-    if (this.status === 'PICKED' && this.lines.every((line) => found.get(line.sku) === line.picked)) return false;
+    if (this.done('PICKED') && this.lines.every((line) => found.get(line.sku) === line.picked)) return false;
     this.expect('pick', ['CREATED']);
     const short = this.lines.filter((line) => found.get(line.sku)! < line.quantity);
     const unexplained = short.filter((line) => !lines.find((picked) => picked.sku === line.sku)?.reason);
@@ -135,7 +135,7 @@ export class Fulfillment {
     const bad = parcels.find((parcel) => !(Number.isFinite(parcel.weightKg) && parcel.weightKg > 0));
     if (bad) throw new InvalidFulfillmentStep(`cannot pack fulfillment ${this.id}: a parcel's weightKg must be above 0`);
     const wanted = parcels.map((parcel) => ({ weightKg: parcel.weightKg }));
-    if (this.status === 'PACKED' && sameJson(this.parcels, wanted)) return false;
+    if (this.done('PACKED') && sameJson(this.parcels, wanted)) return false;
     this.expect('pack', ['PICKED']);
     this.parcels = wanted;
     this.moveTo('PACKED', now, `${wanted.length} parcel(s)`);
@@ -148,7 +148,7 @@ export class Fulfillment {
       throw new FulfillmentStepRefused(`cannot ship fulfillment ${this.id}: a PICKUP fulfillment is collected at the store, not shipped`);
     }
     const shipped: FulfillmentStatus = this.kind === 'TRANSFER' ? 'IN_TRANSIT' : 'SHIPPED';
-    if (this.status === shipped && this.carrier === carrier && this.trackingNumber === trackingNumber) return false;
+    if (this.done(shipped) && this.carrier === carrier && this.trackingNumber === trackingNumber) return false;
     this.expect('ship', ['PACKED']);
     this.carrier = carrier;
     this.trackingNumber = trackingNumber;
@@ -160,7 +160,7 @@ export class Fulfillment {
     if (this.kind !== 'SHIP') {
       throw new FulfillmentStepRefused(`cannot deliver fulfillment ${this.id}: only a SHIP fulfillment is delivered (this one is ${this.kind})`);
     }
-    if (this.status === 'DELIVERED') return false;
+    if (this.done('DELIVERED')) return false;
     this.expect('deliver', ['SHIPPED']);
     this.moveTo('DELIVERED', now);
     return true;
@@ -171,7 +171,7 @@ export class Fulfillment {
     if (this.kind !== 'TRANSFER') {
       throw new FulfillmentStepRefused(`cannot receive fulfillment ${this.id}: only a TRANSFER is received (this one is ${this.kind})`);
     }
-    if (this.status === 'RECEIVED') return false;
+    if (this.done('RECEIVED')) return false;
     this.expect('receive', ['IN_TRANSIT']);
     this.moveTo('RECEIVED', now, this.destinationLocationId ? `at ${this.destinationLocationId}` : undefined);
     return true;
@@ -188,7 +188,7 @@ export class Fulfillment {
    */
   ready(missingTransfers: string[], transfers: Fulfillment[] = [], now = new Date()): boolean {
     this.expectCounter('mark ready');
-    if (this.status === 'READY_FOR_PICKUP') return false;
+    if (this.done('READY_FOR_PICKUP')) return false;
     this.expect('mark ready', ['CREATED', 'PICKED']);
     this.expectNotExpired('mark ready', now);
     const why = this.notReadyBecause(missingTransfers, transfers);
@@ -258,10 +258,15 @@ export class Fulfillment {
     return this.shortLines.map(({ sku, missing }) => ({ sku, missing: missing - (arrived.get(sku) ?? 0) })).filter(({ missing }) => missing > 0);
   }
 
+  /** The step into `status` was taken, and the work goes on (or is over): the same step again, a retry whose answer was lost, changes nothing. Called off, it is refused. */
+  private done(status: FulfillmentStatus): boolean {
+    return this.status !== 'CANCELLED' && this.history.some((entry) => entry.status === status);
+  }
+
   /** The customer took the goods; an e-reservation past its deadline cannot be. */
   collect(now = new Date()): boolean {
     this.expectCounter('collect');
-    if (this.status === 'COLLECTED') return false;
+    if (this.done('COLLECTED')) return false;
     this.expect('collect', ['READY_FOR_PICKUP']);
     this.expectNotExpired('collect', now);
     this.moveTo('COLLECTED', now);
