@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { EARLIEST_TIME, LATEST_TIME, MAX_ID_LENGTH, MAX_LINE_QUANTITY, MAX_ORDER_ID_LENGTH } from './limits';
 import { ALLOCATION_KINDS, MAX_ORDER_LINES, type AllocationKind } from './order';
 import { IsId, IsTimeWithin } from './validation';
@@ -44,8 +44,10 @@ export class CreateFulfillment {
   @ValidateNested({ each: true })
   @Type(() => FulfillmentLineDto)
   ownLines?: FulfillmentLineDto[];
-  /** TRANSFER: the pickup store the goods travel to, where they are received. */
-  @IsOptional() @IsId() destinationLocationId?: string;
+  /** TRANSFER (required there): the pickup store the goods travel to, where they are received. */
+  @ValidateIf((command: CreateFulfillment) => command.kind === 'TRANSFER' || command.destinationLocationId !== undefined)
+  @IsId()
+  destinationLocationId?: string;
   /** E-reservation: the hold ends then, and the goods can no longer be collected (ISO time). */
   @IsOptional() @IsTimeWithin(() => EARLIEST_TIME, () => LATEST_TIME, 'from 2000-01-01 to 2100-01-01') expiresAt?: string;
 }
