@@ -500,6 +500,20 @@ describe('requesting a return', () => {
     expect(await outboxCount(Topics.refunds, 'message_key = ?', 'ret-k1')).toBe(0);
   });
 
+  it('over Kafka, takes a request refused before returns saw its order delivered when the channel sends it again, once it has', async () => {
+    const sent = (ceId: string) => ({ ce_specversion: '1.0', ce_id: ceId, ce_type: 'ReturnRequested', ce_source: '/channels/app' });
+    const request = { returnId: 'ret-early', orderId: 'o-late-news', lines: [{ sku: 'SHIRT', quantity: 1 }] };
+    const shown = () => call('GET', '/returns/ret-early');
+    await probe.send(Topics.returnsRequested, 'o-late-news', request, sent('ret-early-1'));
+    expect(await waitFor(async () => (await shown()).status === 200 && (await shown()).body)).toMatchObject({ status: 'REJECTED', rejection: { reason: 'UNKNOWN_ORDER' } });
+
+    await sendOrderEvent('o-late-news', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-late-news' }).then((view) => view ?? undefined), { what: 'the delivered order' });
+    await probe.send(Topics.returnsRequested, 'o-late-news', request, sent('ret-early-2'));
+    const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken' });
+    expect(taken.rejection).toBeUndefined();
+  });
+
   it('over Kafka, sends a request without a returnId to the DLQ', async () => {
     await probe.send(Topics.returnsRequested, 'o-delivered', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     const dead = await probe.waitForMessage(Topics.dlq, (m) => m.value?.originalTopic === Topics.returnsRequested);

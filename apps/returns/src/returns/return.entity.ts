@@ -20,8 +20,8 @@ export class Return {
   @Property({ type: 'json' }) lines: ReturnLine[];
   /** Where the customer said they will bring it: its staff see it in their list to receive. */
   @Property({ type: 'string', nullable: true }) expectedLocationId?: string;
-  @Property({ type: 'string', nullable: true }) rejectionReason?: RefusalReason;
-  @Property({ type: 'string', nullable: true }) rejectionMessage?: string;
+  @Property({ type: 'string', nullable: true }) rejectionReason?: RefusalReason | null;
+  @Property({ type: 'string', nullable: true }) rejectionMessage?: string | null;
   @Property({ type: 'json', nullable: true }) inspection?: InspectedLine[];
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) receivedAt?: Date;
   @Property({ type: 'string', nullable: true }) receivedLocationId?: string;
@@ -46,6 +46,19 @@ export class Return {
     this.status = 'REJECTED';
     this.rejectionReason = refusal.reason;
     this.rejectionMessage = refusal.message;
+  }
+
+  /** Refused because returns had not seen its order, or the order delivered, yet: its view may have caught up since. */
+  refusedForNow(): boolean {
+    return this.status === 'REJECTED' && (this.rejectionReason === 'UNKNOWN_ORDER' || this.rejectionReason === 'ORDER_NOT_DELIVERED');
+  }
+
+  /** Asked again once its order's view caught up, and acceptable now: a request like any new one. */
+  reopen(): void {
+    if (!this.refusedForNow()) throw new ReturnConflict(`return ${this.id} is ${this.status}; it cannot be asked again`);
+    this.status = 'REQUESTED';
+    this.rejectionReason = null;
+    this.rejectionMessage = null;
   }
 
   /** Quantity per SKU this return claims: what it asks for until received, then what came back; nothing once rejected. */

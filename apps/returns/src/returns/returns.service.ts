@@ -50,6 +50,8 @@ export class ReturnsService {
     } catch (error) {
       if (error instanceof ReturnConflict) throw new InvalidMessage(error.message);
       if (!(error instanceof ReturnRefused)) throw error;
+      // Asked again and still refused: it stays as it was kept.
+      if (await em.findOne(Return, { id: returnId })) return;
       const rejected = new Return(returnId, orderId, lines, message.traceparent, new Date(), locationId);
       rejected.reject(error);
       em.persist(rejected);
@@ -133,10 +135,11 @@ export class ReturnsService {
     // Locking the order serialises the requests of one order, so two cannot both claim the last units.
     const order = await em.findOne(OrderView, { orderId: request.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const existing = await em.findOne(Return, { id: request.returnId });
-    if (existing) {
-      if (existing.isSameRequest(request.orderId, request.lines, request.locationId)) return { ret: existing, created: false };
+    if (existing && !existing.isSameRequest(request.orderId, request.lines, request.locationId)) {
       throw new ReturnConflict(`return ${request.returnId} already exists with a different order or lines`);
     }
+    // Refused before returns saw the order delivered, the same request asked again is checked again.
+    if (existing && !existing.refusedForNow()) return { ret: existing, created: false };
     if (!order) throw new ReturnRefused('UNKNOWN_ORDER', `order ${request.orderId} is not known to returns`);
 
     const others = await em.find(Return, { orderId: request.orderId, status: { $ne: 'REJECTED' } });
@@ -144,7 +147,8 @@ export class ReturnsService {
     order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), setting(RETURN_WINDOW_DAYS));
     if (request.locationId) await assertReceivesReturns(em, request.locationId);
 
-    const ret = new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date(), request.locationId);
+    const ret = existing ?? new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date(), request.locationId);
+    if (existing) existing.reopen();
     em.persist(ret);
     await em.flush();
     return { ret, created: true };
