@@ -569,6 +569,25 @@ describe('click & collect', () => {
     expect(commandsOf(probe, Topics.inventoryCommands, earlyId, 'ReserveStock')).toHaveLength(2);
   });
 
+  it('serves a unit backordered after its counter opened by a transfer, never by stock counted in at the pickup store, which the counter could not gather', async () => {
+    const shortId = 'O-collect-counted-in';
+    await stocked('ST-PARIS', 'SKU-Q', 1);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-Q'`))[0].n === 1, { what: 'the view of SKU-Q' });
+    await submit(probe, anOrder(shortId, { ...order, lines: [{ lineId: '1', sku: 'SKU-Q', quantity: 1, unitPrice: 1 }] }));
+    await answerReservation(probe, (await command(probe, Topics.inventoryCommands, shortId, 'ReserveStock')).value, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, shortId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    await fulfillmentEvent(probe, counter, 'PICKED', { 'SKU-Q': 0 });
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === shortId && m.value.backordered?.length > 0);
+
+    await stocked('ST-PARIS', 'SKU-Q', 3);
+    await orchestratorSettled(app, probe);
+    expect(commandsOf(probe, Topics.inventoryCommands, shortId, 'ReserveStock')).toHaveLength(1);
+    await stocked('WH-LYON', 'SKU-Q', 2);
+    const transfer = (await command(probe, Topics.inventoryCommands, shortId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    expect(transfer).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-Q', quantity: 1 }] });
+  });
+
   it('refuses an unknown pickup location or one without a counter', async () => {
     await submit(probe, anOrder('O-collect-nowhere', { ...order, pickupLocationId: 'ST-NOWHERE' }));
     expect((await orderEvent(probe, 'O-collect-nowhere', 'OrderRejected')).value.reason).toBe('UNKNOWN_PICKUP_LOCATION');
