@@ -8,6 +8,7 @@ import type {
   FulfillmentLineView,
   FulfillmentStatus,
 } from '@fil/contracts';
+import { notReadyBecause } from './counter-goods';
 
 export interface Parcel {
   weightKg: number;
@@ -178,84 +179,19 @@ export class Fulfillment {
   }
 
   /**
-   * Everything is at the counter. `missingTransfers` are the order's transfers to this
-   * store not received yet: while there are any, the customer would come for nothing.
-   */
-  /**
-   * A counter is ready once no transfer to its store is on its way (`missingTransfers`) and,
-   * when its pick came up short, transfers received since (`transfers`, the order's to this
-   * store) have brought the units it lacked: the order routes them again, as a new transfer.
+   * Everything is at the counter: no transfer to its store on its way (`missingTransfers`), and
+   * the transfers received (`transfers`, the order's to this store) brought what its own units
+   * and its pick leave to them (counter-goods.ts); else the customer would come for nothing.
    */
   ready(missingTransfers: string[], transfers: Fulfillment[] = [], now = new Date()): boolean {
     this.expectCounter('mark ready');
     if (this.done('READY_FOR_PICKUP')) return false;
     this.expect('mark ready', ['CREATED', 'PICKED']);
     this.expectNotExpired('mark ready', now);
-    const why = this.notReadyBecause(missingTransfers, transfers);
+    const why = notReadyBecause(this, missingTransfers, transfers);
     if (why) throw new FulfillmentStepRefused(`cannot mark fulfillment ${this.id} ready: ${why}`);
     this.moveTo('READY_FOR_PICKUP', now);
     return true;
-  }
-
-  /** Why the counter's goods are not all here yet, if they are not: a transfer on its way, units its pick lacked, units a transfer was to bring. */
-  notReadyBecause(missingTransfers: string[], transfers: Fulfillment[]): string | undefined {
-    const units = (lines: { sku: string; missing: number }[]) => lines.map(({ sku, missing }) => `${sku} ${missing}`).join(', ');
-    const verb = (lines: unknown[]) => (lines.length > 1 ? 'have' : 'has');
-    if (missingTransfers.length) return `transfers ${missingTransfers.join(', ')} have not been received at ${this.locationId} yet`;
-    const awaited = this.awaitedSincePick(transfers);
-    if (awaited.length) return `${units(awaited)} missing at the pick ${verb(awaited)} not arrived at ${this.locationId} yet`;
-    const toCome = this.unitsToCome(transfers);
-    if (toCome.length) return `${units(toCome)} to come by transfer ${verb(toCome)} not arrived at ${this.locationId} yet`;
-    return undefined;
-  }
-
-  /** Of a counter's short lines, the units of the store's own stock: its lines but what its transfers (not called off) bring. */
-  ownShortLines(transfers: Fulfillment[]): Fulfillment['shortLines'] {
-    const brought = new Map<string, number>();
-    for (const transfer of transfers.filter(({ status }) => status !== 'CANCELLED')) {
-      for (const { sku, quantity, picked } of transfer.lines) brought.set(sku, (brought.get(sku) ?? 0) + (transfer.status === 'CREATED' ? quantity : picked));
-    }
-    return this.shortLines
-      .map((line) => {
-        const own = Math.max(0, (this.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0) - (brought.get(line.sku) ?? 0));
-        return { ...line, missing: Math.min(line.missing, own) };
-      })
-      .filter(({ missing }) => missing > 0);
-  }
-
-  /**
-   * Units of a counter that must come by transfer (all but the store's own, and those of its own
-   * its pick lacked) and that the transfers received have not brought: a transfer found short or
-   * called off at its origin is not on its way, yet its units are missing. Unknown, and so not
-   * checked, for a counter of the store's own part created before orders named its units.
-   */
-  unitsToCome(transfers: Fulfillment[]): { sku: string; missing: number }[] {
-    const own = this.ownLines ?? (this.reservationId ? undefined : []);
-    if (!own) return [];
-    const arrived = new Map<string, number>();
-    for (const transfer of transfers.filter(({ status }) => status === 'RECEIVED')) {
-      for (const { sku, picked } of transfer.lines) arrived.set(sku, (arrived.get(sku) ?? 0) + picked);
-    }
-    return this.lines
-      .map(({ sku, quantity }) => {
-        const ours = own.find((line) => line.sku === sku)?.quantity ?? 0;
-        const lacked = Math.min(ours, this.shortLines.find((line) => line.sku === sku)?.missing ?? 0);
-        return { sku, missing: quantity - ours + lacked - (arrived.get(sku) ?? 0) };
-      })
-      .filter(({ missing }) => missing > 0);
-  }
-
-  /** Units the short pick of this counter lacked that no transfer received since has brought. */
-  private awaitedSincePick(transfers: Fulfillment[]): { sku: string; missing: number }[] {
-    const pickedAt = this.history.findLast((entry) => entry.status === 'PICKED')?.at;
-    if (!pickedAt || !this.shortLines.length) return [];
-    const arrived = new Map<string, number>();
-    for (const transfer of transfers) {
-      const receivedAt = transfer.history.findLast((entry) => entry.status === 'RECEIVED')?.at;
-      if (transfer.status !== 'RECEIVED' || !receivedAt || receivedAt <= pickedAt) continue;
-      for (const { sku, picked } of transfer.lines) arrived.set(sku, (arrived.get(sku) ?? 0) + picked);
-    }
-    return this.shortLines.map(({ sku, missing }) => ({ sku, missing: missing - (arrived.get(sku) ?? 0) })).filter(({ missing }) => missing > 0);
   }
 
   /** The step into `status` was taken, and the work goes on (or is over): the same step again, a retry whose answer was lost, changes nothing. Called off, it is refused. */

@@ -7,6 +7,7 @@ import { InvalidMessage, Outbox, parseMessage, type HandlerOptions, type Incomin
 import { inTrace } from '@fil/observability';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { createInBulk } from './bulk-create';
+import { notReadyBecause, ownShortLines } from './counter-goods';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
 export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' | 'ready' | 'collect';
@@ -98,7 +99,7 @@ export class FulfillmentsService {
   async pick(id: string, staff: Principal, lines: PickedLine[]): Promise<FulfillmentView> {
     return this.step(id, 'pick', staff, async (fulfillment, em) => {
       if (!fulfillment.pick(lines)) return false;
-      const missing = fulfillment.kind === 'PICKUP' ? fulfillment.ownShortLines(await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)) : fulfillment.shortLines;
+      const missing = fulfillment.kind === 'PICKUP' ? ownShortLines(fulfillment, await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)) : fulfillment.shortLines;
       if (missing.length && fulfillment.reservationId) {
         const report: ReportShortPickDto = {
           reservationId: fulfillment.reservationId,
@@ -160,7 +161,7 @@ export class FulfillmentsService {
       );
       if (!counter) return false;
       const transfers = await this.transfersTo(em, counter.orderId, counter.locationId);
-      if (!counter.notReadyBecause(onTheirWay(transfers), transfers) && counter.ready([], transfers)) await this.announce(em, counter);
+      if (!notReadyBecause(counter, onTheirWay(transfers), transfers) && counter.ready([], transfers)) await this.announce(em, counter);
       return false;
     });
   }
