@@ -625,12 +625,33 @@ describe('e-reservation', () => {
     const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect((await call(url, 'POST', `/orders/${orderId}/edit`, { pickupLocationId: 'ST-LYON' })).status).toBe(200);
+    // The old counter is called off first; the hold moves once it is.
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    await fulfillmentEvent(probe, counter, 'CANCELLED');
     const moved = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.locationId === 'ST-LYON')).value;
     const heldUntil = Date.now() + moved.ttlSeconds * 1000;
     await answerReservation(probe, moved, 'reserved');
     const newCounter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.locationId === 'ST-LYON')).value;
     expect(newCounter.expiresAt).toBe(counter.expiresAt);
     expect(Math.abs(heldUntil - Date.parse(newCounter.expiresAt))).toBeLessThan(1_500);
+  });
+
+  it('keeps its hold while an edit waits for the counter to be called off: a collect racing the edit is committed, and a person looks', async () => {
+    const orderId = 'O-ereserve-edit-raced';
+    const reserve = await submitted(orderId, order);
+    await answerReservation(probe, reserve, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    expect((await call(url, 'POST', `/orders/${orderId}/edit`, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 4, unitPrice: 10 }] })).status).toBe(200);
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    await orchestratorSettled(app, probe);
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation')).toEqual([]);
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(1);
+
+    // The customer took the goods before the call-off reached the counter.
+    await fulfillmentEvent(probe, counter, 'COLLECTED', {}, `cannot cancel fulfillment ${counter.fulfillmentId}: it is COLLECTED`);
+    expect((await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation')).value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+    await orderEvent(probe, orderId, 'OrderNeedsAttention');
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation')).toEqual([]);
   });
 
   it('is collected: COLLECTED, the stock consumed by fulfillment at the hand-over', async () => {

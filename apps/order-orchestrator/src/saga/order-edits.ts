@@ -141,7 +141,8 @@ export class OrderEdits {
     order.shippingAddress = target.shippingAddress;
     order.pickupLocationId = target.pickupLocationId;
     order.backordered = plan.backordered;
-    for (const part of plan.callOff) await this.compensation.callOff(em, order, part, cause);
+    // A counter replaced takes its store's part with it: that part waits for the counter's answer, as a cancellation's does (the goods may be in the customer's hands).
+    for (const part of plan.callOff) await this.compensation.callOff(em, order, part, cause, plan.replaceCounter);
     if (plan.replaceCounter && order.counterFulfillmentId) {
       await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, cause);
       order.counterFulfillmentId = undefined;
