@@ -38,7 +38,8 @@ const ORDERS: KnownOrder[] = [
   { id: 'K3', channel: 'web', mode: 'CLICK_AND_COLLECT', units: 2, status: 'COLLECTED', allocations: [{ locationId: ST.id, kind: 'PICKUP', quantity: 1 }, { locationId: WH.id, kind: 'TRANSFER', quantity: 1 }], reached: [['ALLOCATED', 1], ['READY_FOR_PICKUP', 10], ['COLLECTED', 30]] },
   { id: 'K4', channel: 'app', mode: 'E_RESERVATION', units: 1, status: 'COLLECTED', allocations: [{ locationId: ST.id, kind: 'PICKUP', quantity: 1 }], reached: [['RESERVED', 1], ['COLLECTED', 50]] },
   { id: 'K5', channel: 'app', mode: 'E_RESERVATION', units: 1, status: 'EXPIRED', allocations: [{ locationId: ST.id, kind: 'PICKUP', quantity: 1 }], reached: [['RESERVED', 1], ['EXPIRED', 59]] },
-  { id: 'K6', channel: 'app', mode: 'HOME_DELIVERY', units: 1, status: 'REJECTED', reached: [['REJECTED', 0]] },
+  // Rejected after its first decision allocated its unit (a shortage under a REJECT policy): left out of the fill rate, numerator too.
+  { id: 'K6', channel: 'app', mode: 'HOME_DELIVERY', units: 1, status: 'REJECTED', allocations: [{ locationId: WH.id, kind: 'SHIP', quantity: 1 }], reached: [['REJECTED', 5]] },
   // Outside the window: counts nowhere.
   { id: 'K0', channel: 'web', mode: 'HOME_DELIVERY', units: 5, status: 'CANCELLED', created: '2025-12-31T23:59:59.000Z', allocations: [{ locationId: WH.id, kind: 'SHIP', quantity: 5 }], reached: [['CANCELLED', 0]] },
 ];
@@ -98,13 +99,13 @@ describe('GET /kpis', () => {
   it('computes the figures of a known set of orders in the window, in total', async () => {
     const { status, body } = await call(url, 'GET', `/kpis?from=${WINDOW.from}&to=${WINDOW.to}`, undefined, testToken('ops'));
     expect(status).toBe(200);
-    const km = [haversineKm(WH, HOME), haversineKm(WH, HOME), haversineKm(ST, HOME), haversineKm(WH, ST)];
+    const km = [haversineKm(WH, HOME), haversineKm(WH, HOME), haversineKm(ST, HOME), haversineKm(WH, ST), haversineKm(WH, HOME)];
     expect(body.total).toEqual({
       orders: 6,
       rejected: 1,
       fillRate: round(8 / 9),
-      splitRate: round(2 / 5),
-      shipmentsPerOrder: round(7 / 5),
+      splitRate: round(2 / 6),
+      shipmentsPerOrder: round(8 / 6),
       averageDistanceKm: round(km.reduce((sum, value) => sum + value, 0) / km.length),
       backorderRate: round(1 / 5),
       clickAndCollectShare: round(1 / 6),
@@ -122,7 +123,7 @@ describe('GET /kpis', () => {
     expect(body.groups).toHaveLength(4);
     expect(group('web', 'HOME_DELIVERY')).toMatchObject({ orders: 2, fillRate: 0.8, splitRate: 0.5, backorderRate: 0.5, cancellationRate: 0.5, returnRate: 1, eReservationConversion: null });
     expect(group('app', 'E_RESERVATION')).toMatchObject({ orders: 2, eReservationConversion: 0.5, averageDistanceKm: null, returnRate: 0 });
-    expect(group('app', 'HOME_DELIVERY')).toMatchObject({ orders: 1, rejected: 1, fillRate: null, splitRate: null, shipmentsPerOrder: null });
+    expect(group('app', 'HOME_DELIVERY')).toMatchObject({ orders: 1, rejected: 1, fillRate: null, splitRate: 0, shipmentsPerOrder: 1 });
   });
 
   it('gives the total figures per hour bucket, every bucket listed, the one holding the window equal to its total', async () => {

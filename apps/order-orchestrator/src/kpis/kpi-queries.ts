@@ -34,7 +34,7 @@ const FACTS = `${ORDERS_IN_WINDOW},
 const FIGURES_OF_FACTS = `
     count(*)::int as orders,
     (count(*) filter (where rejected))::int as rejected,
-    sum(allocated)::float8 / nullif(sum(ordered) filter (where not rejected), 0) as fill_rate,
+    (sum(allocated) filter (where not rejected))::float8 / nullif(sum(ordered) filter (where not rejected), 0) as fill_rate,
     (count(*) filter (where shipments > 1))::float8 / nullif(count(*) filter (where shipments > 0), 0) as split_rate,
     (avg(shipments) filter (where shipments > 0))::float8 as shipments_per_order,
     (count(*) filter (where backordered))::float8 / nullif(count(*) filter (where not rejected), 0) as backorder_rate,
