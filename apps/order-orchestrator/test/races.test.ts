@@ -1,5 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import type { IncomingMessage } from '@fil/messaging';
+import { EarlyCancellations } from '../src/saga/early-cancellations';
 import { Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
@@ -201,6 +203,24 @@ describe('messages in the "wrong" order', () => {
     expect(await connection.execute('select 1 from pending_cancellation where order_id = ?', [orderId])).toEqual([]);
     const reserve = await submitted(orderId, { lines: [one('SKU-A')] });
     expect(reserve.locationId).toBe('WH-LYON');
+  });
+});
+
+describe('a CancelOrder past its bound whose order comes before the sweep sees it', () => {
+  it('goes to the DLQ with why, as the sweep would have sent it, and notes it for the order\'s first step', async () => {
+    const orderId = 'O-cancel-stale-overtaken';
+    const value = { orderId, reason: 'changed my mind' };
+    const message: IncomingMessage = { id: 'cancel-stale-1', source: '/channels/app', type: 'CancelOrder', topic: Topics.ordersCommands, partition: 0, offset: '7', key: orderId, headers: {}, raw: JSON.stringify(value), value };
+    const early = app.get(EarlyCancellations);
+    // Kept and found in one transaction: the sweep never sees the row, as when the order comes first.
+    const found = await (app.get(MikroORM).em.fork() as EntityManager).transactional(async (em) => {
+      await early.keep(em, message, orderId, value.reason);
+      await em.execute(`update pending_cancellation set received_at = now() - interval '3 days' where order_id = ?`, [orderId]);
+      return early.cameFirst(em, orderId);
+    });
+    expect(found).toEqual({ note: expect.stringMatching(/^a CancelOrder received at .* was older than 86400 s and was not applied$/) });
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === orderId && m.value.originalTopic === Topics.ordersCommands);
+    expect(dead.value.reason).toMatch(/^order O-cancel-stale-overtaken arrived more than 86400 s after its CancelOrder \(received at .*\): the CancelOrder was not applied$/);
   });
 });
 

@@ -50,7 +50,11 @@ export class EarlyCancellations implements OnApplicationBootstrap, DeadlineJob {
     const early = await this.keptInBatch.find(em, orderId, () => em.findOne(PendingCancellation, { orderId }));
     if (!early) return {};
     em.remove(early);
-    return early.appliesAt(now, this.keepForMs) ? { cause: early.cause() } : { note: early.describe(this.keepForMs) };
+    if (early.appliesAt(now, this.keepForMs)) return { cause: early.cause() };
+    // Past its bound, as the sweep would have found it: dead-lettered all the same, so that the channel learns it was not applied.
+    const reason = `order ${orderId} arrived more than ${this.keepForMs / 1000} s after its CancelOrder (received at ${early.receivedAt.toISOString()}): the CancelOrder was not applied`;
+    if (early.message) await this.consumer.deadLetterKept(em, early.message as IncomingMessage, reason);
+    return { note: early.describe(this.keepForMs) };
   }
 
   /** Loads the CancelOrders kept for a batch's orders in one query: `cameFirst` then asks the database for none of the others. */
