@@ -13,7 +13,7 @@ let app: INestApplication;
 let url: string;
 
 beforeAll(async () => {
-  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands]);
+  await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands, Topics.dlq]);
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
   // SKU-A only near, SKU-B only far: a two-line order is two parcels.
@@ -122,6 +122,15 @@ it('applies an EditOrder that came while its order was still being routed once i
   await answerReservation(probe, reserve, 'reserved');
   const edited = await orderEvent(probe, orderId, 'OrderEdited');
   expect(edited.value.edit).toMatchObject({ editId: 'E-early', added: [{ sku: 'SKU-A', quantity: 1 }] });
+});
+
+it('dead-letters at once an EditOrder its order can never take, even while the order is being routed, instead of holding the partition', async () => {
+  const orderId = 'O-edit-never';
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+  await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock');
+  await sendEdit(probe, { editId: 'E-store', orderId, pickupLocationId: 'WH-NEAR' });
+  const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === orderId);
+  expect(dead.value.reason).toBe(`order ${orderId} is delivered to an address: it has no pickup store to change`);
 });
 
 it('backorders what an edit adds that no location holds, as for a new order, instead of refusing the edit NO_STOCK', async () => {

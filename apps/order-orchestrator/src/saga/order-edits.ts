@@ -87,13 +87,13 @@ export class OrderEdits {
     const routing = order.status === 'RECEIVED';
     const why = routing ? undefined : order.whyNotEditable();
     if (why) return { refused: why };
+    const atHome = order.deliveryMode === 'HOME_DELIVERY';
+    // Said, not ignored: the client believes it moved the order. Said at once: waiting for routing would not change it.
+    if (atHome && edit.pickupLocationId) return { refused: `order ${order.orderId} is delivered to an address: it has no pickup store to change` };
+    if (!atHome && edit.shippingAddress) return { refused: `order ${order.orderId} is ${order.deliveryMode}: it has no shipping address to change` };
     if (routing || order.awaitsInventory() || order.allocations.some((part) => part.rerouteOnRelease)) {
       return { busy: `order ${order.orderId} is being routed: edit it again once it is ${order.status === 'RESERVED' ? 'reserved' : 'allocated'}` };
     }
-    const atHome = order.deliveryMode === 'HOME_DELIVERY';
-    // Said, not ignored: the client believes it moved the order.
-    if (atHome && edit.pickupLocationId) return { refused: `order ${order.orderId} is delivered to an address: it has no pickup store to change` };
-    if (!atHome && edit.shippingAddress) return { refused: `order ${order.orderId} is ${order.deliveryMode}: it has no shipping address to change` };
     const address = edit.shippingAddress ? { ...edit.shippingAddress } : undefined;
     const newAddress = !!address && canonicalJson(address) !== canonicalJson(order.shippingAddress ?? {});
     // Routing reads the coordinates only: a new street on the same spot moves nothing.
