@@ -95,6 +95,15 @@ async function shipAll(fulfillment: any): Promise<void> {
   expect((await step(fulfillment.id, 'ship', { carrier: 'Colissimo', trackingNumber: `T-${fulfillment.id}` })).status).toBe(200);
 }
 
+/** Staff gather the counter's units (when `picked` is given), mark it ready and hand it over: the order's COLLECTED event. */
+async function handOver(orderId: string, counterId: string, picked?: { sku: string; quantity: number }[]) {
+  if (picked) expect((await step(counterId, 'pick', { lines: picked })).status).toBe(200);
+  expect((await step(counterId, 'ready')).status).toBe(200);
+  await reached(orderId, 'READY_FOR_PICKUP');
+  expect((await step(counterId, 'collect')).status).toBe(200);
+  return reached(orderId, 'COLLECTED');
+}
+
 async function atp(locationId: string, sku: string): Promise<{ onHand: number; reserved: number; atp: number }> {
   const { body } = await http('GET', inventory(`/stock/${sku}`));
   return body.find((row: any) => row.locationId === locationId);
@@ -252,11 +261,7 @@ describe('click & collect from the store alone', () => {
     // The warehouse holds more, but the store's own stock comes first.
     expect(allocated.value.allocations.map((a: any) => [a.locationId, a.kind, a.lines])).toEqual([['ST-LYON', 'PICKUP', [{ sku: 'SKU-H', quantity: 2 }]]]);
     const [counter] = await fulfillmentsOf(orderId, 1);
-    expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-H', quantity: 2 }] })).status).toBe(200);
-    expect((await step(counter.id, 'ready')).status).toBe(200);
-    await reached(orderId, 'READY_FOR_PICKUP');
-    expect((await step(counter.id, 'collect')).status).toBe(200);
-    await reached(orderId, 'COLLECTED');
+    await handOver(orderId, counter.id, [{ sku: 'SKU-H', quantity: 2 }]);
     await waitFor(async () => (await atp('ST-LYON', 'SKU-H')).onHand === 0, { what: "the store's units consumed" });
     expect(await atp('WH-LYON', 'SKU-H')).toMatchObject({ onHand: 9, reserved: 0 });
   });
@@ -276,11 +281,7 @@ describe('click & collect short at the counter', () => {
     expect(transfer).toMatchObject({ locationId: 'WH-LYON', destinationLocationId: 'ST-VILLEURBANNE', lines: [{ sku: 'SKU-K', quantity: 1, picked: 0 }] });
     await shipAll(transfer);
     expect((await step(transfer.id, 'receive')).status).toBe(200);
-    expect((await step(counter.id, 'ready')).status).toBe(200);
-    await reached(orderId, 'READY_FOR_PICKUP');
-    expect((await step(counter.id, 'collect')).status).toBe(200);
-    const collected = await reached(orderId, 'COLLECTED');
-    expect(collected.value.backordered ?? []).toEqual([]);
+    expect((await handOver(orderId, counter.id)).value.backordered ?? []).toEqual([]);
     // The store's missing unit left its stock; the warehouse's unit travelled and was consumed.
     await waitFor(async () => (await atp('WH-LYON', 'SKU-K')).onHand === 2, { what: "the warehouse's unit consumed" });
     expect(await atp('ST-VILLEURBANNE', 'SKU-K')).toMatchObject({ onHand: 0, reserved: 0 });
@@ -299,11 +300,7 @@ describe('click & collect with a unit nobody holds', () => {
     await reached(orderId, 'ALLOCATED');
     const [counter] = await fulfillmentsOf(orderId, 1);
     expect(counter).toMatchObject({ kind: 'PICKUP', locationId: 'ST-LYON', lines: [{ sku: 'SKU-X', quantity: 2, picked: 0 }] });
-    expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-X', quantity: 2 }] })).status).toBe(200);
-    expect((await step(counter.id, 'ready')).status).toBe(200);
-    await reached(orderId, 'READY_FOR_PICKUP');
-    expect((await step(counter.id, 'collect')).status).toBe(200);
-    await reached(orderId, 'COLLECTED');
+    await handOver(orderId, counter.id, [{ sku: 'SKU-X', quantity: 2 }]);
     await waitFor(async () => (await atp('ST-LYON', 'SKU-X')).reserved === 0, { what: 'both reservations consumed' });
     expect(await atp('ST-LYON', 'SKU-X')).toMatchObject({ onHand: 1, reserved: 0 });
   });
@@ -327,9 +324,7 @@ describe('click & collect whose transfer comes short', () => {
     expect(replacement).toMatchObject({ locationId: 'WH-PARIS', lines: [{ sku: 'SKU-Y', quantity: 1, picked: 0 }] });
     await shipAll(replacement);
     expect((await step(replacement.id, 'receive')).status).toBe(200);
-    expect((await step(counter.id, 'ready')).status).toBe(200);
-    expect((await step(counter.id, 'collect')).status).toBe(200);
-    expect((await reached(orderId, 'COLLECTED')).value.backordered ?? []).toEqual([]);
+    expect((await handOver(orderId, counter.id)).value.backordered ?? []).toEqual([]);
   });
 
   it('is made ready by its only transfer even when staff looked at the counter before it arrived', async () => {
