@@ -162,3 +162,19 @@ it('makes new prices or line ids of the same units the order\'s lines, announced
   expect((await call(url, 'GET', `/orders/${orderId}`)).body.lines).toEqual(lines);
   expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(1);
 });
+
+it('refuses an editId used again for another edit (409, or the DLQ), and answers the same edit again as done', async () => {
+  const orderId = 'O-edit-key-reused';
+  await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1 }] }));
+  await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
+  await orderEvent(probe, orderId, 'OrderAllocated');
+  const twoUnits = { editId: 'E-key', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 1 }] };
+  expect((await call(url, 'POST', `/orders/${orderId}/edit`, twoUnits)).status).toBe(200);
+  expect((await call(url, 'POST', `/orders/${orderId}/edit`, twoUnits)).status).toBe(200);
+  const other = await call(url, 'POST', `/orders/${orderId}/edit`, { ...twoUnits, lines: [{ lineId: '1', sku: 'SKU-A', quantity: 3, unitPrice: 1 }] });
+  expect(other).toMatchObject({ status: 409, body: { message: `editId E-key was already used for another edit of order ${orderId}` } });
+  await sendEdit(probe, { orderId, editId: 'E-key', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 4, unitPrice: 1 }] });
+  const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === orderId);
+  expect(dead.value.reason).toBe(`editId E-key was already used for another edit of order ${orderId}`);
+  expect((await call(url, 'GET', `/orders/${orderId}`)).body.lines).toEqual(twoUnits.lines);
+});

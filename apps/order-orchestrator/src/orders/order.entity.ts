@@ -180,6 +180,8 @@ export class Order {
   @Property({ type: 'json' }) refundIds: string[] = [];
   /** The edits applied (their editIds): the same edit again changes nothing. */
   @Property({ type: 'json' }) edits: string[] = [];
+  /** What each edit asked (a SHA-256 of it), by editId: the same editId for another edit is refused. */
+  @Property({ type: 'json' }) editDigests: Record<string, string> = {};
   /** Validation errors of a rejected submission. */
   @Property({ type: 'json' }) errors: string[] = [];
   /** sha256 of the submitted value: the same orderId with other content is a conflict, not a duplicate. */
@@ -377,8 +379,9 @@ export class Order {
   }
 
   /** An edit is a step of the timeline that does not move the status. */
-  edited(editId: string, cause: string, now = new Date()): OrderStep {
+  edited(editId: string, digest: string, cause: string, now = new Date()): OrderStep {
     this.edits = [...this.edits, editId];
+    this.editDigests = { ...this.editDigests, [editId]: digest };
     return this.step(this.status, this.status, cause, now);
   }
 

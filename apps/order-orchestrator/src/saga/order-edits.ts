@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { mayActForChannel, type Principal } from '@fil/auth';
@@ -82,7 +82,11 @@ export class OrderEdits {
   }
 
   private async apply(em: EntityManager, order: Order, edit: EditOrderDto): Promise<Refusal | undefined> {
-    if (order.edits.includes(edit.editId)) return undefined;
+    if (order.edits.includes(edit.editId)) {
+      const earlier = order.editDigests[edit.editId];
+      // An edit applied before digests were kept cannot tell: the same edit, as it always was.
+      return !earlier || earlier === digestOf(edit) ? undefined : { refused: `editId ${edit.editId} was already used for another edit of order ${order.orderId}` };
+    }
     // RECEIVED: still being routed, not yet editable, soon.
     const routing = order.status === 'RECEIVED';
     const why = routing ? undefined : order.whyNotEditable();
@@ -147,7 +151,7 @@ export class OrderEdits {
       await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, cause);
       order.counterFulfillmentId = undefined;
     }
-    await this.events.record(em, order, order.edited(edit.editId, cause), { edit: change });
+    await this.events.record(em, order, order.edited(edit.editId, digestOf(edit), cause), { edit: change });
 
     const calledOff = plan.callOff.map((part) => order.allocations.find((candidate) => candidate.reservationId === part.reservationId)!);
     const working = calledOff.filter((part) => part.state === 'CANCELLING');
@@ -166,4 +170,9 @@ export class OrderEdits {
     await this.allocator.allocate(em, order, mergeBySku(lines), cause, 'reroute', { released: unitsOf(released) });
     await this.settlement.settle(em, order);
   }
+}
+
+/** What an edit asks, whatever its field order: its editId's idempotency is on this. */
+function digestOf({ lines, shippingAddress, pickupLocationId, reason }: EditOrderDto): string {
+  return createHash('sha256').update(canonicalJson({ lines, shippingAddress, pickupLocationId, reason })).digest('hex');
 }
