@@ -44,10 +44,7 @@ export function ownShortLines(counter: Counter, transfers: Transfer[]): Fulfillm
 function unitsToCome(counter: Counter, transfers: Transfer[]): Missing[] {
   const own = counter.ownLines ?? (counter.reservationId ? undefined : []);
   if (!own) return [];
-  const arrived = new Map<string, number>();
-  for (const transfer of transfers.filter(({ status }) => status === 'RECEIVED')) {
-    for (const { sku, picked } of transfer.lines) arrived.set(sku, (arrived.get(sku) ?? 0) + picked);
-  }
+  const arrived = pickedBySku(transfers.filter(({ status }) => status === 'RECEIVED'));
   return counter.lines
     .map(({ sku, quantity }) => {
       const ours = own.find((line) => line.sku === sku)?.quantity ?? 0;
@@ -61,11 +58,14 @@ function unitsToCome(counter: Counter, transfers: Transfer[]): Missing[] {
 function awaitedSincePick(counter: Counter, transfers: Transfer[]): Missing[] {
   const pickedAt = counter.history.findLast((entry) => entry.status === 'PICKED')?.at;
   if (!pickedAt || !counter.shortLines.length) return [];
-  const arrived = new Map<string, number>();
-  for (const transfer of transfers) {
-    const receivedAt = transfer.history.findLast((entry) => entry.status === 'RECEIVED')?.at;
-    if (transfer.status !== 'RECEIVED' || !receivedAt || receivedAt <= pickedAt) continue;
-    for (const { sku, picked } of transfer.lines) arrived.set(sku, (arrived.get(sku) ?? 0) + picked);
-  }
+  const receivedSince = (transfer: Transfer) => transfer.status === 'RECEIVED' && (transfer.history.findLast((entry) => entry.status === 'RECEIVED')?.at ?? '') > pickedAt;
+  const arrived = pickedBySku(transfers.filter(receivedSince));
   return counter.shortLines.map(({ sku, missing }) => ({ sku, missing: missing - (arrived.get(sku) ?? 0) })).filter(({ missing }) => missing > 0);
+}
+
+/** Units the transfers' pickers found, by SKU: what they bring. */
+function pickedBySku(transfers: Transfer[]): Map<string, number> {
+  const picked = new Map<string, number>();
+  for (const { lines } of transfers) for (const line of lines) picked.set(line.sku, (picked.get(line.sku) ?? 0) + line.picked);
+  return picked;
 }

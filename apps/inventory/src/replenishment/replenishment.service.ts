@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Location } from '../locations/location.entity';
-import { COLLECTED_AFTER_EXPIRY } from '../reservations/reservations.service';
+import { COLLECTED_AFTER_EXPIRY } from '../reservations/reservation.entity';
 import type { ReplenishmentQuery } from './dto/replenishment.query';
 import type { ReplenishmentView } from './dto/replenishment.view';
 import { replenishmentPlan, type StockMovement } from './replenishment-plan';

@@ -16,13 +16,16 @@ export interface ReservationRequest {
   lines: AllocationLine[];
 }
 
-/** Stock held at one location for (part of) an order, all lines or none. */
 /** When a hold asked for ends: the deadline the command names, else its time to live from now; null holds until released or committed. */
 export function holdDeadline({ expiresAt, ttlSeconds }: { expiresAt?: string; ttlSeconds?: number }, now = Date.now()): Date | null {
   if (expiresAt) return new Date(expiresAt);
   return ttlSeconds ? new Date(now + ttlSeconds * 1000) : null;
 }
 
+/** The suffix of the adjustment that takes again units collected after their reservation expired: the reservation, committed, already counts them out. */
+export const COLLECTED_AFTER_EXPIRY = 'collected-after-expiry';
+
+/** Stock held at one location for (part of) an order, all lines or none. */
 @Entity({ tableName: 'reservation' })
 export class Reservation {
   /** The reservationId chosen by the orchestrator: the idempotency key of ReserveStock. */

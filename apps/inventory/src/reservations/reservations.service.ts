@@ -10,16 +10,13 @@ import { Location } from '../locations/location.entity';
 import { Stock } from '../stock/stock.entity';
 import { StockService } from '../stock/stock.service';
 import { lockStockOfReservations } from './batch-locks';
-import { holdDeadline, quantitiesBySku, Reservation } from './reservation.entity';
+import { COLLECTED_AFTER_EXPIRY, holdDeadline, quantitiesBySku, Reservation } from './reservation.entity';
 
 /**
  * Reserve, release and commit. The consumer runs several commands in one
  * transaction, so a refusal is an answer, never an exception: throwing would
  * roll back the other commands of the batch.
  */
-/** The suffix of the adjustment that takes again units collected after their reservation expired: the reservation, committed, already counts them out. */
-export const COLLECTED_AFTER_EXPIRY = 'collected-after-expiry';
-
 @Injectable()
 export class ReservationsService {
   constructor(

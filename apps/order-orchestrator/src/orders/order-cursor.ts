@@ -1,3 +1,5 @@
+import { MAX_ORDER_ID_LENGTH, unsafeInput } from '@fil/contracts';
+
 /**
  * Where a page of `GET /orders` ended: the last order's creation time (to the microsecond, as
  * PostgreSQL keeps it) and id. The next page starts strictly after it in (created_at, order_id)
@@ -8,8 +10,6 @@ export interface OrderCursor {
   createdAt: string;
   orderId: string;
 }
-
-import { MAX_ORDER_ID_LENGTH, unsafeInput } from '@fil/contracts';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 

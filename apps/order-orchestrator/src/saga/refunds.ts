@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PARTLY_DELIVERED_STATUSES, RETURNABLE_STATUSES, UNWANTED_GOODS_STATUSES, type Refund } from '@fil/contracts';
+import { InvalidMessage } from '@fil/messaging';
 import type { Order } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import { InvalidMessage } from '@fil/messaging';
 import { lockOrder } from '../orders/order-lock';
 import { describe } from './describe';
-
 
 /** Returns, as the refunds of the returns service count them. */
 @Injectable()
