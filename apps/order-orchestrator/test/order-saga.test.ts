@@ -20,6 +20,7 @@ import {
   refund,
   reservationEvent,
   sendCancel,
+  sendEdit,
   shortage,
   stockLevel,
   submit,
@@ -720,6 +721,18 @@ describe('cancellation', () => {
     const again = await call(url, 'POST', '/orders/O-cancel/cancel', { reason: 'twice' });
     expect(again.status).toBe(409);
     expect(again.body.message).toBe('order O-cancel cannot be cancelled: it is already cancelled (status CANCELLED)');
+  });
+
+  it("keeps a channel's CancelOrder and EditOrder, sent on Kafka without a trace of their own, in the order's trace", async () => {
+    const created = await allocated('O-cancel-kafka', {}, { traceparent: `00-${TRACE_ID}-00f067aa0ba902b8-01` });
+    await fulfillmentEvent(probe, created, 'CREATED');
+    await sendEdit(probe, { editId: 'E-traced', orderId: 'O-cancel-kafka', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 2, unitPrice: 12 }, { lineId: '2', sku: 'SKU-B', quantity: 1, unitPrice: 59 }] });
+    const edited = await orderEvent(probe, 'O-cancel-kafka', 'OrderEdited');
+    await sendCancel(probe, { orderId: 'O-cancel-kafka', reason: 'customer changed their mind' }, 'O-cancel-kafka');
+    const cancel = await command(probe, Topics.fulfillmentCommands, 'O-cancel-kafka', 'CancelFulfillment');
+    await fulfillmentEvent(probe, created, 'CANCELLED');
+    const cancelled = await orderEvent(probe, 'O-cancel-kafka', 'OrderCancelled');
+    expect([edited, cancel, cancelled].map((message) => traceIdOf(message.headers.traceparent))).toEqual([TRACE_ID, TRACE_ID, TRACE_ID]);
   });
 
   it('cancels a partially allocated order: nothing stays backordered, in the event or the order', async () => {

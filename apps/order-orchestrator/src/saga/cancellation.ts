@@ -78,6 +78,7 @@ export class OrderCancellation {
     if (order.status === 'CANCELLED' || order.attentionFrom === 'CANCELLED') return;
     const why = order.whyNotCancellable();
     if (why) throw new InvalidMessage(why);
-    await this.cancel(em, order, reason);
+    // In the order's trace, as over HTTP: the channel's command is one step of the order's journey.
+    await inTrace('orchestrator.cancel', order.traceparent ?? undefined, { 'fil.order.id': orderId }, () => this.cancel(em, order, reason));
   }
 }

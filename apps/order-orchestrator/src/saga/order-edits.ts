@@ -45,7 +45,8 @@ export class OrderEdits {
     if (isEmptyEdit(edit)) throw new InvalidMessage(EMPTY_EDIT);
     const order = await lockOrder(em, edit.orderId);
     if (!order) throw new InvalidMessage(`unknown order ${edit.orderId}`);
-    const refusal = await this.apply(em, order, edit);
+    // In the order's trace, as over HTTP: the channel's command is one step of the order's journey.
+    const refusal = await inTrace('orchestrator.edit', order.traceparent ?? undefined, { 'fil.order.id': edit.orderId }, () => this.apply(em, order, edit));
     if (refusal && 'refused' in refusal) throw new InvalidMessage(refusal.refused);
     // Not a refusal: the partition is held and the edit tried again once the answer is in.
     if (refusal) throw new Error(refusal.busy);
