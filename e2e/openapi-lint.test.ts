@@ -52,4 +52,19 @@ describe.each(Object.entries(SERVICES))('the OpenAPI document of %s', (service, 
     if (warnings.length) console.warn(`${service}: ${warnings.length} warnings of Redocly's recommended rules\n${listed(warnings).join('\n')}`);
     expect(listed(problems.filter((problem) => problem.severity === 'error'))).toEqual([]);
   });
+
+  it('lists 400 for every operation that reads a path id, a query or a body, and 413 for every one with a body', async () => {
+    const { AppModule, definition } = await load();
+    const { paths } = await openApiDocumentWithoutStarting(AppModule, definition);
+    const missing = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.entries(operations as Record<string, { parameters?: unknown[]; responses?: Record<string, unknown> }>)
+        .filter(([, operation]) => operation?.responses)
+        .flatMap(([method, operation]) => {
+          const hasBody = ['post', 'put', 'patch'].includes(method);
+          const expected = [...(hasBody || operation.parameters?.length ? ['400'] : []), ...(hasBody ? ['413'] : [])];
+          return expected.filter((code) => !operation.responses![code]).map((code) => `${method.toUpperCase()} ${path}: ${code}`);
+        }),
+    );
+    expect(missing).toEqual([]);
+  });
 });

@@ -48,7 +48,7 @@ export async function runService(module: Type, definition: ServiceDefinition): P
 
 /** The service's OpenAPI document, as served at /docs/openapi.json; needs the controllers registered, not started. */
 export function openApiDocument(app: INestApplication, definition: ServiceDefinition): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(`Fil ${definition.title}`)
@@ -61,6 +61,27 @@ export function openApiDocument(app: INestApplication, definition: ServiceDefini
       .addBearerAuth()
       .build(),
   );
+  return withInputAnswers(document);
+}
+
+const WITH_BODY = ['post', 'put', 'patch'];
+type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
+
+/**
+ * Every operation answers bad input 400 (SafeInputPipe and the validation pipe, for any path id,
+ * query or body) and an oversized body 413 (the body parser, before any route): said once here,
+ * where a decorator on each route would be forgotten on the next.
+ */
+function withInputAnswers(document: OpenAPIObject): OpenAPIObject {
+  for (const operations of Object.values(document.paths)) {
+    for (const [method, operation] of Object.entries(operations) as [string, Operation][]) {
+      if (!operation?.responses) continue;
+      const readsInput = WITH_BODY.includes(method) || !!operation.parameters?.length;
+      if (readsInput) operation.responses['400'] ??= { description: 'Bad input: the message names the path id, query parameter or body field outside its rule, or says the body is not JSON' };
+      if (WITH_BODY.includes(method)) operation.responses['413'] ??= { description: 'A body larger than FIL_HTTP_BODY_LIMIT (64 KiB by default), refused before it is read' };
+    }
+  }
+  return document;
 }
 
 /** Strict headers for the API; the Swagger UI at /docs needs its own scripts and styles. */
