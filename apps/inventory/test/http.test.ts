@@ -178,6 +178,18 @@ describe('availability near a point', () => {
     expect(rows.map((row) => row.locationId)).toEqual(['av-paris', 'av-lille']);
   });
 
+  it('lists every location holding the SKUs unless a limit is asked for, then the nearest that many', async () => {
+    for (let i = 0; i < 22; i++) {
+      const id = `av-many-${String(i).padStart(2, '0')}`;
+      expect((await put(url, `/locations/${id}`, { ...store, name: id, lat: 40 + i / 10, lng: 2 })).status).toBe(200);
+      await put(url, `/locations/${id}/stock/AV-MANY`, { onHand: 1, safetyStock: 0 });
+    }
+    const every = (await (await fetch(`${url}/availability?skus=AV-MANY&lat=40&lng=2`, AS_ADMIN)).json()) as any[];
+    expect(every).toHaveLength(22);
+    const nearest = (await (await fetch(`${url}/availability?skus=AV-MANY&lat=40&lng=2&limit=3`, AS_ADMIN)).json()) as any[];
+    expect(nearest.map((row) => row.locationId)).toEqual(['av-many-00', 'av-many-01', 'av-many-02']);
+  });
+
   it('answers 400 for malformed SKUs, misaligned quantities or a latitude out of range', async () => {
     expect((await fetch(`${url}/availability?skus=bad sku`, AS_ADMIN)).status).toBe(400);
     expect((await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=1`, AS_ADMIN)).status).toBe(400);

@@ -33,7 +33,7 @@ export class StockController {
     summary: 'ATP of several SKUs per location, nearest first when a point is given',
     description: '`coversAll` says whether the location alone can serve every SKU in the wanted quantity.',
   })
-  @ApiResponse({ status: 200, type: [LocationAvailabilityView], description: 'Locations with some ATP of the SKUs, within the radius, at most `limit`' })
+  @ApiResponse({ status: 200, type: [LocationAvailabilityView], description: 'Every location with some ATP of the SKUs, within the radius; the nearest `limit` when given' })
   @ApiResponse({ status: 400, description: 'Malformed SKUs, quantities not aligned with SKUs, or coordinates out of range' })
   availability(@Query() query: AvailabilityQuery): Promise<LocationAvailabilityView[]> {
     return this.stock.availability(query, pointOf(query));

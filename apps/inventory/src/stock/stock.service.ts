@@ -45,7 +45,7 @@ export class StockService {
       .filter((row) => row.lines.some((line) => line.atp > 0))
       .filter((row) => query.radiusKm === undefined || row.distanceKm! <= query.radiusKm)
       .sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || a.locationId.localeCompare(b.locationId))
-      .slice(0, query.limit ?? 20);
+      .slice(0, query.limit);
   }
 
   /**
