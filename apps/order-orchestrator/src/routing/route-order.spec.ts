@@ -112,6 +112,18 @@ describe('routeOrder: e-reservation', () => {
     expect(decision.outcome === 'REJECT' && decision.alternatives!.map((a) => a.locationId)).toEqual(['ST-GRENOBLE']);
   });
 
+  it('explains with a bounded list, the pickup store first and chosen, and a summary of the stores left out', () => {
+    const stores = Array.from({ length: 40 }, (_, i) => at(`ST-${String(i).padStart(2, '0')}`, 45 + i / 100, 4.8));
+    const atp = (id: string) => (id === 'ST-39' ? 0 : 1);
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-20', lines: [{ sku: 'A', quantity: 1 }], locations: stores, atp, excluded: new Set(['ST-21']) }));
+    expect(decision.outcome).toBe('ALLOCATE');
+    const { candidates, summary } = decision.explanation;
+    expect(candidates[0]).toEqual({ locationId: 'ST-20', distanceKm: 0, covers: ['A'], chosen: true });
+    expect(candidates.map((candidate) => candidate.locationId)).toEqual(['ST-20', 'ST-21', 'ST-19', 'ST-22', 'ST-18', 'ST-23', 'ST-17']);
+    expect(candidates[1]).toEqual({ locationId: 'ST-21', filteredOut: 'EXCLUDED_FOR_ORDER' });
+    expect(summary).toEqual({ locations: 40, eligible: 39, holders: 38, filteredOut: { NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 1 }, listed: 7, searchNodes: 0 });
+  });
+
   it('rejects an unknown pickup location with UNKNOWN_PICKUP_LOCATION', () => {
     expect(routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOWHERE', lines: [{ sku: 'A', quantity: 1 }] }))).toMatchObject({ outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION' });
   });

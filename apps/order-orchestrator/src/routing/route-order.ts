@@ -1,6 +1,7 @@
 import type { AllocationKind, AllocationLine, DeliveryMode } from '@fil/contracts';
 import { haversineKm } from '@fil/geo';
 import { mergeLines, routeHomeDelivery, type CandidateScore, type CandidateSummary, type HoldingsAt, type HomeDeliveryDecision, type RoutingLocation, type RoutingWeights, type Shipment, type StockHolders } from './home-delivery-router';
+import { explainReserveStores, round, type ReserveStore } from './routing-explanation';
 import type { ChannelPolicy } from './routing-policy';
 
 /** The rules of this code, stored with every decision beside the policy version: a change of rules gets a new one. */
@@ -107,19 +108,22 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
   // PRODUCT.md: a store without `reserve` is refused like one short of stock, NOT_AVAILABLE_IN_STORE with the nearest that could.
   if (!store) return refusePickup(request, store, 'reserve')!;
   const servesAll = (location: NetworkLocation) => lines.every(({ sku, quantity }) => request.atp(location.id, sku) >= quantity);
-  const candidates: CandidateScore[] = request.locations
+  const stores: ReserveStore[] = request.locations
     .filter((location) => location.reserve && location.type === 'STORE')
     .map((location) => ({
-      locationId: location.id,
-      distanceKm: round(haversineKm(location, store!)),
+      location,
+      distanceKm: haversineKm(location, store!),
       covers: lines.filter(({ sku, quantity }) => request.atp(location.id, sku) >= quantity).map(({ sku }) => sku),
+      excluded: !!request.excluded?.has(location.id),
     }));
-  if (store.reserve && servesAll(store) && !request.excluded?.has(store.id)) {
+  const reserved = store.reserve && servesAll(store) && !request.excluded?.has(store.id);
+  const { candidates, summary } = explainReserveStores(stores, store.id, lines.length, reserved, request.locations.length);
+  if (reserved) {
     return {
       outcome: 'ALLOCATE',
       allocations: [{ locationId: store!.id, kind: 'PICKUP', lines }],
       backordered: [],
-      explanation: explain(request, candidates, true, `${store!.id} holds every line: reserved there`),
+      explanation: explain(request, candidates, true, `${store!.id} holds every line: reserved there`, summary),
     };
   }
   const alternatives = request.locations
@@ -138,6 +142,7 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
       true,
       `${store!.id} ${store!.reserve ? `cannot hold every line (short of ${short.join(', ') || 'nothing, but it was excluded'})` : 'does not offer e-reservation'}; ` +
         (alternatives.length ? `nearest stores that could: ${alternatives.map((a) => a.locationId).join(', ')}` : 'no store with reserve holds every line'),
+      summary,
     ),
   };
 }
@@ -220,4 +225,3 @@ export function mergeBySku(lines: AllocationLine[]): AllocationLine[] {
 }
 
 const describe = (lines: AllocationLine[]) => lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ');
-const round = (value: number) => Math.round(value * 1000) / 1000;

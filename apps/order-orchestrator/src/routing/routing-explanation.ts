@@ -78,6 +78,45 @@ function listFiltered(candidates: CandidateScore[], filtered: FilteredHolder[], 
   }
 }
 
+/** A store with `reserve` as an e-reservation weighs it: its distance from the pickup store and what it holds whole. */
+export interface ReserveStore {
+  location: { id: string; lat: number; lng: number };
+  distanceKm: number;
+  covers: string[];
+  excluded: boolean;
+}
+
+/**
+ * An e-reservation's candidates, bounded as home delivery's: the pickup store (chosen when it
+ * holds every line), then the nearest few stores that hold every line, those excluded for the
+ * order named as such. No cost: nothing is shipped. The summary counts the other stores.
+ */
+export function explainReserveStores(stores: ReserveStore[], pickupId: string, lines: number, chosen: boolean, locations: number): { candidates: CandidateScore[]; summary: CandidateSummary } {
+  const whole = (store: ReserveStore) => store.covers.length === lines;
+  const nearest = stores
+    .filter((store) => store.location.id !== pickupId && whole(store))
+    .sort((a, b) => a.distanceKm - b.distanceKm || (a.location.id < b.location.id ? -1 : 1))
+    .slice(0, LISTED_PER_SKU + LISTED_FILTERED_PER_REASON);
+  const pickup = stores.filter((store) => store.location.id === pickupId);
+  const candidates = [...pickup, ...nearest].map((store): CandidateScore => {
+    if (store.excluded) return { locationId: store.location.id, filteredOut: 'EXCLUDED_FOR_ORDER' };
+    return { locationId: store.location.id, distanceKm: round(store.distanceKm), covers: store.covers, ...(chosen && store.location.id === pickupId ? { chosen: true as const } : {}) };
+  });
+  const excluded = stores.filter((store) => store.excluded).length;
+  const eligible = stores.length - excluded;
+  return {
+    candidates,
+    summary: {
+      locations,
+      eligible,
+      holders: stores.filter((store) => !store.excluded && whole(store)).length,
+      filteredOut: { NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: excluded },
+      listed: candidates.length,
+      searchNodes: 0,
+    },
+  };
+}
+
 /** Per line, the `count` best holders, from its own holders and without sorting them all. */
 function cheapestPerLine(network: ScoredNetwork, count: number): number[][] {
   const best: number[][] = [];

@@ -57,7 +57,7 @@ export interface CandidateScore {
 /** What the candidate list leaves out: it names the chosen locations, the cheapest few per SKU and the nearest few left out. */
 export interface CandidateSummary {
   locations: number;
-  /** Ship locations under capacity and not excluded. */
+  /** Locations the mode may use, not filtered out: ship locations under capacity, or stores with reserve for an e-reservation. */
   eligible: number;
   /** Of those, the ones holding some of the order. */
   holders: number;
