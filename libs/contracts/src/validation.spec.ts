@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsString } from 'class-validator';
 import fc from 'fast-check';
 import { MESSAGE_SAMPLES } from './message-samples';
-import { MAX_NESTING, unsafeInput, validateAs } from './validation';
+import { isTimeWithin, MAX_NESTING, unsafeInput, validateAs } from './validation';
 
 /** Plain ids and words, nested within the limit: what nearly every input is. */
 // JSON writes the control characters it refuses as \u00XX, \b or \f, and DEL as it is.
@@ -42,6 +42,20 @@ describe('unsafeInput', () => {
 
   it.each(faults)('finds %s wherever it is', (_, bad) => {
     fc.assert(fc.property(safe, fc.array(fc.nat(), { maxLength: 4 }), (value, turns) => unsafeInput(plant(value, bad, turns)).length > 0));
+  });
+});
+
+describe('isTimeWithin', () => {
+  const from = new Date('2000-01-01T00:00:00Z');
+  const to = new Date('2100-01-01T00:00:00Z');
+
+  it.each(['2025-03-01T10:00:00Z', '2025-03-01T10:00:00.123Z', '2025-03-01T10:00:00+01:00'])('takes an RFC 3339 date-time: %s', (value) => {
+    expect(isTimeWithin(value, from, to)).toBe(true);
+  });
+
+  // A date alone or a time without an offset would be read in the server's zone: not the instant the sender meant.
+  it.each(['2025-03-01', '2025-03-01T10:00:00', '2025-03-01T10:00Z', '2025-02-30T10:00:00Z', '2025-W09-6T10:00:00Z', '1999-12-31T23:59:59Z'])('refuses %s', (value) => {
+    expect(isTimeWithin(value, from, to)).toBe(false);
   });
 });
 

@@ -80,9 +80,12 @@ function unsafeParts(value: unknown, name: string, path: string): string[] {
 
 const codePoint = (character: string) => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** Whether `value` is an ISO 8601 date-time of a real calendar day (no 30 February) within [earliest, latest]. */
+/** A date, a time and an offset: without the offset the instant would depend on the reader's zone. */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Whether `value` is an RFC 3339 date-time of a real calendar day (no 30 February) within [earliest, latest]. */
 export function isTimeWithin(value: unknown, earliest: Date, latest: Date): boolean {
-  if (typeof value !== 'string' || !isISO8601(value, { strict: true })) return false;
+  if (typeof value !== 'string' || !RFC_3339.test(value) || !isISO8601(value, { strict: true })) return false;
   const time = Date.parse(value);
   return time >= earliest.getTime() && time <= latest.getTime();
 }
@@ -94,7 +97,7 @@ export function IsTimeWithin(earliest: () => Date, latest: () => Date, rule: str
       name: 'isTimeWithin',
       validator: {
         validate: (value) => isTimeWithin(value, earliest(), latest()),
-        defaultMessage: (args) => `${args?.property} must be an ISO 8601 date-time ${rule}`,
+        defaultMessage: (args) => `${args?.property} must be an ISO 8601 date-time with a time and an offset (RFC 3339, e.g. 2026-03-01T10:00:00Z) ${rule}`,
       },
     },
     options,
