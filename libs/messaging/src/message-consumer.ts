@@ -415,13 +415,16 @@ export class MessageConsumer {
    * Publishes the dead letter; a message claimed here is noted as dead-lettered so that a redrive
    * may take it back, and the sender of one refused for what it holds may be answered.
    */
-  private async deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string, answer: boolean): Promise<void> {
+  private deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string, answer: boolean): Promise<void> {
     const { message } = decoded;
-    if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [{ source: message.source, id: message.id, record: recordOf(message) }]);
-    if (answer) await this.answerSender(tx, message, reason);
-    messagingInstruments().deadLettered.add(1, { topic: message.topic });
-    const deadLetter = deadLetterOf(decoded, reason, this.options.service);
-    await this.outbox.add(tx, { topic: Topics.dlq, key: deadLetter.key ?? '', type: 'MessageRejected', data: deadLetter, id: deadLetterId(decoded, this.options.service) });
+    // In the message's trace: the dead letter and the answer to its sender are the end of its journey.
+    return inTrace(`dead-letter ${message.topic}`, message.traceparent, { 'messaging.message.id': message.id }, async () => {
+      if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [{ source: message.source, id: message.id, record: recordOf(message) }]);
+      if (answer) await this.answerSender(tx, message, reason);
+      messagingInstruments().deadLettered.add(1, { topic: message.topic });
+      const deadLetter = deadLetterOf(decoded, reason, this.options.service);
+      await this.outbox.add(tx, { topic: Topics.dlq, key: deadLetter.key ?? '', type: 'MessageRejected', data: deadLetter, id: deadLetterId(decoded, this.options.service) });
+    });
   }
 }
 

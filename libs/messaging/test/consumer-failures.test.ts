@@ -2,10 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners } from 'kafkajs';
 import { Topics } from '@fil/contracts';
+import { startTracing, stopTracing } from '@fil/observability';
 import { closeMessagingDatabase, KafkaProbe, openMessagingDatabase, useTestEnvironment, waitFor } from '@fil/testing';
 import { createKafka, MessageConsumer, Outbox, OutboxRelay, physicalTopic, type IncomingMessage } from '../src';
 
 useTestEnvironment('consumer-failures');
+// Propagation only, so that the test can see which trace a dead letter continues.
+startTracing('consumer-failures-test');
 jest.setTimeout(30_000);
 
 const service = 'consumer-failures';
@@ -53,7 +56,12 @@ beforeAll(async () => {
   await probe.start([Topics.ordersEvents, Topics.dlq]);
   consumer = new MessageConsumer(orm, kafka, outbox, { service, acceptsSource: () => true });
   consumer.on(Topics.ordersSubmitted, applyEffect);
-  consumer.on(Topics.returnsRequested, storeCount, { refused: async ({ value }, reason) => void answers.set(value.key, reason) });
+  consumer.on(Topics.returnsRequested, storeCount, {
+    refused: async ({ value }, reason, em) => {
+      answers.set(value.key, reason);
+      if (value.key === 'traced') await outbox.add(em, { topic: Topics.ordersEvents, key: value.key, type: 'Refused', data: { reason } });
+    },
+  });
   relay = new OutboxRelay(orm, kafka);
   await relay.start();
   await consumer.start();
@@ -64,6 +72,7 @@ afterAll(async () => {
   await relay.stop();
   await probe.stop();
   await closeMessagingDatabase(orm, service);
+  await stopTracing();
 });
 
 describe('a message whose handler keeps failing for a while', () => {
@@ -114,6 +123,16 @@ describe('a message holding a value the database refuses', () => {
     expect(answers.get('overflow')).toBe(dead.value.reason);
     await waitFor(async () => (await countOf('overflow')) === 7, { what: 'the next message on the partition' });
     expect(consumer.held()).toEqual([]);
+  });
+});
+
+describe('a dead-lettered message that came in a trace', () => {
+  it('continues it: the dead letter and the answer to its sender carry its trace id', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    await probe.send(Topics.returnsRequested, 'traced', { key: 'traced', n: 3_000_000_000 }, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'traced');
+    const answer = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === 'traced' && m.headers.ce_type === 'Refused');
+    expect([dead, answer].map((message) => message.headers.traceparent?.split('-')[1])).toEqual([traceId, traceId]);
   });
 });
 
