@@ -169,6 +169,22 @@ describe('messages in the "wrong" order', () => {
     expect(probe.messages(Topics.dlq, (m) => m.value.value?.includes?.(orderId))).toEqual([]);
   });
 
+  it('sends to the DLQ with why a CancelOrder kept for an order that then arrives invalid, instead of using it up unseen', async () => {
+    const orderId = 'O-cancel-first-invalid';
+    const marker = 'O-cancel-first-invalid-marker';
+    await allocated(marker, { lines: [one('SKU-A')] });
+    await sendCancel(probe, { orderId, reason: 'customer changed their mind' }, orderId);
+    await sendCancel(probe, { orderId: marker, reason: 'marker' }, orderId);
+    await orderEvent(probe, marker, 'OrderCancelled');
+
+    await submit(probe, anOrder(orderId, { lines: [] }));
+    await orderEvent(probe, orderId, 'OrderRejected');
+    const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === orderId && m.value.originalTopic === Topics.ordersCommands);
+    expect(dead.value.reason).toBe(`order ${orderId} cannot be cancelled: it was rejected (status REJECTED)`);
+    expect(JSON.parse(dead.value.value)).toEqual({ orderId, reason: 'customer changed their mind' });
+    expect(statusesOf(orderId)).toEqual(['REJECTED']);
+  });
+
   it('cancels every order whose CancelOrder and submission arrive at the same moment, whichever is handled first, without a deadlock', async () => {
     const warnings = jest.spyOn(Logger.prototype, 'warn');
     const orderIds = Array.from({ length: 40 }, (_, n) => `O-cancel-same-time-${n}`);

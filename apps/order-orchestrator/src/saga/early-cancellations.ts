@@ -45,12 +45,18 @@ export class EarlyCancellations implements OnApplicationBootstrap, DeadlineJob {
   /**
    * A CancelOrder that came before the order `orderId`, used up: `cause` when it cancels
    * the order, `note` for the order's first step when it came too long before (and the sweep has not seen it yet).
+   * `refusal`: the order cannot be cancelled (it arrived invalid), so the CancelOrder goes to the DLQ with it.
    */
-  async cameFirst(em: EntityManager, orderId: string, now = new Date()): Promise<{ cause?: string; note?: string }> {
+  async cameFirst(em: EntityManager, orderId: string, now = new Date(), refusal?: string): Promise<{ cause?: string; note?: string }> {
     const early = await this.keptInBatch.find(em, orderId, () => em.findOne(PendingCancellation, { orderId }));
     if (!early) return {};
     em.remove(early);
-    if (early.appliesAt(now, this.keepForMs)) return { cause: early.cause() };
+    const applies = early.appliesAt(now, this.keepForMs);
+    if (applies && refusal) {
+      if (early.message) await this.consumer.deadLetterKept(em, early.message as IncomingMessage, refusal);
+      return {};
+    }
+    if (applies) return { cause: early.cause() };
     // Past its bound, as the sweep would have found it: dead-lettered all the same, so that the channel learns it was not applied.
     const reason = `order ${orderId} arrived more than ${this.keepForMs / 1000} s after its CancelOrder (received at ${early.receivedAt.toISOString()}): the CancelOrder was not applied`;
     if (early.message) await this.consumer.deadLetterKept(em, early.message as IncomingMessage, reason);

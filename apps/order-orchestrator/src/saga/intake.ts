@@ -50,14 +50,15 @@ export class OrderIntake {
 
     // The consumer span: the order's journey continues from here, whoever acts on it later.
     const traceparent = currentTraceparent();
-    const early = await this.early.cameFirst(em, orderId);
     const checked = validateAs(SubmitOrderDto, value);
     if (!checked.ok) {
       const { order, step } = Order.reject({ ...readableFields(value, checked.errors), orderId, contentHash, traceparent }, checked.errors, 'VALIDATION_FAILED');
+      await this.early.cameFirst(em, orderId, undefined, order.whyNotCancellable());
       em.persist(order);
       rememberOrder(em, order);
       await this.events.record(em, order, step);
     } else {
+      const early = await this.early.cameFirst(em, orderId);
       const submitted = checked.value;
       const { order, step } = Order.receive(
         {
