@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { serviceSource, Topics } from '@fil/contracts';
+import { canonicalJson } from '@fil/messaging';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, startService, useTestEnvironment } from '@fil/testing';
 import { anOrder, call, commandsOf, location, networkKnown, orchestratorSettled, orderEvent, orderEvents, stockLevel, submit } from './support';
@@ -116,6 +119,24 @@ describe('order intake: the orderId is the idempotency key', () => {
     await received('O-twice-marker');
     expect(orderEvents(probe, 'O-twice').map((m) => m.headers.ce_type)).toEqual(['OrderReceived']);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-twice', 'ReserveStock')).toHaveLength(1);
+  });
+
+  it('takes an order sent again with fields its contract does not name (ignored) as the same order, and one stored before this rule too', async () => {
+    const order = anOrder('O-extra');
+    await submit(probe, order);
+    await received('O-extra');
+    const lines = (order.lines as object[]).map((line) => ({ ...line, giftWrap: true }));
+    await submit(probe, { ...order, trackingCode: 'abc', lines });
+    // An order stored with the hash of its whole message, as before the rule: the same message is still the same order.
+    await submit(probe, anOrder('O-extra-before'));
+    await received('O-extra-before');
+    const legacy = createHash('sha256').update(canonicalJson({ ...anOrder('O-extra-before'), trackingCode: 'abc' })).digest('hex');
+    await (app.get(MikroORM).em.fork() as EntityManager).execute('update customer_order set content_hash = ? where order_id = ?', [legacy, 'O-extra-before']);
+    await submit(probe, { ...anOrder('O-extra-before'), trackingCode: 'abc' }, 'O-extra');
+    await submit(probe, anOrder('O-extra-marker'), 'O-extra');
+    await received('O-extra-marker');
+    expect(probe.messages(Topics.dlq, (m) => m.key === 'O-extra' || m.key === 'O-extra-before')).toEqual([]);
+    expect(orderEvents(probe, 'O-extra').map((m) => m.headers.ce_type)).toEqual(['OrderReceived']);
   });
 
   it('sends the same orderId with different content to the DLQ as a conflict, leaving the order untouched', async () => {

@@ -40,11 +40,12 @@ export class OrderIntake {
     // Nor can a value too deep to hash and validate without exhausting the stack.
     if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
 
-    const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    const contentHash = hashOf(contractedContent(value));
     await lockOrderIds(em, [orderId]);
     const existing = await lockOrder(em, orderId);
     if (existing) {
-      if (existing.contentHash === contentHash) return;
+      // Orders stored before the hash left out unnamed fields hold the hash of the whole message.
+      if (existing.contentHash === contentHash || existing.contentHash === hashOf(value)) return;
       throw new InvalidMessage(`order ${orderId} already exists with different content`);
     }
 
@@ -94,13 +95,37 @@ export class OrderIntake {
     if (typeof orderId !== 'string' || !orderId) return;
     await lockOrderIds(em, [orderId]);
     if (await em.findOne(Order, { orderId })) return;
-    const contentHash = createHash('sha256').update(canonicalJson(value)).digest('hex');
+    // The whole message: what made it too large may be a field the contract does not name, and the same order without it is not this refused one.
+    const contentHash = hashOf(value);
     const { order, step } = Order.reject({ orderId, channel: text(value!.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
     em.persist(order);
     await this.events.record(em, order, step);
     await em.flush();
   }
 }
+
+const SUBMITTED_FIELDS = ['orderId', 'channel', 'deliveryMode', 'customer', 'shippingAddress', 'pickupLocationId', 'lines', 'currency', 'placedAt'];
+const LINE_FIELDS = ['lineId', 'sku', 'quantity', 'unitPrice'];
+
+/**
+ * What makes an order the same order: the fields its contract names. A field it does not name is
+ * ignored, so a channel that resends an order with one added sends the same order. The customer
+ * and the address are kept whole, so they count whole.
+ */
+function contractedContent(value: Record<string, unknown>): Record<string, unknown> {
+  const content = pick(value, SUBMITTED_FIELDS);
+  if (Array.isArray(content.lines)) content.lines = content.lines.map(contractedLine);
+  return content;
+}
+
+const contractedLine = (line: unknown) => {
+  const fields = object(line);
+  return fields ? pick(fields, LINE_FIELDS) : line;
+};
+
+const pick = (value: Record<string, unknown>, fields: string[]) => Object.fromEntries(fields.filter((field) => Object.hasOwn(value, field)).map((field) => [field, value[field]]));
+
+const hashOf = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 /**
  * What can be kept of an invalid submission: each field that passed its checks (one that failed
