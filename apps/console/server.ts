@@ -48,6 +48,16 @@ const STRICT_HEADERS = {
 const FORWARDED = ['authorization', 'content-type', 'content-length', 'accept', 'traceparent'];
 
 const server = createServer((req, res) => {
+  try {
+    handle(req, res);
+  } catch (error) {
+    // One odd request must not stop the console for everyone.
+    if (!res.headersSent) send(res, 400, 'text/plain', `bad request: ${(error as Error).message}`);
+    else res.destroy();
+  }
+});
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://console');
   // For the container's and Kubernetes' probes: up, and with a page to serve.
   if (url.pathname === '/health') {
@@ -60,11 +70,14 @@ const server = createServer((req, res) => {
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
   if (url.pathname === '/config.json') return send(res, 200, 'application/json', PAGE_CONFIG);
   serveFile(res, url.pathname);
-});
+}
 
 function proxy(req: IncomingMessage, res: ServerResponse, target: string, path: string): void {
   const headers = Object.fromEntries(FORWARDED.flatMap((name) => (req.headers[name] === undefined ? [] : [[name, req.headers[name]!]])));
-  const upstream = request(new URL(path, target), { method: req.method, headers }, (answer) => {
+  // Appended to the service's address, never resolved against it: `//host/…` would name another host, and the token would go there.
+  const address = new URL(target.replace(/\/$/, '') + path);
+  if (address.origin !== new URL(target).origin) return send(res, 404, 'application/json', JSON.stringify({ statusCode: 404, message: 'no such path' }));
+  const upstream = request(address, { method: req.method, headers }, (answer) => {
     const passed = Object.fromEntries(['content-type', 'retry-after', 'x-next-cursor'].flatMap((name) => (answer.headers[name] === undefined ? [] : [[name, answer.headers[name]!]])));
     res.writeHead(answer.statusCode ?? 502, { ...STRICT_HEADERS, 'cache-control': 'no-store', ...passed });
     answer.pipe(res);

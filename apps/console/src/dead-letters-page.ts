@@ -1,6 +1,6 @@
 import { answerBox, call, type Answer } from './api';
 import { h, table } from './dom';
-import { showScreen } from './screen';
+import { currentNavigation, showScreen } from './screen';
 
 /** A dead letter as the orchestrator lists it (GET /dead-letters). */
 interface DeadLetter {
@@ -15,13 +15,15 @@ interface DeadLetter {
 }
 
 /** The messages the services could not accept, newest first, each with its reason and a Re-send action; `answer` is the last re-send's. */
-export async function deadLettersScreen(main: HTMLElement, answer?: { id: string; outcome: Answer }): Promise<void> {
+export async function deadLettersScreen(main: HTMLElement, answer?: { id: string; outcome: Answer }, navigation = currentNavigation()): Promise<void> {
   if (!answer) showScreen(main, h('h1', {}, 'Dead letters'), h('p', {}, 'Reading fil.dlq.v1…'));
   const listed = await call('GET', 'orders', '/dead-letters');
+  // The user went elsewhere (or signed out) while the list was read.
+  if (navigation !== currentNavigation()) return;
   const told = h('div', { 'aria-live': 'assertive' }, answer ? answerBox(answer.outcome, `${answer.id} re-sent to ${answer.outcome.body?.redrivenTo}; ${answer.outcome.body?.consumer} handles it once`) : null);
   if (listed.status !== 200) return showScreen(main, h('h1', {}, 'Dead letters'), told, answerBox(listed, ''));
   const letters = listed.body as DeadLetter[];
-  const resend = async (letter: DeadLetter) => deadLettersScreen(main, { id: letter.id, outcome: await call('POST', 'orders', `/dead-letters/${encodeURIComponent(letter.id)}/redrive`) });
+  const resend = async (letter: DeadLetter) => deadLettersScreen(main, { id: letter.id, outcome: await call('POST', 'orders', `/dead-letters/${encodeURIComponent(letter.id)}/redrive`) }, navigation);
   showScreen(
     main,
     h('h1', {}, 'Dead letters'),

@@ -45,3 +45,12 @@ export function table(headers: string[], rows: (Child[] | { cells: Child[]; clas
   );
   return h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': caption ? `${caption} (table)` : 'Table' }, grid);
 }
+
+/** Links to the same screen at each of the caller's locations, when there is more than one. */
+export function locationLinks(locations: string[] | undefined, screen: string): HTMLElement | null {
+  if (!locations || locations.length < 2) return null;
+  return h('p', {}, 'Your locations: ', ...locations.flatMap((id, index) => [index ? ', ' : '', h('a', { href: `#/${screen}/${encodeURIComponent(id)}` }, id)]));
+}
+
+/** A node that may be absent, as a list to spread among others. */
+export const optional = (node: Node | null | undefined): Node[] => (node ? [node] : []);

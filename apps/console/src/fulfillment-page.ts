@@ -4,7 +4,8 @@ import type { Fulfillment } from './fulfillment-types';
 import { counterSteps } from './counter-steps';
 import { deadlineBadge } from './deadline';
 import { packForm, pickForm, shipForm } from './warehouse-steps';
-import { refreshEvery, showScreen } from './screen';
+import { editsIn, refreshEvery, showScreen } from './screen';
+import type { Principal } from './session';
 
 /** What a step form needs: the fulfillment, and a way to post the step and show its answer. */
 export interface StepContext {
@@ -15,16 +16,22 @@ export interface StepContext {
 }
 
 /** One fulfillment: its lines and history, and the forms of the steps its state allows. */
-export function fulfillmentScreen(main: HTMLElement, id: string): void {
-  const answers = h('div', { 'aria-live': 'polite' });
+export function fulfillmentScreen(main: HTMLElement, principal: Principal, id: string): void {
+  // Focused after a step, so that a keyboard user goes on from its answer, not from the top.
+  const answers = h('div', { 'aria-live': 'polite', tabindex: -1 });
   const content = h('div');
   const back = h('a', { href: '#/work' }, '← Work list');
   showScreen(main, back, h('h1', {}, `Fulfillment ${id}`), answers, content);
 
   const base = `/fulfillments/${encodeURIComponent(id)}`;
   const show = (answer: Answer | HTMLElement, done = '') => answers.replaceChildren(answer instanceof HTMLElement ? answer : answerBox(answer, done));
-  const load = async () => {
+  const typing = editsIn(content);
+  const load = async (background = false) => {
+    // A refresh must not wipe what the user is typing, before the read or during it.
+    if (background && typing.edited()) return;
     const answer = await call('GET', 'fulfillment', base);
+    if (background && typing.edited()) return;
+    typing.reset();
     if (answer.status !== 200) return content.replaceChildren(answerBox(answer, ''));
     const fulfillment = answer.body as Fulfillment;
     if (fulfillment.locationId) back.href = `#/work/${encodeURIComponent(fulfillment.locationId)}`;
@@ -33,16 +40,15 @@ export function fulfillmentScreen(main: HTMLElement, id: string): void {
       post: async (step, body, done) => {
         show(await call('POST', 'fulfillment', `${base}/${step}`, body), done);
         await load();
+        answers.focus();
       },
       refuse: (why) => show(h('div', { class: 'answer refused', role: 'alert' }, why)),
     };
-    content.replaceChildren(summary(fulfillment), ...steps(context));
+    const takesSteps = principal.role === 'admin' || principal.role === 'staff';
+    content.replaceChildren(summary(fulfillment), ...(takesSteps ? steps(context) : [h('p', {}, 'Staff of the location take its steps.')]));
   };
   void load();
-  refreshEvery(10_000, () => {
-    // A refresh must not wipe what the user is typing.
-    if (!content.contains(document.activeElement)) void load();
-  });
+  refreshEvery(10_000, () => void load(true));
 }
 
 function summary(f: Fulfillment): HTMLElement {

@@ -5,8 +5,8 @@ import { kpisScreen } from './kpis-page';
 import { orderScreen } from './order-page';
 import { orderSearchScreen } from './order-search';
 import { returnsScreen } from './returns-page';
-import { showScreen } from './screen';
-import { decodeToken, session, type Principal } from './session';
+import { navigated, showScreen } from './screen';
+import { decodeToken, hasExpired, session, type Principal } from './session';
 import { stockScreen } from './stock-page';
 import { workListScreen } from './work-list';
 
@@ -35,7 +35,7 @@ function signInScreen(): void {
     const claims = decodeToken(text);
     const refuse = (why: string) => void error.replaceChildren(h('div', { class: 'answer refused', role: 'alert' }, why));
     if (!claims) return refuse('This is not a Fil token (a JWT with a role).');
-    if (claims.exp !== undefined && claims.exp * 1000 <= Date.now()) return refuse(`This token expired at ${new Date(claims.exp * 1000).toISOString()}: ask for a new one.`);
+    if (hasExpired(claims)) return refuse(`This token expired at ${new Date(claims.exp! * 1000).toISOString()}: ask for a new one.`);
     session.signIn(text);
     window.location.hash = '#/';
     route();
@@ -62,18 +62,29 @@ function header(principal: Principal | undefined): void {
 }
 
 function route(): void {
+  navigated();
   const principal = session.principal();
   header(principal);
   if (!principal) return signInScreen();
-  const [screen, argument] = window.location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const [screen, argument] = addressParts();
+  if (screen === undefined) return showScreen(main, h('h1', {}, 'Not found'), h('p', {}, 'This address cannot be read (a % not followed by two hex digits).'));
   if (screen === 'work') return workListScreen(main, principal, argument || undefined);
   if (screen === 'kpis') return kpisScreen(main);
   if (screen === 'returns') return returnsScreen(main, principal, argument || undefined);
-  if (screen === 'fulfillment' && argument) return fulfillmentScreen(main, argument);
+  if (screen === 'fulfillment' && argument) return fulfillmentScreen(main, principal, argument);
   if (screen === 'order') return void (argument ? orderScreen(main, argument) : orderSearchScreen(main));
   if (screen === 'stock') return void stockScreen(main, argument || undefined);
   if (screen === 'dead-letters' && (principal.role === 'admin' || principal.role === 'ops')) return void deadLettersScreen(main);
   window.location.hash = screensOf(principal)[0][0];
+}
+
+/** The screen and its argument from the address; none when it cannot be decoded. */
+function addressParts(): (string | undefined)[] {
+  try {
+    return window.location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  } catch {
+    return [];
+  }
 }
 
 window.addEventListener('hashchange', route);

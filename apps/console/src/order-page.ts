@@ -3,7 +3,7 @@ import { h, table } from './dom';
 import { attentionForms } from './attention-actions';
 import { attentionNotice, cancelForm, outcomeBox, type Outcome } from './order-actions';
 import { pageConfig, traceLink } from './page-config';
-import { showScreen } from './screen';
+import { currentNavigation, showScreen } from './screen';
 
 interface Candidate {
   locationId: string;
@@ -25,14 +25,17 @@ interface RoutingRecord {
  * routing decision with its candidates, the cancel action and, in NEEDS_ATTENTION, retry and release;
  * `outcome` is the answer to an action just asked.
  */
-export async function orderScreen(main: HTMLElement, id: string, outcome?: Outcome): Promise<void> {
+export async function orderScreen(main: HTMLElement, id: string, outcome?: Outcome, navigation = currentNavigation()): Promise<void> {
   if (!outcome) showScreen(main, h('p', {}, `Loading order ${id}…`));
   const answer = await call('GET', 'orders', `/orders/${encodeURIComponent(id)}`);
+  // The user went elsewhere (or signed out) while the order was read.
+  if (navigation !== currentNavigation()) return;
   if (answer.status !== 200) return showScreen(main, h('h1', {}, `Order ${id}`), answerBox(answer, ''), h('a', { href: '#/order' }, 'Find another order'));
   const order = answer.body;
   const trace = order.traceId ? traceLink(await pageConfig(), order.traceId) : undefined;
+  if (navigation !== currentNavigation()) return;
   const attention = attentionNotice(order.status, order.timeline ?? []);
-  const again = (next: Outcome) => void orderScreen(main, id, next);
+  const again = (next: Outcome) => void orderScreen(main, id, next, navigation);
   const cancel = cancelForm(order.orderId, order.status, again);
   showScreen(
     main,

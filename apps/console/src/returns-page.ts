@@ -1,7 +1,7 @@
 import { answerBox, call, refusalBox } from './api';
-import { field, h } from './dom';
+import { field, h, locationLinks, optional } from './dom';
 import { receiptForm, type ReceiptContext, type Return } from './return-receipt';
-import { refreshEvery, showScreen } from './screen';
+import { editsIn, refreshEvery, showScreen } from './screen';
 import type { Principal } from './session';
 
 /** The returns expected at a location, each received line by line with its condition; a walk-in's return found by id. */
@@ -15,7 +15,7 @@ export function returnsScreen(main: HTMLElement, principal: Principal, locationI
   const picker = h('form', { onsubmit: open }, field('Location', chosen), h('button', { type: 'submit' }, 'Show its returns'));
   const answers = h('div', { 'aria-live': 'polite' });
   const content = h('div');
-  showScreen(main, h('h1', {}, location ? `Returns at ${location}` : 'Returns'), picker, answers, content);
+  showScreen(main, h('h1', {}, location ? `Returns at ${location}` : 'Returns'), picker, ...optional(locationLinks(principal.locations, 'returns')), answers, content);
   if (!location) return;
 
   const show = (node: HTMLElement) => answers.replaceChildren(node);
@@ -30,21 +30,29 @@ export function returnsScreen(main: HTMLElement, principal: Principal, locationI
   const list = h('section', { 'aria-label': 'Returns to receive' });
   content.replaceChildren(walkIn, list);
 
-  const load = async () => {
+  const typing = editsIn(list);
+  const load = async (background = false) => {
+    // A refresh must not wipe what the user is typing, before the read or during it.
+    if (background && typing.edited()) return;
     const answer = await call('GET', 'returns', `/returns?locationId=${encodeURIComponent(location)}&status=REQUESTED`);
+    if (background && typing.edited()) return;
+    typing.reset();
     if (answer.status !== 200) return void list.replaceChildren(h('h2', {}, 'Returns to receive'), answerBox(answer, ''));
     const expected = answer.body as Return[];
+    const receives = principal.role === 'admin' || principal.role === 'staff';
     list.replaceChildren(
       h('h2', {}, 'Returns to receive'),
-      expected.length === 0 ? h('p', {}, 'No return expected here.') : h('div', {}, ...expected.map((ret) => receiptForm(ret, context))),
+      expected.length === 0 ? h('p', {}, 'No return expected here.') : h('div', {}, ...expected.map((ret) => (receives ? receiptForm(ret, context) : returnCard(ret)))),
       h('p', {}, `Updated ${new Date().toLocaleTimeString()}`),
     );
   };
   void load();
-  refreshEvery(10_000, () => {
-    // A refresh must not wipe what the user is typing.
-    if (!list.contains(document.activeElement)) void load();
-  });
+  refreshEvery(10_000, () => void load(true));
+}
+
+/** A return as ops see it: staff of the location receive it. */
+function returnCard(ret: Return): HTMLElement {
+  return h('div', { class: 'card' }, h('h3', {}, `Return ${ret.id}`), h('p', {}, `Order ${ret.orderId}: ${ret.lines.map((line) => `${line.sku} × ${line.quantity}`).join(', ')}; staff of the location receive it.`));
 }
 
 /** A customer at the counter with a return announced elsewhere (or nowhere): found by its id. */

@@ -8,6 +8,10 @@ export interface Principal {
 }
 
 const KEY = 'fil.token';
+const ROLES: readonly unknown[] = ['admin', 'ops', 'staff', 'channel'];
+
+/** Whether the token's expiry (if any) has passed. */
+export const hasExpired = (principal: Principal) => principal.exp !== undefined && principal.exp * 1000 <= Date.now();
 
 /** The JWT's payload, base64url-decoded; undefined when the text is no JWT with a role. */
 export function decodeToken(token: string): Principal | undefined {
@@ -15,8 +19,9 @@ export function decodeToken(token: string): Principal | undefined {
   if (!payload) return undefined;
   try {
     const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
-    const claims = JSON.parse(atob(base64)) as Principal;
-    return typeof claims.role === 'string' && typeof claims.sub === 'string' ? claims : undefined;
+    // atob gives bytes; the claims are UTF-8 (a name such as "préparatrice").
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)))) as Principal;
+    return ROLES.includes(claims.role) && typeof claims.sub === 'string' ? claims : undefined;
   } catch {
     return undefined;
   }
@@ -24,9 +29,12 @@ export function decodeToken(token: string): Principal | undefined {
 
 export const session = {
   token: (): string | null => sessionStorage.getItem(KEY),
+  /** The signed-in caller; none once the token has expired, so that the page asks for a new one. */
   principal: (): Principal | undefined => {
     const token = sessionStorage.getItem(KEY);
-    return token ? decodeToken(token) : undefined;
+    const principal = token ? decodeToken(token) : undefined;
+    if (principal && hasExpired(principal)) return void sessionStorage.removeItem(KEY);
+    return principal;
   },
   signIn: (token: string) => sessionStorage.setItem(KEY, token),
   signOut: () => sessionStorage.removeItem(KEY),

@@ -1,8 +1,8 @@
 import { answerBox, call } from './api';
 import { bySoonestDeadline, deadlineBadge, isOverdue } from './deadline';
-import { field, h } from './dom';
+import { field, h, locationLinks, optional } from './dom';
 import type { Fulfillment } from './fulfillment-types';
-import { refreshEvery, showScreen } from './screen';
+import { refreshEvery, replaceKeepingFocus, showScreen } from './screen';
 import type { Principal } from './session';
 
 const REFRESH_MS = 10_000;
@@ -17,9 +17,9 @@ export function workListScreen(main: HTMLElement, principal: Principal, location
   };
   const picker = h('form', { onsubmit: open }, field('Location', chosen), h('button', { type: 'submit' }, 'Show its work'));
   const content = h('div', { 'aria-live': 'polite' });
-  showScreen(main, h('h1', {}, location ? `Work at ${location}` : 'Work lists'), picker, content);
+  showScreen(main, h('h1', {}, location ? `Work at ${location}` : 'Work lists'), picker, ...optional(locationLinks(principal.locations, 'work')), content);
   if (!location) return;
-  const load = async () => content.replaceChildren(...(await workAt(location)));
+  const load = async () => replaceKeepingFocus(content, ...(await workAt(location)));
   void load();
   refreshEvery(REFRESH_MS, () => void load());
 }
