@@ -389,6 +389,35 @@ describe('e-reservation', () => {
   });
 });
 
+describe('click & collect cancelled at the counter', () => {
+  it('is cancelled once its transfer has arrived: the counter called off, the transferred unit put in stock at the pickup store', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-T', 1]], { pickupLocationId: 'ST-LYON' });
+    await reached(orderId, 'ALLOCATED');
+    const work = await fulfillmentsOf(orderId, 2);
+    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    const counter = work.find((f) => f.kind === 'PICKUP');
+    await shipAll(transfer);
+    const transferIs = (status: string) => async () => (await http('GET', orders(`/orders/${orderId}`), undefined, ADMIN)).body.allocations.some((a: any) => a.kind === 'TRANSFER' && a.fulfillmentStatus === status);
+    await waitFor(transferIs('IN_TRANSIT'), { what: 'the order knowing its transfer left' });
+    // On a lorry: not yet, the goods are nowhere to be put back.
+    const onItsWay = await http('POST', orders(`/orders/${orderId}/cancel`), { reason: 'customer no longer wants it' }, ADMIN);
+    expect(onItsWay.status).toBe(409);
+    expect(onItsWay.body.message).toMatch(/a part has already shipped/);
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    await reached(orderId, 'READY_FOR_PICKUP');
+    const before = (await atp('ST-LYON', 'SKU-T'))?.onHand ?? 0;
+
+    const cancelled = await http('POST', orders(`/orders/${orderId}/cancel`), { reason: 'customer no longer wants it' }, ADMIN);
+    expect(cancelled.status).toBe(200);
+    await reached(orderId, 'CANCELLED');
+    await waitFor(async () => (await staffGet(`/fulfillments/${counter.id}`)).body.status === 'CANCELLED', { what: 'the counter called off' });
+    await waitFor(async () => (await atp('ST-LYON', 'SKU-T'))?.onHand === before + 1, { what: 'the transferred unit in stock at ST-LYON' });
+    expect(await atp('ST-LYON', 'SKU-T')).toMatchObject({ reserved: 0, atp: before + 1 });
+    expect((await step(counter.id, 'collect')).status).toBe(409);
+    expect(probe.messages(Topics.dlq, (m) => m.key?.includes('SKU-T') || m.key === orderId)).toEqual([]);
+  });
+});
+
 describe('cancellation and the customer view', () => {
   it('cancels over Kafka: every hold released, the fulfillment called off', async () => {
     const orderId = await submit('HOME_DELIVERY', [['SKU-A', 4]]);

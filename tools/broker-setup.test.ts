@@ -69,11 +69,11 @@ describe('broker ACLs (scripts/broker-setup.ts)', () => {
     }
   });
 
-  it('leaves the channels’ inputs to them, except the adjustments returns sends, and lets every service dead-letter', () => {
+  it('leaves the channels’ inputs to them, except the adjustments returns and fulfillment send, and lets every service dead-letter', () => {
     expect(writersOf(Topics.ordersSubmitted)).toEqual([]);
     expect(writersOf(Topics.ordersCommands)).toEqual([]);
     expect(writersOf(Topics.returnsRequested)).toEqual([]);
-    expect(writersOf(Topics.inventoryAdjustments)).toEqual(['User:fil-returns']);
+    expect(writersOf(Topics.inventoryAdjustments)).toEqual(['User:fil-fulfillment', 'User:fil-returns']);
     expect(writersOf(Topics.dlq)).toEqual(FIL_SERVICES.map(principal).sort());
   });
 

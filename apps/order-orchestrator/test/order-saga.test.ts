@@ -522,12 +522,13 @@ describe('click & collect', () => {
 
     await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');
     await orderEvent(probe, orderId, 'OrderInFulfillment');
-    await fulfillmentEvent(probe, transferWork, 'RECEIVED');
-    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
-    await orderEvent(probe, orderId, 'OrderReadyForPickup');
+    // On its way to the store: the goods are nowhere they could be put back in stock yet.
     const refused = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'too late?' });
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/a part has already shipped/);
+    await fulfillmentEvent(probe, transferWork, 'RECEIVED');
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await orderEvent(probe, orderId, 'OrderReadyForPickup');
     await fulfillmentEvent(probe, counter, 'COLLECTED');
     await orderEvent(probe, orderId, 'OrderCollected');
     expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'IN_FULFILLMENT', 'READY_FOR_PICKUP', 'COLLECTED']);

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { EARLIEST_TIME, LATEST_TIME, MAX_ID_LENGTH, MAX_LINE_QUANTITY, MAX_ORDER_ID_LENGTH } from './limits';
 import { ALLOCATION_KINDS, MAX_ORDER_LINES, type AllocationKind } from './order';
 import { IsId, IsTimeWithin } from './validation';
@@ -57,6 +57,8 @@ export class CancelFulfillmentDto {
   @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) fulfillmentId: string;
   @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
+  /** A counter called off because its order was cancelled: the units transfers brought it go into the store's stock. */
+  @IsOptional() @IsBoolean() transfersBackInStock?: boolean;
 }
 
 export const FulfillmentCommandTypes = { create: 'CreateFulfillment', cancel: 'CancelFulfillment' } as const;

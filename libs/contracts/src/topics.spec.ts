@@ -18,7 +18,8 @@ describe('acceptsSource', () => {
   it('takes an input topic that a service also writes from both', () => {
     expect(acceptsSource(Topics.inventoryAdjustments, '/pos')).toBe(true);
     expect(acceptsSource(Topics.inventoryAdjustments, '/fil/returns')).toBe(true);
-    expect(acceptsSource(Topics.inventoryAdjustments, '/fil/fulfillment')).toBe(false);
+    expect(acceptsSource(Topics.inventoryAdjustments, '/fil/fulfillment')).toBe(true);
+    expect(acceptsSource(Topics.inventoryAdjustments, '/fil/orders')).toBe(false);
   });
 
   it('takes nothing on a topic the contract does not know', () => {

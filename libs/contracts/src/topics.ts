@@ -57,7 +57,7 @@ export const TOPIC_WRITERS: Record<TopicName, readonly (FilService | 'external')
   [Topics.ordersSubmitted]: ['external'],
   [Topics.ordersCommands]: ['external'],
   [Topics.ordersEvents]: ['orders'],
-  [Topics.inventoryAdjustments]: ['external', 'returns'],
+  [Topics.inventoryAdjustments]: ['external', 'returns', 'fulfillment'],
   [Topics.stockLevels]: ['inventory'],
   [Topics.stockAlerts]: ['inventory'],
   [Topics.returnsRequested]: ['external'],

@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nest
 import { mayActAt, type Principal } from '@fil/auth';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { CancelFulfillmentDto, CreateFulfillment, FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto } from '@fil/contracts';
+import { CancelFulfillmentDto, CreateFulfillment, FULFILLMENT_CANCEL_REFUSED, FULFILLMENT_EVENT_TYPES, FulfillmentCommandTypes, InventoryCommandTypes, Topics, type FulfillmentStatus, type ReportShortPickDto, type ReservationRefDto, type StockAdjustmentDto } from '@fil/contracts';
 import { InvalidMessage, Outbox, parseMessage, type HandlerOptions, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
@@ -181,12 +181,14 @@ export class FulfillmentsService {
   }
 
   private async cancel(message: IncomingMessage, em: EntityManager): Promise<void> {
-    const { fulfillmentId, reason } = parseMessage(CancelFulfillmentDto, message.value, 'CancelFulfillment');
+    const { fulfillmentId, reason, transfersBackInStock } = parseMessage(CancelFulfillmentDto, message.value, 'CancelFulfillment');
     const fulfillment = await this.locked(em, fulfillmentId);
     // Commands of one order share a partition, so an unknown id means its CreateFulfillment was never accepted.
     if (!fulfillment) throw new InvalidMessage(`cannot cancel fulfillment ${fulfillmentId}: it does not exist`);
     try {
-      if (fulfillment.cancel(reason)) await this.announce(em, fulfillment);
+      if (!fulfillment.cancel(reason)) return;
+      await this.announce(em, fulfillment);
+      if (transfersBackInStock && fulfillment.kind === 'PICKUP') await this.restockTransfersTo(em, fulfillment);
     } catch (error) {
       if (!(error instanceof FulfillmentStepRefused)) throw error;
       // Too late (the goods left): a named answer, so the orchestrator keeps the stock committed, not released.
@@ -198,6 +200,22 @@ export class FulfillmentsService {
         data: { ...fulfillment.toEvent(), reason: error.message },
         id: `${fulfillment.id}:${FULFILLMENT_CANCEL_REFUSED}:${fulfillment.status}`,
       });
+    }
+  }
+
+  /**
+   * A counter called off after transfers brought it goods: those units are at the store, out of
+   * any stock (their origin's was taken out when they left), so they are counted in there.
+   */
+  private async restockTransfersTo(em: EntityManager, counter: Fulfillment): Promise<void> {
+    const received = (await this.transfersTo(em, counter.orderId, counter.locationId)).filter(({ status }) => status === 'RECEIVED');
+    const adjustments = received.flatMap((transfer) =>
+      transfer.lines
+        .filter(({ picked }) => picked > 0)
+        .map(({ sku, picked }): StockAdjustmentDto => ({ adjustmentId: `transfer-back-${sku}:${transfer.id}`, locationId: counter.locationId, sku, mode: 'DELTA', quantity: picked, reason: 'TRANSFER_NOT_COLLECTED' })),
+    );
+    for (const adjustment of adjustments) {
+      await this.outbox.add(em, { topic: Topics.inventoryAdjustments, key: `${adjustment.locationId}:${adjustment.sku}`, type: 'StockAdjustment', data: adjustment, id: adjustment.adjustmentId });
     }
   }
 

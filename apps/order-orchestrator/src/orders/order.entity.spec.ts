@@ -127,6 +127,17 @@ describe('Order.cancel with parts under way', () => {
     expect(() => order.cancel('too late')).toThrow('order O-1 cannot be cancelled: a part has already shipped (O-1-F1 from W1) (status IN_FULFILLMENT)');
   });
 
+  it.each([
+    ['received at the pickup store, with a counter to call off', 'RECEIVED', true, undefined],
+    ['on its way to the pickup store', 'IN_TRANSIT', true, 'a part has already shipped (O-1-F1 from W1)'],
+    ['received, with no counter yet to call off', 'RECEIVED', false, 'a part has already shipped (O-1-F1 from W1)'],
+  ] as const)('with a transfer %s: %s', (_, fulfillmentStatus, withCounter, why) => {
+    const order = orderIn('READY_FOR_PICKUP');
+    if (withCounter) order.counterFulfillmentId = 'O-1-F2';
+    order.addAllocations([{ kind: 'TRANSFER', lines: [{ sku: 'A', quantity: 1 }], state: 'HELD', locationId: 'W1', reservationId: 'O-1:R1', fulfillmentId: 'O-1-F1', fulfillmentStatus }]);
+    expect(order.whyNotCancellable()).toBe(why && `order O-1 cannot be cancelled: ${why} (status READY_FOR_PICKUP)`);
+  });
+
   it('keeps the earliest deadline of the steps waiting for an answer', () => {
     const order = orderIn('RECEIVED');
     const part = { kind: 'SHIP' as const, lines: [{ sku: 'A', quantity: 1 }], state: 'RESERVING' as const };

@@ -334,7 +334,9 @@ export class Order {
    */
   whyNotCancellable(): string | undefined {
     if (this.status === ATTENTION && this.attentionFrom === 'CANCELLED') return undefined;
-    const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus));
+    // A transfer received at the pickup store left nothing to the customer: the counter's call-off puts its units in the store's stock.
+    const backInStore = (allocation: OrderAllocation) => allocation.kind === 'TRANSFER' && allocation.fulfillmentStatus === 'RECEIVED' && !!this.counterFulfillmentId;
+    const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus) && !backInStore(allocation));
     const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;
   }

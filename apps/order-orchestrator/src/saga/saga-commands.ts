@@ -88,7 +88,9 @@ export class SagaCommands {
 
   /** Calls off a fulfillment (a part's, or the pickup store's counter). */
   async cancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string, attempt = 1, round?: number): Promise<void> {
-    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason }, fulfillmentId, attempt, round);
+    // The order given up (not edited): what transfers brought its counter stays at the store, in its stock.
+    const transfersBackInStock = fulfillmentId === order.counterFulfillmentId && order.status === 'CANCELLED' ? { transfersBackInStock: true } : {};
+    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason, ...transfersBackInStock }, fulfillmentId, attempt, round);
   }
 
   /** Calls off the fulfillment doing a part's own work; never the counter, which serves the whole order. */
