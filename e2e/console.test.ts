@@ -356,7 +356,7 @@ describe('the console for ops and customer service: order search, trace links, d
 
   beforeAll(async () => {
     expect((await http('PUT', `${system.url('inventory')}/locations/${warehouse.id}/stock/SKU-OPS`, { onHand: 5, safetyStock: 0 })).status).toBe(200);
-    // Nothing holds SKU-NONE: each is rejected NO_STOCK, and found by its channel all the same.
+    // Nothing holds SKU-NONE: each is backordered whole, and found by its channel all the same.
     for (const orderId of searched) {
       const order = { orderId, channel, customer: { id: 'CUST-OPS' }, currency: 'EUR', placedAt: new Date().toISOString(), deliveryMode: 'HOME_DELIVERY', shippingAddress: { lat: 45.764, lng: 4.8357 }, lines: [{ lineId: '1', sku: 'SKU-NONE', quantity: 1, unitPrice: 5 }] };
       await probe.send(Topics.ordersSubmitted, orderId, order, { traceparent: `00-${traceOf(orderId)}-00f067aa0ba902b7-01` });

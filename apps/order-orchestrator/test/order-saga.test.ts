@@ -229,8 +229,18 @@ describe('the order saga, with inventory and fulfillment played by the test', ()
 });
 
 describe('routing and re-routing', () => {
-  it("rejects with NO_STOCK when nothing can be sourced, once inventory's own figures say so, and reserves nothing", async () => {
-    await submit(probe, anOrder('O-no-stock', { lines: [{ lineId: '1', sku: 'SKU-NONE', quantity: 1, unitPrice: 1 }] }));
+  it("backorders the whole order when nothing can be sourced, once inventory's own figures say so, as PRODUCT.md's default: PARTIALLY_ALLOCATED, nothing held", async () => {
+    await submit(probe, anOrder('O-all-backordered', { lines: [{ lineId: '1', sku: 'SKU-NONE', quantity: 2, unitPrice: 1 }] }));
+    const backordered = await orderEvent(probe, 'O-all-backordered', 'OrderPartiallyAllocated');
+    expect(backordered.value).toMatchObject({ status: 'PARTIALLY_ALLOCATED', previousStatus: 'RECEIVED', allocations: [], backordered: [{ sku: 'SKU-NONE', quantity: 2 }] });
+    expect(backordered.value.reason).toBe('nothing held yet; backordered 2 × SKU-NONE');
+    expect(commandsOf(probe, Topics.inventoryCommands, 'O-all-backordered', 'CheckAvailability')).toHaveLength(1);
+    await orchestratorSettled(app, probe);
+    expect(commandsOf(probe, Topics.inventoryCommands, 'O-all-backordered', 'ReserveStock')).toEqual([]);
+  });
+
+  it("rejects with NO_STOCK when nothing can be sourced for a channel whose policy rejects shortages, once inventory's own figures say so, and reserves nothing", async () => {
+    await submit(probe, anOrder('O-no-stock', { channel: 'marketplace', lines: [{ lineId: '1', sku: 'SKU-NONE', quantity: 1, unitPrice: 1 }] }));
     const rejected = await orderEvent(probe, 'O-no-stock', 'OrderRejected');
     expect(rejected.value).toMatchObject({ status: 'REJECTED', previousStatus: 'RECEIVED', allocations: [] });
     // The reason is the code alone, as PRODUCT.md names it; the words are in detail.
@@ -304,21 +314,23 @@ describe('routing and re-routing', () => {
     ]);
   });
 
-  it('gives up after the re-route budget: nothing held, so REJECTED', async () => {
+  it('gives up after the re-route budget: nothing held, every unit backordered', async () => {
     const orderId = 'O-refused-often';
     let reserve = await submitted(orderId, { lines: [{ lineId: '1', sku: 'SKU-C', quantity: 1, unitPrice: 1 }] });
     // Refusals without figures (unknown location): each one leaves the location out, until none is left.
     for (let n = 1; ; n += 1) {
       await answerReservation(probe, reserve, 'refused', { reason: 'UNKNOWN_LOCATION' });
       const next = () => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').find((m) => m.value.reservationId === `${orderId}:R${n + 1}`);
-      const rejected = () => orderEvents(probe, orderId).some((m) => m.value.status === 'REJECTED');
-      await waitFor(() => next() || rejected(), { what: 'a re-route or the rejection' });
+      const settled = () => orderEvents(probe, orderId).some((m) => m.value.status === 'PARTIALLY_ALLOCATED');
+      await waitFor(() => next() || settled(), { what: 'a re-route or the backorder' });
       if (!next()) break;
       reserve = next()!.value;
     }
-    const rejected = await orderEvent(probe, orderId, 'OrderRejected');
-    expect(rejected.value.reason).toBe('NO_STOCK');
+    const backordered = await orderEvent(probe, orderId, 'OrderPartiallyAllocated');
+    expect(backordered.value).toMatchObject({ allocations: [], backordered: [{ sku: 'SKU-C', quantity: 1 }] });
     expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').length).toBeLessThanOrEqual(4);
+    // Cancelled, so that its backorder retry takes no SKU-C (nor capacity) from the tests after it.
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'test over' })).status).toBe(200);
   });
 
   it('re-routes the part of a stock shortage away from that location and starts a new fulfillment for it', async () => {

@@ -299,10 +299,10 @@ describe('no decision from a stale view', () => {
     expect(allocatedEvent.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-LYON', kind: 'TRANSFER' })]);
   });
 
-  it("rejects only on inventory's own figures, once it confirmed it holds nothing", async () => {
+  it("backorders everything only on inventory's own figures, once it confirmed it holds nothing", async () => {
     await submit(probe, anOrder('O-nothing', { lines: [one('SKU-NOWHERE')] }));
-    const rejected = await orderEvent(probe, 'O-nothing', 'OrderRejected');
-    expect(rejected.value.reason).toBe('NO_STOCK');
+    const backordered = await orderEvent(probe, 'O-nothing', 'OrderPartiallyAllocated');
+    expect(backordered.value.backordered).toEqual([{ sku: 'SKU-NOWHERE', quantity: 1 }]);
     await command(probe, Topics.inventoryCommands, 'O-nothing', 'CheckAvailability');
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-nothing', 'CheckAvailability').map((m) => m.value)).toEqual([
       { requestId: 'O-nothing:A1', orderId: 'O-nothing', skus: ['SKU-NOWHERE'] },

@@ -83,7 +83,9 @@ export class Allocator {
     if (decision.outcome === 'REJECT') {
       order.alternatives = decision.alternatives;
       const reason = `${decision.reason}: ${decision.explanation.reason}`;
-      if (purpose === 'route') await this.events.transition(em, order, 'REJECTED', reason);
+      // PRODUCT.md: what cannot be covered is backordered by default, all of it if need be; rejected by the channel's policy.
+      const backorderAll = decision.reason === 'NO_STOCK' && (await this.backorders(em, order));
+      if (purpose === 'route' && !backorderAll) await this.events.transition(em, order, 'REJECTED', reason);
       else await this.shortfall(em, order, lines, `${why}; ${reason}`);
     }
     return decision;

@@ -22,11 +22,9 @@ export class Settlement {
     // Fulfillment ids first, so that the event announcing the allocation carries them.
     if (order.status !== 'RECEIVED' || order.live().length) await this.startFulfillment(em, order, fresh);
     if (order.status === 'RECEIVED') {
-      if (!order.live().length) {
-        return this.events.transition(em, order, 'REJECTED', `NO_STOCK: no part of the order could be reserved${order.backordered.length ? ` (short: ${describe(order.backordered)})` : ''}`);
-      }
+      if (!order.live().length && !order.backordered.length) return this.events.transition(em, order, 'REJECTED', 'NO_STOCK: no part of the order could be reserved');
       const status: OrderStatus = order.deliveryMode === 'E_RESERVATION' ? 'RESERVED' : order.backordered.length ? 'PARTIALLY_ALLOCATED' : 'ALLOCATED';
-      await this.events.transition(em, order, status, `${where}${order.backordered.length ? `; backordered ${describe(order.backordered)}` : ''}`);
+      await this.events.transition(em, order, status, `${order.live().length ? where : 'nothing held yet'}${order.backordered.length ? `; backordered ${describe(order.backordered)}` : ''}`);
     } else if (fresh.length && ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'IN_FULFILLMENT'].includes(order.status)) {
       const status: OrderStatus =
         order.status === 'IN_FULFILLMENT' ? order.status : order.backordered.length ? 'PARTIALLY_ALLOCATED' : 'ALLOCATED';
