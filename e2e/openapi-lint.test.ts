@@ -53,6 +53,18 @@ describe.each(Object.entries(SERVICES))('the OpenAPI document of %s', (service, 
     expect(listed(problems.filter((problem) => problem.severity === 'error'))).toEqual([]);
   });
 
+  it('types every nullable field as what it holds, never as a bare object (how `string | null` reflects when no type is named)', async () => {
+    const { AppModule, definition } = await load();
+    const { components } = await openApiDocumentWithoutStarting(AppModule, definition);
+    type Property = { type?: string; nullable?: boolean; properties?: unknown; additionalProperties?: unknown; $ref?: string; allOf?: unknown };
+    const bare = Object.entries((components?.schemas ?? {}) as Record<string, { properties?: Record<string, Property> }>).flatMap(([schema, { properties = {} }]) =>
+      Object.entries(properties)
+        .filter(([, property]) => property.nullable && property.type === 'object' && !property.properties && !property.additionalProperties && !property.allOf && !property.$ref)
+        .map(([name]) => `${schema}.${name}`),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it('lists 400 for every operation that reads a path id, a query or a body, and 413 for every one with a body', async () => {
     const { AppModule, definition } = await load();
     const { paths } = await openApiDocumentWithoutStarting(AppModule, definition);

@@ -40,40 +40,40 @@ export class UpsertLocationDto implements LocationProfile {
   @ApiProperty({ description: 'Has a click & collect counter' }) @IsBoolean() pickup: boolean;
   @ApiProperty({ description: 'Accepts e-reservations' }) @IsBoolean() reserve: boolean;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: MAX_DAILY_CAPACITY, description: 'Fulfillments it may start per day; absent or null = unlimited' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: MAX_DAILY_CAPACITY, description: 'Fulfillments it may start per day; absent or null = unlimited' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_DAILY_CAPACITY)
   dailyCapacity?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: -MAX_PRIORITY, maximum: MAX_PRIORITY, description: 'Routing tie-break, lower first' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: -MAX_PRIORITY, maximum: MAX_PRIORITY, description: 'Routing tie-break, lower first' })
   @IsOptional()
   @IsInt()
   @Min(-MAX_PRIORITY)
   @Max(MAX_PRIORITY)
   priority?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 720, description: 'Hours to prepare an order before it leaves or is ready at the counter (delivery promise); absent or null = FIL_PROMISE_PROCESSING_HOURS' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: 720, description: 'Hours to prepare an order before it leaves or is ready at the counter (delivery promise); absent or null = FIL_PROMISE_PROCESSING_HOURS' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(720)
   processingHours?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 23, description: 'Hour (UTC) after which what is ready leaves the next day; absent or null = FIL_PROMISE_CUTOFF_HOUR' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: 23, description: 'Hour (UTC) after which what is ready leaves the next day; absent or null = FIL_PROMISE_CUTOFF_HOUR' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(23)
   cutOffHour?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, example: '09:00', description: 'Opening time, HH:MM UTC; absent or null = midnight' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '09:00', description: 'Opening time, HH:MM UTC; absent or null = midnight' })
   @IsOptional()
   @Matches(CLOCK_TIME, { message: 'opensAt must be a time HH:MM' })
   opensAt?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: '20:00', description: 'Closing time, HH:MM UTC, after opensAt; absent or null = midnight at the end of the day' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '20:00', description: 'Closing time, HH:MM UTC, after opensAt; absent or null = midnight at the end of the day' })
   @IsOptional()
   @Matches(CLOCK_TIME, { message: 'closesAt must be a time HH:MM' })
   @ClosesAfterOpening()

@@ -17,13 +17,13 @@ export class TimelineEntryView {
 export class OrderView {
   @ApiProperty() orderId: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
-  @ApiPropertyOptional({ nullable: true }) channel: string | null;
-  @ApiPropertyOptional({ nullable: true }) deliveryMode: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) channel: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) deliveryMode: string | null;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) customer: Record<string, unknown> | null;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) shippingAddress: Record<string, unknown> | null;
-  @ApiPropertyOptional({ nullable: true }) pickupLocationId: string | null;
-  @ApiPropertyOptional({ nullable: true }) currency: string | null;
-  @ApiPropertyOptional({ nullable: true }) placedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) pickupLocationId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) currency: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) placedAt: string | null;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{lineId, sku, quantity, unitPrice}' }) lines: unknown[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, state (RESERVING, HELD, CANCELLING, RELEASING, RELEASED, COMMITTED, REFUSED, EXPIRED), fulfillmentId, fulfillmentStatus, shortage}: every allocation, also refused or released ones' })
   allocations: OrderAllocation[];

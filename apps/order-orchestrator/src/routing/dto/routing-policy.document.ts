@@ -32,7 +32,7 @@ export class PolicyOverrideDto implements PolicyOverride {
   @IsIn(SHORTAGE_POLICIES, { message: `shortage must be one of ${SHORTAGE_POLICIES.join(', ')}` })
   shortage?: ChannelPolicy['shortage'];
 
-  @ApiPropertyOptional({ nullable: true, minimum: 1, maximum: MAX_ORDER_LINES, description: 'Home delivery: shipments per decision at most; null = no cap' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: MAX_ORDER_LINES, description: 'Home delivery: shipments per decision at most; null = no cap' })
   @IsOptional()
   @IsInt()
   @Min(1)
