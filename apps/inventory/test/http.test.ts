@@ -83,6 +83,15 @@ describe('locations', () => {
     expect(await errorOf(response)).toMatch(message);
   });
 
+  it('takes a location that names its own id in the body, as GET answers it, and refuses one naming another', async () => {
+    const same = await put(url, '/locations/wh-with-id', { id: 'wh-with-id', ...store });
+    expect(same.status).toBe(200);
+    expect(await same.json()).toMatchObject({ id: 'wh-with-id', name: store.name });
+    const other = await put(url, '/locations/wh-with-id', { id: 'wh-other', ...store });
+    expect(other.status).toBe(400);
+    expect(await errorOf(other)).toBe('id in the body (wh-other) is not the id in the path (wh-with-id)');
+  });
+
   it('refuses an id that cannot travel in a Kafka key', async () => {
     const response = await put(url, '/locations/a:b', store);
     expect(response.status).toBe(400);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, ROLES } from '@fil/auth';
 import { IdParam } from '@fil/platform';
@@ -15,9 +15,10 @@ export class LocationsController {
   @Access('admin', 'ops')
   @ApiOperation({ summary: 'Create or replace a warehouse or store' })
   @ApiResponse({ status: 200, type: LocationView })
-  @ApiResponse({ status: 400, description: 'Says which field is wrong' })
+  @ApiResponse({ status: 400, description: 'Says which field is wrong, or that the id in the body is not the path\'s' })
   // Location ids travel in Kafka keys as `locationId:sku`, hence the same token rule as the contract.
   async upsert(@IdParam('id') id: string, @Body() body: UpsertLocationDto): Promise<LocationView> {
+    if (body.id !== undefined && body.id !== id) throw new BadRequestException(`id in the body (${body.id}) is not the id in the path (${id})`);
     return LocationView.of(await this.locations.upsert(id, body));
   }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
-import { CLOCK_TIME, MAX_DAILY_CAPACITY, MAX_PRIORITY } from '@fil/contracts';
+import { CLOCK_TIME, IsId, MAX_DAILY_CAPACITY, MAX_PRIORITY } from '@fil/contracts';
 import { LOCATION_TYPES, type LocationProfile, type LocationType } from '../location.entity';
 
 /** HH:MM strings compare as times; a location open past midnight is not modelled. */
@@ -14,6 +14,11 @@ const ClosesAfterOpening = () =>
   });
 
 export class UpsertLocationDto implements LocationProfile {
+  @ApiPropertyOptional({ example: 'ST-LYON', description: "The location as GET answers it may be sent back: its id, when given, must be the path's" })
+  @IsOptional()
+  @IsId()
+  id?: string;
+
   @ApiProperty({ example: 'Lyon Part-Dieu' })
   @IsString()
   @IsNotEmpty()
