@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { InventoryEventTypes, serviceSource, Topics, type CreateFulfillment, type ReserveStockDto } from '@fil/contracts';
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
-import { ceHeaders, KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ceHeaders, KafkaProbe, startService, testToken, useTestEnvironment, waitFor } from '@fil/testing';
 import {
   anOrder,
   answerAvailability,
@@ -776,7 +776,16 @@ describe('cancellation', () => {
     await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, 'O-shipped', 'ReleaseReservation')).toEqual([]);
     expect((await call(url, 'POST', '/orders/O-nope/cancel', { reason: 'x' })).status).toBe(404);
-    expect((await call(url, 'POST', '/orders/O-shipped/cancel', {})).status).toBe(400);
+    expect((await call(url, 'POST', '/orders/O-shipped/cancel', { reason: '' })).status).toBe(400);
+  });
+
+  it('cancels over HTTP with no body, as PRODUCT.md names none: the reason says who asked', async () => {
+    await allocated('O-cancel-no-body');
+    const response = await call(url, 'POST', '/orders/O-cancel-no-body/cancel', undefined, testToken('ops'));
+    expect(response.status).toBe(200);
+    expect(response.body.timeline.at(-1)).toMatchObject({ to: 'CANCELLED', cause: expect.stringMatching(/^cancelled by /) });
+    const emptyObject = await call(url, 'POST', '/orders/O-cancel-no-body/cancel', {});
+    expect(emptyObject.status).toBe(409);
   });
 
   it('cancels on CancelOrder before inventory answers, releases the pending reservation and ignores the late StockReserved', async () => {

@@ -1,6 +1,6 @@
 import { BadRequestException, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { unsafeInput } from '@fil/contracts';
-import { EmptyBody } from './empty-body';
+import { OptionalBody } from './empty-body';
 
 /**
  * Runs before validation on every body, query and path parameter, for what no DTO checks:
@@ -10,7 +10,7 @@ import { EmptyBody } from './empty-body';
 export class SafeInputPipe implements PipeTransform {
   transform(value: unknown, { type, data, metatype }: ArgumentMetadata): unknown {
     if (type === 'custom') return value;
-    if (type === 'body' && metatype === EmptyBody && value === undefined) return {};
+    if (type === 'body' && metatype?.prototype instanceof OptionalBody && value === undefined) return {};
     if (type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new BadRequestException(['body: must be a JSON object']);
     }

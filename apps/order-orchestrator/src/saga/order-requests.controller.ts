@@ -40,11 +40,11 @@ export class OrderRequestsController implements OnModuleInit {
   @Access('admin', 'ops', 'channel')
   @ApiOperation({ summary: 'Cancel an order not yet shipped: releases its stock and calls off its fulfillments' })
   @ApiResponse({ status: 200, type: OrderView, description: 'The cancelled order' })
-  @ApiResponse({ status: 400, description: 'No reason given' })
+  @ApiResponse({ status: 400, description: 'A reason that is empty, not text or over 500 characters' })
   @ApiResponse({ status: 404, description: 'Unknown order' })
   @ApiResponse({ status: 409, description: 'No longer cancellable (shipped, delivered, rejected, already cancelled...), with the reason' })
   cancel(@Param('id') id: string, @Body() body: CancelOrderBody, @Caller() caller: Principal): Promise<OrderView> {
-    return this.cancellation.requestedBy(caller, id, body.reason);
+    return this.cancellation.requestedBy(caller, id, body.reason ?? `cancelled by ${caller.sub}`);
   }
 
   @Post(':id/edit')
