@@ -104,7 +104,7 @@ describe('receiving a return', () => {
         { sku: 'MUG', quantity: 1 },
       ],
     });
-    expect(requested).toMatchObject({ status: 201, body: { id: 'ret-1', status: 'REQUESTED' } });
+    expect(requested).toMatchObject({ status: 201, body: { id: 'ret-1', returnId: 'ret-1', status: 'REQUESTED' } });
 
     const received = await call('POST', '/returns/ret-1/receive', {
       locationId: 'store-1',

@@ -8,6 +8,7 @@ import type { Return, ReturnLine, ReturnStatus } from '../return.entity';
 /** A return as `GET /returns/{id}` shows it. */
 export class ReturnView {
   @ApiProperty() id: string;
+  @ApiProperty({ description: 'The same as id, by the name POST /returns and fil.refunds.v1 give it' }) returnId: string;
   @ApiProperty() orderId: string;
   @ApiProperty({ enum: RETURN_STATUSES }) status: ReturnStatus;
   @ApiProperty({ type: [ReturnLineBody] }) lines: ReturnLine[];
@@ -26,6 +27,7 @@ export class ReturnView {
   static of(ret: Return): ReturnView {
     return {
       id: ret.id,
+      returnId: ret.id,
       orderId: ret.orderId,
       status: ret.status,
       lines: ret.lines,
