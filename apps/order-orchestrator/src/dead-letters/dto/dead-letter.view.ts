@@ -7,7 +7,7 @@ export class DeadLetterView {
   @ApiProperty() partition: number;
   @ApiProperty() offset: string;
   @ApiPropertyOptional({ type: String, nullable: true }) key: string | null;
-  @ApiProperty({ description: 'The service that refused it (its consumer group, fil-<service>)', example: 'orders' }) consumer: string;
+  @ApiProperty({ description: 'The service that refused it, as it names itself (its consumer group is fil.<service>)', example: 'orders' }) consumer: string;
   @ApiProperty({ example: 'value is not valid JSON: Unexpected token' }) reason: string;
   @ApiProperty({ description: 'When it was refused (ISO 8601)' }) rejectedAt: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
