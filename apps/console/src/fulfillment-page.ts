@@ -5,7 +5,7 @@ import { counterSteps } from './counter-steps';
 import { deadlineBadge } from './deadline';
 import { packForm, pickForm, shipForm } from './warehouse-steps';
 import { editsIn, refreshEvery, showScreen } from './screen';
-import type { Principal } from './session';
+import { takesSteps, type Principal } from './session';
 
 /** What a step form needs: the fulfillment, and a way to post the step and show its answer. */
 export interface StepContext {
@@ -44,8 +44,7 @@ export function fulfillmentScreen(main: HTMLElement, principal: Principal, id: s
       },
       refuse: (why) => show(h('div', { class: 'answer refused', role: 'alert' }, why)),
     };
-    const takesSteps = principal.role === 'admin' || principal.role === 'staff';
-    content.replaceChildren(summary(fulfillment), ...(takesSteps ? steps(context) : [h('p', {}, 'Staff of the location take its steps.')]));
+    content.replaceChildren(summary(fulfillment), ...(takesSteps(principal) ? steps(context) : [h('p', {}, 'Staff of the location take its steps.')]));
   };
   void load();
   refreshEvery(10_000, () => void load(true));

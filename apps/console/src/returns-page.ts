@@ -2,7 +2,7 @@ import { answerBox, call, refusalBox } from './api';
 import { field, h, locationLinks, optional } from './dom';
 import { receiptForm, type ReceiptContext, type Return } from './return-receipt';
 import { editsIn, refreshEvery, showScreen } from './screen';
-import type { Principal } from './session';
+import { takesSteps, type Principal } from './session';
 
 /** The returns expected at a location, each received line by line with its condition; a walk-in's return found by id. */
 export function returnsScreen(main: HTMLElement, principal: Principal, locationId: string | undefined): void {
@@ -39,10 +39,9 @@ export function returnsScreen(main: HTMLElement, principal: Principal, locationI
     typing.reset();
     if (answer.status !== 200) return void list.replaceChildren(h('h2', {}, 'Returns to receive'), answerBox(answer, ''));
     const expected = answer.body as Return[];
-    const receives = principal.role === 'admin' || principal.role === 'staff';
     list.replaceChildren(
       h('h2', {}, 'Returns to receive'),
-      expected.length === 0 ? h('p', {}, 'No return expected here.') : h('div', {}, ...expected.map((ret) => (receives ? receiptForm(ret, context) : returnCard(ret)))),
+      expected.length === 0 ? h('p', {}, 'No return expected here.') : h('div', {}, ...expected.map((ret) => (takesSteps(principal) ? receiptForm(ret, context) : returnCard(ret)))),
       h('p', {}, `Updated ${new Date().toLocaleTimeString()}`),
     );
   };

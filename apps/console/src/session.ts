@@ -10,6 +10,9 @@ export interface Principal {
 const KEY = 'fil.token';
 const ROLES: readonly unknown[] = ['admin', 'ops', 'staff', 'channel'];
 
+/** Whether the caller takes the steps of a location's work (pick, ship, receive…): admin and staff; ops and channels only look. */
+export const takesSteps = (principal: Principal) => principal.role === 'admin' || principal.role === 'staff';
+
 /** Whether the token's expiry (if any) has passed. */
 export const hasExpired = (principal: Principal) => principal.exp !== undefined && principal.exp * 1000 <= Date.now();
 

@@ -126,9 +126,9 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
       explanation: explain(request, candidates, true, `${store!.id} holds every line: reserved there`, summary),
     };
   }
-  const alternatives = request.locations
-    .filter((location) => location.id !== store!.id && location.reserve && location.type === 'STORE' && !request.excluded?.has(location.id) && servesAll(location))
-    .map((location) => ({ locationId: location.id, distanceKm: round(haversineKm(location, store!)) }))
+  const alternatives = stores
+    .filter(({ location, covers, excluded }) => location.id !== store!.id && !excluded && covers.length === lines.length)
+    .map(({ location, distanceKm }) => ({ locationId: location.id, distanceKm: round(distanceKm) }))
     .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
     .slice(0, 3);
   const short = lines.filter(({ sku, quantity }) => request.atp(store!.id, sku) < quantity).map(({ sku }) => sku);
