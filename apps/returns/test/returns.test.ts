@@ -405,6 +405,18 @@ describe('requesting a return', () => {
     expect((await call('GET', '/returns/ret-channel', undefined, marketplace))).toMatchObject({ status: 404, body: { message: 'return ret-channel not found' } });
   });
 
+  it("lets staff take a return at their counter, expected at their store, but not at another store's", async () => {
+    await sendOrderEvent('o-counter', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-counter' }).then((view) => view ?? undefined));
+    const lea = signToken({ sub: 'lea', role: 'staff', locations: ['store-1'] });
+    const request = { returnId: 'ret-counter', orderId: 'o-counter', lines: [{ sku: 'MUG', quantity: 1 }] };
+    expect(await call('POST', '/returns', { ...request, locationId: 'store-2' }, lea)).toMatchObject({ status: 403, body: { message: 'this token may not take returns at that location' } });
+    expect(await call('POST', '/returns', request, lea)).toMatchObject({ status: 201, body: { id: 'ret-counter', status: 'REQUESTED', expectedLocationId: 'store-1' } });
+    expect((await call('GET', '/returns?locationId=store-1', undefined, lea)).body.map((ret: any) => ret.id)).toContain('ret-counter');
+    const received = await call('POST', '/returns/ret-counter/receive', { locationId: 'store-1', lines: [{ sku: 'MUG', quantity: 1, condition: 'RESELLABLE' }] }, lea);
+    expect(received).toMatchObject({ status: 200, body: { status: 'REFUNDED', receivedLocationId: 'store-1' } });
+  });
+
   it('refuses a return for an order it has never seen', async () => {
     const refused = await call('POST', '/returns', { orderId: 'o-unknown', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(refused).toMatchObject({ status: 404, body: { reason: 'UNKNOWN_ORDER' } });

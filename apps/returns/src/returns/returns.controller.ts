@@ -39,15 +39,21 @@ export class ReturnsController implements OnModuleInit {
   }
 
   @Post()
-  @Access('admin', 'ops', 'channel')
-  @ApiOperation({ summary: 'Request a return of delivered or collected lines within the return window' })
+  @Access('admin', 'ops', 'staff', 'channel')
+  @ApiOperation({
+    summary: 'Request a return of delivered or collected lines within the return window',
+    description: "Staff take returns at their counter: expected at one of their locations, by default their only one; another location's is a 403.",
+  })
   @ApiBody({ type: RequestReturnBody })
   @ApiResponse({ status: 201, type: ReturnView, description: 'Return requested' })
   @ApiResponse({ status: 200, type: ReturnView, description: 'Same returnId and content as an earlier request: that return' })
+  @ApiResponse({ status: 403, description: 'Staff naming a location other than their own' })
   @ApiResponse({ status: 404, description: 'reason UNKNOWN_ORDER: returns has not seen this order' })
   @ApiResponse({ status: 409, description: 'returnId already used for a different return' })
   @ApiResponse({ status: 422, description: '{reason, message}: the rule the request breaks' })
   async request(@Body() body: RequestReturnDto, @Caller() caller: Principal, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    if (caller.role === 'staff') body.locationId ??= caller.locations!.length === 1 ? caller.locations![0] : undefined;
+    if (body.locationId && !mayActAt(caller, body.locationId)) throw new ForbiddenException('this token may not take returns at that location');
     const { ret, created } = await this.service.request(body, caller).catch(asHttpError);
     if (!created) res.status(HttpStatus.OK);
     return ReturnView.of(ret);
