@@ -91,7 +91,7 @@ const cases: HttpCase[] = [
   // Unknown enum values
   { kind: 'an unknown location type', service: 'inventory', method: 'PUT', path: `/locations/${WAREHOUSE}`, body: { json: { ...location, type: 'DEPOT' } }, status: 400, reason: /type must be one of WAREHOUSE, STORE/ },
   { kind: 'an unknown inspection condition', service: 'returns', method: 'POST', path: '/returns/R-1/receive', body: { json: { locationId: WAREHOUSE, lines: [{ sku: 'SKU-1', quantity: 1, condition: 'MINT' }] } }, status: 400, reason: /condition must be one of the following values: RESELLABLE, DAMAGED, NOT_RETURNED/ },
-  { kind: 'an unknown short-pick reason', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/pick`, body: { json: { lines: [{ sku: 'SKU-2', quantity: 0, reason: 'LOST' }] } }, status: 400, reason: /reason must be one of the following values: NOT_FOUND, DAMAGED/ },
+  { kind: 'an overlong short-pick reason', service: 'fulfillment', method: 'POST', path: `/fulfillments/${OPEN}/pick`, body: { json: { lines: [{ sku: 'SKU-2', quantity: 0, reason: 'L'.repeat(65) }] } }, status: 400, reason: /lines\.0\.reason must be shorter than or equal to 64 characters/ },
   { kind: 'an unknown order status', service: 'orders', method: 'GET', path: '/orders?status=LOST', status: 400, reason: /status must be one of the following values: RECEIVED/ },
   // Negative and fractional quantities
   { kind: 'a negative count', service: 'inventory', method: 'PUT', path: STOCK, body: { json: { onHand: -1 } }, status: 400, reason: /onHand must not be less than 0/ },

@@ -195,12 +195,13 @@ describe('daily capacity', () => {
 });
 
 describe('short picks', () => {
+  // PRODUCT.md names NOT_FOUND and DAMAGED "such as": a picker's own words count the same.
   it('takes units a picker could not find out of stock, sends them from another location, and the order still completes', async () => {
     const orderId = await submit('HOME_DELIVERY', [['SKU-F', 2]]);
     const allocated = await reached(orderId, 'ALLOCATED');
     expect(allocated.value.allocations[0]).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-F', quantity: 2 }] });
     const [first] = await fulfillmentsOf(orderId, 1);
-    const picked = await step(first.id, 'pick', { lines: [{ sku: 'SKU-F', quantity: 1, reason: 'NOT_FOUND' }] });
+    const picked = await step(first.id, 'pick', { lines: [{ sku: 'SKU-F', quantity: 1, reason: 'WRONG_ITEM_ON_SHELF' }] });
     expect(picked.status).toBe(200);
     // The missing unit is gone from Lyon's shelf and from its reservation.
     await waitFor(async () => (await atp('WH-LYON', 'SKU-F')).onHand === 1, { what: 'the missing unit out of on-hand' });

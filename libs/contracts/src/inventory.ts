@@ -74,14 +74,18 @@ export class ReservationRefDto {
   @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
 }
 
-/** Why staff found fewer units than asked: both take the units out of sellable on-hand. */
+/**
+ * Why staff found fewer units than asked. PRODUCT.md names these "such as", so any short
+ * text is taken; every reason takes the units out of sellable on-hand alike.
+ */
 export const SHORT_PICK_REASONS = ['NOT_FOUND', 'DAMAGED'] as const;
-export type ShortPickReason = (typeof SHORT_PICK_REASONS)[number];
+export const MAX_SHORT_PICK_REASON_LENGTH = 64;
+export type ShortPickReason = string;
 
 export class ShortPickLineDto {
   @IsId() sku: string;
   @IsInt() @Min(1) @Max(MAX_STOCK_UNITS) missing: number;
-  @IsIn(SHORT_PICK_REASONS) reason: ShortPickReason;
+  @IsString() @IsNotEmpty() @MaxLength(MAX_SHORT_PICK_REASON_LENGTH) reason: ShortPickReason;
 }
 
 /**

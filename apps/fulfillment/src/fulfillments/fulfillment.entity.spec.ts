@@ -113,7 +113,7 @@ describe('Fulfillment state machine', () => {
   it('refuses a short line without a reason, leaving the fulfillment CREATED', () => {
     const fulfillment = new Fulfillment(command());
     expect(() => fulfillment.pick([{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }])).toThrow(
-      new InvalidFulfillmentStep('cannot pick fulfillment F1: A (1 of 2) short without a reason (NOT_FOUND or DAMAGED)'),
+      new InvalidFulfillmentStep('cannot pick fulfillment F1: A (1 of 2) short without a reason (such as NOT_FOUND or DAMAGED)'),
     );
     expect(fulfillment.status).toBe('CREATED');
   });

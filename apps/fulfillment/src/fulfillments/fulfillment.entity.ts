@@ -102,8 +102,8 @@ export class Fulfillment {
   }
 
   /**
-   * Staff report what they found. A line found short needs a reason (NOT_FOUND,
-   * DAMAGED): the missing units are then reported to inventory and re-routed by the
+   * Staff report what they found. A line found short needs a reason (such as NOT_FOUND
+   * or DAMAGED): the missing units are then reported to inventory and re-routed by the
    * order; the fulfillment goes on with what was found.
    */
   pick(lines: PickedLine[], now = new Date()): boolean {
@@ -114,7 +114,7 @@ export class Fulfillment {
     const unexplained = short.filter((line) => !lines.find((picked) => picked.sku === line.sku)?.reason);
     if (unexplained.length) {
       throw new InvalidFulfillmentStep(
-        `cannot pick fulfillment ${this.id}: ${unexplained.map((line) => `${line.sku} (${found.get(line.sku)} of ${line.quantity})`).join(', ')} short without a reason (${SHORT_PICK_REASONS.join(' or ')})`,
+        `cannot pick fulfillment ${this.id}: ${unexplained.map((line) => `${line.sku} (${found.get(line.sku)} of ${line.quantity})`).join(', ')} short without a reason (such as ${SHORT_PICK_REASONS.join(' or ')})`,
       );
     }
     this.lines = this.lines.map((line) => ({ ...line, picked: found.get(line.sku)! }));

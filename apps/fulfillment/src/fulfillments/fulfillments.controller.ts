@@ -47,7 +47,7 @@ export class FulfillmentsController implements OnModuleInit {
   @Access('admin', 'staff')
   @ApiOperation({
     summary: 'Report what was found, one line per SKU',
-    description: 'A line found short needs a reason (NOT_FOUND or DAMAGED): the missing units leave the reservation and the on-hand in inventory, and the order re-routes them to another location.',
+    description: 'A line found short needs a reason (any short text, such as NOT_FOUND or DAMAGED): the missing units leave the reservation and the on-hand in inventory, and the order re-routes them to another location.',
   })
   @ApiResponse({ status: 200, description: 'Picked (or already picked with the same quantities)', schema: { example: EXAMPLES.picked } })
   @ApiResponse({ status: 400, description: 'Lines that do not match the fulfillment, or a short line without a reason' })
