@@ -124,8 +124,10 @@ describe('routeOrder: e-reservation', () => {
     expect(summary).toEqual({ locations: 40, eligible: 39, holders: 38, filteredOut: { NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 1 }, listed: 7, searchNodes: 0 });
   });
 
-  it('rejects an unknown pickup location with UNKNOWN_PICKUP_LOCATION', () => {
-    expect(routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOWHERE', lines: [{ sku: 'A', quantity: 1 }] }))).toMatchObject({ outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION' });
+  it('rejects an unknown pickup store as one without reserve, NOT_AVAILABLE_IN_STORE, with no alternatives since it has no position', () => {
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOWHERE', lines: [{ sku: 'A', quantity: 1 }] }));
+    expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE', alternatives: [] });
+    expect(decision.explanation.reason).toMatch(/^pickup location ST-NOWHERE is not a known location/);
   });
 });
 

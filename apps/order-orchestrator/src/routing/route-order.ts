@@ -86,7 +86,7 @@ export function routeOrder(routing: RoutingRequest): RoutingDecision {
  */
 function routeClickAndCollect(request: RoutingRequest, lines: AllocationLine[]): RoutingDecision {
   const store = request.locations.find((location) => location.id === request.pickupLocationId);
-  const refused = refusePickup(request, store, 'pickup');
+  const refused = refusePickup(request, store);
   if (refused) return refused;
   const local: AllocationLine[] = [];
   const rest: AllocationLine[] = [];
@@ -105,8 +105,12 @@ function routeClickAndCollect(request: RoutingRequest, lines: AllocationLine[]):
 /** Every line from the pickup store's ATP, or a rejection naming the nearest stores that could. */
 function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): RoutingDecision {
   const store = request.locations.find((location) => location.id === request.pickupLocationId);
-  // PRODUCT.md: a store without `reserve` is refused like one short of stock, NOT_AVAILABLE_IN_STORE with the nearest that could.
-  if (!store) return refusePickup(request, store, 'reserve')!;
+  // PRODUCT.md: a store without `reserve`, even one unknown, is refused like one short of stock,
+  // NOT_AVAILABLE_IN_STORE with the nearest that could (none for an unknown store: it has no position).
+  if (!store) {
+    const why = `pickup location ${request.pickupLocationId} is not a known location: no position to find the nearest stores from`;
+    return { outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE', alternatives: [], explanation: explain(request, [], true, why) };
+  }
   const servesAll = (location: NetworkLocation) => lines.every(({ sku, quantity }) => request.atp(location.id, sku) >= quantity);
   const stores: ReserveStore[] = request.locations
     .filter((location) => location.reserve && location.type === 'STORE')
@@ -147,17 +151,12 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
   };
 }
 
-function refusePickup(request: RoutingRequest, store: NetworkLocation | undefined, capability: 'pickup' | 'reserve'): RoutingDecision | undefined {
+/** Click & collect needs a known store with a counter (`pickup`). */
+function refusePickup(request: RoutingRequest, store: NetworkLocation | undefined): RoutingDecision | undefined {
   if (!store) {
     return { outcome: 'REJECT', reason: 'UNKNOWN_PICKUP_LOCATION', explanation: explain(request, [], true, `pickup location ${request.pickupLocationId} is not a known location`) };
   }
-  if (!store[capability]) {
-    return {
-      outcome: 'REJECT',
-      reason: 'PICKUP_NOT_OFFERED',
-      explanation: explain(request, [], true, `${store.id} does not offer ${capability === 'pickup' ? 'click & collect' : 'e-reservation'}`),
-    };
-  }
+  if (!store.pickup) return { outcome: 'REJECT', reason: 'PICKUP_NOT_OFFERED', explanation: explain(request, [], true, `${store.id} does not offer click & collect`) };
   return undefined;
 }
 
