@@ -44,6 +44,8 @@ export class OrderCancellation {
     return inTrace('orchestrator.cancel', found.traceparent ?? undefined, { 'fil.order.id': orderId }, () =>
       this.orm.em.fork().transactional(async (em) => {
         const order = (await lockOrder(em, orderId))!;
+        // A retry whose first answer was lost, or a second person: the order is what they asked for.
+        if (order.status === 'CANCELLED') return loadOrderView(em, order);
         try {
           await this.cancel(em, order, reason);
         } catch (error) {

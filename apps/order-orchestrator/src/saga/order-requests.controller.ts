@@ -39,10 +39,10 @@ export class OrderRequestsController implements OnModuleInit {
   @HttpCode(200)
   @Access('admin', 'ops', 'channel')
   @ApiOperation({ summary: 'Cancel an order not yet shipped: releases its stock and calls off its fulfillments' })
-  @ApiResponse({ status: 200, type: OrderView, description: 'The cancelled order' })
+  @ApiResponse({ status: 200, type: OrderView, description: 'The cancelled order; one cancelled already is answered as it is, with nothing sent again' })
   @ApiResponse({ status: 400, description: 'A reason that is empty, not text or over 500 characters' })
   @ApiResponse({ status: 404, description: 'Unknown order' })
-  @ApiResponse({ status: 409, description: 'No longer cancellable (shipped, delivered, rejected, already cancelled...), with the reason' })
+  @ApiResponse({ status: 409, description: 'No longer cancellable (shipped, delivered, rejected, expired...), with the reason' })
   cancel(@Param('id') id: string, @Body() body: CancelOrderBody, @Caller() caller: Principal): Promise<OrderView> {
     return this.cancellation.requestedBy(caller, id, body.reason ?? `cancelled by ${caller.sub}`);
   }
