@@ -52,7 +52,7 @@ const NOT_JSON = /^value is not valid JSON/;
 
 const cases: KafkaCase[] = [
   // fil.orders.submitted.v1: an order whose orderId can be read is answered OrderRejected, any other goes to the DLQ.
-  { kind: 'a value that is not JSON', topic: Topics.ordersSubmitted, value: '{"orderId": "O-x", ', answer: dlq('orders', NOT_JSON) },
+  { kind: 'a value that is not JSON', topic: Topics.ordersSubmitted, value: '{"orderId": "O-NOT-JSON", ', answer: rejected('O-NOT-JSON', /^VALIDATION_FAILED; value is not valid JSON/) },
   { kind: 'a value that is an array', topic: Topics.ordersSubmitted, value: '[1,2]', answer: dlq('orders', /^orderId: must be a non-empty string, the order cannot be identified$/) },
   { kind: 'a value that is null', topic: Topics.ordersSubmitted, value: 'null', answer: dlq('orders', /^orderId: must be a non-empty string, the order cannot be identified$/) },
   { kind: 'a missing orderId', topic: Topics.ordersSubmitted, value: { ...order('x'), orderId: undefined }, answer: dlq('orders', /^orderId: must be a non-empty string/) },

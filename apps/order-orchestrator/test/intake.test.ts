@@ -35,11 +35,15 @@ afterAll(async () => {
 });
 
 describe('order intake: garbage never stops the consumer and is never dropped silently', () => {
-  it('sends a value that is not JSON to the DLQ with the reason', async () => {
+  it('sends a value that is not JSON to the DLQ with the reason, and answers OrderRejected when its text names the orderId', async () => {
     await submit(probe, '{"orderId": "O-broken", ', 'K-not-json');
+    await submit(probe, '{"channel": "web", "lines": [', 'K-not-json-no-id');
     const dead = await dlqOf('K-not-json');
     expect(dead.value).toMatchObject({ value: '{"orderId": "O-broken", ', consumer: 'orders' });
     expect(dead.value.reason).toMatch(/^value is not valid JSON/);
+    const rejected = await orderEvent(probe, 'O-broken', 'OrderRejected');
+    expect(rejected.value).toMatchObject({ orderId: 'O-broken', status: 'REJECTED', reason: 'VALIDATION_FAILED', errors: [dead.value.reason] });
+    expect((await dlqOf('K-not-json-no-id')).value.reason).toMatch(/^value is not valid JSON/);
   });
 
   it('sends JSON without a readable orderId to the DLQ, since no one could be told it was rejected', async () => {

@@ -31,12 +31,7 @@ export class OrderIntake {
   async handleSubmitted(message: IncomingMessage, em: EntityManager): Promise<void> {
     const value = message.value as Record<string, unknown>;
     const orderId = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.orderId : undefined;
-    if (typeof orderId !== 'string' || !orderId) throw new InvalidMessage('orderId: must be a non-empty string, the order cannot be identified');
-    // It is the key of the order's rows: one that cannot be stored identifies nothing.
-    if (orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) {
-      throw new InvalidMessage(`orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters or lone surrogates, the order cannot be identified`);
-    }
-    if (DOT_SEGMENT.test(orderId)) throw new InvalidMessage('orderId: must not be . or .., which no URL path can name: the order could not be looked up');
+    if (!isOrderId(orderId)) throw new InvalidMessage(whyUnidentified(orderId)!);
     // Nor can a value too deep to hash and validate without exhausting the stack.
     if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
 
@@ -86,23 +81,39 @@ export class OrderIntake {
   }
 
   /**
-   * A submission the consumer refused before reading it (over the size limit): the channel is
-   * answered with OrderRejected and the reason when the orderId can be read and is new.
+   * A submission the consumer refused before reading it (over the size limit, not JSON): the
+   * channel is answered with OrderRejected and the reason when the orderId can be read and is
+   * new; from a value that is not JSON, as its text names it.
    */
   async rejectRefused(message: IncomingMessage, reason: string, em: EntityManager): Promise<void> {
     const value = object(message.value);
-    const orderId = value?.orderId;
-    if (typeof orderId !== 'string' || !orderId) return;
+    const orderId = message.value === undefined ? orderIdInText(message.raw) : value?.orderId;
+    if (!isOrderId(orderId)) return;
     await lockOrderIds(em, [orderId]);
     if (await em.findOne(Order, { orderId })) return;
     // The whole message: what made it too large may be a field the contract does not name, and the same order without it is not this refused one.
-    const contentHash = hashOf(value);
-    const { order, step } = Order.reject({ orderId, channel: text(value!.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
+    const contentHash = hashOf(value ?? message.raw);
+    const { order, step } = Order.reject({ orderId, channel: text(value?.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
     em.persist(order);
     await this.events.record(em, order, step);
     await em.flush();
   }
 }
+
+/** Why `orderId` identifies no order, or undefined when it does: it is the key of the order's rows and URL. */
+function whyUnidentified(orderId: unknown): string | undefined {
+  if (typeof orderId !== 'string' || !orderId) return 'orderId: must be a non-empty string, the order cannot be identified';
+  if (orderId.length > MAX_ORDER_ID_LENGTH || unsafeInput(orderId).length) {
+    return `orderId: must be at most ${MAX_ORDER_ID_LENGTH} characters without control characters or lone surrogates, the order cannot be identified`;
+  }
+  if (DOT_SEGMENT.test(orderId)) return 'orderId: must not be . or .., which no URL path can name: the order could not be looked up';
+  return undefined;
+}
+
+const isOrderId = (orderId: unknown): orderId is string => !whyUnidentified(orderId);
+
+/** The first `"orderId": "…"` of a text that is not JSON (cut short, say), when written without escapes. */
+const orderIdInText = (raw: string | null) => raw?.match(/"orderId"\s*:\s*"([^"\\\u0000-\u001f]+)"/)?.[1];
 
 const SUBMITTED_FIELDS = ['orderId', 'channel', 'deliveryMode', 'customer', 'shippingAddress', 'pickupLocationId', 'lines', 'currency', 'placedAt'];
 const LINE_FIELDS = ['lineId', 'sku', 'quantity', 'unitPrice'];
