@@ -542,7 +542,12 @@ describe('staff access', () => {
     expect((await post('/fulfillments/F-secure-paris/pack', { parcels: [{ weightKg: 2 }] }, parisStaff)).status).toBe(200);
     expect((await post('/fulfillments/F-secure-paris/ship', { carrier: 'GLS', trackingNumber: 'T-SEC' }, parisStaff)).status).toBe(200);
     expect((await post('/fulfillments/F-secure-paris/receive', undefined, parisStaff)).status).toBe(404);
+    // On its way, the transfer is in the destination's list too: that is where staff find what to receive.
+    const incoming = await bodyOf(await get('/fulfillments?locationId=ST-ANNECY&status=IN_TRANSIT', lyonStaff));
+    expect(incoming.map((f: { id: string }) => f.id)).toEqual(['F-secure-paris']);
     expect((await post('/fulfillments/F-secure-paris/receive', undefined, lyonStaff)).status).toBe(200);
+    const atLyon = await bodyOf(await get('/fulfillments?locationId=ST-ANNECY', lyonStaff));
+    expect(atLyon.map((f: { id: string; status: string }) => [f.id, f.status])).toEqual([['F-secure-lyon', 'CREATED'], ['F-secure-paris', 'RECEIVED']]);
     expect((await post('/fulfillments/F-secure-lyon/ready', undefined, lyonStaff)).status).toBe(200);
     // Lyon's list shows its counter and the transfer coming to it; Paris's only its own work.
     const lyonList = await bodyOf(await get('/fulfillments?orderId=order-secure', lyonStaff));

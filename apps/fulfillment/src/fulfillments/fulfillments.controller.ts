@@ -27,7 +27,7 @@ export class FulfillmentsController implements OnModuleInit {
 
   @Get()
   @Access('admin', 'ops', 'staff')
-  @ApiOperation({ summary: 'Fulfillments of a location, status or order, oldest first' })
+  @ApiOperation({ summary: 'Fulfillments of a location, status or order, oldest first', description: "A location's list holds its own work and the transfers on their way to it or received there (IN_TRANSIT, RECEIVED)." })
   @ApiResponse({ status: 200, description: 'The matching fulfillments', schema: { example: EXAMPLES.list } })
   list(@Query() query: ListFulfillmentsQuery, @Caller() staff: Principal) {
     return this.fulfillments.list(query, staff);

@@ -15,6 +15,9 @@ export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' |
 /** Work still to do at the location: the pick list. */
 const OPEN_STATUSES: FulfillmentStatus[] = ['CREATED', 'PICKED', 'PACKED', 'READY_FOR_PICKUP'];
 
+/** A transfer's life at its destination store: on its way there, then received. */
+const ARRIVING: FulfillmentStatus[] = ['IN_TRANSIT', 'RECEIVED'];
+
 /** A transfer neither received at its store nor called off. */
 const onItsWay = ({ status }: Fulfillment): boolean => !['RECEIVED', 'CANCELLED'].includes(status);
 /** Transfers not received yet (nor called off), named with their status. */
@@ -51,7 +54,7 @@ export class FulfillmentsService {
       ...(query.orderId ? { orderId: query.orderId } : {}),
       ...(statuses ? { status: { $in: statuses as FulfillmentStatus[] } } : {}),
       ...(query.locationId
-        ? { locationId: query.locationId }
+        ? { $or: [{ locationId: query.locationId }, { destinationLocationId: query.locationId, status: { $in: ARRIVING } }] }
         : staff.role !== 'staff'
           ? {}
           : { $or: [{ locationId: { $in: staff.locations! } }, { destinationLocationId: { $in: staff.locations! } }] }),
