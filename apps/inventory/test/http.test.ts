@@ -118,8 +118,10 @@ describe('stock', () => {
     expect(level.headers).toMatchObject({ ce_type: 'StockLevelChanged', ce_source: '/fil/inventory' });
   });
 
-  it('keeps the safety stock when a later count leaves it out', async () => {
+  it('keeps the safety stock when a later count leaves it out, and the count when only the safety stock is given', async () => {
     expect(await (await put(url, '/locations/st-1/stock/SKU-1', { onHand: 12 })).json()).toMatchObject({ onHand: 12, safetyStock: 2, atp: 10 });
+    expect(await (await put(url, '/locations/st-1/stock/SKU-1', { safetyStock: 3 })).json()).toMatchObject({ onHand: 12, safetyStock: 3, atp: 9 });
+    expect(await (await put(url, '/locations/st-1/stock/SKU-1', { safetyStock: 2 })).json()).toMatchObject({ onHand: 12, safetyStock: 2, atp: 10 });
   });
 
   it('answers an empty list for a SKU stocked nowhere', async () => {
@@ -135,7 +137,7 @@ describe('stock', () => {
   it.each([
     ['a negative onHand', { onHand: -1 }, /onHand must not be less than 0/],
     ['a fractional onHand', { onHand: 1.5 }, /onHand must be an integer/],
-    ['a missing onHand', { safetyStock: 1 }, /onHand must be an integer/],
+    ['neither onHand nor safetyStock', {}, /onHand must be an integer/],
     ['a negative safety stock', { onHand: 1, safetyStock: -2 }, /safetyStock must not be less than 0/],
   ])('refuses %s with a 400', async (_, body, message) => {
     const response = await put(url, '/locations/st-1/stock/SKU-1', body);

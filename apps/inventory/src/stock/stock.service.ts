@@ -99,7 +99,7 @@ export class StockService {
       if (!(await em.findOne(Location, locationId))) throw new NotFoundException(`location ${locationId} not found`);
       const stock = await this.lockOrCreate(em, locationId, sku);
       try {
-        stock.setCount(body.onHand, body.safetyStock ?? stock.safetyStock);
+        stock.setCount(body.onHand ?? stock.onHand, body.safetyStock ?? stock.safetyStock);
       } catch (error) {
         if (error instanceof StockRuleViolation) throw new ConflictException(error.message);
         throw error;
