@@ -112,8 +112,18 @@ function whyUnidentified(orderId: unknown): string | undefined {
 
 const isOrderId = (orderId: unknown): orderId is string => !whyUnidentified(orderId);
 
-/** The first `"orderId": "…"` of a text that is not JSON (cut short, say), when written without escapes. */
-const orderIdInText = (raw: string | null) => raw?.match(/"orderId"\s*:\s*"([^"\\\u0000-\u001f]+)"/)?.[1];
+/**
+ * The first `"orderId": "…"` of a text that is not JSON (cut short, say), when written without
+ * escapes. A text that is JSON was refused for its envelope (its key or a header), not as an order.
+ */
+function orderIdInText(raw: string | null): string | undefined {
+  try {
+    JSON.parse(raw ?? '');
+    return undefined;
+  } catch {
+    return raw?.match(/"orderId"\s*:\s*"([^"\\\u0000-\u001f]+)"/)?.[1];
+  }
+}
 
 const SUBMITTED_FIELDS = ['orderId', 'channel', 'deliveryMode', 'customer', 'shippingAddress', 'pickupLocationId', 'lines', 'currency', 'placedAt'];
 const LINE_FIELDS = ['lineId', 'sku', 'quantity', 'unitPrice'];
