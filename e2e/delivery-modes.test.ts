@@ -360,13 +360,15 @@ describe('click & collect by transfer alone', () => {
 });
 
 describe('e-reservation', () => {
+  // Staff mark it collected when the customer has tried and paid (PRODUCT.md): no ready step is needed first.
   it('reserves in store and is collected before its TTL, consuming the stock', async () => {
     const orderId = await submit('E_RESERVATION', [['SKU-C', 1]], { pickupLocationId: 'ST-VILLEURBANNE' });
     await reached(orderId, 'RESERVED');
     const [counter] = await fulfillmentsOf(orderId, 1);
-    expect((await step(counter.id, 'ready')).status).toBe(200);
     expect((await step(counter.id, 'collect')).status).toBe(200);
     await reached(orderId, 'COLLECTED');
+    const { body } = await http('GET', orders(`/orders/${orderId}`));
+    expect(body.timeline.map((entry: { to: string }) => entry.to)).toEqual(['RECEIVED', 'RESERVED', 'READY_FOR_PICKUP', 'COLLECTED']);
     await waitFor(async () => (await atp('ST-VILLEURBANNE', 'SKU-C')).onHand === 1, { what: 'the collected unit consumed' });
   });
 

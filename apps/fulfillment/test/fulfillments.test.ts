@@ -332,7 +332,7 @@ describe('click & collect at the counter', () => {
 
     const tooSoon = await post('/fulfillments/F-counter/collect');
     expect(tooSoon.status).toBe(409);
-    expect((await bodyOf(tooSoon)).message).toBe('cannot collect fulfillment F-counter: it is CREATED, it must be READY_FOR_PICKUP');
+    expect((await bodyOf(tooSoon)).message).toBe('cannot collect fulfillment F-counter: transfers F-transfer-1 (CREATED), F-transfer-2 (CREATED) have not been received at ST-LYON yet');
     const early = await post('/fulfillments/F-counter/ready');
     expect(early.status).toBe(409);
     expect((await bodyOf(early)).message).toBe(
@@ -473,6 +473,18 @@ describe('click & collect at the counter', () => {
     expect(commit.key).toBe('order-ereserve');
     expect(commit.headers.ce_source).toBe('/fil/fulfillment');
     expect(commit.value).toEqual({ reservationId: 'res-F-ereserve', orderId: 'order-ereserve' });
+  });
+
+  it('hands over an e-reservation nobody marked ready: announced ready, then collected, and inventory consumes the reservation', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    await created('F-ereserve-direct', { ...counter, orderId: 'order-ereserve-direct', expiresAt, lines: [{ sku: 'SKU-A', quantity: 1 }] });
+    const collected = await post('/fulfillments/F-ereserve-direct/collect');
+    expect(collected.status).toBe(200);
+    expect((await bodyOf(collected)).history.map((entry: { status: string }) => entry.status)).toEqual(['CREATED', 'READY_FOR_PICKUP', 'COLLECTED']);
+    await waitForEvent('F-ereserve-direct', 'FulfillmentCollected');
+    const announced = probe.messages(Topics.fulfillmentEvents, (m) => m.value?.fulfillmentId === 'F-ereserve-direct').map((m) => m.value.status);
+    expect(announced).toEqual(['CREATED', 'READY_FOR_PICKUP', 'COLLECTED']);
+    await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'CommitReservation' && m.value.reservationId === 'res-F-ereserve-direct');
   });
 
   it('refuses to hand over an e-reservation after its deadline', async () => {

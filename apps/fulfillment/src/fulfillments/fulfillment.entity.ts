@@ -182,14 +182,15 @@ export class Fulfillment {
    * Everything is at the counter: no transfer to its store on its way (`missingTransfers`), and
    * the transfers received (`transfers`, the order's to this store) brought what its own units
    * and its pick leave to them (counter-goods.ts); else the customer would come for nothing.
+   * `asked` is the step staff took: a collect of a counter not marked ready marks it first.
    */
-  ready(missingTransfers: string[], transfers: Fulfillment[] = [], now = new Date()): boolean {
-    this.expectCounter('mark ready');
+  ready(missingTransfers: string[], transfers: Fulfillment[] = [], now = new Date(), asked: 'mark ready' | 'collect' = 'mark ready'): boolean {
+    this.expectCounter(asked);
     if (this.done('READY_FOR_PICKUP')) return false;
-    this.expect('mark ready', ['CREATED', 'PICKED']);
-    this.expectNotExpired('mark ready', now);
+    this.expect(asked, ['CREATED', 'PICKED']);
+    this.expectNotExpired(asked, now);
     const why = notReadyBecause(this, missingTransfers, transfers);
-    if (why) throw new FulfillmentStepRefused(`cannot mark fulfillment ${this.id} ready: ${why}`);
+    if (why) throw new FulfillmentStepRefused(asked === 'collect' ? `cannot collect fulfillment ${this.id}: ${why}` : `cannot mark fulfillment ${this.id} ready: ${why}`);
     this.moveTo('READY_FOR_PICKUP', now);
     return true;
   }

@@ -130,6 +130,11 @@ export class FulfillmentsService {
    */
   async collect(id: string, staff: Principal): Promise<FulfillmentView> {
     return this.step(id, 'collect', staff, async (fulfillment, em) => {
+      // The customer is at the counter: one nobody marked ready is handed over when it could be, announced ready first.
+      if (fulfillment.kind === 'PICKUP' && ['CREATED', 'PICKED'].includes(fulfillment.status)) {
+        const transfers = await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId);
+        if (fulfillment.ready(onTheirWay(transfers), transfers, new Date(), 'collect')) await this.announce(em, fulfillment);
+      }
       if (!fulfillment.collect()) return false;
       if (fulfillment.reservationId) {
         const ref: ReservationRefDto = { reservationId: fulfillment.reservationId, orderId: fulfillment.orderId };
