@@ -198,7 +198,7 @@ const markers: { topic: TopicName; value: unknown; type?: string; handled: () =>
   {
     topic: Topics.inventoryEvents,
     value: { reservationId: 'O-HELD:R1', orderId: 'O-HELD', locationId: WAREHOUSE, lines: [{ sku: 'SKU-2', quantity: 1 }] },
-    handled: () => waitFor(async () => (await call(system.url('orders'), 'GET', '/orders/O-HELD')).body.allocations[0].state === 'RELEASED', { what: 'O-HELD:R1 released' }),
+    handled: () => waitFor(async () => (await call(system.url('orders'), 'GET', '/orders/O-HELD')).body.allocationHistory[0].state === 'RELEASED', { what: 'O-HELD:R1 released' }),
   },
   {
     topic: Topics.fulfillmentEvents,

@@ -47,7 +47,8 @@ export async function orderScreen(main: HTMLElement, id: string, outcome?: Outco
     table(['Line', 'SKU', 'Quantity', 'Unit price'], (order.lines ?? []).map((l: any) => [l.lineId, l.sku, l.quantity, `${l.unitPrice} ${order.currency ?? ''}`]), 'Lines'),
     table(
       ['Location', 'Kind', 'Lines', 'Reservation', 'Fulfillment'],
-      (order.allocations ?? []).map((a: any) => [a.locationId, a.kind, (a.lines ?? []).map((l: any) => `${l.sku} × ${l.quantity}`).join(', '), a.state ?? a.reservationId ?? '–', a.fulfillmentId ? h('a', { href: `#/fulfillment/${encodeURIComponent(a.fulfillmentId)}` }, a.fulfillmentId) : '–']),
+      // Every part, the given-up ones too (their state says so): customer service sees where the order went.
+      (order.allocationHistory ?? order.allocations ?? []).map((a: any) => [a.locationId, a.kind, (a.lines ?? []).map((l: any) => `${l.sku} × ${l.quantity}`).join(', '), a.state ?? a.reservationId ?? '–', a.fulfillmentId ? h('a', { href: `#/fulfillment/${encodeURIComponent(a.fulfillmentId)}` }, a.fulfillmentId) : '–']),
       'Allocations',
     ),
     table(['At', 'From', 'To', 'Cause'], (order.timeline ?? []).map((t: any) => [t.at, t.from ?? '–', t.to, t.cause ?? '']), 'Timeline'),

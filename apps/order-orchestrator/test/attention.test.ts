@@ -85,7 +85,7 @@ describe('retrying what an order in NEEDS_ATTENTION gave up on', () => {
 
     const retried = await act(orderId, 'retry');
     expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({ status: 'CANCELLED', allocations: [expect.objectContaining({ state: 'RELEASING', attempts: 1, round: 1 })] });
+    expect(retried.body).toMatchObject({ status: 'CANCELLED', allocationHistory: [expect.objectContaining({ state: 'RELEASING', attempts: 1, round: 1 })] });
     const resumed = await orderEvent(probe, orderId, 'OrderResumed');
     expect(resumed.value).toMatchObject({ status: 'CANCELLED', previousStatus: 'NEEDS_ATTENTION', resumed: { action: 'RETRY', by: expect.any(String) } });
     expect(resumed.value.reason).toMatch(new RegExp(`^retried by .+: sent again the release of ${orderId}:R1 at WH-NEAR$`));
@@ -99,7 +99,7 @@ describe('retrying what an order in NEEDS_ATTENTION gave up on', () => {
     expect(twice).toMatchObject({ status: 409, body: { message: `order ${orderId} is CANCELLED, not NEEDS_ATTENTION: nothing to retry` } });
 
     await reservationEvent(probe, reserve, 'released');
-    await waitFor(async () => (await view(orderId)).allocations[0].state === 'RELEASED', { what: 'the release booked' });
+    await waitFor(async () => (await view(orderId)).allocationHistory[0].state === 'RELEASED', { what: 'the release booked' });
     await nothingPending(orderId);
     expect(releasesOf(orderId)).toHaveLength(3);
     expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
@@ -148,7 +148,7 @@ describe('releasing the stock of an order in NEEDS_ATTENTION', () => {
     expect(await act(orderId, 'release', {})).toMatchObject({ status: 400 });
     const released = await act(orderId, 'release', { reason: 'WH-NEAR: still on the shelf' });
     expect(released.status).toBe(200);
-    expect(released.body).toMatchObject({ status: 'CANCELLED', allocations: [expect.objectContaining({ state: 'RELEASING' })] });
+    expect(released.body).toMatchObject({ status: 'CANCELLED', allocationHistory: [expect.objectContaining({ state: 'RELEASING' })] });
     const resumed = await orderEvent(probe, orderId, 'OrderResumed');
     expect(resumed.value).toMatchObject({ status: 'CANCELLED', resumed: { action: 'RELEASE', reason: 'WH-NEAR: still on the shelf' } });
     expect(resumed.value.reason).toMatch(new RegExp(`^stock released by .+ \\(WH-NEAR: still on the shelf\\): ${orderId}:R1 at WH-NEAR$`));
@@ -156,7 +156,7 @@ describe('releasing the stock of an order in NEEDS_ATTENTION', () => {
     expect(release.value).toEqual({ reservationId: `${orderId}:R1`, orderId });
 
     await reservationEvent(probe, reserve, 'released');
-    await waitFor(async () => (await view(orderId)).allocations[0].state === 'RELEASED', { what: 'the release booked' });
+    await waitFor(async () => (await view(orderId)).allocationHistory[0].state === 'RELEASED', { what: 'the release booked' });
     await nothingPending(orderId);
     expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment')).toHaveLength(2);
     expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
@@ -265,7 +265,7 @@ describe('what inventory answers while an order waits for a person', () => {
     // Fulfillment never confirms the work: a person is asked to look; meanwhile inventory's hold runs out.
     await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
     await reservationEvent(probe, reserve, 'expired');
-    await waitFor(async () => (await view(orderId)).allocations[0].state === 'EXPIRED', { what: 'the expiry booked' });
+    await waitFor(async () => (await view(orderId)).allocationHistory[0].state === 'EXPIRED', { what: 'the expiry booked' });
     expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(1);
 
     const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'the warehouse had lost the request' }, ops);
@@ -288,7 +288,7 @@ describe('what inventory answers while an order waits for a person', () => {
     await em.execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
     await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation', (value) => value.reservationId === reserve.reservationId);
     await reservationEvent(probe, reserve, 'released');
-    await waitFor(async () => (await view(orderId)).allocations[0].state === 'RELEASED', { what: 'the release booked' });
+    await waitFor(async () => (await view(orderId)).allocationHistory[0].state === 'RELEASED', { what: 'the release booked' });
 
     const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'inventory is back' }, ops);
     expect(resolved).toMatchObject({ status: 200, body: { status: 'RECEIVED' } });

@@ -101,7 +101,7 @@ it('routes again a part refused while the order waits for a person, once the ord
   const em = app.get<MikroORM>(MikroORM).em.fork();
   await em.execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
   await answerReservation(probe, added, 'refused', { reason: 'INSUFFICIENT_STOCK' });
-  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations.find((part: any) => part.reservationId === added.reservationId)?.state === 'REFUSED', { what: 'the refusal booked' });
+  await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocationHistory.find((part: any) => part.reservationId === added.reservationId)?.state === 'REFUSED', { what: 'the refusal booked' });
   expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(2);
 
   const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'checked with the warehouse' }, testToken('ops'));

@@ -76,7 +76,7 @@ describe('steps that get no answer in time', () => {
     const allocated = await orderEvent(probe, orderId, 'OrderAllocated');
     expect(allocated.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-FAR' })]);
     const { body } = await call(url, 'GET', `/orders/${orderId}`);
-    expect(body.allocations.map((a: { state: string }) => a.state)).toEqual(['RELEASED', 'HELD']);
+    expect(body.allocationHistory.map((a: { state: string }) => a.state)).toEqual(['RELEASED', 'HELD']);
     expect(body.routing[1].cause).toMatch(/^re-route: no answer from inventory for O-silent:R1 at WH-NEAR after 2 attempts/);
     expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-NEAR', filteredOut: 'EXCLUDED_FOR_ORDER' });
   });
@@ -119,7 +119,7 @@ describe('steps that get no answer in time', () => {
     await fulfillmentEvent(probe, await fulfillmentOf(orderId), 'CANCELLED');
     await waitFor(() => releasesOf(orderId).length === 1, { what: 'the release' });
     await reservationEvent(probe, reserve, 'released');
-    await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocations[0].state === 'RELEASED', { what: 'the release to be recorded' });
+    await waitFor(async () => (await call(url, 'GET', `/orders/${orderId}`)).body.allocationHistory[0].state === 'RELEASED', { what: 'the release to be recorded' });
     await nothingPending(orderId);
     expect(orderEvents(probe, orderId).map((m) => m.value.status)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED']);
     expect(releasesOf(orderId)).toHaveLength(1);

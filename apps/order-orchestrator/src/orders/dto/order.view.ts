@@ -25,8 +25,10 @@ export class OrderView {
   @ApiPropertyOptional({ type: String, nullable: true }) currency: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) placedAt: string | null;
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{lineId, sku, quantity, unitPrice}' }) lines: unknown[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, state (RESERVING, HELD, CANCELLING, RELEASING, RELEASED, COMMITTED, REFUSED, EXPIRED), fulfillmentId, fulfillmentStatus, shortage}: every allocation, also refused or released ones' })
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{locationId, kind, lines, reservationId, state (RESERVING, HELD, COMMITTED), fulfillmentId, fulfillmentStatus, shortage}: the allocations that serve the order, as its events list them' })
   allocations: OrderAllocation[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Every allocation the order has had, in the same shape: also refused, called off, released or expired ones (state CANCELLING, RELEASING, RELEASED, REFUSED, EXPIRED)' })
+  allocationHistory: OrderAllocation[];
   @ApiProperty({ type: 'array', items: { type: 'object' }, description: '{sku, quantity} not allocated yet' }) backordered: unknown[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Units returned per SKU' }) returned: Record<string, number>;
   @ApiProperty({ type: [String], description: 'Validation errors of a rejected submission' }) errors: string[];
@@ -58,7 +60,8 @@ export function toOrderView(order: Order, timeline: OrderTransition[], routing: 
     customer: order.customer ?? null,
     shippingAddress: order.shippingAddress ?? null,
     pickupLocationId: order.pickupLocationId ?? null,
-    allocations: order.allocations,
+    allocations: order.live(),
+    allocationHistory: order.allocations,
     backordered: order.backordered,
     returned: order.returned,
     errors: order.errors,
