@@ -74,6 +74,12 @@ const reached = (orderId: string, status: string, timeoutMs = 30_000) =>
 const statusesOf = (orderId: string) => probe.messages(Topics.ordersEvents, (m) => m.key === orderId).map((m) => m.value.status as string);
 
 /** The fulfillments of an order once there are `count` of them, by id. */
+/** A click & collect's two fulfillments: the pickup store's counter and the one transfer to it. */
+async function counterAndTransfer(orderId: string): Promise<{ counter: any; transfer: any }> {
+  const work = await fulfillmentsOf(orderId, 2);
+  return { counter: work.find((f) => f.kind === 'PICKUP'), transfer: work.find((f) => f.kind === 'TRANSFER') };
+}
+
 async function fulfillmentsOf(orderId: string, count: number): Promise<any[]> {
   return waitFor(
     async () => {
@@ -231,9 +237,7 @@ describe('click & collect', () => {
       // WH-LYON holds only 1 × SKU-B: the 2 come whole from Paris.
       ['WH-PARIS', 'TRANSFER', [{ sku: 'SKU-B', quantity: 2 }]],
     ]);
-    const work = await fulfillmentsOf(orderId, 2);
-    const transfer = work.find((f) => f.kind === 'TRANSFER');
-    const counter = work.find((f) => f.kind === 'PICKUP');
+    const { counter, transfer } = await counterAndTransfer(orderId);
     expect(counter).toMatchObject({ locationId: 'ST-LYON', lines: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 2 }] });
     expect(transfer.destinationLocationId).toBe('ST-LYON');
 
@@ -311,9 +315,7 @@ describe('click & collect whose transfer comes short', () => {
   it('is not ready while the unit its transfer did not find is missing, then ready once another transfer brings it', async () => {
     const orderId = await submit('CLICK_AND_COLLECT', [['SKU-Y', 2]], { pickupLocationId: 'ST-LYON' });
     await reached(orderId, 'ALLOCATED');
-    const work = await fulfillmentsOf(orderId, 2);
-    const counter = work.find((f) => f.kind === 'PICKUP');
-    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    const { counter, transfer } = await counterAndTransfer(orderId);
     expect((await step(transfer.id, 'pick', { lines: [{ sku: 'SKU-Y', quantity: 0, reason: 'NOT_FOUND' }] })).status).toBe(200);
     await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.backordered?.length > 0);
     const early = await step(counter.id, 'ready');
@@ -331,9 +333,7 @@ describe('click & collect whose transfer comes short', () => {
   it('is made ready by its only transfer even when staff looked at the counter before it arrived', async () => {
     const orderId = await submit('CLICK_AND_COLLECT', [['SKU-Z', 1]], { pickupLocationId: 'ST-LYON' });
     await reached(orderId, 'ALLOCATED');
-    const work = await fulfillmentsOf(orderId, 2);
-    const counter = work.find((f) => f.kind === 'PICKUP');
-    const transfer = work.find((f) => f.kind === 'TRANSFER');
+    const { counter, transfer } = await counterAndTransfer(orderId);
     expect((await step(counter.id, 'pick', { lines: [{ sku: 'SKU-Z', quantity: 0, reason: 'NOT_FOUND' }] })).status).toBe(200);
     await shipAll(transfer);
     expect((await step(transfer.id, 'receive')).status).toBe(200);
@@ -346,9 +346,7 @@ describe('click & collect by transfer alone', () => {
     const orderId = await submit('CLICK_AND_COLLECT', [['SKU-T', 1]], { pickupLocationId: 'ST-LYON' });
     const allocated = await reached(orderId, 'ALLOCATED');
     expect(allocated.value.allocations.map((a: any) => [a.locationId, a.kind])).toEqual([['WH-PARIS', 'TRANSFER']]);
-    const work = await fulfillmentsOf(orderId, 2);
-    const transfer = work.find((f) => f.kind === 'TRANSFER');
-    const counter = work.find((f) => f.kind === 'PICKUP');
+    const { counter, transfer } = await counterAndTransfer(orderId);
     await shipAll(transfer);
     expect((await step(transfer.id, 'receive')).status).toBe(200);
     const ready = await reached(orderId, 'READY_FOR_PICKUP');
@@ -396,9 +394,7 @@ describe('click & collect cancelled at the counter', () => {
   it('is cancelled once its transfer has arrived: the counter called off, the transferred unit put in stock at the pickup store', async () => {
     const orderId = await submit('CLICK_AND_COLLECT', [['SKU-T', 1]], { pickupLocationId: 'ST-LYON' });
     await reached(orderId, 'ALLOCATED');
-    const work = await fulfillmentsOf(orderId, 2);
-    const transfer = work.find((f) => f.kind === 'TRANSFER');
-    const counter = work.find((f) => f.kind === 'PICKUP');
+    const { counter, transfer } = await counterAndTransfer(orderId);
     await shipAll(transfer);
     const transferIs = (status: string) => async () => (await http('GET', orders(`/orders/${orderId}`), undefined, ADMIN)).body.allocations.some((a: any) => a.kind === 'TRANSFER' && a.fulfillmentStatus === status);
     await waitFor(transferIs('IN_TRANSIT'), { what: 'the order knowing its transfer left' });

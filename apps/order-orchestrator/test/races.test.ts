@@ -55,6 +55,15 @@ async function allocated(orderId: string, overrides: Record<string, unknown> = {
   return (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
 }
 
+/** A CancelOrder sent ahead of its order, and handled: a marker order's cancellation behind it on the same partition came through. */
+async function cancelAheadOfItsOrder(orderId: string): Promise<void> {
+  const marker = `${orderId}-marker`;
+  await allocated(marker, { lines: [one('SKU-A')] });
+  await sendCancel(probe, { orderId, reason: 'customer changed their mind' }, orderId);
+  await sendCancel(probe, { orderId: marker, reason: 'marker' }, orderId);
+  await orderEvent(probe, marker, 'OrderCancelled');
+}
+
 beforeAll(async () => {
   await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands, Topics.dlq]);
   const { AppModule, definition } = await import('../src/app.module');
@@ -154,12 +163,7 @@ describe('messages in the "wrong" order', () => {
 
   it('keeps a CancelOrder that arrives before its order, and cancels the order at once when it comes, never routing it', async () => {
     const orderId = 'O-cancel-first';
-    const marker = 'O-cancel-first-marker';
-    await allocated(marker, { lines: [one('SKU-A')] });
-    await sendCancel(probe, { orderId, reason: 'customer changed their mind' }, orderId);
-    // A cancellation behind it on the same partition was handled: so was the first one.
-    await sendCancel(probe, { orderId: marker, reason: 'marker' }, orderId);
-    await orderEvent(probe, marker, 'OrderCancelled');
+    await cancelAheadOfItsOrder(orderId);
 
     await submit(probe, anOrder(orderId, { lines: [one('SKU-A')] }));
     const cancelled = await orderEvent(probe, orderId, 'OrderCancelled');
@@ -171,11 +175,7 @@ describe('messages in the "wrong" order', () => {
 
   it('sends to the DLQ with why a CancelOrder kept for an order that then arrives invalid, instead of using it up unseen', async () => {
     const orderId = 'O-cancel-first-invalid';
-    const marker = 'O-cancel-first-invalid-marker';
-    await allocated(marker, { lines: [one('SKU-A')] });
-    await sendCancel(probe, { orderId, reason: 'customer changed their mind' }, orderId);
-    await sendCancel(probe, { orderId: marker, reason: 'marker' }, orderId);
-    await orderEvent(probe, marker, 'OrderCancelled');
+    await cancelAheadOfItsOrder(orderId);
 
     await submit(probe, anOrder(orderId, { lines: [] }));
     await orderEvent(probe, orderId, 'OrderRejected');
