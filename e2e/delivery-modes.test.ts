@@ -42,6 +42,7 @@ const stock: [string, string, number][] = [
   ['ST-LYON', 'SKU-Y', 1],
   ['WH-LYON', 'SKU-Y', 1],
   ['WH-PARIS', 'SKU-Z', 2],
+  ['WH-PARIS', 'SKU-W', 2],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -94,6 +95,10 @@ async function step(id: string, name: string, body: unknown = {}): Promise<{ sta
   return http('POST', fulfillments(`/fulfillments/${id}/${name}`), body, ADMIN);
 }
 
+/** Whether the order knows its transfer reached `status`. */
+const transferIs = (orderId: string, status: string) => async () =>
+  (await http('GET', orders(`/orders/${orderId}`), undefined, ADMIN)).body.allocationHistory.some((a: any) => a.kind === 'TRANSFER' && a.fulfillmentStatus === status);
+
 /** Picks every unit, packs and ships. */
 async function shipAll(fulfillment: any): Promise<void> {
   expect((await step(fulfillment.id, 'pick', { lines: fulfillment.lines.map(({ sku, quantity }: any) => ({ sku, quantity })) })).status).toBe(200);
@@ -125,7 +130,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X,SKU-Y,SKU-Z'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X,SKU-Y,SKU-Z,SKU-W'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -390,18 +395,12 @@ describe('e-reservation', () => {
   });
 });
 
-describe('click & collect cancelled at the counter', () => {
+describe('click & collect cancelled', () => {
   it('is cancelled once its transfer has arrived: the counter called off, the transferred unit put in stock at the pickup store', async () => {
     const orderId = await submit('CLICK_AND_COLLECT', [['SKU-T', 1]], { pickupLocationId: 'ST-LYON' });
     await reached(orderId, 'ALLOCATED');
     const { counter, transfer } = await counterAndTransfer(orderId);
     await shipAll(transfer);
-    const transferIs = (status: string) => async () => (await http('GET', orders(`/orders/${orderId}`), undefined, ADMIN)).body.allocations.some((a: any) => a.kind === 'TRANSFER' && a.fulfillmentStatus === status);
-    await waitFor(transferIs('IN_TRANSIT'), { what: 'the order knowing its transfer left' });
-    // On a lorry: not yet, the goods are nowhere to be put back.
-    const onItsWay = await http('POST', orders(`/orders/${orderId}/cancel`), { reason: 'customer no longer wants it' }, ADMIN);
-    expect(onItsWay.status).toBe(409);
-    expect(onItsWay.body.message).toMatch(/a part has already shipped/);
     expect((await step(transfer.id, 'receive')).status).toBe(200);
     await reached(orderId, 'READY_FOR_PICKUP');
     const before = (await atp('ST-LYON', 'SKU-T'))?.onHand ?? 0;
@@ -414,6 +413,29 @@ describe('click & collect cancelled at the counter', () => {
     expect(await atp('ST-LYON', 'SKU-T')).toMatchObject({ reserved: 0, atp: before + 1 });
     expect((await step(counter.id, 'collect')).status).toBe(409);
     expect(probe.messages(Topics.dlq, (m) => m.key?.includes('SKU-T') || m.key === orderId)).toEqual([]);
+  });
+
+  it('is cancelled while its transfer is on its way: the unit is counted in at the pickup store once received there', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-W', 1]], { pickupLocationId: 'ST-LYON' });
+    await reached(orderId, 'ALLOCATED');
+    const { counter, transfer } = await counterAndTransfer(orderId);
+    await shipAll(transfer);
+    await waitFor(transferIs(orderId, 'IN_TRANSIT'), { what: 'the order knowing its transfer left' });
+
+    const cancelled = await http('POST', orders(`/orders/${orderId}/cancel`), { reason: 'customer no longer wants it' }, ADMIN);
+    expect(cancelled.status).toBe(200);
+    await reached(orderId, 'CANCELLED');
+    await waitFor(async () => (await staffGet(`/fulfillments/${counter.id}`)).body.status === 'CANCELLED', { what: 'the counter called off' });
+    // The unit left WH-PARIS for good; it is in no stock until the store has it in hand.
+    await waitFor(async () => (await atp('WH-PARIS', 'SKU-W'))?.onHand === 1, { what: 'the unit taken out of WH-PARIS' });
+    expect((await atp('ST-LYON', 'SKU-W'))?.onHand ?? 0).toBe(0);
+
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    await waitFor(async () => (await atp('ST-LYON', 'SKU-W'))?.onHand === 1, { what: 'the transferred unit in stock at ST-LYON' });
+    expect(await atp('ST-LYON', 'SKU-W')).toMatchObject({ reserved: 0, atp: 1 });
+    await waitFor(transferIs(orderId, 'RECEIVED'), { what: 'the order knowing its transfer arrived' });
+    expect(statusesOf(orderId).at(-1)).toBe('CANCELLED');
+    expect(probe.messages(Topics.dlq, (m) => m.key?.includes('SKU-W') || m.key === orderId)).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { fulfillmentMigration } from './migrations/0001-fulfillment.migration';
 import { counterMigration } from './migrations/0002-counter.migration';
 import { shortPicksMigration } from './migrations/0003-short-picks.migration';
 import { ownLinesMigration } from './migrations/0004-own-lines.migration';
+import { transfersBackInStockMigration } from './migrations/0005-transfers-back-in-stock.migration';
 
 export const definition: ServiceDefinition = {
   service: 'fulfillment',
@@ -21,7 +22,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration, ownLinesMigration],
+      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration, ownLinesMigration, transfersBackInStockMigration],
       acceptsSource,
     }),
     FulfillmentsModule,

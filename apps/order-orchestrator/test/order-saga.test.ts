@@ -49,6 +49,14 @@ async function stocked(locationId: string, sku: string, atp: number) {
   await stockLevel(probe, locationId, sku, atp);
 }
 
+/** One unit of each SKU at its location, once the orchestrator's view holds them all. */
+async function oneUnitEachSeen(stock: [string, string][]) {
+  for (const [locationId, sku] of stock) await stocked(locationId, sku, 1);
+  const connection = app.get(MikroORM).em.getConnection();
+  const skus = stock.map(([, sku]) => sku);
+  await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku in (${skus.map(() => '?').join(', ')})`, skus))[0].n === skus.length, { what: `the view of ${skus.join(', ')}` });
+}
+
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const traceIdOf = (traceparent?: string) => traceparent?.split('-')[1];
 
@@ -438,10 +446,7 @@ describe('routing and re-routing', () => {
 
   it('announces a parcel that reaches the customer after the rest of its order was rejected under a REJECT policy, so that it may be returned', async () => {
     const orderId = 'O-strict-late';
-    await stocked('WH-LYON', 'SKU-P1', 1);
-    await stocked('WH-MARSEILLE', 'SKU-P2', 1);
-    const connection = app.get(MikroORM).em.getConnection();
-    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku in ('SKU-P1', 'SKU-P2')`))[0].n === 2, { what: 'the view of both SKUs' });
+    await oneUnitEachSeen([['WH-LYON', 'SKU-P1'], ['WH-MARSEILLE', 'SKU-P2']]);
     await submit(probe, anOrder(orderId, { channel: 'marketplace', lines: [{ lineId: '1', sku: 'SKU-P1', quantity: 1, unitPrice: 1 }, { lineId: '2', sku: 'SKU-P2', quantity: 1, unitPrice: 1 }] }));
     await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').length === 2, { what: 'two parts' });
     for (const reserve of commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')) await answerReservation(probe, reserve.value, 'reserved');
@@ -454,6 +459,26 @@ describe('routing and re-routing', () => {
     await fulfillmentEvent(probe, first, 'DELIVERED');
     const reached = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.status === 'REJECTED' && /delivered though/.test(m.value.reason));
     expect(reached.value.reason).toBe(`${first.fulfillmentId} at ${first.locationId} was delivered though the order is REJECTED: its units may be returned`);
+  });
+
+  it('calls off the counter of a click & collect rejected under a REJECT policy so that what its transfers bring goes into the store\'s stock', async () => {
+    const orderId = 'O-strict-collect';
+    await oneUnitEachSeen([['WH-LYON', 'SKU-Q1'], ['WH-MARSEILLE', 'SKU-Q2']]);
+    const lines = [{ lineId: '1', sku: 'SKU-Q1', quantity: 1, unitPrice: 1 }, { lineId: '2', sku: 'SKU-Q2', quantity: 1, unitPrice: 1 }];
+    await submit(probe, anOrder(orderId, { channel: 'marketplace', deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-LYON', lines }));
+    await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').length === 2, { what: 'two transfers' });
+    for (const reserve of commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')) await answerReservation(probe, reserve.value, 'reserved');
+    const transfers = await waitFor(() => {
+      const created = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').map((m) => m.value).filter((work) => work.kind === 'TRANSFER');
+      return created.length === 2 ? created.sort((a, b) => (a.locationId < b.locationId ? -1 : 1)) : undefined;
+    }, { what: 'two transfers created' });
+    const [fromLyon, fromMarseille] = transfers;
+    await fulfillmentEvent(probe, fromLyon, 'IN_TRANSIT');
+    await fulfillmentEvent(probe, fromMarseille, 'PICKED', { 'SKU-Q2': 0 });
+    await orderEvent(probe, orderId, 'OrderRejected');
+
+    const counterCalledOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === `${orderId}-C`);
+    expect(counterCalledOff.value.transfersBackInStock).toBe(true);
   });
 
   it('routes the backordered units once stock arrives, and the order becomes ALLOCATED', async () => {
@@ -536,10 +561,6 @@ describe('click & collect', () => {
 
     await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');
     await orderEvent(probe, orderId, 'OrderInFulfillment');
-    // On its way to the store: the goods are nowhere they could be put back in stock yet.
-    const refused = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'too late?' });
-    expect(refused.status).toBe(409);
-    expect(refused.body.message).toMatch(/a part has already shipped/);
     await fulfillmentEvent(probe, transferWork, 'RECEIVED');
     await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
     await orderEvent(probe, orderId, 'OrderReadyForPickup');

@@ -122,6 +122,30 @@ describe('cancel racing ship', () => {
     expect(orderEvents(probe, orderId)).toHaveLength(7);
   });
 
+  it('commits a transfer that left while its click & collect was being cancelled, and has the pickup store receive it, not put it back in stock by hand', async () => {
+    const orderId = 'O-cancel-vs-transfer';
+    await submitted(orderId, { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-LYON', lines: [one('SKU-A')] }).then((reserve) => answerReservation(probe, reserve, 'reserved'));
+    const created = await waitFor(() => {
+      const commands = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').map((m) => m.value as CreateFulfillment);
+      return commands.length === 2 ? commands : undefined;
+    }, { what: 'the counter and the transfer created' });
+    const transfer = created.find((work) => work.kind === 'TRANSFER')!;
+    await fulfillmentEvent(probe, transfer, 'PACKED');
+    await waitFor(async () => (await view(orderId)).status === 'IN_FULFILLMENT', { what: 'the order in fulfillment' });
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' })).status).toBe(200);
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === transfer.fulfillmentId);
+    const counterCalledOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId !== transfer.fulfillmentId);
+    expect(counterCalledOff.value.transfersBackInStock).toBe(true);
+    await fulfillmentEvent(probe, transfer, 'IN_TRANSIT', {}, `cannot cancel fulfillment ${transfer.fulfillmentId}: it is IN_TRANSIT`);
+
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention');
+    expect(attention.value.reason).toBe(
+      `${transfer.fulfillmentId} at WH-LYON left for the pickup store with DHL JD001 before it could be called off (cannot cancel fulfillment ${transfer.fulfillmentId}: it is IN_TRANSIT)` +
+        ': its stock is committed; to do: receive the goods at ST-LYON: they are counted into its stock there',
+    );
+    expect((await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation')).value).toEqual({ reservationId: transfer.reservationId, orderId });
+  });
+
   it('gives the stock back only once fulfillment confirms it called the work off', async () => {
     const orderId = 'O-cancel-confirmed';
     const work = await allocated(orderId, { lines: [one('SKU-A')] });

@@ -153,7 +153,8 @@ export class FulfillmentsService {
   }
 
   /**
-   * A transfer arrived. The last one to a counter with no part of the store's own (nothing for
+   * A transfer arrived. For a counter called off with its order given up, its units go into the
+   * store's stock. The last one to a counter with no part of the store's own (nothing for
    * its staff to gather) makes that counter ready once the transfers received bring every unit it
    * hands over: a part re-routed after a short pick has no transfer yet while its order is routed.
    */
@@ -162,6 +163,11 @@ export class FulfillmentsService {
       if (!transfer.receive()) return false;
       // Announced here, so that the counter's readiness follows its last transfer's arrival.
       await this.announce(em, transfer);
+      const calledOff = await em.findOne(Fulfillment, { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: 'CANCELLED', transfersBackInStock: true });
+      if (calledOff) {
+        await this.countInAtTheStore(em, [transfer]);
+        return false;
+      }
       const counter = await em.findOne(
         Fulfillment,
         { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: { $in: ['CREATED', 'PICKED'] }, reservationId: null },
@@ -196,7 +202,11 @@ export class FulfillmentsService {
     try {
       if (!fulfillment.cancel(reason)) return;
       await this.announce(em, fulfillment);
-      if (transfersBackInStock && fulfillment.kind === 'PICKUP') await this.restockTransfersTo(em, fulfillment);
+      if (transfersBackInStock && fulfillment.kind === 'PICKUP') {
+        fulfillment.transfersBackInStock = true;
+        const received = (await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)).filter(({ status }) => status === 'RECEIVED');
+        await this.countInAtTheStore(em, received);
+      }
     } catch (error) {
       if (!(error instanceof FulfillmentStepRefused)) throw error;
       // Too late (the goods left): a named answer, so the orchestrator keeps the stock committed, not released.
@@ -212,15 +222,14 @@ export class FulfillmentsService {
   }
 
   /**
-   * A counter called off after transfers brought it goods: those units are at the store, out of
-   * any stock (their origin's was taken out when they left), so they are counted in there.
+   * Transfers received for a counter called off: their units are at the store, out of any stock
+   * (their origin's was taken out when they left), so they are counted in there, once per transfer and SKU.
    */
-  private async restockTransfersTo(em: EntityManager, counter: Fulfillment): Promise<void> {
-    const received = (await this.transfersTo(em, counter.orderId, counter.locationId)).filter(({ status }) => status === 'RECEIVED');
+  private async countInAtTheStore(em: EntityManager, received: Fulfillment[]): Promise<void> {
     const adjustments = received.flatMap((transfer) =>
       transfer.lines
         .filter(({ picked }) => picked > 0)
-        .map(({ sku, picked }): StockAdjustmentDto => ({ adjustmentId: `transfer-back-${sku}:${transfer.id}`, locationId: counter.locationId, sku, mode: 'DELTA', quantity: picked, reason: 'TRANSFER_NOT_COLLECTED' })),
+        .map(({ sku, picked }): StockAdjustmentDto => ({ adjustmentId: `transfer-back-${sku}:${transfer.id}`, locationId: transfer.destinationLocationId!, sku, mode: 'DELTA', quantity: picked, reason: 'TRANSFER_NOT_COLLECTED' })),
     );
     for (const adjustment of adjustments) {
       await this.outbox.add(em, { topic: Topics.inventoryAdjustments, key: `${adjustment.locationId}:${adjustment.sku}`, type: 'StockAdjustment', data: adjustment, id: adjustment.adjustmentId });

@@ -47,6 +47,9 @@ const NOT_CANCELLABLE: Partial<Record<OrderStatus, string>> = {
 /** Fulfillment statuses after which goods have left their location or reached the customer. */
 const GONE: readonly FulfillmentStatus[] = ['SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECEIVED', 'COLLECTED'];
 
+/** A transfer's statuses once its goods left their origin: they travel to the pickup store, or are there. */
+const TO_THE_STORE: readonly FulfillmentStatus[] = ['IN_TRANSIT', 'RECEIVED'];
+
 /** Whether a fulfillment in `status` has let the goods go: its stock is consumed, whatever the order wants. */
 export const goodsLeft = (status?: FulfillmentStatus): boolean => !!status && GONE.includes(status);
 
@@ -281,6 +284,11 @@ export class Order {
     return this.status === ATTENTION && !!this.attentionFrom && !GIVEN_UP_ON.includes(this.attentionFrom);
   }
 
+  /** Cancelled, rejected or expired (needing attention since or not): it wants none of its stock any more. */
+  isGivenUp(): boolean {
+    return GIVEN_UP_ON.includes(this.status) || (this.status === ATTENTION && !!this.attentionFrom && GIVEN_UP_ON.includes(this.attentionFrom));
+  }
+
   /** Finished: late answers change nothing on it but the bookkeeping of its reservations. */
   isSettled(): boolean {
     return SETTLED.includes(this.status);
@@ -334,8 +342,8 @@ export class Order {
    */
   whyNotCancellable(): string | undefined {
     if (this.status === ATTENTION && this.attentionFrom === 'CANCELLED') return undefined;
-    // A transfer received at the pickup store left nothing to the customer: the counter's call-off puts its units in the store's stock.
-    const backInStore = (allocation: OrderAllocation) => allocation.kind === 'TRANSFER' && allocation.fulfillmentStatus === 'RECEIVED' && !!this.counterFulfillmentId;
+    // A transfer on its way to or at the pickup store leaves nothing to the customer: with the counter called off, its units go into the store's stock there.
+    const backInStore = (allocation: OrderAllocation) => allocation.kind === 'TRANSFER' && TO_THE_STORE.includes(allocation.fulfillmentStatus!) && !!this.counterFulfillmentId;
     const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus) && !backInStore(allocation));
     const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;

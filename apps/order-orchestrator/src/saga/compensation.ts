@@ -92,9 +92,15 @@ export class Compensation {
     const why =
       `${event.fulfillmentId} at ${event.locationId} ${LEFT[event.status]}${carrier ? ` with ${carrier}` : ''}` +
       `${calledOff ? ' before it could be called off' : ` while the order was ${order.status}`}${refusal ? ` (${refusal})` : ''}` +
-      `: its stock is committed; to do: ${TO_DO[event.kind]}`;
+      `: its stock is committed; to do: ${this.toDo(order, event)}`;
     if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
     else this.logger.warn(`order ${order.orderId} stays ${order.status}: ${why}`);
+  }
+
+  /** A transfer to the counter of an order given up is counted into the store's stock when received (fulfillment does it): nothing to put back by hand. */
+  private toDo(order: Order, event: FulfillmentEvent): string {
+    if (event.kind === 'TRANSFER' && order.counterFulfillmentId && order.isGivenUp()) return `receive the goods at ${order.pickupLocationId}: they are counted into its stock there`;
+    return TO_DO[event.kind];
   }
 
   /** Fulfillment did not answer a call-off in time: asked again, then a person looks (the stock is still held). */

@@ -88,8 +88,8 @@ export class SagaCommands {
 
   /** Calls off a fulfillment (a part's, or the pickup store's counter). */
   async cancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string, attempt = 1, round?: number): Promise<void> {
-    // The order given up (not edited): what transfers brought its counter stays at the store, in its stock.
-    const transfersBackInStock = fulfillmentId === order.counterFulfillmentId && order.status === 'CANCELLED' ? { transfersBackInStock: true } : {};
+    // The order given up (not edited): what transfers bring its counter stays at the store, in its stock.
+    const transfersBackInStock = fulfillmentId === order.counterFulfillmentId && order.isGivenUp() ? { transfersBackInStock: true } : {};
     await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason, ...transfersBackInStock }, fulfillmentId, attempt, round);
   }
 
