@@ -6,7 +6,7 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; errors: string[
 
 /** Location ids and SKUs are plain tokens: they travel in Kafka keys as `locationId:sku`. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or underscores';
+export const ID_MESSAGE = 'must be 1-64 letters, digits, dots, dashes or underscores, the first a letter or digit';
 
 /** A location id or SKU (ID_PATTERN), refused with the field's name. */
 export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { message: ({ property }) => `${property} ${ID_MESSAGE}`, ...options });

@@ -18,7 +18,7 @@ export class KpisController {
   @Get()
   @Access('admin', 'ops')
   @ApiOperation({ summary: 'Order KPIs for orders created in [from, to), per channel and delivery mode and in total' })
-  @ApiResponse({ status: 200, description: '{from, to, total, groups: [{channel, deliveryMode, ...figures}], buckets?: [{from, to, ...figures}]}; figures in docs/contract.md' })
+  @ApiResponse({ status: 200, description: '{from, to, total, groups: [{channel, deliveryMode, ...figures}], buckets?: [{from, to, ...figures}]}; each figure defined in apps/order-orchestrator/README.md, "KPIs"' })
   @ApiResponse({ status: 400, description: 'A bad date-time, from not before to, a window over 92 days, an unknown bucket or more than 200 buckets' })
   get(@Query() query: KpisQuery) {
     const to = query.to ? new Date(query.to) : new Date();

@@ -57,7 +57,7 @@ describe('policyDocumentProblems', () => {
         'modes.DRONE: property DRONE should not exist',
         'channels: channels must name each channel once',
         'channels.0.shortage: shortage must be one of BACKORDER, REJECT',
-        'channels.0.excludedLocations: excludedLocations must be 1-64 letters, digits, dots, dashes or underscores',
+        'channels.0.excludedLocations: excludedLocations must be 1-64 letters, digits, dots, dashes or underscores, the first a letter or digit',
       ]),
     );
   });

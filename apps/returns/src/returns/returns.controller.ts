@@ -17,7 +17,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, type Principal } from '@fil/auth';
-import { ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
+import { ID_MESSAGE, ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
 import { ListReturnsQuery } from './dto/list-returns.query';
 import { ReceiveReturnBody } from './dto/receive-return.dto';
@@ -74,7 +74,7 @@ export class ReturnsController implements OnModuleInit {
   @ApiResponse({ status: 422, description: '{reason, message}: a line is not on the return or exceeds it (SKU_NOT_ON_RETURN, QUANTITY_EXCEEDED), or the location cannot receive returns (UNKNOWN_LOCATION, LOCATION_CANNOT_RECEIVE)' })
   async receive(@Param('id') id: string, @Body() body: ReceiveReturnDto, @Caller() staff: Principal): Promise<ReturnView> {
     // Location ids travel in Kafka keys (`locationId:sku`), so they must be plain tokens.
-    if (!ID_PATTERN.test(body.locationId)) throw new BadRequestException('locationId must be 1-64 letters, digits, dots, dashes or underscores');
+    if (!ID_PATTERN.test(body.locationId)) throw new BadRequestException(`locationId ${ID_MESSAGE}`);
     // Before the return is looked up: staff learn nothing of returns they may not receive.
     if (!mayActAt(staff, body.locationId)) throw new ForbiddenException('this token may not receive returns at that location');
     return ReturnView.of(await this.service.receive(id, body, staff).catch(asHttpError));
