@@ -162,6 +162,27 @@ describe('scopes', () => {
     expect(await listed(marketplace)).toEqual([]);
     expect((await http('GET', `${orders.url}/orders/${order.orderId}`)).body.status).not.toBe('CANCELLED');
   });
+
+  it("staff read the orders their locations serve, to collect or ship them: another location's is answered as unknown", async () => {
+    const order = {
+      orderId: 'ORD-SCOPE-STAFF',
+      channel: 'web',
+      deliveryMode: 'CLICK_AND_COLLECT',
+      pickupLocationId: LOCATION,
+      customer: { id: 'CUST-SCOPE-STAFF' },
+      lines: [{ lineId: 'l1', sku: 'SKU-1', quantity: 1, unitPrice: 10 }],
+      currency: 'EUR',
+      placedAt: new Date().toISOString(),
+    };
+    await probe.send(Topics.ordersSubmitted, order.orderId, order);
+    await waitFor(async () => (await http('GET', `${orders.url}/orders/${order.orderId}`)).status === 200, { what: 'the order' });
+
+    const own = await http('GET', `${orders.url}/orders/${order.orderId}`, undefined, tokenOf('staff'));
+    expect([own.status, own.body.pickupLocationId]).toEqual([200, LOCATION]);
+    const elsewhere = await http('GET', `${orders.url}/orders/${order.orderId}`, undefined, testToken('staff', ['other-loc']));
+    expect([elsewhere.status, elsewhere.body.message]).toEqual([404, `order ${order.orderId} not found`]);
+    expect((await http('POST', `${orders.url}/orders/${order.orderId}/cancel`, { reason: 'staff may not' }, tokenOf('staff'))).status).toBe(403);
+  });
 });
 
 async function loaded(service: keyof typeof SERVICES) {

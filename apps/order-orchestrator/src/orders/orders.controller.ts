@@ -32,10 +32,10 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @Access('admin', 'ops', 'channel')
+  @Access('admin', 'ops', 'staff', 'channel')
   @ApiOperation({ summary: 'One order: state, lines, allocations, timeline and routing explanation' })
   @ApiResponse({ status: 200, type: OrderView, description: 'The order' })
-  @ApiResponse({ status: 404, description: "Unknown order, or another channel's" })
+  @ApiResponse({ status: 404, description: "Unknown order, another channel's, or for staff one none of their locations serves" })
   get(@Param('id') id: string, @Caller() caller: Principal): Promise<OrderView> {
     return this.orders.get(id, caller);
   }

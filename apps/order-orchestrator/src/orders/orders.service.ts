@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { mayActForChannel, type Principal } from '@fil/auth';
+import { mayActAt, mayActForChannel, type Principal } from '@fil/auth';
 import { DEFAULT_PAGE_SIZE, type ListOrdersQuery } from './dto/list-orders.query';
 import { loadOrderView, toOrderSummary, type OrderSummary, type OrderView } from './dto/order.view';
 import { decodeCursor, encodeCursor } from './order-cursor';
@@ -21,7 +21,9 @@ export class OrdersService {
   async get(orderId: string, caller: Principal): Promise<OrderView> {
     const em = this.em.fork();
     const order = await em.findOne(Order, { orderId });
-    if (!order || !mayActForChannel(caller, order.channel)) throw new NotFoundException(`order ${orderId} not found`);
+    // Staff see the orders their locations serve: picked, shipped, sent from or collected there.
+    const servedAt = (candidate: Order) => mayActAt(caller, candidate.pickupLocationId, ...candidate.allocations.map((allocation) => allocation.locationId));
+    if (!order || !mayActForChannel(caller, order.channel) || !servedAt(order)) throw new NotFoundException(`order ${orderId} not found`);
     return loadOrderView(em, order);
   }
 
