@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type INestApplication } from '@nestjs/common';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { FulfillmentCommandTypes, Topics, type CreateFulfillment } from '@fil/contracts';
 import { startTracing, stopTracing } from '@fil/observability';
 import { databaseName, dropDatabase } from '@fil/persistence';
@@ -77,7 +78,7 @@ function post(path: string, body?: unknown, token?: string) {
 const fullPick = { lines: [{ sku: 'SKU-A', quantity: 2 }, { sku: 'SKU-B', quantity: 1 }] };
 
 beforeAll(async () => {
-  await probe.start([Topics.fulfillmentEvents, Topics.dlq, Topics.inventoryCommands]);
+  await probe.start([Topics.fulfillmentEvents, Topics.dlq, Topics.inventoryCommands, Topics.inventoryAdjustments]);
   // AppModule names its database from the environment as it loads: load it after useTestEnvironment.
   const { AppModule, definition } = await import('../src/app.module');
   ({ app, url } = await startService(AppModule, definition));
@@ -395,6 +396,28 @@ describe('click & collect at the counter', () => {
     expect((await post('/fulfillments/F-only-counter/collect')).status).toBe(200);
     await waitForEvent('F-only-counter', 'FulfillmentCollected');
     expect(eventsOf('F-only-counter').map((event) => event.headers.ce_type)).toEqual(['FulfillmentCreated', 'FulfillmentReadyForPickup', 'FulfillmentCollected']);
+  });
+
+  it("counts a transfer into the store's stock when it is received while its counter is being called off with the order given up", async () => {
+    const toStore = { orderId: 'order-called-off-race', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
+    await created('F-race-transfer', toStore);
+    await created('F-race-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });
+    await post('/fulfillments/F-race-transfer/pick', fullPick);
+    await post('/fulfillments/F-race-transfer/pack', { parcels: [{ weightKg: 3 }] });
+    await post('/fulfillments/F-race-transfer/ship', { carrier: 'GLS', trackingNumber: 'T-race' });
+    // The call-off's transaction, caught after it saw the transfer still on its way: the counter changed, not committed yet.
+    const session = () => app.get(MikroORM).em.fork() as EntityManager;
+    const callOff = session();
+    await callOff.begin();
+    await callOff.execute(`update fulfillment set status = 'CANCELLED', transfers_back_in_stock = true where id = 'F-race-counter'`);
+    const receiving = post('/fulfillments/F-race-transfer/receive');
+    const waitingForALock = async () => (await session().execute(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`))[0].n > 0;
+    await waitFor(waitingForALock, { what: 'the receive waiting for the counter' });
+    await callOff.commit();
+    expect((await receiving).status).toBe(200);
+
+    const counted = await probe.waitForMessage(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-A:F-race-transfer', 30_000);
+    expect(counted.value).toEqual({ adjustmentId: 'transfer-back-SKU-A:F-race-transfer', locationId: 'ST-LYON', sku: 'SKU-A', mode: 'DELTA', quantity: 2, reason: 'TRANSFER_NOT_COLLECTED' });
   });
 
   it('waits for the transfer of a part re-routed after a short pick, not only for the transfers that exist', async () => {

@@ -163,16 +163,17 @@ export class FulfillmentsService {
       if (!transfer.receive()) return false;
       // Announced here, so that the counter's readiness follows its last transfer's arrival.
       await this.announce(em, transfer);
-      const calledOff = await em.findOne(Fulfillment, { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: 'CANCELLED', transfersBackInStock: true });
-      if (calledOff) {
+      // Locked before its status is read: a call-off committing meanwhile is seen, and then counts in nothing of this transfer itself.
+      const counters = await em.find(
+        Fulfillment,
+        { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+      );
+      if (counters.some((counter) => counter.status === 'CANCELLED' && counter.transfersBackInStock)) {
         await this.countInAtTheStore(em, [transfer]);
         return false;
       }
-      const counter = await em.findOne(
-        Fulfillment,
-        { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId, status: { $in: ['CREATED', 'PICKED'] }, reservationId: null },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
+      const counter = counters.find(({ status, reservationId }) => ['CREATED', 'PICKED'].includes(status) && !reservationId);
       if (!counter) return false;
       const transfers = await this.transfersTo(em, counter.orderId, counter.locationId);
       if (!notReadyBecause(counter, onTheirWay(transfers), transfers) && counter.ready([], transfers)) await this.announce(em, counter);
