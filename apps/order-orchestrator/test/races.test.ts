@@ -144,6 +144,14 @@ describe('cancel racing ship', () => {
         ': its stock is committed; to do: receive the goods at ST-LYON: they are counted into its stock there',
     );
     expect((await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation')).value).toEqual({ reservationId: transfer.reservationId, orderId });
+
+    // A person closes it by cancelling again: the counter was called off with the first cancel, and is not called off a second time under the same message id.
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'closing it' })).status).toBe(200);
+    await waitFor(() => statusesOf(orderId).length === 6, { what: 'the order closed' });
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
+    await orchestratorSettled(app, probe);
+    const counterCallOffs = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment').filter((m) => m.value.fulfillmentId === counterCalledOff.value.fulfillmentId);
+    expect(counterCallOffs.map((m) => [m.headers.ce_id, m.value.reason])).toEqual([[counterCalledOff.headers.ce_id, 'customer changed their mind']]);
   });
 
   it('gives the stock back only once fulfillment confirms it called the work off', async () => {

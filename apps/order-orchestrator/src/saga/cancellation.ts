@@ -65,7 +65,9 @@ export class OrderCancellation {
    */
   async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
     const hadGivenUp = order.status === 'NEEDS_ATTENTION';
-    await this.compensation.end(em, order, order.cancel(reason), reason);
+    // Given up before a person looked (cancelled, rejected, expired): its counter was called off then, under the same message id.
+    const counterCalledOff = order.isGivenUp();
+    await this.compensation.end(em, order, order.cancel(reason), reason, counterCalledOff);
     if (!hadGivenUp) return;
     for (const check of order.givenUp().checks) order.takeCheck(check.requestId);
     await this.attention.sendAgain(em, order, reason);

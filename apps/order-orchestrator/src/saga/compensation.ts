@@ -37,16 +37,16 @@ export class Compensation {
   ) {}
 
   /** The order ends with `step` (just taken): every part given back and nothing left waiting for stock, then the step announced, so that its event lists neither. */
-  async end(em: EntityManager, order: Order, step: OrderStep, reason: string): Promise<void> {
-    await this.compensate(em, order, reason);
+  async end(em: EntityManager, order: Order, step: OrderStep, reason: string, counterCalledOff = false): Promise<void> {
+    await this.compensate(em, order, reason, counterCalledOff);
     order.backordered = [];
     await this.events.record(em, order, step);
   }
 
   /** Every part given back and every fulfillment called off, the pickup store's counter included. */
-  private async compensate(em: EntityManager, order: Order, reason: string): Promise<void> {
+  private async compensate(em: EntityManager, order: Order, reason: string, counterCalledOff: boolean): Promise<void> {
     for (const part of order.allocations) await this.callOff(em, order, part, reason, true);
-    if (order.counterFulfillmentId) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
+    if (order.counterFulfillmentId && !counterCalledOff) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
   }
 
   /**
