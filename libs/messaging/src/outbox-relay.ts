@@ -278,6 +278,7 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         this.logger.error(`outbox relay failed (attempt ${failures}): ${describeError(error)}`);
+        await this.connection?.letLockGo();
         await pauseAfterFailures(failures, stopped);
       }
     }

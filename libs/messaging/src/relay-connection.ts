@@ -18,7 +18,7 @@ const CLIENT_CHECK_MS = 1_000;
 /**
  * The outbox relay's own connection. It LISTENs on the outbox channel and calls `wake` at each
  * notification, and once after each (re)connect: what was committed while no one listened was
- * not heard. It holds the relay lock for its whole session, once it gets it, so that a pass
+ * not heard. It holds the relay lock from a pass that gets it until a pass fails, so that a pass
  * is a read and a mark on this connection, not a transaction of five statements from the pool.
  * A lost connection lets the lock go with it (another instance's relay may take over) and is
  * opened again with backoff until `close`.
@@ -58,6 +58,19 @@ export class RelayConnection {
       this.locked = rows[0].locked;
     }
     return this.locked ? client : undefined;
+  }
+
+  /**
+   * After a failed pass: the lock goes, and the other relays are woken to take it. A relay that
+   * cannot reach the broker while its database connection is fine would otherwise keep every
+   * other instance of the service from publishing.
+   */
+  async letLockGo(): Promise<void> {
+    const client = this.listening;
+    if (!client || !this.locked) return;
+    this.locked = false;
+    // A lost connection has let the lock go already.
+    await client.query(`select pg_advisory_unlock(${RELAY_LOCK}); notify ${OUTBOX_CHANNEL}`).catch(() => undefined);
   }
 
   private async listen(): Promise<void> {

@@ -106,6 +106,29 @@ describe('one relay at a time per service database', () => {
       await second.stop();
     }
   });
+
+  it('hands the outbox over when the relay holding the lock cannot publish, though its database connection is fine', async () => {
+    let failures = 0;
+    const cutOff = new OutboxRelay(orm, kafka, {
+      fallbackPollMs: FALLBACK_POLL_MS,
+      beforePublish: () => {
+        failures += 1;
+        throw new Error('this instance cannot reach the broker (test)');
+      },
+    });
+    const healthy = new OutboxRelay(orm, kafka, { fallbackPollMs: FALLBACK_POLL_MS });
+    try {
+      await cutOff.start();
+      await waitFor(listener, { what: 'the cut-off relay to take the lock' });
+      await healthy.start();
+      await commit('handed-over');
+      await published('handed-over');
+      expect(failures).toBeGreaterThan(0);
+    } finally {
+      await cutOff.stop();
+      await healthy.stop();
+    }
+  });
 });
 
 describe('a relay whose passes keep failing', () => {
