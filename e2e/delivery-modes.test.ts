@@ -43,6 +43,7 @@ const stock: [string, string, number][] = [
   ['WH-LYON', 'SKU-Y', 1],
   ['WH-PARIS', 'SKU-Z', 2],
   ['WH-PARIS', 'SKU-W', 2],
+  ['WH-PARIS', 'SKU-V', 1],
 ];
 const LYON = { lat: 45.764, lng: 4.8357 };
 
@@ -130,7 +131,7 @@ beforeAll(async () => {
   // The orchestrator routes on its own views, fed by the locations and stock-levels topics.
   await waitFor(
     async () => {
-      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X,SKU-Y,SKU-Z,SKU-W'));
+      const { body } = await http('GET', orders('/availability?skus=SKU-A,SKU-B,SKU-C,SKU-D,SKU-E,SKU-F,SKU-G,SKU-H,SKU-T,SKU-K,SKU-X,SKU-Y,SKU-Z,SKU-W,SKU-V'));
       return body?.length === stock.length;
     },
     { timeoutMs: 30_000, what: "the orchestrator's view of the seeded stock" },
@@ -436,6 +437,26 @@ describe('click & collect cancelled', () => {
     await waitFor(transferIs(orderId, 'RECEIVED'), { what: 'the order knowing its transfer arrived' });
     expect(statusesOf(orderId).at(-1)).toBe('CANCELLED');
     expect(probe.messages(Topics.dlq, (m) => m.key?.includes('SKU-W') || m.key === orderId)).toEqual([]);
+  });
+
+  it('is cancelled while its transfer is on its way and a line is still backordered (no counter yet): the unit is counted in at the store once received', async () => {
+    const orderId = await submit('CLICK_AND_COLLECT', [['SKU-V', 1], ['SKU-NOWHERE', 1]], { pickupLocationId: 'ST-VILLEURBANNE' });
+    await reached(orderId, 'PARTIALLY_ALLOCATED');
+    const [transfer] = await fulfillmentsOf(orderId, 1);
+    expect(transfer).toMatchObject({ kind: 'TRANSFER', locationId: 'WH-PARIS' });
+    await shipAll(transfer);
+    await waitFor(transferIs(orderId, 'IN_TRANSIT'), { what: 'the order knowing its transfer left' });
+
+    const cancelled = await http('POST', orders(`/orders/${orderId}/cancel`), { reason: 'customer no longer wants it' }, ADMIN);
+    expect(cancelled.status).toBe(200);
+    await reached(orderId, 'CANCELLED');
+    await waitFor(async () => (await atp('WH-PARIS', 'SKU-V'))?.onHand === 0, { what: 'the unit taken out of WH-PARIS' });
+
+    expect((await step(transfer.id, 'receive')).status).toBe(200);
+    await waitFor(async () => (await atp('ST-VILLEURBANNE', 'SKU-V'))?.onHand === 1, { what: 'the transferred unit in stock at ST-VILLEURBANNE' });
+    expect(await atp('ST-VILLEURBANNE', 'SKU-V')).toMatchObject({ reserved: 0, atp: 1 });
+    expect(statusesOf(orderId).at(-1)).toBe('CANCELLED');
+    expect(probe.messages(Topics.dlq, (m) => m.key?.includes('SKU-V') || m.key === orderId)).toEqual([]);
   });
 });
 

@@ -420,6 +420,32 @@ describe('click & collect at the counter', () => {
     expect(counted.value).toEqual({ adjustmentId: 'transfer-back-SKU-A:F-race-transfer', locationId: 'ST-LYON', sku: 'SKU-A', mode: 'DELTA', quantity: 2, reason: 'TRANSFER_NOT_COLLECTED' });
   });
 
+  it("counts the transfers of an order given up without a counter into the store's stock: at once once received, else at receipt, each once", async () => {
+    const toStore = { orderId: 'order-no-counter', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
+    for (const id of ['F-nc-received', 'F-nc-on-its-way']) {
+      await created(id, toStore);
+      await post(`/fulfillments/${id}/pick`, fullPick);
+      await post(`/fulfillments/${id}/pack`, { parcels: [{ weightKg: 3 }] });
+      await post(`/fulfillments/${id}/ship`, { carrier: 'GLS', trackingNumber: `T-${id}` });
+    }
+    expect((await post('/fulfillments/F-nc-received/receive')).status).toBe(200);
+    const callOff = (id: string) => sendCommand('CancelFulfillment', { fulfillmentId: id, orderId: toStore.orderId, reason: 'customer cancelled', transfersBackInStock: true });
+    for (const id of ['F-nc-received', 'F-nc-on-its-way']) await callOff(id);
+    const countedIn = (id: string) => probe.messages(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === `transfer-back-SKU-A:${id}`);
+    await probe.waitForMessage(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-A:F-nc-received', 30_000);
+    await waitForEvent('F-nc-on-its-way', 'FulfillmentCancelRefused');
+    expect(countedIn('F-nc-on-its-way')).toEqual([]);
+
+    expect((await post('/fulfillments/F-nc-on-its-way/receive')).status).toBe(200);
+    const counted = await probe.waitForMessage(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-A:F-nc-on-its-way', 30_000);
+    expect(counted.value).toEqual({ adjustmentId: 'transfer-back-SKU-A:F-nc-on-its-way', locationId: 'ST-LYON', sku: 'SKU-A', mode: 'DELTA', quantity: 2, reason: 'TRANSFER_NOT_COLLECTED' });
+    // Called off again (a new message id): nothing counted twice.
+    await callOff('F-nc-received');
+    await waitFor(async () => eventsOf('F-nc-received').filter((event) => event.headers.ce_type === 'FulfillmentCancelRefused').length === 2, { what: 'the second call-off answered' });
+    await probe.readToEnd(Topics.inventoryAdjustments);
+    expect([countedIn('F-nc-received').length, countedIn('F-nc-on-its-way').length]).toEqual([1, 1]);
+  });
+
   it('waits for the transfer of a part re-routed after a short pick, not only for the transfers that exist', async () => {
     const toStore = { orderId: 'order-counter-rerouted', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
     await created('F-rerouted-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });

@@ -461,7 +461,7 @@ describe('routing and re-routing', () => {
     expect(reached.value.reason).toBe(`${first.fulfillmentId} at ${first.locationId} was delivered though the order is REJECTED: its units may be returned`);
   });
 
-  it('calls off the counter of a click & collect rejected under a REJECT policy so that what its transfers bring goes into the store\'s stock', async () => {
+  it('calls off the counter, and the transfer that left, of a click & collect rejected under a REJECT policy so that what its transfers bring goes into the store\'s stock', async () => {
     const orderId = 'O-strict-collect';
     await oneUnitEachSeen([['WH-LYON', 'SKU-Q1'], ['WH-MARSEILLE', 'SKU-Q2']]);
     const lines = [{ lineId: '1', sku: 'SKU-Q1', quantity: 1, unitPrice: 1 }, { lineId: '2', sku: 'SKU-Q2', quantity: 1, unitPrice: 1 }];
@@ -479,6 +479,9 @@ describe('routing and re-routing', () => {
 
     const counterCalledOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === `${orderId}-C`);
     expect(counterCalledOff.value.transfersBackInStock).toBe(true);
+    // The transfer that left is told too, so that it is counted in at the store with or without a counter.
+    const transferCalledOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === fromLyon.fulfillmentId);
+    expect(transferCalledOff.value.transfersBackInStock).toBe(true);
   });
 
   it('routes the backordered units once stock arrives, and the order becomes ALLOCATED', async () => {

@@ -57,7 +57,7 @@ export class CancelFulfillmentDto {
   @IsString() @IsNotEmpty() @MaxLength(MAX_ID_LENGTH) fulfillmentId: string;
   @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
   @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
-  /** A counter called off because its order was given up (cancelled, rejected, expired): the units transfers brought it, or bring it later, go into the store's stock. */
+  /** Its order was given up (cancelled, rejected, expired): the units transfers brought the counter, or bring it later, go into the store's stock; a transfer that already left is counted in there when received. */
   @IsOptional() @IsBoolean() transfersBackInStock?: boolean;
 }
 

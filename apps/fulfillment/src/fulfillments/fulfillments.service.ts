@@ -169,7 +169,7 @@ export class FulfillmentsService {
         { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId },
         { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
       );
-      if (counters.some((counter) => counter.status === 'CANCELLED' && counter.transfersBackInStock)) {
+      if (transfer.transfersBackInStock || counters.some((counter) => counter.status === 'CANCELLED' && counter.transfersBackInStock)) {
         await this.countInAtTheStore(em, [transfer]);
         return false;
       }
@@ -205,11 +205,17 @@ export class FulfillmentsService {
       await this.announce(em, fulfillment);
       if (transfersBackInStock && fulfillment.kind === 'PICKUP') {
         fulfillment.transfersBackInStock = true;
-        const received = (await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)).filter(({ status }) => status === 'RECEIVED');
+        // A transfer called off on its own has been counted in already.
+        const received = (await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)).filter(({ status, transfersBackInStock }) => status === 'RECEIVED' && !transfersBackInStock);
         await this.countInAtTheStore(em, received);
       }
     } catch (error) {
       if (!(error instanceof FulfillmentStepRefused)) throw error;
+      if (transfersBackInStock && fulfillment.kind === 'TRANSFER' && !fulfillment.transfersBackInStock) {
+        // It left before the call-off: its units go into the pickup store's stock, now if they are there, else when received.
+        fulfillment.transfersBackInStock = true;
+        if (fulfillment.status === 'RECEIVED') await this.countInAtTheStore(em, [fulfillment]);
+      }
       // Too late (the goods left): a named answer, so the orchestrator keeps the stock committed, not released.
       this.logger.warn(error.message);
       await this.outbox.add(em, {

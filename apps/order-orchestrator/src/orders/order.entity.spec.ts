@@ -130,8 +130,8 @@ describe('Order.cancel with parts under way', () => {
   it.each([
     ['received at the pickup store, with a counter to call off', 'RECEIVED', true, undefined],
     ['on its way to the pickup store, with a counter to call off', 'IN_TRANSIT', true, undefined],
-    ['on its way, with no counter yet to call off', 'IN_TRANSIT', false, 'a part has already shipped (O-1-F1 from W1)'],
-    ['received, with no counter yet to call off', 'RECEIVED', false, 'a part has already shipped (O-1-F1 from W1)'],
+    ['on its way, with no counter yet (a line backordered)', 'IN_TRANSIT', false, undefined],
+    ['received, with no counter yet (a line backordered)', 'RECEIVED', false, undefined],
   ] as const)('with a transfer %s: %s', (_, fulfillmentStatus, withCounter, why) => {
     const order = orderIn('READY_FOR_PICKUP');
     if (withCounter) order.counterFulfillmentId = 'O-1-F2';

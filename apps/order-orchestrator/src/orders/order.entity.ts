@@ -342,8 +342,8 @@ export class Order {
    */
   whyNotCancellable(): string | undefined {
     if (this.status === ATTENTION && this.attentionFrom === 'CANCELLED') return undefined;
-    // A transfer on its way to or at the pickup store leaves nothing to the customer: with the counter called off, its units go into the store's stock there.
-    const backInStore = (allocation: OrderAllocation) => allocation.kind === 'TRANSFER' && TO_THE_STORE.includes(allocation.fulfillmentStatus!) && !!this.counterFulfillmentId;
+    // A transfer on its way to or at the pickup store leaves nothing to the customer: called off, its units go into the store's stock there.
+    const backInStore = (allocation: OrderAllocation) => allocation.kind === 'TRANSFER' && TO_THE_STORE.includes(allocation.fulfillmentStatus!);
     const gone = this.allocations.find((allocation) => goodsLeft(allocation.fulfillmentStatus) && !backInStore(allocation));
     const why = NOT_CANCELLABLE[this.status] ?? (gone && `a part has already ${gone.fulfillmentStatus === 'COLLECTED' ? 'been collected' : 'shipped'} (${gone.fulfillmentId} from ${gone.locationId})`);
     return why && `order ${this.orderId} cannot be cancelled: ${why} (status ${this.status})`;

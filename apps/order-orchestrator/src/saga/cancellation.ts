@@ -65,9 +65,9 @@ export class OrderCancellation {
    */
   async cancel(em: EntityManager, order: Order, reason: string): Promise<void> {
     const hadGivenUp = order.status === 'NEEDS_ATTENTION';
-    // Given up before a person looked (cancelled, rejected, expired): its counter was called off then, under the same message id.
-    const counterCalledOff = order.isGivenUp();
-    await this.compensation.end(em, order, order.cancel(reason), reason, counterCalledOff);
+    // Given up before a person looked (cancelled, rejected, expired): its counter and transfers were called off then, under the same message ids.
+    const calledOffBefore = order.isGivenUp();
+    await this.compensation.end(em, order, order.cancel(reason), reason, calledOffBefore);
     if (!hadGivenUp) return;
     for (const check of order.givenUp().checks) order.takeCheck(check.requestId);
     await this.attention.sendAgain(em, order, reason);

@@ -37,16 +37,23 @@ export class Compensation {
   ) {}
 
   /** The order ends with `step` (just taken): every part given back and nothing left waiting for stock, then the step announced, so that its event lists neither. */
-  async end(em: EntityManager, order: Order, step: OrderStep, reason: string, counterCalledOff = false): Promise<void> {
-    await this.compensate(em, order, reason, counterCalledOff);
+  async end(em: EntityManager, order: Order, step: OrderStep, reason: string, calledOffBefore = false): Promise<void> {
+    await this.compensate(em, order, reason, calledOffBefore);
     order.backordered = [];
     await this.events.record(em, order, step);
   }
 
-  /** Every part given back and every fulfillment called off, the pickup store's counter included. */
-  private async compensate(em: EntityManager, order: Order, reason: string, counterCalledOff: boolean): Promise<void> {
+  /**
+   * Every part given back and every fulfillment called off, the pickup store's counter included.
+   * Transfers that already left are told too: fulfillment counts their units into the pickup
+   * store's stock when they arrive, counter or not (a backordered line has none yet).
+   */
+  private async compensate(em: EntityManager, order: Order, reason: string, calledOffBefore: boolean): Promise<void> {
     for (const part of order.allocations) await this.callOff(em, order, part, reason, true);
-    if (order.counterFulfillmentId && !counterCalledOff) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
+    if (calledOffBefore) return;
+    const transfersGone = new Set(order.allocations.filter((part) => part.kind === 'TRANSFER' && goodsLeft(part.fulfillmentStatus)).map((part) => part.fulfillmentId!));
+    for (const fulfillmentId of transfersGone) await this.commands.cancelFulfillment(em, order, fulfillmentId, reason);
+    if (order.counterFulfillmentId) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
   }
 
   /**
@@ -97,9 +104,9 @@ export class Compensation {
     else this.logger.warn(`order ${order.orderId} stays ${order.status}: ${why}`);
   }
 
-  /** A transfer to the counter of an order given up is counted into the store's stock when received (fulfillment does it): nothing to put back by hand. */
+  /** A transfer of an order given up is counted into the store's stock when received (fulfillment does it): nothing to put back by hand. */
   private toDo(order: Order, event: FulfillmentEvent): string {
-    if (event.kind === 'TRANSFER' && order.counterFulfillmentId && order.isGivenUp()) return `receive the goods at ${order.pickupLocationId}: they are counted into its stock there`;
+    if (event.kind === 'TRANSFER' && order.isGivenUp()) return `receive the goods at ${order.pickupLocationId}: they are counted into its stock there`;
     return TO_DO[event.kind];
   }
 

@@ -88,8 +88,9 @@ export class SagaCommands {
 
   /** Calls off a fulfillment (a part's, or the pickup store's counter). */
   async cancelFulfillment(em: EntityManager, order: Order, fulfillmentId: string, reason: string, attempt = 1, round?: number): Promise<void> {
-    // The order given up (not edited): what transfers bring its counter stays at the store, in its stock.
-    const transfersBackInStock = fulfillmentId === order.counterFulfillmentId && order.isGivenUp() ? { transfersBackInStock: true } : {};
+    // The order given up (not edited): what transfers bring the pickup store stays there, in its stock, if they left before the call-off.
+    const toTheStore = fulfillmentId === order.counterFulfillmentId || order.partsOf(fulfillmentId).some((part) => part.kind === 'TRANSFER');
+    const transfersBackInStock = toTheStore && order.isGivenUp() ? { transfersBackInStock: true } : {};
     await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason, ...transfersBackInStock }, fulfillmentId, attempt, round);
   }
 
