@@ -104,6 +104,15 @@ describe('order intake: garbage never stops the consumer and is never dropped si
     expect(dead.value.value).toHaveLength(4096);
   });
 
+  it('takes a customer known only by name and email, and an address whose country is written out, as PRODUCT.md sets no shape for either', async () => {
+    const customer = { name: 'Ana Lima', email: 'ana@example.com' };
+    await submit(probe, anOrder('O-guest', { customer, shippingAddress: { lat: 45.76, lng: 4.84, city: 'Lyon', country: 'France' } }));
+    await received('O-guest');
+    const { body } = await call(url, 'GET', '/orders/O-guest');
+    expect(body).toMatchObject({ customer, shippingAddress: { country: 'France' } });
+    expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'O-guest' && m.headers.ce_type === 'OrderRejected')).toEqual([]);
+  });
+
   it('still takes valid orders after all that garbage', async () => {
     await submit(probe, anOrder('O-valid'));
     await received('O-valid');

@@ -54,8 +54,9 @@ export const PARTLY_DELIVERED_STATUSES: readonly OrderStatus[] = ['IN_FULFILLMEN
  */
 export const UNWANTED_GOODS_STATUSES: readonly OrderStatus[] = ['NEEDS_ATTENTION', 'CANCELLED', 'REJECTED'];
 
+/** PRODUCT.md gives the customer no shape: a guest checkout may have no id. */
 export class CustomerDto {
-  @IsString() @IsNotEmpty() @MaxLength(200) id: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) id?: string;
   @IsOptional() @IsString() @MaxLength(200) name?: string;
   @IsOptional() @IsString() @MaxLength(320) email?: string;
 }
@@ -66,7 +67,8 @@ export class AddressDto {
   @IsOptional() @IsString() @MaxLength(300) street?: string;
   @IsOptional() @IsString() @MaxLength(100) city?: string;
   @IsOptional() @IsString() @MaxLength(20) postalCode?: string;
-  @IsOptional() @IsString() @MaxLength(2) country?: string;
+  // A code (FR) or a name (France): routing uses lat/lng only.
+  @IsOptional() @IsString() @MaxLength(100) country?: string;
 }
 
 export class OrderLineDto {
