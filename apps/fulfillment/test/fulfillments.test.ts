@@ -446,6 +446,25 @@ describe('click & collect at the counter', () => {
     expect([countedIn('F-nc-received').length, countedIn('F-nc-on-its-way').length]).toEqual([1, 1]);
   });
 
+  it("leaves a received transfer called off to its open counter: collected meanwhile, its units are the customer's, not the store's", async () => {
+    const toStore = { orderId: 'order-collect-race', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
+    await created('F-cr-transfer', toStore);
+    await created('F-cr-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });
+    await post('/fulfillments/F-cr-transfer/pick', fullPick);
+    await post('/fulfillments/F-cr-transfer/pack', { parcels: [{ weightKg: 3 }] });
+    await post('/fulfillments/F-cr-transfer/ship', { carrier: 'GLS', trackingNumber: 'T-cr' });
+    await post('/fulfillments/F-cr-transfer/receive');
+    // The order is cancelled as the customer collects: its transfer's call-off comes first, then the counter's.
+    const callOff = (id: string) => sendCommand('CancelFulfillment', { fulfillmentId: id, orderId: toStore.orderId, reason: 'customer cancelled', transfersBackInStock: true });
+    await callOff('F-cr-transfer');
+    await waitForEvent('F-cr-transfer', 'FulfillmentCancelRefused');
+    expect((await post('/fulfillments/F-cr-counter/collect')).status).toBe(200);
+    await callOff('F-cr-counter');
+    await waitForEvent('F-cr-counter', 'FulfillmentCancelRefused');
+    await probe.readToEnd(Topics.inventoryAdjustments);
+    expect(probe.messages(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-A:F-cr-transfer')).toEqual([]);
+  });
+
   it('waits for the transfer of a part re-routed after a short pick, not only for the transfers that exist', async () => {
     const toStore = { orderId: 'order-counter-rerouted', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
     await created('F-rerouted-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });

@@ -55,6 +55,16 @@ async function allocated(orderId: string, overrides: Record<string, unknown> = {
   return (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
 }
 
+/** A click & collect of one unit the pickup store lacks, allocated: a transfer to it, and its counter serving that transfer only. */
+async function collectedThroughATransfer(orderId: string): Promise<{ transfer: CreateFulfillment; counter: CreateFulfillment }> {
+  await answerReservation(probe, await submitted(orderId, { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-LYON', lines: [one('SKU-A')] }), 'reserved');
+  const created = await waitFor(() => {
+    const commands = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').map((m) => m.value as CreateFulfillment);
+    return commands.length === 2 ? commands : undefined;
+  }, { what: 'the counter and the transfer created' });
+  return { transfer: created.find((work) => work.kind === 'TRANSFER')!, counter: created.find((work) => work.kind === 'PICKUP')! };
+}
+
 /** A CancelOrder sent ahead of its order, and handled: a marker order's cancellation behind it on the same partition came through. */
 async function cancelAheadOfItsOrder(orderId: string): Promise<void> {
   const marker = `${orderId}-marker`;
@@ -124,12 +134,7 @@ describe('cancel racing ship', () => {
 
   it('commits a transfer that left while its click & collect was being cancelled, and has the pickup store receive it, not put it back in stock by hand', async () => {
     const orderId = 'O-cancel-vs-transfer';
-    await submitted(orderId, { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-LYON', lines: [one('SKU-A')] }).then((reserve) => answerReservation(probe, reserve, 'reserved'));
-    const created = await waitFor(() => {
-      const commands = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment').map((m) => m.value as CreateFulfillment);
-      return commands.length === 2 ? commands : undefined;
-    }, { what: 'the counter and the transfer created' });
-    const transfer = created.find((work) => work.kind === 'TRANSFER')!;
+    const { transfer } = await collectedThroughATransfer(orderId);
     await fulfillmentEvent(probe, transfer, 'PACKED');
     await waitFor(async () => (await view(orderId)).status === 'IN_FULFILLMENT', { what: 'the order in fulfillment' });
     expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' })).status).toBe(200);
@@ -152,6 +157,30 @@ describe('cancel racing ship', () => {
     await orchestratorSettled(app, probe);
     const counterCallOffs = commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment').filter((m) => m.value.fulfillmentId === counterCalledOff.value.fulfillmentId);
     expect(counterCallOffs.map((m) => [m.headers.ce_id, m.value.reason])).toEqual([[counterCalledOff.headers.ce_id, 'customer changed their mind']]);
+  });
+
+  it('asks a person to settle a click & collect whose counter, serving transfers only, was collected while the order was being cancelled; its units may come back', async () => {
+    const orderId = 'O-cancel-vs-collect';
+    const { transfer, counter } = await collectedThroughATransfer(orderId);
+    expect(counter.reservationId).toBeUndefined();
+    for (const status of ['IN_TRANSIT', 'RECEIVED'] as const) await fulfillmentEvent(probe, transfer, status);
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await waitFor(async () => (await view(orderId)).status === 'READY_FOR_PICKUP', { what: 'the order ready for pickup' });
+
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' })).status).toBe(200);
+    // The customer walked away with the goods at the same moment; fulfillment then refuses the call-off.
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await fulfillmentEvent(probe, counter, 'COLLECTED', {}, `cannot cancel fulfillment ${counter.fulfillmentId}: it is COLLECTED`);
+
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention');
+    expect(attention.value.reason).toBe(
+      `${counter.fulfillmentId} at ST-LYON was collected while the order was CANCELLED: its transfers' stock was committed when they left; ` +
+        'to do: the customer has the goods: settle the payment with them or take them back as a return',
+    );
+    // Returns learns from it what the customer holds.
+    expect(attention.value.allocations).toEqual([expect.objectContaining({ kind: 'TRANSFER', fulfillmentStatus: 'COLLECTED', lines: [{ sku: 'SKU-A', quantity: 1 }] })]);
+    await orchestratorSettled(app, probe);
+    expect(statusesOf(orderId).slice(-2)).toEqual(['CANCELLED', 'NEEDS_ATTENTION']);
   });
 
   it('gives the stock back only once fulfillment confirms it called the work off', async () => {

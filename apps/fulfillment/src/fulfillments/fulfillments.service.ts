@@ -163,13 +163,9 @@ export class FulfillmentsService {
       if (!transfer.receive()) return false;
       // Announced here, so that the counter's readiness follows its last transfer's arrival.
       await this.announce(em, transfer);
-      // Locked before its status is read: a call-off committing meanwhile is seen, and then counts in nothing of this transfer itself.
-      const counters = await em.find(
-        Fulfillment,
-        { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId },
-        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
-      );
-      if (transfer.transfersBackInStock || counters.some((counter) => counter.status === 'CANCELLED' && counter.transfersBackInStock)) {
+      const counters = await this.countersOf(em, transfer);
+      const calledOff = counters.some((counter) => counter.status === 'CANCELLED' && counter.transfersBackInStock);
+      if (calledOff || (transfer.transfersBackInStock && !counters.some((counter) => counter.status !== 'CANCELLED'))) {
         await this.countInAtTheStore(em, [transfer]);
         return false;
       }
@@ -179,6 +175,14 @@ export class FulfillmentsService {
       if (!notReadyBecause(counter, onTheirWay(transfers), transfers) && counter.ready([], transfers)) await this.announce(em, counter);
       return false;
     });
+  }
+
+  /**
+   * The counters a transfer brings goods to, locked before their status is read: a call-off or a
+   * collect committing meanwhile is seen, and decides whether the transfer's units go into the store's stock.
+   */
+  private countersOf(em: EntityManager, transfer: Fulfillment): Promise<Fulfillment[]> {
+    return em.find(Fulfillment, { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
   }
 
   // Statuses are read from the entities, not filtered in SQL: a transfer received in this transaction is not flushed yet.
@@ -205,16 +209,17 @@ export class FulfillmentsService {
       await this.announce(em, fulfillment);
       if (transfersBackInStock && fulfillment.kind === 'PICKUP') {
         fulfillment.transfersBackInStock = true;
-        // A transfer called off on its own has been counted in already.
-        const received = (await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)).filter(({ status, transfersBackInStock }) => status === 'RECEIVED' && !transfersBackInStock);
+        const received = (await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)).filter(({ status }) => status === 'RECEIVED');
         await this.countInAtTheStore(em, received);
       }
     } catch (error) {
       if (!(error instanceof FulfillmentStepRefused)) throw error;
       if (transfersBackInStock && fulfillment.kind === 'TRANSFER' && !fulfillment.transfersBackInStock) {
         // It left before the call-off: its units go into the pickup store's stock, now if they are there, else when received.
+        // An open counter's own call-off counts them in, or its collect handed them over: this one does not.
         fulfillment.transfersBackInStock = true;
-        if (fulfillment.status === 'RECEIVED') await this.countInAtTheStore(em, [fulfillment]);
+        const counterOpen = (await this.countersOf(em, fulfillment)).some((counter) => counter.status !== 'CANCELLED');
+        if (fulfillment.status === 'RECEIVED' && !counterOpen) await this.countInAtTheStore(em, [fulfillment]);
       }
       // Too late (the goods left): a named answer, so the orchestrator keeps the stock committed, not released.
       this.logger.warn(error.message);

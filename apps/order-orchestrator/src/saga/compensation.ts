@@ -78,6 +78,8 @@ export class Compensation {
    */
   async workReported(em: EntityManager, order: Order, event: FulfillmentEvent, refusal?: string): Promise<void> {
     const parts = order.partsOf(event.fulfillmentId);
+    const counterOfTransfers = event.fulfillmentId === order.counterFulfillmentId && !parts.length;
+    if (counterOfTransfers && event.status === 'COLLECTED' && order.isGivenUp()) return this.transfersCollected(em, order, event, refusal);
     const news = parts.some((part) => part.fulfillmentStatus !== event.status);
     const gone = goodsLeft(event.status) ? parts.filter((part) => ['HELD', 'CANCELLING'].includes(part.state) && !goodsLeft(part.fulfillmentStatus)) : [];
     const calledOff = gone.some((part) => part.state === 'CANCELLING');
@@ -102,6 +104,21 @@ export class Compensation {
       `: its stock is committed; to do: ${this.toDo(order, event)}`;
     if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
     else this.logger.warn(`order ${order.orderId} stays ${order.status}: ${why}`);
+  }
+
+  /**
+   * A counter serving transfers only, collected though the order no longer wanted it: it has no
+   * part of its own, so its transfers' parts say what the customer took (returns reads them); once.
+   */
+  private async transfersCollected(em: EntityManager, order: Order, event: FulfillmentEvent, refusal?: string): Promise<void> {
+    const received = order.live().filter((part) => part.kind === 'TRANSFER' && part.fulfillmentStatus === 'RECEIVED');
+    if (!received.length) return;
+    for (const part of received) order.updateAllocation(part.reservationId, { fulfillmentStatus: 'COLLECTED' });
+    const why =
+      `${event.fulfillmentId} at ${event.locationId} ${LEFT.COLLECTED} while the order was ${order.status}${refusal ? ` (${refusal})` : ''}` +
+      `: its transfers' stock was committed when they left; to do: ${TO_DO.PICKUP}`;
+    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    else await this.events.record(em, order, order.restate(why));
   }
 
   /** A transfer of an order given up is counted into the store's stock when received (fulfillment does it): nothing to put back by hand. */
