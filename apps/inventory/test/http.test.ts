@@ -155,6 +155,19 @@ describe('stock', () => {
       { locationId: 'st-1', sku: 'SKU-2', onHand: 5, reserved: 4, safetyStock: 0, atp: 1 },
     ]);
   });
+
+  it('takes a safety stock alone, or a count raised toward the truth, while a POS count left fewer units on hand than reserved', async () => {
+    await put(url, '/locations/st-1/stock/SKU-3', { onHand: 5 });
+    // A POS count of 3 with 5 units reserved: the physical count wins over Kafka, ATP is 0.
+    await app.get<MikroORM>(MikroORM).em.fork().execute(`update stock set on_hand = 3, reserved = 5 where location_id = 'st-1' and sku = 'SKU-3'`);
+    expect((await put(url, '/locations/st-1/stock/SKU-3', { safetyStock: 1 })).status).toBe(200);
+    expect((await put(url, '/locations/st-1/stock/SKU-3', { onHand: 4 })).status).toBe(200);
+    const lower = await put(url, '/locations/st-1/stock/SKU-3', { onHand: 2 });
+    expect([lower.status, await errorOf(lower)]).toEqual([409, 'onHand 2 is below the 5 units reserved for st-1:SKU-3']);
+    expect(await (await fetch(`${url}/stock/SKU-3`, AS_ADMIN)).json()).toEqual([
+      { locationId: 'st-1', sku: 'SKU-3', onHand: 4, reserved: 5, safetyStock: 1, atp: 0 },
+    ]);
+  });
 });
 
 describe('availability near a point', () => {

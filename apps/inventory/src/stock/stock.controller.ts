@@ -20,7 +20,7 @@ export class StockController {
   @ApiResponse({ status: 200, type: StockLevelView })
   @ApiResponse({ status: 400, description: 'Not non-negative integers, or a malformed SKU' })
   @ApiResponse({ status: 404, description: 'Unknown location' })
-  @ApiResponse({ status: 409, description: 'onHand below the units already reserved' })
+  @ApiResponse({ status: 409, description: 'onHand lowered below the units already reserved' })
   setCount(@IdParam('id', 'locationId') locationId: string, @IdParam('sku') sku: string, @Body() body: SetStockDto, @Caller() caller: Principal): Promise<StockLevel> {
     // Before the location is looked up, so that staff learn nothing of other locations.
     if (!mayActAt(caller, locationId)) throw new ForbiddenException('this token may not set stock at that location');

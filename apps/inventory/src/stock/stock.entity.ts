@@ -36,10 +36,13 @@ export class Stock {
     return availableToPromise(this.onHand, this.reserved, this.safetyStock);
   }
 
-  /** A person states the count (HTTP): it may not drop below what is already promised. */
+  /**
+   * A person states the count (HTTP): it may not drop below what is already promised. A POS count
+   * may have left it there already: the count may then stay or rise, and the safety stock change.
+   */
   setCount(onHand: number, safetyStock = this.safetyStock): void {
     if (!isCount(onHand) || !isCount(safetyStock)) throw new StockRuleViolation('onHand and safetyStock must be non-negative integers');
-    if (onHand < this.reserved) {
+    if (onHand < this.reserved && onHand < this.onHand) {
       throw new StockRuleViolation(`onHand ${onHand} is below the ${this.reserved} units reserved for ${this.locationId}:${this.sku}`);
     }
     this.onHand = onHand;
