@@ -122,3 +122,31 @@ it('reports a till sale that leaves fewer units than reserved, naming just enoug
   // Nothing is hidden: the figures say what is on the shelf, and nothing more can be promised.
   expect(await stockAt(url, 'pos-1', 'SKU-SH')).toMatchObject({ onHand: 2, reserved: 5, atp: 0 });
 });
+
+it('names every short reservation of a count that leaves thousands short, in messages that each fit the broker, and applies the count', async () => {
+  const count = 2_000;
+  expect((await put(url, '/locations/pos-1/stock/SKU-MANY', { onHand: count, safetyStock: 0 })).status).toBe(200);
+  // Long ids (as channels may send) make the list of one message go past its 512 KiB bound.
+  const id = (n: number) => `${'r'.repeat(180)}-${n}`;
+  await app.get<MikroORM>(MikroORM).em.fork().transactional(async (em) => {
+    await em.execute(
+      `insert into reservation (id, order_id, location_id, lines, status, created_at)
+       select '${'r'.repeat(180)}-' || n, '${'o'.repeat(90)}-' || n, 'pos-1', '[{"sku":"SKU-MANY","quantity":1}]', 'HELD', now() - make_interval(secs => ${count} - n)
+       from generate_series(1, ${count}) n`,
+    );
+    await em.execute(`update stock set reserved = ${count} where location_id = 'pos-1' and sku = 'SKU-MANY'`);
+  });
+  await adjust('shelf-emptied', 'pos-1', 'SKU-MANY', 'SET', 0);
+
+  await levelOf('pos-1:SKU-MANY', (value) => value.onHand === 0);
+  const named = await waitFor(() => {
+    const shortages = probe.messages(Topics.inventoryEvents, (m) => m.headers.ce_type === InventoryEventTypes.shortage && m.value.adjustmentId === 'shelf-emptied');
+    const reservations = shortages.flatMap((m) => m.value.reservations.map((r: { reservationId: string }) => r.reservationId));
+    return reservations.length >= count && { shortages, reservations };
+  }, { what: 'every short reservation named' });
+  expect(new Set(named.reservations).size).toBe(count);
+  expect(named.reservations[0]).toBe(id(count));
+  expect(named.shortages.length).toBeGreaterThan(1);
+  for (const shortage of named.shortages) expect(shortage.value).toMatchObject({ onHand: 0, reserved: count, shortBy: count });
+  expect(probe.messages(Topics.dlq, (m) => m.key === 'pos-1:SKU-MANY')).toEqual([]);
+});

@@ -7,6 +7,9 @@ import { Location } from '../locations/location.entity';
 import { StockService } from '../stock/stock.service';
 import { Adjustment } from './adjustment.entity';
 
+/** At most 500 entries of bounded ids (200 + 100 characters) keep a StockShortage far under the 512 KiB message bound. */
+const RESERVATIONS_PER_SHORTAGE = 500;
+
 @Injectable()
 export class AdjustmentsService {
   constructor(
@@ -67,21 +70,17 @@ export class AdjustmentsService {
       reservations.push({ reservationId: row.id, orderId: row.order_id, quantity: row.quantity });
       covered += row.quantity;
     }
-    const shortage: StockShortage = {
-      locationId: stock.locationId,
-      sku: stock.sku,
-      onHand: stock.onHand,
-      reserved: stock.reserved,
-      shortBy,
-      adjustmentId: adjustment.adjustmentId,
-      reservations,
-    };
-    await this.outbox.add(em, {
-      topic: Topics.inventoryEvents,
-      key: `${stock.locationId}:${stock.sku}`,
-      type: InventoryEventTypes.shortage,
-      data: shortage,
-      id: `shortage:${adjustment.adjustmentId}`,
-    });
+    const figures = { locationId: stock.locationId, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved, shortBy, adjustmentId: adjustment.adjustmentId };
+    // Thousands of short reservations would not fit one message, and the count would be refused with it.
+    for (let from = 0, part = 0; from < reservations.length; from += RESERVATIONS_PER_SHORTAGE, part += 1) {
+      const shortage: StockShortage = { ...figures, reservations: reservations.slice(from, from + RESERVATIONS_PER_SHORTAGE) };
+      await this.outbox.add(em, {
+        topic: Topics.inventoryEvents,
+        key: `${stock.locationId}:${stock.sku}`,
+        type: InventoryEventTypes.shortage,
+        data: shortage,
+        id: part ? `shortage:${adjustment.adjustmentId}:${part + 1}` : `shortage:${adjustment.adjustmentId}`,
+      });
+    }
   }
 }
