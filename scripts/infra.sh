@@ -175,14 +175,16 @@ zipkin_up() {
   fi
   log "zipkin: starting on 127.0.0.1:$ZIPKIN_PORT"
   rotate_log zipkin
-  # Zipkin reads its config from env: pin the in-memory store (capped to fit the heap) and
+  # Zipkin reads its config from env: pin the in-memory store (capped to fit the heap: 50,000 of
+  # Fil's spans, ~1.4 KB each as JSON, held 271,640 KiB live after a full GC, so 256m died of
+  # OutOfMemoryError under an outside client's load; measured on 2026-12-03) and
   # turn off the queue collectors, or an app-style KAFKA_BOOTSTRAP_SERVERS in the caller's
   # shell makes it consume our broker. Spans come in over HTTP only.
   # Its default binds all interfaces; a Spring list property is replaced as a whole,
   # so port and protocol must be repeated next to the loopback ip.
   STORAGE_TYPE=mem MEM_MAX_SPANS=50000 COLLECTOR_KAFKA_ENABLED=false COLLECTOR_RABBITMQ_ENABLED=false \
     COLLECTOR_ACTIVEMQ_ENABLED=false COLLECTOR_PULSAR_ENABLED=false \
-    nohup java -Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError -jar "$JARS/zipkin-server-exec.jar" \
+    nohup java -Xms64m -Xmx768m -XX:+ExitOnOutOfMemoryError -jar "$JARS/zipkin-server-exec.jar" \
     "--armeria.ports[0].ip=127.0.0.1" "--armeria.ports[0].port=$ZIPKIN_PORT" "--armeria.ports[0].protocols[0]=http" \
     >"$LOGS/zipkin.log" 2>&1 </dev/null &
   echo $! >"$PIDS/zipkin.pid"
