@@ -194,6 +194,30 @@ it('takes short-picked units out of the reservation and the on-hand once, and co
   ]);
 });
 
+it('names the reservations a short pick leaves uncovered when its own reservation no longer held the units', async () => {
+  await stocked('late-short', { 'SKU-L': 4 });
+  await reserve(probe, 'late-1', 'late-short', [{ sku: 'SKU-L', quantity: 2 }]);
+  await answerTo(probe, 'late-1', InventoryEventTypes.reserved);
+  await sendCommand(probe, InventoryCommandTypes.release, { reservationId: 'late-1', orderId: 'order-late-1' } as never);
+  await answerTo(probe, 'late-1', InventoryEventTypes.released);
+  await reserve(probe, 'late-2', 'late-short', [{ sku: 'SKU-L', quantity: 4 }]);
+  await answerTo(probe, 'late-2', InventoryEventTypes.reserved);
+  // The picker of the released part still reports the 2 units missing from the shelf.
+  const report = { reservationId: 'late-1', orderId: 'order-late-1', fulfillmentId: 'F-late-1', locationId: 'late-short', lines: [{ sku: 'SKU-L', missing: 2, reason: 'NOT_FOUND' }] };
+  await sendCommand(probe, InventoryCommandTypes.shortPick, report as never);
+
+  const shortage = await probe.waitForMessage(Topics.inventoryEvents, (m) => m.headers.ce_type === InventoryEventTypes.shortage && m.key === 'late-short:SKU-L');
+  expect(shortage.value).toEqual({
+    locationId: 'late-short',
+    sku: 'SKU-L',
+    onHand: 2,
+    reserved: 4,
+    shortBy: 2,
+    adjustmentId: 'F-late-1:SKU-L:short',
+    reservations: [{ reservationId: 'late-2', orderId: 'order-late-2', quantity: 4 }],
+  });
+});
+
 it("answers CheckAvailability with every location's ATP of the SKUs asked, including a reservation just made before it", async () => {
   await stocked('check-a', { 'SKU-CHECK': 4, 'SKU-OTHER': 9 }, 1);
   await stocked('check-b', { 'SKU-CHECK': 0 });

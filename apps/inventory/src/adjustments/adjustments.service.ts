@@ -49,11 +49,12 @@ export class AdjustmentsService {
     const { clamped } = stock.adjust(adjustment.mode, adjustment.quantity);
     em.persist(new Adjustment(adjustment, before, stock.onHand, clamped));
     await this.stock.publishLevels(em, [stock]);
-    if (stock.onHand < before && stock.onHand < stock.reserved) await this.reportShortage(em, adjustment, stock);
+    await this.reportShortage(em, adjustment.adjustmentId, stock, before);
   }
 
-  /** Names the reservations the shelf can no longer honour, newest first, until the shortfall is covered. */
-  private async reportShortage(em: EntityManager, adjustment: StockAdjustmentDto, stock: Stock): Promise<void> {
+  /** When fewer units are on hand than before and than reserved: names the reservations the shelf can no longer honour, newest first, until the shortfall is covered. */
+  async reportShortage(em: EntityManager, adjustmentId: string, stock: Stock, onHandBefore: number): Promise<void> {
+    if (stock.onHand >= onHandBefore || stock.onHand >= stock.reserved) return;
     const shortBy = stock.reserved - stock.onHand;
     const held = await em.execute<{ id: string; order_id: string; quantity: number }[]>(
       `select r.id, r.order_id, sum((line->>'quantity')::int)::int as quantity
@@ -70,7 +71,7 @@ export class AdjustmentsService {
       reservations.push({ reservationId: row.id, orderId: row.order_id, quantity: row.quantity });
       covered += row.quantity;
     }
-    const figures = { locationId: stock.locationId, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved, shortBy, adjustmentId: adjustment.adjustmentId };
+    const figures = { locationId: stock.locationId, sku: stock.sku, onHand: stock.onHand, reserved: stock.reserved, shortBy, adjustmentId };
     // Thousands of short reservations would not fit one message, and the count would be refused with it.
     for (let from = 0, part = 0; from < reservations.length; from += RESERVATIONS_PER_SHORTAGE, part += 1) {
       const shortage: StockShortage = { ...figures, reservations: reservations.slice(from, from + RESERVATIONS_PER_SHORTAGE) };
@@ -79,7 +80,7 @@ export class AdjustmentsService {
         key: `${stock.locationId}:${stock.sku}`,
         type: InventoryEventTypes.shortage,
         data: shortage,
-        id: part ? `shortage:${adjustment.adjustmentId}:${part + 1}` : `shortage:${adjustment.adjustmentId}`,
+        id: part ? `shortage:${adjustmentId}:${part + 1}` : `shortage:${adjustmentId}`,
       });
     }
   }

@@ -114,7 +114,7 @@ export class ReservationsService {
     if (reservation.locationId !== report.locationId) {
       throw new InvalidMessage(`reservation ${reservation.id} is at ${reservation.locationId}, not ${report.locationId}`);
     }
-    const changed: Stock[] = [];
+    const changed: { stock: Stock; before: number; adjustmentId: string }[] = [];
     for (const { sku, missing, reason } of [...report.lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
       const adjustmentId = `${report.fulfillmentId}:${sku}:short`;
       if (await em.findOne(Adjustment, adjustmentId)) continue;
@@ -126,9 +126,11 @@ export class ReservationsService {
       em.persist(
         new Adjustment({ adjustmentId, locationId: report.locationId, sku, mode: 'DELTA', quantity: -missing, reason: `SHORT_PICK:${reason} (${report.fulfillmentId})` }, before, stock.onHand, clamped),
       );
-      changed.push(stock);
+      changed.push({ stock, before, adjustmentId });
     }
-    if (changed.length) await this.stock.publishLevels(em, changed);
+    if (changed.length) await this.stock.publishLevels(em, changed.map(({ stock }) => stock));
+    // A reservation that no longer held the units (released, expired) leaves others short of them.
+    for (const { stock, before, adjustmentId } of changed) await this.adjustments.reportShortage(em, adjustmentId, stock, before);
   }
 
   private async hold(command: ReserveStockDto, em: EntityManager): Promise<Reservation> {
