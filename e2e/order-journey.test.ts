@@ -49,7 +49,7 @@ describe('every service', () => {
     '%s reports its database, Kafka and deadline sweeps on /health and serves its OpenAPI document at /docs',
     async (service) => {
       const health = await http('GET', `${system.url(service)}/health`);
-      const body = { status: 'ok', checks: { database: 'up', kafka: 'up' }, messaging: { held: [], parked: 0 }, sweeps: sweeps[service].map((what) => ({ what, failing: [] })) };
+      const body = { status: 'ok', checks: { database: 'up', kafka: 'up' }, messaging: { held: [], parked: 0, topicsWaiting: [] }, sweeps: sweeps[service].map((what) => ({ what, failing: [] })) };
       expect(health).toEqual({ status: 200, body });
       const docs = await http('GET', `${system.url(service)}/docs/openapi.json`);
       expect(docs.status).toBe(200);

@@ -31,7 +31,7 @@ export interface OutboxRelayOptions {
 const PENDING_ROWS = `select id, topic, message_key, headers, payload from (
      select id, topic, message_key, headers, payload, size, sum(size) over (order by id) as running
      from (select *, octet_length(payload) + octet_length(headers::text) + coalesce(octet_length(message_key), 0) as size
-           from outbox_message where published_at is null and parked_at is null order by id limit $1) pending
+           from outbox_message where published_at is null and parked_at is null and not (topic = any($3::text[])) order by id limit $1) pending
    ) sized where running <= $2 or running = size order by id`;
 
 /** Bytes of rows read at once: a partition's share of them always fits the broker's default limit (1 MB). */
@@ -39,6 +39,12 @@ const BATCH_BYTES = 768 * 1024;
 
 /** Broker answers about the message itself, which no retry changes: its row is parked. */
 const REFUSALS = ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TOPIC_EXCEPTION'];
+
+/** Broker answers about a topic, not the rows: its rows wait, the other topics' go on. */
+const TOPIC_REFUSALS = ['UNKNOWN_TOPIC_OR_PARTITION', 'TOPIC_AUTHORIZATION_FAILED'];
+
+/** How long the rows of a topic the broker refused wait before they are tried again. */
+const TOPIC_RETRY_MS = 30_000;
 
 /** Partition counts are looked up again after this long, as kafkajs does its metadata. */
 const METADATA_MAX_AGE_MS = 5 * 60_000;
@@ -73,6 +79,8 @@ export class OutboxRelay {
   private connection?: RelayConnection;
   private readonly wakeup = new Wakeup();
   private lastPurge = 0;
+  /** Topics whose rows wait (missing, or not ours to write): why, since when, and until when they are left out. */
+  private readonly waiting = new Map<string, { error: string; since: string; until: number }>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -114,6 +122,11 @@ export class OutboxRelay {
     return count;
   }
 
+  /** Topics whose rows this relay leaves waiting, the broker having refused the topic itself (/health shows them). */
+  topicsWaiting(): { topic: string; error: string; since: string }[] {
+    return [...this.waiting].map(([topic, { error, since }]) => ({ topic, error, since }));
+  }
+
   /** Deletes published outbox rows, handled-message ids and operators' requests older than the retention. */
   async purge(): Promise<void> {
     const hours = this.options.retentionHours ?? setting(MESSAGE_RETENTION_HOURS);
@@ -127,7 +140,9 @@ export class OutboxRelay {
   private async publishPending(): Promise<number> {
     const client = await this.connection?.holdingLock();
     if (!client) return 0;
-    const { rows } = await client.query<OutboxRow>({ name: 'fil-outbox-pending', text: PENDING_ROWS, values: [this.options.batchSize ?? 500, BATCH_BYTES] });
+    const now = Date.now();
+    const leftOut = [...this.waiting].filter(([, { until }]) => until > now).map(([topic]) => topic);
+    const { rows } = await client.query<OutboxRow>({ name: 'fil-outbox-pending', text: PENDING_ROWS, values: [this.options.batchSize ?? 500, BATCH_BYTES, leftOut] });
     if (!rows.length) return 0;
     await this.options.beforePublish?.(rows);
     const started = performance.now();
@@ -156,8 +171,9 @@ export class OutboxRelay {
     const outcome: Outcome = { published: [], parked: [] };
     try {
       const groups = await this.byPartition(rows);
+      if (!groups.length) return outcome;
       if (await this.sendAll(groups)) {
-        outcome.published.push(...rows.map((row) => row.id));
+        outcome.published.push(...groups.flatMap(([, , group]) => group.map((row) => row.id)));
         return outcome;
       }
       for (const [topic, partition, group] of groups) {
@@ -210,19 +226,40 @@ export class OutboxRelay {
     });
   }
 
-  /** Rows grouped by the partition Kafka's default partitioner gives their key, in the order of their first row. */
+  /**
+   * Rows grouped by the partition Kafka's default partitioner gives their key, in the order of
+   * their first row; the rows of a topic the broker refuses (missing, not ours to write) wait.
+   */
   private async byPartition(rows: OutboxRow[]): Promise<[topic: string, partition: number, rows: OutboxRow[]][]> {
     const groups = new Map<string, [string, number, OutboxRow[]]>();
-    const metadataOf = new Map<string, PartitionMetadata[]>();
+    const metadataOf = new Map<string, PartitionMetadata[] | null>();
     for (const row of rows) {
       const topic = physicalTopic(row.topic);
       // Looked up once per topic of the pass: an await per row cost a microtask each.
-      const partitionMetadata = metadataOf.get(topic) ?? metadataOf.set(topic, await this.metadata(topic)).get(topic)!;
+      if (!metadataOf.has(topic)) metadataOf.set(topic, await this.metadataOrWait(row.topic));
+      const partitionMetadata = metadataOf.get(topic);
+      if (!partitionMetadata) continue;
       const partition = this.partitioner({ topic, partitionMetadata, message: { key: row.message_key, value: null } });
       const group = groups.get(`${topic}|${partition}`) ?? groups.set(`${topic}|${partition}`, [topic, partition, []]).get(`${topic}|${partition}`)!;
       group[2].push(row);
     }
     return [...groups.values()];
+  }
+
+  /** A topic's partitions, or null when the broker refuses the topic: its rows wait, logged and shown in /health. */
+  private async metadataOrWait(topic: string): Promise<PartitionMetadata[] | null> {
+    try {
+      const metadata = await this.metadata(physicalTopic(topic));
+      this.waiting.delete(topic);
+      return metadata;
+    } catch (error) {
+      const refused = (error as { type?: string }).type;
+      if (!refused || !TOPIC_REFUSALS.includes(refused)) throw error;
+      const since = this.waiting.get(topic)?.since ?? new Date().toISOString();
+      this.waiting.set(topic, { error: `${refused}: ${describeError(error)}`, since, until: Date.now() + TOPIC_RETRY_MS });
+      this.logger.error(`outbox rows for ${topic} wait, the broker refuses the topic (${refused}); the other topics' rows go on, these are tried again in ${TOPIC_RETRY_MS / 1000} s`);
+      return null;
+    }
   }
 
   private async metadata(topic: string): Promise<PartitionMetadata[]> {

@@ -96,3 +96,17 @@ describe('outbox relay with a message the broker refuses', () => {
     expect(parked.map((row: { payload: string }) => JSON.parse(row.payload).n)).toEqual([3]);
   });
 });
+
+describe('outbox relay with rows for a topic the broker does not have', () => {
+  it('publishes the rows of other topics, and keeps those rows waiting, named, instead of stopping every topic behind them', async () => {
+    const missing = 'test.not-created.v1';
+    await pending(
+      ...[1, 2].map((n) => ({ topic: missing, key: 'lost-topic', value: event(n) })),
+      { topic: Topics.ordersEvents, key: 'behind-missing-topic', value: event(1) },
+    );
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === 'behind-missing-topic');
+    expect(relay.topicsWaiting()).toEqual([{ topic: missing, error: expect.stringMatching(/UNKNOWN_TOPIC_OR_PARTITION/), since: expect.any(String) }]);
+    const waiting = await orm.em.fork().execute(`select count(*)::int as n from outbox_message where topic = ? and published_at is null and parked_at is null`, [missing]);
+    expect(waiting).toEqual([{ n: 2 }]);
+  });
+});

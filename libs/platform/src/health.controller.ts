@@ -11,7 +11,7 @@ import { Sweepers } from './sweeper';
  * Kafka does not answer: take the instance out of rotation, but do not restart it, since an
  * outage of either is not cured by a restart. When they do
  * but messaging needs someone (a partition held at a message that keeps failing, outbox rows
- * the broker refused), 200 with `status: 'degraded'` and what to look at: restarting or
+ * the broker refused, or whose topic it refuses), 200 with `status: 'degraded'` and what to look at: restarting or
  * taking the instance out of rotation would not help, its HTTP API and other partitions work.
  * The deadline sweeps' failing items are shown for ops too, without making the service degraded.
  */
@@ -43,8 +43,13 @@ export class HealthController implements OnModuleDestroy {
       }),
     ]);
     const up = database === 'up' && kafka === 'up';
-    const messaging = { held: this.consumer.held(), parked: database === 'up' ? await this.relay.parked().catch(() => null) : null };
-    const body = { status: up && !messaging.held.length && !messaging.parked ? 'ok' : 'degraded', checks: { database, kafka }, messaging, sweeps: this.sweepers.report() };
+    const messaging = {
+      held: this.consumer.held(),
+      parked: database === 'up' ? await this.relay.parked().catch(() => null) : null,
+      topicsWaiting: this.relay.topicsWaiting(),
+    };
+    const needsSomeone = messaging.held.length || messaging.parked || messaging.topicsWaiting.length;
+    const body = { status: up && !needsSomeone ? 'ok' : 'degraded', checks: { database, kafka }, messaging, sweeps: this.sweepers.report() };
     if (!up) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('/health', () => {
   it('answers 200 degraded with the held partition, its error and since when, and ok again once the message went through', async () => {
-    const ok = { status: 'ok', checks: { database: 'up', kafka: 'up' }, messaging: { held: [], parked: 0 }, sweeps: [] };
+    const ok = { status: 'ok', checks: { database: 'up', kafka: 'up' }, messaging: { held: [], parked: 0, topicsWaiting: [] }, sweeps: [] };
     expect(await health.health()).toEqual(ok);
 
     await probe.send(Topics.ordersSubmitted, 'stuck', { orderId: 'stuck' });
@@ -54,6 +54,7 @@ describe('/health', () => {
       messaging: {
         held: [{ topic: Topics.ordersSubmitted, partition: expect.any(Number), offset: '0', attempts: expect.any(Number), since: expect.any(String), error: 'the handler is broken' }],
         parked: 0,
+        topicsWaiting: [],
       },
       sweeps: [],
     });
