@@ -183,6 +183,23 @@ describe('cancel racing ship', () => {
     expect(statusesOf(orderId).slice(-2)).toEqual(['CANCELLED', 'NEEDS_ATTENTION']);
   });
 
+  it('tells a transfer that left, though a shortage had called it off, that its order was cancelled, under a message id of its own', async () => {
+    const orderId = 'O-short-then-left';
+    const { transfer } = await collectedThroughATransfer(orderId);
+    await fulfillmentEvent(probe, transfer, 'PICKED', { 'SKU-A': 0 });
+    const shortageCallOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === transfer.fulfillmentId);
+    // Staff shipped it anyway before the call-off arrived, which fulfillment then refused.
+    await fulfillmentEvent(probe, transfer, 'IN_TRANSIT');
+    await fulfillmentEvent(probe, transfer, 'IN_TRANSIT', {}, `cannot cancel fulfillment ${transfer.fulfillmentId}: it is IN_TRANSIT`);
+    const left = async () => [...(await view(orderId)).allocations, ...((await view(orderId)).allocationHistory ?? [])].some((part: any) => part.fulfillmentStatus === 'IN_TRANSIT');
+    await waitFor(left, { what: 'the order knowing its transfer left' });
+
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' })).status).toBe(200);
+    const told = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (value) => value.fulfillmentId === transfer.fulfillmentId && value.transfersBackInStock);
+    expect(told.value.reason).toBe('customer changed their mind');
+    expect(told.headers.ce_id).not.toBe(shortageCallOff.headers.ce_id);
+  });
+
   it('gives the stock back only once fulfillment confirms it called the work off', async () => {
     const orderId = 'O-cancel-confirmed';
     const work = await allocated(orderId, { lines: [one('SKU-A')] });

@@ -52,7 +52,7 @@ export class Compensation {
     for (const part of order.allocations) await this.callOff(em, order, part, reason, true);
     if (calledOffBefore) return;
     const transfersGone = new Set(order.allocations.filter((part) => part.kind === 'TRANSFER' && goodsLeft(part.fulfillmentStatus)).map((part) => part.fulfillmentId!));
-    for (const fulfillmentId of transfersGone) await this.commands.cancelFulfillment(em, order, fulfillmentId, reason);
+    for (const fulfillmentId of transfersGone) await this.commands.callOffTransferThatLeft(em, order, fulfillmentId, reason);
     if (order.counterFulfillmentId) await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, reason);
   }
 

@@ -94,6 +94,15 @@ export class SagaCommands {
     await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason, ...transfersBackInStock }, fulfillmentId, attempt, round);
   }
 
+  /**
+   * Tells a transfer that left that its order was given up, so that its units go into the pickup
+   * store's stock: a message id of its own, since a call-off of the same transfer may have gone
+   * before (a shortage's, which the ship overtook) with other content.
+   */
+  async callOffTransferThatLeft(em: EntityManager, order: Order, fulfillmentId: string, reason: string): Promise<void> {
+    await this.send(em, order, Topics.fulfillmentCommands, FulfillmentCommandTypes.cancel, { fulfillmentId, orderId: order.orderId, reason, transfersBackInStock: true }, `${fulfillmentId}:left`, 1);
+  }
+
   /** Calls off the fulfillment doing a part's own work; never the counter, which serves the whole order. */
   async cancelWorkOf(em: EntityManager, order: Order, part: OrderAllocation, reason: string): Promise<void> {
     if (part.fulfillmentId && part.fulfillmentId !== order.counterFulfillmentId) await this.cancelFulfillment(em, order, part.fulfillmentId, reason);
