@@ -240,6 +240,21 @@ describe('resolving what an order in NEEDS_ATTENTION asked a person to do', () =
     expect((await resolve(orderId, 'again')).status).toBe(409);
   });
 
+  it('moves the order on by what fulfillment reported while it waited: delivered meanwhile, DELIVERED once resolved', async () => {
+    const orderId = 'O-resolve-delivered';
+    const { work } = await allocated(orderId);
+    // Fulfillment was down past every attempt; it then did the work.
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    for (const status of ['CREATED', 'PICKED', 'PACKED', 'SHIPPED', 'DELIVERED'] as const) await fulfillmentEvent(probe, work, status);
+    const delivered = async () => (await call(url, 'GET', `/orders/${orderId}`, undefined, ops)).body.allocations.some((part: any) => part.fulfillmentStatus === 'DELIVERED');
+    await waitFor(delivered, { what: 'the delivery booked while the order waited' });
+
+    expect(await resolve(orderId, 'the warehouse did the work')).toMatchObject({ status: 200 });
+    const deliveredEvent = await orderEvent(probe, orderId, 'OrderDelivered');
+    expect(deliveredEvent.value.reason).toBe('fulfillment reported it while the order waited for a person');
+    expect(statusesOf(orderId).slice(-4)).toEqual(['ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);
+  });
+
   it('refuses while something was given up: retry first', async () => {
     const orderId = 'O-resolve-given-up';
     await releaseNeverConfirmed(orderId);

@@ -10,6 +10,7 @@ import { Order, OrderTransitionRefused, type OrderAllocation } from '../orders/o
 import { mergeBySku } from '../routing/route-order';
 import { Allocator, unitsOf } from './allocator';
 import { describe } from './describe';
+import { FulfillmentProgress } from './fulfillment-progress';
 import { ReservationAnswers } from './reservation-answers';
 import { SagaCommands } from './saga-commands';
 import { Settlement } from './settlement';
@@ -37,6 +38,7 @@ export class OrderAttention {
     private readonly allocator: Allocator,
     private readonly settlement: Settlement,
     private readonly reservations: ReservationAnswers,
+    private readonly fulfillment: FulfillmentProgress,
   ) {}
 
   /** `POST /orders/{id}/attention/retry`. */
@@ -61,6 +63,7 @@ export class OrderAttention {
     const sent = await this.sendAgain(em, order, `sent again by ${by}`);
     if (!sent.length) return `order ${order.orderId} gave up waiting for no answer: nothing to retry (release its stock or cancel it)`;
     await this.resume(em, order, `retried by ${by}: sent again ${sent.join(', ')}`, { action: 'RETRY', by });
+    await this.catchUp(em, order, []);
   }
 
   /**
@@ -80,6 +83,7 @@ export class OrderAttention {
     await this.resume(em, order, cause, { action: 'RELEASE', by, reason });
     // The edit waited for these parts' stock: given back now, it may serve what the edit still wants.
     await this.route(em, order, lines, `edit goes on after the release by ${by}`, unitsOf(held));
+    await this.catchUp(em, order, lines);
   }
 
   /**
@@ -97,6 +101,15 @@ export class OrderAttention {
     const lines = this.takeEditLines(order);
     await this.resume(em, order, `resolved by ${by} (${reason})${editGoesOn(lines)}`, { action: 'RESOLVE', by, reason });
     await this.route(em, order, lines, `edit resumed by ${by}`);
+    await this.catchUp(em, order, lines);
+  }
+
+  /**
+   * What fulfillment reported while the order waited (delivered, collected) drives it on, unless
+   * an edit goes on: the parts it had called off are no longer the order's to follow.
+   */
+  private async catchUp(em: EntityManager, order: Order, editLines: AllocationLine[]): Promise<void> {
+    if (!editLines.length && !order.isSettled()) await this.fulfillment.catchUp(em, order);
   }
 
   /** What an edit waits to route once the parts it called off are given back, taken off those parts. */

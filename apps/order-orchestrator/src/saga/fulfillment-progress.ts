@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FulfillmentEvent, OrderStatus } from '@fil/contracts';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import type { Order } from '../orders/order.entity';
+import type { Order, OrderAllocation } from '../orders/order.entity';
 import { lockAnswered } from './answered-order';
 import { Compensation } from './compensation';
 import { OrderEdits } from './order-edits';
@@ -96,6 +96,35 @@ export class FulfillmentProgress {
         await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
         // The store's part that rides on the counter was committed by fulfillment with the hand-over itself; a part added after the counter was created was not.
         return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP' && allocation.fulfillmentId !== order.counterFulfillmentId));
+    }
+  }
+
+  /**
+   * Back from NEEDS_ATTENTION, where fulfillment's reports were only booked on the parts: the
+   * order moves on as far as they took it (shipped, delivered, ready, collected), the commits of
+   * the goods that left having been sent as they were booked.
+   */
+  async catchUp(em: EntityManager, order: Order): Promise<void> {
+    const live = order.live();
+    const status = (part: OrderAllocation) => part.fulfillmentStatus ?? '';
+    const parcels = live.filter((part) => part.kind === 'SHIP');
+    const counter = live.filter((part) => part.fulfillmentId && part.fulfillmentId === order.counterFulfillmentId);
+    const complete = !order.backordered.length;
+    const cause = 'fulfillment reported it while the order waited for a person';
+    if (live.some((part) => !['', 'CREATED', 'CANCELLED'].includes(status(part))) && ['ALLOCATED', 'PARTIALLY_ALLOCATED'].includes(order.status)) {
+      await this.advance(em, order, 'IN_FULFILLMENT', cause);
+    }
+    if (complete && parcels.length && parcels.every((part) => ['SHIPPED', 'DELIVERED'].includes(status(part)))) {
+      await this.advance(em, order, 'SHIPPED', cause);
+      if (parcels.every((part) => status(part) === 'DELIVERED') && order.canMoveTo('DELIVERED')) {
+        await this.advance(em, order, 'DELIVERED', cause);
+        await this.refunds.returnedBefore(em, order);
+      }
+    }
+    if (counter.some((part) => ['READY_FOR_PICKUP', 'COLLECTED'].includes(status(part))) && !order.canMoveTo('COLLECTED')) await this.advance(em, order, 'READY_FOR_PICKUP', cause);
+    if (counter.some((part) => status(part) === 'COLLECTED') && order.canMoveTo('COLLECTED')) {
+      await this.events.transition(em, order, 'COLLECTED', cause);
+      await this.commands.commit(em, order, live.filter((part) => part.kind === 'PICKUP' && part.fulfillmentId !== order.counterFulfillmentId));
     }
   }
 
