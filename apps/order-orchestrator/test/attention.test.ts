@@ -135,6 +135,25 @@ describe('retrying what an order in NEEDS_ATTENTION gave up on', () => {
   });
 });
 
+describe('an availability answer that comes while the order waits for a person', () => {
+  it('is kept for the retry, which asks again and routes on the figures of then: nothing held anywhere, the order is backordered, not rejected', async () => {
+    const orderId = 'O-late-check';
+    await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-LATE', quantity: 1, unitPrice: 3 }] }));
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    // Inventory was paused past every attempt; it answers once it runs again.
+    const nothing = { requestId: `${orderId}:A1`, orderId, levels: [] };
+    await probe.send(Topics.inventoryEvents, orderId, nothing, ceHeaders('inventory', InventoryEventTypes.availability));
+    await orchestratorSettled(app, probe);
+
+    expect((await act(orderId, 'retry')).body).toMatchObject({ status: 'RECEIVED' });
+    await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability')[2], { what: 'the check sent again' });
+    await probe.send(Topics.inventoryEvents, orderId, nothing, ceHeaders('inventory', InventoryEventTypes.availability));
+    const backordered = await orderEvent(probe, orderId, 'OrderPartiallyAllocated');
+    expect(backordered.value.backordered).toEqual([{ sku: 'SKU-LATE', quantity: 1 }]);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'NEEDS_ATTENTION', 'RECEIVED', 'PARTIALLY_ALLOCATED']);
+  });
+});
+
 describe('releasing the stock of an order in NEEDS_ATTENTION', () => {
   it('releases a part whose call-off fulfillment never confirmed, once a person says the goods did not leave', async () => {
     const orderId = 'O-release-called-off';

@@ -30,8 +30,10 @@ export class ReservationAnswers {
   /** Inventory's own figures for a shortfall the view suggested: the lines are routed on them, and only then backordered or rejected. */
   async availabilityReported(em: EntityManager, report: AvailabilityReport): Promise<void> {
     const order = await lockAnswered(em, report.orderId);
-    const check = order?.takeCheck(report.requestId);
-    if (!order || !check || order.isSettled()) return;
+    // Kept while a person looks: their retry asks again, and the order is routed on the figures of then.
+    if (!order || order.waitsForAPerson()) return;
+    const check = order.takeCheck(report.requestId);
+    if (!check || order.isSettled()) return;
     const atp = new Map(report.levels.map((level) => [stockKey(level.locationId, level.sku), level.atp]));
     await this.allocator.allocate(em, order, check.lines, check.why, check.purpose, { atp, complete: true });
     await this.settlement.settle(em, order);
