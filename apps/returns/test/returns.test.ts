@@ -526,6 +526,17 @@ describe('requesting a return', () => {
     expect(taken.rejection).toBeUndefined();
   });
 
+  it('over Kafka, takes a request refused before returns saw its order delivered once the delivery comes, without it being sent again', async () => {
+    const request = { returnId: 'ret-before-news', orderId: 'o-news-after', lines: [{ sku: 'SHIRT', quantity: 1 }] };
+    const shown = () => call('GET', '/returns/ret-before-news');
+    await probe.send(Topics.returnsRequested, 'o-news-after', request);
+    expect(await waitFor(async () => (await shown()).status === 200 && (await shown()).body)).toMatchObject({ status: 'REJECTED', rejection: { reason: 'UNKNOWN_ORDER' } });
+
+    await sendOrderEvent('o-news-after', 'DELIVERED', daysAgo(1));
+    const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken on the delivery' });
+    expect(taken.rejection).toBeUndefined();
+  });
+
   it('over Kafka, sends a request without a returnId to the DLQ', async () => {
     await probe.send(Topics.returnsRequested, 'o-delivered', { orderId: 'o-delivered', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     const dead = await probe.waitForMessage(Topics.dlq, (m) => m.value?.originalTopic === Topics.returnsRequested);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ReturnsService } from '../returns/returns.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderEvent, type OrderLine } from '@fil/contracts';
 import { parseMessage, type HandlerOptions, type IncomingMessage } from '@fil/messaging';
@@ -7,8 +8,17 @@ import { OrderView } from './order-view.entity';
 
 @Injectable()
 export class OrdersService {
+  constructor(private readonly returns: ReturnsService) {}
+
   /** A batch's views are read in one query and written by one upsert (bulk-views.ts). */
-  readonly batch: HandlerOptions = { handleBatch: (messages, em) => applyInBulk(messages, em, readOrderEvent) };
+  readonly batch: HandlerOptions = {
+    handleBatch: async (messages, em) => {
+      const rest = await applyInBulk(messages, em, readOrderEvent);
+      const applied = messages.slice(0, messages.length - rest.length).map((message) => readOrderEvent(message.value).orderId);
+      await this.returns.retakeRefusedForNow(em, [...new Set(applied)]);
+      return rest;
+    },
+  };
 
   /** Keeps the order view current from every order event, whatever its ce_type; a redelivery changes nothing. */
   async handleOrderEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
@@ -18,6 +28,8 @@ export class OrdersService {
     view.traceparent ??= message.traceparent;
     if (!view.apply(event, new Date())) return;
     if (!existing) em.persist(view);
+    await em.flush();
+    await this.returns.retakeRefusedForNow(em, [event.orderId]);
   }
 }
 

@@ -3,5 +3,5 @@ import { AuthModule } from '@fil/auth';
 import { ReturnsController } from './returns.controller';
 import { ReturnsService } from './returns.service';
 
-@Module({ imports: [AuthModule], controllers: [ReturnsController], providers: [ReturnsService] })
+@Module({ imports: [AuthModule], controllers: [ReturnsController], providers: [ReturnsService], exports: [ReturnsService] })
 export class ReturnsModule {}

@@ -60,6 +60,22 @@ export class ReturnsService {
   }
 
   /**
+   * Order events just applied: the requests refused because returns had not seen these orders, or
+   * seen them delivered, are checked again, so that a channel need not send them again.
+   */
+  async retakeRefusedForNow(em: EntityManager, orderIds: string[]): Promise<void> {
+    if (!orderIds.length) return;
+    const refused = await em.find(Return, { orderId: { $in: orderIds }, status: 'REJECTED', rejectionReason: { $in: ['UNKNOWN_ORDER', 'ORDER_NOT_DELIVERED'] } }, { orderBy: { createdAt: 'asc' } });
+    for (const ret of refused) {
+      try {
+        await this.requestIn(em, { returnId: ret.id, orderId: ret.orderId, lines: ret.lines, locationId: ret.expectedLocationId ?? undefined }, ret.traceparent);
+      } catch (error) {
+        if (!(error instanceof ReturnRefused)) throw error;
+      }
+    }
+  }
+
+  /**
    * Another channel's return, or one received at another store than the staff's, is answered as
    * unknown; one not received yet is any store's to look up, since any of them may receive it.
    */
