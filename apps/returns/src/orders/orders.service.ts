@@ -13,9 +13,14 @@ export class OrdersService {
   /** A batch's views are read in one query and written by one upsert (bulk-views.ts). */
   readonly batch: HandlerOptions = {
     handleBatch: async (messages, em) => {
-      const rest = await applyInBulk(messages, em, readOrderEvent);
-      const applied = messages.slice(0, messages.length - rest.length).map((message) => readOrderEvent(message.value).orderId);
-      await this.returns.retakeRefusedForNow(em, [...new Set(applied)]);
+      // The orders of the events read, as they are read: those the batch applies.
+      const applied = new Set<string>();
+      const rest = await applyInBulk(messages, em, (value) => {
+        const event = readOrderEvent(value);
+        applied.add(event.orderId);
+        return event;
+      });
+      await this.returns.retakeRefusedForNow(em, [...applied]);
       return rest;
     },
   };
