@@ -135,22 +135,61 @@ describe('retrying what an order in NEEDS_ATTENTION gave up on', () => {
   });
 });
 
-describe('an availability answer that comes while the order waits for a person', () => {
-  it('is kept for the retry, which asks again and routes on the figures of then: nothing held anywhere, the order is backordered, not rejected', async () => {
+describe('a late answer to a step the saga gave up waiting for', () => {
+  const byItself = (orderId: string, status: string, reason: string) => ({ status, previousStatus: 'NEEDS_ATTENTION', resumed: { action: 'RETRY', by: 'order-orchestrator', reason } });
+
+  it('takes the order back without a person: the check asked again, and the order routed on the figures of then (nothing held anywhere: backordered, not rejected)', async () => {
     const orderId = 'O-late-check';
     await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-LATE', quantity: 1, unitPrice: 3 }] }));
     await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
     // Inventory was paused past every attempt; it answers once it runs again.
     const nothing = { requestId: `${orderId}:A1`, orderId, levels: [] };
     await probe.send(Topics.inventoryEvents, orderId, nothing, ceHeaders('inventory', InventoryEventTypes.availability));
-    await orchestratorSettled(app, probe);
-
-    expect((await act(orderId, 'retry')).body).toMatchObject({ status: 'RECEIVED' });
-    await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability')[2], { what: 'the check sent again' });
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value).toMatchObject(byItself(orderId, 'RECEIVED', `inventory answered ${orderId}:A1`));
+    const asked = await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'CheckAvailability')[2], { what: 'the check sent again' });
+    expect(asked.headers.ce_id).toBe(`${orderId}:A1:CheckAvailability:R1`);
     await probe.send(Topics.inventoryEvents, orderId, nothing, ceHeaders('inventory', InventoryEventTypes.availability));
     const backordered = await orderEvent(probe, orderId, 'OrderPartiallyAllocated');
     expect(backordered.value.backordered).toEqual([{ sku: 'SKU-LATE', quantity: 1 }]);
     expect(statusesOf(orderId)).toEqual(['RECEIVED', 'NEEDS_ATTENTION', 'RECEIVED', 'PARTIALLY_ALLOCATED']);
+  });
+
+  it('takes a cancelled order back to CANCELLED once inventory confirms the release late, sending nothing again', async () => {
+    const orderId = 'O-late-release';
+    const reserve = await releaseNeverConfirmed(orderId);
+    await reservationEvent(probe, reserve, 'released');
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value).toMatchObject(byItself(orderId, 'CANCELLED', `inventory answered ReservationReleased for ${orderId}:R1`));
+    await nothingPending(orderId);
+    expect(releasesOf(orderId)).toHaveLength(2);
+    expect((await view(orderId)).allocationHistory[0].state).toBe('RELEASED');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
+  });
+
+  it('takes the order back once fulfillment confirms the work late, and what fulfillment does then drives it on to DELIVERED', async () => {
+    const orderId = 'O-late-creation';
+    const { work } = await allocated(orderId);
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    for (const status of ['CREATED', 'PICKED', 'PACKED', 'SHIPPED', 'DELIVERED'] as const) await fulfillmentEvent(probe, work, status);
+    const resumed = await orderEvent(probe, orderId, 'OrderResumed');
+    expect(resumed.value).toMatchObject(byItself(orderId, 'ALLOCATED', `fulfillment answered FulfillmentCreated for ${work.fulfillmentId}`));
+    await orderEvent(probe, orderId, 'OrderDelivered');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'NEEDS_ATTENTION', 'ALLOCATED', 'IN_FULFILLMENT', 'SHIPPED', 'DELIVERED']);
+  });
+
+  it('leaves a cancelled order for a person when the late answer to its call-off is that the goods shipped', async () => {
+    const orderId = 'O-late-shipped';
+    const { work } = await allocated(orderId);
+    await fulfillmentEvent(probe, work, 'CREATED');
+    await waitFor(async () => (await view(orderId)).allocations[0].fulfillmentStatus === 'CREATED', { what: 'the creation recorded' });
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    await fulfillmentEvent(probe, work, 'SHIPPED');
+    await command(probe, Topics.inventoryCommands, orderId, 'CommitReservation');
+    await nothingPending(orderId);
+    expect((await view(orderId)).status).toBe('NEEDS_ATTENTION');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'CANCELLED', 'NEEDS_ATTENTION']);
   });
 });
 
@@ -262,8 +301,8 @@ describe('resolving what an order in NEEDS_ATTENTION asked a person to do', () =
   it('moves the order on by what fulfillment reported while it waited: delivered meanwhile, DELIVERED once resolved', async () => {
     const orderId = 'O-resolve-delivered';
     const { work } = await allocated(orderId);
-    // Fulfillment was down past every attempt; it then did the work.
-    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    // A person is already looking at the order (as after goods left for a part it had called off) when fulfillment does the work.
+    await app.get<MikroORM>(MikroORM).em.fork().execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
     for (const status of ['CREATED', 'PICKED', 'PACKED', 'SHIPPED', 'DELIVERED'] as const) await fulfillmentEvent(probe, work, status);
     const delivered = async () => (await call(url, 'GET', `/orders/${orderId}`, undefined, ops)).body.allocations.some((part: any) => part.fulfillmentStatus === 'DELIVERED');
     await waitFor(delivered, { what: 'the delivery booked while the order waited' });

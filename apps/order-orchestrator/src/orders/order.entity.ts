@@ -193,6 +193,8 @@ export class Order {
   @Property({ type: 'string', columnType: 'text', nullable: true }) traceparent?: string;
   /** The status the order had when it went to NEEDS_ATTENTION: where a person's retry or release returns it. */
   @Property({ type: 'string', columnType: 'text', nullable: true }) attentionFrom?: OrderStatus | null;
+  /** In NEEDS_ATTENTION only because steps went unanswered: a late answer to one of them lets the saga take the order back itself (attention.ts). */
+  @Property({ type: 'boolean' }) attentionOnSilence = false;
   /** Steps taken so far: the next step's number, and the ce_id of its event. */
   @Property({ type: 'integer' }) steps = 0;
   @Property({ type: 'Date', columnType: 'timestamptz' }) createdAt: Date;
@@ -243,6 +245,7 @@ export class Order {
     const from = this.status;
     this.status = to;
     this.attentionFrom = to === ATTENTION ? from : null;
+    this.attentionOnSilence = false;
     return this.step(from, to, cause, now);
   }
 
@@ -255,6 +258,7 @@ export class Order {
     if (this.status !== ATTENTION || !back) throw new OrderTransitionRefused(`order ${this.orderId} is ${this.status}, not ${ATTENTION}: it is not waiting for a person`);
     this.status = back;
     this.attentionFrom = null;
+    this.attentionOnSilence = false;
     return this.step(ATTENTION, back, cause, now);
   }
 

@@ -105,6 +105,22 @@ export class OrderAttention {
   }
 
   /**
+   * A step the saga gave up waiting for was answered after all (`answer` says which): its
+   * service is back. An order that waited for a person only for that silence is taken back as a
+   * person's retry would take it: what else was given up sent again, the order back in its
+   * status; not while goods left that it no longer wanted, or it holds stock nothing releases.
+   */
+  async answeredAfterSilence(em: EntityManager, order: Order, answer: string): Promise<void> {
+    if (order.status !== 'NEEDS_ATTENTION' || !order.attentionOnSilence) return;
+    const { held, gone } = order.unwantedHolds();
+    if (gone.length || held.some((part) => part.state !== 'CANCELLING')) return;
+    const sent = await this.sendAgain(em, order, `sent again once ${answer}`);
+    const cause = `${answer} after the saga gave up waiting: taken back without a person${sent.length ? `; sent again ${sent.join(', ')}` : ''}`;
+    await this.resume(em, order, cause, { action: 'RETRY', by: 'order-orchestrator', reason: answer });
+    await this.catchUp(em, order, []);
+  }
+
+  /**
    * What fulfillment reported while the order waited (delivered, collected) drives it on, unless
    * an edit goes on: the parts it had called off are no longer the order's to follow.
    */

@@ -102,8 +102,10 @@ export class Compensation {
       `${event.fulfillmentId} at ${event.locationId} ${LEFT[event.status]}${carrier ? ` with ${carrier}` : ''}` +
       `${calledOff ? ' before it could be called off' : ` while the order was ${order.status}`}${refusal ? ` (${refusal})` : ''}` +
       `: its stock is committed; to do: ${this.toDo(order, event)}`;
-    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
-    else this.logger.warn(`order ${order.orderId} stays ${order.status}: ${why}`);
+    if (order.canMoveTo('NEEDS_ATTENTION')) return this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    this.logger.warn(`order ${order.orderId} stays ${order.status}: ${why}`);
+    // Goods gone that the order no longer wanted: only a person can settle that, whatever answers come later.
+    if (calledOff || order.isGivenUp()) order.attentionOnSilence = false;
   }
 
   /**
@@ -117,8 +119,9 @@ export class Compensation {
     const why =
       `${event.fulfillmentId} at ${event.locationId} ${LEFT.COLLECTED} while the order was ${order.status}${refusal ? ` (${refusal})` : ''}` +
       `: its transfers' stock was committed when they left; to do: ${TO_DO.PICKUP}`;
-    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
-    else await this.events.record(em, order, order.restate(why));
+    if (order.canMoveTo('NEEDS_ATTENTION')) return this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    await this.events.record(em, order, order.restate(why));
+    order.attentionOnSilence = false;
   }
 
   /** A transfer of an order given up is counted into the store's stock when received (fulfillment does it): nothing to put back by hand. */
@@ -137,6 +140,9 @@ export class Compensation {
     const why =
       `fulfillment never confirmed calling off ${part.fulfillmentId} at ${part.locationId} (${attempts} attempts): ` +
       `its stock is still held; to do: ask ${part.locationId} whether the goods left`;
-    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    if (!order.canMoveTo('NEEDS_ATTENTION')) return;
+    await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    // Fulfillment's late answer says whether they left (attention.ts takes the order back if they did not).
+    order.attentionOnSilence = true;
   }
 }

@@ -26,7 +26,8 @@ import { Allocator } from './allocator';
  * Deadlines (overdue-steps.ts): a command is sent again up to `maxAttempts`; then a
  * reservation is released and re-routed, anything else waits in NEEDS_ATTENTION, where a person
  * retries or releases (attention.ts: the order back where it was, the saga going on, acting on
- * what inventory answered meanwhile) or cancels.
+ * what inventory answered meanwhile) or cancels; a late answer to a step given up takes an
+ * order that waited only for that silence back without a person.
  * Cancelling (cancellation.ts) compensates every step at once (compensation.ts); backorders
  * (backorders.ts) are routed again when stock rises.
  *

@@ -73,8 +73,13 @@ export class OverdueSteps {
     }
   }
 
-  /** Something only a person can sort out; an order already waiting for one keeps its first reason. */
+  /**
+   * Nobody answered: a person is asked to look, unless the silent service answers first
+   * (attention.ts takes the order back then). An order already waiting keeps its first reason.
+   */
   private async attention(em: EntityManager, order: Order, why: string): Promise<void> {
-    if (order.canMoveTo('NEEDS_ATTENTION')) await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    if (!order.canMoveTo('NEEDS_ATTENTION')) return;
+    await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
+    order.attentionOnSilence = true;
   }
 }

@@ -13,7 +13,10 @@ import {
   type StockLevel,
 } from '@fil/contracts';
 import { InvalidMessage, MessageConsumer, parseMessage, type IncomingMessage } from '@fil/messaging';
+import { lockOrder } from '../orders/order-lock';
+import type { Order } from '../orders/order.entity';
 import { applyStockLevels, readStockLevel } from '../stock/stock-levels';
+import { OrderAttention } from './attention';
 import { backordersDueFor } from './backorder-due';
 import { FulfillmentProgress } from './fulfillment-progress';
 import { OrderBatches } from './order-batches';
@@ -36,6 +39,7 @@ export class SagaController implements OnModuleInit {
     private readonly fulfillment: FulfillmentProgress,
     private readonly refunds: Refunds,
     private readonly batches: OrderBatches,
+    private readonly attention: OrderAttention,
   ) {}
 
   onModuleInit() {
@@ -58,28 +62,48 @@ export class SagaController implements OnModuleInit {
   }
 
   private async onInventoryEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
-    switch (message.type) {
+    if (message.type === InventoryEventTypes.shortage) return this.shortages.stockShortage(em, parseMessage(StockShortage, message.value, 'stock shortage'));
+    if (message.type === InventoryEventTypes.availability) {
+      const report = parseMessage(AvailabilityReport, message.value, 'availability report');
+      const answers = (order: Order) => order.givenUp().checks.some((check) => check.requestId === report.requestId);
+      return this.answer(em, report.orderId, answers, `inventory answered ${report.requestId}`, () => this.reservations.availabilityReported(em, report));
+    }
+    const step = this.reservationStep(message.type);
+    if (!step) return;
+    const answer = outcome(message);
+    const answers = (order: Order) => order.givenUp().parts.some((part) => part.reservationId === answer.reservationId && ['RESERVING', 'RELEASING'].includes(part.state));
+    await this.answer(em, answer.orderId, answers, `inventory answered ${message.type} for ${answer.reservationId}`, () => step(em, answer));
+  }
+
+  private reservationStep(type: string | undefined): ((em: EntityManager, answer: ReservationOutcome) => Promise<void>) | undefined {
+    switch (type) {
       case InventoryEventTypes.reserved:
-        return this.reservations.stockReserved(em, outcome(message));
+        return (em, answer) => this.reservations.stockReserved(em, answer);
       case InventoryEventTypes.refused:
-        return this.reservations.stockReservationRefused(em, outcome(message));
+        return (em, answer) => this.reservations.stockReservationRefused(em, answer);
       case InventoryEventTypes.released:
-        return this.reservations.reservationSettled(em, outcome(message), 'RELEASED');
+        return (em, answer) => this.reservations.reservationSettled(em, answer, 'RELEASED');
       case InventoryEventTypes.committed:
-        return this.reservations.reservationSettled(em, outcome(message), 'COMMITTED');
+        return (em, answer) => this.reservations.reservationSettled(em, answer, 'COMMITTED');
       case InventoryEventTypes.expired:
-        return this.reservations.reservationExpired(em, outcome(message));
-      case InventoryEventTypes.shortage:
-        return this.shortages.stockShortage(em, parseMessage(StockShortage, message.value, 'stock shortage'));
-      case InventoryEventTypes.availability:
-        return this.reservations.availabilityReported(em, parseMessage(AvailabilityReport, message.value, 'availability report'));
+        return (em, answer) => this.reservations.reservationExpired(em, answer);
     }
   }
 
   private async onFulfillmentEvent(message: IncomingMessage, em: EntityManager): Promise<void> {
     if (!message.type || !FULFILLMENT_TYPES.has(message.type)) return;
     const event = parseMessage(FulfillmentEvent, message.value, 'fulfillment event');
-    await this.fulfillment.fulfillmentProgressed(em, event, message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined);
+    const refusal = message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined;
+    const answers = (order: Order) => order.givenUp().parts.some((part) => part.fulfillmentId === event.fulfillmentId);
+    await this.answer(em, event.orderId, answers, `fulfillment answered ${message.type} for ${event.fulfillmentId}`, () => this.fulfillment.fulfillmentProgressed(em, event, refusal));
+  }
+
+  /** The answer's step; an answer to a step the saga had given up on may then take its order out of NEEDS_ATTENTION (attention.ts). */
+  private async answer(em: EntityManager, orderId: string, answers: (order: Order) => boolean, what: string, step: () => Promise<void>): Promise<void> {
+    const order = await lockOrder(em, orderId);
+    const late = !!order?.attentionOnSilence && answers(order);
+    await step();
+    if (late) await this.attention.answeredAfterSilence(em, order!, what);
   }
 }
 
