@@ -519,6 +519,19 @@ describe('click & collect at the counter', () => {
     expect(report.value).toMatchObject({ reservationId: 'res-own', locationId: 'ST-LYON', lines: [{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }] });
   });
 
+  it("does not report to inventory the units of a transfer still on its way as the store's own, missing at an early counter pick", async () => {
+    const orderId = 'order-counter-early';
+    await created('F-early-transfer', { orderId, locationId: 'WH-PARIS', kind: 'TRANSFER', destinationLocationId: 'ST-LYON', lines: [{ sku: 'SKU-B', quantity: 1 }] });
+    await created('F-early-counter', { orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: 'res-early', lines: [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 2 }] });
+    await post('/fulfillments/F-early-transfer/pick', { lines: [{ sku: 'SKU-B', quantity: 1 }] });
+    await post('/fulfillments/F-early-transfer/pack', { parcels: [{ weightKg: 1 }] });
+    await post('/fulfillments/F-early-transfer/ship', { carrier: 'GLS', trackingNumber: 'T-early' });
+    // The store's SKU-B unit is found, the one in the van is not there yet; SKU-A is really missing.
+    await post('/fulfillments/F-early-counter/pick', { lines: [{ sku: 'SKU-A', quantity: 0, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1, reason: 'NOT_FOUND' }] });
+    const report = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'ReportShortPick' && m.value.fulfillmentId === 'F-early-counter');
+    expect(report.value.lines).toEqual([{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }]);
+  });
+
   it('refuses counter steps on the wrong kind of fulfillment', async () => {
     await created('F-parcel');
     // The parcel's own staff are told why too, not answered "not found".

@@ -21,16 +21,25 @@ export function notReadyBecause(counter: Counter, missingTransfers: string[], tr
   return undefined;
 }
 
-/** Of a counter's short lines, the units of the store's own stock: its lines but what its transfers (not called off) bring. */
+/**
+ * Of a counter's short lines, the units of the store's own stock: not those of a transfer still
+ * on its way (not there yet, not missing), and at most its lines but what its transfers (not
+ * called off) bring.
+ */
 export function ownShortLines(counter: Counter, transfers: Transfer[]): Fulfillment['shortLines'] {
   const brought = new Map<string, number>();
+  const coming = new Map<string, number>();
   for (const transfer of transfers.filter(({ status }) => status !== 'CANCELLED')) {
-    for (const { sku, quantity, picked } of transfer.lines) brought.set(sku, (brought.get(sku) ?? 0) + (transfer.status === 'CREATED' ? quantity : picked));
+    for (const { sku, quantity, picked } of transfer.lines) {
+      const units = transfer.status === 'CREATED' ? quantity : picked;
+      brought.set(sku, (brought.get(sku) ?? 0) + units);
+      if (transfer.status !== 'RECEIVED') coming.set(sku, (coming.get(sku) ?? 0) + units);
+    }
   }
   return counter.shortLines
     .map((line) => {
       const own = Math.max(0, (counter.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0) - (brought.get(line.sku) ?? 0));
-      return { ...line, missing: Math.min(line.missing, own) };
+      return { ...line, missing: Math.min(Math.max(0, line.missing - (coming.get(line.sku) ?? 0)), own) };
     })
     .filter(({ missing }) => missing > 0);
 }

@@ -60,10 +60,10 @@ export class Shortages {
    * Staff found fewer units than asked: the part shrinks to what was found and the
    * missing units are re-routed, never to that location again for this order
    * (fulfillment has already taken them out of inventory) unless, backordered, stock
-   * counted in there later serves them. At the counter, missing units are the store's own
-   * first (an e-reservation is then called off); beyond them, units that came by a transfer
-   * and went missing at the store are routed again too, but not those of a transfer still
-   * on its way: they are not missing, only not there yet.
+   * counted in there later serves them. At the counter, units of a transfer still on its way
+   * are not missing, only not there yet; beyond them, missing units are the store's own first
+   * (an e-reservation is then called off), then units that came by a transfer and went
+   * missing at the store, which are routed again too.
    */
   async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
     const missingBySku = new Map(event.lines.map((line) => [line.sku, line.quantity - Math.min(line.quantity, line.picked)]));
@@ -74,10 +74,11 @@ export class Shortages {
       return this.compensation.end(em, order, order.transition('CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`), why);
     }
     const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
+    const coming = atCounter ? unitsOnTheirWay(order) : new Map<string, number>();
     const missing = (part?.lines ?? [])
-      .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, missingBySku.get(sku) ?? 0) }))
+      .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, Math.max(0, (missingBySku.get(sku) ?? 0) - (coming.get(sku) ?? 0))) }))
       .filter((line) => line.quantity > 0);
-    const lost = atCounter ? this.lostAfterTransfer(order, missingBySku, missing) : [];
+    const lost = atCounter ? lostAfterTransfer(missingBySku, missing, coming) : [];
     if (!missing.length && !lost.length) return;
     if (part && missing.length) {
       const kept = part.lines
@@ -91,16 +92,20 @@ export class Shortages {
     await this.allocator.reroute(em, order, again, `${why}: ${describe(again)} not found`, event.locationId);
     await this.settlement.settle(em, order);
   }
+}
 
-  /** Units missing at the counter beyond the store's own part that transfers already brought (their parts are done: nothing shrinks). */
-  private lostAfterTransfer(order: Order, missingBySku: Map<string, number>, own: AllocationLine[]): AllocationLine[] {
-    const onTheirWay = order.live().filter((allocation) => allocation.kind === 'TRANSFER' && allocation.fulfillmentStatus !== 'RECEIVED');
-    return [...missingBySku]
-      .map(([sku, missing]) => {
-        const fromOwn = own.find((line) => line.sku === sku)?.quantity ?? 0;
-        const coming = onTheirWay.flatMap((allocation) => allocation.lines).filter((line) => line.sku === sku).reduce((sum, line) => sum + line.quantity, 0);
-        return { sku, quantity: Math.max(0, missing - fromOwn - coming) };
-      })
-      .filter((line) => line.quantity > 0);
+/** Units of the order's transfers not received yet, by SKU: missing at the counter only because they are not there yet. */
+function unitsOnTheirWay(order: Order): Map<string, number> {
+  const coming = new Map<string, number>();
+  for (const allocation of order.live().filter(({ kind, fulfillmentStatus }) => kind === 'TRANSFER' && fulfillmentStatus !== 'RECEIVED')) {
+    for (const { sku, quantity } of allocation.lines) coming.set(sku, (coming.get(sku) ?? 0) + quantity);
   }
+  return coming;
+}
+
+/** Units missing at the counter beyond those on their way and the store's own part: transfers brought them (their parts are done: nothing shrinks). */
+function lostAfterTransfer(missingBySku: Map<string, number>, own: AllocationLine[], coming: Map<string, number>): AllocationLine[] {
+  return [...missingBySku]
+    .map(([sku, missing]) => ({ sku, quantity: Math.max(0, missing - (coming.get(sku) ?? 0) - (own.find((line) => line.sku === sku)?.quantity ?? 0)) }))
+    .filter((line) => line.quantity > 0);
 }
