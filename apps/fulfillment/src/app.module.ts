@@ -9,6 +9,7 @@ import { counterMigration } from './migrations/0002-counter.migration';
 import { shortPicksMigration } from './migrations/0003-short-picks.migration';
 import { ownLinesMigration } from './migrations/0004-own-lines.migration';
 import { transfersBackInStockMigration } from './migrations/0005-transfers-back-in-stock.migration';
+import { lostFromTransfersMigration } from './migrations/0006-lost-from-transfers.migration';
 
 export const definition: ServiceDefinition = {
   service: 'fulfillment',
@@ -22,7 +23,7 @@ export const definition: ServiceDefinition = {
     PlatformModule.forService({
       service: definition.service,
       entities: [Fulfillment],
-      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration, ownLinesMigration, transfersBackInStockMigration],
+      migrations: [...messagingMigrations, fulfillmentMigration, counterMigration, shortPicksMigration, ownLinesMigration, transfersBackInStockMigration, lostFromTransfersMigration],
       acceptsSource,
     }),
     FulfillmentsModule,

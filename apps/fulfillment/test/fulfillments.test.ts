@@ -465,6 +465,27 @@ describe('click & collect at the counter', () => {
     expect(probe.messages(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-A:F-cr-transfer')).toEqual([]);
   });
 
+  it("counts into the store's stock, when its counter is called off, only the transferred units its pick found", async () => {
+    const orderId = 'order-lost-at-counter';
+    await created('F-lost-transfer', { orderId, locationId: 'WH-PARIS', kind: 'TRANSFER', destinationLocationId: 'ST-LYON', lines: [{ sku: 'SKU-B', quantity: 2 }] });
+    await created('F-lost-counter', { orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: 'res-lost', ownLines: [{ sku: 'SKU-A', quantity: 1 }], lines: [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 2 }] });
+    await post('/fulfillments/F-lost-transfer/pick', { lines: [{ sku: 'SKU-B', quantity: 2 }] });
+    await post('/fulfillments/F-lost-transfer/pack', { parcels: [{ weightKg: 1 }] });
+    await post('/fulfillments/F-lost-transfer/ship', { carrier: 'GLS', trackingNumber: 'T-lost' });
+    await post('/fulfillments/F-lost-transfer/receive');
+    // One of the two units the transfer brought went missing in the store.
+    expect((await post('/fulfillments/F-lost-counter/pick', { lines: [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 1, reason: 'NOT_FOUND' }] })).status).toBe(200);
+    await sendCommand('CancelFulfillment', { fulfillmentId: 'F-lost-counter', orderId, reason: 'customer cancelled', transfersBackInStock: true });
+    const counted = await probe.waitForMessage(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-B:F-lost-transfer', 30_000);
+    expect(counted.value).toMatchObject({ locationId: 'ST-LYON', sku: 'SKU-B', mode: 'DELTA', quantity: 1 });
+    // The transfer's own call-off, refused (it arrived), counts it in with the same content: inventory takes the adjustment once.
+    await sendCommand('CancelFulfillment', { fulfillmentId: 'F-lost-transfer', orderId, reason: 'customer cancelled', transfersBackInStock: true });
+    await waitForEvent('F-lost-transfer', 'FulfillmentCancelRefused');
+    await probe.readToEnd(Topics.inventoryAdjustments);
+    const quantities = probe.messages(Topics.inventoryAdjustments, (message) => message.value?.adjustmentId === 'transfer-back-SKU-B:F-lost-transfer').map((message) => message.value.quantity);
+    expect(new Set(quantities)).toEqual(new Set([1]));
+  });
+
   it('waits for the transfer of a part re-routed after a short pick, not only for the transfers that exist', async () => {
     const toStore = { orderId: 'order-counter-rerouted', locationId: 'WH-PARIS', kind: 'TRANSFER' as const, destinationLocationId: 'ST-LYON' };
     await created('F-rerouted-counter', { orderId: toStore.orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: undefined });

@@ -6,7 +6,7 @@ import type { Fulfillment } from './fulfillment.entity';
  * step, by a transfer's arrival that makes a counter ready, and by the short pick at a counter.
  */
 type Counter = Pick<Fulfillment, 'locationId' | 'lines' | 'shortLines' | 'ownLines' | 'reservationId' | 'history'>;
-type Transfer = Pick<Fulfillment, 'status' | 'lines' | 'history'>;
+type Transfer = Pick<Fulfillment, 'id' | 'status' | 'lines' | 'history'>;
 type Missing = { sku: string; missing: number };
 
 /** Why the counter's goods are not all here yet, if they are not: a transfer on its way, units its pick lacked, units a transfer was to bring. */
@@ -22,26 +22,37 @@ export function notReadyBecause(counter: Counter, missingTransfers: string[], tr
 }
 
 /**
- * Of a counter's short lines, the units of the store's own stock: not those of a transfer still
- * on its way (not there yet, not missing), and at most its lines but what its transfers (not
- * called off) bring.
+ * Whose units a counter's short pick lacked. Units of a transfer still on its way are not
+ * missing, only not there yet. Beyond them, the store's own units first (at most its lines but
+ * what its transfers, not called off, bring): those are reported to inventory. Then units that
+ * received transfers had brought, charged to them in id order: they are not in the store's
+ * stock, and are never counted back into it.
  */
-export function ownShortLines(counter: Counter, transfers: Transfer[]): Fulfillment['shortLines'] {
+export function shortAtCounter(counter: Counter, transfers: Transfer[]): { own: Fulfillment['shortLines']; lostFromTransfers: Fulfillment['lostFromTransfers'] } {
+  const live = transfers.filter(({ status }) => status !== 'CANCELLED');
   const brought = new Map<string, number>();
   const coming = new Map<string, number>();
-  for (const transfer of transfers.filter(({ status }) => status !== 'CANCELLED')) {
+  for (const transfer of live) {
     for (const { sku, quantity, picked } of transfer.lines) {
       const units = transfer.status === 'CREATED' ? quantity : picked;
       brought.set(sku, (brought.get(sku) ?? 0) + units);
       if (transfer.status !== 'RECEIVED') coming.set(sku, (coming.get(sku) ?? 0) + units);
     }
   }
-  return counter.shortLines
-    .map((line) => {
-      const own = Math.max(0, (counter.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0) - (brought.get(line.sku) ?? 0));
-      return { ...line, missing: Math.min(Math.max(0, line.missing - (coming.get(line.sku) ?? 0)), own) };
-    })
-    .filter(({ missing }) => missing > 0);
+  const own: Fulfillment['shortLines'] = [];
+  const lostFromTransfers: Fulfillment['lostFromTransfers'] = [];
+  for (const line of counter.shortLines) {
+    const notMissing = Math.max(0, line.missing - (coming.get(line.sku) ?? 0));
+    const ours = Math.min(notMissing, Math.max(0, (counter.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0) - (brought.get(line.sku) ?? 0)));
+    if (ours > 0) own.push({ ...line, missing: ours });
+    let lost = notMissing - ours;
+    for (const transfer of live.filter(({ status }) => status === 'RECEIVED')) {
+      const charged = Math.min(lost, transfer.lines.find(({ sku }) => sku === line.sku)?.picked ?? 0);
+      if (charged > 0) lostFromTransfers.push({ transferId: transfer.id, sku: line.sku, missing: charged });
+      lost -= charged;
+    }
+  }
+  return { own, lostFromTransfers };
 }
 
 /**

@@ -69,6 +69,8 @@ export class Fulfillment {
   @Property({ type: 'json' }) shortLines: { sku: string; missing: number; reason: ShortPickReason }[] = [];
   /** PICKUP: the store's own units, as the order named them (none for a counter serving transfers only). */
   @Property({ type: 'json', nullable: true }) ownLines?: { sku: string; quantity: number }[];
+  /** PICKUP: units its pick found missing of those received transfers had brought, by transfer: never counted back into the store's stock. */
+  @Property({ type: 'json' }) lostFromTransfers: { transferId: string; sku: string; missing: number }[] = [];
   /** Called off with its order given up: what the PICKUP's transfers brought or bring, or this TRANSFER once received, is counted into the store's stock. */
   @Property({ type: 'boolean', default: false }) transfersBackInStock = false;
   /** TRANSFER: the pickup store the goods travel to. */

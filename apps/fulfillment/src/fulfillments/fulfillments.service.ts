@@ -7,7 +7,7 @@ import { InvalidMessage, Outbox, parseMessage, type HandlerOptions, type Incomin
 import { inTrace } from '@fil/observability';
 import type { ListFulfillmentsQuery } from './dto/list-fulfillments.query';
 import { createInBulk } from './bulk-create';
-import { notReadyBecause, ownShortLines } from './counter-goods';
+import { notReadyBecause, shortAtCounter } from './counter-goods';
 import { Fulfillment, FulfillmentStepRefused, type PickedLine } from './fulfillment.entity';
 
 export type FulfillmentStep = 'pick' | 'pack' | 'ship' | 'deliver' | 'receive' | 'ready' | 'collect';
@@ -102,7 +102,12 @@ export class FulfillmentsService {
   async pick(id: string, staff: Principal, lines: PickedLine[]): Promise<FulfillmentView> {
     return this.step(id, 'pick', staff, async (fulfillment, em) => {
       if (!fulfillment.pick(lines)) return false;
-      const missing = fulfillment.kind === 'PICKUP' ? ownShortLines(fulfillment, await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)) : fulfillment.shortLines;
+      let missing = fulfillment.shortLines;
+      if (fulfillment.kind === 'PICKUP') {
+        const short = shortAtCounter(fulfillment, await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId));
+        missing = short.own;
+        fulfillment.lostFromTransfers = short.lostFromTransfers;
+      }
       if (missing.length && fulfillment.reservationId) {
         const report: ReportShortPickDto = {
           reservationId: fulfillment.reservationId,
@@ -163,10 +168,10 @@ export class FulfillmentsService {
       if (!transfer.receive()) return false;
       // Announced here, so that the counter's readiness follows its last transfer's arrival.
       await this.announce(em, transfer);
-      const counters = await this.countersOf(em, transfer);
+      const counters = await this.countersOf(em, transfer.orderId, transfer.destinationLocationId);
       const calledOff = counters.some((counter) => counter.status === 'CANCELLED' && counter.transfersBackInStock);
       if (calledOff || (transfer.transfersBackInStock && !counters.some((counter) => counter.status !== 'CANCELLED'))) {
-        await this.countInAtTheStore(em, [transfer]);
+        await this.countInAtTheStore(em, [transfer], counters);
         return false;
       }
       const counter = counters.find(({ status, reservationId }) => ['CREATED', 'PICKED'].includes(status) && !reservationId);
@@ -181,8 +186,8 @@ export class FulfillmentsService {
    * The counters a transfer brings goods to, locked before their status is read: a call-off or a
    * collect committing meanwhile is seen, and decides whether the transfer's units go into the store's stock.
    */
-  private countersOf(em: EntityManager, transfer: Fulfillment): Promise<Fulfillment[]> {
-    return em.find(Fulfillment, { orderId: transfer.orderId, kind: 'PICKUP', locationId: transfer.destinationLocationId }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+  private countersOf(em: EntityManager, orderId: string, storeId: string | undefined): Promise<Fulfillment[]> {
+    return em.find(Fulfillment, { orderId, kind: 'PICKUP', locationId: storeId }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
   }
 
   // Statuses are read from the entities, not filtered in SQL: a transfer received in this transaction is not flushed yet.
@@ -210,7 +215,7 @@ export class FulfillmentsService {
       if (transfersBackInStock && fulfillment.kind === 'PICKUP') {
         fulfillment.transfersBackInStock = true;
         const received = (await this.transfersTo(em, fulfillment.orderId, fulfillment.locationId)).filter(({ status }) => status === 'RECEIVED');
-        await this.countInAtTheStore(em, received);
+        await this.countInAtTheStore(em, received, await this.countersOf(em, fulfillment.orderId, fulfillment.locationId));
       }
     } catch (error) {
       if (!(error instanceof FulfillmentStepRefused)) throw error;
@@ -218,8 +223,8 @@ export class FulfillmentsService {
         // It left before the call-off: its units go into the pickup store's stock, now if they are there, else when received.
         // An open counter's own call-off counts them in, or its collect handed them over: this one does not.
         fulfillment.transfersBackInStock = true;
-        const counterOpen = (await this.countersOf(em, fulfillment)).some((counter) => counter.status !== 'CANCELLED');
-        if (fulfillment.status === 'RECEIVED' && !counterOpen) await this.countInAtTheStore(em, [fulfillment]);
+        const counters = await this.countersOf(em, fulfillment.orderId, fulfillment.destinationLocationId);
+        if (fulfillment.status === 'RECEIVED' && counters.every((counter) => counter.status === 'CANCELLED')) await this.countInAtTheStore(em, [fulfillment], counters);
       }
       // Too late (the goods left): a named answer, so the orchestrator keeps the stock committed, not released.
       this.logger.warn(error.message);
@@ -235,13 +240,17 @@ export class FulfillmentsService {
 
   /**
    * Transfers received for a counter called off: their units are at the store, out of any stock
-   * (their origin's was taken out when they left), so they are counted in there, once per transfer and SKU.
+   * (their origin's was taken out when they left), so they are counted in there, once per transfer
+   * and SKU, but for those the counters' picks found missing.
    */
-  private async countInAtTheStore(em: EntityManager, received: Fulfillment[]): Promise<void> {
+  private async countInAtTheStore(em: EntityManager, received: Fulfillment[], counters: Fulfillment[]): Promise<void> {
+    const lost = (transfer: Fulfillment, sku: string) =>
+      counters.flatMap((counter) => counter.lostFromTransfers).reduce((sum, line) => sum + (line.transferId === transfer.id && line.sku === sku ? line.missing : 0), 0);
     const adjustments = received.flatMap((transfer) =>
       transfer.lines
-        .filter(({ picked }) => picked > 0)
-        .map(({ sku, picked }): StockAdjustmentDto => ({ adjustmentId: `transfer-back-${sku}:${transfer.id}`, locationId: transfer.destinationLocationId!, sku, mode: 'DELTA', quantity: picked, reason: 'TRANSFER_NOT_COLLECTED' })),
+        .map(({ sku, picked }) => ({ sku, quantity: picked - lost(transfer, sku) }))
+        .filter(({ quantity }) => quantity > 0)
+        .map(({ sku, quantity }): StockAdjustmentDto => ({ adjustmentId: `transfer-back-${sku}:${transfer.id}`, locationId: transfer.destinationLocationId!, sku, mode: 'DELTA', quantity, reason: 'TRANSFER_NOT_COLLECTED' })),
     );
     for (const adjustment of adjustments) {
       await this.outbox.add(em, { topic: Topics.inventoryAdjustments, key: `${adjustment.locationId}:${adjustment.sku}`, type: 'StockAdjustment', data: adjustment, id: adjustment.adjustmentId });
