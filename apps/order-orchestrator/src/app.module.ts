@@ -18,6 +18,7 @@ import { routingDecisionsMigration } from './migrations/0012-routing-decisions.m
 import { keptCancelMessageMigration } from './migrations/0013-kept-cancel-message.migration';
 import { editDigestsMigration } from './migrations/0014-edit-digests.migration';
 import { attentionOnSilenceMigration } from './migrations/0015-attention-on-silence.migration';
+import { counterStatusMigration } from './migrations/0016-counter-status.migration';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
@@ -48,7 +49,7 @@ export const definition: ServiceDefinition = {
 export const database: ServiceDatabase = {
   service: definition.service,
   entities: [Order, OrderTransition, OrderRoutingRecord, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-  migrations: [...messagingMigrations, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration, keptCancelMessageMigration, editDigestsMigration, attentionOnSilenceMigration],
+  migrations: [...messagingMigrations, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration, keptCancelMessageMigration, editDigestsMigration, attentionOnSilenceMigration, counterStatusMigration],
 };
 
 @Module({

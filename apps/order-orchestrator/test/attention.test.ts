@@ -372,3 +372,51 @@ describe('what inventory answers while an order waits for a person', () => {
     expect(statusesOf(orderId)).not.toContain('REJECTED');
   });
 });
+
+describe('a click & collect served by transfers only, while it waits for a person', () => {
+  beforeAll(async () => {
+    await location(probe, 'ST-COUNTER', 45.75, 4.85, { type: 'STORE', ship: false, pickup: true });
+    const connection = app.get<MikroORM>(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select 1 from location_view where id = 'ST-COUNTER'`)).length, { what: 'the pickup store known' });
+  });
+
+  it('is COLLECTED once resolved when its counter, which no part rides on, was made ready and collected meanwhile', async () => {
+    const orderId = 'O-attention-transfer-only';
+    await submit(probe, anOrder(orderId, { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-COUNTER', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] }));
+    const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    expect(reserve.locationId).toBe('WH-NEAR');
+    await answerReservation(probe, reserve, 'reserved');
+    const transfer: CreateFulfillment = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.kind === 'TRANSFER')).value;
+    const counter: CreateFulfillment = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.kind === 'PICKUP')).value;
+    await fulfillmentEvent(probe, counter, 'CREATED');
+    for (const status of ['CREATED', 'PICKED', 'PACKED', 'IN_TRANSIT'] as const) await fulfillmentEvent(probe, transfer, status);
+    await orderEvent(probe, orderId, 'OrderInFulfillment');
+    // A person looks at the order (as after goods left for a part it had called off) while the store does its work.
+    await app.get<MikroORM>(MikroORM).em.fork().execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
+    await fulfillmentEvent(probe, transfer, 'RECEIVED');
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await orchestratorSettled(app, probe);
+
+    const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'the store did the work' }, ops);
+    expect(resolved.status).toBe(200);
+    const collected = await orderEvent(probe, orderId, 'OrderCollected');
+    expect(collected.value.reason).toBe('fulfillment reported it while the order waited for a person');
+    expect(statusesOf(orderId).slice(-2)).toEqual(['READY_FOR_PICKUP', 'COLLECTED']);
+  });
+
+  it('is COLLECTED when its counter is collected though the order never saw it ready', async () => {
+    const orderId = 'O-transfer-only-unready';
+    await submit(probe, anOrder(orderId, { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: undefined, pickupLocationId: 'ST-COUNTER', lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 3 }] }));
+    await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value, 'reserved');
+    const transfer: CreateFulfillment = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.kind === 'TRANSFER')).value;
+    const counter: CreateFulfillment = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (value) => value.kind === 'PICKUP')).value;
+    await fulfillmentEvent(probe, counter, 'CREATED');
+    for (const status of ['CREATED', 'PICKED', 'PACKED', 'IN_TRANSIT', 'RECEIVED'] as const) await fulfillmentEvent(probe, transfer, status);
+    await orderEvent(probe, orderId, 'OrderInFulfillment');
+    // Only the collect reaches the orchestrator (its ready was lost to an operator's discard, say).
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await orderEvent(probe, orderId, 'OrderCollected');
+    expect(statusesOf(orderId).slice(-2)).toEqual(['READY_FOR_PICKUP', 'COLLECTED']);
+  });
+});

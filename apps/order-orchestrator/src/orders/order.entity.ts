@@ -173,6 +173,8 @@ export class Order {
   @Property({ type: 'integer' }) checksAsked = 0;
   /** The fulfillment at the pickup store's counter (click & collect, e-reservation). */
   @Property({ type: 'string', columnType: 'text', nullable: true }) counterFulfillmentId?: string;
+  /** What fulfillment last reported of that counter: one serving transfers only has no part of the order to keep it on. */
+  @Property({ type: 'string', columnType: 'text', nullable: true }) counterStatus?: FulfillmentStatus | null;
   /** The earliest deadline among the steps waiting for an answer; the saga's sweep looks here. */
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true }) nextDeadline?: Date | null;
   /** Units returned per SKU, from refunds. */

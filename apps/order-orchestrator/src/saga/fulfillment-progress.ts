@@ -33,6 +33,7 @@ export class FulfillmentProgress {
   async fulfillmentProgressed(em: EntityManager, event: FulfillmentEvent, refusal?: string): Promise<void> {
     const order = await lockAnswered(em, event.orderId);
     if (!order) return;
+    if (event.fulfillmentId === order.counterFulfillmentId && !refusal) order.counterStatus = event.status;
     if (order.isSettled() || order.partsOf(event.fulfillmentId).some((part) => part.state === 'CANCELLING')) {
       const forEdit = order.partsOf(event.fulfillmentId).filter((part) => part.state === 'CANCELLING' && part.rerouteOnRelease);
       await this.compensation.workReported(em, order, event, refusal);
@@ -92,7 +93,10 @@ export class FulfillmentProgress {
         if (isCounter) await this.advance(em, order, 'READY_FOR_PICKUP', `every part is at ${event.locationId}'s counter`);
         return;
       case 'COLLECTED':
-        if (!isCounter || !order.canMoveTo('COLLECTED')) return;
+        if (!isCounter) return;
+        // The hand-over says the counter was ready, even if the order never heard it (booked while it waited for a person).
+        if (!order.canMoveTo('COLLECTED')) await this.advance(em, order, 'READY_FOR_PICKUP', `every part is at ${event.locationId}'s counter`);
+        if (!order.canMoveTo('COLLECTED')) return;
         await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
         // The store's part that rides on the counter was committed by fulfillment with the hand-over itself; a part added after the counter was created was not.
         return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP' && allocation.fulfillmentId !== order.counterFulfillmentId));
@@ -108,7 +112,7 @@ export class FulfillmentProgress {
     const live = order.live();
     const status = (part: OrderAllocation) => part.fulfillmentStatus ?? '';
     const parcels = live.filter((part) => part.kind === 'SHIP');
-    const counter = live.filter((part) => part.fulfillmentId && part.fulfillmentId === order.counterFulfillmentId);
+    const counter = order.counterStatus ?? live.find((part) => part.fulfillmentId && part.fulfillmentId === order.counterFulfillmentId)?.fulfillmentStatus ?? '';
     const complete = !order.backordered.length;
     const cause = 'fulfillment reported it while the order waited for a person';
     if (live.some((part) => !['', 'CREATED', 'CANCELLED'].includes(status(part))) && ['ALLOCATED', 'PARTIALLY_ALLOCATED'].includes(order.status)) {
@@ -121,8 +125,8 @@ export class FulfillmentProgress {
         await this.refunds.returnedBefore(em, order);
       }
     }
-    if (counter.some((part) => ['READY_FOR_PICKUP', 'COLLECTED'].includes(status(part))) && !order.canMoveTo('COLLECTED')) await this.advance(em, order, 'READY_FOR_PICKUP', cause);
-    if (counter.some((part) => status(part) === 'COLLECTED') && order.canMoveTo('COLLECTED')) {
+    if (['READY_FOR_PICKUP', 'COLLECTED'].includes(counter) && !order.canMoveTo('COLLECTED')) await this.advance(em, order, 'READY_FOR_PICKUP', cause);
+    if (counter === 'COLLECTED' && order.canMoveTo('COLLECTED')) {
       await this.events.transition(em, order, 'COLLECTED', cause);
       await this.commands.commit(em, order, live.filter((part) => part.kind === 'PICKUP' && part.fulfillmentId !== order.counterFulfillmentId));
     }

@@ -151,6 +151,7 @@ export class OrderEdits {
     if (plan.replaceCounter && order.counterFulfillmentId) {
       await this.commands.cancelFulfillment(em, order, order.counterFulfillmentId, cause);
       order.counterFulfillmentId = undefined;
+      order.counterStatus = null;
     }
     await this.events.record(em, order, order.edited(edit.editId, digestOf(edit), cause), { edit: change });
 
