@@ -630,6 +630,25 @@ describe('click & collect', () => {
     expect(view.body.allocations.find((a: { kind: string }) => a.kind === 'PICKUP')).toMatchObject({ lines: [{ sku: 'SKU-S', quantity: 1 }] });
   });
 
+  it('re-routes a transfer found short at its origin to another transfer, never to the pickup store whose counter is open, which could not gather it', async () => {
+    const rerouteId = 'O-collect-transfer-short';
+    await oneUnitEachSeen([['WH-LYON', 'SKU-V'], ['WH-MARSEILLE', 'SKU-V']]);
+    await submit(probe, anOrder(rerouteId, { ...order, lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 5 }, { lineId: '2', sku: 'SKU-V', quantity: 1, unitPrice: 5 }] }));
+    for (const suffix of [':R1', ':R2']) {
+      await answerReservation(probe, (await command(probe, Topics.inventoryCommands, rerouteId, 'ReserveStock', (v) => v.reservationId.endsWith(suffix))).value, 'reserved');
+    }
+    const transferWork = (await command(probe, Topics.fulfillmentCommands, rerouteId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER')).value;
+    expect(transferWork).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-V', quantity: 1 }] });
+    await command(probe, Topics.fulfillmentCommands, rerouteId, 'CreateFulfillment', (v) => v.kind === 'PICKUP');
+    // The pickup store now holds the SKU too; the counter opened without it.
+    await stocked('ST-PARIS', 'SKU-V', 3);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-V' and location_id = 'ST-PARIS'`))[0].n === 1, { what: 'the view of SKU-V at ST-PARIS' });
+    await fulfillmentEvent(probe, transferWork, 'PICKED', { 'SKU-V': 0 });
+    const again = (await command(probe, Topics.inventoryCommands, rerouteId, 'ReserveStock', (v) => v.reservationId.endsWith(':R3'))).value;
+    expect(again).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-V', quantity: 1 }] });
+  });
+
   it('serves a unit backordered after its counter opened by a transfer, never by stock counted in at the pickup store, which the counter could not gather', async () => {
     const shortId = 'O-collect-counted-in';
     await stocked('ST-PARIS', 'SKU-Q', 1);
