@@ -4,6 +4,7 @@ import { Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { startTracing, stopTracing } from '@fil/observability';
 import { KafkaProbe, startService, useTestEnvironment, waitFor } from '@fil/testing';
+import { ordersWithStepsResent } from '../src/orders/order-metrics';
 import { anOrder, answerReservation, call, commandsOf, orchestratorSettled, fulfillmentEvent, location, networkKnown, orderEvent, orderEvents, reservationEvent, stockLevel, submit } from './support';
 
 useTestEnvironment('orders-timeouts');
@@ -53,6 +54,30 @@ async function nothingPending(orderId: string): Promise<void> {
   });
   await orchestratorSettled(app, probe);
 }
+
+describe('what ops see of steps sent again', () => {
+  it('counts the orders waiting on a command sent again, not those on a first send nor those answered', async () => {
+    const orderId = 'O-resent-count';
+    await submit(probe, order(orderId));
+    await waitFor(() => reservesOf(orderId).length > 0, { what: `the reservation of ${orderId}` });
+    const em = app.get<MikroORM>(MikroORM).em.fork();
+    const step = (attempts: number, deadline: string | null) =>
+      em.execute(
+        `update customer_order set next_deadline = ?::timestamptz,
+           allocations = jsonb_set(allocations, '{0}', (allocations->0) - 'deadline' || jsonb_build_object('attempts', ?::int) || coalesce(jsonb_build_object('deadline', ?::text), '{}'))
+         where order_id = ?`,
+        [deadline, attempts, deadline, orderId],
+      );
+    // Its deadline set an hour ahead, so that the sweep leaves the order as the test sets it.
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    await step(1, later);
+    expect(await ordersWithStepsResent(em)).toBe(0);
+    await step(2, later);
+    expect(await ordersWithStepsResent(em)).toBe(1);
+    await step(2, null);
+    expect(await ordersWithStepsResent(em)).toBe(0);
+  });
+});
 
 describe('steps that get no answer in time', () => {
   it('sends a reservation again, then gives it up (released) and re-routes it elsewhere', async () => {
