@@ -553,6 +553,32 @@ describe('click & collect at the counter', () => {
     expect(report.value.lines).toEqual([{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }]);
   });
 
+  it('makes ready a counter picked before its transfer arrived once that transfer brings the units the pick lacked', async () => {
+    const orderId = 'order-counter-early-ready';
+    await created('F-er-transfer', { orderId, locationId: 'WH-PARIS', kind: 'TRANSFER', destinationLocationId: 'ST-LYON', lines: [{ sku: 'SKU-A', quantity: 2 }] });
+    await created('F-er-counter', { orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: 'res-er', ownLines: [{ sku: 'SKU-A', quantity: 2 }], lines: [{ sku: 'SKU-A', quantity: 4 }] });
+    // The store's two units gathered; the two in the van are not there yet.
+    expect((await post('/fulfillments/F-er-counter/pick', { lines: [{ sku: 'SKU-A', quantity: 2, reason: 'NOT_FOUND' }] })).status).toBe(200);
+    for (const [step, body] of [['pick', { lines: [{ sku: 'SKU-A', quantity: 2 }] }], ['pack', { parcels: [{ weightKg: 1 }] }], ['ship', { carrier: 'GLS', trackingNumber: 'T-er' }], ['receive', undefined]] as const) {
+      expect((await post(`/fulfillments/F-er-transfer/${step}`, body)).status).toBe(200);
+    }
+    const ready = await post('/fulfillments/F-er-counter/ready');
+    expect({ status: ready.status, body: await bodyOf(ready) }).toMatchObject({ status: 200, body: { status: 'READY_FOR_PICKUP' } });
+  });
+
+  it("reports as the store's own missing units only those it should hold, not a transferred unit its origin could not find", async () => {
+    const orderId = 'order-counter-origin-short';
+    await created('F-os-transfer', { orderId, locationId: 'WH-PARIS', kind: 'TRANSFER', destinationLocationId: 'ST-LYON', lines: [{ sku: 'SKU-A', quantity: 1 }, { sku: 'SKU-B', quantity: 1 }] });
+    await created('F-os-counter', { orderId, locationId: 'ST-LYON', kind: 'PICKUP', reservationId: 'res-os', ownLines: [{ sku: 'SKU-A', quantity: 2 }], lines: [{ sku: 'SKU-A', quantity: 3 }, { sku: 'SKU-B', quantity: 1 }] });
+    await post('/fulfillments/F-os-transfer/pick', { lines: [{ sku: 'SKU-A', quantity: 0, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 1 }] });
+    await post('/fulfillments/F-os-transfer/pack', { parcels: [{ weightKg: 1 }] });
+    await post('/fulfillments/F-os-transfer/ship', { carrier: 'GLS', trackingNumber: 'T-os' });
+    // One of the store's two SKU-A is found; the transfer brings no SKU-A, and its SKU-B is on its way.
+    await post('/fulfillments/F-os-counter/pick', { lines: [{ sku: 'SKU-A', quantity: 1, reason: 'NOT_FOUND' }, { sku: 'SKU-B', quantity: 0, reason: 'NOT_FOUND' }] });
+    const report = await probe.waitForMessage(Topics.inventoryCommands, (m) => m.headers.ce_type === 'ReportShortPick' && m.value.fulfillmentId === 'F-os-counter');
+    expect(report.value.lines).toEqual([{ sku: 'SKU-A', missing: 1, reason: 'NOT_FOUND' }]);
+  });
+
   it('refuses counter steps on the wrong kind of fulfillment', async () => {
     await created('F-parcel');
     // The parcel's own staff are told why too, not answered "not found".

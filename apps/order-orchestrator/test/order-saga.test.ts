@@ -630,6 +630,32 @@ describe('click & collect', () => {
     expect(view.body.allocations.find((a: { kind: string }) => a.kind === 'PICKUP')).toMatchObject({ lines: [{ sku: 'SKU-S', quantity: 1 }] });
   });
 
+  it("counts as the store's own missing units at a counter pick only those the store should hold: not a transfer's unit backordered at its origin", async () => {
+    const orderId = 'O-collect-backordered-then-pick';
+    await oneUnitEachSeen([['WH-LYON', 'SKU-W']]);
+    await stocked('ST-PARIS', 'SKU-W', 2);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-W'`))[0].n === 2, { what: 'the view of SKU-W' });
+    await submit(probe, anOrder(orderId, { ...order, lines: [{ lineId: '1', sku: 'SKU-W', quantity: 3, unitPrice: 5 }, { lineId: '2', sku: 'SKU-B', quantity: 1, unitPrice: 5 }] }));
+    for (const suffix of [':R1', ':R2']) {
+      await answerReservation(probe, (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(suffix))).value, 'reserved');
+    }
+    const transferWork = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER')).value;
+    expect(transferWork).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-W', quantity: 1 }, { sku: 'SKU-B', quantity: 1 }] });
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    // The warehouse finds no SKU-W: nobody else holds one, so that unit is backordered.
+    await fulfillmentEvent(probe, transferWork, 'PICKED', { 'SKU-W': 0 });
+    await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.backordered?.some((line: { sku: string }) => line.sku === 'SKU-W'));
+    // At the counter, one of the store's two units is found; SKU-B is still in the van.
+    await fulfillmentEvent(probe, counter, 'PICKED', { 'SKU-W': 1, 'SKU-B': 0 });
+    await orchestratorSettled(app, probe);
+    const view = await call(url, 'GET', `/orders/${orderId}`);
+    expect(view.body.allocations.find((a: { kind: string }) => a.kind === 'PICKUP')).toMatchObject({ lines: [{ sku: 'SKU-W', quantity: 1 }] });
+    // One unit missing at the counter, the store's own, sought again: the transfer's unit stays awaited as it was.
+    expect(view.body.timeline.at(-1).cause).toMatch(new RegExp(`^backordered 1 × SKU-W: short pick at ST-PARIS \\(${orderId}-C\\): 1 × SKU-W not found`));
+    expect(commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment')).toHaveLength(0);
+  });
+
   it('re-routes a transfer found short at its origin to another transfer, never to the pickup store whose counter is open, which could not gather it', async () => {
     const rerouteId = 'O-collect-transfer-short';
     await oneUnitEachSeen([['WH-LYON', 'SKU-V'], ['WH-MARSEILLE', 'SKU-V']]);

@@ -22,31 +22,26 @@ export function notReadyBecause(counter: Counter, missingTransfers: string[], tr
 }
 
 /**
- * Whose units a counter's short pick lacked. Units of a transfer still on its way are not
- * missing, only not there yet. Beyond them, the store's own units first (at most its lines but
- * what its transfers, not called off, bring): those are reported to inventory. Then units that
- * received transfers had brought, charged to them in id order: they are not in the store's
- * stock, and are never counted back into it.
+ * Whose units a counter's short pick lacked. Those the store should have held at the pick (its
+ * own part, and what transfers received by then had brought) but for those found are missing
+ * there: the store's own first, reported to inventory; then units received transfers had
+ * brought, charged to them in id order, never counted back into the store's stock. The others
+ * (a transfer on its way, a unit its origin could not find) were never there: they are awaited.
  */
 export function shortAtCounter(counter: Counter, transfers: Transfer[]): { own: Fulfillment['shortLines']; lostFromTransfers: Fulfillment['lostFromTransfers'] } {
-  const live = transfers.filter(({ status }) => status !== 'CANCELLED');
-  const brought = new Map<string, number>();
-  const coming = new Map<string, number>();
-  for (const transfer of live) {
-    for (const { sku, quantity, picked } of transfer.lines) {
-      const units = transfer.status === 'CREATED' ? quantity : picked;
-      brought.set(sku, (brought.get(sku) ?? 0) + units);
-      if (transfer.status !== 'RECEIVED') coming.set(sku, (coming.get(sku) ?? 0) + units);
-    }
-  }
+  const pickedAt = counter.history.findLast((entry) => entry.status === 'PICKED')?.at ?? '';
+  const received = transfers.filter((transfer) => transfer.status === 'RECEIVED' && receivedAt(transfer) <= pickedAt);
+  const brought = pickedBySku(received);
   const own: Fulfillment['shortLines'] = [];
   const lostFromTransfers: Fulfillment['lostFromTransfers'] = [];
   for (const line of counter.shortLines) {
-    const notMissing = Math.max(0, line.missing - (coming.get(line.sku) ?? 0));
-    const ours = Math.min(notMissing, Math.max(0, (counter.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0) - (brought.get(line.sku) ?? 0)));
-    if (ours > 0) own.push({ ...line, missing: ours });
-    let lost = notMissing - ours;
-    for (const transfer of live.filter(({ status }) => status === 'RECEIVED')) {
+    const quantity = counter.lines.find(({ sku }) => sku === line.sku)?.quantity ?? 0;
+    const ours = ownUnits(counter, transfers, line.sku);
+    const lostHere = Math.max(0, ours + (brought.get(line.sku) ?? 0) - (quantity - line.missing));
+    const ownMissing = Math.min(ours, lostHere);
+    if (ownMissing > 0) own.push({ ...line, missing: ownMissing });
+    let lost = lostHere - ownMissing;
+    for (const transfer of received) {
       const charged = Math.min(lost, transfer.lines.find(({ sku }) => sku === line.sku)?.picked ?? 0);
       if (charged > 0) lostFromTransfers.push({ transferId: transfer.id, sku: line.sku, missing: charged });
       lost -= charged;
@@ -54,6 +49,18 @@ export function shortAtCounter(counter: Counter, transfers: Transfer[]): { own: 
   }
   return { own, lostFromTransfers };
 }
+
+/** The store's own units of a SKU, as the order named them; for a counter created before orders named them, its lines but what transfers (not called off) bring. */
+function ownUnits(counter: Counter, transfers: Transfer[], sku: string): number {
+  const named = counter.ownLines ?? (counter.reservationId ? undefined : []);
+  if (named) return named.find((line) => line.sku === sku)?.quantity ?? 0;
+  const bringing = transfers
+    .filter(({ status }) => status !== 'CANCELLED')
+    .reduce((sum, transfer) => sum + (transfer.lines.find((line) => line.sku === sku)?.[transfer.status === 'CREATED' ? 'quantity' : 'picked'] ?? 0), 0);
+  return Math.max(0, (counter.lines.find((line) => line.sku === sku)?.quantity ?? 0) - bringing);
+}
+
+const receivedAt = (transfer: Transfer) => transfer.history.findLast((entry) => entry.status === 'RECEIVED')?.at ?? '';
 
 /**
  * Units of a counter that must come by transfer (all but the store's own, and those of its own
@@ -65,10 +72,11 @@ function unitsToCome(counter: Counter, transfers: Transfer[]): Missing[] {
   const own = counter.ownLines ?? (counter.reservationId ? undefined : []);
   if (!own) return [];
   const arrived = pickedBySku(transfers.filter(({ status }) => status === 'RECEIVED'));
+  const lackedOwn = counter.shortLines.length ? shortAtCounter(counter, transfers).own : [];
   return counter.lines
     .map(({ sku, quantity }) => {
       const ours = own.find((line) => line.sku === sku)?.quantity ?? 0;
-      const lacked = Math.min(ours, counter.shortLines.find((line) => line.sku === sku)?.missing ?? 0);
+      const lacked = lackedOwn.find((line) => line.sku === sku)?.missing ?? 0;
       return { sku, missing: quantity - ours + lacked - (arrived.get(sku) ?? 0) };
     })
     .filter(({ missing }) => missing > 0);
@@ -78,7 +86,7 @@ function unitsToCome(counter: Counter, transfers: Transfer[]): Missing[] {
 function awaitedSincePick(counter: Counter, transfers: Transfer[]): Missing[] {
   const pickedAt = counter.history.findLast((entry) => entry.status === 'PICKED')?.at;
   if (!pickedAt || !counter.shortLines.length) return [];
-  const receivedSince = (transfer: Transfer) => transfer.status === 'RECEIVED' && (transfer.history.findLast((entry) => entry.status === 'RECEIVED')?.at ?? '') > pickedAt;
+  const receivedSince = (transfer: Transfer) => transfer.status === 'RECEIVED' && receivedAt(transfer) > pickedAt;
   const arrived = pickedBySku(transfers.filter(receivedSince));
   return counter.shortLines.map(({ sku, missing }) => ({ sku, missing: missing - (arrived.get(sku) ?? 0) })).filter(({ missing }) => missing > 0);
 }

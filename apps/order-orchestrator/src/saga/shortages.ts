@@ -60,10 +60,11 @@ export class Shortages {
    * Staff found fewer units than asked: the part shrinks to what was found and the
    * missing units are re-routed, never to that location again for this order
    * (fulfillment has already taken them out of inventory) unless, backordered, stock
-   * counted in there later serves them. At the counter, units of a transfer still on its way
-   * are not missing, only not there yet; beyond them, missing units are the store's own first
-   * (an e-reservation is then called off), then units that came by a transfer and went
-   * missing at the store, which are routed again too.
+   * counted in there later serves them. At the counter, the units missing are those the store
+   * should have held (its own part, and what transfers received had brought) but for those
+   * found: the store's own first (an e-reservation is then called off), then units that came by
+   * a transfer, routed again too. The others were never there (a transfer on its way, a unit
+   * its origin could not find): they are awaited as they were.
    */
   async shortPicked(em: EntityManager, order: Order, parts: OrderAllocation[], event: FulfillmentEvent): Promise<void> {
     const missingBySku = new Map(event.lines.map((line) => [line.sku, line.quantity - Math.min(line.quantity, line.picked)]));
@@ -74,11 +75,11 @@ export class Shortages {
       return this.compensation.end(em, order, order.transition('CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`), why);
     }
     const part = atCounter ? order.live().find((allocation) => allocation.kind === 'PICKUP') : parts[0];
-    const coming = atCounter ? unitsOnTheirWay(order) : new Map<string, number>();
+    const lostHere = atCounter ? missingAtTheStore(order, part, event) : missingBySku;
     const missing = (part?.lines ?? [])
-      .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, Math.max(0, (missingBySku.get(sku) ?? 0) - (coming.get(sku) ?? 0))) }))
+      .map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, lostHere.get(sku) ?? 0) }))
       .filter((line) => line.quantity > 0);
-    const lost = atCounter ? lostAfterTransfer(missingBySku, missing, coming) : [];
+    const lost = atCounter ? beyond(lostHere, missing) : [];
     if (!missing.length && !lost.length) return;
     if (part && missing.length) {
       const kept = part.lines
@@ -94,18 +95,17 @@ export class Shortages {
   }
 }
 
-/** Units of the order's transfers not received yet, by SKU: missing at the counter only because they are not there yet. */
-function unitsOnTheirWay(order: Order): Map<string, number> {
-  const coming = new Map<string, number>();
-  for (const allocation of order.live().filter(({ kind, fulfillmentStatus }) => kind === 'TRANSFER' && fulfillmentStatus !== 'RECEIVED')) {
-    for (const { sku, quantity } of allocation.lines) coming.set(sku, (coming.get(sku) ?? 0) + quantity);
-  }
-  return coming;
+/** Units the store should hold for the counter (its own part, and what transfers received brought) that its pick did not find, by SKU. */
+function missingAtTheStore(order: Order, own: OrderAllocation | undefined, event: FulfillmentEvent): Map<string, number> {
+  const expected = new Map<string, number>();
+  const received = order.live().filter(({ kind, fulfillmentStatus }) => kind === 'TRANSFER' && fulfillmentStatus === 'RECEIVED');
+  for (const { sku, quantity } of [...(own?.lines ?? []), ...received.flatMap((allocation) => allocation.lines)]) expected.set(sku, (expected.get(sku) ?? 0) + quantity);
+  return new Map(event.lines.map(({ sku, quantity, picked }) => [sku, Math.max(0, (expected.get(sku) ?? 0) - Math.min(quantity, picked))]));
 }
 
-/** Units missing at the counter beyond those on their way and the store's own part: transfers brought them (their parts are done: nothing shrinks). */
-function lostAfterTransfer(missingBySku: Map<string, number>, own: AllocationLine[], coming: Map<string, number>): AllocationLine[] {
-  return [...missingBySku]
-    .map(([sku, missing]) => ({ sku, quantity: Math.max(0, missing - (coming.get(sku) ?? 0) - (own.find((line) => line.sku === sku)?.quantity ?? 0)) }))
+/** Units missing at the counter beyond the store's own part: transfers brought them (their parts are done: nothing shrinks). */
+function beyond(lostHere: Map<string, number>, own: AllocationLine[]): AllocationLine[] {
+  return [...lostHere]
+    .map(([sku, missing]) => ({ sku, quantity: Math.max(0, missing - (own.find((line) => line.sku === sku)?.quantity ?? 0)) }))
     .filter((line) => line.quantity > 0);
 }
