@@ -611,8 +611,8 @@ describe('click & collect', () => {
 
   it("counts the units of a transfer still on its way as missing at an early counter pick before the store's own units of the same SKU", async () => {
     const mixedId = 'O-collect-early-pick-same-sku';
-    await oneUnitEachSeen([['ST-PARIS', 'SKU-S'], ['WH-LYON', 'SKU-S']]);
-    await submit(probe, anOrder(mixedId, { ...order, lines: [{ lineId: '1', sku: 'SKU-S', quantity: 2, unitPrice: 5 }] }));
+    await oneUnitEachSeen([['ST-PARIS', 'SKU-SAME'], ['WH-LYON', 'SKU-SAME']]);
+    await submit(probe, anOrder(mixedId, { ...order, lines: [{ lineId: '1', sku: 'SKU-SAME', quantity: 2, unitPrice: 5 }] }));
     const own = (await command(probe, Topics.inventoryCommands, mixedId, 'ReserveStock', (v) => v.reservationId.endsWith(':R1'))).value;
     const transfer = (await command(probe, Topics.inventoryCommands, mixedId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
     expect([own.locationId, transfer.locationId]).toEqual(['ST-PARIS', 'WH-LYON']);
@@ -622,12 +622,12 @@ describe('click & collect', () => {
     const counter = (await command(probe, Topics.fulfillmentCommands, mixedId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
     await fulfillmentEvent(probe, transferWork, 'IN_TRANSIT');
     // Staff gather the store's one unit; the other is in the van.
-    await fulfillmentEvent(probe, counter, 'PICKED', { 'SKU-S': 1 });
+    await fulfillmentEvent(probe, counter, 'PICKED', { 'SKU-SAME': 1 });
     await orchestratorSettled(app, probe);
     expect(commandsOf(probe, Topics.inventoryCommands, mixedId, 'ReserveStock')).toHaveLength(2);
     expect(commandsOf(probe, Topics.fulfillmentCommands, mixedId, 'CancelFulfillment')).toHaveLength(0);
     const view = await call(url, 'GET', `/orders/${mixedId}`);
-    expect(view.body.allocations.find((a: { kind: string }) => a.kind === 'PICKUP')).toMatchObject({ lines: [{ sku: 'SKU-S', quantity: 1 }] });
+    expect(view.body.allocations.find((a: { kind: string }) => a.kind === 'PICKUP')).toMatchObject({ lines: [{ sku: 'SKU-SAME', quantity: 1 }] });
   });
 
   it("counts as the store's own missing units at a counter pick only those the store should hold: not a transfer's unit backordered at its origin", async () => {
