@@ -20,6 +20,16 @@ export class OrderEventsPublisher {
   }
 
   /**
+   * Into NEEDS_ATTENTION because a service never answered a step: a late answer to it may take
+   * the order back without a person (saga/attention.ts). An order already there keeps its first reason.
+   */
+  async needsAttentionAfterSilence(em: EntityManager, order: Order, why: string): Promise<void> {
+    if (!order.canMoveTo('NEEDS_ATTENTION')) return;
+    await this.transition(em, order, 'NEEDS_ATTENTION', why);
+    order.attentionOnSilence = true;
+  }
+
+  /**
    * Records and publishes a step the order has just taken; an edit is announced as OrderEdited
    * with what it changed, a person's way out of NEEDS_ATTENTION as OrderResumed.
    */

@@ -140,9 +140,7 @@ export class Compensation {
     const why =
       `fulfillment never confirmed calling off ${part.fulfillmentId} at ${part.locationId} (${attempts} attempts): ` +
       `its stock is still held; to do: ask ${part.locationId} whether the goods left`;
-    if (!order.canMoveTo('NEEDS_ATTENTION')) return;
-    await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
     // Fulfillment's late answer says whether they left (attention.ts takes the order back if they did not).
-    order.attentionOnSilence = true;
+    await this.events.needsAttentionAfterSilence(em, order, why);
   }
 }

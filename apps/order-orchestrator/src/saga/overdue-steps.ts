@@ -47,12 +47,12 @@ export class OverdueSteps {
         await this.commands.createFulfillment(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus) {
         order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        await this.attention(em, order, `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`);
+        await this.events.needsAttentionAfterSilence(em, order, `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`);
       } else if (allocation.state === 'RELEASING' && attempts < this.settings.maxAttempts) {
         await this.commands.release(em, order, allocation, 'no answer', attempts + 1);
       } else if (allocation.state === 'RELEASING') {
         order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        await this.attention(em, order, `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`);
+        await this.events.needsAttentionAfterSilence(em, order, `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`);
       } else if (allocation.state === 'CANCELLING') {
         await this.compensation.callOffOverdue(em, order, allocation, attempts);
       } else {
@@ -69,17 +69,7 @@ export class OverdueSteps {
     else {
       // Kept without a deadline: a person may send it again (attention.ts).
       order.updateCheck(check.requestId, { deadline: undefined });
-      await this.attention(em, order, `inventory never answered whether it holds ${describe(check.lines)} (${attempts} attempts): they are neither allocated nor backordered`);
+      await this.events.needsAttentionAfterSilence(em, order, `inventory never answered whether it holds ${describe(check.lines)} (${attempts} attempts): they are neither allocated nor backordered`);
     }
-  }
-
-  /**
-   * Nobody answered: a person is asked to look, unless the silent service answers first
-   * (attention.ts takes the order back then). An order already waiting keeps its first reason.
-   */
-  private async attention(em: EntityManager, order: Order, why: string): Promise<void> {
-    if (!order.canMoveTo('NEEDS_ATTENTION')) return;
-    await this.events.transition(em, order, 'NEEDS_ATTENTION', why);
-    order.attentionOnSilence = true;
   }
 }
