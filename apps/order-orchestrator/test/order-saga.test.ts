@@ -694,6 +694,32 @@ describe('click & collect', () => {
     expect(transfer).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-Q', quantity: 1 }] });
   });
 
+  it('announces a store part held by a backorder retry before the counter opened once, not again with each later step', async () => {
+    const twoPartsId = 'O-collect-two-store-parts';
+    await oneUnitEachSeen([['ST-PARIS', 'SKU-M1']]);
+    await submit(probe, anOrder(twoPartsId, { ...order, lines: [{ lineId: '1', sku: 'SKU-M1', quantity: 1, unitPrice: 1 }, { lineId: '2', sku: 'SKU-M2', quantity: 1, unitPrice: 1 }] }));
+    await answerReservation(probe, (await command(probe, Topics.inventoryCommands, twoPartsId, 'ReserveStock')).value, 'reserved');
+    await orderEvent(probe, twoPartsId, 'OrderPartiallyAllocated');
+    // SKU-M2 arrives at the pickup store: the backorder retry holds it there, a second store part, and the counter opens.
+    await stocked('ST-PARIS', 'SKU-M2', 1);
+    const second = (await command(probe, Topics.inventoryCommands, twoPartsId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    expect(second).toMatchObject({ locationId: 'ST-PARIS', lines: [{ sku: 'SKU-M2', quantity: 1 }] });
+    await answerReservation(probe, second, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, twoPartsId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    expect(counter.ownLines).toEqual([{ sku: 'SKU-M1', quantity: 1 }, { sku: 'SKU-M2', quantity: 1 }]);
+
+    // A count finds no SKU-M1 at the store: that part goes by transfer from Lyon, and the order announces that part alone.
+    await stocked('WH-LYON', 'SKU-M1', 1);
+    await shortage(probe, 'ST-PARIS', 'SKU-M1', [{ reservationId: `${twoPartsId}:R1`, orderId: twoPartsId, quantity: 1 }]);
+    const transfer = (await command(probe, Topics.inventoryCommands, twoPartsId, 'ReserveStock', (v) => v.reservationId.endsWith(':R3'))).value;
+    expect(transfer).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-M1', quantity: 1 }] });
+    await answerReservation(probe, transfer, 'reserved');
+    await command(probe, Topics.fulfillmentCommands, twoPartsId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER');
+    await orchestratorSettled(app, probe);
+    const reallocations = orderEvents(probe, twoPartsId).map((m) => m.value.reason as string).filter((reason) => reason.startsWith('re-allocated'));
+    expect(reallocations).toEqual(['re-allocated: PICKUP 1 × SKU-M2 from ST-PARIS', 're-allocated: TRANSFER 1 × SKU-M1 from WH-LYON']);
+  });
+
   it('refuses an unknown pickup location or one without a counter', async () => {
     await submit(probe, anOrder('O-collect-nowhere', { ...order, pickupLocationId: 'ST-NOWHERE' }));
     expect((await orderEvent(probe, 'O-collect-nowhere', 'OrderRejected')).value.reason).toBe('UNKNOWN_PICKUP_LOCATION');

@@ -97,6 +97,8 @@ export interface OrderAllocation extends Allocation {
   round?: number;
   /** Held at the pickup store while units are backordered: its work starts with the counter, once none is. */
   awaitsCounter?: boolean;
+  /** Another store part held before the counter opened: the counter gathers its units but names the first part's reservation only. */
+  ridesOnCounter?: boolean;
 }
 
 /** Why routing was asked: what a shortfall means differs (REJECTED, backorder or reject by policy, stays backordered). */

@@ -17,7 +17,7 @@ export class Settlement {
   /** Nothing asked of inventory any more: announce where the order stands and start fulfillment for the newly held parts. */
   async settle(em: EntityManager, order: Order): Promise<void> {
     if (order.isSettled() || order.awaitsInventory()) return;
-    const fresh = order.live().filter((allocation) => allocation.state === 'HELD' && !allocation.fulfillmentId && !allocation.awaitsCounter);
+    const fresh = order.live().filter((allocation) => allocation.state === 'HELD' && !allocation.fulfillmentId && !allocation.awaitsCounter && !allocation.ridesOnCounter);
     const where = describeAllocations(order.live());
     // Fulfillment ids first, so that the event announcing the allocation carries them.
     if (order.status !== 'RECEIVED' || order.live().length) await this.startFulfillment(em, order, fresh);
@@ -53,8 +53,9 @@ export class Settlement {
         for (const part of local) order.updateAllocation(part.reservationId, { awaitsCounter: true });
       } else {
         order.counterFulfillmentId = order.nextCounterId();
-        for (const part of local) order.updateAllocation(part.reservationId, { awaitsCounter: undefined });
-        if (local.length) order.updateAllocation(local[0].reservationId, { fulfillmentId: order.counterFulfillmentId });
+        for (const [index, part] of local.entries()) {
+          order.updateAllocation(part.reservationId, index ? { awaitsCounter: undefined, ridesOnCounter: true } : { awaitsCounter: undefined, fulfillmentId: order.counterFulfillmentId });
+        }
         if (local.length && !toStart.includes(local[0])) toStart.push(local[0]);
         transfersOnlyCounter = !local.length;
       }
