@@ -351,7 +351,7 @@ describe('what inventory answers while an order waits for a person', () => {
     expect(moved.value).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
   });
 
-  it('routes elsewhere a reservation the sweep gave up on meanwhile once the order is resolved, rather than rejecting the order for holding nothing', async () => {
+  it('leaves a reservation the sweep gave up on meanwhile for a retry, which holds it where it was routed, rather than rejecting the order for holding nothing', async () => {
     const orderId = 'O-attention-given-up';
     await submit(probe, anOrder(orderId, { lines: [{ lineId: '1', sku: 'SKU-E', quantity: 1, unitPrice: 3 }] }));
     const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
@@ -359,15 +359,18 @@ describe('what inventory answers while an order waits for a person', () => {
     // A person is already looking at the order (as after an availability check never answered) when inventory stays silent.
     const em = app.get<MikroORM>(MikroORM).em.fork();
     await em.execute(`update customer_order set attention_from = status, status = 'NEEDS_ATTENTION' where order_id = ?`, [orderId]);
-    await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation', (value) => value.reservationId === reserve.reservationId);
-    await reservationEvent(probe, reserve, 'released');
-    await waitFor(async () => (await view(orderId)).allocationHistory[0].state === 'RELEASED', { what: 'the release booked' });
+    await nothingPending(orderId);
+    expect(releasesOf(orderId)).toHaveLength(0);
 
     const resolved = await call(url, 'POST', `/orders/${orderId}/attention/resolve`, { reason: 'inventory is back' }, ops);
-    expect(resolved).toMatchObject({ status: 200, body: { status: 'RECEIVED' } });
-    const again: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (value) => value.reservationId !== reserve.reservationId)).value;
-    expect(again).toMatchObject({ locationId: 'WH-FAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
-    await answerReservation(probe, again, 'reserved');
+    expect(resolved).toMatchObject({ status: 409, body: { message: `order ${orderId} gave up waiting for an answer: retry it first` } });
+    const retried = await act(orderId, 'retry');
+    expect(retried).toMatchObject({ status: 200, body: { status: 'RECEIVED' } });
+    // Sent twice by the sweep, then once more by the retry, in a round of its own.
+    const again = (await waitFor(() => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')[2], { what: 'the reservation sent again' })) as { value: ReserveStockDto; headers: Record<string, string> };
+    expect(again.headers.ce_id).toBe(`${reserve.reservationId}:ReserveStock:R1`);
+    expect(again.value).toMatchObject({ reservationId: reserve.reservationId, locationId: 'WH-NEAR', lines: [{ sku: 'SKU-E', quantity: 1 }] });
+    await answerReservation(probe, again.value, 'reserved');
     await orderEvent(probe, orderId, 'OrderAllocated');
     expect(statusesOf(orderId)).not.toContain('REJECTED');
   });

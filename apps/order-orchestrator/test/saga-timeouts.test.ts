@@ -25,6 +25,7 @@ const fulfillmentOf = async (orderId: string) =>
   (await waitFor(() => commandsOf(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')[0], { what: `the fulfillment of ${orderId}` })).value;
 const reservesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock');
 const releasesOf = (orderId: string) => commandsOf(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+const statusesOf = (orderId: string) => orderEvents(probe, orderId).map((m) => m.value.status);
 
 beforeAll(async () => {
   await probe.start([Topics.ordersEvents, Topics.inventoryCommands, Topics.fulfillmentCommands]);
@@ -80,39 +81,38 @@ describe('what ops see of steps sent again', () => {
 });
 
 describe('steps that get no answer in time', () => {
-  it('sends a reservation again, then gives it up (released) and re-routes it elsewhere', async () => {
+  it('sends a reservation again, then waits for inventory in NEEDS_ATTENTION rather than routing elsewhere, and goes on by itself when inventory answers late', async () => {
     const orderId = 'O-silent';
     await submit(probe, order(orderId));
-    await waitFor(() => reservesOf(orderId).length === 3, { what: 'two sends to WH-NEAR, then a re-route', timeoutMs: 15_000 });
-    const [first, again, rerouted] = reservesOf(orderId);
+    const attention = await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    expect(attention.value.reason).toMatch(/^inventory never answered the reservation O-silent:R1 at WH-NEAR \(2 attempts\)/);
+    const [first, again] = reservesOf(orderId);
     expect([first, again].map((m) => [m.value.reservationId, m.value.locationId])).toEqual([
       [`${orderId}:R1`, 'WH-NEAR'],
       [`${orderId}:R1`, 'WH-NEAR'],
     ]);
     // A new message each time: inventory's dedupe must not swallow the retry.
     expect(again.headers.ce_id).not.toBe(first.headers.ce_id);
-    expect(rerouted.value).toMatchObject({ reservationId: `${orderId}:R2`, locationId: 'WH-FAR' });
-    expect(releasesOf(orderId)[0].value).toEqual({ reservationId: `${orderId}:R1`, orderId });
+    // Inventory is one service, and the order's commands share one partition: a re-route would wait on the same silence.
+    await nothingPending(orderId);
+    expect(reservesOf(orderId)).toHaveLength(2);
+    expect(releasesOf(orderId)).toHaveLength(0);
 
-    // Inventory comes back: the late hold at WH-NEAR is released (already asked), the re-route is held.
+    // Inventory comes back and holds the part where it was routed: the order goes on, allocated at WH-NEAR.
     await answerReservation(probe, first.value, 'reserved');
-    await reservationEvent(probe, first.value, 'released');
-    await answerReservation(probe, rerouted.value, 'reserved');
     const allocated = await orderEvent(probe, orderId, 'OrderAllocated');
-    expect(allocated.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-FAR' })]);
+    expect(allocated.value.allocations).toEqual([expect.objectContaining({ locationId: 'WH-NEAR' })]);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'NEEDS_ATTENTION', 'RECEIVED', 'ALLOCATED']);
     const { body } = await call(url, 'GET', `/orders/${orderId}`);
-    expect(body.allocationHistory.map((a: { state: string }) => a.state)).toEqual(['RELEASED', 'HELD']);
-    expect(body.routing[1].cause).toMatch(/^re-route: no answer from inventory for O-silent:R1 at WH-NEAR after 2 attempts/);
-    expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-NEAR', filteredOut: 'EXCLUDED_FOR_ORDER' });
+    expect(body.routing).toHaveLength(1);
   });
 
-  it("keeps the order's trace on what the deadline sweep sends: the reservation sent again, the release and the re-route", async () => {
+  it("keeps the order's trace on what the deadline sweep sends: the reservation sent again", async () => {
     const orderId = 'O-silent-traced';
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     await submit(probe, order(orderId), orderId, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
-    await waitFor(() => reservesOf(orderId).length === 3 && releasesOf(orderId).length === 1, { what: 'a send again, a release and a re-route', timeoutMs: 15_000 });
-    const swept = [...reservesOf(orderId).slice(1), ...releasesOf(orderId)];
-    expect(swept.map((message) => message.headers.traceparent?.split('-')[1])).toEqual([traceId, traceId, traceId]);
+    await waitFor(() => reservesOf(orderId).length === 2, { what: 'a send again', timeoutMs: 15_000 });
+    expect(reservesOf(orderId).map((message) => message.headers.traceparent?.split('-')[1])).toEqual([traceId, traceId]);
   });
 
   it('puts a cancelled order whose release is never confirmed in NEEDS_ATTENTION, visibly', async () => {
@@ -207,12 +207,12 @@ describe('an order whose deadline handling throws', () => {
   it('does not hold up the timeouts of the other orders, and ends in NEEDS_ATTENTION with the reason', async () => {
     await submit(probe, order('O-broken'));
     await waitFor(() => reservesOf('O-broken').length === 1, { what: 'the reservation' });
-    // Data the saga cannot route: a reservation out of attempts whose lines are gone, due before any other.
-    const broken = [{ reservationId: 'O-broken:R1', locationId: 'WH-NEAR', kind: 'SHIP', lines: null, state: 'RESERVING', attempts: 2, deadline: '2000-01-01T00:00:00.000Z' }];
+    // Data the saga cannot read: an availability check out of attempts whose lines are gone, due before any other.
+    const broken = [{ requestId: 'O-broken:A1', lines: null, why: 'initial routing', purpose: 'route', attempts: 2, deadline: '2000-01-01T00:00:00.000Z' }];
     await app
       .get<MikroORM>(MikroORM)
       .em.fork()
-      .execute(`update customer_order set allocations = ?::jsonb, next_deadline = '2000-01-01' where order_id = 'O-broken'`, [JSON.stringify(broken)]);
+      .execute(`update customer_order set availability_checks = ?::jsonb, next_deadline = '2000-01-01' where order_id = 'O-broken'`, [JSON.stringify(broken)]);
     for (const orderId of ['O-after-1', 'O-after-2']) await submit(probe, order(orderId));
     await waitFor(() => reservesOf('O-after-1').length === 2 && reservesOf('O-after-2').length === 2, {
       what: "the other orders' reservations sent again",

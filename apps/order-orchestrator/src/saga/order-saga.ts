@@ -7,7 +7,7 @@ import { Allocator } from './allocator';
  * The order's journey across inventory and fulfillment: each step, then its compensation.
  *
  * 1. Route (allocator.ts): ReserveStock for each part, one reservation at one location.
- *    ↩ a part refused, short or unanswered is re-routed away from that location, up to
+ *    ↩ a part refused or short is re-routed away from that location, up to
  *      `maxReroutes`; then backordered, or the order rejected with every hold released.
  * 2. Confirm a shortfall (reservation-answers.ts): nothing is backordered or rejected on the
  *    view alone; CheckAvailability, and the lines routed again on AvailabilityReported.
@@ -23,8 +23,8 @@ import { Allocator } from './allocator';
  * 6. Expiry (reservation-answers.ts): an e-reservation not collected is EXPIRED.
  *    ↩ every part given back; an expired hold of any other order is re-routed.
  * 7. Returns (refunds.ts): RefundIssued → PARTIALLY_RETURNED, RETURNED.
- * Deadlines (overdue-steps.ts): a command is sent again up to `maxAttempts`; then a
- * reservation is released and re-routed, anything else waits in NEEDS_ATTENTION, where a person
+ * Deadlines (overdue-steps.ts): a command is sent again up to `maxAttempts`; then the
+ * order waits in NEEDS_ATTENTION (a silent inventory is not routed around), where a person
  * retries or releases (attention.ts: the order back where it was, the saga going on, acting on
  * what inventory answered meanwhile) or cancels; a late answer to a step given up takes an
  * order that waited only for that silence back without a person.

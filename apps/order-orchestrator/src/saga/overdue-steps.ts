@@ -2,18 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { AvailabilityCheck, Order } from '../orders/order.entity';
-import { Allocator } from './allocator';
 import { Compensation } from './compensation';
 import { describe } from './describe';
 import { SagaCommands } from './saga-commands';
-import { Settlement } from './settlement';
 
-/** Commands past their deadline without an answer: sent again, then given up or handed to a person. */
+/** Commands past their deadline without an answer: sent again, then handed to a person. */
 @Injectable()
 export class OverdueSteps {
   constructor(
-    private readonly allocator: Allocator,
-    private readonly settlement: Settlement,
     private readonly commands: SagaCommands,
     private readonly compensation: Compensation,
     private readonly events: OrderEventsPublisher,
@@ -25,8 +21,8 @@ export class OverdueSteps {
 
   /**
    * The sweep found steps past their deadline: a command without an answer is sent
-   * again, up to `maxAttempts`; then a reservation is given up (released, re-routed)
-   * and a release, call-off or availability check never answered puts the order in NEEDS_ATTENTION.
+   * again, up to `maxAttempts`; then the order waits in NEEDS_ATTENTION, which a late answer
+   * leaves by itself (attention.ts) and a person may retry.
    */
   async stepsOverdue(em: EntityManager, order: Order, now = new Date()): Promise<void> {
     const due = (step: { deadline?: string }) => !!step.deadline && Date.parse(step.deadline) <= now.getTime();
@@ -36,13 +32,9 @@ export class OverdueSteps {
       if (allocation.state === 'RESERVING' && attempts < this.settings.maxAttempts) {
         await this.commands.reserve(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'RESERVING') {
-        const why = `no answer from inventory for ${allocation.reservationId} at ${allocation.locationId} after ${attempts} attempts`;
-        await this.commands.release(em, order, allocation, why);
-        if (order.waitsForAPerson()) order.updateAllocation(allocation.reservationId, { rerouteOnResume: why });
-        else if (!order.isSettled()) {
-          await this.allocator.reroute(em, order, allocation.lines, why, allocation.locationId);
-          await this.settlement.settle(em, order);
-        }
+        // Not re-routed: inventory is one service and the order's commands share its partition, so a re-route waits on the same silence.
+        order.updateAllocation(allocation.reservationId, { deadline: undefined });
+        await this.events.needsAttentionAfterSilence(em, order, `inventory never answered the reservation ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): nothing is held or routed elsewhere until it does`);
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus && attempts < this.settings.maxAttempts) {
         await this.commands.createFulfillment(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus) {
