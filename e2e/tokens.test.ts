@@ -99,11 +99,16 @@ describe('RS256 tokens from an identity provider', () => {
 describe('HTTP hardening', () => {
   const ops = () => signToken({ sub: `ops-${Math.random()}`, role: 'ops' });
 
-  it('refuses a body above the limit with 413 before reading it, as JSON without a stack', async () => {
+  it('refuses a body above the limit with 413 before reading it, as JSON without a stack, and logs no error for it', async () => {
     const huge = { name: 'x'.repeat(70_000), type: 'STORE', lat: 0, lng: 0, ship: true, pickup: false, reserve: false };
+    const written = jest.spyOn(process.stdout, 'write');
     const { status, body } = await http('PUT', `${url}/locations/big`, huge, ops());
+    const errors = written.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('"level":"error"'));
+    written.mockRestore();
     expect(status).toBe(413);
+    expect(body).toEqual({ message: 'request entity too large: the body may be at most 65536 bytes', error: 'Payload Too Large', statusCode: 413 });
     expect(JSON.stringify(body)).not.toMatch(/at .*\.js|node_modules|stack/i);
+    expect(errors).toEqual([]);
     expect((await get(signToken({ sub: 'ops-1', role: 'ops' }), '/locations/big')).status).toBe(404);
   });
 

@@ -34,7 +34,7 @@ export async function runService(module: Type, definition: ServiceDefinition): P
   // No request body of Fil's API comes near this; a bigger one is refused before it is parsed.
   // Not strict: `null` or `"text"` reach SafeInputPipe, which says the body must be an object.
   app.useBodyParser('json', { limit: setting(HTTP_BODY_LIMIT), strict: false });
-  app.use(unparsableBody);
+  app.use(refusedBody);
   app.useGlobalPipes(new SafeInputPipe(), new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
   app.enableShutdownHooks();
   await app.get(MikroORM).getMigrator().up();
@@ -93,15 +93,24 @@ function securityHeaders() {
     (request.path.startsWith('/docs') ? docs : api)(request as never, response as never, next);
 }
 
-/** A body that is not JSON is answered like any other bad input: 400, naming the body. */
-function unparsableBody(
-  error: { type?: string; message?: string },
+/**
+ * A body that is not JSON, or too large, is answered like any other bad input (400 naming the
+ * body, 413), not left to Nest's handler of the unexpected, which logs each one as an error with
+ * its stack: anyone could fill the logs so.
+ */
+function refusedBody(
+  error: { type?: string; message?: string; limit?: number },
   _request: unknown,
   response: { status(code: number): { json(body: unknown): void } },
   next: (error?: unknown) => void,
 ) {
-  if (error?.type !== 'entity.parse.failed') return next(error);
-  response.status(400).json({ message: [`body: is not valid JSON (${error.message})`], error: 'Bad Request', statusCode: 400 });
+  if (error?.type === 'entity.parse.failed') {
+    return response.status(400).json({ message: [`body: is not valid JSON (${error.message})`], error: 'Bad Request', statusCode: 400 });
+  }
+  if (error?.type === 'entity.too.large') {
+    return response.status(413).json({ message: `request entity too large: the body may be at most ${error.limit} bytes`, error: 'Payload Too Large', statusCode: 413 });
+  }
+  next(error);
 }
 
 /** A service's entry point: runs it, or says in one line why it cannot start and exits with 1. */
