@@ -59,7 +59,7 @@ const cases: KafkaCase[] = [
   { kind: 'a NUL byte in the orderId', topic: Topics.ordersSubmitted, value: order('O-\u0000'), answer: dlq('orders', /^orderId: must be at most 100 characters without control characters/) },
   { kind: 'an orderId no URL path can name', topic: Topics.ordersSubmitted, value: order('..'), answer: dlq('orders', /^orderId: must not be \. or \.\., which no URL path can name: the order could not be looked up$/) },
   { kind: 'an orderId of 300 kB', topic: Topics.ordersSubmitted, value: order('O'.repeat(300_000)), answer: dlq('orders', /^orderId: must be at most 100 characters without control characters/) },
-  { kind: 'an order nested 5,000 levels deep', topic: Topics.ordersSubmitted, value: `{"orderId":"O-DEEP","customer":${deep(5_000)}}`, answer: dlq('orders', /^value: must not be nested deeper than 32 levels$/) },
+  { kind: 'an order nested 5,000 levels deep', topic: Topics.ordersSubmitted, value: `{"orderId":"O-DEEP","customer":${deep(5_000)}}`, answer: rejected('O-DEEP', /^VALIDATION_FAILED; value: must not be nested deeper than 32 levels$/) },
   { kind: 'a number sent as a string', topic: Topics.ordersSubmitted, value: order('O-STRING-QTY', { lines: [line({ quantity: '1' })] }), answer: rejected('O-STRING-QTY', /lines.0.quantity: quantity must be an integer number/) },
   { kind: 'missing required fields', topic: Topics.ordersSubmitted, value: { orderId: 'O-MISSING', channel: 'web' }, answer: rejected('O-MISSING', /deliveryMode: .*customer: .*currency: .*placedAt: /) },
   { kind: 'a negative quantity', topic: Topics.ordersSubmitted, value: order('O-NEGATIVE', { lines: [line({ quantity: -1 })] }), answer: rejected('O-NEGATIVE', /lines.0.quantity: quantity must not be less than 1/) },
@@ -95,7 +95,7 @@ const cases: KafkaCase[] = [
   // fil.orders.commands.v1
   { kind: 'a NUL byte in a cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL', reason: 'no\u0000' }, answer: dlq('orders', /reason: must not contain control characters/) },
   { kind: 'a NUL byte in the orderId of a command', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL\u0000', reason: 'no' }, answer: dlq('orders', /orderId: must not contain control characters/) },
-  { kind: 'a missing cancellation reason', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL' }, answer: dlq('orders', /^invalid CancelOrder: .*reason: reason must be a string/) },
+  { kind: 'a cancellation reason that is not text', topic: Topics.ordersCommands, value: { orderId: 'O-CANCEL', reason: 42 }, answer: dlq('orders', /^invalid CancelOrder: .*reason: reason must be a string/) },
   { kind: 'a negative quantity in an edit', topic: Topics.ordersCommands, type: 'EditOrder', value: { editId: 'E-NEG', orderId: 'O-CANCEL', lines: [{ lineId: '1', sku: 'SKU-1', quantity: -1, unitPrice: 1 }] }, answer: dlq('orders', /^invalid EditOrder: lines.0.quantity: quantity must not be less than 1/) },
   { kind: 'an edit that changes nothing', topic: Topics.ordersCommands, type: 'EditOrder', value: { editId: 'E-EMPTY', orderId: 'O-CANCEL', reason: 'tidy up' }, answer: dlq('orders', /^an edit gives lines, shippingAddress or pickupLocationId: this one gives none$/) },
   { kind: 'a pickup store in an edit of a home delivery', topic: Topics.ordersCommands, type: 'EditOrder', value: { editId: 'E-PICKUP', orderId: 'O-CANCEL', pickupLocationId: WAREHOUSE }, answer: dlq('orders', /^order O-CANCEL is delivered to an address: it has no pickup store to change$/) },

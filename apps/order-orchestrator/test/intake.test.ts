@@ -113,6 +113,31 @@ describe('order intake: garbage never stops the consumer and is never dropped si
     expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'O-guest' && m.headers.ce_type === 'OrderRejected')).toEqual([]);
   });
 
+  it('takes what common serializers write: null for the other modes\' field, a price with binary noise (rounded to 4 decimals), a currency in lower case', async () => {
+    const noisy = [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 19.99 * 1.2 }, { lineId: '2', sku: 'SKU-B', quantity: 1, unitPrice: 0.1 + 0.2 }];
+    await submit(probe, anOrder('O-serialized', { pickupLocationId: null, lines: noisy, currency: 'eur' }));
+    const event = await received('O-serialized');
+    expect(event.value).toMatchObject({ currency: 'EUR', lines: [{ unitPrice: 23.988 }, { unitPrice: 0.3 }] });
+    await submit(probe, anOrder('O-serialized-collect', { deliveryMode: 'CLICK_AND_COLLECT', shippingAddress: null, pickupLocationId: 'WH-LYON' }));
+    expect((await received('O-serialized-collect')).value.shippingAddress).toBeUndefined();
+    // A fifth decimal is a price, not noise: refused, saying why.
+    await submit(probe, anOrder('O-fifth-decimal', { lines: [{ lineId: '1', sku: 'SKU-A', quantity: 1, unitPrice: 1.00001 }] }));
+    const rejected = await orderEvent(probe, 'O-fifth-decimal', 'OrderRejected');
+    expect(rejected.value.errors).toEqual(['lines.0.unitPrice: unitPrice must be a number with at most 4 decimal places']);
+  });
+
+  it('rejects an order nested too deep to read field by field with OrderRejected, once, rather than only dead-lettering it', async () => {
+    const deep = (levels: number): string => (levels ? `{"a":${deep(levels - 1)}}` : '1');
+    const value = `{"orderId":"O-deep","customer":${deep(5_000)}}`;
+    await submit(probe, value, 'O-deep');
+    const rejected = await orderEvent(probe, 'O-deep', 'OrderRejected');
+    expect(rejected.value).toMatchObject({ status: 'REJECTED', reason: 'VALIDATION_FAILED', errors: ['value: must not be nested deeper than 32 levels'] });
+    await submit(probe, value, 'O-deep');
+    await submit(probe, anOrder('O-deep-marker'), 'O-deep');
+    await received('O-deep-marker');
+    expect(probe.messages(Topics.ordersEvents, (m) => m.key === 'O-deep')).toHaveLength(1);
+  });
+
   it('still takes valid orders after all that garbage', async () => {
     await submit(probe, anOrder('O-valid'));
     await received('O-valid');

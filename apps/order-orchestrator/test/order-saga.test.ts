@@ -921,7 +921,7 @@ describe('cancellation', () => {
     await orderEvent(probe, 'O-cancel-early-marker', 'OrderAllocated');
     // The same CancelOrder again is harmless; a command behind it on its partition shows it was handled.
     await sendCancel(probe, { orderId: 'O-cancel-early', reason: 'duplicate order' }, 'O-cancel-early');
-    await sendCancel(probe, { orderId: 'O-cancel-early' }, 'O-cancel-early');
+    await sendCancel(probe, { orderId: 'O-cancel-early', reason: '' }, 'O-cancel-early');
     await probe.waitForMessage(Topics.dlq, (m) => m.key === 'O-cancel-early');
     expect(probe.messages(Topics.dlq, (m) => m.key === 'O-cancel-early').map((m) => m.value.reason)).toEqual([
       expect.stringMatching(/^invalid CancelOrder: reason/),
@@ -931,9 +931,16 @@ describe('cancellation', () => {
     expect(commandsOf(probe, Topics.fulfillmentCommands, 'O-cancel-early', 'CreateFulfillment')).toEqual([]);
   });
 
+  it('cancels on a CancelOrder without a reason, as over HTTP: the channel is named as the one who asked', async () => {
+    await submitted('O-cancel-no-reason');
+    await sendCancel(probe, { orderId: 'O-cancel-no-reason', reason: null }, 'O-cancel-no-reason');
+    const cancelled = await orderEvent(probe, 'O-cancel-no-reason', 'OrderCancelled');
+    expect(cancelled.value.reason).toBe('cancelled by the channel (no reason given)');
+  });
+
   it('sends an invalid CancelOrder to the DLQ with the reason, and keeps one for an order not here yet', async () => {
     await sendCancel(probe, { orderId: 'O-unknown', reason: 'x' }, 'K-invalid-cancel');
-    await sendCancel(probe, { orderId: 'O-happy' }, 'K-invalid-cancel');
+    await sendCancel(probe, { orderId: 'O-happy', reason: 42 }, 'K-invalid-cancel');
     const invalid = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'K-invalid-cancel');
     expect(invalid.value.reason).toMatch(/invalid CancelOrder: reason/);
     // Behind the unknown order's CancelOrder on its partition: it was kept, not dead-lettered.

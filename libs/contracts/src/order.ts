@@ -75,8 +75,22 @@ export class OrderLineDto {
   @IsString() @IsNotEmpty() @MaxLength(100) lineId: string;
   @IsId() sku: string;
   @IsInt() @Min(1) @Max(MAX_LINE_QUANTITY) quantity: number;
-  @IsNumber({ maxDecimalPlaces: 4 }) @Min(0) @Max(MAX_UNIT_PRICE) unitPrice: number;
+  @IsPrice() @Min(0) @Max(MAX_UNIT_PRICE) unitPrice: number;
 }
+
+/** A price to 4 decimals, as a channel computes it: binary noise (0.1 + 0.2) passes and is rounded off by `priceOf`. */
+function IsPrice(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPrice',
+    validator: {
+      validate: (value) => typeof value === 'number' && Number.isFinite(value) && Math.abs(value - priceOf(value)) <= Number.EPSILON * 8 * Math.max(1, Math.abs(value)),
+      defaultMessage: (args) => `${args?.property} must be a number with at most 4 decimal places`,
+    },
+  });
+}
+
+/** A validated price as Fil keeps it: to 4 decimals. */
+export const priceOf = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 /** Lines of an order or an edit: at least one, at most MAX_ORDER_LINES, each lineId once. */
 const OrderLines = (): PropertyDecorator => (target, property) => {
@@ -110,10 +124,11 @@ const OrderLines = (): PropertyDecorator => (target, property) => {
 
 /**
  * The ISO 4217 codes the runtime's ICU data knows, and VED (Venezuela, 2021), which it lacks.
- * Checked, not just shaped: a refund in `ZZZ` is one no payment system can pay.
+ * Checked, not just shaped: a refund in `ZZZ` is one no payment system can pay. In any case
+ * (`eur`, as some payment APIs write it), kept in capitals.
  */
 const CURRENCY_CODES = new Set([...Intl.supportedValuesOf('currency'), 'VED']);
-const isCurrencyCode = (code: unknown) => typeof code === 'string' && CURRENCY_CODES.has(code);
+const isCurrencyCode = (code: unknown) => typeof code === 'string' && CURRENCY_CODES.has(code.toUpperCase());
 
 /** `fil.orders.submitted.v1`: an order as a channel sends it. */
 export class SubmitOrderDto {
@@ -123,13 +138,14 @@ export class SubmitOrderDto {
   // IsDefined: ValidateNested alone lets a missing object through.
   @IsDefined() @ValidateNested() @Type(() => CustomerDto) customer: CustomerDto;
 
-  @ValidateIf((o: SubmitOrderDto) => o.deliveryMode === 'HOME_DELIVERY' || o.shippingAddress !== undefined)
+  // A field of the other modes may come as null (serializers write absent fields so): it is left out.
+  @ValidateIf((o: SubmitOrderDto) => o.deliveryMode === 'HOME_DELIVERY' || o.shippingAddress != null)
   @IsDefined()
   @ValidateNested()
   @Type(() => AddressDto)
   shippingAddress?: AddressDto;
 
-  @ValidateIf((o: SubmitOrderDto) => o.deliveryMode !== 'HOME_DELIVERY' || o.pickupLocationId !== undefined)
+  @ValidateIf((o: SubmitOrderDto) => o.deliveryMode !== 'HOME_DELIVERY' || o.pickupLocationId != null)
   @IsString()
   @IsNotEmpty()
   @IsId()
@@ -146,7 +162,8 @@ export class SubmitOrderDto {
 /** `fil.orders.commands.v1`, ce_type `CancelOrder`. */
 export class CancelOrderDto {
   @IsString() @IsNotEmpty() @MaxLength(MAX_ORDER_ID_LENGTH) orderId: string;
-  @IsString() @IsNotEmpty() @MaxLength(500) reason: string;
+  // PRODUCT.md names one, HTTP's cancel takes none: one left out (or null) is said for the channel.
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(500) reason?: string;
 }
 
 /** The command types of `fil.orders.commands.v1`. */

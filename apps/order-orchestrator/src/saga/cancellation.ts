@@ -33,7 +33,7 @@ export class OrderCancellation {
       throw new InvalidMessage(`unknown command type ${message.type}: expected ${Object.values(OrderCommandTypes).join(' or ')}`);
     }
     const { orderId, reason } = parseMessage(CancelOrderDto, message.value, 'CancelOrder');
-    await this.requested(em, message, orderId, reason);
+    await this.requested(em, message, orderId, reason ?? 'cancelled by the channel (no reason given)');
     await em.flush();
   }
 

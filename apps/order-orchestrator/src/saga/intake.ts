@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DELIVERY_MODES, DOT_SEGMENT, MAX_ORDER_ID_LENGTH, nestedTooDeep, SubmitOrderDto, unsafeInput, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
+import { DELIVERY_MODES, DOT_SEGMENT, MAX_ORDER_ID_LENGTH, nestedTooDeep, priceOf, SubmitOrderDto, unsafeInput, validateAs, type DeliveryMode, type OrderLine } from '@fil/contracts';
 import { canonicalJson, InvalidMessage, type IncomingMessage } from '@fil/messaging';
 import { currentTraceparent } from '@fil/observability';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
@@ -32,8 +32,8 @@ export class OrderIntake {
     const value = message.value as Record<string, unknown>;
     const orderId = value !== null && typeof value === 'object' && !Array.isArray(value) ? value.orderId : undefined;
     if (!isOrderId(orderId)) throw new InvalidMessage(whyUnidentified(orderId)!);
-    // Nor can a value too deep to hash and validate without exhausting the stack.
-    if (nestedTooDeep(value)) throw new InvalidMessage(unsafeInput(value).join('; '));
+    // A value too deep to validate field by field is rejected whole, as one refused on arrival.
+    if (nestedTooDeep(value)) return this.rejectRefused(message, unsafeInput(value).join('; '), em);
 
     const contentHash = hashOf(contractedContent(value));
     await lockOrderIds(em, [orderId]);
@@ -64,8 +64,8 @@ export class OrderIntake {
           customer: { ...submitted.customer },
           shippingAddress: submitted.shippingAddress && { ...submitted.shippingAddress },
           pickupLocationId: submitted.pickupLocationId,
-          lines: submitted.lines.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })),
-          currency: submitted.currency,
+          lines: submitted.lines.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice: priceOf(unitPrice) })),
+          currency: submitted.currency.toUpperCase(),
           placedAt: new Date(submitted.placedAt),
           contentHash,
           traceparent,
@@ -81,9 +81,9 @@ export class OrderIntake {
   }
 
   /**
-   * A submission the consumer refused before reading it (over the size limit, not JSON): the
-   * channel is answered with OrderRejected and the reason when the orderId can be read and is
-   * new; from a value that is not JSON, as its text names it.
+   * A submission the consumer refused before reading it (over the size limit, not JSON), or one
+   * nested too deep to read: the channel is answered with OrderRejected and the reason when the
+   * orderId can be read and is new; from a value that is not JSON, as its text names it.
    */
   async rejectRefused(message: IncomingMessage, reason: string, em: EntityManager): Promise<void> {
     const value = object(message.value);
@@ -92,7 +92,7 @@ export class OrderIntake {
     await lockOrderIds(em, [orderId]);
     if (await em.findOne(Order, { orderId })) return;
     // The whole message: what made it too large may be a field the contract does not name, and the same order without it is not this refused one.
-    const contentHash = hashOf(value ?? message.raw);
+    const contentHash = hashOf(value && !nestedTooDeep(value) ? value : message.raw);
     const { order, step } = Order.reject({ orderId, channel: text(value?.channel), lines: [], contentHash, traceparent: currentTraceparent() }, [reason], 'VALIDATION_FAILED');
     em.persist(order);
     await this.events.record(em, order, step);

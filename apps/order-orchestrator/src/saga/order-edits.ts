@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { mayActForChannel, type Principal } from '@fil/auth';
-import { EditOrderDto, EMPTY_EDIT, isEmptyEdit, type AllocationLine, type OrderEdit } from '@fil/contracts';
+import { EditOrderDto, EMPTY_EDIT, isEmptyEdit, priceOf, type AllocationLine, type OrderEdit } from '@fil/contracts';
 import { canonicalJson, InvalidMessage, parseMessage, type IncomingMessage } from '@fil/messaging';
 import { inTrace } from '@fil/observability';
 import { loadOrderView, type OrderView } from '../orders/dto/order.view';
@@ -103,7 +103,7 @@ export class OrderEdits {
     const newAddress = !!address && canonicalJson(address) !== canonicalJson(order.shippingAddress ?? {});
     // Routing reads the coordinates only: a new street on the same spot moves nothing.
     const moved = (newAddress && (address!.lat !== order.shippingAddress?.lat || address!.lng !== order.shippingAddress?.lng)) || (!!edit.pickupLocationId && edit.pickupLocationId !== order.pickupLocationId);
-    const lines = edit.lines?.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice })) ?? order.lines;
+    const lines = edit.lines?.map(({ lineId, sku, quantity, unitPrice }) => ({ lineId, sku, quantity, unitPrice: priceOf(unitPrice) })) ?? order.lines;
     const plan = editPlan(order, lines, moved);
     // The whole new basket: prices or line ids changed with the same units move no part, but are the order's now.
     const linesChanged = canonicalJson(lines) !== canonicalJson(order.lines);
