@@ -362,6 +362,41 @@ describe('routing and re-routing', () => {
     expect(orderEvents(probe, orderId)[2].value).toMatchObject({ status: 'ALLOCATED', reason: 're-allocated: SHIP 2 × SKU-A, 1 × SKU-B from WH-MARSEILLE' });
   });
 
+  it("routes a part a count left short again once its work is called off: the SKU counted short elsewhere, the others still at the location, so a REJECT policy's order is served whole", async () => {
+    const orderId = 'O-counted-short';
+    // The truth the availability check reads: Lyon keeps its SKU-H2Y once the part is given back, and has no SKU-H2X left to promise.
+    await oneUnitEachSeen([['WH-LYON', 'SKU-H2Y']]);
+    await stocked('WH-LYON', 'SKU-H2X', 3);
+    await stocked('WH-MARSEILLE', 'SKU-H2X', 3);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-H2X'`))[0].n === 2, { what: 'the view of SKU-H2X' });
+    const lines = [{ lineId: '1', sku: 'SKU-H2X', quantity: 3, unitPrice: 1 }, { lineId: '2', sku: 'SKU-H2Y', quantity: 1, unitPrice: 1 }];
+    const work = await allocated(orderId, { channel: 'marketplace', lines });
+    expect(work).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-H2X', quantity: 3 }, { sku: 'SKU-H2Y', quantity: 1 }] });
+
+    truth.set('WH-LYON:SKU-H2X', 0);
+    await shortage(probe, 'WH-LYON', 'SKU-H2X', [{ reservationId: `${orderId}:R1`, orderId, quantity: 3 }]);
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    // Nothing is routed while the part still holds its stock: the location's SKU-H2Y is the part's own.
+    await orchestratorSettled(app, probe);
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).toHaveLength(1);
+    await fulfillmentEvent(probe, work, 'CANCELLED');
+    await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+    const parts = await waitFor(() => {
+      const reserves = commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').slice(1);
+      return reserves.length === 2 ? reserves.map((m) => m.value as ReserveStockDto) : undefined;
+    }, { what: 'the part routed again' });
+    expect(parts.map(({ locationId, lines: partLines }) => ({ locationId, lines: partLines }))).toEqual(
+      expect.arrayContaining([
+        { locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-H2X', quantity: 3 }] },
+        { locationId: 'WH-LYON', lines: [{ sku: 'SKU-H2Y', quantity: 1 }] },
+      ]),
+    );
+    for (const part of parts) await answerReservation(probe, part, 'reserved');
+    await waitFor(() => orderEvents(probe, orderId).find((m) => m.value.reason?.startsWith('re-allocated')), { what: 'the re-allocation' });
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'ALLOCATED']);
+  });
+
   it('re-routes the units a picker could not find to another location, and ships the order from both', async () => {
     const orderId = 'O-short-pick';
     const first = await allocated(orderId);

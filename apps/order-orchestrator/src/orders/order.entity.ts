@@ -87,6 +87,8 @@ export interface OrderAllocation extends Allocation {
   attempts?: number;
   /** A stock shortage named it before inventory's StockReserved came (another partition): applied once it is held. */
   shortage?: string;
+  /** The SKU a count left its location short of: the part is routed again, that SKU elsewhere, once its stock is given back. */
+  countedShort?: string;
   /** Asked for by a backorder retry: refused, its units go back to the backorder rather than using a re-route. */
   backorderRetry?: boolean;
   /** Called off by an edit: once fulfillment confirms (and the stock is released), these lines are routed. */

@@ -93,11 +93,11 @@ export class Allocator {
   }
 
   /** Re-routes a part away from where it failed, within the order's re-route budget. */
-  async reroute(em: EntityManager, order: Order, lines: AllocationLine[], why: string, exclude?: string, fresher?: Map<string, number>): Promise<void> {
+  async reroute(em: EntityManager, order: Order, lines: AllocationLine[], why: string, exclude?: string, stock: FresherStock = {}): Promise<void> {
     if (exclude && !order.excluded.includes(exclude)) order.excluded = [...order.excluded, exclude];
     order.reroutes += 1;
     if (order.reroutes > this.settings.maxReroutes) return this.shortfall(em, order, lines, `${why}; gave up after ${this.settings.maxReroutes} re-routes`);
-    await this.allocate(em, order, lines, why, 'reroute', { atp: fresher });
+    await this.allocate(em, order, lines, why, 'reroute', stock);
   }
 
   /** What routing would decide for `lines` now, on the view, for an order as it would be (an edit's check before it applies); nothing is asked or changed. */

@@ -35,9 +35,13 @@ export class FulfillmentProgress {
     if (!order) return;
     if (event.fulfillmentId === order.counterFulfillmentId && !refusal) order.counterStatus = event.status;
     if (order.isSettled() || order.partsOf(event.fulfillmentId).some((part) => part.state === 'CANCELLING')) {
-      const forEdit = order.partsOf(event.fulfillmentId).filter((part) => part.state === 'CANCELLING' && part.rerouteOnRelease);
+      const toRoute = order.partsOf(event.fulfillmentId).filter((part) => part.state === 'CANCELLING' && part.rerouteOnRelease);
       await this.compensation.workReported(em, order, event, refusal);
-      if (event.status === 'CANCELLED' && forEdit.length) await this.edits.calledOff(em, order, forEdit);
+      if (event.status !== 'CANCELLED') return;
+      const counted = toRoute.filter((part) => part.countedShort);
+      if (counted.length) await this.shortages.countedPartsCalledOff(em, order, counted);
+      const forEdit = toRoute.filter((part) => !part.countedShort);
+      if (forEdit.length) await this.edits.calledOff(em, order, forEdit);
       return;
     }
     if (refusal) return; // the order still follows that work: nothing was undone

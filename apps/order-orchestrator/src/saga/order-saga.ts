@@ -16,7 +16,8 @@ import { Allocator } from './allocator';
  *    PARTIALLY_ALLOCATED or RESERVED, and CreateFulfillment for each held part.
  *    ↩ held for an order already settled: released.
  * 4. Shortages (shortages.ts): StockShortage or a short pick.
- *    ↩ the part called off (compensation.ts) and re-routed; an e-reservation CANCELLED.
+ *    ↩ the part called off (compensation.ts) and routed again (a count's, once its stock is
+ *      given back, its SKU counted short elsewhere); an e-reservation CANCELLED.
  * 5. Fulfillment (fulfillment-progress.ts): IN_FULFILLMENT, SHIPPED, DELIVERED,
  *    READY_FOR_PICKUP, COLLECTED; CommitReservation as the goods leave.
  *    ↩ goods that left for an order that no longer wants them: committed, NEEDS_ATTENTION.

@@ -48,7 +48,7 @@ export class ReservationAnswers {
     // Booked while a person looks at an order that still wants it: resumed, the order goes on with it (attention.ts).
     if (order.waitsForAPerson()) return;
     if (order.isSettled()) return this.commands.release(em, order, held, `order ${order.status.toLowerCase()}`);
-    if (held.shortage) return this.shortages.hit(em, order, held, held.shortage);
+    if (held.shortage) return this.shortages.hit(em, order, held, held.shortage, held.countedShort);
     await this.settlement.settle(em, order);
   }
 
@@ -71,7 +71,7 @@ export class ReservationAnswers {
     const fresher = new Map((outcome.shortLines ?? []).map((line) => [stockKey(allocation.locationId, line.sku), line.atp]));
     if (order.waitsForAPerson()) return void order.updateAllocation(allocation.reservationId, { rerouteOnResume: why });
     // Without figures to correct the view (an unknown location), only leaving the location out makes progress.
-    await this.allocator.reroute(em, order, allocation.lines, why, fresher.size ? undefined : allocation.locationId, fresher);
+    await this.allocator.reroute(em, order, allocation.lines, why, fresher.size ? undefined : allocation.locationId, { atp: fresher });
     await this.settlement.settle(em, order);
   }
 

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AllocationLine, FulfillmentEvent, StockShortage } from '@fil/contracts';
 import type { Order, OrderAllocation } from '../orders/order.entity';
-import { Allocator } from './allocator';
+import { stockKey } from '../stock/stock.service';
+import { Allocator, unitsOf } from './allocator';
 import { lockAnswered, partOf, workStarted } from './answered-order';
 import { Compensation } from './compensation';
 import { describe } from './describe';
@@ -11,8 +12,8 @@ import { Settlement } from './settlement';
 
 /**
  * A location has fewer units than it promised: by its count (StockShortage) or by its
- * picker (a short pick). The part is given back and re-routed elsewhere, or an
- * e-reservation, which only that store can serve, is cancelled.
+ * picker (a short pick). The part is given back and routed again (a count's SKU, a pick's
+ * part, elsewhere), or an e-reservation, which only that store can serve, is cancelled.
  */
 @Injectable()
 export class Shortages {
@@ -27,7 +28,7 @@ export class Shortages {
 
   /**
    * An adjustment left a location with fewer units than it had promised: each named
-   * reservation not yet picked is given back and its part re-routed elsewhere. One not
+   * reservation not yet picked is given back and its part routed again. One not
    * yet held here (the shortage overtook inventory's StockReserved) is hit once it is.
    */
   async stockShortage(em: EntityManager, shortage: StockShortage): Promise<void> {
@@ -36,13 +37,17 @@ export class Shortages {
       const allocation = order && partOf(order, reservationId, ['RESERVING', 'HELD']);
       if (!order || !allocation || order.isSettled()) continue;
       const why = `stock shortage of ${shortage.sku} at ${shortage.locationId} (adjustment ${shortage.adjustmentId})`;
-      if (allocation.state === 'HELD') await this.hit(em, order, allocation, why);
-      else if (!allocation.shortage) order.updateAllocation(reservationId, { shortage: why });
+      if (allocation.state === 'HELD') await this.hit(em, order, allocation, why, shortage.sku);
+      else if (!allocation.shortage) order.updateAllocation(reservationId, { shortage: why, countedShort: shortage.sku });
     }
   }
 
-  /** A held part the shortage reaches: called off and re-routed, unless picking has started (the picker reports what is missing). */
-  async hit(em: EntityManager, order: Order, allocation: OrderAllocation, why: string): Promise<void> {
+  /**
+   * A held part the shortage of `sku` reaches: called off and routed again once its stock is given
+   * back, so that its location may still serve the other SKUs, unless picking has started (the
+   * picker reports what is missing). A shortage noted before `sku` was kept excludes the location.
+   */
+  async hit(em: EntityManager, order: Order, allocation: OrderAllocation, why: string, sku?: string): Promise<void> {
     if (workStarted(allocation)) {
       this.logger.warn(`${why} hits ${allocation.reservationId} after picking started: left to the picker`);
       return;
@@ -52,8 +57,28 @@ export class Shortages {
       return this.compensation.end(em, order, order.transition('CANCELLED', `NOT_AVAILABLE_IN_STORE: ${why}`), why);
     }
     await this.compensation.callOff(em, order, allocation, why);
-    await this.allocator.reroute(em, order, allocation.lines, why, allocation.locationId);
+    const part = partOf(order, allocation.reservationId)!;
+    if (sku && part.state === 'CANCELLING') return void order.updateAllocation(part.reservationId, { rerouteOnRelease: part.lines, countedShort: sku, shortage: why });
+    await this.routeCounted(em, order, part, why, sku);
     await this.settlement.settle(em, order);
+  }
+
+  /** Fulfillment called off the work of parts a count hit: their stock is being given back, and their lines are routed. */
+  async countedPartsCalledOff(em: EntityManager, order: Order, parts: OrderAllocation[]): Promise<void> {
+    for (const part of parts) {
+      order.updateAllocation(part.reservationId, { rerouteOnRelease: undefined });
+      if (!order.isSettled()) await this.routeCounted(em, order, part, part.shortage ?? `stock shortage of ${part.countedShort} at ${part.locationId}`, part.countedShort);
+    }
+    await this.settlement.settle(em, order);
+  }
+
+  /** Routed again with the part's units given back (its release goes first on the order's partition), but none of the SKU counted short there. */
+  private async routeCounted(em: EntityManager, order: Order, part: OrderAllocation, why: string, sku: string | undefined): Promise<void> {
+    if (!sku) return this.allocator.reroute(em, order, part.lines, why, part.locationId);
+    const counted = stockKey(part.locationId, sku);
+    const released = unitsOf([part]);
+    released.delete(counted);
+    await this.allocator.reroute(em, order, part.lines, why, undefined, { atp: new Map([[counted, 0]]), released });
   }
 
   /**
