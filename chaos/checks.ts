@@ -91,10 +91,14 @@ export class Checker {
     return lost;
   }
 
-  /** Each order of the run was decided once: one event leaving RECEIVED, by event id and content; the same event sent again is no second answer. */
+  /**
+   * Each order of the run was decided once: one event leaving RECEIVED, by event id and content; the
+   * same event sent again is no second answer, nor is a wait in NEEDS_ATTENTION for a silent service.
+   */
   private checkAnswers(findings: Findings): void {
     for (const { orderId } of this.world.orders) {
-      const answers = new Set(this.world.ledger.of(Topics.ordersEvents, orderId).filter((m) => m.value?.previousStatus === 'RECEIVED').map((m) => `${m.headers.ce_id} ${m.value.status}`));
+      const decided = (m: { value?: { previousStatus?: string; status?: string } }) => m.value?.previousStatus === 'RECEIVED' && m.value.status !== 'NEEDS_ATTENTION';
+      const answers = new Set(this.world.ledger.of(Topics.ordersEvents, orderId).filter(decided).map((m) => `${m.headers.ce_id} ${m.value.status}`));
       if (answers.size > 1) findings.doubles.push(`${orderId} answered ${answers.size} times: ${[...answers].join(', ')}`);
     }
   }

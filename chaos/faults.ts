@@ -33,6 +33,12 @@ export const killService = (service: ServiceName, downMs = 3_000): Fault => ({
   },
 });
 
+/**
+ * Inventory gone longer than the saga waits for an answer (FIL_SAGA_STEP_TIMEOUT_MS × FIL_SAGA_MAX_ATTEMPTS,
+ * 90 s by default): the orders it holds up wait in NEEDS_ATTENTION and come back by themselves.
+ */
+export const inventoryDownPastDeadlines = (downMs = 100_000): Fault => ({ ...killService('inventory', downMs), name: "inventory down past the saga's deadlines" });
+
 /** `kill -9` of the (suite's own) Kafka broker, started again `downMs` later on its data. */
 export const killBroker = (downMs = 10_000): Fault => ({
   name: 'kill -9 Kafka broker',
@@ -202,6 +208,7 @@ export function allFaults(): Fault[] {
   return [
     noFault(),
     ...SERVICE_NAMES.map((service) => killService(service)),
+    inventoryDownPastDeadlines(),
     killBroker(),
     cutDatabaseConnections(),
     ...SERVICE_NAMES.map((service) => killRelayBetweenSendAndMark(service)),

@@ -47,7 +47,8 @@ export async function runJourney(tracked: TrackedOrder, context: JourneyContext)
   const { orderId, plan } = tracked;
   await steps.send(Topics.ordersSubmitted, orderId, tracked.order, { ce_id: orderId, ce_type: 'OrderSubmitted' });
   tracked.sentAt = Date.now();
-  const answer = await steps.awaitStatus(orderId, (status) => status !== 'RECEIVED', 'its answer');
+  // NEEDS_ATTENTION while a service is silent is no answer: the saga takes the order back once it speaks.
+  const answer = await steps.awaitStatus(orderId, (status) => status !== 'RECEIVED' && status !== 'NEEDS_ATTENTION', 'its answer');
   tracked.answeredAt = answer.timestamp;
   const expected = EXPECTED[plan];
   if (expected.soldOut && answer.value.status === expected.soldOut) {
