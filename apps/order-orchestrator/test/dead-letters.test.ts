@@ -92,6 +92,16 @@ describe('dead letters over HTTP', () => {
     expect(listed.find((letter: { headers: Record<string, string> }) => letter.headers.fil_redrive === id)).toMatchObject({ key: 'UNREADABLE-2', redrivenAt: null });
   });
 
+  it('reads only the newest dead letters of each partition for a list of the newest, not the whole DLQ', async () => {
+    for (const n of [1, 2, 3]) await probe.send(Topics.ordersSubmitted, 'TAIL', `{"orderId": "TAIL-${n}",`);
+    await waitFor(() => probe.messages(Topics.dlq, (m) => m.key === 'TAIL').length === 3, { what: 'three dead letters on one partition' });
+    const queue = new DeadLetterQueue(createKafka('dead-letters-tail-test'), Topics.dlq);
+    const newest = (await queue.list(1)).filter((letter) => letter.key === 'TAIL');
+    expect(newest.map((letter) => letter.value)).toEqual(['{"orderId": "TAIL-3",']);
+    const { body } = await call(url, 'GET', '/dead-letters?limit=1', undefined, ops);
+    expect(body.map((letter: { value: string }) => letter.value)).toEqual(['{"orderId": "TAIL-3",']);
+  });
+
   it('answers 404 for an unknown id and 400 for one that is not partition:offset', async () => {
     const unknown = await call(url, 'POST', '/dead-letters/0:999999/redrive', undefined, ops);
     expect(unknown).toEqual({ status: 404, body: expect.objectContaining({ message: `no dead letter 0:999999 on ${Topics.dlq}` }) });

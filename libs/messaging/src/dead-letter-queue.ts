@@ -27,16 +27,17 @@ export class DeadLetterQueue {
     private readonly topic: string,
   ) {}
 
-  /** Every dead letter, oldest first. */
-  async list(): Promise<ListedDeadLetter[]> {
+  /** Every dead letter, or the `newest` of each partition (the newest of all are among them), oldest first. */
+  async list(newest?: number): Promise<ListedDeadLetter[]> {
     const seen = new Set<string>();
-    const letters = await readTopic(this.kafka, this.topic, (partition, message) => {
+    const keep = (partition: number, message: KafkaMessage) => {
       // The relay may publish a dead letter twice (crash before its mark): its ce_id tells.
       const ceId = decodeHeaders(message).ce_id;
       if (ceId && seen.has(ceId)) return undefined;
       if (ceId) seen.add(ceId);
       return this.listed(`${partition}:${message.offset}`, message);
-    });
+    };
+    const letters = await readTopic(this.kafka, this.topic, keep, newest === undefined ? undefined : { newest });
     return letters.sort((a, b) => a.rejectedAt.localeCompare(b.rejectedAt));
   }
 

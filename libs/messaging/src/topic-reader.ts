@@ -3,11 +3,17 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { physicalTopic } from './kafka';
 
 /**
- * Reads `topic` to its end as it is now, or only the message at `at`, keeping what `keep`
- * returns; in a consumer group of its own, committing nothing. For operators' reads of small
- * topics (the DLQ), not for a service's consumption.
+ * Reads `topic` to its end as it is now, or only the message at `at`, or only the `newest`
+ * messages of each partition, keeping what `keep` returns; in a consumer group of its own,
+ * committing nothing. For operators' reads (the DLQ), not for a service's consumption.
  */
-export async function readTopic<T>(kafka: Kafka, topic: string, keep: (partition: number, message: KafkaMessage) => T | undefined, at?: { partition: number; offset: string }): Promise<T[]> {
+export async function readTopic<T>(
+  kafka: Kafka,
+  topic: string,
+  keep: (partition: number, message: KafkaMessage) => T | undefined,
+  where?: { partition: number; offset: string } | { newest: number },
+): Promise<T[]> {
+  const at = where && 'partition' in where ? where : undefined;
   const admin = kafka.admin();
   await admin.connect();
   const ends = await (async () => {
@@ -21,6 +27,9 @@ export async function readTopic<T>(kafka: Kafka, topic: string, keep: (partition
       .map(({ partition, high }) => [partition, at ? Number(at.offset) : Number(high) - 1]),
   );
   if (!last.size) return [];
+  const starts = where && 'newest' in where ? ends.filter(({ partition }) => last.has(partition)).map(({ partition, low, high }) => ({ partition, offset: String(Math.max(Number(low), Number(high) - where.newest)) })) : [];
+  // What a fetch begun before the seeks brings from earlier offsets is skipped.
+  const first = new Map(starts.map(({ partition, offset }) => [partition, Number(offset)]));
   const found: T[] = [];
   const consumer = kafka.consumer({ groupId: `fil-topic-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
   let timer: NodeJS.Timeout | undefined;
@@ -32,14 +41,14 @@ export async function readTopic<T>(kafka: Kafka, topic: string, keep: (partition
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        if (!last.has(partition) || Number(message.offset) > last.get(partition)!) return;
+        if (!last.has(partition) || Number(message.offset) > last.get(partition)! || Number(message.offset) < (first.get(partition) ?? 0)) return;
         const kept = keep(partition, message);
         if (kept !== undefined) found.push(kept);
         if (Number(message.offset) === last.get(partition)) last.delete(partition);
         if (!last.size) finished();
       },
     });
-    if (at) consumer.seek({ topic: physicalTopic(topic), partition: at.partition, offset: at.offset });
+    for (const { partition, offset } of at ? [at] : starts) consumer.seek({ topic: physicalTopic(topic), partition, offset });
     await Promise.race([allRead, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), 30_000)))]);
   } finally {
     clearTimeout(timer);

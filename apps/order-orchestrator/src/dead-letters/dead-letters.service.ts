@@ -29,7 +29,7 @@ export class DeadLettersService {
 
   /** The newest `limit` dead letters, newest first, with their redrive if there was one. */
   async list(limit: number): Promise<DeadLetterView[]> {
-    const letters = (await brokerAnswer(`could not read ${Topics.dlq}`, this.queue.list())).reverse().slice(0, limit);
+    const letters = (await brokerAnswer(`could not read ${Topics.dlq}`, this.queue.list(limit))).reverse().slice(0, limit);
     const rows = letters.length
       ? await this.em.fork().execute<RedriveRow[]>(
           `select ${REDRIVE_COLUMNS} from dead_letter_redrive where dlq_topic = ? and dead_letter_id in (select jsonb_array_elements_text(?::jsonb))`,
