@@ -132,6 +132,21 @@ describe('cancel racing ship', () => {
     expect(orderEvents(probe, orderId)).toHaveLength(7);
   });
 
+  it('records only the units a parcel that left while the order was being cancelled was picked with, so that no more come back or are refunded', async () => {
+    const orderId = 'O-cancel-vs-short-ship';
+    const work = await allocated(orderId, { lines: [one('SKU-A', 3)] });
+    const cancelled = await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' });
+    expect(cancelled.status).toBe(200);
+    await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    // Staff had picked one unit of three, and shipped it, before the call-off reached them.
+    await fulfillmentEvent(probe, work, 'PICKED', { 'SKU-A': 1 });
+    await fulfillmentEvent(probe, work, 'SHIPPED', { 'SKU-A': 1 });
+    await fulfillmentEvent(probe, work, 'DELIVERED', { 'SKU-A': 1 });
+    const reached = await waitFor(() => orderEvents(probe, orderId).find((m) => m.value.reason?.includes('its units may be returned')), { what: 'the delivery announced' });
+    expect(reached.value.allocations).toEqual([expect.objectContaining({ fulfillmentStatus: 'DELIVERED', lines: [{ sku: 'SKU-A', quantity: 1 }] })]);
+    expect((await view(orderId)).allocations[0].lines).toEqual([{ sku: 'SKU-A', quantity: 1 }]);
+  });
+
   it('commits a transfer that left while its click & collect was being cancelled, and has the pickup store receive it, not put it back in stock by hand', async () => {
     const orderId = 'O-cancel-vs-transfer';
     const { transfer } = await collectedThroughATransfer(orderId);
