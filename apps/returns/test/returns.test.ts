@@ -430,7 +430,7 @@ describe('requesting a return', () => {
     await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-parcels' }))?.delivered?.MUG === 1, { what: 'the delivered parcel seen' });
 
     const shirt = await call('POST', '/returns', { orderId: 'o-parcels', lines: [{ sku: 'SHIRT', quantity: 1 }] });
-    expect(shirt).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED', message: 'sku SHIRT: 1 requested but only 0 of 0 delivered may still be returned' } });
+    expect(shirt).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED', message: 'sku SHIRT: 1 requested but only 0 delivered so far: order o-parcels is SHIPPED, the rest on its way' } });
     expect((await call('POST', '/returns', { orderId: 'o-parcels', lines: [{ sku: 'MUG', quantity: 1 }] })).status).toBe(201);
   });
 
@@ -445,7 +445,7 @@ describe('requesting a return', () => {
 
     expect((await call('POST', '/returns', { orderId: 'o-cancel-raced', lines: [{ sku: 'SHIRT', quantity: 2 }] })).status).toBe(201);
     const mug = await call('POST', '/returns', { orderId: 'o-cancel-raced', lines: [{ sku: 'MUG', quantity: 1 }] });
-    expect(mug).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
+    expect(mug).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });
     const clean = await call('POST', '/returns', { orderId: 'o-cancel-clean', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(clean).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED', message: 'order o-cancel-clean is CANCELLED, not delivered or collected' } });
   });
@@ -533,6 +533,20 @@ describe('requesting a return', () => {
     expect(await waitFor(async () => (await shown()).status === 200 && (await shown()).body)).toMatchObject({ status: 'REJECTED', rejection: { reason: 'UNKNOWN_ORDER' } });
 
     await sendOrderEvent('o-news-after', 'DELIVERED', daysAgo(1));
+    const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken on the delivery' });
+    expect(taken.rejection).toBeUndefined();
+  });
+
+  it('over Kafka, takes a request for the units of the last parcel, refused while returns had seen only the first delivered, once it sees the order delivered', async () => {
+    const shirts: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+    const mug: Allocation = { locationId: 'store-1', kind: 'SHIP', lines: [{ sku: 'MUG', quantity: 1 }] };
+    await sendOrderEvent('o-last-parcel', 'SHIPPED', daysAgo(1), [shirts, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-last-parcel' }))?.delivered?.MUG === 1, { what: 'the first parcel seen delivered' });
+    const shown = () => call('GET', '/returns/ret-last-parcel');
+    await probe.send(Topics.returnsRequested, 'o-last-parcel', { returnId: 'ret-last-parcel', orderId: 'o-last-parcel', lines: [{ sku: 'SHIRT', quantity: 2 }] });
+    expect(await waitFor(async () => (await shown()).status === 200 && (await shown()).body)).toMatchObject({ status: 'REJECTED', rejection: { reason: 'ORDER_NOT_DELIVERED' } });
+
+    await sendOrderEvent('o-last-parcel', 'DELIVERED', daysAgo(0), [{ ...shirts, fulfillmentStatus: 'DELIVERED' } as Allocation, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
     const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken on the delivery' });
     expect(taken.rejection).toBeUndefined();
   });
