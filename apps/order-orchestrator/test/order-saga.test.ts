@@ -417,6 +417,31 @@ describe('routing and re-routing', () => {
     expect(body.routing[1].explanation.candidates).toContainEqual({ locationId: 'WH-LYON', filteredOut: 'EXCLUDED_FOR_ORDER' });
   });
 
+  it('keeps an order IN_FULFILLMENT, not SHIPPED, when its parcel leaves while the units its picker missed are still being routed, and serves them when stock comes', async () => {
+    const orderId = 'O-ship-while-rerouting';
+    await stocked('WH-LYON', 'SKU-LONE', 3);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-LONE'`))[0].n === 1, { what: 'the view of SKU-LONE' });
+    const work = await allocated(orderId, { lines: [{ lineId: '1', sku: 'SKU-LONE', quantity: 3, unitPrice: 1 }] });
+    // Inventory is slow to say where else the two missing units are: the parcel with the one found leaves meanwhile.
+    stopAnswering();
+    // What inventory announces of the short pick: the two units missing are gone from Lyon, the one found is the parcel's.
+    await stocked('WH-LYON', 'SKU-LONE', 0);
+    await fulfillmentEvent(probe, work, 'PICKED', { 'SKU-LONE': 1 });
+    await command(probe, Topics.inventoryCommands, orderId, 'CheckAvailability');
+    await fulfillmentEvent(probe, work, 'PACKED', { 'SKU-LONE': 1 });
+    await fulfillmentEvent(probe, work, 'SHIPPED', { 'SKU-LONE': 1 });
+    await orchestratorSettled(app, probe);
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'ALLOCATED', 'IN_FULFILLMENT', 'IN_FULFILLMENT']);
+    stopAnswering = answerAvailability(probe, truth);
+    await waitFor(() => orderEvents(probe, orderId).find((m) => m.value.backordered?.length), { what: 'the missing units backordered' });
+    expect(orderEvents(probe, orderId).at(-1)!.value).toMatchObject({ status: 'IN_FULFILLMENT', backordered: [{ sku: 'SKU-LONE', quantity: 2 }] });
+
+    await stocked('WH-MARSEILLE', 'SKU-LONE', 2);
+    const again = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    expect(again).toMatchObject({ locationId: 'WH-MARSEILLE', lines: [{ sku: 'SKU-LONE', quantity: 2 }] });
+  });
+
   it('backorders the units a picker found none of when no other location has them, and announces it in a step', async () => {
     const orderId = 'O-short-pick-none';
     await stocked('WH-LYON', 'SKU-RARE', 3);

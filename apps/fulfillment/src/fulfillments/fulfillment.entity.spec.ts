@@ -110,6 +110,16 @@ describe('Fulfillment state machine', () => {
     expect(fulfillment.history.at(-1)).toMatchObject({ status: 'PICKED', detail: 'A 1 missing (NOT_FOUND), B 1 missing (DAMAGED)' });
   });
 
+  it('refuses to pack a parcel of which nothing was picked, and packs one with a unit found', () => {
+    const empty = new Fulfillment(command());
+    empty.pick([{ sku: 'A', quantity: 0, reason: 'NOT_FOUND' }, { sku: 'B', quantity: 0, reason: 'NOT_FOUND' }]);
+    expect(() => empty.pack([{ weightKg: 1 }])).toThrow(new FulfillmentStepRefused('cannot pack fulfillment F1: nothing was picked, there is nothing to send'));
+    expect(empty.status).toBe('PICKED');
+    const short = new Fulfillment(command());
+    short.pick([{ sku: 'A', quantity: 0, reason: 'NOT_FOUND' }, { sku: 'B', quantity: 1 }]);
+    expect(short.pack([{ weightKg: 1 }])).toBe(true);
+  });
+
   it('refuses a short line without a reason, leaving the fulfillment CREATED', () => {
     const fulfillment = new Fulfillment(command());
     expect(() => fulfillment.pick([{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }])).toThrow(

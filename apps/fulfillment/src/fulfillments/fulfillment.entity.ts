@@ -142,6 +142,8 @@ export class Fulfillment {
     const wanted = parcels.map((parcel) => ({ weightKg: parcel.weightKg }));
     if (this.done('PACKED') && sameJson(this.parcels, wanted)) return false;
     this.expect('pack', ['PICKED']);
+    // Nothing found, nothing to send: the order routes the units elsewhere and calls this work off.
+    if (this.lines.every((line) => line.picked === 0)) throw new FulfillmentStepRefused(`cannot pack fulfillment ${this.id}: nothing was picked, there is nothing to send`);
     this.parcels = wanted;
     this.moveTo('PACKED', now, `${wanted.length} parcel(s)`);
     return true;

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FulfillmentEvent, OrderStatus } from '@fil/contracts';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
 import type { Order, OrderAllocation } from '../orders/order.entity';
+import { mergeBySku } from '../routing/route-order';
 import { lockAnswered } from './answered-order';
 import { Compensation } from './compensation';
 import { OrderEdits } from './order-edits';
@@ -71,9 +72,14 @@ export class FulfillmentProgress {
         const left = order.parcelsToShip().length;
         const carrier = [event.carrier, event.trackingNumber].filter(Boolean).join(' ');
         const cause = `${where} shipped${carrier ? ` with ${carrier}` : ''}`;
-        if (!left && !order.backordered.length) return this.advance(em, order, 'SHIPPED', cause);
-        // Backordered units are still to come: the order is not shipped, and stays in line for stock.
-        const waiting = [left ? `${left} of ${parcels} shipment(s) still to ship` : '', order.backordered.length ? `${describe(order.backordered)} still backordered` : ''];
+        const routing = order.availabilityChecks.flatMap((check) => check.lines);
+        if (!left && !order.backordered.length && !routing.length) return this.advance(em, order, 'SHIPPED', cause);
+        // Backordered units, or units being routed (inventory asked where they are), are still to come: the order is not shipped.
+        const waiting = [
+          left ? `${left} of ${parcels} shipment(s) still to ship` : '',
+          order.backordered.length ? `${describe(order.backordered)} still backordered` : '',
+          routing.length ? `${describe(mergeBySku(routing))} being routed` : '',
+        ];
         return this.advance(em, order, 'IN_FULFILLMENT', [cause, ...waiting.filter(Boolean)].join('; '));
       }
       case 'DELIVERED': {
