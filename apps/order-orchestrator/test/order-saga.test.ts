@@ -780,6 +780,30 @@ describe('click & collect', () => {
     expect(reallocations).toEqual(['re-allocated: PICKUP 1 × SKU-M2 from ST-PARIS', 're-allocated: TRANSFER 1 × SKU-M1 from WH-LYON']);
   });
 
+  it('calls off a transfer still to come when the counter hands the order over meanwhile (a count racing the hand-over), so that no stock stays held for a collected order', async () => {
+    const orderId = 'O-collect-raced-count';
+    await oneUnitEachSeen([['ST-PARIS', 'SKU-RC'], ['WH-LYON', 'SKU-RC']]);
+    await submit(probe, anOrder(orderId, { ...order, lines: [{ lineId: '1', sku: 'SKU-RC', quantity: 1, unitPrice: 1 }] }));
+    const local = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    expect(local.locationId).toBe('ST-PARIS');
+    await answerReservation(probe, local, 'reserved');
+    const counter = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.kind === 'PICKUP')).value;
+    // A count finds the store short: its unit goes by transfer from Lyon, while the counter, not told yet, hands the order over.
+    await shortage(probe, 'ST-PARIS', 'SKU-RC', [{ reservationId: local.reservationId, orderId, quantity: 1 }]);
+    const transfer = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId.endsWith(':R2'))).value;
+    expect(transfer.locationId).toBe('WH-LYON');
+    await answerReservation(probe, transfer, 'reserved');
+    const transferWork = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment', (v) => v.kind === 'TRANSFER')).value;
+    await fulfillmentEvent(probe, counter, 'READY_FOR_PICKUP');
+    await fulfillmentEvent(probe, counter, 'COLLECTED');
+    await orderEvent(probe, orderId, 'OrderCollected');
+    const callOff = (await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment', (v) => v.fulfillmentId === transferWork.fulfillmentId)).value;
+    expect(callOff.reason).toMatch(/collected at ST-PARIS/);
+    await fulfillmentEvent(probe, transferWork, 'CANCELLED');
+    const release = await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation', (v) => v.reservationId === transfer.reservationId);
+    expect(release.value).toEqual({ reservationId: transfer.reservationId, orderId });
+  });
+
   it('refuses an unknown pickup location or one without a counter', async () => {
     await submit(probe, anOrder('O-collect-nowhere', { ...order, pickupLocationId: 'ST-NOWHERE' }));
     expect((await orderEvent(probe, 'O-collect-nowhere', 'OrderRejected')).value.reason).toBe('UNKNOWN_PICKUP_LOCATION');

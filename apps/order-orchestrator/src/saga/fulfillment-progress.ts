@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FulfillmentEvent, OrderStatus } from '@fil/contracts';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import type { Order, OrderAllocation } from '../orders/order.entity';
+import { goodsLeft, type Order, type OrderAllocation } from '../orders/order.entity';
 import { mergeBySku } from '../routing/route-order';
 import { lockAnswered } from './answered-order';
 import { Compensation } from './compensation';
@@ -109,7 +109,8 @@ export class FulfillmentProgress {
         if (!order.canMoveTo('COLLECTED')) return;
         await this.events.transition(em, order, 'COLLECTED', `collected at ${event.locationId}`);
         // The store's part that rides on the counter was committed by fulfillment with the hand-over itself; a part added after the counter was created was not.
-        return this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP' && allocation.fulfillmentId !== order.counterFulfillmentId));
+        await this.commands.commit(em, order, order.live().filter((allocation) => allocation.kind === 'PICKUP' && allocation.fulfillmentId !== order.counterFulfillmentId));
+        return this.transfersNoLongerWanted(em, order, `the order was collected at ${event.locationId} before it arrived`);
     }
   }
 
@@ -139,6 +140,19 @@ export class FulfillmentProgress {
     if (counter === 'COLLECTED' && order.canMoveTo('COLLECTED')) {
       await this.events.transition(em, order, 'COLLECTED', cause);
       await this.commands.commit(em, order, live.filter((part) => part.kind === 'PICKUP' && part.fulfillmentId !== order.counterFulfillmentId));
+      await this.transfersNoLongerWanted(em, order, `the order was collected at ${order.pickupLocationId} before it arrived`);
+    }
+  }
+
+  /**
+   * Transfers still to come once the customer took the order (one routed as the counter handed it
+   * over, after a count found the store short): called off, their stock given back, or, gone
+   * already, counted into the pickup store's stock when they arrive.
+   */
+  private async transfersNoLongerWanted(em: EntityManager, order: Order, why: string): Promise<void> {
+    for (const part of order.live().filter(({ kind, fulfillmentStatus }) => kind === 'TRANSFER' && !['RECEIVED', 'COLLECTED'].includes(fulfillmentStatus ?? ''))) {
+      if (goodsLeft(part.fulfillmentStatus)) await this.commands.callOffTransferThatLeft(em, order, part.fulfillmentId!, why);
+      else await this.compensation.callOff(em, order, part, why);
     }
   }
 
