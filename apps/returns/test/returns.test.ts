@@ -445,7 +445,7 @@ describe('requesting a return', () => {
 
     expect((await call('POST', '/returns', { orderId: 'o-cancel-raced', lines: [{ sku: 'SHIRT', quantity: 2 }] })).status).toBe(201);
     const mug = await call('POST', '/returns', { orderId: 'o-cancel-raced', lines: [{ sku: 'MUG', quantity: 1 }] });
-    expect(mug).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED' } });
+    expect(mug).toMatchObject({ status: 422, body: { reason: 'QUANTITY_EXCEEDED' } });
     const clean = await call('POST', '/returns', { orderId: 'o-cancel-clean', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     expect(clean).toMatchObject({ status: 422, body: { reason: 'ORDER_NOT_DELIVERED', message: 'order o-cancel-clean is CANCELLED, not delivered or collected' } });
   });
@@ -549,6 +549,21 @@ describe('requesting a return', () => {
     await sendOrderEvent('o-last-parcel', 'DELIVERED', daysAgo(0), [{ ...shirts, fulfillmentStatus: 'DELIVERED' } as Allocation, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
     const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken on the delivery' });
     expect(taken.rejection).toBeUndefined();
+  });
+
+  it('over Kafka, says why for good a request refused for now that its order, once delivered, still cannot take', async () => {
+    const shirts: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+    const mug: Allocation = { locationId: 'store-1', kind: 'SHIP', lines: [{ sku: 'MUG', quantity: 1 }] };
+    await sendOrderEvent('o-two-asks', 'SHIPPED', daysAgo(1), [shirts, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-two-asks' }))?.delivered?.MUG === 1, { what: 'the first parcel seen delivered' });
+    const shown = (id: string) => call('GET', `/returns/${id}`);
+    for (const id of ['ret-two-asks-1', 'ret-two-asks-2']) await probe.send(Topics.returnsRequested, 'o-two-asks', { returnId: id, orderId: 'o-two-asks', lines: [{ sku: 'SHIRT', quantity: 2 }] });
+    await waitFor(async () => (await shown('ret-two-asks-2')).body?.rejection?.reason === 'ORDER_NOT_DELIVERED', { what: 'both parked' });
+
+    await sendOrderEvent('o-two-asks', 'DELIVERED', daysAgo(0), [{ ...shirts, fulfillmentStatus: 'DELIVERED' } as Allocation, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await waitFor(async () => (await shown('ret-two-asks-1')).body.status === 'REQUESTED', { what: 'the first taken' });
+    const second = await waitFor(async () => (await shown('ret-two-asks-2')).body?.rejection?.reason === 'QUANTITY_EXCEEDED' && (await shown('ret-two-asks-2')).body, { what: 'the second refused for good' });
+    expect(second).toMatchObject({ status: 'REJECTED', rejection: { reason: 'QUANTITY_EXCEEDED' } });
   });
 
   it('over Kafka, sends a request without a returnId to the DLQ', async () => {

@@ -105,7 +105,7 @@ export class OrderView {
       const delivered = this.deliveredQuantity(sku);
       const left = delivered - (alreadyRequested.get(sku) ?? 0);
       // Parcels still on their way (or returns yet to hear of their delivery) may bring the units: refused for now, and checked again.
-      const mayArrive = !WHOLLY_DELIVERED.includes(this.status) && quantity <= this.orderedQuantity(sku) - (alreadyRequested.get(sku) ?? 0);
+      const mayArrive = PARTLY_DELIVERED_STATUSES.includes(this.status) && quantity <= this.orderedQuantity(sku) - (alreadyRequested.get(sku) ?? 0);
       if (quantity > left && mayArrive) {
         throw new ReturnRefused('ORDER_NOT_DELIVERED', `sku ${sku}: ${quantity} requested but only ${Math.max(0, left)} delivered so far: order ${this.orderId} is ${this.status}, the rest on its way`);
       }

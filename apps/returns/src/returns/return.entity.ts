@@ -48,6 +48,13 @@ export class Return {
     this.rejectionMessage = refusal.message;
   }
 
+  /** Checked again and refused again: the reason of now, which may be for good. */
+  refusedAgain(refusal: ReturnRefused): void {
+    if (!this.refusedForNow()) throw new ReturnConflict(`return ${this.id} is ${this.status}; it was not waiting to be checked again`);
+    this.rejectionReason = refusal.reason;
+    this.rejectionMessage = refusal.message;
+  }
+
   /** Refused because returns had not seen its order, or the order delivered, yet: its view may have caught up since. */
   refusedForNow(): boolean {
     return this.status === 'REJECTED' && (this.rejectionReason === 'UNKNOWN_ORDER' || this.rejectionReason === 'ORDER_NOT_DELIVERED');

@@ -71,8 +71,10 @@ export class ReturnsService {
         await this.requestIn(em, { returnId: ret.id, orderId: ret.orderId, lines: ret.lines, locationId: ret.expectedLocationId ?? undefined }, ret.traceparent);
       } catch (error) {
         if (!(error instanceof ReturnRefused)) throw error;
+        ret.refusedAgain(error);
       }
     }
+    await em.flush();
   }
 
   /**
