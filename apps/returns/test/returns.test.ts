@@ -32,6 +32,18 @@ async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: 
   return headers.ce_id;
 }
 
+/** A two-parcel order whose mug is delivered, as returns has seen it, the shirts still on their way. */
+const SHIRTS: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
+const MUG: Allocation = { locationId: 'store-1', kind: 'SHIP', lines: [{ sku: 'MUG', quantity: 1 }] };
+const delivered = (allocation: Allocation) => ({ ...allocation, fulfillmentStatus: 'DELIVERED' }) as Allocation;
+
+async function firstParcelDelivered(orderId: string): Promise<void> {
+  await sendOrderEvent(orderId, 'SHIPPED', daysAgo(1), [SHIRTS, delivered(MUG)]);
+  await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId }))?.delivered?.MUG === 1, { what: 'the first parcel seen delivered' });
+}
+
+const lastParcelDelivered = (orderId: string) => sendOrderEvent(orderId, 'DELIVERED', daysAgo(0), [delivered(SHIRTS), delivered(MUG)]);
+
 /** Inventory announces a location, as returns learns of it. */
 function sendLocation(id: string, type: 'WAREHOUSE' | 'STORE', pickup: boolean) {
   const record: LocationRecord = { id, name: id, type, lat: 45.76, lng: 4.85, ship: true, pickup, reserve: pickup, dailyCapacity: null, priority: null };
@@ -538,29 +550,23 @@ describe('requesting a return', () => {
   });
 
   it('over Kafka, takes a request for the units of the last parcel, refused while returns had seen only the first delivered, once it sees the order delivered', async () => {
-    const shirts: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
-    const mug: Allocation = { locationId: 'store-1', kind: 'SHIP', lines: [{ sku: 'MUG', quantity: 1 }] };
-    await sendOrderEvent('o-last-parcel', 'SHIPPED', daysAgo(1), [shirts, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
-    await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-last-parcel' }))?.delivered?.MUG === 1, { what: 'the first parcel seen delivered' });
+    await firstParcelDelivered('o-last-parcel');
     const shown = () => call('GET', '/returns/ret-last-parcel');
     await probe.send(Topics.returnsRequested, 'o-last-parcel', { returnId: 'ret-last-parcel', orderId: 'o-last-parcel', lines: [{ sku: 'SHIRT', quantity: 2 }] });
     expect(await waitFor(async () => (await shown()).status === 200 && (await shown()).body)).toMatchObject({ status: 'REJECTED', rejection: { reason: 'ORDER_NOT_DELIVERED' } });
 
-    await sendOrderEvent('o-last-parcel', 'DELIVERED', daysAgo(0), [{ ...shirts, fulfillmentStatus: 'DELIVERED' } as Allocation, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await lastParcelDelivered('o-last-parcel');
     const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken on the delivery' });
     expect(taken.rejection).toBeUndefined();
   });
 
   it('over Kafka, says why for good a request refused for now that its order, once delivered, still cannot take', async () => {
-    const shirts: Allocation = { locationId: 'wh-1', kind: 'SHIP', lines: [{ sku: 'SHIRT', quantity: 2 }] };
-    const mug: Allocation = { locationId: 'store-1', kind: 'SHIP', lines: [{ sku: 'MUG', quantity: 1 }] };
-    await sendOrderEvent('o-two-asks', 'SHIPPED', daysAgo(1), [shirts, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
-    await waitFor(async () => (await orm.em.fork().findOne(OrderView, { orderId: 'o-two-asks' }))?.delivered?.MUG === 1, { what: 'the first parcel seen delivered' });
+    await firstParcelDelivered('o-two-asks');
     const shown = (id: string) => call('GET', `/returns/${id}`);
     for (const id of ['ret-two-asks-1', 'ret-two-asks-2']) await probe.send(Topics.returnsRequested, 'o-two-asks', { returnId: id, orderId: 'o-two-asks', lines: [{ sku: 'SHIRT', quantity: 2 }] });
     await waitFor(async () => (await shown('ret-two-asks-2')).body?.rejection?.reason === 'ORDER_NOT_DELIVERED', { what: 'both parked' });
 
-    await sendOrderEvent('o-two-asks', 'DELIVERED', daysAgo(0), [{ ...shirts, fulfillmentStatus: 'DELIVERED' } as Allocation, { ...mug, fulfillmentStatus: 'DELIVERED' } as Allocation]);
+    await lastParcelDelivered('o-two-asks');
     await waitFor(async () => (await shown('ret-two-asks-1')).body.status === 'REQUESTED', { what: 'the first taken' });
     const second = await waitFor(async () => (await shown('ret-two-asks-2')).body?.rejection?.reason === 'QUANTITY_EXCEEDED' && (await shown('ret-two-asks-2')).body, { what: 'the second refused for good' });
     expect(second).toMatchObject({ status: 'REJECTED', rejection: { reason: 'QUANTITY_EXCEEDED' } });

@@ -9,7 +9,10 @@ const logger = new Logger('OrderSaga');
 /** Fulfillment has started on the goods: a shortage at the location is the picker's to report. */
 const STARTED: readonly FulfillmentStatus[] = ['PICKED', 'PACKED', 'SHIPPED', 'DELIVERED', 'IN_TRANSIT', 'RECEIVED', 'READY_FOR_PICKUP', 'COLLECTED'];
 
-export const workStarted = (part: Pick<OrderAllocation, 'fulfillmentStatus'>): boolean => !!part.fulfillmentStatus && STARTED.includes(part.fulfillmentStatus);
+export const workStarted = (part: OrderAllocation): boolean => startedBy(part.fulfillmentStatus);
+
+/** A fulfillment status that says work on the goods began. */
+export const startedBy = (status?: FulfillmentStatus): boolean => !!status && STARTED.includes(status);
 
 /** The order an answer is about, locked; an answer for an unknown order changes nothing. */
 export async function lockAnswered(em: EntityManager, orderId: string): Promise<Order | undefined> {

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UNWANTED_GOODS_STATUSES, type AllocationKind, type FulfillmentEvent, type FulfillmentStatus } from '@fil/contracts';
 import { goodsLeft, type Order, type OrderAllocation, type OrderStep } from '../orders/order.entity';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import { workStarted } from './answered-order';
+import { startedBy } from './answered-order';
 import { SagaCommands } from './saga-commands';
 
 const pickedLines = (event: FulfillmentEvent) => new Map(event.lines.map(({ sku, quantity, picked }) => [sku, Math.min(quantity, picked)]));
@@ -87,7 +87,7 @@ export class Compensation {
     const gone = goodsLeft(event.status) ? parts.filter((part) => ['HELD', 'CANCELLING'].includes(part.state) && !goodsLeft(part.fulfillmentStatus)) : [];
     const calledOff = gone.some((part) => part.state === 'CANCELLING');
     // What was picked is what may leave: the part no longer follows its picker's short pick, so its units are those found.
-    const found = workStarted({ fulfillmentStatus: event.status }) && event.fulfillmentId !== order.counterFulfillmentId ? pickedLines(event) : undefined;
+    const found = startedBy(event.status) && event.fulfillmentId !== order.counterFulfillmentId ? pickedLines(event) : undefined;
     for (const part of parts) {
       const lines = found && part.lines.map(({ sku, quantity }) => ({ sku, quantity: Math.min(quantity, found.get(sku) ?? 0) })).filter((line) => line.quantity > 0);
       order.updateAllocation(part.reservationId, { fulfillmentStatus: event.status, ...(lines ? { lines } : {}), ...(gone.includes(part) ? { state: 'HELD', deadline: undefined, attempts: undefined } : {}) });

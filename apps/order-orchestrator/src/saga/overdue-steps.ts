@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OrderEventsPublisher } from '../orders/order-events.publisher';
-import type { AvailabilityCheck, Order } from '../orders/order.entity';
+import type { AvailabilityCheck, Order, OrderAllocation } from '../orders/order.entity';
 import { Compensation } from './compensation';
 import { describe } from './describe';
 import { SagaCommands } from './saga-commands';
@@ -33,24 +33,27 @@ export class OverdueSteps {
         await this.commands.reserve(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'RESERVING') {
         // Not re-routed: inventory is one service and the order's commands share its partition, so a re-route waits on the same silence.
-        order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        await this.events.needsAttentionAfterSilence(em, order, `inventory never answered the reservation ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): nothing is held or routed elsewhere until it does`);
+        await this.givenUp(em, order, allocation, `inventory never answered the reservation ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): nothing is held or routed elsewhere until it does`);
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus && attempts < this.settings.maxAttempts) {
         await this.commands.createFulfillment(em, order, allocation, attempts + 1);
       } else if (allocation.state === 'HELD' && allocation.fulfillmentId && !allocation.fulfillmentStatus) {
-        order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        await this.events.needsAttentionAfterSilence(em, order, `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`);
+        await this.givenUp(em, order, allocation, `fulfillment never confirmed creating ${allocation.fulfillmentId} at ${allocation.locationId} (${attempts} attempts): nobody may be working on it`);
       } else if (allocation.state === 'RELEASING' && attempts < this.settings.maxAttempts) {
         await this.commands.release(em, order, allocation, 'no answer', attempts + 1);
       } else if (allocation.state === 'RELEASING') {
-        order.updateAllocation(allocation.reservationId, { deadline: undefined });
-        await this.events.needsAttentionAfterSilence(em, order, `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`);
+        await this.givenUp(em, order, allocation, `inventory never confirmed releasing ${allocation.reservationId} at ${allocation.locationId} (${attempts} attempts): stock may still be held`);
       } else if (allocation.state === 'CANCELLING') {
         await this.compensation.callOffOverdue(em, order, allocation, attempts);
       } else {
         order.updateAllocation(allocation.reservationId, { deadline: undefined });
       }
     }
+  }
+
+  /** A command sent every time it may be, still unanswered: kept without a deadline for a person to send again, the order in NEEDS_ATTENTION. */
+  private async givenUp(em: EntityManager, order: Order, allocation: OrderAllocation, why: string): Promise<void> {
+    order.updateAllocation(allocation.reservationId, { deadline: undefined });
+    await this.events.needsAttentionAfterSilence(em, order, why);
   }
 
   /** Inventory has not answered an availability check: asked again, then a person looks (neither allocated nor rejected). */

@@ -103,9 +103,10 @@ export class OrderView {
     for (const [sku, quantity] of requested) {
       if (!this.orderedQuantity(sku)) throw new ReturnRefused('SKU_NOT_ON_ORDER', `sku ${sku} is not on order ${this.orderId}`);
       const delivered = this.deliveredQuantity(sku);
-      const left = delivered - (alreadyRequested.get(sku) ?? 0);
+      const claimed = alreadyRequested.get(sku) ?? 0;
+      const left = delivered - claimed;
       // Parcels still on their way (or returns yet to hear of their delivery) may bring the units: refused for now, and checked again.
-      const mayArrive = PARTLY_DELIVERED_STATUSES.includes(this.status) && quantity <= this.orderedQuantity(sku) - (alreadyRequested.get(sku) ?? 0);
+      const mayArrive = PARTLY_DELIVERED_STATUSES.includes(this.status) && quantity <= this.orderedQuantity(sku) - claimed;
       if (quantity > left && mayArrive) {
         throw new ReturnRefused('ORDER_NOT_DELIVERED', `sku ${sku}: ${quantity} requested but only ${Math.max(0, left)} delivered so far: order ${this.orderId} is ${this.status}, the rest on its way`);
       }
