@@ -778,6 +778,9 @@ describe('click & collect', () => {
     await orchestratorSettled(app, probe);
     const reallocations = orderEvents(probe, twoPartsId).map((m) => m.value.reason as string).filter((reason) => reason.startsWith('re-allocated'));
     expect(reallocations).toEqual(['re-allocated: PICKUP 1 × SKU-M2 from ST-PARIS', 're-allocated: TRANSFER 1 × SKU-M1 from WH-LYON']);
+    // The second store part is worked on the counter, and says so.
+    const shown = orderEvents(probe, twoPartsId).at(-1)!.value.allocations as { reservationId: string; fulfillmentId?: string }[];
+    expect(shown.find((part) => part.reservationId === second.reservationId)?.fulfillmentId).toBe(counter.fulfillmentId);
   });
 
   it('calls off a transfer still to come when the counter hands the order over meanwhile (a count racing the hand-over), so that no stock stays held for a collected order', async () => {

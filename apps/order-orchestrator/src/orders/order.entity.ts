@@ -364,6 +364,11 @@ export class Order {
     return this.allocations.filter((allocation) => !DEAD.includes(allocation.state));
   }
 
+  /** Live allocations as clients read them: a store part riding on the counter shows the counter's work. */
+  shownAllocations(): OrderAllocation[] {
+    return this.live().map((part) => (part.ridesOnCounter ? { ...part, fulfillmentId: this.counterFulfillmentId, fulfillmentStatus: this.counterStatus ?? undefined } : part));
+  }
+
   /** Replaces one allocation by its updated copy (allocations are stored as JSON: a new array marks the change). */
   updateAllocation(reservationId: string, change: Partial<OrderAllocation>): OrderAllocation | undefined {
     const current = this.allocations.find((allocation) => allocation.reservationId === reservationId);
@@ -448,7 +453,7 @@ export class Order {
       customerId: this.customerId ?? undefined,
       currency: this.currency ?? undefined,
       lines: this.lines,
-      allocations: this.live().map(({ locationId, kind, lines, reservationId, fulfillmentId, fulfillmentStatus }) => ({ locationId, kind, lines, reservationId, fulfillmentId, fulfillmentStatus })),
+      allocations: this.shownAllocations().map(({ locationId, kind, lines, reservationId, fulfillmentId, fulfillmentStatus }) => ({ locationId, kind, lines, reservationId, fulfillmentId, fulfillmentStatus })),
       backordered: this.backordered.length ? this.backordered : undefined,
       alternatives: this.alternatives ?? undefined,
       occurredAt: step.at.toISOString(),

@@ -60,7 +60,7 @@ export function toOrderView(order: Order, timeline: OrderTransition[], routing: 
     customer: order.customer ?? null,
     shippingAddress: order.shippingAddress ?? null,
     pickupLocationId: order.pickupLocationId ?? null,
-    allocations: order.live(),
+    allocations: order.shownAllocations(),
     allocationHistory: order.allocations,
     backordered: order.backordered,
     returned: order.returned,
