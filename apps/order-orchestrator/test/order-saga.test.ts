@@ -343,9 +343,9 @@ describe('routing and re-routing', () => {
     expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'test over' })).status).toBe(200);
   });
 
-  it('re-routes the part of a stock shortage away from that location and starts a new fulfillment for it', async () => {
+  it("re-routes the part of a stock shortage away from that location and starts a new fulfillment for it, in the order's trace, not the count's", async () => {
     const orderId = 'O-shortage';
-    const first = await allocated(orderId);
+    const first = await allocated(orderId, {}, { traceparent: `00-${TRACE_ID}-00f067aa0ba902c1-01` });
     await shortage(probe, 'WH-LYON', 'SKU-A', [{ reservationId: `${orderId}:R1`, orderId, quantity: 2 }]);
     const cancel = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
     expect(cancel.value.fulfillmentId).toBe(first.fulfillmentId);
@@ -360,6 +360,8 @@ describe('routing and re-routing', () => {
     expect(created.locationId).toBe('WH-MARSEILLE');
     await waitFor(() => orderEvents(probe, orderId).length === 3, { what: 'the re-allocation' });
     expect(orderEvents(probe, orderId)[2].value).toMatchObject({ status: 'ALLOCATED', reason: 're-allocated: SHIP 2 × SKU-A, 1 × SKU-B from WH-MARSEILLE' });
+    // The call-off goes in the order's trace; fulfillment's answer, and what follows, carry it on.
+    expect(traceIdOf(cancel.headers.traceparent)).toBe(TRACE_ID);
   });
 
   it("routes a part a count left short again once its work is called off: the SKU counted short elsewhere, the others still at the location, so a REJECT policy's order is served whole", async () => {

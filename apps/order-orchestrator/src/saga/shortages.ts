@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { inTrace } from '@fil/observability';
 import type { AllocationLine, FulfillmentEvent, StockShortage } from '@fil/contracts';
 import type { Order, OrderAllocation } from '../orders/order.entity';
 import { stockKey } from '../stock/stock.service';
@@ -37,8 +38,10 @@ export class Shortages {
       const allocation = order && partOf(order, reservationId, ['RESERVING', 'HELD']);
       if (!order || !allocation || order.isSettled()) continue;
       const why = `stock shortage of ${shortage.sku} at ${shortage.locationId} (adjustment ${shortage.adjustmentId})`;
-      if (allocation.state === 'HELD') await this.hit(em, order, allocation, why, shortage.sku);
-      else if (!allocation.shortage) order.updateAllocation(reservationId, { shortage: why, countedShort: shortage.sku });
+      if (allocation.state === 'HELD') {
+        // The count is the cause, but what follows is the order's journey: its trace, linked to the count's.
+        await inTrace('orchestrator.stock shortage', order.traceparent ?? undefined, { 'fil.order.id': orderId }, () => this.hit(em, order, allocation, why, shortage.sku));
+      } else if (!allocation.shortage) order.updateAllocation(reservationId, { shortage: why, countedShort: shortage.sku });
     }
   }
 
