@@ -3,10 +3,14 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { signToken } from '@fil/auth';
 import { ORDER_EVENT_TYPES, Topics, type Allocation, type LocationRecord, type OrderEvent, type OrderStatus } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
+import { startTracing, stopTracing } from '@fil/observability';
 import { ceHeaders, KafkaProbe, settled, startService, useTestEnvironment, waitFor } from '@fil/testing';
 import { OrderView } from '../src/orders/order-view.entity';
 
 useTestEnvironment('returns');
+// Propagation only, so the test can see the order's trace carried on (nothing is exported).
+process.env.OTEL_TRACES_EXPORTER = 'none';
+startTracing('returns-test');
 jest.setTimeout(60_000);
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -25,10 +29,10 @@ let orm: MikroORM;
 const SHIPPED_WHOLE: Allocation[] = [{ locationId: 'wh-1', kind: 'SHIP', lines: LINES.map(({ sku, quantity }) => ({ sku, quantity })) }];
 
 /** Publishes an order event as the orchestrator would; returns its ce_id. */
-async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE, lines = LINES): Promise<string> {
+async function sendOrderEvent(orderId: string, status: OrderStatus, occurredAt: string, allocations: Allocation[] = SHIPPED_WHOLE, lines = LINES, traceparent?: string): Promise<string> {
   const event: OrderEvent = { orderId, status, channel: 'web', currency: 'EUR', lines, allocations, occurredAt };
   const headers = ceHeaders('orders', ORDER_EVENT_TYPES[status]);
-  await probe.send(Topics.ordersEvents, orderId, event, headers);
+  await probe.send(Topics.ordersEvents, orderId, event, traceparent ? { ...headers, traceparent } : headers);
   return headers.ce_id;
 }
 
@@ -104,6 +108,7 @@ afterAll(async () => {
   await app?.close();
   await probe.stop();
   await dropDatabase(databaseName('returns'));
+  await stopTracing();
 });
 
 describe('receiving a return', () => {
@@ -547,6 +552,26 @@ describe('requesting a return', () => {
     await sendOrderEvent('o-news-after', 'DELIVERED', daysAgo(1));
     const taken = await waitFor(async () => (await shown()).body.status === 'REQUESTED' && (await shown()).body, { what: 'the request taken on the delivery' });
     expect(taken.rejection).toBeUndefined();
+  });
+
+  it("keeps a return in its order's trace, asked over HTTP or over Kafka before the delivery came, so that its refund continues the order's journey", async () => {
+    const orderId = 'o-traced';
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+    const traceOf = (returnId: string) => probe.waitForMessage(Topics.refunds, (m) => m.key === returnId).then((refund) => refund.headers.traceparent?.split('-')[1]);
+    await sendOrderEvent(orderId, 'SHIPPED', daysAgo(1), SHIPPED_WHOLE, LINES, traceparent);
+    await waitFor(async () => !!(await orm.em.fork().findOne(OrderView, { orderId })), { what: 'the order seen' });
+    // Sent by a channel with no trace of its own, while the order is on its way: refused for now.
+    await probe.send(Topics.returnsRequested, orderId, { returnId: 'ret-traced-kafka', orderId, lines: [{ sku: 'MUG', quantity: 1 }] });
+    await waitFor(async () => (await call('GET', '/returns/ret-traced-kafka')).body.status === 'REJECTED', { what: 'the request refused for now' });
+    await sendOrderEvent(orderId, 'DELIVERED', daysAgo(0), SHIPPED_WHOLE, LINES, traceparent);
+    await waitFor(async () => (await call('GET', '/returns/ret-traced-kafka')).body.status === 'REQUESTED', { what: 'the request taken on the delivery' });
+    expect((await call('POST', '/returns', { returnId: 'ret-traced-http', orderId, lines: [{ sku: 'SHIRT', quantity: 1 }] })).status).toBe(201);
+
+    for (const [returnId, sku] of [['ret-traced-kafka', 'MUG'], ['ret-traced-http', 'SHIRT']]) {
+      expect((await call('POST', `/returns/${returnId}/receive`, { locationId: 'store-1', lines: [{ sku, quantity: 1, condition: 'RESELLABLE' }] })).status).toBe(200);
+    }
+    expect([await traceOf('ret-traced-kafka'), await traceOf('ret-traced-http')]).toEqual([traceId, traceId]);
   });
 
   it('over Kafka, takes a request for the units of the last parcel, refused while returns had seen only the first delivered, once it sees the order delivered', async () => {

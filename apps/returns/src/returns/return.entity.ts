@@ -60,9 +60,10 @@ export class Return {
     return this.status === 'REJECTED' && (this.rejectionReason === 'UNKNOWN_ORDER' || this.rejectionReason === 'ORDER_NOT_DELIVERED');
   }
 
-  /** Asked again once its order's view caught up, and acceptable now: a request like any new one. */
-  reopen(): void {
+  /** Asked again once its order's view caught up, and acceptable now: a request like any new one, in the order's trace from now on. */
+  reopen(traceparent: string | undefined): void {
     if (!this.refusedForNow()) throw new ReturnConflict(`return ${this.id} is ${this.status}; it cannot be asked again`);
+    this.traceparent = traceparent ?? this.traceparent;
     this.status = 'REQUESTED';
     this.rejectionReason = null;
     this.rejectionMessage = null;

@@ -152,6 +152,12 @@ export class ReturnsService {
   private async requestIn(em: EntityManager, request: ReturnRequest, traceparent: string | undefined) {
     // Locking the order serialises the requests of one order, so two cannot both claim the last units.
     const order = await em.findOne(OrderView, { orderId: request.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    // The request is a step of the order's journey: its trace, linked to the caller's.
+    const attributes = { 'fil.return.id': request.returnId, 'fil.order.id': request.orderId };
+    return inTrace('returns.request', order?.traceparent, attributes, () => this.checkRequest(em, request, order, order?.traceparent ?? traceparent));
+  }
+
+  private async checkRequest(em: EntityManager, request: ReturnRequest, order: OrderView | null, traceparent: string | undefined) {
     const existing = await em.findOne(Return, { id: request.returnId });
     if (existing && !existing.isSameRequest(request.orderId, request.lines, request.locationId)) {
       throw new ReturnConflict(`return ${request.returnId} already exists with a different order or lines`);
@@ -165,8 +171,8 @@ export class ReturnsService {
     order.assertReturnable(sumBySku(request.lines), alreadyRequested, new Date(), setting(RETURN_WINDOW_DAYS));
     if (request.locationId) await assertReceivesReturns(em, request.locationId);
 
-    const ret = existing ?? new Return(request.returnId, request.orderId, request.lines, order.traceparent ?? traceparent, new Date(), request.locationId);
-    if (existing) existing.reopen();
+    const ret = existing ?? new Return(request.returnId, request.orderId, request.lines, traceparent, new Date(), request.locationId);
+    if (existing) existing.reopen(traceparent);
     em.persist(ret);
     await em.flush();
     return { ret, created: true };
