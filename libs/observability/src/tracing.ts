@@ -3,6 +3,7 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { AlwaysOnSampler } from '@opentelemetry/sdk-trace';
 import { startMetricsReader } from './metrics';
 import { OTLP_TRACES_URL, TRACES_EXPORTER, TRACING, ZIPKIN_URL } from './observability-variables';
 
@@ -31,6 +32,8 @@ export function startTracing(serviceName: string): void {
   sdk = new NodeSDK({
     serviceName,
     traceExporter: exportSpans ? exporter : undefined,
+    // Ops follow every order, whether or not its channel sampled its own trace; OTEL_TRACES_SAMPLER still decides when set.
+    sampler: process.env.OTEL_TRACES_SAMPLER ? undefined : new AlwaysOnSampler(),
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' || req.url === '/health/live' }),
       // A span per query costs each transaction more than its SQL does when nothing exports it (`npm run bench:transaction`).

@@ -43,4 +43,17 @@ describe('traces to an OTLP endpoint', () => {
     expect(serviceNames).toContain('otlp-test-service');
     expect(names).toContain('fil.test.span');
   });
+
+  it("records a step of an order whose channel did not sample its own trace (flags 00), in the channel's trace: ops follow every order", async () => {
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    const script = `
+      const { startTracing, stopTracing, inTrace } = require('./libs/observability/src');
+      startTracing('unsampled-test-service');
+      inTrace('fil.unsampled.step', '00-${traceId}-00f067aa0ba902b7-00', {}, async () => undefined).then(() => stopTracing());
+    `;
+    const env = { ...process.env, FIL_TRACING: 'on', FIL_TRACES_EXPORTER: 'otlp', FIL_OTLP_TRACES_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces` };
+    await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', '-e', script], { env, cwd: resolve(__dirname, '../../..') });
+    const spans = received.flatMap((body) => body.resourceSpans ?? []).flatMap((resource: any) => resource.scopeSpans.flatMap((scope: any) => scope.spans));
+    expect(spans.filter((span: any) => span.name === 'fil.unsampled.step').map((span: any) => span.traceId)).toEqual([traceId]);
+  });
 });
