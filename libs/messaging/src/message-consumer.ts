@@ -352,7 +352,6 @@ export class MessageConsumer {
         else throw error;
       }
     }
-    this.logger.warn(`message ${message.id} on ${message.topic} goes to the DLQ: ${reason}`);
     await this.orm.em.fork().transactional(async (tx) => {
       const [claim] = await this.claim(tx, [decoded]);
       if (claim !== 'redelivered') await this.deadLetter(tx, decoded, claim, reason, answer);
@@ -365,9 +364,8 @@ export class MessageConsumer {
    * reason, and a redrive may take it back. In `tx`, the handler's transaction.
    */
   async deadLetterKept(tx: EntityManager, message: IncomingMessage, reason: string): Promise<void> {
-    this.logger.warn(`message ${message.id} on ${message.topic}, kept until now, goes to the DLQ: ${reason}`);
     const decoded: Received = { message, bytes: message.raw === null ? null : Buffer.from(message.raw), digest: '' };
-    await this.deadLetter(tx, decoded, 'fresh', reason, false);
+    await this.deadLetter(tx, decoded, 'fresh', reason, false, ', kept until now,');
   }
 
   /** Whether an operator asked to dead-letter this message (`npm run dlq -- dead-letter`). */
@@ -415,10 +413,11 @@ export class MessageConsumer {
    * Publishes the dead letter; a message claimed here is noted as dead-lettered so that a redrive
    * may take it back, and the sender of one refused for what it holds may be answered.
    */
-  private deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string, answer: boolean): Promise<void> {
+  private deadLetter(tx: EntityManager, decoded: Received, claim: Claim, reason: string, answer: boolean, note = ''): Promise<void> {
     const { message } = decoded;
     // In the message's trace: the dead letter and the answer to its sender are the end of its journey.
     return inTrace(`dead-letter ${message.topic}`, message.traceparent, { 'messaging.message.id': message.id }, async () => {
+      this.logger.warn(`message ${message.id} on ${message.topic}${note} goes to the DLQ: ${reason}`);
       if (claim === 'fresh') await markDeadLettered(tx, this.options.service, [{ source: message.source, id: message.id, record: recordOf(message) }]);
       if (answer) await this.answerSender(tx, message, reason);
       messagingInstruments().deadLettered.add(1, { topic: message.topic });

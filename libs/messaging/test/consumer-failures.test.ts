@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Partitioners } from 'kafkajs';
 import { Topics } from '@fil/contracts';
@@ -133,6 +135,23 @@ describe('a dead-lettered message that came in a trace', () => {
     const dead = await probe.waitForMessage(Topics.dlq, (m) => m.key === 'traced');
     const answer = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === 'traced' && m.headers.ce_type === 'Refused');
     expect([dead, answer].map((message) => message.headers.traceparent?.split('-')[1])).toEqual([traceId, traceId]);
+  });
+
+  it('logs it going to the DLQ once, with its trace id, whether it failed in its handler or was refused on arrival', async () => {
+    const logged: { msg: string; traceId?: string }[] = [];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((msg) => void logged.push({ msg: String(msg), traceId: trace.getActiveSpan()?.spanContext().traceId }));
+    try {
+      const [failing, notJson] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
+      const traceparent = (traceId: string) => ({ traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+      await probe.send(Topics.returnsRequested, 'traced-log', { key: 'traced-log', n: 3_000_000_000 }, traceparent(failing));
+      await probe.send(Topics.returnsRequested, 'traced-not-json', '{not json', traceparent(notJson));
+      await probe.waitForMessage(Topics.dlq, (m) => m.key === 'traced-log');
+      await probe.waitForMessage(Topics.dlq, (m) => m.key === 'traced-not-json');
+      const toTheDlq = (traceId: string) => logged.filter((line) => line.traceId === traceId && line.msg.includes('goes to the DLQ'));
+      expect([toTheDlq(failing).length, toTheDlq(notJson).length]).toEqual([1, 1]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
