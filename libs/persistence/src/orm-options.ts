@@ -30,9 +30,21 @@ export function ormOptions(db: ServiceDatabase): Options {
     colors: false,
     // Same JSON lines as the services' own logs (migrations applied, SQL when debugging).
     logger: (message: string) => {
-      if (['warn', 'error'].includes(setting(LOG_LEVEL))) return;
-      const line = { time: new Date().toISOString(), level: 'info', service: db.service, context: 'mikro-orm', msg: message };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
+      if (!['warn', 'error'].includes(setting(LOG_LEVEL))) writeLine(db.service, 'mikro-orm', 'info', message);
+    },
+    // knex's own warnings (a connection lost) would otherwise be plain text among the JSON lines.
+    driverOptions: {
+      log: {
+        warn: (message: unknown) => setting(LOG_LEVEL) !== 'error' && writeLine(db.service, 'knex', 'warn', message),
+        error: (message: unknown) => writeLine(db.service, 'knex', 'error', message),
+        deprecate: (method: string, alternative: string) => setting(LOG_LEVEL) !== 'error' && writeLine(db.service, 'knex', 'warn', `${method} is deprecated: use ${alternative}`),
+        debug: () => undefined,
+      },
     },
   });
+}
+
+function writeLine(service: string, context: string, level: 'info' | 'warn' | 'error', message: unknown): void {
+  const line = { time: new Date().toISOString(), level, service, context, msg: message instanceof Error ? message.message : String(message) };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
