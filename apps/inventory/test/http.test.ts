@@ -214,6 +214,16 @@ describe('availability near a point', () => {
     expect(nearest.map((row) => row.locationId)).toEqual(['av-many-00', 'av-many-01', 'av-many-02']);
   });
 
+  it('ranks on the exact distance: of two locations the same once rounded, the nearer first, not the first by id', async () => {
+    // North of the point by 0.54 km (av-near-a) and 0.46 km (av-near-b).
+    for (const [id, km] of [['av-near-a', 0.54], ['av-near-b', 0.46]] as const) {
+      expect((await put(url, `/locations/${id}`, { ...store, name: id, lat: 30 + km / 111.195, lng: 2 })).status).toBe(200);
+      await put(url, `/locations/${id}/stock/AV-NEAR`, { onHand: 1, safetyStock: 0 });
+    }
+    const nearest = (await (await fetch(`${url}/availability?skus=AV-NEAR&lat=30&lng=2&limit=1`, AS_ADMIN)).json()) as any[];
+    expect(nearest.map((row) => [row.locationId, row.distanceKm])).toEqual([['av-near-b', 0.5]]);
+  });
+
   it('answers 400 for malformed SKUs, misaligned quantities or a latitude out of range', async () => {
     expect((await fetch(`${url}/availability?skus=bad sku`, AS_ADMIN)).status).toBe(400);
     expect((await fetch(`${url}/availability?skus=AV-A,AV-B&quantities=1`, AS_ADMIN)).status).toBe(400);

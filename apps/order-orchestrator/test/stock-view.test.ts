@@ -189,6 +189,27 @@ describe('GET /availability near a point', () => {
   });
 });
 
+describe('the nearest locations, ranked on their exact distance', () => {
+  // North of the point by 0.54 km (NX-A) and 0.46 km (NX-B): both 0.5 once rounded, NX-B the nearer.
+  const point = { lat: 44, lng: 3 };
+  const north = (km: number) => point.lat + km / 111.195;
+
+  beforeAll(async () => {
+    await location(probe, 'NX-A', north(0.54), point.lng, { type: 'STORE', pickup: true, reserve: true });
+    await location(probe, 'NX-B', north(0.46), point.lng, { type: 'STORE', pickup: true, reserve: true });
+    for (const id of ['NX-A', 'NX-B']) await stockLevel(probe, id, 'SKU-NX', 3);
+    await orchestratorSettled(app, probe);
+  });
+
+  it('lists the nearer first in GET /availability and GET /promise, not the first by id of two the same once rounded', async () => {
+    const near = `lat=${point.lat}&lng=${point.lng}`;
+    const available = await call(url, 'GET', `/availability?skus=SKU-NX&${near}&limit=1`);
+    expect(available.body.map((row: { locationId: string }) => row.locationId)).toEqual(['NX-B']);
+    const promised = await call(url, 'GET', `/promise?skus=SKU-NX&${near}`);
+    expect(promised.body.eReservation.stores.map((store: { locationId: string; distanceKm: number }) => [store.locationId, store.distanceKm])).toEqual([['NX-B', 0.5], ['NX-A', 0.5]]);
+  });
+});
+
 describe('GET /promise while the network changes', () => {
   it('promises from a location added between its reads, instead of failing on a location without its profile', async () => {
     const em = app.get(MikroORM).em.fork() as EntityManager;

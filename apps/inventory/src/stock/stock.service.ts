@@ -29,22 +29,24 @@ export class StockService {
     const em = this.em.fork();
     const [locations, stocks] = await Promise.all([em.find(Location, {}), em.find(Stock, { sku: { $in: query.skus } })]);
     const wanted = query.skus.map((sku, i) => [sku, query.quantities?.[i] ?? 1] as const);
+    // Ranked and filtered on the exact distance, shown rounded.
+    const exactKm = (location: Location) => (point ? haversineKm(point, location) : 0);
     return locations
+      .filter((location) => query.radiusKm === undefined || exactKm(location) <= query.radiusKm)
+      .sort((a, b) => exactKm(a) - exactKm(b) || a.id.localeCompare(b.id))
       .map((location) => {
         const lines = wanted.map(([sku]) => ({ sku, atp: stocks.find((s) => s.locationId === location.id && s.sku === sku)?.atp ?? 0 }));
         return {
           locationId: location.id,
           name: location.name,
           type: location.type,
-          distanceKm: point ? Math.round(haversineKm(point, location) * 10) / 10 : undefined,
+          distanceKm: point ? Math.round(exactKm(location) * 10) / 10 : undefined,
           capabilities: { ship: location.ship, pickup: location.pickup, reserve: location.reserve },
           lines,
           coversAll: wanted.every(([, quantity], i) => lines[i].atp >= quantity),
         };
       })
       .filter((row) => row.lines.some((line) => line.atp > 0))
-      .filter((row) => query.radiusKm === undefined || row.distanceKm! <= query.radiusKm)
-      .sort((a, b) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || a.locationId.localeCompare(b.locationId))
       .slice(0, query.limit);
   }
 

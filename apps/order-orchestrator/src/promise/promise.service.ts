@@ -95,7 +95,9 @@ function nearStores(
   if (!point) return [];
   return locations
     .filter((location) => location.reserve && location.type === 'STORE' && !excluded.has(location.id) && lines.every(({ sku, quantity }) => atp(location.id, sku) >= quantity))
-    .map((location) => ({ locationId: location.id, distanceKm: Math.round(haversineKm(point, location) * 10) / 10, readyAt: nextOpen(profileOf.get(location.id)!, now).toISOString() }))
-    .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
-    .slice(0, NEAR_STORES);
+    .map((location) => ({ location, exactKm: haversineKm(point, location) }))
+    // Ranked on the exact distance, rounded once chosen, as the order's alternatives are.
+    .sort((a, b) => a.exactKm - b.exactKm || (a.location.id < b.location.id ? -1 : 1))
+    .slice(0, NEAR_STORES)
+    .map(({ location, exactKm }) => ({ locationId: location.id, distanceKm: Math.round(exactKm * 10) / 10, readyAt: nextOpen(profileOf.get(location.id)!, now).toISOString() }));
 }

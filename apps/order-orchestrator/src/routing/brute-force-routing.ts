@@ -37,8 +37,8 @@ export function bruteForceRouting(
 
 /** Sets of equal size and cost: the one whose best member (lower priority number, none last, then id) comes first, and so on. */
 function ranksFirst(a: RoutingLocation[], b: RoutingLocation[]): boolean {
-  const key = (l: RoutingLocation) => `${String(l.priority ?? 999_999).padStart(6, '0')}|${l.id}`;
-  const [ka, kb] = [a.map(key).sort(), b.map(key).sort()];
-  const differing = ka.findIndex((k, i) => k !== kb[i]);
-  return differing >= 0 && ka[differing] < kb[differing];
+  const order = (x: RoutingLocation, y: RoutingLocation) => (x.priority ?? Infinity) - (y.priority ?? Infinity) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+  const [sa, sb] = [[...a].sort(order), [...b].sort(order)];
+  const differing = sa.findIndex((l, i) => order(l, sb[i]) !== 0);
+  return differing >= 0 && order(sa[differing], sb[differing]) < 0;
 }

@@ -91,7 +91,7 @@ const network = fc
         lat: fc.oneof(fc.constantFrom(45, 46.5), fc.double({ min: 42, max: 51, noNaN: true })),
         lng: fc.oneof(fc.constant(4), fc.double({ min: -4, max: 8, noNaN: true })),
         ship: fc.integer({ min: 0, max: 5 }).map((n) => n > 0),
-        priority: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+        priority: fc.option(fc.integer({ min: -3, max: 3 }), { nil: null }),
         underCapacity: fc.integer({ min: 0, max: 5 }).map((n) => n > 0),
         stock: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
       }),

@@ -124,6 +124,14 @@ describe('routeOrder: e-reservation', () => {
     expect(summary).toEqual({ locations: 40, eligible: 39, holders: 38, filteredOut: { NO_SHIP_CAPABILITY: 0, AT_DAILY_CAPACITY: 0, EXCLUDED_FOR_ORDER: 1 }, listed: 7, searchNodes: 0 });
   });
 
+  it('names the nearest stores by their exact distance: two stores the same to the metre are not a tie broken by id', () => {
+    // North of the pickup store by 0.5, 0.6, 1.0002 and 1.0004 km: ST-B is nearer than ST-A.
+    const north = (id: string, km: number) => at(id, 45 + km / 111.195, 4);
+    const locations = [at('ST-P', 45, 4), north('ST-C', 0.5), north('ST-D', 0.6), north('ST-B', 1.0002), north('ST-A', 1.0004)];
+    const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-P', locations, atp: (id) => (id === 'ST-P' ? 0 : 2) }));
+    expect(decision.outcome === 'REJECT' && decision.alternatives!.map((a) => a.locationId)).toEqual(['ST-C', 'ST-D', 'ST-B']);
+  });
+
   it('rejects an unknown pickup store as one without reserve, NOT_AVAILABLE_IN_STORE, with no alternatives since it has no position', () => {
     const decision = routeOrder(request({ deliveryMode: 'E_RESERVATION', pickupLocationId: 'ST-NOWHERE', lines: [{ sku: 'A', quantity: 1 }] }));
     expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE', alternatives: [] });
@@ -262,9 +270,9 @@ describe('routeOrder: e-reservation on random networks', () => {
         }
         const reference = locations
           .filter((l) => l.id !== store.id && l.type === 'STORE' && l.reserve && holdsAll(l))
-          .map((l) => ({ locationId: l.id, distanceKm: km(l, store) }))
-          .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
-          .slice(0, 3);
+          .sort((a, b) => haversineKm(a, store) - haversineKm(b, store) || (a.id < b.id ? -1 : 1))
+          .slice(0, 3)
+          .map((l) => ({ locationId: l.id, distanceKm: km(l, store) }));
         expect(decision).toMatchObject({ outcome: 'REJECT', reason: 'NOT_AVAILABLE_IN_STORE' });
         expect(decision.outcome === 'REJECT' && decision.alternatives).toEqual(reference);
       }),

@@ -132,9 +132,10 @@ function routeEReservation(request: RoutingRequest, lines: AllocationLine[]): Ro
   }
   const alternatives = stores
     .filter(({ location, covers, excluded }) => location.id !== store!.id && !excluded && covers.length === lines.length)
-    .map(({ location, distanceKm }) => ({ locationId: location.id, distanceKm: round(distanceKm) }))
-    .sort((a, b) => a.distanceKm - b.distanceKm || (a.locationId < b.locationId ? -1 : 1))
-    .slice(0, 3);
+    // Ranked on the exact distance, rounded once chosen: two stores a metre apart are not a tie.
+    .sort((a, b) => a.distanceKm - b.distanceKm || (a.location.id < b.location.id ? -1 : 1))
+    .slice(0, 3)
+    .map(({ location, distanceKm }) => ({ locationId: location.id, distanceKm: round(distanceKm) }));
   const short = lines.filter(({ sku, quantity }) => request.atp(store!.id, sku) < quantity).map(({ sku }) => sku);
   return {
     outcome: 'REJECT',

@@ -179,11 +179,13 @@ export class StockService {
     const { point, radiusKm, limit } = near;
     if (!point) return ofFirstLocations(rows, rows.map(({ locationId }) => locationId).sort(), limit);
     const places = await em.find(LocationView, { id: { $in: [...new Set(rows.map((row) => row.locationId))] } }, { fields: ['id', 'lat', 'lng'] });
-    const distances = new Map(places.map((place) => [place.id, Math.round(haversineKm(point, place) * 10) / 10]));
+    // Ranked and filtered on the exact distance, shown rounded.
+    const distances = new Map(places.map((place) => [place.id, haversineKm(point, place)]));
+    const exactKm = (locationId: string) => distances.get(locationId) ?? Infinity;
     const ranked = rows
-      .map(({ locationId, sku, onHand, reserved, safetyStock, atp, updatedAt }) => ({ locationId, sku, onHand, reserved, safetyStock, atp, updatedAt, distanceKm: distances.get(locationId) ?? null }))
-      .filter(({ distanceKm }) => radiusKm === undefined || (distanceKm !== null && distanceKm <= radiusKm))
-      .sort((a, b) => (a.distanceKm ?? Infinity) - (b.distanceKm ?? Infinity) || a.locationId.localeCompare(b.locationId) || a.sku.localeCompare(b.sku));
+      .filter(({ locationId }) => radiusKm === undefined || exactKm(locationId) <= radiusKm)
+      .sort((a, b) => exactKm(a.locationId) - exactKm(b.locationId) || a.locationId.localeCompare(b.locationId) || a.sku.localeCompare(b.sku))
+      .map(({ locationId, sku, onHand, reserved, safetyStock, atp, updatedAt }) => ({ locationId, sku, onHand, reserved, safetyStock, atp, updatedAt, distanceKm: distances.has(locationId) ? Math.round(exactKm(locationId) * 10) / 10 : null }));
     return ofFirstLocations(ranked, ranked.map(({ locationId }) => locationId), limit);
   }
 }
