@@ -1,7 +1,7 @@
 import { InventoryCommandTypes, InventoryEventTypes, Topics } from '@fil/contracts';
 import { databaseName, dropDatabase } from '@fil/persistence';
 import { KafkaProbe, settled, startService, useTestEnvironment, waitFor } from '@fil/testing';
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Reservation } from '../src/reservations/reservation.entity';
 import { ReservationsService } from '../src/reservations/reservations.service';
@@ -156,6 +156,25 @@ it('consumes onHand and reserved on commit, once, and a later release changes no
   expect(await stockAt(url, 'com', 'SKU-Y')).toMatchObject({ onHand: 2, reserved: 0, atp: 2 });
   expect(await stockAt(url, 'com', 'SKU-Z')).toMatchObject({ onHand: 0, reserved: 0, atp: 0 });
   await probe.waitForMessage(Topics.stockLevels, (m) => m.key === 'com:SKU-Z' && m.value.onHand === 0 && m.value.reserved === 0);
+});
+
+it('says so when the units that left are more than a count since their reservation had found, instead of flooring the on-hand silently', async () => {
+  await stocked('uncounted', { 'SKU-U': 2 });
+  await reserve(probe, 'uncounted-1', 'uncounted', [{ sku: 'SKU-U', quantity: 2 }]);
+  await answerTo(probe, 'uncounted-1', InventoryEventTypes.reserved);
+  // A count finds 1 while both units are set aside for the customer, who then takes both.
+  await probe.send(Topics.inventoryAdjustments, 'uncounted:SKU-U', { adjustmentId: 'count-uncounted', locationId: 'uncounted', sku: 'SKU-U', mode: 'SET', quantity: 1, reason: 'COUNT' });
+  await waitFor(async () => (await stockAt(url, 'uncounted', 'SKU-U'))?.onHand === 1, { what: 'the count applied' });
+  const warned: string[] = [];
+  const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message) => void warned.push(String(message)));
+  try {
+    await sendCommand(probe, InventoryCommandTypes.commit, { reservationId: 'uncounted-1', orderId: 'order-uncounted-1' } as never);
+    await answerTo(probe, 'uncounted-1', InventoryEventTypes.committed);
+  } finally {
+    warn.mockRestore();
+  }
+  expect(await stockAt(url, 'uncounted', 'SKU-U')).toMatchObject({ onHand: 0, reserved: 0 });
+  expect(warned.filter((message) => message.includes('uncounted:SKU-U'))).toEqual([expect.stringMatching(/2 units of reservation uncounted-1 left uncounted:SKU-U, 1 more than its on-hand/)]);
 });
 
 it('takes short-picked units out of the reservation and the on-hand once, and commits the rest', async () => {

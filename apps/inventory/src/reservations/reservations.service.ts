@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CheckAvailabilityDto, InventoryCommandTypes, ReportShortPickDto, ReservationRefDto, ReserveStockDto, Topics, type ShortLine } from '@fil/contracts';
@@ -19,6 +19,8 @@ import { COLLECTED_AFTER_EXPIRY, holdDeadline, quantitiesBySku, Reservation } fr
  */
 @Injectable()
 export class ReservationsService {
+  private readonly logger = new Logger(ReservationsService.name);
+
   constructor(
     private readonly stock: StockService,
     private readonly outbox: Outbox,
@@ -74,7 +76,11 @@ export class ReservationsService {
     const effect = reservation.commit();
     if (effect === 'CONSUME') {
       const stocks = await this.lockHeld(reservation, em);
-      for (const [stock, quantity] of stocks) stock.consume(quantity);
+      for (const [stock, quantity] of stocks) {
+        const uncounted = stock.consume(quantity);
+        // The goods left all the same: the count was short, or units went missing after the pick. Someone should count again.
+        if (uncounted) this.logger.warn(`${quantity} units of reservation ${reservation.id} left ${stock.locationId}:${stock.sku}, ${uncounted} more than its on-hand (a count since found fewer): on-hand floored at 0; count it again`);
+      }
       await this.stock.publishLevels(em, stocks.map(([stock]) => stock));
     } else if (effect === 'TAKE_AGAIN') {
       await this.takeAgain(reservation, em);

@@ -70,9 +70,12 @@ export class Stock {
   }
 
   /** The reserved units leave the building. An adjustment may already have counted them out, hence the floor. */
-  consume(quantity: number): void {
+  /** Units left the location; returns how many of them its on-hand did not count (a count since found fewer): those floor it at 0. */
+  consume(quantity: number): number {
     this.release(quantity);
-    this.onHand = Math.max(0, this.onHand - quantity);
+    const uncounted = Math.max(0, quantity - this.onHand);
+    this.onHand -= quantity - uncounted;
+    return uncounted;
   }
 
   toLevel(): StockLevel {
