@@ -19,6 +19,7 @@ import { keptCancelMessageMigration } from './migrations/0013-kept-cancel-messag
 import { editDigestsMigration } from './migrations/0014-edit-digests.migration';
 import { attentionOnSilenceMigration } from './migrations/0015-attention-on-silence.migration';
 import { counterStatusMigration } from './migrations/0016-counter-status.migration';
+import { backorderRisenMigration } from './migrations/0017-backorder-risen.migration';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { KpisModule } from './kpis/kpis.module';
 import { PromiseModule } from './promise/promise.module';
@@ -49,7 +50,7 @@ export const definition: ServiceDefinition = {
 export const database: ServiceDatabase = {
   service: definition.service,
   entities: [Order, OrderTransition, OrderRoutingRecord, PendingCancellation, StockView, LocationView, RoutingPolicyVersion],
-  migrations: [...messagingMigrations, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration, keptCancelMessageMigration, editDigestsMigration, attentionOnSilenceMigration, counterStatusMigration],
+  migrations: [...messagingMigrations, ordersMigration, routingMigration, ordersByStatusMigration, sagaWaitsMigration, routingPoliciesMigration, restockedMigration, ordersByCreationMigration, deadLetterRedrivesMigration, locationPromiseMigration, orderEditsMigration, attentionFromMigration, routingDecisionsMigration, keptCancelMessageMigration, editDigestsMigration, attentionOnSilenceMigration, counterStatusMigration, backorderRisenMigration],
 };
 
 @Module({

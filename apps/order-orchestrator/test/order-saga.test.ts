@@ -451,6 +451,8 @@ describe('routing and re-routing', () => {
     const first = await allocated(orderId, { lines: [{ lineId: '1', sku: 'SKU-RARE', quantity: 3, unitPrice: 1 }] });
     expect(first.locationId).toBe('WH-LYON');
     await fulfillmentEvent(probe, first, 'PICKED', { 'SKU-RARE': 0 });
+    // What inventory announces of the short pick: the three units are written off.
+    await stocked('WH-LYON', 'SKU-RARE', 0);
     const backordered = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && !!m.value.backordered);
     expect(backordered.headers.ce_type).toBe('OrderInFulfillment');
     expect(backordered.value).toMatchObject({ status: 'IN_FULFILLMENT', allocations: [], backordered: [{ sku: 'SKU-RARE', quantity: 3 }] });
@@ -465,6 +467,25 @@ describe('routing and re-routing', () => {
     await answerReservation(probe, retry, 'reserved');
     const served = await probe.waitForMessage(Topics.ordersEvents, (m) => m.key === orderId && m.value.allocations?.some((part: { reservationId: string }) => part.reservationId === retry.reservationId));
     expect(served.value).toMatchObject({ status: 'IN_FULFILLMENT', backordered: [{ sku: 'SKU-RARE', quantity: 1 }] });
+  });
+
+  it('does not route the units a picker missed back to the same location before stock is counted in there, though its figures still show some', async () => {
+    const orderId = 'O-short-pick-spare';
+    await stocked('WH-LYON', 'SKU-SPARE', 10);
+    const connection = app.get(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-SPARE'`))[0].n === 1, { what: 'the view of SKU-SPARE' });
+    const first = await allocated(orderId, { lines: [{ lineId: '1', sku: 'SKU-SPARE', quantity: 4, unitPrice: 1 }] });
+    await fulfillmentEvent(probe, first, 'PICKED', { 'SKU-SPARE': 3 });
+    // What inventory announces of the short pick: Lyon still shows 6 to promise (10, 1 written off, 3 held).
+    await stocked('WH-LYON', 'SKU-SPARE', 6);
+    await waitFor(() => orderEvents(probe, orderId).find((m) => m.value.backordered?.length), { what: 'the missing unit backordered' });
+    await orchestratorSettled(app, probe);
+    expect(commandsOf(probe, Topics.inventoryCommands, orderId, 'ReserveStock').map((m) => m.value.reservationId)).toEqual([first.reservationId]);
+
+    // A count there is the real stock: the backorder is served from it.
+    await stocked('WH-LYON', 'SKU-SPARE', 8);
+    const retry = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock', (v) => v.reservationId === `${orderId}:R2`)).value;
+    expect(retry).toMatchObject({ locationId: 'WH-LYON', lines: [{ sku: 'SKU-SPARE', quantity: 1 }] });
   });
 
   it('stops routing to a location at its daily capacity, and says so', async () => {

@@ -45,7 +45,7 @@ describe("the orchestrator's stock view, a batch of levels at a time", () => {
         level('WH-1', 'SKU-UP-DOWN', 0),
       ]),
     );
-    expect(rose.sort()).toEqual(['SKU-NEW', 'SKU-UP-DOWN']);
+    expect(rose.map(({ locationId, sku }) => `${locationId}:${sku}`).sort()).toEqual(['WH-1:SKU-UP-DOWN', 'WH-2:SKU-NEW']);
     expect(await viewOf('WH-1', 'SKU-UP-DOWN')).toBe(0);
     expect(await viewOf('WH-1', 'SKU-DOWN')).toBe(3);
     expect(await viewOf('WH-2', 'SKU-NEW')).toBe(2);

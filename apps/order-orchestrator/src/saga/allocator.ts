@@ -51,10 +51,10 @@ export class Allocator {
    */
   async allocate(em: EntityManager, order: Order, lines: AllocationLine[], why: string, purpose: RoutingPurpose, stock: FresherStock = {}): Promise<RoutingDecision | undefined> {
     const cause = `${purpose === 'reroute' ? `re-route: ${why}` : why}${stock.complete ? " (on inventory's figures: the view fell short)" : ''}`;
-    // A backorder is served wherever stock arrived: a location left after a short pick or a shortage counts its new stock truly.
+    // A location left after a short pick or a refusal stays excluded until stock rises there (backorders.ts lifts it): its new stock is real.
     // Never, backorder or re-route, at a pickup store whose counter is open: the counter waits for those units by transfer, it cannot gather a new part.
     const counterOpen = order.deliveryMode === 'CLICK_AND_COLLECT' && order.counterFulfillmentId && order.pickupLocationId ? [order.pickupLocationId] : [];
-    const excluded = purpose === 'backorder' ? counterOpen : [...order.excluded, ...counterOpen];
+    const excluded = [...order.excluded, ...counterOpen];
     const { decision, request } = await this.plan(em, order, lines, cause, stock, excluded);
     if (purpose !== 'backorder' && !stock.complete && fallsShort(decision)) {
       await this.commands.checkAvailability(em, order, order.addCheck({ lines, why, purpose }));

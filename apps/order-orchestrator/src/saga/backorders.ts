@@ -48,8 +48,8 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
   /** One order, in its own transaction; false when it stays marked (or was no longer). */
   handle(orderId: string): Promise<boolean> {
     return this.orm.em.fork().transactional(async (em: EntityManager) => {
-      const [marked] = await em.execute<{ mark: string }[]>('select mark from backorder_retry where order_id = ?', [orderId]);
-      return !!marked && this.retry(em, orderId, marked.mark, this.promised);
+      const [marked] = await em.execute<{ mark: string; risen: string[] }[]>('select mark, risen from backorder_retry where order_id = ?', [orderId]);
+      return !!marked && this.retry(em, orderId, marked, this.promised);
     });
   }
 
@@ -65,10 +65,12 @@ export class Backorders implements OnApplicationBootstrap, DeadlineJob {
   }
 
   /** Routes one order's backordered units again; false when it stays marked. */
-  private async retry(em: EntityManager, orderId: string, mark: string, promised: Map<string, number>): Promise<boolean> {
+  private async retry(em: EntityManager, orderId: string, { mark, risen }: { mark: string; risen: string[] }, promised: Map<string, number>): Promise<boolean> {
     const order = await lockOrder(em, orderId);
     let stays = false;
     if (order?.waitsForStock()) {
+      // Stock came where a short pick or a refusal had excluded: that count is the real stock there.
+      if (order.excluded.some((locationId) => risen.includes(locationId))) order.excluded = order.excluded.filter((locationId) => !risen.includes(locationId));
       const lines = order.backordered;
       const contested = [...promised.keys()].some((key) => lines.some(({ sku }) => key.endsWith(stockKey('', sku))));
       order.backordered = [];

@@ -58,7 +58,7 @@ export class SagaController implements OnModuleInit {
 
   /** Levels applied to the view; each SKU that rose somewhere may serve the orders waiting for it. */
   private async stockChanged(em: EntityManager, levels: StockLevel[]): Promise<void> {
-    for (const sku of await applyStockLevels(em, levels)) await backordersDueFor(em, sku);
+    for (const rise of await applyStockLevels(em, levels)) await backordersDueFor(em, rise);
   }
 
   private async onInventoryEvent(message: IncomingMessage, em: EntityManager): Promise<void> {

@@ -8,10 +8,10 @@ export const readStockLevel = (message: IncomingMessage): StockLevel => parseMes
 
 /**
  * Keeps the stock view at inventory's latest figures, a batch of levels in one statement (a
- * redelivered level writes the same row again). Returns the SKUs whose ATP rose somewhere
- * (stock arrived, a hold was given back): backorders may now be served.
+ * redelivered level writes the same row again). Returns where a SKU's ATP rose (stock arrived,
+ * a hold was given back): backorders may now be served there.
  */
-export async function applyStockLevels(em: EntityManager, levels: StockLevel[]): Promise<string[]> {
+export async function applyStockLevels(em: EntityManager, levels: StockLevel[]): Promise<StockRise[]> {
   const byRow = new Map<string, StockLevel[]>();
   for (const level of levels) {
     const sequence = byRow.get(rowKey(level));
@@ -38,15 +38,17 @@ export async function applyStockLevels(em: EntityManager, levels: StockLevel[]):
     [JSON.stringify(rows.map(({ locationId, sku, onHand, reserved, safetyStock, atp }) => ({ locationId, sku, onHand, reserved, safetyStock, atp })))],
   );
   const previous = new Map(before.map((row) => [rowKey({ locationId: row.location_id, sku: row.sku }), row.atp]));
-  const rose = new Set<string>();
+  const rises: StockRise[] = [];
   for (const [key, sequence] of byRow) {
-    let atp = previous.get(key) ?? 0;
-    for (const level of sequence) {
-      if (level.atp > atp) rose.add(level.sku);
-      atp = level.atp;
-    }
+    const atp = previous.get(key) ?? 0;
+    if (sequence.some((level, index) => level.atp > (index ? sequence[index - 1].atp : atp))) rises.push({ locationId: sequence[0].locationId, sku: sequence[0].sku });
   }
-  return [...rose];
+  return rises;
+}
+
+export interface StockRise {
+  locationId: string;
+  sku: string;
 }
 
 const rowKey = ({ locationId, sku }: { locationId: string; sku: string }) => JSON.stringify([locationId, sku]);
