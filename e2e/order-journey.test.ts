@@ -232,6 +232,7 @@ describe('metrics', () => {
     expect(sample(body, 'fil_routing_shipments_sum', { delivery_mode: 'HOME_DELIVERY' })).toBe(1);
     expect(sample(body, 'fil_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(body, 'http_server_request_duration_count', { http_request_method: 'GET', http_response_status_code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sample(body, 'http_server_request_duration_count', { http_request_method: 'GET', http_route: '/orders/:id' })).toBeGreaterThanOrEqual(1);
   });
 
   it("shows the last 24 hours' KPIs of the order by channel and delivery mode, once the snapshot behind them is computed", async () => {

@@ -11,6 +11,7 @@ import { JsonLogger } from '@fil/observability';
 import { databaseName, ensureDatabase } from '@fil/persistence';
 import { HTTP_BODY_LIMIT, HTTP_HOST, portVariable, serviceVariables } from './platform-variables';
 import { SafeInputPipe } from './safe-input.pipe';
+import { HttpRouteInterceptor } from './http-route';
 
 export interface ServiceDefinition {
   service: string;
@@ -36,6 +37,7 @@ export async function runService(module: Type, definition: ServiceDefinition): P
   app.useBodyParser('json', { limit: setting(HTTP_BODY_LIMIT), strict: false });
   app.use(refusedBody);
   app.useGlobalPipes(new SafeInputPipe(), new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
+  app.useGlobalInterceptors(new HttpRouteInterceptor());
   app.enableShutdownHooks();
   await app.get(MikroORM).getMigrator().up();
 
