@@ -49,7 +49,8 @@ export class HealthController implements OnModuleDestroy {
       topicsWaiting: this.relay.topicsWaiting(),
     };
     const needsSomeone = messaging.held.length || messaging.parked || messaging.topicsWaiting.length;
-    const body = { status: up && !needsSomeone ? 'ok' : 'degraded', checks: { database, kafka }, messaging, sweeps: this.sweepers.report() };
+    // 'down' (503) apart from 'degraded' (200, running but someone should look), for tools that read the body only.
+    const body = { status: !up ? 'down' : needsSomeone ? 'degraded' : 'ok', checks: { database, kafka }, messaging, sweeps: this.sweepers.report() };
     if (!up) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
     return body;
   }

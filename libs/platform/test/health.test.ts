@@ -75,7 +75,7 @@ describe('/health', () => {
     try {
       const refused = await cut.health().then(() => undefined, (error: HttpException) => error);
       expect(refused?.getStatus()).toBe(503);
-      expect(refused?.getResponse()).toMatchObject({ checks: { database: 'up', kafka: expect.stringMatching(/^down: /) } });
+      expect(refused?.getResponse()).toMatchObject({ status: 'down', checks: { database: 'up', kafka: expect.stringMatching(/^down: /) } });
       expect(cut.live()).toEqual({ status: 'alive' });
     } finally {
       await cut.onModuleDestroy();
