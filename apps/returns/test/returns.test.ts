@@ -511,6 +511,26 @@ describe('requesting a return', () => {
     expect(different.status).toBe(409);
   });
 
+  it('makes one return of a request without returnId sent twice with the same Idempotency-Key (a double click), and another for the same key from another caller', async () => {
+    await sendOrderEvent('o-idem-key', 'DELIVERED', daysAgo(1));
+    await waitFor(() => orm.em.fork().findOne(OrderView, { orderId: 'o-idem-key' }).then((view) => view ?? undefined));
+    const post = async (key: string, token = ADMIN) => {
+      const response = await fetch(`${url}/returns`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
+        body: JSON.stringify({ orderId: 'o-idem-key', lines: [{ sku: 'SHIRT', quantity: 1 }] }),
+      });
+      return { status: response.status, body: (await response.json()) as { returnId: string } };
+    };
+    const [first, again] = await Promise.all([post('click-1'), post('click-1')]);
+    expect([first.status, again.status].sort()).toEqual([200, 201]);
+    expect(again.body.returnId).toBe(first.body.returnId);
+    const other = await post('click-1', signToken({ sub: 'another-admin', role: 'admin' }));
+    expect(other.status).toBe(201);
+    expect(other.body.returnId).not.toBe(first.body.returnId);
+    expect((await post('x'.repeat(101))).status).toBe(400);
+  });
+
   it('over Kafka, records a request for an unknown order as REJECTED with its reason and publishes nothing', async () => {
     await probe.send(Topics.returnsRequested, 'o-nowhere', { returnId: 'ret-k1', orderId: 'o-nowhere', lines: [{ sku: 'SHIRT', quantity: 1 }] });
     await probe.send(Topics.returnsRequested, 'o-delivered', { returnId: 'ret-k2', orderId: 'o-delivered', lines: [{ sku: 'MUG', quantity: 1 }] });

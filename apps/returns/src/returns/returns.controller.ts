@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   BadRequestException,
   ForbiddenException,
@@ -5,6 +6,7 @@ import {
   ConflictException,
   Controller,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   NotFoundException,
@@ -15,7 +17,7 @@ import {
   UnprocessableEntityException,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access, Caller, mayActAt, type Principal } from '@fil/auth';
 import { ID_MESSAGE, ID_PATTERN, ReceiveReturnDto, RequestReturnDto, Topics } from '@fil/contracts';
 import { MessageConsumer } from '@fil/messaging';
@@ -45,13 +47,20 @@ export class ReturnsController implements OnModuleInit {
     description: "Staff take returns at their counter: expected at one of their locations, by default their only one; another location's is a 403.",
   })
   @ApiBody({ type: RequestReturnBody })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Without a returnId: the same key from the same caller is the same return (a double click or a retry makes one), up to 100 characters' })
   @ApiResponse({ status: 201, type: ReturnView, description: 'Return requested' })
   @ApiResponse({ status: 200, type: ReturnView, description: 'Same returnId and content as an earlier request: that return' })
   @ApiResponse({ status: 403, description: 'Staff naming a location other than their own' })
   @ApiResponse({ status: 404, description: 'reason UNKNOWN_ORDER: returns has not seen this order' })
   @ApiResponse({ status: 409, description: 'returnId already used for a different return' })
   @ApiResponse({ status: 422, description: '{reason, message}: the rule the request breaks' })
-  async request(@Body() body: RequestReturnDto, @Caller() caller: Principal, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
+  async request(
+    @Body() body: RequestReturnDto,
+    @Caller() caller: Principal,
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    body.returnId ??= idempotencyKey === undefined ? undefined : returnIdFor(caller, idempotencyKey);
     if (caller.role === 'staff') body.locationId ??= caller.locations!.length === 1 ? caller.locations![0] : undefined;
     if (body.locationId && !mayActAt(caller, body.locationId)) throw new ForbiddenException('this token may not take returns at that location');
     const { ret, created } = await this.service.request(body, caller).catch(asHttpError);
@@ -109,4 +118,10 @@ function asHttpError(error: unknown): never {
   }
   if (error instanceof ReturnConflict) throw new ConflictException(error.message);
   throw error;
+}
+
+/** A returnId of the caller's own for an Idempotency-Key: another caller's same key is another return. */
+function returnIdFor(caller: Principal, key: string): string {
+  if (!key.length || key.length > 100) throw new BadRequestException('Idempotency-Key must hold 1 to 100 characters');
+  return `idem-${createHash('sha256').update(`${caller.role}\n${caller.sub}\n${key}`).digest('hex').slice(0, 40)}`;
 }
