@@ -423,3 +423,44 @@ describe('a click & collect served by transfers only, while it waits for a perso
     expect(statusesOf(orderId).slice(-2)).toEqual(['READY_FOR_PICKUP', 'COLLECTED']);
   });
 });
+
+describe('an e-reservation whose counter fulfillment confirmed late, after inventory had moved its hold', () => {
+  beforeAll(async () => {
+    await location(probe, 'ST-RESERVE', 45.74, 4.86, { type: 'STORE', ship: false, pickup: true, reserve: true });
+    await stockLevel(probe, 'ST-RESERVE', 'SKU-R', 5);
+    const connection = app.get<MikroORM>(MikroORM).em.getConnection();
+    await waitFor(async () => (await connection.execute(`select 1 from stock_view where location_id = 'ST-RESERVE' and sku = 'SKU-R'`)).length, { what: 'the store and its stock known' });
+  });
+
+  /** Reserved at ST-RESERVE, its counter never confirmed: NEEDS_ATTENTION. */
+  async function counterNeverConfirmed(orderId: string) {
+    await submit(probe, anOrder(orderId, { deliveryMode: 'E_RESERVATION', shippingAddress: undefined, pickupLocationId: 'ST-RESERVE', lines: [{ lineId: '1', sku: 'SKU-R', quantity: 1, unitPrice: 3 }] }));
+    const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    await answerReservation(probe, reserve, 'reserved');
+    const counter: CreateFulfillment = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    return { reserve, counter };
+  }
+
+  it('is taken back and COLLECTED when the collect committed the hold before the counter\'s news reached the order', async () => {
+    const orderId = 'O-late-counter-collected';
+    const { reserve, counter } = await counterNeverConfirmed(orderId);
+    // Fulfillment came back, the customer collected; inventory's answer to the collect's commit is read first.
+    await reservationEvent(probe, reserve, 'committed');
+    await orchestratorSettled(app, probe);
+    for (const status of ['CREATED', 'READY_FOR_PICKUP', 'COLLECTED'] as const) await fulfillmentEvent(probe, counter, status);
+    await orderEvent(probe, orderId, 'OrderCollected');
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'RESERVED', 'NEEDS_ATTENTION', 'RESERVED', 'READY_FOR_PICKUP', 'COLLECTED']);
+  });
+
+  it('is taken back and EXPIRED, its counter called off, when the hold expired before the counter\'s news reached the order', async () => {
+    const orderId = 'O-late-counter-expired';
+    const { reserve, counter } = await counterNeverConfirmed(orderId);
+    await reservationEvent(probe, reserve, 'expired');
+    await orchestratorSettled(app, probe);
+    await fulfillmentEvent(probe, counter, 'CREATED');
+    await orderEvent(probe, orderId, 'OrderExpired');
+    const callOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
+    expect(callOff.value.fulfillmentId).toBe(counter.fulfillmentId);
+  });
+});

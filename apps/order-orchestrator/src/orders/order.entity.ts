@@ -279,6 +279,15 @@ export class Order {
   }
 
   /**
+   * Whether the saga gave up waiting for fulfillment to create `fulfillmentId`: its first news is
+   * the late answer, even once inventory has moved the part's hold meanwhile (committed by a
+   * collect, expired), which takes it out of `givenUp()`.
+   */
+  gaveUpCreating(fulfillmentId: string): boolean {
+    return this.allocations.some((part) => part.fulfillmentId === fulfillmentId && !part.fulfillmentStatus && !part.deadline && ['HELD', 'COMMITTED', 'EXPIRED'].includes(part.state));
+  }
+
+  /**
    * Stock held for parts the order no longer wants: called off (CANCELLING), or any hold of an
    * order that went to NEEDS_ATTENTION cancelled, rejected or expired. `gone` ones left with their goods.
    */

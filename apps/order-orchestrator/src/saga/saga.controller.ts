@@ -94,7 +94,7 @@ export class SagaController implements OnModuleInit {
     if (!message.type || !FULFILLMENT_TYPES.has(message.type)) return;
     const event = parseMessage(FulfillmentEvent, message.value, 'fulfillment event');
     const refusal = message.type === FULFILLMENT_CANCEL_REFUSED ? (event.reason ?? 'cancel refused') : undefined;
-    const answers = (order: Order) => order.givenUp().parts.some((part) => part.fulfillmentId === event.fulfillmentId);
+    const answers = (order: Order) => order.gaveUpCreating(event.fulfillmentId) || order.givenUp().parts.some((part) => part.fulfillmentId === event.fulfillmentId);
     await this.answer(em, event.orderId, answers, `fulfillment answered ${message.type} for ${event.fulfillmentId}`, () => this.fulfillment.fulfillmentProgressed(em, event, refusal));
   }
 
