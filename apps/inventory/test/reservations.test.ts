@@ -51,6 +51,18 @@ it('refuses a reservation whose second line is short and reserves nothing of the
   expect(await stockAt(url, 'aon', 'SKU-B')).toMatchObject({ onHand: 1, reserved: 0, atp: 1 });
 });
 
+it('answers a refused reservation asked again with the same answer, byte for byte, under the same id', async () => {
+  await stocked('again-refused', { 'SKU-AG': 1 });
+  await reserve(probe, 'again-refused-1', 'again-refused', [{ sku: 'SKU-AG', quantity: 2 }]);
+  await answerTo(probe, 'again-refused-1', InventoryEventTypes.refused);
+  // Sent again (a retry after a lost answer): answered from what was stored.
+  await reserve(probe, 'again-refused-1', 'again-refused', [{ sku: 'SKU-AG', quantity: 2 }]);
+  await waitFor(() => answersTo(probe, 'again-refused-1').length === 2, { what: 'the second answer' });
+  const [first, second] = answersTo(probe, 'again-refused-1');
+  expect(second.headers.ce_id).toBe(first.headers.ce_id);
+  expect(JSON.stringify(second.value)).toBe(JSON.stringify(first.value));
+});
+
 it('refuses a reservation at an unknown location with UNKNOWN_LOCATION', async () => {
   await reserve(probe, 'nowhere-1', 'nowhere', [{ sku: 'SKU-A', quantity: 1 }]);
   const answer = await answerTo(probe, 'nowhere-1');

@@ -119,7 +119,9 @@ export class Reservation {
 
   /** The answer to any command about this reservation: its current state, as a named event. */
   outcome(): { type: string; data: ReservationOutcome } {
-    const data: ReservationOutcome = { reservationId: this.id, orderId: this.orderId, locationId: this.locationId, lines: this.lines };
+    // Keys in the order of the first answer: lines read back from jsonb come in its own key order, and a repeat must be the same bytes.
+    const lines = this.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+    const data: ReservationOutcome = { reservationId: this.id, orderId: this.orderId, locationId: this.locationId, lines };
     switch (this.status) {
       case 'HELD':
         return { type: InventoryEventTypes.reserved, data };
@@ -130,7 +132,7 @@ export class Reservation {
       case 'EXPIRED':
         return { type: InventoryEventTypes.expired, data };
       case 'REFUSED':
-        return { type: InventoryEventTypes.refused, data: { ...data, reason: this.reason ?? undefined, shortLines: this.shortLines ?? [] } };
+        return { type: InventoryEventTypes.refused, data: { ...data, reason: this.reason ?? undefined, shortLines: (this.shortLines ?? []).map(({ sku, requested, atp }) => ({ sku, requested, atp })) } };
     }
   }
 }
