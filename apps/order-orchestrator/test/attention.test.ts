@@ -463,4 +463,28 @@ describe('an e-reservation whose counter fulfillment confirmed late, after inven
     const callOff = await command(probe, Topics.fulfillmentCommands, orderId, 'CancelFulfillment');
     expect(callOff.value.fulfillmentId).toBe(counter.fulfillmentId);
   });
+
+  it('goes back to CANCELLED by itself when the hold of a cancelled one expired before the late confirmation of its call-off: nothing is held and nothing left', async () => {
+    const orderId = 'O-late-calloff-expired';
+    await submit(probe, anOrder(orderId, { deliveryMode: 'E_RESERVATION', shippingAddress: undefined, pickupLocationId: 'ST-RESERVE', lines: [{ lineId: '1', sku: 'SKU-R', quantity: 1, unitPrice: 3 }] }));
+    const reserve: ReserveStockDto = (await command(probe, Topics.inventoryCommands, orderId, 'ReserveStock')).value;
+    await answerReservation(probe, reserve, 'reserved');
+    const counter: CreateFulfillment = (await command(probe, Topics.fulfillmentCommands, orderId, 'CreateFulfillment')).value;
+    await fulfillmentEvent(probe, counter, 'CREATED');
+    await waitFor(async () => (await view(orderId)).allocations[0]?.fulfillmentStatus === 'CREATED', { what: 'the counter recorded' });
+    expect((await call(url, 'POST', `/orders/${orderId}/cancel`, { reason: 'customer called' })).status).toBe(200);
+    await orderEvent(probe, orderId, 'OrderNeedsAttention', 15_000);
+    // Fulfillment is still down when the hold runs out; it comes back and confirms the call-off.
+    await reservationEvent(probe, reserve, 'expired');
+    await orchestratorSettled(app, probe);
+    await fulfillmentEvent(probe, counter, 'CANCELLED');
+    await waitFor(() => statusesOf(orderId).at(-1) === 'CANCELLED' && statusesOf(orderId).length === 5, { what: 'the order back to CANCELLED' });
+    expect(statusesOf(orderId)).toEqual(['RECEIVED', 'RESERVED', 'CANCELLED', 'NEEDS_ATTENTION', 'CANCELLED']);
+    // Its release, sent once the call-off is confirmed, is answered with the hold's expiry: that closes it.
+    const release = await command(probe, Topics.inventoryCommands, orderId, 'ReleaseReservation');
+    expect(release.value.reservationId).toBe(reserve.reservationId);
+    await reservationEvent(probe, reserve, 'expired');
+    await nothingPending(orderId);
+    expect(statusesOf(orderId).at(-1)).toBe('CANCELLED');
+  });
 });

@@ -93,6 +93,8 @@ export class ReservationAnswers {
     const order = await lockAnswered(em, outcome.orderId);
     const allocation = order && partOf(order, outcome.reservationId);
     if (!order || !allocation || allocation.state === 'EXPIRED') return;
+    // Being called off: fulfillment's answer (work cancelled, or goods left) is still what ends it, and its release is answered EXPIRED.
+    if (allocation.state === 'CANCELLING') return;
     const wasHeld = allocation.state === 'HELD';
     const expired = order.updateAllocation(allocation.reservationId, { state: 'EXPIRED', deadline: undefined, attempts: undefined })!;
     if (!wasHeld) return;
