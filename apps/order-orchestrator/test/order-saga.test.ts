@@ -49,13 +49,16 @@ async function stocked(locationId: string, sku: string, atp: number) {
   await stockLevel(probe, locationId, sku, atp);
 }
 
-/** One unit of each SKU at its location, once the orchestrator's view holds them all. */
-async function oneUnitEachSeen(stock: [string, string][]) {
-  for (const [locationId, sku] of stock) await stocked(locationId, sku, 1);
+/** Each SKU stocked at its location, once the orchestrator's view holds them all. */
+async function stockedAndSeen(stock: [string, string, number][]) {
+  for (const [locationId, sku, atp] of stock) await stocked(locationId, sku, atp);
   const connection = app.get(MikroORM).em.getConnection();
   const skus = stock.map(([, sku]) => sku);
   await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku in (${skus.map(() => '?').join(', ')})`, skus))[0].n === skus.length, { what: `the view of ${skus.join(', ')}` });
 }
+
+/** One unit of each SKU at its location, once the orchestrator's view holds them all. */
+const oneUnitEachSeen = (stock: [string, string][]) => stockedAndSeen(stock.map(([locationId, sku]) => [locationId, sku, 1]));
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const traceIdOf = (traceparent?: string) => traceparent?.split('-')[1];
@@ -421,9 +424,7 @@ describe('routing and re-routing', () => {
 
   it('keeps an order IN_FULFILLMENT, not SHIPPED, when its parcel leaves while the units its picker missed are still being routed, and serves them when stock comes', async () => {
     const orderId = 'O-ship-while-rerouting';
-    await stocked('WH-LYON', 'SKU-LONE', 3);
-    const connection = app.get(MikroORM).em.getConnection();
-    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-LONE'`))[0].n === 1, { what: 'the view of SKU-LONE' });
+    await stockedAndSeen([['WH-LYON', 'SKU-LONE', 3]]);
     const work = await allocated(orderId, { lines: [{ lineId: '1', sku: 'SKU-LONE', quantity: 3, unitPrice: 1 }] });
     // Inventory is slow to say where else the two missing units are: the parcel with the one found leaves meanwhile.
     stopAnswering();
@@ -471,9 +472,7 @@ describe('routing and re-routing', () => {
 
   it('does not route the units a picker missed back to the same location before stock is counted in there, though its figures still show some', async () => {
     const orderId = 'O-short-pick-spare';
-    await stocked('WH-LYON', 'SKU-SPARE', 10);
-    const connection = app.get(MikroORM).em.getConnection();
-    await waitFor(async () => (await connection.execute(`select count(*)::int as n from stock_view where sku = 'SKU-SPARE'`))[0].n === 1, { what: 'the view of SKU-SPARE' });
+    await stockedAndSeen([['WH-LYON', 'SKU-SPARE', 10]]);
     const first = await allocated(orderId, { lines: [{ lineId: '1', sku: 'SKU-SPARE', quantity: 4, unitPrice: 1 }] });
     await fulfillmentEvent(probe, first, 'PICKED', { 'SKU-SPARE': 3 });
     // What inventory announces of the short pick: Lyon still shows 6 to promise (10, 1 written off, 3 held).

@@ -69,8 +69,7 @@ export class Stock {
     this.reserved -= quantity;
   }
 
-  /** The reserved units leave the building. An adjustment may already have counted them out, hence the floor. */
-  /** Units left the location; returns how many of them its on-hand did not count (a count since found fewer): those floor it at 0. */
+  /** The reserved units leave the building. A count may already have counted them out, hence the floor at 0: returns how many it did not count. */
   consume(quantity: number): number {
     this.release(quantity);
     const uncounted = Math.max(0, quantity - this.onHand);
